@@ -1,0 +1,1 @@
+"""The exit journey: the domain of exitbot. Plain Python, no framework imports."""

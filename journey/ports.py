@@ -1,0 +1,75 @@
+"""The small interfaces through which the domain talks to the world."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from journey.departure import Departure
+
+
+class ConcurrentUpdate(RuntimeError):
+    """Someone else changed the record since it was read; re-read and try again."""
+
+
+class NotFound(LookupError):
+    """No record with that key."""
+
+
+class ConversationRef(BaseModel):
+    """What the bot needs to write to a person later (a proactive message)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_key: str  # AAD object id when known, else the Teams user id
+    user_id: str  # the channel account id (29:...)
+    upn: str | None = None
+    name: str | None = None
+    conversation_id: str
+    service_url: str
+    tenant_id: str | None = None
+    channel_id: str = "msteams"
+    bot_id: str = ""
+    locale: str | None = None
+    updated_at: datetime | None = None
+
+
+class AuditEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    at: datetime
+    actor: str
+    action: str
+    departure_id: str | None = None
+    detail: dict[str, str] = {}
+
+
+class DepartureRepository(Protocol):
+    async def add(self, departure: Departure) -> Departure: ...
+
+    async def get(self, departure_id: str) -> Departure: ...
+
+    async def get_by_external_id(self, external_id: str) -> Departure | None: ...
+
+    async def update(self, departure: Departure) -> Departure:
+        """Save if the stored version equals `departure.version`; raise ConcurrentUpdate if not."""
+        ...
+
+    async def list_for_person(self, upn: str) -> Sequence[Departure]: ...
+
+
+class ConversationRefStore(Protocol):
+    async def save(self, ref: ConversationRef) -> None: ...
+
+    async def get(self, user_key: str) -> ConversationRef | None: ...
+
+    async def find_by_upn(self, upn: str) -> ConversationRef | None: ...
+
+
+class AuditLog(Protocol):
+    async def record(self, entry: AuditEntry) -> None: ...
+
+    async def for_departure(self, departure_id: str) -> Sequence[AuditEntry]: ...
