@@ -19,6 +19,10 @@ class NotFound(LookupError):
     """No record with that key."""
 
 
+class AlreadyExists(ValueError):
+    """A record with that key (id or external id) is already stored."""
+
+
 class ConversationRef(BaseModel):
     """What the bot needs to write to a person later (a proactive message)."""
 

@@ -1,0 +1,131 @@
+"""The bot adapter: botbuilder's turn pipeline with the measured traps of 4.17.1 routed around.
+
+CloudAdapter.process() answers 500 to every `adaptiveCard/action` invoke (it serializes the
+already-serialized body again), turns authentication off silently on an empty app id, checks no
+tenant, surfaces bad tokens as 500, and rebuilds an msrest connector client twice per turn.
+This adapter keeps botbuilder's TurnContext, middleware and handlers, and does those parts itself:
+it authenticates with `ChannelTokenValidator` unless local mode says otherwise, refuses other
+tenants, drops Teams' re-sends of an activity it has seen, sends through one reused
+`ConnectorClient`, and hands the invoke response back as the handler built it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from botbuilder.core import BotAdapter, InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference, ResourceResponse
+from botframework.connector.auth import ClaimsIdentity
+
+from bot.auth import ChannelTokenValidator
+from bot.connector import ConnectorClient
+
+log = logging.getLogger(__name__)
+
+FirstTime = Callable[[str], Awaitable[bool]]
+
+
+class TenantRefused(Exception):
+    """The activity comes from a tenant other than the configured one (answer 403)."""
+
+
+class DuplicateActivity(Exception):
+    """Teams re-sent an activity that was already handled (answer 200, do nothing)."""
+
+
+def tenant_of(activity: Activity) -> str | None:
+    """The Entra tenant an activity comes from, as Teams states it."""
+    if activity.conversation is not None and activity.conversation.tenant_id:
+        return activity.conversation.tenant_id
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant") or {}
+    return tenant.get("id") if isinstance(tenant, dict) else None
+
+
+class ExitbotAdapter(BotAdapter):
+    """Runs one turn per incoming activity and sends replies through our connector client."""
+
+    def __init__(
+        self,
+        connector: ConnectorClient,
+        *,
+        validator: ChannelTokenValidator | None,
+        tenant_id: str | None,
+        first_time: FirstTime,
+        on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
+    ) -> None:
+        super().__init__(on_turn_error)
+        self._connector = connector
+        self._validator = validator
+        self._tenant_id = tenant_id or None
+        self._first_time = first_time
+
+    async def process(
+        self,
+        auth_header: str | None,
+        activity: Activity,
+        logic: Callable[[TurnContext], Awaitable[Any]],
+    ) -> InvokeResponse | None:
+        """Authenticate, check tenant and duplicates, run the turn; the invoke response if any."""
+        claims = await self._authenticate(auth_header, activity)
+        if self._tenant_id and tenant_of(activity) != self._tenant_id:
+            raise TenantRefused(tenant_of(activity) or "none")
+        # Teams' activity ids are unique per conversation, not globally.
+        if activity.id and not await self._first_time(f"{activity.conversation.id}|{activity.id}"):
+            raise DuplicateActivity(activity.id)
+
+        context = TurnContext(self, activity)
+        context.turn_state[self.BOT_IDENTITY_KEY] = ClaimsIdentity(claims, True)
+        context.turn_state[self.BOT_CALLBACK_HANDLER_KEY] = logic
+        await self.run_pipeline(context, logic)
+
+        if activity.type == ActivityTypes.invoke:
+            response = context.turn_state.get(self._INVOKE_RESPONSE_KEY)
+            return response.value if response is not None else InvokeResponse(status=501)
+        return None
+
+    async def _authenticate(self, auth_header: str | None, activity: Activity) -> dict[str, Any]:
+        if self._validator is None:  # explicit local mode, warned about at start
+            return {}
+        return await self._validator.validate(
+            auth_header, channel_id=activity.channel_id or "", service_url=activity.service_url
+        )
+
+    async def send_activities(
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
+        responses = []
+        for activity in activities:
+            if activity.type == ActivityTypes.invoke_response:
+                context.turn_state[self._INVOKE_RESPONSE_KEY] = activity
+                responses.append(ResourceResponse(id=""))
+                continue
+            if activity.type == ActivityTypes.trace:
+                responses.append(ResourceResponse(id=""))
+                continue
+            activity.id = None
+            body = activity.serialize()
+            conversation_id = activity.conversation.id
+            if activity.reply_to_id:
+                sent_id = await self._connector.reply_to_activity(
+                    activity.service_url, conversation_id, activity.reply_to_id, body
+                )
+            else:
+                sent_id = await self._connector.send_to_conversation(
+                    activity.service_url, conversation_id, body
+                )
+            responses.append(ResourceResponse(id=sent_id or ""))
+        return responses
+
+    async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
+        await self._connector.update_activity(
+            activity.service_url, activity.conversation.id, activity.id, activity.serialize()
+        )
+        return ResourceResponse(id=activity.id)
+
+    async def delete_activity(self, context: TurnContext, reference: ConversationReference) -> None:
+        await self._connector.delete_activity(
+            reference.service_url, reference.conversation.id, reference.activity_id
+        )

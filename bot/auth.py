@@ -1,0 +1,127 @@
+"""Validating the Bot Connector's token on incoming activities.
+
+botbuilder 4.17.1's validator fetches signing keys with blocking `requests` calls inside the
+event loop and raises IndexError (an HTTP 500) on an unknown key id before it can refresh its
+keys. This validator fetches asynchronously, refreshes on an unknown key id (at most once per
+`min_refresh_seconds`) and reports every failure as `Unauthorized`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+import aiohttp
+import jwt
+from jwt.algorithms import RSAAlgorithm
+
+log = logging.getLogger(__name__)
+
+CLOCK_SKEW_SECONDS = 300
+
+
+class Unauthorized(Exception):
+    """The request's token is missing or does not validate (answer 401)."""
+
+
+class AuthUnavailable(Exception):
+    """The signing keys could not be fetched, so no token can be checked (answer 503)."""
+
+
+class _SigningKeys:
+    """The channel's signing keys from its OpenID metadata, cached and refreshed on need."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        metadata_url: str,
+        *,
+        max_age_seconds: float = 24 * 3600,
+        min_refresh_seconds: float = 300,
+    ) -> None:
+        self._session = session
+        self._metadata_url = metadata_url
+        self._max_age = max_age_seconds
+        self._min_refresh = min_refresh_seconds
+        self._keys: dict[str, dict[str, Any]] = {}
+        self._fetched_at = float("-inf")
+
+    async def key(self, kid: str) -> dict[str, Any] | None:
+        """The JWK with this key id, refreshing the cache when it is old or lacks the id."""
+        age = time.monotonic() - self._fetched_at
+        if age > self._max_age or (kid not in self._keys and age > self._min_refresh):
+            await self._refresh()
+        return self._keys.get(kid)
+
+    async def _refresh(self) -> None:
+        timeout = aiohttp.ClientTimeout(total=10)
+        try:
+            async with self._session.get(self._metadata_url, timeout=timeout) as response:
+                response.raise_for_status()
+                jwks_uri = (await response.json(content_type=None))["jwks_uri"]
+            async with self._session.get(jwks_uri, timeout=timeout) as response:
+                response.raise_for_status()
+                keys = (await response.json(content_type=None))["keys"]
+        except (aiohttp.ClientError, TimeoutError, KeyError, ValueError) as exc:
+            if self._keys:
+                log.warning("signing key refresh failed, keeping the cached keys: %s", exc)
+                return
+            raise AuthUnavailable(f"cannot fetch the channel's signing keys: {exc}") from exc
+        self._keys = {key["kid"]: key for key in keys if "kid" in key}
+        self._fetched_at = time.monotonic()
+
+
+class ChannelTokenValidator:
+    """Checks a Bot Connector bearer token the way the Bot Framework protocol prescribes."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        app_id: str,
+        metadata_url: str,
+        issuer: str,
+        min_refresh_seconds: float = 300,
+    ) -> None:
+        self._app_id = app_id
+        self._issuer = issuer
+        self._keys = _SigningKeys(session, metadata_url, min_refresh_seconds=min_refresh_seconds)
+
+    async def validate(
+        self, auth_header: str | None, *, channel_id: str, service_url: str | None
+    ) -> dict[str, Any]:
+        """The token's claims, or `Unauthorized` saying why not (never the token itself)."""
+        scheme, _, token = (auth_header or "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized("no bearer token")
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("malformed token") from exc
+        if header.get("alg") != "RS256":
+            raise Unauthorized("token not signed with RS256")
+        kid = header.get("kid")
+        jwk = await self._keys.key(kid) if kid else None
+        if jwk is None:
+            raise Unauthorized("token signed with an unknown key")
+        endorsements = jwk.get("endorsements")
+        if endorsements is not None and channel_id not in endorsements:
+            raise Unauthorized("signing key not endorsed for this channel")
+        try:
+            claims = jwt.decode(
+                token,
+                RSAAlgorithm.from_jwk(json.dumps(jwk)),
+                algorithms=["RS256"],
+                audience=self._app_id,
+                issuer=self._issuer,
+                leeway=CLOCK_SKEW_SECONDS,
+                options={"require": ["exp", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"token rejected: {type(exc).__name__}") from exc
+        claimed_url = claims.get("serviceurl") or claims.get("serviceUrl")
+        if claimed_url and service_url and claimed_url.rstrip("/") != service_url.rstrip("/"):
+            raise Unauthorized("token was issued for another service URL")
+        return claims

@@ -1,0 +1,125 @@
+"""The `exitbot` command: serve, check-config, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(message: str, code: int = EXIT_INVALID) -> int:
+    print(f"exitbot: {message}", file=sys.stderr)
+    return code
+
+
+def check_config(directory: Path | None) -> int:
+    """Validate HR's YAML: every mistake as file:line:col, or a one-line summary."""
+    from config.loader import ConfigError, default_config_dir, load_config
+
+    target = directory or default_config_dir()
+    if not target.is_dir():
+        return _fail(f"{target}: no such configuration directory")
+    try:
+        config = load_config(target)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return _fail(f"{len(exc.problems)} problem(s) in {target}")
+    print(config.summary())
+    return EXIT_OK
+
+
+async def _db_upgrade() -> int:
+    from bot.settings import DatabaseSettings, SettingsError, load_settings
+    from storage.database import DatabaseUnavailable, redact_url
+    from storage.migrate import current_revision, upgrade
+
+    try:
+        settings = load_settings(DatabaseSettings)
+    except SettingsError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    try:
+        await upgrade(settings.database_url)
+        revision = await current_revision(settings.database_url)
+    except DatabaseUnavailable as exc:
+        return _fail(str(exc))
+    print(f"database at {redact_url(settings.database_url)} is at revision {revision}")
+    return EXIT_OK
+
+
+async def _preflight(settings) -> str | None:
+    """Reach the database and check its schema before listening; a message if that fails."""
+    from storage.database import Database, DatabaseUnavailable
+    from storage.migrate import SchemaOutOfDate, check_schema
+
+    try:
+        db = await Database.open(settings.database_url)
+    except DatabaseUnavailable as exc:
+        return str(exc)
+    try:
+        await check_schema(db)
+    except SchemaOutOfDate as exc:
+        return str(exc)
+    finally:
+        await db.close()
+    return None
+
+
+def serve(host: str | None, port: int | None) -> int:
+    """Start the service; refuse to on bad settings, bad config or an unreachable database."""
+    from aiohttp import web
+
+    from bot.app import create_app
+    from bot.settings import SettingsError, load_settings
+    from config.loader import ConfigError
+
+    overrides = {k: v for k, v in {"EXITBOT_HOST": host, "EXITBOT_PORT": port}.items() if v}
+    try:
+        settings = load_settings(**overrides)
+    except SettingsError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if (code := check_config(settings.config_dir)) != EXIT_OK:
+        return _fail("refusing to start on an invalid configuration", code)
+    if (problem := asyncio.run(_preflight(settings))) is not None:
+        return _fail(problem)
+    try:
+        app = create_app(settings)
+    except ConfigError as exc:  # the files changed between the check and now
+        return _fail("; ".join(str(p) for p in exc.problems))
+    print(f"exitbot listening on http://{settings.host}:{settings.port}/api/messages", flush=True)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="exitbot", description="The exit conversation bot.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("serve", help="run the bot service")
+    run.add_argument("--host")
+    run.add_argument("--port", type=int)
+    check = commands.add_parser("check-config", help="validate HR's YAML configuration")
+    check.add_argument("directory", nargs="?", type=Path)
+    db = commands.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade"])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args.host, args.port)
+    if args.command == "check-config":
+        return check_config(args.directory)
+    return asyncio.run(_db_upgrade())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""The bot's turn handler: who is writing, remember how to reach them, hand over to a flow."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from http import HTTPStatus
+
+from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import ChannelAccount
+
+from bot.connector import ConnectorClient, ConnectorError
+from dialogs.router import Router
+from dialogs.turn import Actor, DialogTurn, Services
+from dialogs.welcome import send_welcome
+from journey.ports import ConversationRef
+
+log = logging.getLogger(__name__)
+
+
+class ExitBot(ActivityHandler):
+    """Answers messages, installs and card actions by routing them to `dialogs/`."""
+
+    def __init__(self, services: Services, router: Router, connector: ConnectorClient) -> None:
+        self._services = services
+        self._router = router
+        self._connector = connector
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        turn = await self._begin(turn_context)
+        if turn.first_contact:
+            await send_welcome(turn)
+        await self._router.on_message(turn, turn_context.activity.text)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        # In a personal chat the bot itself is the member added; either way the sender is new.
+        turn = await self._begin(turn_context)
+        if turn.first_contact:
+            await send_welcome(turn)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        turn = await self._begin(turn_context)
+        if turn.first_contact:
+            await send_welcome(turn)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name != "adaptiveCard/action":
+            return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
+        turn = await self._begin(turn_context)
+        result = await self._router.on_invoke(turn, turn_context.activity.value)
+        return InvokeResponse(status=int(HTTPStatus.OK), body=result.body())
+
+    async def _begin(self, turn_context: TurnContext) -> DialogTurn:
+        """Load what we know of the person, store how to reach them, and build the turn."""
+        activity = turn_context.activity
+        user = activity.from_property
+        user_key = user.aad_object_id or user.id
+        known = await self._services.conversations.get(user_key)
+        upn = known.upn if known and known.upn else await self._lookup_upn(turn_context)
+        ref = ConversationRef(
+            user_key=user_key,
+            user_id=user.id,
+            upn=upn,
+            name=user.name or (known.name if known else None),
+            conversation_id=activity.conversation.id,
+            service_url=activity.service_url,
+            tenant_id=activity.conversation.tenant_id,
+            channel_id=activity.channel_id or "msteams",
+            bot_id=activity.recipient.id if activity.recipient else "",
+            locale=activity.locale or (known.locale if known else None),
+        )
+        if known is None or _reach_changed(known, ref):
+            await self._services.conversations.save(ref)
+        actor = Actor(user_id=user.id, aad_object_id=user.aad_object_id, name=ref.name, upn=upn)
+        return DialogTurn(
+            turn_context,
+            self._services,
+            actor,
+            first_contact=known is None,
+            available_commands=self._router.commands,
+        )
+
+    async def _lookup_upn(self, turn_context: TurnContext) -> str | None:
+        """Teams tells a member's UPN only when asked; a failure just leaves it unknown."""
+        activity = turn_context.activity
+        try:
+            member = await self._connector.get_member(
+                activity.service_url, activity.conversation.id, activity.from_property.id
+            )
+        except (ConnectorError, OSError, TimeoutError):
+            return None
+        upn = member.get("userPrincipalName") or member.get("email")
+        return upn.lower() if isinstance(upn, str) and upn else None
+
+
+def _reach_changed(old: ConversationRef, new: ConversationRef) -> bool:
+    fields = ("user_id", "upn", "name", "conversation_id", "service_url", "tenant_id", "locale")
+    return any(getattr(old, name) != getattr(new, name) for name in fields)
+
+
+def make_turn_error_handler(services: Services):
+    """Log a failed turn without its content and tell the person something went wrong."""
+
+    async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        log.error("turn failed with %s\n%s", type(error).__name__, frames)
+        try:
+            text = services.config().text("error.generic", turn_context.activity.locale)
+            await turn_context.send_activity(MessageFactory.text(text))
+        except Exception as send_error:  # the connector may be what failed
+            log.error("could not tell the user about the failure: %s", type(send_error).__name__)
+
+    return on_turn_error

@@ -1,0 +1,102 @@
+"""The service's settings, read from the environment (and an optional `.env` file)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/exitbot.sqlite3"
+BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
+
+
+class AppType(StrEnum):
+    """How the bot proves who it is to the Bot Connector (multi-tenant is deprecated)."""
+
+    SINGLE_TENANT = "SingleTenant"
+    USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+S = TypeVar("S", bound="DatabaseSettings")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message names the environment variable."""
+
+
+class DatabaseSettings(BaseSettings):
+    """What the database commands need, and nothing that would make them ask for more."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+
+
+class Settings(DatabaseSettings):
+    """Everything the service reads from its environment."""
+
+    local_mode: bool = Field(False, alias="EXITBOT_LOCAL_MODE")
+    host: str = Field("127.0.0.1", alias="EXITBOT_HOST")
+    port: int = Field(3978, alias="EXITBOT_PORT", ge=1, le=65535)
+    config_dir: Path | None = Field(None, alias="EXITBOT_CONFIG_DIR")
+    max_body_bytes: int = Field(256 * 1024, alias="EXITBOT_MAX_BODY_BYTES", ge=1024)
+    log_level: str = Field("INFO", alias="EXITBOT_LOG_LEVEL")
+
+    app_id: str = Field("", alias="MICROSOFT_APP_ID")
+    app_password: SecretStr | None = Field(None, alias="MICROSOFT_APP_PASSWORD")
+    app_type: AppType = Field(AppType.SINGLE_TENANT, alias="MICROSOFT_APP_TYPE")
+    app_tenant_id: str = Field("", alias="MICROSOFT_APP_TENANT_ID")
+
+    openid_metadata_url: str = Field(
+        BOT_FRAMEWORK_OPENID_METADATA, alias="TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"
+    )
+    token_issuer: str = Field(BOT_FRAMEWORK_ISSUER, alias="TO_BOT_FROM_CHANNEL_TOKEN_ISSUER")
+    dedup_window_minutes: int = Field(60, alias="EXITBOT_DEDUP_WINDOW_MINUTES", ge=1)
+
+    @model_validator(mode="after")
+    def _deployment_needs_identity(self) -> Settings:
+        if self.local_mode:
+            return self
+        missing = []
+        if not self.app_id:
+            missing.append("MICROSOFT_APP_ID")
+        if not self.app_tenant_id:
+            missing.append("MICROSOFT_APP_TENANT_ID")
+        if self.app_type is AppType.SINGLE_TENANT and not self.app_password:
+            missing.append("MICROSOFT_APP_PASSWORD")
+        if missing:
+            raise ValueError(
+                f"{', '.join(missing)} must be set (or set EXITBOT_LOCAL_MODE=true for a local "
+                "run without authentication)"
+            )
+        return self
+
+    @property
+    def auth_enabled(self) -> bool:
+        """Authentication is off only in the explicit local mode."""
+        return not self.local_mode
+
+    @property
+    def resolved_config_dir(self) -> Path:
+        from config.loader import default_config_dir
+
+        return self.config_dir or default_config_dir()
+
+
+def load_settings(kind: type[S] = Settings, **overrides: object) -> S:  # type: ignore[assignment]
+    """Read the settings, turning pydantic's report into one message that names the variables."""
+    try:
+        return kind(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "settings"
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(message if name == "settings" else f"{name}: {message}")
+        raise SettingsError("; ".join(problems)) from None

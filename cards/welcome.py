@@ -1,0 +1,25 @@
+"""The welcome card a person sees when the bot is installed or they first write."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from cards.base import adaptive_card, execute, heading, paragraph
+
+
+class WelcomeView(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lang: str
+    title: str
+    body: str
+    help_label: str
+
+
+def welcome_card(view: WelcomeView) -> dict:
+    """Who the bot is and what it does, with a button to the help."""
+    return adaptive_card(
+        [heading(view.title), paragraph(view.body)],
+        [execute(view.help_label, "help.show")],
+        lang=view.lang,
+    )

@@ -1,0 +1,49 @@
+"""Typed commands: the words a person can write to the bot, in each language."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class Command(StrEnum):
+    HELP = "help"
+    REGISTER = "register"
+    STATUS = "status"
+    SURVEY = "survey"
+    INSIGHTS = "insights"
+
+
+# The word shown to a person in their language; any language's word is understood.
+WORDS: dict[Command, dict[str, str]] = {
+    Command.HELP: {"en": "help", "da": "hjælp", "sv": "hjälp", "nb": "hjelp"},
+    Command.REGISTER: {"en": "register", "da": "registrer", "sv": "registrera", "nb": "registrer"},
+    Command.STATUS: {"en": "status", "da": "status", "sv": "status", "nb": "status"},
+    Command.SURVEY: {"en": "survey", "da": "spørgeskema", "sv": "enkät", "nb": "spørreskjema"},
+    Command.INSIGHTS: {"en": "insights", "da": "indsigt", "sv": "insikter", "nb": "innsikt"},
+}
+SYNONYMS: dict[str, Command] = {
+    word: Command.HELP for word in ("?", "hi", "hello", "hej", "hei", "hallo", "start")
+}
+
+# Commands only HR members may use; others are told so instead of being shown a form.
+HR_ONLY: frozenset[Command] = frozenset({Command.REGISTER, Command.INSIGHTS})
+
+_LOOKUP: dict[str, Command] = {
+    word: command for command, words in WORDS.items() for word in words.values()
+} | SYNONYMS
+_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+
+
+def parse_command(text: str | None) -> Command | None:
+    """The command a message asks for, ignoring @mentions, case and trailing punctuation."""
+    if not text:
+        return None
+    cleaned = _MENTION.sub(" ", text).strip().lower().rstrip(".!?") or text.strip()
+    first = cleaned.split(maxsplit=1)[0] if cleaned.split() else ""
+    return _LOOKUP.get(first)
+
+
+def word_for(command: Command, language: str) -> str:
+    """The command's word in a supported language (English when unknown)."""
+    return WORDS[command].get(language, WORDS[command]["en"])

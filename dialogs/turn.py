@@ -1,0 +1,85 @@
+"""What a dialog step gets: the person, their language, the services, and ways to answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from pydantic import BaseModel, ConfigDict
+
+from dialogs.commands import Command
+from journey.clock import Clock
+from journey.locale import language_of
+from journey.ports import AuditLog, ConversationRefStore, DepartureRepository
+
+if TYPE_CHECKING:
+    from config.loader import LoadedConfig
+
+
+@dataclass(frozen=True)
+class Services:
+    """The ports and configuration every flow may use, wired once in create_app."""
+
+    config: Callable[[], LoadedConfig]
+    departures: DepartureRepository
+    conversations: ConversationRefStore
+    audit: AuditLog
+    clock: Clock
+
+
+class Actor(BaseModel):
+    """The person behind the current activity."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user_id: str
+    aad_object_id: str | None = None
+    name: str | None = None
+    upn: str | None = None
+
+
+class DialogTurn:
+    """One incoming activity as the flows see it."""
+
+    def __init__(
+        self,
+        context: TurnContext,
+        services: Services,
+        actor: Actor,
+        *,
+        first_contact: bool,
+        available_commands: frozenset[Command] = frozenset(),
+    ) -> None:
+        self.context = context
+        self.services = services
+        self.actor = actor
+        self.first_contact = first_contact
+        self.available_commands = available_commands
+        self.locale = context.activity.locale
+        self.language = language_of(self.locale)
+
+    @property
+    def config(self) -> LoadedConfig:
+        return self.services.config()
+
+    def text(self, key: str, *, unit: str | None = None, **params: Any) -> str:
+        """A text from HR's YAML in this person's language."""
+        return self.config.text(key, self.locale, unit=unit, **params)
+
+    def is_hr(self) -> bool:
+        """Whether the person is an HR member per the configuration."""
+        return bool(self.actor.upn) and self.config.is_hr_member(self.actor.upn or "")
+
+    async def send_card(self, card: dict[str, Any]) -> str | None:
+        """Post an Adaptive Card in this conversation; returns the activity id."""
+        response = await self.context.send_activity(
+            MessageFactory.attachment(CardFactory.adaptive_card(card))
+        )
+        return response.id if response else None
+
+    async def send_text(self, text: str) -> str | None:
+        """Post a plain message in this conversation; returns the activity id."""
+        response = await self.context.send_activity(MessageFactory.text(text))
+        return response.id if response else None

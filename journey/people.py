@@ -1,0 +1,134 @@
+"""People, calendars and the Teams app as the domain sees them: models, ports and errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+UnreachableReason = Literal["blocked", "not_found", "no_calendar"]
+
+
+class PersonNotReachable(LookupError):
+    """The person cannot be reached: unknown, the app is blocked for them, or no calendar."""
+
+    def __init__(self, reason: UnreachableReason, person: str | None = None) -> None:
+        super().__init__(f"person not reachable: {reason}")
+        self.reason: UnreachableReason = reason
+        self.person = person
+
+
+class DirectoryUnavailable(RuntimeError):
+    """The directory or calendar service failed or gave an answer we cannot use; try later."""
+
+
+class Person(BaseModel):
+    """Someone in the directory."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str  # the Entra ID (AAD) object id
+    upn: str
+    display_name: str
+    mail: str | None = None
+    preferred_language: str | None = None  # as the directory spells it, e.g. "da-DK"
+    time_zone: str | None = None  # IANA name when the source knows it
+
+    @field_validator("upn")
+    @classmethod
+    def _lower_upn(cls, value: str) -> str:
+        return value.strip().lower()
+
+
+def _as_utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("a naive date-time; busy times and slots must be timezone-aware")
+    return value.astimezone(UTC)
+
+
+class BusyInterval(BaseModel):
+    """A stretch of time in which a person cannot meet; held in UTC, half-open [start, end)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: datetime
+    end: datetime
+
+    @field_validator("start", "end")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return _as_utc(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BusyInterval:
+        if self.end <= self.start:
+            raise ValueError("a busy interval must end after it starts")
+        return self
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """Whether [start, end) shares any time with this interval; touching ends do not."""
+        return self.start < end and start < self.end
+
+
+class CreatedMeeting(BaseModel):
+    """What the calendar gives back for a booked exit conversation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: str
+    join_url: str | None = None  # the Teams join link; absent when the tenant has no Teams
+    web_link: str | None = None  # opens the event in Outlook on the web
+
+
+class InstallResult(StrEnum):
+    """Outcome of making sure the bot is installed for a person."""
+
+    INSTALLED = "installed"
+    ALREADY_INSTALLED = "already_installed"
+
+
+class Directory(Protocol):
+    async def find_person(self, email_or_upn: str) -> Person | None:
+        """The person with this UPN, mail address or object id; None when nobody matches."""
+        ...
+
+    async def manager_of(self, upn: str) -> Person | None:
+        """The person's manager; None when they have none or are unknown."""
+        ...
+
+
+class Calendar(Protocol):
+    async def busy_times(
+        self, upns: list[str], start: datetime, end: datetime
+    ) -> dict[str, list[BusyInterval]]:
+        """Busy intervals per UPN (keys as given) between start and end."""
+        ...
+
+    async def create_meeting(
+        self,
+        organizer_upn: str,
+        attendee_upns: list[str],
+        subject: str,
+        body_html: str,
+        start: datetime,
+        end: datetime,
+        time_zone: str,
+    ) -> CreatedMeeting:
+        """Book a Teams meeting in the organizer's calendar and invite the attendees."""
+        ...
+
+    async def cancel_meeting(self, organizer_upn: str, event_id: str) -> None:
+        """Cancel a booked meeting; the attendees are told. A meeting already gone is fine."""
+        ...
+
+
+class TeamsInstaller(Protocol):
+    async def ensure_installed_for(self, user_id: str) -> InstallResult:
+        """Install the bot in the person's Teams so it can write to them first."""
+        ...
+
+    async def chat_id_for(self, user_id: str) -> str | None:
+        """The id of the one-to-one chat between the person and the bot; None if not installed."""
+        ...

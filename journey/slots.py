@@ -1,0 +1,244 @@
+"""Finding meeting times for the exit conversation that suit both people."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from journey.people import BusyInterval
+
+DEFAULT_WORKING_HOURS: tuple[time, time] = (time(8), time(16))
+DEFAULT_WORKING_DAYS: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday..Friday
+DEFAULT_MIN_NOTICE_HOURS = 24.0
+# Slots further out than this are not offered: the talk should happen soon after the offer,
+# and Graph's free/busy lookup is limited to a few weeks per call anyway.
+DEFAULT_HORIZON_DAYS = 28
+
+# Where in the working day the first slot on each day is placed, as a fraction of the
+# possible start times: morning, afternoon, midday, so that someone who is never free
+# in the morning still gets a real choice.
+_TIME_OF_DAY_TARGETS = (0.25, 0.75, 0.5)
+
+
+class Slot(BaseModel):
+    """A concrete meeting time, held in UTC."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: datetime
+    end: datetime
+
+    @field_validator("start", "end")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("a slot needs timezone-aware date-times")
+        return value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Slot:
+        if self.end <= self.start:
+            raise ValueError("a slot must end after it starts")
+        return self
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def key(self) -> str:
+        """A short stable id for card payloads, e.g. `20261026T0700Z/60`."""
+        return f"{self.start:%Y%m%dT%H%MZ}/{self.minutes}"
+
+    @classmethod
+    def from_key(cls, key: str) -> Slot:
+        """The slot a `key` names; raises ValueError on anything else."""
+        stamp, _, minutes = key.partition("/")
+        start = datetime.strptime(stamp, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+        if not minutes.isdigit():
+            raise ValueError(f"not a slot key: {key!r}")
+        return cls(start=start, end=start + timedelta(minutes=int(minutes)))
+
+    def in_zone(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """Start and end as wall-clock times in `zone`."""
+        return self.start.astimezone(zone), self.end.astimezone(zone)
+
+    def describe(self, zone: ZoneInfo) -> str:
+        """A language-neutral rendering such as `2026-10-26 08:00–09:00 (Europe/Copenhagen)`."""
+        start, end = self.in_zone(zone)
+        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} ({zone.key})"
+
+    def clashes_with(self, busy: Iterable[BusyInterval]) -> bool:
+        """Whether any busy interval overlaps this slot."""
+        return any(interval.overlaps(self.start, self.end) for interval in busy)
+
+
+def search_window(
+    *,
+    now: datetime,
+    last_working_day: date,
+    zone: ZoneInfo,
+    working_hours: tuple[time, time] = DEFAULT_WORKING_HOURS,
+    min_notice_hours: float = DEFAULT_MIN_NOTICE_HOURS,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+) -> tuple[datetime, datetime] | None:
+    """The UTC span in which `propose_slots` may place slots: ask the calendars for this."""
+    earliest = _aware(now) + timedelta(hours=min_notice_hours)
+    last_day = _last_day(now, last_working_day, zone, horizon_days)
+    latest = _wall_to_utc(datetime.combine(last_day, working_hours[1]), zone)
+    if latest is None or latest <= earliest:
+        return None
+    return earliest.astimezone(UTC), latest
+
+
+def propose_slots(
+    *,
+    now: datetime,
+    last_working_day: date,
+    length_minutes: int,
+    zone: ZoneInfo,
+    working_hours: tuple[time, time] = DEFAULT_WORKING_HOURS,
+    working_days: Collection[int] = DEFAULT_WORKING_DAYS,
+    holidays: Collection[date] = frozenset(),
+    busy: Iterable[BusyInterval] = (),
+    count: int = 5,
+    step_minutes: int = 30,
+    min_notice_hours: float = DEFAULT_MIN_NOTICE_HOURS,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    exclude: Iterable[Slot] = (),
+) -> list[Slot]:
+    """Up to `count` free slots before the leaver's last day, spread over days, in time order.
+
+    Working hours, working days (0 = Monday) and holidays are read in the leaver's zone, so
+    08:00 stays 08:00 on the wall clock across a DST change. `busy` holds both people's
+    busy times; a slot touching a busy interval's end is free. `exclude` holds slots already
+    offered and turned down.
+    """
+    if length_minutes <= 0 or step_minutes <= 0 or count <= 0:
+        raise ValueError("length, step and count must be positive")
+    if working_hours[0] >= working_hours[1]:
+        raise ValueError("working hours must start before they end")
+
+    earliest = _aware(now) + timedelta(hours=min_notice_hours)
+    last_day = _last_day(now, last_working_day, zone, horizon_days)
+    length = timedelta(minutes=length_minutes)
+    step = timedelta(minutes=step_minutes)
+    busy_list = sorted(busy, key=lambda interval: interval.start)
+    excluded = {slot.start for slot in exclude}
+
+    days: list[_Day] = []
+    day = earliest.astimezone(zone).date()
+    while day <= last_day:
+        if day.weekday() in working_days and day not in holidays:
+            candidates = list(_day_slots(day, zone, working_hours, length, step))
+            free = [
+                slot
+                for slot in candidates
+                if slot.start >= earliest
+                and slot.start not in excluded
+                and not slot.clashes_with(busy_list)
+            ]
+            if free:
+                days.append(_Day(candidates[0].start, candidates[-1].start, free))
+        day += timedelta(days=1)
+
+    return sorted(_spread(days, count), key=lambda slot: slot.start)
+
+
+def is_still_free(slot: Slot, busy: Iterable[BusyInterval], *, now: datetime | None = None) -> bool:
+    """Whether a picked slot is still free in fresh busy times (and, given `now`, not begun)."""
+    if now is not None and slot.start <= _aware(now):
+        return False
+    return not slot.clashes_with(busy)
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("`now` must be timezone-aware")
+    return value
+
+
+def _last_day(now: datetime, last_working_day: date, zone: ZoneInfo, horizon_days: int) -> date:
+    horizon = _aware(now).astimezone(zone).date() + timedelta(days=horizon_days)
+    return min(last_working_day, horizon)
+
+
+def _wall_to_utc(wall: datetime, zone: ZoneInfo) -> datetime | None:
+    """The UTC instant of a naive wall-clock time in `zone`; None if DST skips that time."""
+    instant = wall.replace(tzinfo=zone).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != wall:
+        return None
+    return instant
+
+
+def _day_slots(
+    day: date,
+    zone: ZoneInfo,
+    working_hours: tuple[time, time],
+    length: timedelta,
+    step: timedelta,
+) -> Iterator[Slot]:
+    # Step in wall-clock time, then convert each end on its own: that is what keeps
+    # working hours right on the days after a DST change.
+    wall = datetime.combine(day, working_hours[0])
+    close = datetime.combine(day, working_hours[1])
+    while wall + length <= close:
+        start = _wall_to_utc(wall, zone)
+        end = _wall_to_utc(wall + length, zone)
+        # A slot across the hour DST adds or removes would not have the booked length.
+        if start is not None and end is not None and end - start == length:
+            yield Slot(start=start, end=end)
+        wall += step
+
+
+class _Day(NamedTuple):
+    first_start: datetime  # earliest start the working hours allow that day
+    last_start: datetime  # latest start the working hours allow that day
+    free: list[Slot]
+
+
+def _spread(days: list[_Day], count: int) -> list[Slot]:
+    """Pick one slot per day first (sooner days first), then more per day, never overlapping."""
+    chosen: list[list[Slot]] = [[] for _ in days]
+    picked = 0
+    while picked < count:
+        progress = False
+        for index, day in enumerate(days):
+            if picked >= count:
+                break
+            taken = chosen[index]
+            options = [
+                slot
+                for slot in day.free
+                if not any(slot.start < other.end and other.start < slot.end for other in taken)
+            ]
+            if not options:
+                continue
+            if taken:
+                choice = _farthest_from(options, taken)
+            else:
+                fraction = _TIME_OF_DAY_TARGETS[index % len(_TIME_OF_DAY_TARGETS)]
+                target = day.first_start + (day.last_start - day.first_start) * fraction
+                # min() keeps the first of equals, so a tie goes to the earlier slot.
+                choice = min(options, key=lambda slot: abs(slot.start - target))
+            taken.append(choice)
+            picked += 1
+            progress = True
+        if not progress:
+            break
+    return [slot for taken in chosen for slot in taken]
+
+
+def _farthest_from(options: list[Slot], taken: list[Slot]) -> Slot:
+    def distance(slot: Slot) -> timedelta:
+        return min(abs(slot.start - other.start) for other in taken)
+
+    best = options[0]
+    for slot in options[1:]:
+        if distance(slot) > distance(best):
+            best = slot
+    return best

@@ -1,0 +1,334 @@
+"""People, calendars and Teams from a YAML file, for running without Azure."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from journey.people import (
+    BusyInterval,
+    CreatedMeeting,
+    InstallResult,
+    Person,
+    PersonNotReachable,
+)
+
+Recurrence = Literal[
+    "day", "weekday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+]
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class LocalDirectoryError(ValueError):
+    """The people file is not valid; each problem reads `file:line:col: path: message`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class BusyEntry(BaseModel):
+    """A busy stretch in the person's own zone: on a date, some days from now, or recurring."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    every: Recurrence | None = None
+    on: date | None = None
+    in_days: int | None = Field(default=None, ge=0)  # days after the day the file is loaded
+    from_: time | None = Field(default=None, alias="from")
+    to: time | None = None
+    what: str | None = None  # a note for whoever edits the file
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BusyEntry:
+        given = [name for name in ("every", "on", "in_days") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of `every`, `on` or `in_days`")
+        if (self.from_ is None) != (self.to is None):
+            raise ValueError("give both `from` and `to`, or neither for the whole day")
+        if self.from_ is not None and self.to is not None and self.to <= self.from_:
+            raise ValueError("`to` must be after `from`")
+        return self
+
+    def applies_to(self, day: date, loaded_on: date) -> bool:
+        """Whether this entry makes the person busy on `day`."""
+        if self.on is not None:
+            return day == self.on
+        if self.in_days is not None:
+            return day == loaded_on + timedelta(days=self.in_days)
+        if self.every == "day":
+            return True
+        if self.every == "weekday":
+            return day.weekday() < 5
+        return _WEEKDAYS[day.weekday()] == self.every
+
+
+class PersonEntry(BaseModel):
+    """One person in the local directory."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    upn: str
+    name: str
+    id: str  # stands in for the Entra ID object id
+    mail: str | None = None
+    title: str | None = None
+    manager: str | None = None  # the manager's upn
+    language: str | None = None  # e.g. da-DK
+    time_zone: str = "Europe/Copenhagen"
+    teams_user_id: str | None = None  # the Teams/emulator user id, e.g. the Playground's user-id-0
+    chat_id: str | None = None
+    busy: list[BusyEntry] = Field(default_factory=list)
+
+    @field_validator("upn", "manager", "mail")
+    @classmethod
+    def _lower(cls, value: str | None) -> str | None:
+        return value.strip().lower() if value else value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    def person(self) -> Person:
+        """The domain view of this entry."""
+        return Person(
+            id=self.id,
+            upn=self.upn,
+            display_name=self.name,
+            mail=self.mail or self.upn,
+            preferred_language=self.language,
+            time_zone=self.time_zone,
+        )
+
+
+class PeopleFile(BaseModel):
+    """The whole people file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    people: list[PersonEntry]
+
+    @model_validator(mode="after")
+    def _references(self) -> PeopleFile:
+        upns = [entry.upn for entry in self.people]
+        for key in ("upn", "id", "teams_user_id"):
+            values = [getattr(entry, key) for entry in self.people if getattr(entry, key)]
+            duplicates = sorted({value for value in values if values.count(value) > 1})
+            if duplicates:
+                raise ValueError(f"{key} used more than once: {', '.join(duplicates)}")
+        for entry in self.people:
+            if entry.manager is not None and entry.manager not in upns:
+                raise ValueError(f"{entry.upn}: manager {entry.manager} is not in the file")
+            if entry.manager == entry.upn:
+                raise ValueError(f"{entry.upn}: a person cannot be their own manager")
+        return self
+
+
+class LocalMeeting(BaseModel):
+    """A meeting booked in the local calendar."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: str
+    organizer: str
+    attendees: tuple[str, ...]
+    subject: str
+    start: datetime
+    end: datetime
+    time_zone: str
+    join_url: str
+    web_link: str
+
+
+class LocalDirectory:
+    """Implements Directory, Calendar and TeamsInstaller over the people file, in memory.
+
+    Relative busy entries (`in_days`) count from `now`'s date in each person's zone. Booked
+    meetings are kept in memory and make organizer and attendees busy; the app counts as
+    installed for everyone in the file.
+    """
+
+    def __init__(self, data: PeopleFile, *, now: datetime) -> None:
+        self._entries = {entry.upn: entry for entry in data.people}
+        self._now = now
+        self._meetings: dict[str, LocalMeeting] = {}
+
+    @classmethod
+    def from_file(cls, path: Path, *, now: datetime) -> LocalDirectory:
+        """Load and validate the people file; raises LocalDirectoryError with positions."""
+        return cls(load_people_file(path), now=now)
+
+    @property
+    def people(self) -> list[Person]:
+        return [entry.person() for entry in self._entries.values()]
+
+    @property
+    def meetings(self) -> list[LocalMeeting]:
+        """Meetings booked and not cancelled, in time order."""
+        return sorted(self._meetings.values(), key=lambda meeting: meeting.start)
+
+    async def find_person(self, email_or_upn: str) -> Person | None:
+        """The person with this UPN, mail, object id or Teams user id."""
+        entry = self._entry(email_or_upn)
+        return entry.person() if entry else None
+
+    async def manager_of(self, upn: str) -> Person | None:
+        """The person's manager from the file."""
+        entry = self._entry(upn)
+        if entry is None or entry.manager is None:
+            return None
+        return self._entries[entry.manager].person()
+
+    async def busy_times(
+        self, upns: list[str], start: datetime, end: datetime
+    ) -> dict[str, list[BusyInterval]]:
+        """The file's busy entries plus booked meetings, per UPN as given."""
+        result: dict[str, list[BusyInterval]] = {}
+        for upn in upns:
+            entry = self._entry(upn)
+            if entry is None:
+                raise PersonNotReachable("not_found", upn)
+            intervals = [
+                interval
+                for interval in self._recurring(entry, start, end)
+                if interval.overlaps(start, end)
+            ]
+            intervals += [
+                BusyInterval(start=meeting.start, end=meeting.end)
+                for meeting in self._meetings.values()
+                if entry.upn in (meeting.organizer, *meeting.attendees)
+                and meeting.start < end
+                and start < meeting.end
+            ]
+            result[upn] = sorted(intervals, key=lambda interval: interval.start)
+        return result
+
+    async def create_meeting(
+        self,
+        organizer_upn: str,
+        attendee_upns: list[str],
+        subject: str,
+        body_html: str,
+        start: datetime,
+        end: datetime,
+        time_zone: str,
+    ) -> CreatedMeeting:
+        """Record the meeting; it blocks the slot for everyone in it from now on."""
+        organizer = self._known(organizer_upn)
+        invited = (self._known(upn).upn for upn in attendee_upns)
+        attendees = tuple(dict.fromkeys(upn for upn in invited if upn != organizer.upn))
+        event_id = f"local-{uuid.uuid4().hex}"
+        meeting = LocalMeeting(
+            event_id=event_id,
+            organizer=organizer.upn,
+            attendees=attendees,
+            subject=subject,
+            start=start.astimezone(UTC),
+            end=end.astimezone(UTC),
+            time_zone=time_zone,
+            join_url=f"https://teams.microsoft.com/l/meetup-join/{event_id}",
+            web_link=f"https://outlook.office.com/calendar/item/{event_id}",
+        )
+        self._meetings[event_id] = meeting
+        return CreatedMeeting(
+            event_id=event_id, join_url=meeting.join_url, web_link=meeting.web_link
+        )
+
+    async def cancel_meeting(self, organizer_upn: str, event_id: str) -> None:
+        """Drop the meeting so its time is free again; unknown ids are fine."""
+        meeting = self._meetings.get(event_id)
+        if meeting is not None and meeting.organizer == organizer_upn.strip().lower():
+            del self._meetings[event_id]
+
+    async def ensure_installed_for(self, user_id: str) -> InstallResult:
+        """Everyone in the file has the app."""
+        self._known(user_id)
+        return InstallResult.ALREADY_INSTALLED
+
+    async def chat_id_for(self, user_id: str) -> str | None:
+        """The chat id the file gives, if any."""
+        return self._known(user_id).chat_id
+
+    def _entry(self, key: str) -> PersonEntry | None:
+        wanted = key.strip().lower()
+        for entry in self._entries.values():
+            keys = (entry.upn, entry.mail, entry.id.lower(), (entry.teams_user_id or "").lower())
+            if wanted in keys:
+                return entry
+        return None
+
+    def _known(self, key: str) -> PersonEntry:
+        entry = self._entry(key)
+        if entry is None:
+            raise PersonNotReachable("not_found", key)
+        return entry
+
+    def _recurring(
+        self, entry: PersonEntry, start: datetime, end: datetime
+    ) -> Iterator[BusyInterval]:
+        zone = ZoneInfo(entry.time_zone)
+        loaded_on = self._now.astimezone(zone).date()
+        day = start.astimezone(zone).date()
+        last = end.astimezone(zone).date()
+        while day <= last:
+            for busy in entry.busy:
+                if busy.applies_to(day, loaded_on):
+                    begin = datetime.combine(day, busy.from_ or time(0), tzinfo=zone)
+                    if busy.to is not None:
+                        finish = datetime.combine(day, busy.to, tzinfo=zone)
+                    else:
+                        finish = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+                    yield BusyInterval(start=begin, end=finish)
+            day += timedelta(days=1)
+
+
+def load_people_file(path: Path) -> PeopleFile:
+    """Read and validate a people file; raises LocalDirectoryError naming file and line."""
+    try:
+        raw = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise LocalDirectoryError([f"{where}: {exc.problem}"]) from exc
+    try:
+        return PeopleFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            line, column = _position(raw, error["loc"])
+            dotted = ".".join(str(part) for part in error["loc"]) or "(top)"
+            problems.append(f"{path}:{line}:{column}: {dotted}: {error['msg']}")
+        raise LocalDirectoryError(problems) from exc
+
+
+def _position(node: Any, loc: Sequence[int | str]) -> tuple[int, int]:
+    """1-based line and column of the deepest node of `loc` that ruamel can place."""
+    line, column = 1, 1
+    for part in loc:
+        lc = getattr(node, "lc", None)
+        if isinstance(node, dict) and part in node:
+            if lc is not None:
+                row, col = lc.key(part)
+                line, column = row + 1, col + 1
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            if lc is not None:
+                row, col = lc.item(part)
+                line, column = row + 1, col + 1
+            node = node[part]
+        else:
+            break
+    return line, column

@@ -1,0 +1,38 @@
+"""The three people ports bundled, built from Graph or from the local file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from journey.people import Calendar, Directory, TeamsInstaller
+from people.graph_calendar import GraphCalendar
+from people.graph_client import GraphClient
+from people.graph_directory import GraphDirectory
+from people.graph_teams import GraphTeamsInstaller
+from people.local_directory import LocalDirectory
+
+
+@dataclass(frozen=True)
+class PeopleServices:
+    """What the dialogs and the scheduler need to find people, book and reach them."""
+
+    directory: Directory
+    calendar: Calendar
+    teams: TeamsInstaller
+
+
+def graph_services(client: GraphClient, *, teams_app_id: str) -> PeopleServices:
+    """All three ports on one Graph client (one session, one token)."""
+    return PeopleServices(
+        directory=GraphDirectory(client),
+        calendar=GraphCalendar(client),
+        teams=GraphTeamsInstaller(client, teams_app_id),
+    )
+
+
+def local_services(path: Path, *, now: datetime) -> PeopleServices:
+    """All three ports on one in-memory LocalDirectory loaded from `path`."""
+    local = LocalDirectory.from_file(path, now=now)
+    return PeopleServices(directory=local, calendar=local, teams=local)

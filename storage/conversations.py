@@ -1,0 +1,53 @@
+"""Conversation references: how to write to a person later."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from journey.clock import Clock, SystemClock
+from journey.ports import ConversationRef
+from storage.database import Database
+from storage.dialect import insert_for
+from storage.tables import conversation_refs
+
+
+class SqlConversationRefStore:
+    """journey.ports.ConversationRefStore on SQLAlchemy (SQLite or PostgreSQL)."""
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self._db = db
+        self._clock = clock or SystemClock()
+
+    async def save(self, ref: ConversationRef) -> None:
+        """Insert or replace the reference stored under `ref.user_key`."""
+        values = ref.model_dump(mode="python")
+        values["updated_at"] = ref.updated_at or self._clock.now()
+        statement = insert_for(self._db, conversation_refs).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[conversation_refs.c.user_key],
+            set_={k: statement.excluded[k] for k in values if k != "user_key"},
+        )
+        async with self._db.sessions.begin() as session:
+            await session.execute(statement)
+
+    async def get(self, user_key: str) -> ConversationRef | None:
+        """The reference stored under `user_key`, if any."""
+        async with self._db.sessions() as session:
+            row = (
+                await session.execute(
+                    select(conversation_refs).where(conversation_refs.c.user_key == user_key)
+                )
+            ).one_or_none()
+        return None if row is None else ConversationRef.model_validate(dict(row._mapping))
+
+    async def find_by_upn(self, upn: str) -> ConversationRef | None:
+        """The most recently saved reference for `upn`, compared case-insensitively."""
+        statement = (
+            select(conversation_refs)
+            .where(func.lower(conversation_refs.c.upn) == upn.strip().lower())
+            .order_by(conversation_refs.c.updated_at.desc())
+            .limit(1)
+        )
+        async with self._db.sessions() as session:
+            row = (await session.execute(statement)).one_or_none()
+        return None if row is None else ConversationRef.model_validate(dict(row._mapping))

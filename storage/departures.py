@@ -1,0 +1,112 @@
+"""Departures in the database, with optimistic concurrency on a version number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, exists, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from journey.clock import Clock, SystemClock
+from journey.departure import Departure
+from journey.ports import AlreadyExists, ConcurrentUpdate, NotFound
+from storage.database import Database
+from storage.tables import departures
+
+# Written once by add(); update() leaves them alone.
+_IMMUTABLE = ("id", "created_at")
+
+
+def _row_values(departure: Departure) -> dict[str, Any]:
+    values = departure.model_dump(mode="python")
+    values["status"] = departure.status.value
+    return values
+
+
+def _departure(row: Row[Any]) -> Departure:
+    return Departure.model_validate(dict(row._mapping))
+
+
+class SqlDepartureRepository:
+    """journey.ports.DepartureRepository on SQLAlchemy (SQLite or PostgreSQL)."""
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self._db = db
+        self._clock = clock or SystemClock()
+
+    async def add(self, departure: Departure) -> Departure:
+        """Store a new departure; AlreadyExists if its id or external id is taken."""
+        now = self._clock.now()
+        saved = departure.model_copy(
+            update={"created_at": departure.created_at or now, "updated_at": now}
+        )
+        try:
+            async with self._db.sessions.begin() as session:
+                await session.execute(insert(departures).values(_row_values(saved)))
+        except IntegrityError:
+            raise AlreadyExists(
+                f"a departure with id {departure.id} or external id "
+                f"{departure.external_id} is already stored"
+            ) from None
+        return saved
+
+    async def get(self, departure_id: str) -> Departure:
+        """The departure with that id; NotFound if there is none."""
+        async with self._db.sessions() as session:
+            row = (
+                await session.execute(select(departures).where(departures.c.id == departure_id))
+            ).one_or_none()
+        if row is None:
+            raise NotFound(f"no departure with id {departure_id}")
+        return _departure(row)
+
+    async def get_by_external_id(self, external_id: str) -> Departure | None:
+        """The departure HR's system knows by `external_id`, if stored."""
+        async with self._db.sessions() as session:
+            row = (
+                await session.execute(
+                    select(departures).where(departures.c.external_id == external_id)
+                )
+            ).one_or_none()
+        return None if row is None else _departure(row)
+
+    async def update(self, departure: Departure) -> Departure:
+        """Save if the stored version equals `departure.version`; the saved copy, version + 1."""
+        now = self._clock.now()
+        saved = departure.model_copy(update={"version": departure.version + 1, "updated_at": now})
+        values = {k: v for k, v in _row_values(saved).items() if k not in _IMMUTABLE}
+        # The version check and the write are one statement, so no reader can slip in between;
+        # both databases report how many rows matched.
+        statement = (
+            update(departures)
+            .where(departures.c.id == departure.id, departures.c.version == departure.version)
+            .values(values)
+        )
+        async with self._db.sessions.begin() as session:
+            result = await session.execute(statement)
+            if result.rowcount == 1:
+                return saved
+            stored = await session.scalar(select(exists().where(departures.c.id == departure.id)))
+        if not stored:
+            raise NotFound(f"no departure with id {departure.id}")
+        raise ConcurrentUpdate(
+            f"departure {departure.id} changed since version {departure.version} was read"
+        )
+
+    async def list_for_person(self, upn: str) -> list[Departure]:
+        """Departures where `upn` is the leaver, the manager or the interviewer."""
+        person = upn.strip().lower()
+        statement = (
+            select(departures)
+            .where(
+                or_(
+                    departures.c.leaver_upn == person,
+                    departures.c.manager_upn == person,
+                    departures.c.interviewer_upn == person,
+                )
+            )
+            .order_by(departures.c.last_working_day, departures.c.created_at, departures.c.id)
+        )
+        async with self._db.sessions() as session:
+            rows = (await session.execute(statement)).all()
+        return [_departure(row) for row in rows]

@@ -1,0 +1,103 @@
+"""The schema as SQLAlchemy Core tables; migrations/versions must build exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+)
+
+from storage.types import JsonDocument, UtcDateTime
+
+# Named constraints keep migrations identical on SQLite and PostgreSQL.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UPN = String(320)  # RFC 5321's longest address
+
+departures = Table(
+    "departures",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("external_id", String(200), nullable=True, unique=True),
+    Column("leaver_upn", UPN, nullable=False, index=True),
+    Column("leaver_name", String(400), nullable=False),
+    Column("manager_upn", UPN, nullable=False, index=True),
+    Column("unit", String(200), nullable=False),
+    Column("last_working_day", Date, nullable=False),
+    Column("locale", String(35), nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    # A plain string, not a database enum: a new status then needs no schema change.
+    Column("status", String(32), nullable=False, index=True),
+    Column("interviewer_upn", UPN, nullable=True, index=True),
+    Column("interviewer_pool", JsonDocument, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+conversation_refs = Table(
+    "conversation_refs",
+    metadata,
+    Column("user_key", String(200), primary_key=True),
+    Column("user_id", String(200), nullable=False),
+    Column("upn", UPN, nullable=True),
+    Column("name", String(400), nullable=True),
+    Column("conversation_id", Text, nullable=False),
+    Column("service_url", Text, nullable=False),
+    Column("tenant_id", String(64), nullable=True),
+    Column("channel_id", String(64), nullable=False),
+    Column("bot_id", String(200), nullable=False),
+    Column("locale", String(35), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+Index("ix_conversation_refs_lower_upn", func.lower(conversation_refs.c.upn))
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column(
+        "id",
+        BigInteger().with_variant(Integer(), "sqlite"),  # SQLite autoincrements INTEGER only
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(320), nullable=False),
+    Column("action", String(100), nullable=False),
+    # No foreign key: the audit trail must outlive the departures it talks about.
+    Column("departure_id", String(64), nullable=True),
+    Column("detail", JsonDocument, nullable=False),
+)
+Index("ix_audit_log_departure_id_at", audit_log.c.departure_id, audit_log.c.at)
+
+seen_activities = Table(
+    "seen_activities",
+    metadata,
+    Column("activity_id", String(512), primary_key=True),
+    Column("seen_at", UtcDateTime, nullable=False, index=True),
+)
+
+bot_state = Table(
+    "bot_state",
+    metadata,
+    Column("key", String(512), primary_key=True),
+    Column("etag", String(64), nullable=False),
+    Column("document", JsonDocument, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

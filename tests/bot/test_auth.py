@@ -1,0 +1,66 @@
+"""The channel token validator against a local issuer: rotation, refresh limits, failures."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+from bot.auth import AuthUnavailable, ChannelTokenValidator, Unauthorized
+from tests.standins.serve import serve
+from tests.standins.tokens import ISSUER, TokenIssuer
+
+APP_ID = "bot-app"
+SERVICE = "https://smba.trafficmanager.net/emea/"
+
+
+async def _validator(session, issuer: TokenIssuer, min_refresh: float) -> ChannelTokenValidator:
+    return ChannelTokenValidator(
+        session,
+        app_id=APP_ID,
+        metadata_url=issuer.metadata_url,
+        issuer=ISSUER,
+        min_refresh_seconds=min_refresh,
+    )
+
+
+async def test_a_key_published_after_the_first_fetch_is_picked_up() -> None:
+    issuer = TokenIssuer()
+    async with serve(issuer.app()) as issuer.url, aiohttp.ClientSession() as session:
+        validator = await _validator(session, issuer, min_refresh=0)
+        first = issuer.token(audience=APP_ID, service_url=SERVICE)
+        claims = await validator.validate(
+            f"Bearer {first}", channel_id="msteams", service_url=SERVICE
+        )
+        assert claims["aud"] == APP_ID
+        issuer.rotate("key-2")
+        rotated = issuer.token(audience=APP_ID, service_url=SERVICE, kid="key-2")
+        claims = await validator.validate(
+            f"Bearer {rotated}", channel_id="msteams", service_url=SERVICE
+        )
+        assert claims["aud"] == APP_ID
+        assert issuer.metadata_requests == 2
+
+
+async def test_unknown_key_ids_do_not_hammer_the_metadata_endpoint() -> None:
+    issuer = TokenIssuer()
+    async with serve(issuer.app()) as issuer.url, aiohttp.ClientSession() as session:
+        validator = await _validator(session, issuer, min_refresh=300)
+        good = issuer.token(audience=APP_ID, service_url=SERVICE)
+        await validator.validate(f"Bearer {good}", channel_id="msteams", service_url=SERVICE)
+        issuer.rotate("key-9")
+        forged = issuer.token(audience=APP_ID, service_url=SERVICE, kid="key-9")
+        for _ in range(5):
+            with pytest.raises(Unauthorized, match="unknown key"):
+                await validator.validate(
+                    f"Bearer {forged}", channel_id="msteams", service_url=SERVICE
+                )
+        assert issuer.metadata_requests == 1
+
+
+async def test_unreachable_key_endpoint_is_reported_as_unavailable_not_unauthorized() -> None:
+    issuer = TokenIssuer(url="http://127.0.0.1:9")
+    async with aiohttp.ClientSession() as session:
+        validator = await _validator(session, issuer, min_refresh=0)
+        token = issuer.token(audience=APP_ID, service_url=SERVICE)
+        with pytest.raises(AuthUnavailable):
+            await validator.validate(f"Bearer {token}", channel_id="msteams", service_url=SERVICE)

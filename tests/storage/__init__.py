@@ -1,0 +1,1 @@
+"""Storage adapters, run on SQLite and PostgreSQL alike."""
