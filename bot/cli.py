@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int)
     check = commands.add_parser("check-config", help="validate HR's YAML configuration")
     check.add_argument("directory", nargs="?", type=Path)
+    commands.add_parser(
+        "demo", help="run the bot in local mode next to Microsoft 365 Agents Playground"
+    )
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
     return parser
@@ -118,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args.host, args.port)
     if args.command == "check-config":
         return check_config(args.directory)
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        return run_demo(Path.cwd())
     return asyncio.run(_db_upgrade())
 
 

@@ -24,9 +24,11 @@ BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
 class ConnectorError(Exception):
     """The connector refused or failed a request."""
 
-    def __init__(self, status: int, message: str = "") -> None:
+    def __init__(self, status: int, message: str = "", retry_after: str | None = None) -> None:
         super().__init__(f"Bot Connector answered {status}{': ' + message if message else ''}")
         self.status = status
+        # The Retry-After header as sent (seconds), for callers that retry on their own.
+        self.retry_after = retry_after
 
 
 class RecipientBlocked(ConnectorError):
@@ -200,14 +202,14 @@ class ConnectorClient:
                 await self._retry.sleep(self._retry.delay(attempt, None))
                 continue
             if status not in RETRYABLE or attempt + 1 == self._retry.attempts:
-                raise _error_for(status, reason)
+                raise _error_for(status, reason, retry_after)
             await self._retry.sleep(self._retry.delay(attempt, retry_after))
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _error_for(status: int, reason: str) -> ConnectorError:
+def _error_for(status: int, reason: str, retry_after: str | None = None) -> ConnectorError:
     if status == 403:
         return RecipientBlocked(status, reason)
     if status == 404:
         return ConversationGone(status, reason)
-    return ConnectorError(status, reason)
+    return ConnectorError(status, reason, retry_after)

@@ -27,23 +27,18 @@ class ExitBot(ActivityHandler):
         self._connector = connector
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        turn = await self._begin(turn_context)
-        if turn.first_contact:
-            await send_welcome(turn)
+        turn = await self._begin(turn_context, greet=True)
         await self._router.on_message(turn, turn_context.activity.text)
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
-        # In a personal chat the bot itself is the member added; either way the sender is new.
-        turn = await self._begin(turn_context)
-        if turn.first_contact:
-            await send_welcome(turn)
+        # Teams sends this together with installationUpdate and without a locale: remember how
+        # to reach the person, and leave the greeting to the installationUpdate.
+        await self._begin(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
-        turn = await self._begin(turn_context)
-        if turn.first_contact:
-            await send_welcome(turn)
+        await self._begin(turn_context, greet=True)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name != "adaptiveCard/action":
@@ -52,8 +47,11 @@ class ExitBot(ActivityHandler):
         result = await self._router.on_invoke(turn, turn_context.activity.value)
         return InvokeResponse(status=int(HTTPStatus.OK), body=result.body())
 
-    async def _begin(self, turn_context: TurnContext) -> DialogTurn:
-        """Load what we know of the person, store how to reach them, and build the turn."""
+    async def _begin(self, turn_context: TurnContext, *, greet: bool = False) -> DialogTurn:
+        """Load what we know of the person, store how to reach them, and build the turn.
+
+        With `greet`, a person never welcomed before gets the welcome card first.
+        """
         activity = turn_context.activity
         user = activity.from_property
         user_key = user.aad_object_id or user.id
@@ -73,14 +71,19 @@ class ExitBot(ActivityHandler):
         )
         if known is None or _reach_changed(known, ref):
             await self._services.conversations.save(ref)
+        first_contact = greet and await self._services.conversations.mark_welcomed(user_key)
         actor = Actor(user_id=user.id, aad_object_id=user.aad_object_id, name=ref.name, upn=upn)
-        return DialogTurn(
+        turn = DialogTurn(
             turn_context,
             self._services,
             actor,
-            first_contact=known is None,
+            locale=ref.locale,
+            first_contact=first_contact,
             available_commands=self._router.commands,
         )
+        if first_contact:
+            await send_welcome(turn)
+        return turn
 
     async def _lookup_upn(self, turn_context: TurnContext) -> str | None:
         """Teams tells a member's UPN only when asked; a failure just leaves it unknown."""

@@ -49,6 +49,7 @@ class DialogTurn:
         services: Services,
         actor: Actor,
         *,
+        locale: str | None,
         first_contact: bool,
         available_commands: frozenset[Command] = frozenset(),
     ) -> None:
@@ -57,7 +58,8 @@ class DialogTurn:
         self.actor = actor
         self.first_contact = first_contact
         self.available_commands = available_commands
-        self.locale = context.activity.locale
+        # conversationUpdate carries no locale; the handler falls back to the one last seen.
+        self.locale = locale
         self.language = language_of(self.locale)
 
     @property

@@ -32,8 +32,9 @@ TRANSITIONS: dict[DepartureStatus, frozenset[DepartureStatus]] = {
     DepartureStatus.ACCEPTED: frozenset(
         {DepartureStatus.BOOKED, DepartureStatus.DECLINED, DepartureStatus.CANCELLED}
     ),
-    DepartureStatus.DECLINED: frozenset({DepartureStatus.ACCEPTED, DepartureStatus.CLOSED,
-                                         DepartureStatus.CANCELLED}),
+    DepartureStatus.DECLINED: frozenset(
+        {DepartureStatus.ACCEPTED, DepartureStatus.CLOSED, DepartureStatus.CANCELLED}
+    ),
     DepartureStatus.BOOKED: frozenset(
         {DepartureStatus.HELD, DepartureStatus.ACCEPTED, DepartureStatus.CANCELLED}
     ),

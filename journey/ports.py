@@ -39,6 +39,7 @@ class ConversationRef(BaseModel):
     bot_id: str = ""
     locale: str | None = None
     updated_at: datetime | None = None
+    welcomed_at: datetime | None = None
 
 
 class AuditEntry(BaseModel):
@@ -71,6 +72,10 @@ class ConversationRefStore(Protocol):
     async def get(self, user_key: str) -> ConversationRef | None: ...
 
     async def find_by_upn(self, upn: str) -> ConversationRef | None: ...
+
+    async def mark_welcomed(self, user_key: str) -> bool:
+        """Record that the person was greeted; True only for the one call that did it first."""
+        ...
 
 
 class AuditLog(Protocol):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from journey.clock import Clock, SystemClock
 from journey.ports import ConversationRef
@@ -20,7 +20,7 @@ class SqlConversationRefStore:
 
     async def save(self, ref: ConversationRef) -> None:
         """Insert or replace the reference stored under `ref.user_key`."""
-        values = ref.model_dump(mode="python")
+        values = ref.model_dump(mode="python", exclude={"welcomed_at"})
         values["updated_at"] = ref.updated_at or self._clock.now()
         statement = insert_for(self._db, conversation_refs).values(values)
         statement = statement.on_conflict_do_update(
@@ -29,6 +29,18 @@ class SqlConversationRefStore:
         )
         async with self._db.sessions.begin() as session:
             await session.execute(statement)
+
+    async def mark_welcomed(self, user_key: str) -> bool:
+        """Set welcomed_at if it is unset; True only for the caller that set it."""
+        statement = (
+            update(conversation_refs)
+            .where(conversation_refs.c.user_key == user_key)
+            .where(conversation_refs.c.welcomed_at.is_(None))
+            .values(welcomed_at=self._clock.now())
+        )
+        async with self._db.sessions.begin() as session:
+            result = await session.execute(statement)
+        return result.rowcount == 1
 
     async def get(self, user_key: str) -> ConversationRef | None:
         """The reference stored under `user_key`, if any."""

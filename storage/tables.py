@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
+    Double,
     Index,
     Integer,
     MetaData,
@@ -65,6 +67,8 @@ conversation_refs = Table(
     Column("bot_id", String(200), nullable=False),
     Column("locale", String(35), nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Set once, atomically, by the turn that greets the person; never by save().
+    Column("welcomed_at", UtcDateTime, nullable=True),
 )
 Index("ix_conversation_refs_lower_upn", func.lower(conversation_refs.c.upn))
 
@@ -100,4 +104,70 @@ bot_state = Table(
     Column("etag", String(64), nullable=False),
     Column("document", JsonDocument, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# One row per message the engine must deliver once; see storage/due_actions.py.
+due_actions = Table(
+    "due_actions",
+    metadata,
+    Column(
+        "id",
+        BigInteger().with_variant(Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("idempotency_key", String(400), nullable=False, unique=True),
+    # No foreign key: reminders about a departure are kept (and shown) after it is purged.
+    Column("departure_id", String(64), nullable=True, index=True),
+    Column("kind", String(64), nullable=False),
+    Column("recipient_key", String(320), nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("payload", JsonDocument, nullable=False),
+    Column("resend_if_unknown", Boolean, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("lease_owner", String(200), nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("not_before", UtcDateTime, nullable=True),
+    Column("sent_activity_id", String(512), nullable=True),
+    Column("last_error", String(64), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+# claim() looks for pending rows that are due, oldest first.
+Index("ix_due_actions_state_due_at", due_actions.c.state, due_actions.c.due_at)
+
+# Every delivery attempt and decision, for a departure's timeline.
+delivery_log = Table(
+    "delivery_log",
+    metadata,
+    Column(
+        "id",
+        BigInteger().with_variant(Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("due_action_id", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("departure_id", String(64), nullable=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("code", String(64), nullable=True),
+    Column("status", Integer, nullable=True),
+    Column("activity_id", String(512), nullable=True),
+    Column("attempt", Integer, nullable=False),
+    Column("retry_at", UtcDateTime, nullable=True),
+    Column("worker", String(200), nullable=True),
+)
+Index("ix_delivery_log_departure_id_at", delivery_log.c.departure_id, delivery_log.c.at)
+Index("ix_delivery_log_due_action_id", delivery_log.c.due_action_id)
+
+# Send pacing shared by every instance: one GCRA cell per scope (a tenant, a conversation).
+# Times are Unix seconds (UTC by definition) as doubles, so one UPDATE can do the arithmetic
+# the same way on SQLite and PostgreSQL; see storage/send_budget.py.
+send_budget = Table(
+    "send_budget",
+    metadata,
+    Column("scope", String(100), primary_key=True),
+    Column("free_at", Double, nullable=False),
+    Column("paused_until", Double, nullable=True),
 )

@@ -21,14 +21,16 @@ def _card_texts(card: dict) -> list[str]:
 
 
 async def test_install_welcomes_the_leaver_in_danish(running: Running) -> None:
-    install = make_activity(
-        running.connector.url,
-        "conversationUpdate",
-        locale="da-DK",
-        membersAdded=[{"id": f"28:{APP_ID}"}],
+    # Teams sends both on install, the conversationUpdate without a locale; one welcome, in Danish.
+    update = make_activity(
+        running.connector.url, "conversationUpdate", membersAdded=[{"id": f"28:{APP_ID}"}]
     )
-    response = await running.post(install)
-    assert response.status == 200
+    del update["locale"]
+    install = make_activity(
+        running.connector.url, "installationUpdate", locale="da-DK", action="add"
+    )
+    responses = await asyncio.gather(running.post(update), running.post(install))
+    assert [r.status for r in responses] == [200, 200]
     [card] = running.connector.cards()
     assert _card_texts(card)[0] == running.config.text("welcome.title", "da")
     assert running.config.text("welcome.title", "da") != running.config.text("welcome.title", "en")

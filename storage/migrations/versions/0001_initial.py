@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("bot_id", sa.String(length=200), nullable=False),
         sa.Column("locale", sa.String(length=35), nullable=True),
         sa.Column("updated_at", UTC_DATETIME, nullable=False),
+        sa.Column("welcomed_at", UTC_DATETIME, nullable=True),
         sa.PrimaryKeyConstraint("user_key", name="pk_conversation_refs"),
     )
     # find_by_upn compares lower(upn); both databases can index the expression.

@@ -1,0 +1,1 @@
+"""Benchmarks that drive the real service on loopback (not part of the installed package)."""

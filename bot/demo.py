@@ -1,0 +1,77 @@
+"""`exitbot demo`: the bot in local mode next to Microsoft 365 Agents Playground, for a laptop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+PLAYGROUND_PORT = 56150
+DEMO_DEFAULTS = {
+    "EXITBOT_LOCAL_MODE": "true",
+    "EXITBOT_HOST": "127.0.0.1",
+    "EXITBOT_PORT": "3978",
+}
+
+
+def playground_binary(root: Path) -> Path | None:
+    """The Playground installed by `npm ci` in the checkout, or one on PATH."""
+    local = root / "node_modules" / ".bin" / "agentsplayground"
+    if local.exists():
+        return local
+    found = shutil.which("agentsplayground")
+    return Path(found) if found else None
+
+
+@contextlib.contextmanager
+def playground(binary: Path, bot_url: str, port: int, workdir: Path) -> Iterator[subprocess.Popen]:
+    """Run Agents Playground (offline, no telemetry) until the block ends."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "TEAMSAPPTESTER_BROWSER": "none",
+        "APPLICATION_INSIGHTS_NO_STATSBEAT": "true",
+        # Its log holds every message body; keep it under var/, which git ignores.
+        "M365_AGENTS_PLAYGROUND_LOGFILE": str(workdir / "playground.log"),
+    }
+    demo_users = Path(__file__).resolve().parent.parent / "config" / "demo" / "playground.yml"
+    if demo_users.exists():
+        env["M365_AGENTS_PLAYGROUND_CONFIG_PATH"] = str(demo_users)
+    command = [str(binary), "-p", str(port), "-e", bot_url, "-c", "msteams", "--disable-telemetry"]
+    process = subprocess.Popen(
+        command, env=env, cwd=workdir, stdout=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, 15)
+        process.wait(timeout=10)
+
+
+def run_demo(root: Path) -> int:
+    """Migrate the SQLite file, start the Playground, then serve the bot until Ctrl-C."""
+    from bot.cli import serve
+    from bot.settings import DatabaseSettings, load_settings
+    from storage.migrate import upgrade
+
+    for name, value in DEMO_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    binary = playground_binary(root)
+    if binary is None:
+        print("exitbot: Agents Playground is not installed; run `npm ci` first", file=sys.stderr)
+        return 1
+    asyncio.run(upgrade(load_settings(DatabaseSettings).database_url))
+    bot_url = f"http://{os.environ['EXITBOT_HOST']}:{os.environ['EXITBOT_PORT']}/api/messages"
+    with playground(binary, bot_url, PLAYGROUND_PORT, root / "var" / "playground"):
+        print(
+            f"\n  Agents Playground: open http://127.0.0.1:{PLAYGROUND_PORT}/ in your browser"
+            f"\n  The bot answers at {bot_url} (local mode: no authentication)\n",
+            flush=True,
+        )
+        return serve(None, None)

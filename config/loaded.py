@@ -1,0 +1,105 @@
+"""A configuration that validated, and the questions the rest of the bot asks it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from config.schema import (
+    HandoverItem,
+    OrganisationFile,
+    QuestionSet,
+    Section,
+    Unit,
+    UnitSettings,
+)
+from config.texts import TextBook
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """HR's configuration, checked; swap the whole object on a reload."""
+
+    directory: Path
+    version: str  # short hash of the files' contents, shown on /healthz
+    organisation: OrganisationFile
+    units: Mapping[str, Unit]  # as written in units.yaml, by id
+    settings: Mapping[str, UnitSettings]  # effective settings per unit id
+    texts: TextBook
+    question_sets: Mapping[str, QuestionSet]
+    handover_items: Mapping[str, HandoverItem]
+
+    def summary(self) -> str:
+        """One line for `exitbot check-config` and the service log."""
+        return (
+            f"config OK: {len(self.units)} units, {len(self.texts.languages)} languages, "
+            f"{len(self.texts.keys)} texts, {len(self.question_sets)} question sets "
+            f"(version {self.version})"
+        )
+
+    @property
+    def defaults(self) -> UnitSettings:
+        """The organisation's settings, which apply where a unit says nothing."""
+        return self.organisation.defaults
+
+    @property
+    def unit_ids(self) -> tuple[str, ...]:
+        return tuple(self.units)
+
+    def has_unit(self, unit_id: str | None) -> bool:
+        return unit_id is not None and unit_id in self.units
+
+    def unit_name(self, unit_id: str | None) -> str | None:
+        """The unit's display name, None for an unknown unit."""
+        unit = self.units.get(unit_id) if unit_id is not None else None
+        return unit.name if unit is not None else None
+
+    def unit(self, unit_id: str | None) -> UnitSettings:
+        """A unit's effective settings; the organisation's defaults for an unknown unit."""
+        if unit_id is None:
+            return self.defaults
+        return self.settings.get(unit_id, self.defaults)
+
+    def text(self, key: str, locale: str | None, unit: str | None = None, **params: Any) -> str:
+        """A text in the locale's language (the unit's wording first), placeholders filled."""
+        return self.texts.text(key, locale, unit, **params)
+
+    def is_hr_member(self, upn: str) -> bool:
+        """Whether the UPN is listed as an HR member (the Entra group is checked elsewhere)."""
+        return upn.strip().lower() in self.organisation.hr.members
+
+    @property
+    def hr_group_id(self) -> str | None:
+        """The Entra ID group whose members count as HR, if HR named one."""
+        return self.organisation.hr.entra_group_id
+
+    @property
+    def retention_months(self) -> int:
+        return self.organisation.data_retention_months
+
+    def question_set(self, set_id: str) -> QuestionSet:
+        """A question set by id; KeyError if there is none."""
+        return self.question_sets[set_id]
+
+    def survey_sections(self, unit_id: str | None = None) -> list[Section]:
+        """The sections and questions a unit asks, in its order, without skipped questions."""
+        choice = self.unit(unit_id).survey
+        qset = self.question_sets[choice.question_set]
+        by_id = {section.id: section for section in qset.sections}
+        chosen = [by_id[s] for s in choice.sections] if choice.sections else qset.sections
+        skipped = set(choice.skip_questions)
+        sections = []
+        for section in chosen:
+            questions = [q for q in section.questions if q.id not in skipped]
+            if questions:
+                sections.append(section.model_copy(update={"questions": questions}))
+        return sections
+
+    def handover_checklist(self, unit_id: str | None = None) -> list[HandoverItem]:
+        """The handover items a unit uses, in its order (every item when it names none)."""
+        chosen = self.unit(unit_id).handover
+        if chosen is None:
+            return list(self.handover_items.values())
+        return [self.handover_items[item] for item in chosen]

@@ -1,0 +1,372 @@
+"""The shape of HR's YAML as pydantic models; every model forbids unknown keys.
+
+Defaults written here are the documented defaults (config/README.md): a setting left out of
+organisation.yaml takes the value below, and a unit leaves out what it inherits.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from config.placeholders import placeholders
+from journey.locale import language_of
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Norwegian is written `nb`; Teams and people also say `no` or `nn` for it.
+LANGUAGE_ALIASES = {"no": "nb", "nn": "nb"}
+
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_TEXT_KEY = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")
+_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def _id(value: str) -> str:
+    if not _ID.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lowercase letters, digits, '-' and '_', "
+            "e.g. social-care"
+        )
+    return value
+
+
+def _non_empty(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _upn(value: str) -> str:
+    value = value.strip().lower()
+    local, at, domain = value.partition("@")
+    if not (local and at and domain) or "@" in domain or any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} is not a user principal name such as anna@contoso.com")
+    return value
+
+
+def _hhmm(value: str) -> str:
+    if not _HHMM.fullmatch(value):
+        raise ValueError(f"{value!r} is not a time of day as HH:MM, e.g. 08:00 or 16:30")
+    return value
+
+
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name such as Europe/Copenhagen"
+        ) from None
+    return value
+
+
+def _text_key(value: str) -> str:
+    if not _TEXT_KEY.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a text key: lowercase words joined by dots, e.g. offer.body"
+        )
+    return value
+
+
+def _text(value: str) -> str:
+    value = _non_empty(value)
+    placeholders(value)
+    return value
+
+
+def _entra_id(value: str) -> str:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an Entra ID object id (a GUID)") from None
+    return value.lower()
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    seen: set[Any] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{value!s} is listed twice")
+        seen.add(value)
+    return values
+
+
+Id = Annotated[str, AfterValidator(_id)]
+NonEmpty = Annotated[str, AfterValidator(_non_empty)]
+Upn = Annotated[str, AfterValidator(_upn)]
+HourMinute = Annotated[str, AfterValidator(_hhmm)]
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
+TextKey = Annotated[str, AfterValidator(_text_key)]
+Text = Annotated[str, AfterValidator(_text)]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class Strict(BaseModel):
+    """Base of everything read from HR's files: unknown keys are mistakes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Localized(Strict):
+    """A text in every supported language."""
+
+    da: NonEmpty
+    sv: NonEmpty
+    nb: NonEmpty
+    en: NonEmpty
+
+    @model_validator(mode="before")
+    @classmethod
+    def _norwegian_aliases(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "nb" not in data:
+            aliases = [key for key in LANGUAGE_ALIASES if key in data]
+            if len(aliases) == 1:
+                data = {("nb" if key == aliases[0] else key): value for key, value in data.items()}
+        return data
+
+    def get(self, locale: str | None) -> str:
+        """The text for a Teams locale (da-DK → da, nn-NO/no → nb, unknown → en)."""
+        return str(getattr(self, language_of(locale)))
+
+
+class InterviewerKind(StrEnum):
+    """Who may hold the conversation, as the leaver is offered it."""
+
+    MANAGER = "manager"
+    HR_PARTNER = "hr_partner"
+    POOL = "pool"
+
+
+class ThankYouOffer(StrEnum):
+    """Gestures a unit can offer a leaver after the conversation (seed 000)."""
+
+    REFERENCE_LETTER = "reference_letter"
+    ALUMNI = "alumni"
+    CONTACT_LATER = "contact_later"
+
+
+class QuestionType(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    RATING = "rating"
+    FREE_TEXT = "free_text"
+    YES_NO = "yes_no"
+
+
+class Conversation(Strict):
+    """The conversation itself: how long, and who may hold it."""
+
+    minutes: int = Field(60, ge=15, le=180)
+    # Only the manager unless HR names others: hr_partner and pool need people listed.
+    interviewers: Annotated[list[InterviewerKind], AfterValidator(_unique)] = Field(
+        default_factory=lambda: [InterviewerKind.MANAGER], min_length=1
+    )
+    hr_partners: Annotated[list[Upn], AfterValidator(_unique)] = Field(default_factory=list)
+    pool: Annotated[list[Upn], AfterValidator(_unique)] = Field(default_factory=list)
+
+
+class WorkingHours(Strict):
+    """The span of a working day in which a conversation may be booked."""
+
+    start: HourMinute
+    end: HourMinute
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: str, info: ValidationInfo) -> str:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise ValueError(f"the working day must end after it starts ({start})")
+        return end
+
+    @property
+    def span(self) -> tuple[time, time]:
+        """Start and end as times of day."""
+        return time.fromisoformat(self.start), time.fromisoformat(self.end)
+
+
+class Calendar(Strict):
+    """When conversations can be booked."""
+
+    time_zone: TimeZone = "Europe/Copenhagen"
+    working_hours: WorkingHours = WorkingHours(start="08:00", end="16:00")
+    working_days: Annotated[list[Weekday], AfterValidator(_unique)] = Field(
+        default_factory=lambda: list(WEEKDAYS[:5]), min_length=1
+    )
+    holidays: list[date] = Field(default_factory=list)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def weekday_numbers(self) -> frozenset[int]:
+        """Working days as `date.weekday()` numbers (Monday is 0)."""
+        return frozenset(WEEKDAYS.index(day) for day in self.working_days)
+
+
+class Reminders(Strict):
+    """When the bot reminds whom; all offsets are whole, non-negative numbers."""
+
+    handover_days_before: int = Field(14, ge=0, le=365)
+    conversation_working_days_before: int = Field(1, ge=0, le=30)
+    farewell_days_before: int = Field(3, ge=0, le=60)
+    escalate_after_working_days: int = Field(3, ge=0, le=60)
+
+
+class SurveyChoice(Strict):
+    """Which questions a unit asks."""
+
+    enabled: bool = True
+    question_set: Id = "standard"
+    sections: Annotated[list[Id], AfterValidator(_unique)] | None = None
+    skip_questions: Annotated[list[Id], AfterValidator(_unique)] = Field(default_factory=list)
+
+
+class UnitSettings(Strict):
+    """What each unit may shape; the organisation's `defaults` fill in what a unit leaves out."""
+
+    conversation: Conversation = Conversation()
+    calendar: Calendar = Calendar()
+    reminders: Reminders = Reminders()
+    handover: Annotated[list[Id], AfterValidator(_unique)] | None = None
+    thank_you_offers: Annotated[list[ThankYouOffer], AfterValidator(_unique)] = Field(
+        default_factory=lambda: list(ThankYouOffer)
+    )
+    survey: SurveyChoice = SurveyChoice()
+
+
+class HrMembers(Strict):
+    """Who counts as HR: may register departures and see insights."""
+
+    members: Annotated[list[Upn], AfterValidator(_unique)] = Field(default_factory=list)
+    entra_group_id: Annotated[str, AfterValidator(_entra_id)] | None = None
+
+
+class OrganisationFile(Strict):
+    """organisation.yaml."""
+
+    name: NonEmpty
+    data_retention_months: int = Field(12, ge=1, le=120)
+    hr: HrMembers
+    defaults: UnitSettings = UnitSettings()
+
+
+class Unit(UnitSettings):
+    """One unit in units.yaml: its own settings on top of its parent's or the organisation's."""
+
+    id: Id
+    name: NonEmpty
+    parent: Id | None = None
+    texts: dict[TextKey, Localized] = Field(default_factory=dict)
+
+
+class UnitsFile(Strict):
+    """units.yaml."""
+
+    units: list[Unit] = Field(default_factory=list)
+
+
+class ChoiceOption(Strict):
+    id: Id
+    label: Localized
+
+
+class _Question(Strict):
+    id: Id
+    prompt: Localized
+    # Counted in HR's statistics across units (never shown with fewer answers than the
+    # anonymity threshold).
+    reportable: bool = False
+
+
+class SingleChoice(_Question):
+    type: Literal["single_choice"]
+    options: list[ChoiceOption] = Field(min_length=2)
+
+
+class MultipleChoice(_Question):
+    type: Literal["multiple_choice"]
+    options: list[ChoiceOption] = Field(min_length=2)
+
+
+class Rating(_Question):
+    type: Literal["rating"]
+    points: int = Field(5, ge=3, le=10)
+    low_label: Localized
+    high_label: Localized
+
+
+class FreeText(_Question):
+    type: Literal["free_text"]
+    max_length: int = Field(1000, ge=1, le=4000)
+
+    @field_validator("reportable")
+    @classmethod
+    def _never_counted(cls, reportable: bool) -> bool:
+        if reportable:
+            raise ValueError("free-text answers cannot be reportable: they may identify the person")
+        return reportable
+
+
+class YesNo(_Question):
+    type: Literal["yes_no"]
+
+
+Question = Annotated[
+    SingleChoice | MultipleChoice | Rating | FreeText | YesNo, Field(discriminator="type")
+]
+
+
+class Section(Strict):
+    id: Id
+    title: Localized
+    intro: Localized | None = None
+    questions: list[Question] = Field(min_length=1)
+
+
+class QuestionSet(Strict):
+    id: Id
+    title: Localized
+    sections: list[Section] = Field(min_length=1)
+
+    def question_ids(self) -> list[str]:
+        return [question.id for section in self.sections for question in section.questions]
+
+
+class QuestionsFile(Strict):
+    """questions.yaml."""
+
+    question_sets: list[QuestionSet] = Field(min_length=1)
+
+
+class HandoverItem(Strict):
+    id: Id
+    label: Localized
+    hint: Localized | None = None
+
+
+class HandoverFile(Strict):
+    """handover.yaml."""
+
+    items: list[HandoverItem] = Field(min_length=1)
+
+
+class TextsFile(RootModel[dict[TextKey, Text]]):
+    """texts/<language>.yaml: text key → text."""

@@ -1,0 +1,149 @@
+"""Reading HR's YAML with ruamel's round-trip loader, which keeps line and column of every node.
+
+Not PyYAML: it reads the key `no:` (Norwegian) as False and `9:30` as 570. ruamel follows
+YAML 1.2, where both stay strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from config.problems import ConfigProblem
+
+Loc = Sequence[str | int]
+
+
+class YamlSyntaxError(Exception):
+    """The file is not valid YAML (or not UTF-8); `problem` says where."""
+
+    def __init__(self, problem: ConfigProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def format_path(loc: Loc) -> str:
+    """`units[2].conversation.minutes` from ("units", 2, "conversation", "minutes")."""
+    out = ""
+    for step in loc:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        else:
+            out += f".{step}" if out else str(step)
+    return out
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """One parsed file: the name shown in messages and its round-trip tree."""
+
+    file: str
+    data: Any
+
+    def locate(self, loc: Loc, *, at_key: bool = False) -> tuple[int, int, str]:
+        """1-based line and column of the node at `loc` (or of its nearest existing parent).
+
+        Steps that are not in the YAML are pydantic's own (a union tag, say) and are skipped,
+        except the last one: a missing key is named in the path and located at its parent.
+        """
+        line, col, shown, found = self._walk(loc, at_key=at_key, stop_at_missing=False)
+        if loc and not found:
+            shown.append(loc[-1])
+        return line, col, format_path(shown)
+
+    def problem(self, loc: Loc, message: str, *, at_key: bool = False) -> ConfigProblem:
+        """A problem found by validation at `loc` in this file."""
+        line, col, path = self.locate(loc, at_key=at_key)
+        return ConfigProblem(self.file, line, col, path, message)
+
+    def problem_near(self, loc: Loc, message: str, *, at_key: bool = False) -> ConfigProblem:
+        """A problem about the setting at `loc` (perhaps inherited, so not written here),
+        shown at the deepest part of `loc` this file spells out."""
+        line, col, _shown, _found = self._walk(loc, at_key=at_key, stop_at_missing=True)
+        return ConfigProblem(self.file, line, col, format_path(loc), message)
+
+    def _walk(
+        self, loc: Loc, *, at_key: bool, stop_at_missing: bool
+    ) -> tuple[int, int, list[str | int], bool]:
+        """Position of the deepest node found, the steps found, and whether the last was."""
+        node = self.data
+        line, col = _start(node)
+        shown: list[str | int] = []
+        found = not loc
+        for index, step in enumerate(loc):
+            last = index == len(loc) - 1
+            if isinstance(node, CommentedMap) and _has_key(node, step):
+                child = node[step]
+                scalar = not isinstance(child, CommentedMap | CommentedSeq)
+                line, col = (
+                    node.lc.value(step) if last and scalar and not at_key else node.lc.key(step)
+                )
+            elif (
+                isinstance(node, CommentedSeq)
+                and isinstance(step, int)
+                and not isinstance(step, bool)
+                and 0 <= step < len(node)
+            ):
+                child = node[step]
+                line, col = node.lc.item(step)
+            elif stop_at_missing:
+                return line + 1, col + 1, shown, False
+            else:
+                continue
+            node = child
+            shown.append(step)
+            found = last
+        return line + 1, col + 1, shown, found
+
+    def file_problem(self, message: str, path: str = "") -> ConfigProblem:
+        """A problem about the file as a whole, shown at its first line."""
+        return ConfigProblem(self.file, 1, 1, path, message)
+
+
+def _has_key(node: CommentedMap, step: str | int) -> bool:
+    try:
+        return step in node
+    except TypeError:
+        return False
+
+
+def _start(node: Any) -> tuple[int, int]:
+    lc = getattr(node, "lc", None)
+    if lc is None or lc.line is None:
+        return 0, 0
+    return lc.line, lc.col
+
+
+def read_yaml(path: Path, file: str) -> tuple[YamlDocument, bytes]:
+    """Parse one file; raises YamlSyntaxError with file:line:col on a syntax error."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise YamlSyntaxError(
+            ConfigProblem(file, line, col, "", "not UTF-8 text; save the file as UTF-8")
+        ) from None
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        message = str(exc.problem or "not valid YAML")
+        if exc.context:
+            message += f" ({exc.context})"
+        raise YamlSyntaxError(
+            ConfigProblem(file, line, col, "", f"YAML syntax: {message}")
+        ) from None
+    except YAMLError as exc:
+        raise YamlSyntaxError(ConfigProblem(file, 1, 1, "", f"YAML syntax: {exc}")) from None
+    return YamlDocument(file, data), raw

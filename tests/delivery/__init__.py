@@ -1,0 +1,1 @@
+"""The delivery engine: due actions sent once, paced, retried and reconciled."""

@@ -1,0 +1,132 @@
+"""Fixtures for the delivery engine: a queue on a fixed clock, a Teams stand-in, workers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import insert
+
+from bot.connector import NoToken
+from bot.delivery import DeliveryPolicy, DeliveryWorker, Probe, delivery_connector
+from journey.clock import FixedClock
+from journey.due import ScheduledAction
+from storage.conversations import SqlConversationRefStore
+from storage.database import Database
+from storage.due_actions import DueActionQueue
+from storage.send_budget import Limit, Pacing, SendBudget
+from storage.tables import conversation_refs
+from tests.standins.serve import serve
+from tests.standins.throttling import ThrottlingConnector
+
+T0 = datetime(2026, 4, 28, 6, 0, tzinfo=UTC)
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+# Pacing that never holds a test back (the pacing tests set their own).
+UNPACED = Pacing(tenant=(Limit(100_000.0, 1_000),), conversation=())
+
+
+def reminder(number: int, **changes: Any) -> ScheduledAction:
+    """A due reminder for recipient `user-{number}` (or as changed), due at T0."""
+    values: dict[str, Any] = {
+        "key": f"dep-{number}:reminder-1d:user-{number}:2026-04-28",
+        "kind": "reminder-1d",
+        "recipient_key": f"user-{number}",
+        "due_at": T0,
+        "payload": {"type": "message", "text": f"Reminder {number}"},
+        "departure_id": f"dep-{number}",
+    }
+    values.update(changes)
+    return ScheduledAction(**values)
+
+
+async def add_recipients(db: Database, service_url: str, user_keys: Sequence[str]) -> None:
+    """Store a personal-chat conversation for each user key (in one statement)."""
+    rows = [
+        {
+            "user_key": key,
+            "user_id": f"29:{key}",
+            "upn": f"{key}@contoso.dk",
+            "name": None,
+            "conversation_id": f"a:chat-{key}",
+            "service_url": service_url,
+            "tenant_id": TENANT,
+            "channel_id": "msteams",
+            "bot_id": "28:bot",
+            "locale": "da-DK",
+            "updated_at": T0,
+        }
+        for key in user_keys
+    ]
+    async with db.sessions.begin() as session:
+        await session.execute(insert(conversation_refs), rows)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def queue(db: Database, clock: FixedClock) -> DueActionQueue:
+    return DueActionQueue(db, clock)
+
+
+@pytest.fixture
+async def teams() -> AsyncIterator[tuple[ThrottlingConnector, str]]:
+    """A connector stand-in without limits on a loopback port: (stand-in, base URL)."""
+    standin = ThrottlingConnector(conversation_limits=None, tenant_limits=None)
+    async with serve(standin.app()) as url:
+        yield standin, url
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@dataclass
+class WorkerFactory:
+    http: aiohttp.ClientSession
+    clock: FixedClock
+
+    def __call__(
+        self,
+        db: Database,
+        *,
+        pacing: Pacing = UNPACED,
+        policy: DeliveryPolicy | None = None,
+        probe: Probe | None = None,
+        timeout: float = 5.0,
+        owner: str | None = None,
+        **options: Any,
+    ) -> DeliveryWorker:
+        return DeliveryWorker(
+            DueActionQueue(db, self.clock),
+            delivery_connector(self.http, NoToken(), timeout_seconds=timeout),
+            SqlConversationRefStore(db, self.clock),
+            owner,
+            budget=SendBudget(db, pacing),
+            clock=self.clock,
+            policy=policy,
+            probe=probe,
+            **options,
+        )
+
+
+@pytest.fixture
+def make_worker(http: aiohttp.ClientSession, clock: FixedClock) -> WorkerFactory:
+    """Builds a DeliveryWorker on a database, unpaced unless told otherwise."""
+    return WorkerFactory(http, clock)
+
+
+def later(clock: FixedClock, **delta: float) -> Callable[[], None]:
+    """A step that moves `clock` forward by `delta`."""
+    return lambda: clock.advance(**delta)
+
+
+ONE_MINUTE = timedelta(minutes=1)
