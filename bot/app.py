@@ -13,9 +13,10 @@ from bot.auth import ChannelTokenValidator
 from bot.connector import ConnectorClient, NoToken, TokenProvider
 from bot.credentials import bot_token_provider
 from bot.handler import ExitBot, make_turn_error_handler
+from bot.people import people_services
 from bot.routes import add_routes
 from bot.settings import Settings
-from bot.typedefs import ADAPTER, BOT, CONFIG, DATABASE, SETTINGS
+from bot.typedefs import ADAPTER, BOT, CONFIG, DATABASE, PEOPLE, SETTINGS
 from config.holder import ConfigHolder
 from dialogs.routes import build_router
 from dialogs.turn import Services
@@ -55,6 +56,11 @@ def create_app(
         finally:
             await db.close()
 
+    async def people(app: web.Application) -> AsyncIterator[None]:
+        async with people_services(settings, clock or SystemClock()) as services:
+            app[PEOPLE] = services
+            yield
+
     async def bot(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:
             if settings.auth_enabled:
@@ -78,6 +84,7 @@ def create_app(
                 conversations=SqlConversationRefStore(db),
                 audit=SqlAuditLog(db),
                 clock=clock or SystemClock(),
+                people=app[PEOPLE],
             )
             connector = ConnectorClient(session, tokens)
             seen = SeenActivities(db)
@@ -95,6 +102,7 @@ def create_app(
                 await tokens.close()
 
     app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(people)
     app.cleanup_ctx.append(bot)
     add_routes(app)
     return app

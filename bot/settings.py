@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +21,7 @@ class AppType(StrEnum):
     USER_ASSIGNED_MSI = "UserAssignedMSI"
 
 
+GraphCredentialKind = Literal["managed_identity", "client_secret", "certificate"]
 S = TypeVar("S", bound="DatabaseSettings")
 
 
@@ -57,6 +58,12 @@ class Settings(DatabaseSettings):
         BOT_FRAMEWORK_OPENID_METADATA, alias="TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"
     )
     token_issuer: str = Field(BOT_FRAMEWORK_ISSUER, alias="TO_BOT_FROM_CHANNEL_TOKEN_ISSUER")
+    directory: Literal["local", "graph"] | None = Field(None, alias="EXITBOT_DIRECTORY")
+    people_file: Path = Field(Path("config/demo/people.yaml"), alias="EXITBOT_PEOPLE_FILE")
+    graph_credential: GraphCredentialKind | None = Field(None, alias="GRAPH_CREDENTIAL")
+    graph_certificate_path: str | None = Field(None, alias="GRAPH_CERTIFICATE_PATH")
+    graph_base_url: str = Field("https://graph.microsoft.com/v1.0", alias="GRAPH_BASE_URL")
+    teams_app_catalog_id: str = Field("", alias="TEAMS_APP_CATALOG_ID")
     dedup_window_minutes: int = Field(60, alias="EXITBOT_DEDUP_WINDOW_MINUTES", ge=1)
 
     @model_validator(mode="after")
@@ -81,6 +88,18 @@ class Settings(DatabaseSettings):
     def auth_enabled(self) -> bool:
         """Authentication is off only in the explicit local mode."""
         return not self.local_mode
+
+    @property
+    def resolved_directory(self) -> Literal["local", "graph"]:
+        """Where people and calendars come from: the local YAML file only when asked or local."""
+        return self.directory or ("local" if self.local_mode else "graph")
+
+    @property
+    def resolved_graph_credential(self) -> GraphCredentialKind:
+        """The Graph credential: as set, else the app's secret if it has one, else its identity."""
+        if self.graph_credential:
+            return self.graph_credential
+        return "client_secret" if self.app_password else "managed_identity"
 
     @property
     def resolved_config_dir(self) -> Path:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from aiohttp import web
 
-if TYPE_CHECKING:
-    pass
+from bot.adapter import ExitbotAdapter
+from bot.handler import ExitBot
+from bot.settings import Settings
+from config.holder import ConfigHolder
+from people.services import PeopleServices
+from storage.database import Database
 
-SETTINGS = web.AppKey("settings", "Settings")
-CONFIG = web.AppKey("config", "ConfigHolder")
-DATABASE = web.AppKey("database", "Database")
-ADAPTER = web.AppKey("adapter", "ExitbotAdapter")
-BOT = web.AppKey("bot", "ExitBot")
+SETTINGS = web.AppKey("settings", Settings)
+CONFIG = web.AppKey("config", ConfigHolder)
+DATABASE = web.AppKey("database", Database)
+PEOPLE = web.AppKey("people", PeopleServices)
+ADAPTER = web.AppKey("adapter", ExitbotAdapter)
+BOT = web.AppKey("bot", ExitBot)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import date, time
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,7 +31,7 @@ from journey.locale import language_of
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Norwegian is written `nb`; Teams and people also say `no` or `nn` for it.
-LANGUAGE_ALIASES = {"no": "nb", "nn": "nb"}
+LANGUAGE_ALIASES: Mapping[str, str] = MappingProxyType({"no": "nb", "nn": "nb"})
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _TEXT_KEY = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")

@@ -99,12 +99,6 @@ def _survey(settings: UnitSettings, sets: Mapping[str, QuestionSet]) -> list[tup
                 )
             )
     questions = qset.question_ids()
-    if found:
-        return found
-    chosen = [s for s in qset.sections if not survey.sections or s.id in survey.sections]
-    left = {q.id for s in chosen for q in s.questions} - set(survey.skip_questions)
-    if survey.enabled and not left:
-        found.append((("survey",), "the survey leaves no questions to ask"))
     for n, question in enumerate(survey.skip_questions):
         if question not in questions:
             found.append(
@@ -114,4 +108,8 @@ def _survey(settings: UnitSettings, sets: Mapping[str, QuestionSet]) -> list[tup
                     f"{suggest(question, questions)}",
                 )
             )
+    chosen = [s for s in qset.sections if not survey.sections or s.id in survey.sections]
+    left = {q.id for s in chosen for q in s.questions} - set(survey.skip_questions)
+    if survey.enabled and not found and not left:
+        found.append((("survey",), "the survey leaves no questions to ask"))
     return found

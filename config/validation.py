@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 from collections.abc import Sequence
 from datetime import date
@@ -11,6 +10,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from config.hints import did_you_mean
 from config.problems import ConfigProblem
 from config.yaml_source import YamlDocument
 from journey.locale import SUPPORTED_LANGUAGES
@@ -81,15 +81,13 @@ def _got(kind: str, value: Any) -> str:
 
 
 def _unknown_key(model: type[BaseModel], loc: Sequence[str | int]) -> str:
-    key = loc[-1] if loc else "?"
-    message = f"unknown key {key!r}"
+    key = str(loc[-1]) if loc else "?"
     allowed = _keys_at(model, loc[:-1])
     if not allowed:
-        return message
-    close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-    if close:
-        return f"{message}; did you mean {close[0]!r}?"
-    return f"{message}; allowed here: {', '.join(allowed)}"
+        return f"unknown key {key!r}"
+    return f"unknown key {key!r}" + (
+        did_you_mean(key, allowed) or f"; allowed here: {', '.join(allowed)}"
+    )
 
 
 def _keys_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str] | None:

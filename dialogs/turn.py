@@ -16,6 +16,7 @@ from journey.ports import AuditLog, ConversationRefStore, DepartureRepository
 
 if TYPE_CHECKING:
     from config.loader import LoadedConfig
+    from people.services import PeopleServices
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Services:
     conversations: ConversationRefStore
     audit: AuditLog
     clock: Clock
+    people: PeopleServices
 
 
 class Actor(BaseModel):

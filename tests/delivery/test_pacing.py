@@ -35,9 +35,7 @@ def most_in_window(times: list[float], seconds: float) -> int:
     ordered = sorted(times)
     # Unix times near 1.8e9 s carry about 0.2 µs of float rounding per step; 0.1 ms of slack
     # keeps sums of exact intervals from counting as one send too many.
-    return max(
-        bisect.bisect_left(ordered, t + seconds - 1e-4) - i for i, t in enumerate(ordered)
-    )
+    return max(bisect.bisect_left(ordered, t + seconds - 1e-4) - i for i, t in enumerate(ordered))
 
 
 async def test_a_tenant_gets_its_rate_and_no_more(db: Database) -> None:
@@ -85,6 +83,7 @@ async def test_default_pacing_keeps_every_teams_window(db: Database) -> None:
     fake = FakeTime()
     budget = SendBudget(db, TEAMS_PACING, now=fake)
     chat = conversation_cells(TEAMS_PACING, "a:one-busy-chat") + tenant_cells(TEAMS_PACING, "t")
+
     async def send_all(cells: list[tuple[str, Limit]], count: int) -> list[float]:
         times: list[float] = []
         while len(times) < count:

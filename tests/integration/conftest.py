@@ -109,6 +109,7 @@ def settings_for(sqlite_url: str) -> Callable[..., Settings]:
             "MICROSOFT_APP_ID": APP_ID,
             "MICROSOFT_APP_TENANT_ID": TENANT,
             "MICROSOFT_APP_PASSWORD": "not-used-in-tests",
+            "EXITBOT_DIRECTORY": "local",
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -62,6 +62,8 @@ class _Scope:
         return None
 
     def add(self, now: float) -> None:
+        if not self.windows:
+            return
         self.times.append(now)
         longest = max(seconds for seconds, _ in self.windows)
         if len(self.times) > 4096:

@@ -1,0 +1,41 @@
+"""Which directory and calendar the bot uses: Microsoft Graph, or the local demo file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.settings import Settings, SettingsError
+from journey.clock import Clock
+from people.credentials import graph_credential
+from people.graph_client import GraphClient
+from people.services import PeopleServices, graph_services, local_services
+
+
+@asynccontextmanager
+async def people_services(settings: Settings, clock: Clock) -> AsyncIterator[PeopleServices]:
+    """Open the people ports the settings ask for; close what they hold afterwards."""
+    if settings.resolved_directory == "local":
+        if not settings.people_file.is_file():
+            raise SettingsError(f"EXITBOT_PEOPLE_FILE: {settings.people_file} does not exist")
+        yield local_services(settings.people_file, now=clock.now())
+        return
+    if not settings.teams_app_catalog_id:
+        raise SettingsError("TEAMS_APP_CATALOG_ID must be set to reach people through Graph")
+    try:
+        credential = graph_credential(
+            settings.resolved_graph_credential,
+            tenant_id=settings.app_tenant_id,
+            client_id=settings.app_id,
+            client_secret=(
+                settings.app_password.get_secret_value() if settings.app_password else None
+            ),
+            certificate_path=settings.graph_certificate_path,
+        )
+    except ValueError as exc:
+        raise SettingsError(f"GRAPH_CREDENTIAL: {exc}") from exc
+    try:
+        async with GraphClient(credential, base_url=settings.graph_base_url) as client:
+            yield graph_services(client, teams_app_id=settings.teams_app_catalog_id)
+    finally:
+        await credential.close()
