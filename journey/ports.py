@@ -82,3 +82,19 @@ class AuditLog(Protocol):
     async def record(self, entry: AuditEntry) -> None: ...
 
     async def for_departure(self, departure_id: str) -> Sequence[AuditEntry]: ...
+
+
+class JourneyEvents(Protocol):
+    """What happens next when HR registers, changes or cancels a departure (any door)."""
+
+    async def registered(self, departure: Departure) -> None:
+        """A new departure: offer the leaver the conversation."""
+        ...
+
+    async def changed(self, before: Departure, after: Departure) -> None:
+        """The last working day or the people changed: move bookings, reminders, cards."""
+        ...
+
+    async def cancelled(self, departure: Departure) -> None:
+        """The leaver stays: cancel the meeting, reminders and open cards."""
+        ...
