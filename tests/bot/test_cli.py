@@ -1,0 +1,114 @@
+"""The `exitbot` command as an operator runs it: a real process, real databases."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+# The console script, as installed: `python -m` would put the working directory on sys.path.
+EXITBOT = [str(Path(sys.executable).parent / "exitbot")]
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _env(**values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_", "EXITBOT_"))}
+    env.pop("DATABASE_URL", None)
+    env.update(values)
+    return env
+
+
+async def _run(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        *EXITBOT, *args, env=env, cwd=cwd, stdout=-1, stderr=-1
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_check_config_passes_the_shipped_configuration(tmp_path: Path) -> None:
+    code, out, _ = await _run("check-config", env=_env(), cwd=REPO)
+    assert code == 0
+    assert out.startswith("config OK: ")
+
+
+async def test_check_config_prints_every_mistake_with_its_line(tmp_path: Path) -> None:
+    broken = tmp_path / "config"
+    broken.mkdir()
+    for source in (REPO / "config" / "default").rglob("*.yaml"):
+        target = broken / source.relative_to(REPO / "config" / "default")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    organisation = broken / "organisation.yaml"
+    lines = organisation.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if "minutes:" in line)
+    lines[number] = lines[number].split("minutes:")[0] + "minutes: -5"
+    organisation.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = await _run("check-config", str(broken), env=_env(), cwd=tmp_path)
+    assert code == 1
+    assert f"organisation.yaml:{number + 1}:" in err
+    assert "minutes" in err
+
+
+async def test_serve_refuses_an_unreachable_database_without_showing_the_password(
+    tmp_path: Path,
+) -> None:
+    url = f"postgresql+asyncpg://exitbot:hunter2@127.0.0.1:{_free_port()}/exitbot"
+    env = _env(EXITBOT_LOCAL_MODE="true", DATABASE_URL=url, EXITBOT_PORT=str(_free_port()))
+    code, _, err = await _run("serve", env=env, cwd=REPO)
+    assert code == 1
+    assert "127.0.0.1" in err
+    assert "hunter2" not in err
+
+
+async def test_serve_refuses_a_deployment_without_identity_and_names_the_variable() -> None:
+    code, _, err = await _run("serve", env=_env(), cwd=REPO)
+    assert code == 2
+    assert "MICROSOFT_APP_ID" in err
+
+
+async def test_serve_refuses_a_database_that_was_never_migrated(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.sqlite3'}"
+    env = _env(EXITBOT_LOCAL_MODE="true", DATABASE_URL=url, EXITBOT_PORT=str(_free_port()))
+    code, _, err = await _run("serve", env=env, cwd=REPO)
+    assert code == 1
+    assert "exitbot db upgrade" in err
+
+
+@pytest.mark.postgres
+async def test_upgrade_then_serve_on_postgresql(postgres_server) -> None:
+    url = await postgres_server.create_database()
+    port = _free_port()
+    env = _env(EXITBOT_LOCAL_MODE="true", DATABASE_URL=url, EXITBOT_PORT=str(port))
+    code, out, err = await _run("db", "upgrade", env=env, cwd=REPO)
+    assert code == 0, err
+    assert "revision" in out
+    process = await asyncio.create_subprocess_exec(
+        *EXITBOT, "serve", env=env, cwd=REPO, stdout=-1, stderr=-1
+    )
+    try:
+        body = None
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        body = await response.json()
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+        assert body is not None, "the service did not answer /healthz"
+        assert body["database"] == "reachable"
+    finally:
+        process.terminate()
+        await process.wait()
