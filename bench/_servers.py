@@ -7,7 +7,7 @@ KIND is one of
   connector  the Bot Connector stand-in from tests/standins, with the bench user as a member.
 
 Every server also answers the bench's probe routes (CPU time so far, replies received, and with
---profile-dir a profiler on and off) and prints `LISTENING <url>` once it accepts requests.
+--profile-dir cProfile on and off) and prints `LISTENING <url>` once it accepts requests.
 SIGTERM or SIGINT stops it.
 """
 
@@ -16,13 +16,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import json
 import logging
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
@@ -35,7 +33,6 @@ from bench.protocol import (
     USER_ID,
     member,
 )
-from bench.sampler import StackSampler
 
 
 def add_probes(app: web.Application, profile_dir: Path | None) -> None:
@@ -49,32 +46,22 @@ def add_probes(app: web.Application, profile_dir: Path | None) -> None:
     app.router.add_get(CPU_PATH, cpu)
     if profile_dir is None:
         return
-    running: dict[str, Any] = {}
+    running: list[cProfile.Profile] = []
 
-    async def start(request: web.Request) -> web.Response:
-        mode = request.query.get("mode", "cprofile")
-        if mode == "cprofile":
-            # Main-thread CPU as the clock: the default wall clock would charge I/O waits.
-            profiler = cProfile.Profile(time.thread_time)
-            running["cprofile"] = profiler
-            profiler.enable()
-        elif mode == "sample":
-            running["sample"] = sampler = StackSampler()
-            sampler.start()
-        else:
-            raise web.HTTPBadRequest(text=f"unknown profile mode {mode!r}")
-        return web.json_response({"profiling": mode})
+    async def start(_: web.Request) -> web.Response:
+        # Main-thread CPU as the clock: the default wall clock would charge I/O waits.
+        profiler = cProfile.Profile(time.thread_time)
+        running.append(profiler)
+        profiler.enable()
+        return web.json_response({"profiling": True})
 
     async def stop(_: web.Request) -> web.Response:
-        if profiler := running.pop("cprofile", None):
-            profiler.disable()
-            path = profile_dir / "cprofile.prof"
-            profiler.dump_stats(path)
-        elif sampler := running.pop("sample", None):
-            path = profile_dir / "samples.json"
-            path.write_text(json.dumps(sampler.stop()))
-        else:
+        if not running:
             raise web.HTTPConflict(text="no profiler running")
+        profiler = running.pop()
+        profiler.disable()
+        path = profile_dir / "cprofile.prof"
+        profiler.dump_stats(path)
         return web.json_response({"profile": str(path)})
 
     app.router.add_post(PROFILE_START_PATH, start)
@@ -195,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=["bare", "echo", "exitbot", "connector"])
     parser.add_argument("--database-url")
-    parser.add_argument("--profile-dir", type=Path, help="enable the profiler routes; write here")
+    parser.add_argument("--profile-dir", type=Path, help="enable the cProfile routes; write here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
     asyncio.run(serve(args.kind, args.database_url, args.profile_dir))

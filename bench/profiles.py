@@ -1,9 +1,8 @@
-"""Where a server's main thread spends its CPU per turn, from cProfile stats and stack samples."""
+"""Where a server spends its CPU per turn, from cProfile stats and py-spy's stack samples."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import pstats
 from collections import Counter
 from pathlib import Path
@@ -22,10 +21,13 @@ def package_of(filename: str) -> str:
     if filename.startswith("<") or filename == "~":
         return "(C builtins)" if filename == "~" else "(generated)"
     path = Path(filename)
-    if "site-packages" in path.parts:
+    if not path.is_absolute():  # a torn read by py-spy --nonblocking
+        return "?"
+    if "site-packages" in path.parts[:-1]:
         return path.parts[path.parts.index("site-packages") + 1].removesuffix(".py")
     with contextlib.suppress(ValueError):
-        return path.resolve().relative_to(REPO).parts[0]
+        inside = path.relative_to(REPO).parts
+        return inside[0] if inside else "?"
     parent = path.parent.name
     return f"stdlib:{path.stem if parent.startswith('python3') else parent}"
 
@@ -39,7 +41,7 @@ def short_name(filename: str, line: int, function: str) -> str:
         where = "/".join(path.parts[path.parts.index("site-packages") + 1 :])
     else:
         try:
-            where = str(path.resolve().relative_to(REPO))
+            where = str(path.relative_to(REPO))
         except ValueError:
             where = path.name
     return f"{where}:{line}({function})"
@@ -70,62 +72,83 @@ def cprofile_summary(path: Path, turns: int, top: int) -> dict[str, Any]:
     }
 
 
-def samples_summary(path: Path, turns: int, main_cpu_seconds: float, top: int) -> dict[str, Any]:
-    """Main-thread CPU per turn charged to functions from stack samples (idle samples dropped).
+def pyspy_summary(
+    path: Path, turns: int, cpu_seconds: float, main_cpu_seconds: float, top: int
+) -> dict[str, Any]:
+    """CPU per turn charged to functions from py-spy's raw samples (`record -f raw -t -F`).
 
-    `inclusive`: a function's share of busy samples (itself and what it called), in ms/turn.
-    `by_own_caller`: each busy sample charged to the innermost frame in our own packages, so
-    library work (SQLAlchemy, msrest, aiohttp) lands on the line of ours that asked for it.
+    Samples only say where each busy thread was; the measured CPU of the batch (main thread,
+    and the rest of the process) is shared out in proportion to them.
+    `by_own_caller` charges each main-thread sample to the innermost frame in our own packages,
+    so library work (SQLAlchemy, msrest, aiohttp) lands on the line of ours that asked for it.
     """
-    data = json.loads(path.read_text())
-    busy: list[tuple[int, list[tuple[str, int, str]]]] = []
-    idle = 0
-    for stack in data["stacks"]:
-        frames = [tuple(frame) for frame in stack["frames"]]
-        if frames and _is_idle(frames[0]):
-            idle += stack["count"]
-        else:
-            busy.append((stack["count"], frames))  # type: ignore[arg-type]
-    busy_count = sum(count for count, _ in busy) or 1
-    # Busy samples share out the main thread's measured CPU time over the batch.
-    ms_per_sample = 1000 * main_cpu_seconds / busy_count / turns
-    inclusive: Counter[tuple[str, int, str]] = Counter()
+    main: list[tuple[int, list[str]]] = []
+    other_threads = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        thread, *frames = stack.split(";")
+        if not thread.endswith("MainThread"):
+            other_threads += int(count)
+        elif frames and not _waiting(frames[-1]):
+            main.append((int(count), frames[::-1]))  # innermost first
+    main_samples = sum(count for count, _ in main) or 1
+    per_sample = 1000 * main_cpu_seconds / main_samples / turns
+    inclusive: Counter[str] = Counter()
     by_caller: Counter[str] = Counter()
     by_leaf_package: Counter[str] = Counter()
-    for count, frames in busy:
-        for frame in set(frames):
+    for count, frames in main:
+        parsed = [_pyspy_frame(frame) for frame in frames]
+        for frame in set(parsed):
             inclusive[frame] += count
-        by_leaf_package[package_of(frames[0][0]) if frames else "?"] += count
-        own = next((f for f in frames if package_of(f[0]) in OWN_PACKAGES), None)
-        by_caller[short_name(*own) if own else "(outside our packages)"] += count
+        by_leaf_package[package_of(parsed[0][0]) if parsed else "?"] += count
+        own = next((f for f in parsed if package_of(f[0]) in OWN_PACKAGES), None)
+        by_caller[short_name(*own) if own else _unowned(parsed)] += count
     listed = [
         (frame, count)
         for frame, count in inclusive.most_common()
         if package_of(frame[0]) not in PLUMBING
         and not (package_of(frame[0]) == "bench" and frame[2] in ENTRY_POINTS)
     ][:top]
+
+    def ms(counts: Counter[str] | Counter[tuple[str, int, str]], limit: int | None) -> Any:
+        return {name: round(n * per_sample, 3) for name, n in counts.most_common(limit)}
+
     return {
         "file": str(path),
         "turns": turns,
-        "busy_samples": busy_count,
-        "idle_samples": idle,
+        "main_thread_samples": main_samples,
+        "other_thread_samples": other_threads,
         "main_thread_ms_per_turn": _ms(main_cpu_seconds, turns),
-        "by_leaf_package": {
-            name: round(count * ms_per_sample, 3) for name, count in by_leaf_package.most_common()
-        },
-        "by_own_caller": {
-            name: round(count * ms_per_sample, 3) for name, count in by_caller.most_common(top)
-        },
+        "other_threads_ms_per_turn": _ms(max(cpu_seconds - main_cpu_seconds, 0.0), turns),
+        "by_leaf_package": ms(by_leaf_package, None),
+        "by_own_caller": ms(by_caller, top),
         "inclusive": [
-            {"function": short_name(*frame), "ms_per_turn": round(count * ms_per_sample, 3)}
+            {"function": short_name(*frame), "ms_per_turn": round(count * per_sample, 3)}
             for frame, count in listed
         ],
     }
 
 
-def _is_idle(leaf: tuple[str, int, str]) -> bool:
-    # The loop waiting in epoll: the leaf Python frame is selectors' select().
-    return package_of(leaf[0]) == "stdlib:selectors" and leaf[2] == "select"
+def _unowned(frames: list[tuple[str, int, str]]) -> str:
+    if frames and package_of(frames[-1][0]) == "sqlalchemy":
+        # SQLAlchemy runs its sync core in a greenlet, whose stack py-spy sees cut off from ours.
+        return "(SQLAlchemy in a greenlet: py-spy cannot see which call of ours)"
+    return f"(no frame of ours; innermost in {package_of(frames[0][0]) if frames else '?'})"
+
+
+def _waiting(leaf: str) -> bool:
+    # The loop in epoll_wait, or just woken and not yet on a CPU: py-spy cannot tell them apart
+    # on a busy machine, and neither is work of the turn.
+    return leaf.startswith(("BaseSelectorEpoll.select ", "EpollSelector.select ", "select "))
+
+
+def _pyspy_frame(frame: str) -> tuple[str, int, str]:
+    """`Class.method (/path/file.py:12)` as (file, line, function)."""
+    name, _, where = frame.rpartition(" (")
+    filename, _, line = where.rstrip(")").rpartition(":")
+    return filename, int(line) if line.isdigit() else 0, name
 
 
 def _ms(seconds: float, turns: int) -> float:
@@ -147,16 +170,20 @@ def render(key: str, profile: dict[str, Any], rows: int = 15) -> list[str]:
                 for e in cp["own_by_function"][:rows]
             ),
         ]
-    if sp := profile.get("samples"):
+    if sp := profile.get("pyspy"):
         lines += [
-            f"stack samples of ({key}), {sp['turns']} turns: main thread "
-            f"{sp['main_thread_ms_per_turn']:.2f} ms/turn CPU, {sp['busy_samples']} busy and "
-            f"{sp['idle_samples']} idle samples ({sp['file']})",
-            "  by innermost frame of ours (ms/turn, library work included):",
+            f"py-spy of ({key}), {sp['turns']} turns: main thread "
+            f"{sp['main_thread_ms_per_turn']:.2f} ms/turn CPU "
+            f"({sp['main_thread_samples']} samples), other threads "
+            f"{sp['other_threads_ms_per_turn']:.2f} ms/turn ({sp['other_thread_samples']} samples)"
+            f" ({sp['file']})",
+            "  main thread by innermost frame of ours (ms/turn, library work included):",
             *(f"    {ms:8.3f}  {name}" for name, ms in list(sp["by_own_caller"].items())[:rows]),
-            "  by package of the innermost frame (ms/turn):",
+            "  main thread by package of the innermost frame (ms/turn):",
             *(f"    {ms:8.3f}  {name}" for name, ms in list(sp["by_leaf_package"].items())[:rows]),
-            "  inclusive (ms/turn):",
+            "  main thread inclusive (ms/turn):",
             *(f"    {e['ms_per_turn']:8.3f}  {e['function']}" for e in sp["inclusive"]),
         ]
+    elif reason := profile.get("pyspy_skipped"):
+        lines.append(f"py-spy of ({key}) skipped: {reason}")
     return lines

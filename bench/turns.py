@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import platform
+import shutil
 import signal
 import sys
 import tempfile
@@ -58,6 +59,8 @@ class Case:
     kind: str
     replies: bool  # whether each turn should post one reply to the connector
     database_url: str | None = None
+    # A PostgreSQL started here: its CPU is counted too (it runs outside the bot's process).
+    postmaster_pid_file: Path | None = None
 
 
 @dataclass
@@ -70,6 +73,7 @@ class Figures:
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     main_thread_cpu_seconds: float = 0.0
+    database_cpu_seconds: float | None = None
     errors: int = 0
     replies: int | None = None
     batches: list[dict[str, float]] = field(default_factory=list)
@@ -226,10 +230,16 @@ async def measure(
 ) -> None:
     """One measured batch: CPU and replies read before and after, added to `figures`."""
     replies_before = await probe(http, connector.url + SENT_PATH, "sent")
+    database_before = postgres_cpu_seconds(case.postmaster_pid_file)
     cpu_before, main_before = await cpu_of(http, server)
     seconds, errors = await load.run(server.url + "/api/messages", turns)
     cpu_after, main_after = await cpu_of(http, server)
+    database_after = postgres_cpu_seconds(case.postmaster_pid_file)
     replies_after = await probe(http, connector.url + SENT_PATH, "sent")
+    if database_before is not None and database_after is not None:
+        figures.database_cpu_seconds = (figures.database_cpu_seconds or 0.0) + (
+            database_after - database_before
+        )
     cpu = cpu_after - cpu_before
     figures.turns += turns
     figures.seconds += seconds
@@ -259,10 +269,11 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     ]
     pg_server = None
     if args.postgres:
-        url = args.postgres
+        url, pid_file = args.postgres, None
         if url == "auto":
             pg_server, url = await _throwaway_postgres()
-        cases.append(Case("c-pg", "exitbot `help` (PostgreSQL)", "exitbot", True, url))
+            pid_file = pg_server.data / "postmaster.pid"
+        cases.append(Case("c-pg", "exitbot `help` (PostgreSQL)", "exitbot", True, url, pid_file))
 
     profiled = set(args.profile or ()) if args.profile is not None else set()
     if args.profile is not None and not profiled:
@@ -277,7 +288,7 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         servers[case.key] = ServerProcess(case.key, [case.kind, *extra], work)
 
     figures = {case.key: Figures(case.key, case.label) for case in cases}
-    profiles: dict[str, Any] = {}
+    profiled_results: dict[str, Any] = {}
     turns_of = {case.key: args.turns for case in cases}
     turns_of["a"] = args.bare_turns or 5 * args.turns
     try:
@@ -304,16 +315,49 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
                     )
             for case in cases:
                 if case.key in profiled:
-                    profiles[case.key] = await profile(http, load, servers[case.key], args)
+                    profiled_results[case.key] = await profile(
+                        http, load, servers[case.key], args, work
+                    )
     except BaseException:
         for server in [connector, *servers.values()]:
             if tail := server.stderr_tail():
                 print(f"--- {server.name} stderr ---\n{tail}", file=sys.stderr)
         raise
+    else:
+        if not profiled_results:  # profiles stay for a closer look; nothing else is worth it
+            shutil.rmtree(work, ignore_errors=True)
     finally:
         if pg_server is not None:
             pg_server.stop()
-    return report(args, figures, profiles)
+    return report(args, figures, profiled_results)
+
+
+def postgres_cpu_seconds(pid_file: Path | None) -> float | None:
+    """CPU seconds of a PostgreSQL server so far: the postmaster, its exited children, the live.
+
+    From /proc with clock-tick resolution (10 ms), plenty over a batch of hundreds of turns.
+    """
+    if pid_file is None:
+        return None
+    try:
+        postmaster = int(pid_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # fields[0] is field 3 of proc(5)
+        pid, parent = int(entry.name), int(fields[1])
+        if pid == postmaster:
+            ticks += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+        elif parent == postmaster:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def _throwaway_postgres() -> tuple[Any, str]:
@@ -324,28 +368,51 @@ async def _throwaway_postgres() -> tuple[Any, str]:
 
 
 async def profile(
-    http: aiohttp.ClientSession, load: Load, server: ServerProcess, args: argparse.Namespace
+    http: aiohttp.ClientSession,
+    load: Load,
+    server: ServerProcess,
+    args: argparse.Namespace,
+    out_dir: Path,
 ) -> dict[str, Any]:
-    """Two extra batches, never counted in the figures: one under cProfile, one sampled."""
+    """Extra batches, never counted in the figures: one under cProfile, one under py-spy."""
     url, turns = server.url + "/api/messages", args.profile_turns
-    await probe_post(http, server.url + PROFILE_START_PATH + "?mode=cprofile", "profiling")
+    await probe_post(http, server.url + PROFILE_START_PATH, "profiling")
     await load.run(url, turns)
     stats = Path(await probe_post(http, server.url + PROFILE_STOP_PATH, "profile"))
-    await probe_post(http, server.url + PROFILE_START_PATH + "?mode=sample", "profiling")
-    _, main_before = await cpu_of(http, server)
+    found: dict[str, Any] = {"cprofile": profiles.cprofile_summary(stats, turns, args.profile_top)}
+    pyspy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if pyspy is None:
+        found["pyspy_skipped"] = "py-spy is not installed (pip install py-spy)"
+        return found
+    assert server.process is not None
+    raw = out_dir / f"{server.name}.pyspy.txt"
+    # --nonblocking: py-spy reads the stacks without pausing the server, so it barely slows it.
+    spy = await asyncio.create_subprocess_exec(
+        pyspy, "record", "--pid", str(server.process.pid), "--rate", "1000", "--format", "raw",
+        "--threads", "--function", "--full-filenames", "--nonblocking", "--output", str(raw),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    await asyncio.sleep(1.0)  # attaching takes a moment; idle samples are not recorded
+    if spy.returncode is not None:
+        message = (await spy.stderr.read()).decode(errors="replace").strip() if spy.stderr else ""
+        found["pyspy_skipped"] = f"py-spy could not attach: {message[-300:]}"
+        return found
+    cpu_before, main_before = await cpu_of(http, server)
     await load.run(url, turns)
-    _, main_after = await cpu_of(http, server)
-    samples = Path(await probe_post(http, server.url + PROFILE_STOP_PATH, "profile"))
-    return {
-        "cprofile": profiles.cprofile_summary(stats, turns, args.profile_top),
-        "samples": profiles.samples_summary(
-            samples, turns, main_after - main_before, args.profile_top
-        ),
-    }
+    cpu_after, main_after = await cpu_of(http, server)
+    spy.send_signal(signal.SIGINT)  # py-spy writes its file on Ctrl-C
+    await spy.communicate()
+    if not raw.exists():
+        found["pyspy_skipped"] = "py-spy wrote no samples"
+        return found
+    found["pyspy"] = profiles.pyspy_summary(
+        raw, turns, cpu_after - cpu_before, main_after - main_before, args.profile_top
+    )
+    return found
 
 
 def report(
-    args: argparse.Namespace, figures: dict[str, Figures], profiles: dict[str, Any]
+    args: argparse.Namespace, figures: dict[str, Figures], profiled: dict[str, Any]
 ) -> dict[str, Any]:
     """Everything measured, with ratios and the verdict on the goal, as one JSON-able dict."""
     a, b, c = figures["a"], figures["b"], figures["c"]
@@ -373,6 +440,12 @@ def report(
                 "requests_per_second": round(f.requests_per_second, 1),
                 "cpu_ms_per_turn": round(f.cpu_ms_per_turn, 3),
                 "main_thread_cpu_ms_per_turn": round(f.main_thread_cpu_ms_per_turn, 3),
+                "cpu_ms_per_turn_batch_range": _batch_range(f),
+                "database_server_cpu_ms_per_turn": (
+                    None
+                    if f.database_cpu_seconds is None
+                    else round(1000 * f.database_cpu_seconds / f.turns, 3)
+                ),
                 "batches": f.batches,
             }
             for key, f in figures.items()
@@ -384,13 +457,19 @@ def report(
             "rps_c_over_a": round(c.requests_per_second / a.requests_per_second, 4),
         },
         "goal": {"cpu_c_over_b_at_most": round(GOAL, 2), "met": ratio_cb <= GOAL},
-        "profiles": profiles,
+        "profiles": profiled,
     }
     if "c-pg" in figures and b.cpu_ms_per_turn:
         result["ratios"]["cpu_cpg_over_b"] = round(
             figures["c-pg"].cpu_ms_per_turn / b.cpu_ms_per_turn, 3
         )
     return result
+
+
+def _batch_range(figures: Figures) -> list[float]:
+    """The lowest and highest CPU ms per turn among the batches (how noisy the machine was)."""
+    per_batch = [1000 * b["cpu_seconds"] / b["turns"] for b in figures.batches if b["turns"]]
+    return [round(min(per_batch), 3), round(max(per_batch), 3)] if per_batch else []
 
 
 def _processor() -> str:
@@ -409,16 +488,25 @@ def render(result: dict[str, Any]) -> str:
         f"{result['machine']['loadavg_at_end']}",
         "settings: " + ", ".join(f"{k}={v}" for k, v in result["settings"].items()),
         "",
-        f"{'case':<36} {'turns':>6} {'req/s':>9} {'CPU ms/turn':>12} {'main thread':>12} "
-        f"{'errors':>7} {'replies':>8}",
+        f"{'case':<36} {'turns':>6} {'req/s':>9} {'CPU ms/turn':>12} {'(batches)':>15} "
+        f"{'main thread':>12} {'errors':>7} {'replies':>8}",
     ]
     for key, case in result["cases"].items():
         replies = "-" if case["replies"] is None else str(case["replies"])
+        low_high = case["cpu_ms_per_turn_batch_range"]
+        spread = f"{low_high[0]:.2f}–{low_high[1]:.2f}" if low_high else "-"
         lines.append(
             f"({key}) {case['label']:<{32 - len(key)}} {case['turns']:>6} "
             f"{case['requests_per_second']:>9.1f} {case['cpu_ms_per_turn']:>12.3f} "
-            f"{case['main_thread_cpu_ms_per_turn']:>12.3f} {case['errors']:>7} {replies:>8}"
+            f"{spread:>15} {case['main_thread_cpu_ms_per_turn']:>12.3f} {case['errors']:>7} "
+            f"{replies:>8}"
         )
+    for key, case in result["cases"].items():
+        if (database_ms := case["database_server_cpu_ms_per_turn"]) is not None:
+            lines.append(
+                f"({key}) the PostgreSQL server's own processes: {database_ms:.3f} ms CPU per turn "
+                "on top (not in the column above)"
+            )
     ratios = result["ratios"]
     lines += [
         "",
@@ -437,15 +525,18 @@ def render(result: dict[str, Any]) -> str:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     parser.add_argument("--turns", type=int, default=2000, help="measured turns for (b), (c)")
     parser.add_argument(
-        "--bare-turns", type=int, default=0, help="measured requests for (a) (default 5 × turns)"
+        "--bare-turns", type=int, default=0, help="measured requests for (a); 0: 5 × turns"
     )
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
     parser.add_argument("--warmup", type=int, default=100, help="unmeasured turns per case first")
     parser.add_argument(
-        "--rounds", type=int, default=2, help="split the turns into this many interleaved rounds"
+        "--rounds", type=int, default=4, help="split the turns into this many interleaved rounds"
     )
     parser.add_argument("--text", default="help", help="the message text sent every turn")
     parser.add_argument(
@@ -458,9 +549,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--profile",
         nargs="*",
         choices=["a", "b", "c", "c-pg"],
-        help="after measuring, cProfile these cases' servers (default: c) in a separate batch",
+        help="after measuring, profile these cases' servers (no value: c) in extra batches: "
+        "one under cProfile, one under py-spy if installed",
     )
-    parser.add_argument("--profile-turns", type=int, default=500)
+    parser.add_argument("--profile-turns", type=int, default=500, help="turns per profiled batch")
     parser.add_argument("--profile-top", type=int, default=25, help="functions to list")
     parser.add_argument("--json", action="store_true", help="print the result as JSON only")
     args = parser.parse_args(argv)

@@ -15,24 +15,28 @@ What "once" means here, and how it is kept:
 - Every activity carries a marker (channelData.exitbotDelivery) derived from the action's key,
   so a copy found in the chat can be matched to its action.
 
-Pacing (storage.send_budget) is shared through the database by every instance. The
-ConnectorClient must be built with RetryPolicy(attempts=1) (see `delivery_connector`): retries
-happen here, through the queue (not_before), not by sleeping inside a request.
+Pacing (storage.send_budget) is shared through the database by every instance: a batch first
+reserves tenant slots, then each chat's slot at the time its message will really go (so a
+chat is paced by actual send times, however long the tenant's queue). A 429 pauses the whole
+tenant until Retry-After, for every instance. The ConnectorClient must try once (see
+`delivery_connector`): retries go through the queue (not_before), never a sleep in a request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import os
 import random
 import socket
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 
@@ -48,7 +52,7 @@ from journey.clock import Clock, SystemClock
 from journey.due import DueAction, DueState, ErrorCode, Outcome
 from journey.ports import ConversationRef, ConversationRefStore
 from storage.due_actions import DueActionQueue
-from storage.send_budget import SendBudget, conversation_cells, tenant_cells
+from storage.send_budget import Ask, SendBudget, conversation_cells, tenant_cells
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +91,10 @@ class DeliveryPolicy:
     sending_lease_seconds: float = 60.0
     settle_seconds: float = 60.0  # with a probe: wait this long before looking for a copy
     late_tolerance: float = 0.05  # a send this late for its slot takes a new one (no bursts)
+    # How stale this instance's view of another instance's 429 pause may be, in seconds.
+    pause_check_seconds: float = 0.05
+    # Database calls at once: more than the engine's pool (5) only churns connections.
+    db_concurrency: int = 4
     poll_seconds: float = 1.0  # how often an idle worker looks for due actions
 
 
@@ -107,6 +115,30 @@ def new_owner_id() -> str:
 async def default_render(action: DueAction, ref: ConversationRef) -> dict[str, Any]:
     """The payload is the activity itself."""
     return dict(action.payload)
+
+
+class _Gated:
+    """Runs each coroutine method of `target` while holding `gate`.
+
+    A worker has many sends in flight; letting each hit the database at once exhausts the
+    engine's pool, and every connection beyond it is opened and closed per use (for
+    PostgreSQL a new server process each time).
+    """
+
+    def __init__(self, target: object, gate: asyncio.Semaphore) -> None:
+        self._target = target
+        self._gate = gate
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._target, name)
+        if not inspect.iscoroutinefunction(attribute):
+            return attribute
+
+        async def gated(*args: Any, **kwargs: Any) -> Any:
+            async with self._gate:
+                return await attribute(*args, **kwargs)
+
+        return gated
 
 
 @dataclass
@@ -135,21 +167,26 @@ class DeliveryWorker:
         render: Render | None = None,
         probe: Probe | None = None,
     ) -> None:
-        self._queue = queue
+        self.policy = policy or DeliveryPolicy()
+        gate = asyncio.Semaphore(self.policy.db_concurrency)
+        self._queue = cast(DueActionQueue, _Gated(queue, gate))
         self._connector = connector
-        self._refs = refs
+        self._refs = cast(ConversationRefStore, _Gated(refs, gate))
         self.owner = owner or new_owner_id()
-        self._budget = budget
+        self._budget = cast(SendBudget, _Gated(budget, gate))
         self._clock = clock or SystemClock()
         self.batch_size = batch_size
         self.max_in_flight = max_in_flight or 2 * batch_size
-        self.policy = policy or DeliveryPolicy()
         self._open_conversation = open_conversation
         self._render = render or default_render
         self._probe = probe
         # Tenants this process saw a 429 for, until when (budget time); the database has it
         # too, for the other instances.
         self._paused: dict[str | None, float] = {}
+        # Conversation id -> lock of the one action of this process waiting for that chat.
+        self._chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
         self._stop = asyncio.Event()
 
     # --- running -------------------------------------------------------------------------
@@ -205,39 +242,40 @@ class DeliveryWorker:
         tasks: set[asyncio.Task[None]] = set()
         if not jobs:
             return tasks, len(actions)
-        # One transaction reserves the conversation slots of the whole batch, one the tenant
-        # slots of those whose chat lets them go now.
+        # Tenant slots first, for the whole batch in one transaction; then, in one more, each
+        # chat's slot at the time its message will really go: a chat is paced by its actual
+        # send times, however long the tenant's queue.
         pacing = self._budget.pacing
-        chats = await self._budget.reserve(
-            [(conversation_cells(pacing, job.ref.conversation_id), 1) for job in jobs]
-        )
-        now = self._budget.now()
-        ready: list[_Job] = []
-        for job, chat in zip(jobs, chats, strict=True):
-            if chat.deferred_until is not None:
-                await self._queue.release(
-                    job.action.id, self.owner, self._clock_at(chat.deferred_until)
-                )
-            elif chat.times[0] <= now + self.policy.late_tolerance:
-                ready.append(job)
-            else:
-                tasks.add(asyncio.create_task(self._deliver_later(job, chat.times[0])))
         by_tenant: dict[str | None, list[_Job]] = {}
-        for job in ready:
+        for job in jobs:
             by_tenant.setdefault(job.ref.tenant_id, []).append(job)
-        tenants = list(by_tenant)
-        slots = await self._budget.reserve(
-            [(tenant_cells(pacing, tenant), len(by_tenant[tenant])) for tenant in tenants]
+        tenant_slots = await self._budget.reserve(
+            [Ask(tenant_cells(pacing, tenant), len(group)) for tenant, group in by_tenant.items()]
         )
-        for tenant, reservation in zip(tenants, slots, strict=True):
-            for index, job in enumerate(by_tenant[tenant]):
-                if reservation.deferred_until is not None:
-                    await self._queue.release(
-                        job.action.id, self.owner, self._clock_at(reservation.deferred_until)
-                    )
-                else:
-                    at = reservation.times[index]
-                    tasks.add(asyncio.create_task(self._deliver(job, at)))
+        timed: list[tuple[_Job, float]] = []
+        for group, reservation in zip(by_tenant.values(), tenant_slots, strict=True):
+            if reservation.deferred_until is not None:
+                for job in group:  # the tenant is paused (429) beyond the horizon
+                    await self._release(job, reservation.deferred_until)
+            else:
+                timed += zip(group, reservation.times, strict=True)
+        chat_slots = await self._budget.reserve(
+            [
+                Ask(
+                    conversation_cells(pacing, job.ref.conversation_id),
+                    at=at,
+                    within=self.policy.late_tolerance,
+                )
+                for job, at in timed
+            ]
+        )
+        for (job, _), reservation in zip(timed, chat_slots, strict=True):
+            if reservation.deferred_until is None:
+                tasks.add(asyncio.create_task(self._deliver(job, reservation.times[0])))
+            else:
+                # The chat is busy at that time: this tenant slot goes unused, and the action
+                # waits for the chat on its own.
+                tasks.add(asyncio.create_task(self._deliver(job, None, reservation.deferred_until)))
         return tasks, len(actions)
 
     # --- one action ----------------------------------------------------------------------
@@ -304,29 +342,15 @@ class DeliveryWorker:
                 action.id, self.owner, ErrorCode.UNKNOWN_OUTCOME.value, outcome=Outcome.RECONCILED
             )
 
-    async def _deliver_later(self, job: _Job, at: float) -> None:
-        """Wait for the chat's slot, then for a tenant slot, then deliver."""
+    async def _deliver(self, job: _Job, at: float | None, chat_free: float | None = None) -> None:
+        """Send at the reserved time `at`, or first find a time (after `chat_free`, if given)."""
+        action = job.action
         try:
-            if not await self._wait_until(at):
-                await self._queue.release(job.action.id, self.owner, None)
-                return
-            await self._deliver(job, None)
-        except Exception:
-            log.exception("due action %s: delivery failed", job.action.id)
-
-    async def _deliver(self, job: _Job, at: float | None) -> None:
-        """Wait for the tenant slot `at` (None: reserve one), then send."""
-        action, cells = job.action, tenant_cells(self._budget.pacing, job.ref.tenant_id)
-        try:
-            for _ in range(5):
+            for _ in range(10):
                 if at is None:
-                    [reservation] = await self._budget.reserve([(cells, 1)])
-                    if reservation.deferred_until is not None:
-                        await self._queue.release(
-                            action.id, self.owner, self._clock_at(reservation.deferred_until)
-                        )
+                    at = await self._pace_alone(job, chat_free)
+                    if at is None:
                         return
-                    at = reservation.times[0]
                 if not await self._wait_until(at):
                     await self._queue.release(action.id, self.owner, None)
                     return
@@ -334,17 +358,56 @@ class DeliveryWorker:
                 # sends after it; take a fresh slot instead.
                 if self._budget.now() - at <= self.policy.late_tolerance:
                     break
-                at = None
+                at = chat_free = None
+            else:
+                await self._queue.release(action.id, self.owner, None)
+                return
+            cells = tenant_cells(self._budget.pacing, job.ref.tenant_id)
             paused = max(
                 self._paused.get(job.ref.tenant_id, 0.0),
-                await self._budget.paused_until(cells) or 0.0,
+                await self._budget.paused_until(cells, self.policy.pause_check_seconds) or 0.0,
             )
             if paused > self._budget.now():
-                await self._queue.release(action.id, self.owner, self._clock_at(paused))
+                await self._release(job, paused)
                 return
             await self._send(job)
         except Exception:
             log.exception("due action %s: delivery failed", action.id)
+
+    async def _pace_alone(self, job: _Job, chat_free: float | None) -> float | None:
+        """A send time for one action (tenant slot, then chat at it); None if given back."""
+        pacing = self._budget.pacing
+        tenant = tenant_cells(pacing, job.ref.tenant_id)
+        chat = conversation_cells(pacing, job.ref.conversation_id)
+        # One waiter per chat in this process: others would only take tenant slots to find
+        # the chat still busy.
+        lock = self._chat_locks.setdefault(job.ref.conversation_id, asyncio.Lock())
+        async with lock:
+            for _ in range(20):
+                if chat_free is not None:
+                    if chat_free - self._budget.now() > self._budget.pacing.horizon:
+                        await self._release(job, chat_free)
+                        return None
+                    if not await self._wait_until(chat_free):
+                        await self._queue.release(job.action.id, self.owner, None)
+                        return None
+                [slot] = await self._budget.reserve([Ask(tenant)])
+                if slot.deferred_until is not None:
+                    await self._release(job, slot.deferred_until)
+                    return None
+                [fit] = await self._budget.reserve(
+                    [Ask(chat, at=slot.times[0], within=self.policy.late_tolerance)]
+                )
+                if fit.deferred_until is None:
+                    return fit.times[0]
+                chat_free = fit.deferred_until
+        # Other instances kept winning this chat: let the queue bring the action back.
+        await self._release(job, chat_free or self._budget.now())
+        return None
+
+    async def _release(self, job: _Job, until: float) -> None:
+        """Give the action back, due again at budget time `until`."""
+        await self._queue.release(job.action.id, self.owner, self._clock_at(until))
 
     async def _send(self, job: _Job) -> None:
         action, ref = job.action, job.ref

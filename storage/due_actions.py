@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, case, func, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey.clock import Clock, SystemClock
@@ -38,6 +38,49 @@ _C = due_actions.c
 # States in which a row may still be changed by the domain (moved, cancelled, revived).
 _UNSENT = (DueState.PENDING.value, DueState.CANCELLED.value)
 _HELD = (DueState.CLAIMED.value, DueState.SENDING.value)
+
+
+# The statements every send runs, built once (building one costs about as much as running it).
+_MARK_SENDING = (
+    update(due_actions)
+    .where(
+        _C.id == bindparam("action_id"),
+        _C.lease_owner == bindparam("owner"),
+        _C.state.in_(_HELD),
+    )
+    .values(
+        state=DueState.SENDING.value,
+        attempts=_C.attempts + 1,
+        lease_until=bindparam("lease_until"),
+        updated_at=bindparam("now"),
+    )
+    .returning(_C.attempts)
+)
+_MARK_SENT = (
+    update(due_actions)
+    .where(
+        _C.id == bindparam("action_id"),
+        or_(
+            and_(_C.state == DueState.SENDING.value, _C.lease_owner == bindparam("owner")),
+            # An action given up as unknown meanwhile: the truth arrived late.
+            and_(
+                _C.state == DueState.FAILED.value,
+                _C.last_error == ErrorCode.UNKNOWN_OUTCOME.value,
+            ),
+        ),
+    )
+    .values(
+        state=DueState.SENT.value,
+        sent_activity_id=bindparam("activity_id"),
+        lease_owner=None,
+        lease_until=None,
+        not_before=None,
+        last_error=None,
+        updated_at=bindparam("now"),
+    )
+    .returning(_C.id, _C.departure_id, _C.attempts)
+)
+_LOG = insert(delivery_log)
 
 
 def _action(row: Row[Any]) -> DueAction:
@@ -239,18 +282,14 @@ class DueActionQueue:
         None means the action was cancelled or taken over meanwhile: do not send it.
         """
         now = self._clock.now()
+        params = {
+            "action_id": action_id,
+            "owner": owner,
+            "lease_until": now + timedelta(seconds=lease_seconds),
+            "now": now,
+        }
         async with self._db.sessions.begin() as session:
-            return await session.scalar(
-                update(due_actions)
-                .where(_C.id == action_id, _C.lease_owner == owner, _C.state.in_(_HELD))
-                .values(
-                    state=DueState.SENDING.value,
-                    attempts=_C.attempts + 1,
-                    lease_until=now + timedelta(seconds=lease_seconds),
-                    updated_at=now,
-                )
-                .returning(_C.attempts)
-            )
+            return await session.scalar(_MARK_SENDING, params)
 
     async def mark_sent(
         self,
@@ -267,32 +306,9 @@ class DueActionQueue:
         Also settles an action given up as `unknown_outcome` meanwhile: the truth arrived late.
         """
         now = self._clock.now()
+        params = {"action_id": action_id, "owner": owner, "activity_id": activity_id, "now": now}
         async with self._db.sessions.begin() as session:
-            row = (
-                await session.execute(
-                    update(due_actions)
-                    .where(
-                        _C.id == action_id,
-                        or_(
-                            and_(_C.state == DueState.SENDING.value, _C.lease_owner == owner),
-                            and_(
-                                _C.state == DueState.FAILED.value,
-                                _C.last_error == ErrorCode.UNKNOWN_OUTCOME.value,
-                            ),
-                        ),
-                    )
-                    .values(
-                        state=DueState.SENT.value,
-                        sent_activity_id=activity_id,
-                        lease_owner=None,
-                        lease_until=None,
-                        not_before=None,
-                        last_error=None,
-                        updated_at=now,
-                    )
-                    .returning(_C.id, _C.departure_id, _C.attempts)
-                )
-            ).one_or_none()
+            row = (await session.execute(_MARK_SENT, params)).one_or_none()
             target = row or await self._row_for_log(session, action_id)
             if target is not None:
                 await self._log(
@@ -487,16 +503,17 @@ class DueActionQueue:
         worker: str | None = None,
     ) -> None:
         await session.execute(
-            insert(delivery_log).values(
-                due_action_id=row.id,
-                departure_id=row.departure_id,
-                at=at,
-                outcome=outcome.value,
-                code=code,
-                status=status,
-                activity_id=activity_id,
-                attempt=row.attempts,
-                retry_at=retry_at,
-                worker=worker,
-            )
+            _LOG,
+            {
+                "due_action_id": row.id,
+                "departure_id": row.departure_id,
+                "at": at,
+                "outcome": outcome.value,
+                "code": code,
+                "status": status,
+                "activity_id": activity_id,
+                "attempt": row.attempts,
+                "retry_at": retry_at,
+                "worker": worker,
+            },
         )

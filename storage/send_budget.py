@@ -3,17 +3,23 @@
 Each limit is a generic cell rate algorithm cell ("at most `burst` at once, then one every
 1/rate seconds"). A cell's whole state is one number, `free_at`: the earliest time the next send
 may go. Reserving n sends locks the cells, computes n send times and moves `free_at` on, in one
-short transaction, so two processes on one database together never exceed the limit.
+short transaction, so two processes on one database together never exceed the limit. A 429's
+Retry-After moves a cell's `free_at` (and `paused_until`) on for everyone.
+
+Why cells rather than counting the delivery log: a count over a sliding window needs a range
+scan per send and still races (two instances count 49 and both send); a cell is one row,
+locked for a moment, and its arithmetic is exact.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 
 from storage.database import Database
 from storage.dialect import insert_for
@@ -46,8 +52,9 @@ class Pacing:
     Teams allows per app and tenant 50 requests/s, and per bot and conversation 7 in 1 s, 8 in
     2 s, 60 in 30 s and 1,800 an hour. A limit as burst + rate allows burst + rate x w sends in
     any window w, so: tenant 46/s with no burst (47 in any 1 s window, 3 to spare for network
-    jitter and for the bot's replies to people); conversation (2/s, burst 3) gives 5 in 1 s and
-    7 in 2 s, and (0.45/s, burst 20) gives 33 in 30 s and 1,640 an hour.
+    jitter; the bot's replies to people are not paced here, a 429 they draw pauses the tenant
+    like any other); conversation (2/s, burst 3) gives 5 in 1 s and 7 in 2 s, and (0.45/s,
+    burst 20) gives 33 in 30 s and 1,640 an hour.
     """
 
     tenant: tuple[Limit, ...] = (Limit(46.0, 1),)
@@ -61,8 +68,21 @@ TEAMS_PACING = Pacing()
 
 
 @dataclass(frozen=True)
+class Ask:
+    """`count` sends through `cells`, the first at `at` (default now) or at most `within` later.
+
+    `within` None means the pacing's horizon. A send that cannot go in time reserves nothing.
+    """
+
+    cells: Sequence[tuple[str, Limit]]
+    count: int = 1
+    at: float | None = None
+    within: float | None = None
+
+
+@dataclass(frozen=True)
 class Reservation:
-    """Send times for a group of sends, or (times empty) when to ask again."""
+    """Send times for an ask, or (times empty) the earliest time it could have had."""
 
     times: tuple[float, ...] = ()
     deferred_until: float | None = None
@@ -71,7 +91,6 @@ class Reservation:
 @dataclass
 class _Cell:
     scope: str
-    limit: Limit
     free_at: float
     paused_until: float | None
     changed: bool = field(default=False)
@@ -106,23 +125,24 @@ class SendBudget:
         self._db = db
         self.pacing = pacing
         self._now = now
+        # scopes -> (when read, latest pause): lets a busy worker check pauses without a query
+        # per send; see paused_until(max_age=...).
+        self._pauses: dict[tuple[str, ...], tuple[float, float | None]] = {}
+        self._pause_read = asyncio.Lock()  # many sends asking at once share one read
 
     def now(self) -> float:
         """The budget's idea of the current time (Unix seconds)."""
         return self._now()
 
-    async def reserve(
-        self, groups: Sequence[tuple[Sequence[tuple[str, Limit]], int]]
-    ) -> list[Reservation]:
-        """For each (cells, n): n send times that every cell allows, or a deferral.
+    async def reserve(self, asks: Sequence[Ask]) -> list[Reservation]:
+        """Send times for each ask that every one of its cells allows, or a deferral.
 
-        A group whose first send could not go within the horizon reserves nothing and says
-        when to ask again. All groups are decided in one transaction.
+        All asks are decided in one transaction, in order (two asks on one cell share it).
         """
-        wanted = sorted({scope for cells, _ in groups for scope, _ in cells})
+        wanted = sorted({scope for ask in asks for scope, _ in ask.cells})
         now = self._now()
         if not wanted:
-            return [Reservation(times=(now,) * count) for _, count in groups]
+            return [Reservation(times=(ask.at or now,) * ask.count) for ask in asks]
         async with write_transaction(self._db) as session:
             # Rows first, so every cell can be locked; sorted, so two instances lock in the
             # same order and cannot deadlock.
@@ -139,17 +159,16 @@ class SendBudget:
                     .with_for_update()
                 )
             ).all()
-            stored = {row.scope: (row.free_at, row.paused_until) for row in rows}
-            cells: dict[str, _Cell] = {}
-            answers = []
-            for group, count in groups:
-                mine = []
-                for scope, limit in group:
-                    if scope not in cells:
-                        free_at, paused_until = stored[scope]
-                        cells[scope] = _Cell(scope, limit, free_at, paused_until)
-                    mine.append(cells[scope])
-                answers.append(self._plan(mine, count, now))
+            cells = {row.scope: _Cell(row.scope, row.free_at, row.paused_until) for row in rows}
+            answers = [
+                self._plan(
+                    [(cells[scope], limit) for scope, limit in ask.cells],
+                    ask.count,
+                    max(now, ask.at or now),
+                    self.pacing.horizon if ask.within is None else ask.within,
+                )
+                for ask in asks
+            ]
             changed = [
                 {"s": cell.scope, "f": cell.free_at} for cell in cells.values() if cell.changed
             ]
@@ -162,21 +181,24 @@ class SendBudget:
                 )
         return answers
 
-    def _plan(self, cells: list[_Cell], count: int, now: float) -> Reservation:
+    @staticmethod
+    def _plan(
+        cells: list[tuple[_Cell, Limit]], count: int, start: float, within: float
+    ) -> Reservation:
         if count <= 0:
             return Reservation()
         if not cells:
-            return Reservation(times=(now,) * count)
-        first = max(now, *(_earliest(cell) for cell in cells))
-        if first > now + self.pacing.horizon:
+            return Reservation(times=(start,) * count)
+        first = max(start, *(_earliest(cell) for cell, _ in cells))
+        if first > start + within:
             return Reservation(deferred_until=first)
         times = []
-        at = now
+        at = start
         for _ in range(count):
-            at = max(at, *(_earliest(cell) for cell in cells))
-            for cell in cells:
+            at = max(at, *(_earliest(cell) for cell, _ in cells))
+            for cell, limit in cells:
                 # GCRA: the cell's theoretical arrival time moves one interval past this send.
-                cell.free_at = max(cell.free_at, at - cell.limit.tolerance) + cell.limit.interval
+                cell.free_at = max(cell.free_at, at - limit.tolerance) + limit.interval
                 cell.changed = True
             times.append(at)
         return Reservation(times=tuple(times))
@@ -212,21 +234,31 @@ class SendBudget:
                 .values(free_at=bindparam("f"), paused_until=bindparam("p")),
                 changes,
             )
+        self._pauses.clear()
 
-    async def paused_until(self, cells: Sequence[tuple[str, Limit]]) -> float | None:
-        """The latest pause over `cells` that has not ended yet, if any."""
-        now = self._now()
-        async with self._db.sessions() as session:
-            latest = await session.scalar(
-                select(send_budget.c.paused_until)
-                .where(
-                    send_budget.c.scope.in_([scope for scope, _ in cells]),
-                    send_budget.c.paused_until > now,
-                )
-                .order_by(send_budget.c.paused_until.desc())
-                .limit(1)
-            )
-        return latest
+    async def paused_until(
+        self, cells: Sequence[tuple[str, Limit]], max_age: float = 0.0
+    ) -> float | None:
+        """The latest pause over `cells` that has not ended yet, if any.
+
+        With `max_age`, an answer read from the database at most that many seconds ago is
+        reused: another instance's fresh pause may then be seen that much later.
+        """
+        key = tuple(sorted(scope for scope, _ in cells))
+        async with self._pause_read:
+            now = self._now()
+            cached = self._pauses.get(key)
+            if cached is not None and now - cached[0] <= max_age:
+                latest = cached[1]
+            else:
+                async with self._db.sessions() as session:
+                    latest = await session.scalar(
+                        select(func.max(send_budget.c.paused_until)).where(
+                            send_budget.c.scope.in_(key)
+                        )
+                    )
+                self._pauses[key] = (now, latest)
+        return latest if latest is not None and latest > now else None
 
     async def prune(self, idle_seconds: float = 3600.0) -> int:
         """Forget cells idle for `idle_seconds` (longer than any burst): they behave as new."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -13,7 +16,7 @@ from sqlalchemy import insert
 
 from bot.connector import NoToken
 from bot.delivery import DeliveryPolicy, DeliveryWorker, Probe, delivery_connector
-from journey.clock import FixedClock
+from journey.clock import Clock, FixedClock
 from journey.due import ScheduledAction
 from storage.conversations import SqlConversationRefStore
 from storage.database import Database
@@ -23,6 +26,7 @@ from storage.tables import conversation_refs
 from tests.standins.serve import serve
 from tests.standins.throttling import ThrottlingConnector
 
+REPOSITORY = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 4, 28, 6, 0, tzinfo=UTC)
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 # Pacing that never holds a test back (the pacing tests set their own).
@@ -103,15 +107,17 @@ class WorkerFactory:
         probe: Probe | None = None,
         timeout: float = 5.0,
         owner: str | None = None,
+        clock: Clock | None = None,
         **options: Any,
     ) -> DeliveryWorker:
+        clock = clock or self.clock
         return DeliveryWorker(
-            DueActionQueue(db, self.clock),
+            DueActionQueue(db, clock),
             delivery_connector(self.http, NoToken(), timeout_seconds=timeout),
-            SqlConversationRefStore(db, self.clock),
+            SqlConversationRefStore(db, clock),
             owner,
             budget=SendBudget(db, pacing),
-            clock=self.clock,
+            clock=clock,
             policy=policy,
             probe=probe,
             **options,
@@ -124,9 +130,20 @@ def make_worker(http: aiohttp.ClientSession, clock: FixedClock) -> WorkerFactory
     return WorkerFactory(http, clock)
 
 
-def later(clock: FixedClock, **delta: float) -> Callable[[], None]:
-    """A step that moves `clock` forward by `delta`."""
-    return lambda: clock.advance(**delta)
+async def start_worker_process(database_url: str, *options: str) -> asyncio.subprocess.Process:
+    """tests.delivery.worker_process in its own process (the repository root as cwd)."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.delivery.worker_process",
+        "--database-url",
+        database_url,
+        *options,
+        cwd=REPOSITORY,
+        stdout=asyncio.subprocess.PIPE,
+    )
 
 
-ONE_MINUTE = timedelta(minutes=1)
+def just_due() -> datetime:
+    """A due time in the past by the system clock, which worker processes run on."""
+    return datetime.now(UTC) - timedelta(minutes=1)

@@ -1,14 +1,17 @@
-"""Two worker instances on one database deliver 2,000 reminders, each exactly once."""
+"""Two worker processes on one database deliver 2,000 reminders, each exactly once."""
 
 from __future__ import annotations
 
 import asyncio
-import time
+import json
+
+from sqlalchemy import select
 
 from journey.due import DueState, delivery_marker
 from storage.database import Database
 from storage.due_actions import DueActionQueue
-from tests.delivery.conftest import WorkerFactory, add_recipients, reminder
+from storage.tables import delivery_log
+from tests.delivery.conftest import add_recipients, just_due, reminder, start_worker_process
 from tests.standins.serve import serve
 from tests.standins.throttling import ThrottlingConnector
 
@@ -16,45 +19,39 @@ REMINDERS = 2000
 PEOPLE = 200
 
 
-async def test_two_workers_deliver_every_reminder_exactly_once(
-    database_url: str, make_worker: WorkerFactory
+async def test_two_worker_processes_deliver_every_reminder_exactly_once(
+    database_url: str,
 ) -> None:
+    # Two processes, each with its own engine: on PostgreSQL they race through SKIP LOCKED, on
+    # SQLite through the file lock, as two deployed instances would.
     standin = ThrottlingConnector(conversation_limits=None, tenant_limits=None, latency=0.002)
-    async with (
-        serve(standin.app()) as url,
-        await Database.open(database_url) as first,
-        await Database.open(database_url) as second,
-    ):
-        await add_recipients(first, url, [f"user-{n}" for n in range(PEOPLE)])
-        reminders = [reminder(n, recipient_key=f"user-{n % PEOPLE}") for n in range(REMINDERS)]
-        await DueActionQueue(first, make_worker.clock).schedule_many(reminders)
-        workers = [make_worker(first, owner="instance-a"), make_worker(second, owner="instance-b")]
-        stop = asyncio.Event()
-        running = [asyncio.create_task(worker.run_forever(stop)) for worker in workers]
-        deadline = time.monotonic() + 40
-        while len(standin.arrivals) < REMINDERS and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)  # room for a late double to show up
-        stop.set()
-        await asyncio.gather(*running)
-        counts = await DueActionQueue(first, make_worker.clock).counts()
+    due = just_due()
+    reminders = [
+        reminder(n, recipient_key=f"user-{n % PEOPLE}", due_at=due) for n in range(REMINDERS)
+    ]
+    async with serve(standin.app()) as url, await Database.open(database_url) as db:
+        await add_recipients(db, url, [f"user-{n}" for n in range(PEOPLE)])
+        queue = DueActionQueue(db)
+        await queue.schedule_many(reminders)
+        workers = [
+            await start_worker_process(
+                database_url, "--owner", owner, "--unpaced", "--until-idle", "--batch-size", "20"
+            )
+            for owner in ("instance-a", "instance-b")
+        ]
+        outputs = await asyncio.wait_for(
+            asyncio.gather(*(worker.communicate() for worker in workers)), 50
+        )
+        counts = await queue.counts()
+        async with db.sessions() as session:
+            senders = set(await session.scalars(select(delivery_log.c.worker).distinct()))
 
+    assert [worker.returncode for worker in workers] == [0, 0]
+    assert [json.loads(out)["owner"] for out, _ in outputs] == ["instance-a", "instance-b"]
     assert counts == {DueState.SENT: REMINDERS}
     received = standin.marker_counts()
     assert sorted(received) == sorted(delivery_marker(r.key) for r in reminders)
     assert set(received.values()) == {1}
     assert len(standin.arrivals) == REMINDERS
     # Both instances did part of the work (otherwise this proves nothing about two).
-    senders = {event for event in await _senders(database_url)}
     assert senders == {"instance-a", "instance-b"}
-
-
-async def _senders(database_url: str) -> list[str]:
-    from sqlalchemy import select
-
-    from storage.tables import delivery_log
-
-    async with await Database.open(database_url) as db, db.sessions() as session:
-        return list(
-            (await session.scalars(select(delivery_log.c.worker).distinct())).all()
-        )

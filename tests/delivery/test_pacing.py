@@ -9,6 +9,7 @@ import math
 from storage.database import Database
 from storage.send_budget import (
     TEAMS_PACING,
+    Ask,
     Limit,
     Pacing,
     SendBudget,
@@ -45,7 +46,7 @@ async def test_a_tenant_gets_its_rate_and_no_more(db: Database) -> None:
 
     times: list[float] = []
     for _ in range(10):
-        [reservation] = await budget.reserve([(cells, 10)])
+        [reservation] = await budget.reserve([Ask(cells, 10)])
         times += reservation.times
 
     assert times[0] == START
@@ -66,7 +67,7 @@ async def test_two_instances_share_one_budget(database_url: str) -> None:
         async def take(budget: SendBudget) -> list[float]:
             taken: list[float] = []
             for _ in range(10):
-                [reservation] = await budget.reserve([(cells, 5)])
+                [reservation] = await budget.reserve([Ask(cells, 5)])
                 taken += reservation.times
             return taken
 
@@ -87,7 +88,7 @@ async def test_default_pacing_keeps_every_teams_window(db: Database) -> None:
     async def send_all(cells: list[tuple[str, Limit]], count: int) -> list[float]:
         times: list[float] = []
         while len(times) < count:
-            [reservation] = await budget.reserve([(cells, 10)])
+            [reservation] = await budget.reserve([Ask(cells, 10)])
             if reservation.deferred_until is not None:
                 fake.now = reservation.deferred_until
                 continue
@@ -112,14 +113,31 @@ async def test_a_send_too_far_ahead_is_deferred_without_using_the_budget(db: Dat
     pacing = Pacing(tenant=(), conversation=(Limit(1.0, 1),), horizon=5.0)
     budget = SendBudget(db, pacing, now=fake)
     cells = conversation_cells(pacing, "a:chat")
-    [first] = await budget.reserve([(cells, 6)])
+    [first] = await budget.reserve([Ask(cells, 6)])
     before = await budget.snapshot()
 
-    [deferred] = await budget.reserve([(cells, 1)])
+    [deferred] = await budget.reserve([Ask(cells)])
 
     assert first.times == tuple(START + n for n in range(6))
     assert deferred.times == () and deferred.deferred_until == START + 6
     assert await budget.snapshot() == before
+
+
+async def test_a_chat_is_paced_at_the_time_its_message_will_really_go(db: Database) -> None:
+    # The worker first gets a tenant slot, maybe a second away, then asks the chat for that
+    # very time; if the chat is busy then, nothing is taken from it.
+    fake = FakeTime()
+    pacing = Pacing(tenant=(), conversation=(Limit(2.0, 1),))
+    budget = SendBudget(db, pacing, now=fake)
+    cells = conversation_cells(pacing, "a:chat")
+
+    [first] = await budget.reserve([Ask(cells, at=START + 0.8, within=0.05)])
+    [busy] = await budget.reserve([Ask(cells, at=START + 0.9, within=0.05)])
+    [later] = await budget.reserve([Ask(cells, at=START + 1.3, within=0.05)])
+
+    assert first.times == (START + 0.8,)
+    assert busy.times == () and busy.deferred_until == START + 1.3
+    assert later.times == (START + 1.3,)
 
 
 async def test_a_pause_holds_every_instance_until_it_ends(database_url: str) -> None:
@@ -135,7 +153,7 @@ async def test_a_pause_holds_every_instance_until_it_ends(database_url: str) -> 
         await mine.pause(cells, START + 3)
 
         assert await theirs.paused_until(cells) == START + 3
-        [reservation] = await theirs.reserve([(cells, 2)])
+        [reservation] = await theirs.reserve([Ask(cells, 2)])
         assert reservation.times == (START + 3, START + 3 + 1 / 50)
         fake.now = START + 3.5
         assert await theirs.paused_until(cells) is None
@@ -144,9 +162,9 @@ async def test_a_pause_holds_every_instance_until_it_ends(database_url: str) -> 
 async def test_idle_cells_are_pruned(db: Database) -> None:
     fake = FakeTime()
     budget = SendBudget(db, TEAMS_PACING, now=fake)
-    await budget.reserve([(tenant_cells(TEAMS_PACING, "t"), 1)])
+    await budget.reserve([Ask(tenant_cells(TEAMS_PACING, "t"))])
     fake.now += 10
-    await budget.reserve([(conversation_cells(TEAMS_PACING, "a:chat"), 1)])
+    await budget.reserve([Ask(conversation_cells(TEAMS_PACING, "a:chat"))])
     fake.now += 3600
 
     # The tenant cell and the chat's slow cell (its burst started long before) are idle; the

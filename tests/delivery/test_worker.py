@@ -17,7 +17,7 @@ from storage.database import Database
 from storage.due_actions import DueActionQueue
 from tests.delivery.conftest import T0, TENANT, WorkerFactory, add_recipients, reminder
 from tests.delivery.probe import standin_probe
-from tests.standins.throttling import Arrival, ThrottlingConnector
+from tests.standins.throttling import ThrottlingConnector
 
 Teams = tuple[ThrottlingConnector, str]
 
@@ -80,34 +80,42 @@ async def test_a_reminder_waits_for_its_time(
     assert len(standin.delivered) == 1
 
 
-@pytest.mark.parametrize(
-    ("status", "outcome"),
-    [(403, Outcome.BLOCKED), (404, Outcome.NOT_FOUND), (400, Outcome.ERROR), (413, Outcome.ERROR)],
-)
+def fail_for(answers: dict[str, int]) -> Any:
+    """A stand-in fault answering each listed conversation with its status, every time."""
+
+    def fault(conversation_id: str, activity: dict[str, Any]) -> tuple[int, dict[str, str]] | None:
+        status = answers.get(conversation_id)
+        return None if status is None else (status, {})
+
+    return fault
+
+
 async def test_refusals_that_retrying_cannot_fix_end_the_action(
-    db: Database,
-    queue: DueActionQueue,
-    clock: FixedClock,
-    teams: Teams,
-    make_worker: WorkerFactory,
-    status: int,
-    outcome: Outcome,
+    db: Database, queue: DueActionQueue, clock: FixedClock, teams: Teams, make_worker: WorkerFactory
 ) -> None:
     standin, url = teams
-    standin.faults.append(fail_first(99, status))
-    await add_recipients(db, url, ["user-1"])
-    await queue.schedule(reminder(1))
+    statuses = {1: 403, 2: 404, 3: 400, 4: 413}
+    standin.faults.append(fail_for({f"a:chat-user-{n}": status for n, status in statuses.items()}))
+    await add_recipients(db, url, [f"user-{n}" for n in statuses])
+    await queue.schedule_many([reminder(n) for n in statuses])
     worker = make_worker(db)
 
     await worker.run_once()
     clock.advance(days=1)
     await worker.run_once()
 
-    assert len(standin.arrivals) == 1  # never retried
-    [action] = await queue.for_departure("dep-1")
-    assert (action.state, action.last_error) == (DueState.FAILED, f"http_{status}")
-    [event] = await queue.timeline("dep-1")
-    assert (event.outcome, event.status, event.retry_at) == (outcome, status, None)
+    assert len(standin.arrivals) == len(statuses)  # never retried
+    expected = {
+        403: Outcome.BLOCKED,
+        404: Outcome.NOT_FOUND,
+        400: Outcome.ERROR,
+        413: Outcome.ERROR,
+    }
+    for n, status in statuses.items():
+        [action] = await queue.for_departure(f"dep-{n}")
+        assert (action.state, action.last_error) == (DueState.FAILED, f"http_{status}")
+        [event] = await queue.timeline(f"dep-{n}")
+        assert (event.outcome, event.status, event.retry_at) == (expected[status], status, None)
 
 
 async def test_a_503_is_retried_with_backoff_then_sent(
@@ -135,34 +143,34 @@ async def test_a_503_is_retried_with_backoff_then_sent(
     assert events[0].retry_at == waiting.not_before
 
 
-@pytest.mark.parametrize("status", [412, 502, 503, 504])
 async def test_a_server_error_that_persists_fails_after_the_last_attempt(
-    db: Database,
-    queue: DueActionQueue,
-    clock: FixedClock,
-    teams: Teams,
-    make_worker: WorkerFactory,
-    status: int,
+    db: Database, queue: DueActionQueue, clock: FixedClock, teams: Teams, make_worker: WorkerFactory
 ) -> None:
     standin, url = teams
-    standin.faults.append(fail_first(99, status))
-    await add_recipients(db, url, ["user-1"])
-    await queue.schedule(reminder(1))
+    statuses = {1: 412, 2: 502, 3: 503, 4: 504}
+    standin.faults.append(fail_for({f"a:chat-user-{n}": status for n, status in statuses.items()}))
+    await add_recipients(db, url, [f"user-{n}" for n in statuses])
+    await queue.schedule_many([reminder(n) for n in statuses])
     worker = make_worker(db, policy=DeliveryPolicy(max_attempts=3, backoff_base=1.0))
 
     for _ in range(5):
         await worker.run_once()
         clock.advance(minutes=5)
 
-    assert len(standin.arrivals) == 3
-    [action] = await queue.for_departure("dep-1")
-    assert (action.state, action.attempts, action.last_error) == (
-        DueState.FAILED,
-        3,
-        f"http_{status}",
-    )
-    events = await queue.timeline("dep-1")
-    assert [e.retry_at is None for e in events] == [False, False, True]
+    assert len(standin.arrivals) == 3 * len(statuses)
+    for n, status in statuses.items():
+        [action] = await queue.for_departure(f"dep-{n}")
+        assert (action.state, action.attempts, action.last_error) == (
+            DueState.FAILED,
+            3,
+            f"http_{status}",
+        )
+        events = await queue.timeline(f"dep-{n}")
+        assert [(e.status, e.retry_at is None) for e in events] == [
+            (status, False),
+            (status, False),
+            (status, True),
+        ]
 
 
 async def test_a_429_waits_for_retry_after_across_the_tenant(
@@ -384,7 +392,3 @@ async def test_an_expired_claim_that_never_sent_is_sent_by_the_next_worker(
     await make_worker(db).run_once()
 
     assert [a.status for a in standin.arrivals] == [201]
-
-
-def _statuses(arrivals: list[Arrival]) -> list[int]:
-    return [a.status for a in arrivals]

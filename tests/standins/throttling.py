@@ -77,12 +77,16 @@ class ThrottlingConnector:
     conversation_limits: tuple[Window, ...] | None = TEAMS_CONVERSATION_LIMITS
     tenant_limits: tuple[Window, ...] | None = TEAMS_TENANT_LIMITS
     latency: float = 0.0  # seconds before answering, like a real service far away
+    # Requests of the app's other traffic counted against the tenant just before the first
+    # request arrives (replies to people, say), to draw a 429 at a known moment.
+    other_traffic_at_first_request: int = 0
     faults: list[Fault] = field(default_factory=list)
     arrivals: list[Arrival] = field(default_factory=list)
     activities: dict[str, dict[str, Any]] = field(default_factory=dict)
     _tenant: _Scope | None = None
     _conversations: dict[str, _Scope] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     def __post_init__(self) -> None:
         if self.tenant_limits is not None:
@@ -95,14 +99,28 @@ class ThrottlingConnector:
         app.router.add_get("/_standin/stats", self._stats)
         return app
 
-    def preload(self, count: int) -> None:
-        """Count `count` requests of other traffic of the app, arriving right now."""
-        now = time.monotonic()
+    def preload(self, count: int, now: float | None = None) -> None:
+        """Count `count` requests of other traffic of the app, arriving now."""
+        at = time.monotonic() if now is None else now
         if self._tenant is not None:
             for _ in range(count):
-                self._tenant.add(now)
+                self._tenant.add(at)
 
     # --- what arrived ----------------------------------------------------------------------
+
+    async def wait_for_delivered(self, count: int, within: float) -> None:
+        """Wait until at least `count` requests have been answered 201."""
+        async with self._arrived:
+            await asyncio.wait_for(
+                self._arrived.wait_for(lambda: len(self.delivered) >= count), within
+            )
+
+    async def wait_for_arrivals(self, count: int, within: float) -> None:
+        """Wait until at least `count` requests have arrived (answered or not)."""
+        async with self._arrived:
+            await asyncio.wait_for(
+                self._arrived.wait_for(lambda: len(self.arrivals) >= count), within
+            )
 
     @property
     def delivered(self) -> list[Arrival]:
@@ -137,7 +155,7 @@ class ThrottlingConnector:
         }
 
     def over_limit_after_first_429(self, grace: float = 0.0) -> int:
-        """Requests refused for a limit (not a Retry-After) more than `grace` s after the first 429."""
+        """Requests refused for a limit (not a Retry-After) over `grace` s after the first 429."""
         refused = self.throttled
         if not refused:
             return 0
@@ -147,7 +165,15 @@ class ThrottlingConnector:
     # --- serving ---------------------------------------------------------------------------
 
     async def _post(self, request: web.Request) -> web.Response:
+        response = await self._answer(request)
+        async with self._arrived:
+            self._arrived.notify_all()
+        return response
+
+    async def _answer(self, request: web.Request) -> web.Response:
         now = time.monotonic()
+        if not self.arrivals and self.other_traffic_at_first_request:
+            self.preload(self.other_traffic_at_first_request, now)
         conversation_id = request.match_info["conversation"]
         activity = await request.json()
         channel_data = activity.get("channelData") or {}

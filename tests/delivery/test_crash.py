@@ -1,0 +1,105 @@
+"""A worker process killed with SIGKILL mid-batch, then another started: none lost, none doubled."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+
+from bot.delivery import DeliveryPolicy
+from journey.clock import SystemClock
+from journey.due import DueState, ErrorCode, Outcome, delivery_marker
+from storage.database import Database
+from storage.due_actions import DueActionQueue
+from tests.delivery.conftest import (
+    WorkerFactory,
+    add_recipients,
+    just_due,
+    reminder,
+    start_worker_process,
+)
+from tests.delivery.probe import standin_probe
+from tests.standins.serve import serve
+from tests.standins.throttling import ThrottlingConnector
+
+REMINDERS = 200
+# Short leases, so the successor may take over the dead one's actions within half a second.
+LEASES = ("--lease", "0.5", "--sending-lease", "0.5")
+
+
+async def _until_settled(queue: DueActionQueue) -> None:
+    unfinished = (DueState.PENDING, DueState.CLAIMED, DueState.SENDING)
+    # The database is the only place that knows; nothing to wait on but a poll.
+    while True:
+        counts = await queue.counts()
+        if not any(counts.get(state) for state in unfinished):
+            return
+        await asyncio.sleep(0.1)
+
+
+@pytest.mark.parametrize("probe", [True, False], ids=["probe", "no-probe"])
+async def test_a_killed_worker_loses_and_doubles_nothing(
+    database_url: str, make_worker: WorkerFactory, http: aiohttp.ClientSession, probe: bool
+) -> None:
+    # Teams answers slowly enough that the dead worker has requests under way when it dies.
+    standin = ThrottlingConnector(conversation_limits=None, tenant_limits=None, latency=0.01)
+    due = just_due()
+    reminders = [reminder(n, due_at=due) for n in range(REMINDERS)]
+    async with serve(standin.app()) as url, await Database.open(database_url) as db:
+        await add_recipients(db, url, [f"user-{n}" for n in range(REMINDERS)])
+        queue = DueActionQueue(db)
+        await queue.schedule_many(reminders)
+
+        doomed = await start_worker_process(database_url, "--owner", "doomed", "--unpaced", *LEASES)
+        await standin.wait_for_arrivals(60, within=20)
+        doomed.kill()  # SIGKILL: no cleanup, no goodbye
+        await doomed.wait()
+        at_death = await queue.counts()
+        arrived_at_death = len(standin.arrivals)
+
+        # The successor (here in the test's process) finds what the dead one left.
+        successor = make_worker(
+            db,
+            clock=SystemClock(),
+            owner="successor",
+            probe=standin_probe(http, url) if probe else None,
+            policy=DeliveryPolicy(lease_seconds=1, sending_lease_seconds=1, poll_seconds=0.05),
+        )
+        stop = asyncio.Event()
+        running = asyncio.create_task(successor.run_forever(stop))
+        try:
+            await asyncio.wait_for(_until_settled(queue), 30)
+        finally:
+            stop.set()
+            await running
+        actions = {r.key: await queue.get_by_key(r.key) for r in reminders}
+        timeline = [e for r in reminders for e in await queue.timeline(r.departure_id or "")]
+
+    # The kill landed mid-batch: the dead worker held actions it had not finished.
+    in_hand = at_death.get(DueState.CLAIMED, 0) + at_death.get(DueState.SENDING, 0)
+    assert in_hand > 0, at_death
+    assert 60 <= arrived_at_death < REMINDERS
+    received = standin.marker_counts()
+    assert max(received.values()) == 1, "a reminder arrived twice"
+    assert all(action is not None for action in actions.values())
+    unknown = {k for k, a in actions.items() if a and a.last_error == ErrorCode.UNKNOWN_OUTCOME}
+    if probe:
+        # Exactly once: what the dead worker got out is found, the rest is sent.
+        assert sorted(received) == sorted(delivery_marker(r.key) for r in reminders)
+        assert {a.state for a in actions.values() if a} == {DueState.SENT}
+    else:
+        # At most once, and nothing lost silently: an action whose request may have gone out
+        # is failed as unknown_outcome on HR's timeline; every other one arrived, once.
+        assert len(unknown) <= at_death.get(DueState.SENDING, 0)
+        for key, action in actions.items():
+            assert action is not None
+            if key in unknown:
+                assert action.state == DueState.FAILED
+            else:
+                assert action.state == DueState.SENT
+                assert received.get(delivery_marker(key)) == 1
+        reconciled = {e.due_action_id for e in timeline if e.outcome == Outcome.RECONCILED}
+        assert reconciled == {
+            action.id for key, action in actions.items() if action and key in unknown
+        }

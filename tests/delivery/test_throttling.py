@@ -1,0 +1,65 @@
+"""Against a stand-in that enforces Teams' limits: everything arrives, nothing over the limits."""
+
+from __future__ import annotations
+
+import asyncio
+
+from journey.due import DueState, Outcome, delivery_marker
+from storage.database import Database
+from storage.due_actions import DueActionQueue
+from tests.delivery.conftest import add_recipients, just_due, reminder, start_worker_process
+from tests.delivery.test_pacing import most_in_window
+from tests.standins.serve import serve
+from tests.standins.throttling import ThrottlingConnector
+
+PEOPLE = 100
+BUSY_PERSON = "hr-person"  # an interviewer with a reminder for each of many leavers
+BUSY_REMINDERS = 9
+
+
+async def test_two_worker_processes_keep_the_limits_after_the_first_429(
+    database_url: str,
+) -> None:
+    # Teams' limits per conversation and per tenant; the app's other traffic (replies to
+    # people) has used the tenant's second just as the first reminder goes out.
+    standin = ThrottlingConnector(other_traffic_at_first_request=50)
+    due = just_due()
+    # The busy person's reminders first in the queue, so their chat's pace overlaps the rest.
+    busy = [
+        reminder(PEOPLE + n, recipient_key=BUSY_PERSON, due_at=due) for n in range(BUSY_REMINDERS)
+    ]
+    reminders = busy + [reminder(n, due_at=due) for n in range(PEOPLE)]
+    async with serve(standin.app()) as url, await Database.open(database_url) as db:
+        await add_recipients(db, url, [f"user-{n}" for n in range(PEOPLE)] + [BUSY_PERSON])
+        queue = DueActionQueue(db)
+        await queue.schedule_many(reminders)
+        # Default pacing (TEAMS_PACING), two processes sharing it through the database.
+        workers = [
+            await start_worker_process(database_url, "--owner", owner, "--until-idle")
+            for owner in ("instance-a", "instance-b")
+        ]
+        await asyncio.wait_for(asyncio.gather(*(w.communicate() for w in workers)), 40)
+        counts = await queue.counts()
+        busy_timeline = await queue.timeline(busy[0].departure_id or "")
+
+    assert counts == {DueState.SENT: len(reminders)}
+    assert standin.marker_counts() == {delivery_marker(r.key): 1 for r in reminders}
+    refused = standin.throttled
+    assert refused, "the preloaded traffic should have drawn a 429"
+    assert refused[0].limit == "1s/50"
+    # After the first 429: no request over a limit, and during its Retry-After only the few
+    # already under way, or sent by the other instance before it saw the pause.
+    assert standin.over_limit_after_first_429() == 0
+    assert len(refused) <= 4, [(a.limit, round(a.at - refused[0].at, 3)) for a in refused]
+    assert all(a.at - refused[0].at < 1.0 for a in refused)
+    # Paced, not stalled: after the 1 s pause, close to 46 a second (the busy chat aside).
+    busy_chat = f"a:chat-{BUSY_PERSON}"
+    delivered = [a.at for a in standin.delivered if a.conversation_id != busy_chat]
+    assert (len(delivered) - 1) / (delivered[-1] - delivered[0]) > 0.85 * 46
+    assert [e.outcome for e in busy_timeline][-1] == Outcome.SENT
+    # The busy person's chat got the engine's own pace (burst 3, then 2/s), with Teams'
+    # allowance (7 in 1 s, 8 in 2 s) to spare for the bot's replies.
+    chat = sorted(a.at for a in standin.delivered if a.conversation_id == busy_chat)
+    assert len(chat) == BUSY_REMINDERS
+    assert most_in_window(chat, 1.0) <= 5
+    assert most_in_window(chat, 2.0) <= 7
