@@ -21,10 +21,14 @@ from botframework.connector.auth import ClaimsIdentity
 
 from bot.auth import ChannelTokenValidator
 from bot.connector import ConnectorClient
+from bot.wire import to_wire
+from journey.ports import ConversationRef
 
 log = logging.getLogger(__name__)
 
-FirstTime = Callable[[str], Awaitable[bool]]
+# (activity key or None, sender's user key) -> (first time seen, stored reference of the sender)
+BeginTurn = Callable[[str | None, str], Awaitable[tuple[bool, ConversationRef | None]]]
+KNOWN_REF = "exitbot.known_ref"
 
 
 class TenantRefused(Exception):
@@ -44,6 +48,12 @@ def tenant_of(activity: Activity) -> str | None:
     return tenant.get("id") if isinstance(tenant, dict) else None
 
 
+def user_key_of(activity: Activity) -> str:
+    """Whom an activity is from: the Entra object id when Teams gives it, else the channel id."""
+    sender = activity.from_property
+    return sender.aad_object_id or sender.id
+
+
 class ExitbotAdapter(BotAdapter):
     """Runs one turn per incoming activity and sends replies through our connector client."""
 
@@ -53,14 +63,14 @@ class ExitbotAdapter(BotAdapter):
         *,
         validator: ChannelTokenValidator | None,
         tenant_id: str | None,
-        first_time: FirstTime,
+        begin_turn: BeginTurn,
         on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(on_turn_error)
         self._connector = connector
         self._validator = validator
         self._tenant_id = tenant_id or None
-        self._first_time = first_time
+        self._begin_turn = begin_turn
 
     async def process(
         self,
@@ -73,10 +83,13 @@ class ExitbotAdapter(BotAdapter):
         if self._tenant_id and tenant_of(activity) != self._tenant_id:
             raise TenantRefused(tenant_of(activity) or "none")
         # Teams' activity ids are unique per conversation, not globally.
-        if activity.id and not await self._first_time(f"{activity.conversation.id}|{activity.id}"):
+        key = f"{activity.conversation.id}|{activity.id}" if activity.id else None
+        first, known = await self._begin_turn(key, user_key_of(activity))
+        if not first:
             raise DuplicateActivity(activity.id)
 
         context = TurnContext(self, activity)
+        context.turn_state[KNOWN_REF] = known
         context.turn_state[self.BOT_IDENTITY_KEY] = ClaimsIdentity(claims, True)
         context.turn_state[self.BOT_CALLBACK_HANDLER_KEY] = logic
         await self.run_pipeline(context, logic)
@@ -106,7 +119,7 @@ class ExitbotAdapter(BotAdapter):
                 responses.append(ResourceResponse(id=""))
                 continue
             activity.id = None
-            body = activity.serialize()
+            body = to_wire(activity)
             conversation_id = activity.conversation.id
             if activity.reply_to_id:
                 sent_id = await self._connector.reply_to_activity(
@@ -121,7 +134,7 @@ class ExitbotAdapter(BotAdapter):
 
     async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
         await self._connector.update_activity(
-            activity.service_url, activity.conversation.id, activity.id, activity.serialize()
+            activity.service_url, activity.conversation.id, activity.id, to_wire(activity)
         )
         return ResourceResponse(id=activity.id)
 

@@ -4,31 +4,46 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
 
 from bot.adapter import ExitbotAdapter
+from bot.api.auth import api_authenticator
+from bot.api.routes import add_api_routes
 from bot.auth import ChannelTokenValidator
 from bot.connector import ConnectorClient, NoToken, TokenProvider
 from bot.credentials import bot_token_provider
 from bot.handler import ExitBot, make_turn_error_handler
+from bot.housekeeping import prune_seen_activities
+from bot.journey import JOURNEY, JourneyRuntime
 from bot.people import people_services
 from bot.routes import add_routes
 from bot.settings import Settings
-from bot.typedefs import ADAPTER, BOT, CONFIG, DATABASE, PEOPLE, SETTINGS
+from bot.typedefs import (
+    ADAPTER,
+    API_AUTH,
+    BOT,
+    CONFIG,
+    DATABASE,
+    PEOPLE,
+    REGISTRATION,
+    SETTINGS,
+)
 from config.holder import ConfigHolder
 from dialogs.routes import build_router
 from dialogs.turn import Services
 from journey.clock import Clock, SystemClock
+from journey.registration import RegistrationService
 from storage.database import Database
 from storage.migrate import check_schema
 from storage.repositories import (
-    SeenActivities,
     SqlAuditLog,
     SqlConversationRefStore,
     SqlDepartureRepository,
 )
+from storage.turns import TurnStart
 
 log = logging.getLogger(__name__)
 
@@ -78,31 +93,72 @@ def create_app(
                 )
                 validator, tokens = None, NoToken()
             db = app[DATABASE]
+            departures, audit = SqlDepartureRepository(db), SqlAuditLog(db)
+            connector = ConnectorClient(session, tokens)
+            conversations = SqlConversationRefStore(db)
+            # The exit journey: its JourneyEvents for registration, its card actions, and the
+            # delivery worker that sends its proactive messages once.
+            journey = app[JOURNEY] = JourneyRuntime(
+                db=db,
+                session=session,
+                tokens=tokens,
+                connector=connector,
+                refs=conversations,
+                departures=departures,
+                audit=audit,
+                clock=clock or SystemClock(),
+                config=lambda: app[CONFIG].current,
+                people=app[PEOPLE],
+                bot_id=f"28:{settings.app_id}" if settings.app_id else "",
+                tenant_id=settings.app_tenant_id,
+            )
+            app[REGISTRATION] = RegistrationService(
+                departures,
+                app[PEOPLE].directory,
+                lambda: app[CONFIG].current,
+                clock or SystemClock(),
+                audit,
+                journey.journey,
+            )
             services = Services(
                 config=lambda: app[CONFIG].current,
-                departures=SqlDepartureRepository(db),
-                conversations=SqlConversationRefStore(db),
-                audit=SqlAuditLog(db),
+                departures=departures,
+                conversations=conversations,
+                audit=audit,
                 clock=clock or SystemClock(),
                 people=app[PEOPLE],
+                registration=app[REGISTRATION],
+                journey=journey.journey,
             )
-            connector = ConnectorClient(session, tokens)
-            seen = SeenActivities(db)
             app[ADAPTER] = ExitbotAdapter(
                 connector,
                 validator=validator,
                 tenant_id=settings.app_tenant_id,
-                first_time=seen.first_time,
+                begin_turn=TurnStart(db).begin,
                 on_turn_error=make_turn_error_handler(services),
             )
             app[BOT] = ExitBot(services, build_router(), connector)
+            await journey.start()
             try:
                 yield
             finally:
+                await journey.stop()
                 await tokens.close()
+
+    async def api(app: web.Application) -> AsyncIterator[None]:
+        async with aiohttp.ClientSession() as session:
+            app[API_AUTH] = api_authenticator(settings, session)
+            yield
 
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(people)
+    app.cleanup_ctx.append(
+        prune_seen_activities(
+            lambda: app[DATABASE], timedelta(minutes=settings.dedup_window_minutes)
+        )
+    )
     app.cleanup_ctx.append(bot)
+    app.cleanup_ctx.append(api)
     add_routes(app)
+    add_api_routes(app, role=settings.api_role)
     return app

@@ -30,8 +30,11 @@ class AuthUnavailable(Exception):
     """The signing keys could not be fetched, so no token can be checked (answer 503)."""
 
 
-class _SigningKeys:
-    """The channel's signing keys from its OpenID metadata, cached and refreshed on need."""
+class SigningKeys:
+    """An issuer's signing keys from its OpenID metadata, cached and refreshed on need.
+
+    Shared by the channel validator here and the departures API's Entra ID validator.
+    """
 
     def __init__(
         self,
@@ -68,7 +71,7 @@ class _SigningKeys:
             if self._keys:
                 log.warning("signing key refresh failed, keeping the cached keys: %s", exc)
                 return
-            raise AuthUnavailable(f"cannot fetch the channel's signing keys: {exc}") from exc
+            raise AuthUnavailable(f"cannot fetch the signing keys: {exc}") from exc
         self._keys = {key["kid"]: key for key in keys if "kid" in key}
         self._fetched_at = time.monotonic()
 
@@ -87,7 +90,7 @@ class ChannelTokenValidator:
     ) -> None:
         self._app_id = app_id
         self._issuer = issuer
-        self._keys = _SigningKeys(session, metadata_url, min_refresh_seconds=min_refresh_seconds)
+        self._keys = SigningKeys(session, metadata_url, min_refresh_seconds=min_refresh_seconds)
 
     async def validate(
         self, auth_header: str | None, *, channel_id: str, service_url: str | None

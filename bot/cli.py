@@ -1,4 +1,4 @@
-"""The `exitbot` command: serve, check-config, db upgrade."""
+"""The `exitbot` command: serve, check-config, db upgrade, demo, departures import."""
 
 from __future__ import annotations
 
@@ -112,6 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
+    departures = commands.add_parser("departures", help="register departures from HR's files")
+    actions = departures.add_subparsers(dest="departures_action", required=True)
+    csv_import = actions.add_parser(
+        "import",
+        help="register the departures in a CSV file",
+        description="Columns, exactly: external_id,leaver,manager,unit,last_working_day,locale,"
+        "interviewer_pool. UTF-8, dates as yyyy-mm-dd. Exit code 0 when every row was "
+        "registered (or unchanged), 1 when a row was rejected, 2 when nothing could be imported.",
+    )
+    csv_import.add_argument("file", type=Path)
+    csv_import.add_argument(
+        "--dry-run", action="store_true", help="check every row and report; write nothing"
+    )
     return parser
 
 
@@ -125,6 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.demo import run_demo
 
         return run_demo(Path.cwd())
+    if args.command == "departures":
+        from bot.csv_import import import_command
+
+        return import_command(args.file, dry_run=args.dry_run)
     return asyncio.run(_db_upgrade())
 
 

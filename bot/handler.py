@@ -9,6 +9,7 @@ from http import HTTPStatus
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import ChannelAccount
 
+from bot.adapter import KNOWN_REF, user_key_of
 from bot.connector import ConnectorClient, ConnectorError
 from dialogs.router import Router
 from dialogs.turn import Actor, DialogTurn, Services
@@ -54,8 +55,9 @@ class ExitBot(ActivityHandler):
         """
         activity = turn_context.activity
         user = activity.from_property
-        user_key = user.aad_object_id or user.id
-        known = await self._services.conversations.get(user_key)
+        user_key = user_key_of(activity)
+        # The adapter loaded it with the de-duplication, in the same transaction.
+        known = turn_context.turn_state.get(KNOWN_REF)
         upn = known.upn if known and known.upn else await self._lookup_upn(turn_context)
         ref = ConversationRef(
             user_key=user_key,
@@ -71,7 +73,12 @@ class ExitBot(ActivityHandler):
         )
         if known is None or _reach_changed(known, ref):
             await self._services.conversations.save(ref)
-        first_contact = greet and await self._services.conversations.mark_welcomed(user_key)
+        # welcomed_at is never cleared, so only a person not yet greeted needs the atomic UPDATE.
+        first_contact = (
+            greet
+            and (known is None or known.welcomed_at is None)
+            and await self._services.conversations.mark_welcomed(user_key)
+        )
         actor = Actor(user_id=user.id, aad_object_id=user.aad_object_id, name=ref.name, upn=upn)
         turn = DialogTurn(
             turn_context,

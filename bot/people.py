@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.settings import Settings, SettingsError
+from bot.settings import PeopleSettings, SettingsError
 from journey.clock import Clock
 from people.credentials import graph_credential
 from people.graph_client import GraphClient
@@ -13,7 +13,7 @@ from people.services import PeopleServices, graph_services, local_services
 
 
 @asynccontextmanager
-async def people_services(settings: Settings, clock: Clock) -> AsyncIterator[PeopleServices]:
+async def people_services(settings: PeopleSettings, clock: Clock) -> AsyncIterator[PeopleServices]:
     """Open the people ports the settings ask for; close what they hold afterwards."""
     if settings.resolved_directory == "local":
         if not settings.people_file.is_file():

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/exitbot.sqlite3"
 BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
+ENTRA_AUTHORITY = "https://login.microsoftonline.com"
 
 
 class AppType(StrEnum):
@@ -39,32 +40,69 @@ class DatabaseSettings(BaseSettings):
     database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL")
 
 
-class Settings(DatabaseSettings):
-    """Everything the service reads from its environment."""
+class PeopleSettings(DatabaseSettings):
+    """The database, HR's configuration and the directory: what `departures import` needs.
+
+    Nothing here is required, so a command that only reads the local people file does not ask
+    for the bot's identity; Graph still needs the app's credentials (MICROSOFT_APP_*).
+    """
 
     local_mode: bool = Field(False, alias="EXITBOT_LOCAL_MODE")
-    host: str = Field("127.0.0.1", alias="EXITBOT_HOST")
-    port: int = Field(3978, alias="EXITBOT_PORT", ge=1, le=65535)
     config_dir: Path | None = Field(None, alias="EXITBOT_CONFIG_DIR")
-    max_body_bytes: int = Field(256 * 1024, alias="EXITBOT_MAX_BODY_BYTES", ge=1024)
-    log_level: str = Field("INFO", alias="EXITBOT_LOG_LEVEL")
 
     app_id: str = Field("", alias="MICROSOFT_APP_ID")
     app_password: SecretStr | None = Field(None, alias="MICROSOFT_APP_PASSWORD")
-    app_type: AppType = Field(AppType.SINGLE_TENANT, alias="MICROSOFT_APP_TYPE")
     app_tenant_id: str = Field("", alias="MICROSOFT_APP_TENANT_ID")
 
-    openid_metadata_url: str = Field(
-        BOT_FRAMEWORK_OPENID_METADATA, alias="TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"
-    )
-    token_issuer: str = Field(BOT_FRAMEWORK_ISSUER, alias="TO_BOT_FROM_CHANNEL_TOKEN_ISSUER")
     directory: Literal["local", "graph"] | None = Field(None, alias="EXITBOT_DIRECTORY")
     people_file: Path = Field(Path("config/demo/people.yaml"), alias="EXITBOT_PEOPLE_FILE")
     graph_credential: GraphCredentialKind | None = Field(None, alias="GRAPH_CREDENTIAL")
     graph_certificate_path: str | None = Field(None, alias="GRAPH_CERTIFICATE_PATH")
     graph_base_url: str = Field("https://graph.microsoft.com/v1.0", alias="GRAPH_BASE_URL")
     teams_app_catalog_id: str = Field("", alias="TEAMS_APP_CATALOG_ID")
+
+    @property
+    def resolved_directory(self) -> Literal["local", "graph"]:
+        """Where people and calendars come from: the local YAML file only when asked or local."""
+        return self.directory or ("local" if self.local_mode else "graph")
+
+    @property
+    def resolved_graph_credential(self) -> GraphCredentialKind:
+        """The Graph credential: as set, else the app's secret if it has one, else its identity."""
+        if self.graph_credential:
+            return self.graph_credential
+        return "client_secret" if self.app_password else "managed_identity"
+
+    @property
+    def resolved_config_dir(self) -> Path:
+        from config.loader import default_config_dir
+
+        return self.config_dir or default_config_dir()
+
+
+class Settings(PeopleSettings):
+    """Everything the service reads from its environment."""
+
+    host: str = Field("127.0.0.1", alias="EXITBOT_HOST")
+    port: int = Field(3978, alias="EXITBOT_PORT", ge=1, le=65535)
+    max_body_bytes: int = Field(256 * 1024, alias="EXITBOT_MAX_BODY_BYTES", ge=1024)
+    log_level: str = Field("INFO", alias="EXITBOT_LOG_LEVEL")
+
+    app_type: AppType = Field(AppType.SINGLE_TENANT, alias="MICROSOFT_APP_TYPE")
+
+    openid_metadata_url: str = Field(
+        BOT_FRAMEWORK_OPENID_METADATA, alias="TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"
+    )
+    token_issuer: str = Field(BOT_FRAMEWORK_ISSUER, alias="TO_BOT_FROM_CHANNEL_TOKEN_ISSUER")
     dedup_window_minutes: int = Field(60, alias="EXITBOT_DEDUP_WINDOW_MINUTES", ge=1)
+
+    # The departures API (bot/api): Entra ID access tokens with an app role, or in local mode
+    # only, a static token. Empty means "derive from MICROSOFT_APP_TENANT_ID/MICROSOFT_APP_ID".
+    api_token: SecretStr | None = Field(None, alias="EXITBOT_API_TOKEN")
+    api_openid_metadata_url: str = Field("", alias="EXITBOT_API_OPENID_METADATA_URL")
+    api_token_issuers: str = Field("", alias="EXITBOT_API_TOKEN_ISSUERS")
+    api_audiences: str = Field("", alias="EXITBOT_API_AUDIENCES")
+    api_role: str = Field("Departures.ReadWrite", alias="EXITBOT_API_ROLE", min_length=1)
 
     @model_validator(mode="after")
     def _deployment_needs_identity(self) -> Settings:
@@ -90,22 +128,40 @@ class Settings(DatabaseSettings):
         return not self.local_mode
 
     @property
-    def resolved_directory(self) -> Literal["local", "graph"]:
-        """Where people and calendars come from: the local YAML file only when asked or local."""
-        return self.directory or ("local" if self.local_mode else "graph")
+    def api_metadata_url(self) -> str:
+        """Where the API's token signing keys are published: the tenant's Entra ID metadata."""
+        if self.api_openid_metadata_url:
+            return self.api_openid_metadata_url
+        if not self.app_tenant_id:
+            return ""
+        return f"{ENTRA_AUTHORITY}/{self.app_tenant_id}/v2.0/.well-known/openid-configuration"
 
     @property
-    def resolved_graph_credential(self) -> GraphCredentialKind:
-        """The Graph credential: as set, else the app's secret if it has one, else its identity."""
-        if self.graph_credential:
-            return self.graph_credential
-        return "client_secret" if self.app_password else "managed_identity"
+    def api_issuers(self) -> tuple[str, ...]:
+        """Accepted `iss` values: the tenant's v2.0 and v1.0 issuers unless set.
+
+        Which one a caller gets depends on the API app registration's
+        accessTokenAcceptedVersion (v1.0 unless changed), so both are accepted by default.
+        """
+        if self.api_token_issuers:
+            return _listed(self.api_token_issuers)
+        if not self.app_tenant_id:
+            return ()
+        return (
+            f"{ENTRA_AUTHORITY}/{self.app_tenant_id}/v2.0",
+            f"https://sts.windows.net/{self.app_tenant_id}/",
+        )
 
     @property
-    def resolved_config_dir(self) -> Path:
-        from config.loader import default_config_dir
+    def api_audience_list(self) -> tuple[str, ...]:
+        """Accepted `aud` values: the app id URI `api://<app id>` and the app id unless set."""
+        if self.api_audiences:
+            return _listed(self.api_audiences)
+        return (f"api://{self.app_id}", self.app_id) if self.app_id else ()
 
-        return self.config_dir or default_config_dir()
+
+def _listed(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def load_settings(kind: type[S] = Settings, **overrides: object) -> S:  # type: ignore[assignment]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.adapter import ExitbotAdapter
+from bot.api.auth import ApiAuthenticator
 from bot.handler import ExitBot
 from bot.settings import Settings
 from config.holder import ConfigHolder
+from journey.registration import RegistrationService
 from people.services import PeopleServices
 from storage.database import Database
 
@@ -17,3 +19,5 @@ DATABASE = web.AppKey("database", Database)
 PEOPLE = web.AppKey("people", PeopleServices)
 ADAPTER = web.AppKey("adapter", ExitbotAdapter)
 BOT = web.AppKey("bot", ExitBot)
+REGISTRATION = web.AppKey("registration", RegistrationService)
+API_AUTH = web.AppKey("api_auth", ApiAuthenticator)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from config.schema import InterviewerKind, ThankYouOffer
-from journey.departure import DepartureStatus
+from journey.departure import DepartureStatus, Reach
 
 _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -57,12 +57,16 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "booking.slot_taken": (),
         "booking.no_slots": (),
         "booking.ask_interviewer_for_times": ("name", "last_day"),
+        "booking.join": (),
+        "booking.asked_interviewer": ("interviewer",),
         "task.title": ("name",),
         "task.body": ("name",),
         "task.leaver": (),
         "task.last_day": (),
         "task.when": (),
         "task.state": (),
+        "task.send_new_times": (),
+        "task.no_details": (),
         "guide.title": (),
         "guide.body": (),
         "register.title": (),
@@ -77,9 +81,28 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "register.last_day_in_past": (),
         "register.manager_is_leaver": (),
         "register.already_registered": (),
+        "register.unknown_unit": (),
+        "register.no_manager": (),
+        "register.leaver_in_pool": (),
+        "register.external_id_taken": (),
+        "register.not_active": (),
+        "register.changed_meanwhile": (),
+        "register.locale_hint": (),
+        "register.manager_hint": (),
+        "register.required": (),
+        "register.fact_manager": (),
+        "register.change_day": (),
+        "register.save_day": (),
+        "register.cancel": (),
+        "register.cancel_confirm": ("name",),
+        "register.cancel_yes": (),
+        "register.day_changed": ("name", "last_day"),
+        "register.cancelled": ("name",),
         "status.title": (),
         "status.none": (),
         "status.departure": ("last_day", "state"),
+        "status.holding_title": (),
+        "status.hr_title": (),
         "handover.title": (),
         "handover.intro": ("last_day",),
         "handover.done": (),
@@ -117,6 +140,8 @@ _DERIVED: Mapping[str, tuple[str, ...]] = MappingProxyType(
         **{f"state.{status.value}": () for status in DepartureStatus},
         **{f"interviewer.option.{kind.value}": () for kind in InterviewerKind},
         **{f"thanks_offer.{offer.value}": () for offer in ThankYouOffer},
+        # HR is told why the bot could not reach a leaver; "ok" needs no words.
+        **{f"reach.{reach.value}": () for reach in Reach if reach is not Reach.OK},
     }
 )
 

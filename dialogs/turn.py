@@ -13,9 +13,11 @@ from dialogs.commands import Command
 from journey.clock import Clock
 from journey.locale import language_of
 from journey.ports import AuditLog, ConversationRefStore, DepartureRepository
+from journey.registration import RegistrationService
 
 if TYPE_CHECKING:
     from config.loader import LoadedConfig
+    from journey.flow import Journey
     from people.services import PeopleServices
 
 
@@ -29,6 +31,8 @@ class Services:
     audit: AuditLog
     clock: Clock
     people: PeopleServices
+    registration: RegistrationService
+    journey: Journey | None = None  # the exit journey (journey.flow), wired in create_app
 
 
 class Actor(BaseModel):

@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+# Longest decline reason kept: a sentence or two, not a survey answer.
+DECLINE_REASON_MAX = 500
+
 
 class DepartureStatus(StrEnum):
     """Where a departure stands in the exit journey."""
@@ -42,6 +45,34 @@ TRANSITIONS: dict[DepartureStatus, frozenset[DepartureStatus]] = {
     DepartureStatus.CLOSED: frozenset(),
     DepartureStatus.CANCELLED: frozenset(),
 }
+
+
+class Reach(StrEnum):
+    """Whether the bot could bring the offer to the leaver; HR sees anything but `ok`."""
+
+    OK = "ok"
+    BLOCKED = "blocked"  # 403: the person blocked or uninstalled the app, or policy forbids it
+    NOT_FOUND = "not_found"  # 404: no such person in Teams, or the chat is gone
+    NO_CONVERSATION = "no_conversation"  # no chat with the bot could be opened
+    FAILED = "failed"  # Teams refused the message for another reason; not retried blindly
+
+
+class InterviewerKind(StrEnum):
+    """Who holds the conversation, as the leaver chose (config.schema.InterviewerKind's values)."""
+
+    MANAGER = "manager"
+    HR_PARTNER = "hr_partner"
+    POOL = "pool"
+
+
+class PostedCard(BaseModel):
+    """A card the bot posted, so it can be updated in place later."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    activity_id: str
+    conversation_id: str
+    service_url: str
 
 
 class InvalidTransition(ValueError):
@@ -78,6 +109,21 @@ class Departure(BaseModel):
     status: DepartureStatus = DepartureStatus.REGISTERED
     interviewer_upn: str | None = None
     interviewer_pool: list[str] = Field(default_factory=list)
+    # The exit journey (issue 3): how the offer reached the leaver and what they answered.
+    reach: Reach | None = None  # None until the offer was tried
+    decline_reason: str | None = Field(default=None, max_length=DECLINE_REASON_MAX)
+    remind_offer_at: datetime | None = None
+    interviewer_kind: InterviewerKind | None = None
+    interviewer_name: str = ""
+    # Slot keys (journey.slots.Slot.key) the leaver may pick from right now.
+    proposed_slots: list[str] = Field(default_factory=list)
+    times_requested_at: datetime | None = None  # the leaver said none of the times fit
+    meeting_start: datetime | None = None
+    meeting_end: datetime | None = None
+    meeting_event_id: str | None = None
+    meeting_join_url: str | None = None
+    # Cards to update in place: "leaver" (the leaver's current journey card), "task".
+    cards: dict[str, PostedCard] = Field(default_factory=dict)
     version: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -92,11 +138,42 @@ class Departure(BaseModel):
     def _valid_zone(cls, value: str) -> str:
         return _check_time_zone(value)
 
+    @field_validator("remind_offer_at", "times_requested_at", "meeting_start", "meeting_end")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            raise ValueError("journey times must be timezone-aware")
+        return value
+
     @model_validator(mode="after")
     def _manager_is_not_leaver(self) -> Departure:
         if self.manager_upn == self.leaver_upn:
             raise ValueError("the manager cannot be the leaver")
         return self
+
+    @model_validator(mode="after")
+    def _meeting_is_whole(self) -> Departure:
+        parts = (self.meeting_start, self.meeting_end, self.meeting_event_id)
+        if any(part is None for part in parts) and any(part is not None for part in parts):
+            raise ValueError("a meeting needs its start, end and event id together")
+        if self.meeting_start and self.meeting_end and self.meeting_end <= self.meeting_start:
+            raise ValueError("a meeting must end after it starts")
+        return self
+
+    @property
+    def is_booked(self) -> bool:
+        """Whether a meeting is in the calendars."""
+        return self.meeting_event_id is not None
+
+    def changed(self, **values: object) -> Departure:
+        """A validated copy with `values` set (status changes go through `moved_to`)."""
+        return Departure.model_validate({**self.model_dump(), **values})
+
+    def moved_to(self, wanted: DepartureStatus, **values: object) -> Departure:
+        """A copy in status `wanted` with `values` set; InvalidTransition if not allowed."""
+        if not self.can_become(wanted):
+            raise InvalidTransition(self.status, wanted)
+        return self.changed(status=wanted, **values)
 
     def can_become(self, wanted: DepartureStatus) -> bool:
         """Whether the journey allows moving to `wanted` from here."""

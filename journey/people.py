@@ -35,6 +35,9 @@ class Person(BaseModel):
     mail: str | None = None
     preferred_language: str | None = None  # as the directory spells it, e.g. "da-DK"
     time_zone: str | None = None  # IANA name when the source knows it
+    # The Teams user id (29:...), when the source knows it; Teams also takes the object id to
+    # open a chat, an emulator (Agents Playground) only its own user ids.
+    teams_user_id: str | None = None
 
     @field_validator("upn")
     @classmethod

@@ -65,6 +65,10 @@ class DepartureRepository(Protocol):
 
     async def list_for_person(self, upn: str) -> Sequence[Departure]: ...
 
+    async def list_open(self, limit: int = 50) -> Sequence[Departure]:
+        """Departures not yet closed or cancelled, soonest last working day first."""
+        ...
+
 
 class ConversationRefStore(Protocol):
     async def save(self, ref: ConversationRef) -> None: ...

@@ -111,6 +111,7 @@ class PersonEntry(BaseModel):
             mail=self.mail or self.upn,
             preferred_language=self.language,
             time_zone=self.time_zone,
+            teams_user_id=self.teams_user_id,
         )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import Row, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from journey.clock import Clock, SystemClock
-from journey.departure import Departure
+from journey.departure import Departure, DepartureStatus
 from journey.ports import AlreadyExists, ConcurrentUpdate, NotFound
 from storage.database import Database
 from storage.tables import departures
@@ -20,6 +20,11 @@ _IMMUTABLE = ("id", "created_at")
 def _row_values(departure: Departure) -> dict[str, Any]:
     values = departure.model_dump(mode="python")
     values["status"] = departure.status.value
+    # Plain strings for the drivers (asyncpg does not take str subclasses for every type).
+    values["reach"] = departure.reach.value if departure.reach else None
+    values["interviewer_kind"] = (
+        departure.interviewer_kind.value if departure.interviewer_kind else None
+    )
     return values
 
 
@@ -106,6 +111,19 @@ class SqlDepartureRepository:
                 )
             )
             .order_by(departures.c.last_working_day, departures.c.created_at, departures.c.id)
+        )
+        async with self._db.sessions() as session:
+            rows = (await session.execute(statement)).all()
+        return [_departure(row) for row in rows]
+
+    async def list_open(self, limit: int = 50) -> list[Departure]:
+        """Departures not yet closed or cancelled, soonest last working day first."""
+        finished = (DepartureStatus.CLOSED.value, DepartureStatus.CANCELLED.value)
+        statement = (
+            select(departures)
+            .where(departures.c.status.not_in(finished))
+            .order_by(departures.c.last_working_day, departures.c.created_at, departures.c.id)
+            .limit(limit)
         )
         async with self._db.sessions() as session:
             rows = (await session.execute(statement)).all()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 
 from storage.types import JsonDocument, UtcDateTime
@@ -48,6 +49,19 @@ departures = Table(
     Column("status", String(32), nullable=False, index=True),
     Column("interviewer_upn", UPN, nullable=True, index=True),
     Column("interviewer_pool", JsonDocument, nullable=False),
+    # The exit journey (revision 0003): reach of the offer, the answer, the booking, the cards.
+    Column("reach", String(32), nullable=True),
+    Column("decline_reason", Text, nullable=True),
+    Column("remind_offer_at", UtcDateTime, nullable=True),
+    Column("interviewer_kind", String(32), nullable=True),
+    Column("interviewer_name", String(400), nullable=False, server_default=""),
+    Column("proposed_slots", JsonDocument, nullable=False, server_default=text("'[]'")),
+    Column("times_requested_at", UtcDateTime, nullable=True),
+    Column("meeting_start", UtcDateTime, nullable=True, index=True),
+    Column("meeting_end", UtcDateTime, nullable=True),
+    Column("meeting_event_id", String(512), nullable=True),
+    Column("meeting_join_url", Text, nullable=True),
+    Column("cards", JsonDocument, nullable=False, server_default=text("'{}'")),
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),

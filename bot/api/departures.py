@@ -1,0 +1,198 @@
+"""The departures API's handlers: each parses its body, calls RegistrationService, answers JSON."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+from pydantic.alias_generators import to_camel
+
+from bot.api.auth import ApiCaller, Forbidden
+from bot.api.models import DepartureIn, DepartureOut, LastDayChange, ProblemOut, Problems
+from bot.auth import AuthUnavailable, Unauthorized
+from bot.typedefs import API_AUTH, CONFIG, REGISTRATION
+from journey.locale import language_of
+from journey.people import DirectoryUnavailable
+from journey.ports import NotFound
+from journey.registration import (
+    ALREADY_REGISTERED,
+    CHANGED_MEANWHILE,
+    EXTERNAL_ID_TAKEN,
+    NOT_ACTIVE,
+    Outcome,
+    OutcomeKind,
+    Problem,
+)
+
+log = logging.getLogger(__name__)
+
+DOOR = "api"
+# Refusals about the state of stored departures, not about the request's content.
+CONFLICTS = frozenset({ALREADY_REGISTERED, EXTERNAL_ID_TAKEN, NOT_ACTIVE, CHANGED_MEANWHILE})
+
+M = TypeVar("M", bound=BaseModel)
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+CallerHandler = Callable[[web.Request, ApiCaller], Awaitable[web.Response]]
+
+
+def _json(model: BaseModel, status: int = 200, **headers: str) -> web.Response:
+    return web.Response(
+        text=model.model_dump_json(by_alias=True),
+        status=status,
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def problems(status: int, items: Iterable[ProblemOut], **headers: str) -> web.Response:
+    """A 4xx/5xx answer with the Problems body every error shares."""
+    return _json(Problems(problems=list(items)), status, **headers)
+
+
+def _one(status: int, code: str, message: str, field: str = "", **headers: str) -> web.Response:
+    return problems(status, [ProblemOut(field=field, code=code, message=message)], **headers)
+
+
+def authenticated(handler: CallerHandler) -> Handler:
+    """Run `handler` only for a caller the API accepts; 401, 403 or 503 otherwise."""
+
+    @functools.wraps(handler)
+    async def checked(request: web.Request) -> web.Response:
+        try:
+            caller = await request.app[API_AUTH].authenticate(request.headers.get("Authorization"))
+        except Unauthorized as exc:
+            log.info("refused an API call: %s", exc)
+            return _one(
+                401,
+                "auth.unauthorized",
+                "a valid bearer token is required",
+                **{"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        except Forbidden as exc:
+            log.info("refused an API call: %s", exc)
+            return _one(403, "auth.forbidden", str(exc))
+        except AuthUnavailable as exc:
+            log.error("cannot check API tokens: %s", exc)
+            return _one(503, "auth.unavailable", "cannot check tokens right now; try again later")
+        return await handler(request, caller)
+
+    return checked
+
+
+def _language(request: web.Request) -> str:
+    """The first language the caller's Accept-Language names (English when none)."""
+    header = request.headers.get("Accept-Language", "")
+    first = header.split(",", 1)[0].split(";", 1)[0].strip()
+    return language_of(first or None)
+
+
+def _domain_problems(request: web.Request, items: Iterable[Problem]) -> list[ProblemOut]:
+    config = request.app[CONFIG].current
+    language = _language(request)
+    return [
+        ProblemOut(
+            field=to_camel(item.field) if item.field else "",
+            code=item.code,
+            message=config.text(item.code, language),
+        )
+        for item in items
+    ]
+
+
+def _request_problems(error: ValidationError) -> list[ProblemOut]:
+    """pydantic's findings as problems; its messages never repeat the input."""
+    return [
+        ProblemOut(
+            field=".".join(str(part) for part in item["loc"]),
+            code=f"request.{item['type']}",
+            message=item["msg"].removeprefix("Value error, "),
+        )
+        for item in error.errors(include_input=False, include_url=False)
+    ]
+
+
+async def _body(request: web.Request, model: type[M]) -> M | web.Response:
+    """The body parsed with `model`, or the answer that says why it could not be."""
+    if request.content_type != "application/json":
+        return _one(415, "request.content_type", "send the body as application/json")
+    raw = await request.read()
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        return problems(422, _request_problems(exc))
+
+
+def _refused(request: web.Request, outcome: Outcome) -> web.Response:
+    status = 409 if any(item.code in CONFLICTS for item in outcome.problems) else 422
+    return problems(status, _domain_problems(request, outcome.problems))
+
+
+def _answer(request: web.Request, outcome: Outcome) -> web.Response:
+    if outcome.rejected or outcome.departure is None:
+        return _refused(request, outcome)
+    body = DepartureOut.of(outcome.departure)
+    if outcome.kind is OutcomeKind.CREATED:
+        return _json(body, 201, Location=f"/api/departures/{body.id}")
+    return _json(body)
+
+
+def _not_found() -> web.Response:
+    return _one(404, "departure.not_found", "no departure with this id", "id")
+
+
+def _directory_down() -> web.Response:
+    return _one(503, "directory.unavailable", "the directory cannot be reached; try again later")
+
+
+@authenticated
+async def create_departure(request: web.Request, caller: ApiCaller) -> web.Response:
+    """POST /api/departures: register; the same externalId again changes nothing or updates."""
+    parsed = await _body(request, DepartureIn)
+    if isinstance(parsed, web.Response):
+        return parsed
+    try:
+        outcome = await request.app[REGISTRATION].register(parsed, caller.actor, door=DOOR)
+    except DirectoryUnavailable:
+        return _directory_down()
+    return _answer(request, outcome)
+
+
+@authenticated
+async def get_departure(request: web.Request, caller: ApiCaller) -> web.Response:
+    """GET /api/departures/{id}: the departure and where it stands."""
+    try:
+        departure = await request.app[REGISTRATION].get(request.match_info["id"])
+    except NotFound:
+        return _not_found()
+    return _json(DepartureOut.of(departure))
+
+
+@authenticated
+async def change_departure(request: web.Request, caller: ApiCaller) -> web.Response:
+    """PATCH /api/departures/{id}: move the last working day."""
+    parsed = await _body(request, LastDayChange)
+    if isinstance(parsed, web.Response):
+        return parsed
+    try:
+        outcome = await request.app[REGISTRATION].change_last_day(
+            request.match_info["id"], parsed.last_working_day, caller.actor, door=DOOR
+        )
+    except NotFound:
+        return _not_found()
+    return _answer(request, outcome)
+
+
+@authenticated
+async def cancel_departure(request: web.Request, caller: ApiCaller) -> web.Response:
+    """POST /api/departures/{id}/cancel: the leaver stays."""
+    try:
+        outcome = await request.app[REGISTRATION].cancel(
+            request.match_info["id"], caller.actor, door=DOOR
+        )
+    except NotFound:
+        return _not_found()
+    return _answer(request, outcome)

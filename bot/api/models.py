@@ -1,0 +1,97 @@
+"""The departures API's request and response bodies; the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from journey.departure import Departure, DepartureStatus, Reach
+from journey.registration import IsoDay, RegistrationRequest
+
+_CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=False)
+
+
+class DepartureIn(RegistrationRequest):
+    """POST /api/departures: a departure as HR's system describes it (camelCase fields)."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, alias_generator=to_camel, title="DepartureIn"
+    )
+
+
+class LastDayChange(BaseModel):
+    """PATCH /api/departures/{id}: move the last working day."""
+
+    model_config = ConfigDict(extra="forbid", **_CAMEL)
+
+    last_working_day: IsoDay = Field(description="The new last working day, as yyyy-mm-dd.")
+
+
+class DepartureOut(BaseModel):
+    """A departure as the API shows it."""
+
+    # Built in Python by field name, written out in camelCase.
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    id: str
+    external_id: str | None
+    leaver: str = Field(description="The leaver's UPN.")
+    leaver_name: str
+    manager: str = Field(description="The manager's UPN.")
+    unit: str = Field(description="The unit id; empty for the organisation's defaults.")
+    last_working_day: date
+    locale: str = Field(description="The leaver's language: da, sv, nb or en.")
+    time_zone: str
+    status: DepartureStatus
+    reach: Reach | None = Field(
+        description="Whether the offer reached the leaver in Teams; null until it was tried."
+    )
+    interviewer: str | None = Field(description="Who holds the conversation, once chosen.")
+    interviewer_pool: list[str]
+    version: int = Field(description="Goes up by one with every change.")
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, departure: Departure) -> DepartureOut:
+        """The API view of a stored departure."""
+        return cls(
+            id=departure.id,
+            external_id=departure.external_id,
+            leaver=departure.leaver_upn,
+            leaver_name=departure.leaver_name,
+            manager=departure.manager_upn,
+            unit=departure.unit,
+            last_working_day=departure.last_working_day,
+            locale=departure.locale,
+            time_zone=departure.time_zone,
+            status=departure.status,
+            reach=departure.reach,
+            interviewer=departure.interviewer_upn,
+            interviewer_pool=list(departure.interviewer_pool),
+            version=departure.version,
+            created_at=departure.created_at,
+            updated_at=departure.updated_at,
+        )
+
+
+class ProblemOut(BaseModel):
+    """One reason a call was refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str = Field(description="The body field it is about (camelCase); empty for the whole.")
+    code: str = Field(
+        description="Stable machine-readable code, e.g. register.unknown_person or request.missing."
+    )
+    message: str = Field(description="The reason for people, in the Accept-Language language.")
+
+
+class Problems(BaseModel):
+    """The body of every 4xx/5xx answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    problems: list[ProblemOut]

@@ -1,0 +1,113 @@
+"""The departures API's route table: aiohttp's routes and the OpenAPI document both come from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.api.departures import (
+    cancel_departure,
+    change_departure,
+    create_departure,
+    get_departure,
+)
+from bot.api.models import DepartureIn, DepartureOut, LastDayChange, Problems
+from bot.api.openapi import Operation, openapi_document
+
+OPENAPI_PATH = "/api/openapi.json"
+_ID = {"id": "The departure's id, as returned when it was registered."}
+
+
+def _operations() -> tuple[Operation, ...]:
+    return (
+        Operation(
+            method="POST",
+            path="/api/departures",
+            handler=create_departure,
+            operation_id="registerDeparture",
+            summary="Register a departure (idempotent on externalId)",
+            request_body=DepartureIn,
+            responses={
+                201: ("Registered.", DepartureOut),
+                200: (
+                    "A departure with this externalId was already stored: unchanged, or updated "
+                    "to the data sent.",
+                    DepartureOut,
+                ),
+                409: (
+                    "Refused by the state of stored departures (already registered, externalId "
+                    "of another person, cancelled or closed). Nothing was stored.",
+                    Problems,
+                ),
+                415: ("The body is not application/json.", Problems),
+                422: ("The body is invalid. Nothing was stored.", Problems),
+            },
+        ),
+        Operation(
+            method="GET",
+            path="/api/departures/{id}",
+            handler=get_departure,
+            operation_id="getDeparture",
+            summary="A departure and where it stands",
+            path_parameters=_ID,
+            responses={
+                200: ("The departure.", DepartureOut),
+                404: ("No departure with this id.", Problems),
+            },
+        ),
+        Operation(
+            method="PATCH",
+            path="/api/departures/{id}",
+            handler=change_departure,
+            operation_id="changeLastWorkingDay",
+            summary="Move the last working day",
+            path_parameters=_ID,
+            request_body=LastDayChange,
+            responses={
+                200: ("Changed (or already that day).", DepartureOut),
+                404: ("No departure with this id.", Problems),
+                409: ("The departure is cancelled or closed.", Problems),
+                415: ("The body is not application/json.", Problems),
+                422: ("The body is invalid, or the day is in the past.", Problems),
+            },
+        ),
+        Operation(
+            method="POST",
+            path="/api/departures/{id}/cancel",
+            handler=cancel_departure,
+            operation_id="cancelDeparture",
+            summary="Cancel a departure: the leaver stays",
+            path_parameters=_ID,
+            responses={
+                200: ("Cancelled (or already cancelled).", DepartureOut),
+                404: ("No departure with this id.", Problems),
+                409: ("Too late: the conversation was held or the departure closed.", Problems),
+            },
+        ),
+    )
+
+
+def add_api_routes(app: web.Application, *, role: str) -> None:
+    """Register every API route from the table, GET /api/openapi.json among them."""
+    document: dict[str, Any] = {}
+
+    async def serve_document(request: web.Request) -> web.Response:
+        return web.json_response(document)
+
+    operations = (
+        *_operations(),
+        # Public on purpose: it describes the API and holds no data.
+        Operation(
+            method="GET",
+            path=OPENAPI_PATH,
+            handler=serve_document,
+            operation_id="openapi",
+            summary="This OpenAPI 3.1 description",
+            secured=False,
+            responses={200: ("The OpenAPI document.", None)},
+        ),
+    )
+    document.update(openapi_document(operations, role=role))
+    for operation in operations:
+        app.router.add_route(operation.method, operation.path, operation.handler)

@@ -1,0 +1,150 @@
+"""Choosing a time and the booked conversation, for the leaver and the person holding it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
+from cards.locale import Speaker
+from cards.offer import leaver_name
+from journey.departure import Departure
+from journey.slots import Slot
+
+PICK = "booking.pick"
+NONE_FIT = "booking.none_fit"
+RESCHEDULE = "booking.reschedule"
+CANCEL = "booking.cancel"
+PROPOSE = "booking.propose"
+
+
+def interviewer_name(departure: Departure) -> str:
+    """How cards name the person holding the conversation."""
+    return departure.interviewer_name or departure.interviewer_upn or ""
+
+
+def meeting_time(say: Speaker, departure: Departure) -> str | None:
+    """The booked time in the reader's language and the departure's zone."""
+    if departure.meeting_start is None or departure.meeting_end is None:
+        return None
+    return say.span(departure.meeting_start, departure.meeting_end, departure.zone)
+
+
+def join_button(say: Speaker, departure: Departure) -> list[Element]:
+    """Opens the Teams meeting, when the calendar gave a link."""
+    if not departure.meeting_join_url:
+        return []
+    return [
+        {"type": "Action.OpenUrl", "title": say("booking.join"), "url": departure.meeting_join_url}
+    ]
+
+
+def change_buttons(say: Speaker, departure: Departure) -> list[Element]:
+    """Move or cancel the booked conversation (leaver and interviewer alike)."""
+    data = {"departure": departure.id}
+    return [
+        execute(say("booking.reschedule"), RESCHEDULE, data),
+        execute(say("booking.cancel"), CANCEL, data, style="destructive"),
+    ]
+
+
+def slots_card(
+    say: Speaker,
+    departure: Departure,
+    slots: Sequence[Slot],
+    minutes: int,
+    *,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """The times free for both as buttons, written out in the leaver's language."""
+    body: list[Element] = [heading(say("booking.title"))]
+    if note:
+        body.append(paragraph(note))
+    body.append(
+        paragraph(say("booking.body", interviewer=interviewer_name(departure), minutes=minutes))
+    )
+    # One button per row, in time order: a list to read down, not a row to squeeze.
+    body += [
+        {
+            "type": "ActionSet",
+            "actions": [
+                execute(
+                    say.span(slot.start, slot.end, departure.zone),
+                    PICK,
+                    {"departure": departure.id, "slot": slot.key},
+                )
+            ],
+        }
+        for slot in slots
+    ]
+    return adaptive_card(
+        body,
+        [execute(say("booking.none_fit"), NONE_FIT, {"departure": departure.id})],
+        lang=say.lang,
+    )
+
+
+def waiting_card(say: Speaker, departure: Departure, *, found_none: bool) -> dict[str, Any]:
+    """No times to pick: the interviewer was asked to suggest some."""
+    text = (
+        say("booking.no_slots")
+        if found_none
+        else say("booking.asked_interviewer", interviewer=interviewer_name(departure))
+    )
+    return adaptive_card([heading(say("booking.title")), paragraph(text)], lang=say.lang)
+
+
+def confirmation_card(
+    say: Speaker, departure: Departure, *, note: str | None = None
+) -> dict[str, Any]:
+    """The leaver's booked conversation: when, with whom, the link; move or cancel it."""
+    body: list[Element] = [heading(say("state.booked"))]
+    if note:
+        body.append(paragraph(note, subtle=True))
+    body.append(
+        paragraph(
+            say(
+                "booking.confirmed",
+                when=meeting_time(say, departure) or "",
+                interviewer=interviewer_name(departure),
+            )
+        )
+    )
+    return adaptive_card(
+        body, [*join_button(say, departure), *change_buttons(say, departure)], lang=say.lang
+    )
+
+
+def cancelled_booking_card(say: Speaker, departure: Departure) -> dict[str, Any]:
+    """The booked conversation is cancelled; the leaver can choose another time."""
+    return adaptive_card(
+        [heading(say("booking.title")), paragraph(say("booking.cancelled"))],
+        [execute(say("booking.reschedule"), PROPOSE, {"departure": departure.id})],
+        lang=say.lang,
+    )
+
+
+def interviewer_booked_card(say: Speaker, departure: Departure) -> dict[str, Any]:
+    """The interviewer's confirmation: who, when, the link; move or cancel it."""
+    return adaptive_card(
+        [
+            heading(say("task.title", name=leaver_name(departure))),
+            paragraph(say("state.booked")),
+            facts(
+                [
+                    (say("task.leaver"), leaver_name(departure)),
+                    (say("task.when"), meeting_time(say, departure) or "–"),
+                ]
+            ),
+        ],
+        [*join_button(say, departure), *change_buttons(say, departure)],
+        lang=say.lang,
+    )
+
+
+def departure_cancelled_card(say: Speaker, *, was_booked: bool) -> dict[str, Any]:
+    """What an old card becomes when the leaver stays after all."""
+    body = [heading(say("state.cancelled"))]
+    if was_booked:
+        body.append(paragraph(say("booking.cancelled")))
+    return adaptive_card(body, lang=say.lang)

@@ -1,0 +1,221 @@
+"""HR's cards for a departure: the registration form and the card that confirms it.
+
+The last working day is an Input.Date. Its value is always yyyy-mm-dd whatever the client's
+language, so nothing has to guess a date format; a day has no time zone to shift; and the
+few HR members who use the form see the stored day written out in their language on the
+confirmation card (where they can change it) straight after submitting. The leaver-facing
+cards keep to pre-computed choices, as ARCHITECTURE.md advises for times.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
+
+SUBMIT_VERB = "register.submit"
+CHANGE_DAY_VERB = "register.change_day"
+CANCEL_VERB = "register.cancel"
+
+
+class Choice(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    value: str
+
+
+class FormValues(BaseModel):
+    """What the form shows in its fields: empty for a new form, HR's input after an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    leaver: str = ""
+    manager: str = ""
+    unit: str = ""
+    last_working_day: str = ""
+    locale: str = ""
+
+
+class RegisterFormView(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lang: str
+    title: str
+    leaver_label: str
+    manager_label: str
+    manager_hint: str
+    unit_label: str
+    units: list[Choice]
+    last_day_label: str
+    earliest_day: date
+    locale_label: str
+    locale_hint: str
+    languages: list[Choice]
+    required_message: str
+    submit_label: str
+    error: str | None = None
+    values: FormValues = FormValues()
+
+
+def _error(text: str) -> Element:
+    return {"type": "TextBlock", "text": text, "wrap": True, "color": "Attention"}
+
+
+def _filled(element: Element, value: str) -> Element:
+    """The input with HR's earlier value; no `value` at all when there was none."""
+    return {**element, "value": value} if value else element
+
+
+def _choices(choices: list[Choice]) -> list[dict[str, str]]:
+    return [{"title": choice.title, "value": choice.value} for choice in choices]
+
+
+def register_form_card(view: RegisterFormView) -> dict[str, Any]:
+    """The form HR fills in; with `error`, shown again above the values HR entered."""
+    values = view.values
+    body: list[Element] = [heading(view.title)]
+    if view.error:
+        body.append(_error(view.error))
+    body.append(
+        _filled(
+            {
+                "type": "Input.Text",
+                "id": "leaver",
+                "label": view.leaver_label,
+                "style": "Email",
+                "isRequired": True,
+                "errorMessage": view.required_message,
+                "maxLength": 320,
+            },
+            values.leaver,
+        )
+    )
+    body.append(
+        _filled(
+            {
+                "type": "Input.Text",
+                "id": "manager",
+                "label": view.manager_label,
+                "placeholder": view.manager_hint,
+                "style": "Email",
+                "maxLength": 320,
+            },
+            values.manager,
+        )
+    )
+    if view.units:
+        body.append(
+            _filled(
+                {
+                    "type": "Input.ChoiceSet",
+                    "id": "unit",
+                    "label": view.unit_label,
+                    "style": "compact",
+                    "isRequired": True,
+                    "errorMessage": view.required_message,
+                    "choices": _choices(view.units),
+                },
+                values.unit,
+            )
+        )
+    body.append(
+        _filled(
+            {
+                "type": "Input.Date",
+                "id": "last_working_day",
+                "label": view.last_day_label,
+                "placeholder": "yyyy-mm-dd",
+                "min": view.earliest_day.isoformat(),
+                "isRequired": True,
+                "errorMessage": view.required_message,
+            },
+            values.last_working_day,
+        )
+    )
+    body.append(
+        _filled(
+            {
+                "type": "Input.ChoiceSet",
+                "id": "locale",
+                "label": view.locale_label,
+                "style": "compact",
+                "placeholder": view.locale_hint,
+                "choices": _choices(view.languages),
+            },
+            values.locale,
+        )
+    )
+    return adaptive_card(body, [execute(view.submit_label, SUBMIT_VERB)], lang=view.lang)
+
+
+class RegisteredView(BaseModel):
+    """The departure as HR's confirmation card shows it, with what HR may still do."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lang: str
+    title: str
+    message: str  # empty when `error` says why nothing changed
+    facts: list[tuple[str, str]]
+    departure_id: str
+    error: str | None = None
+    # The actions below are shown only while the departure can still change.
+    can_change: bool
+    change_label: str
+    new_day_label: str
+    current_day: date
+    earliest_day: date
+    save_label: str
+    required_message: str
+    cancel_label: str
+    cancel_question: str
+    cancel_yes_label: str
+
+
+def _show_card(title: str, body: list[Element], action: Element) -> Element:
+    return {
+        "type": "Action.ShowCard",
+        "title": title,
+        "card": {"type": "AdaptiveCard", "body": body, "actions": [action]},
+    }
+
+
+def registered_card(view: RegisteredView) -> dict[str, Any]:
+    """Confirms what was stored; HR can move the last working day or cancel from here."""
+    body: list[Element] = [heading(view.title)]
+    if view.error:
+        body.append(_error(view.error))
+    if view.message:
+        body.append(paragraph(view.message))
+    body.append(facts(view.facts))
+    actions: list[Element] = []
+    if view.can_change:
+        ref = {"departure_id": view.departure_id}
+        actions = [
+            _show_card(
+                view.change_label,
+                [
+                    {
+                        "type": "Input.Date",
+                        "id": "last_working_day",
+                        "label": view.new_day_label,
+                        "placeholder": "yyyy-mm-dd",
+                        "min": view.earliest_day.isoformat(),
+                        "isRequired": True,
+                        "errorMessage": view.required_message,
+                        "value": view.current_day.isoformat(),
+                    }
+                ],
+                execute(view.save_label, CHANGE_DAY_VERB, ref),
+            ),
+            _show_card(
+                view.cancel_label,
+                [paragraph(view.cancel_question)],
+                execute(view.cancel_yes_label, CANCEL_VERB, ref, style="destructive"),
+            ),
+        ]
+    return adaptive_card(body, actions, lang=view.lang)

@@ -1,0 +1,98 @@
+"""The task card of the person holding the conversation: who, when, where it stands, a guide.
+
+It refreshes itself (Universal Actions): Teams asks the bot for the current card whenever a
+person in `userIds` opens the chat, and the bot answers per person: the interviewer sees it in
+full, anyone else a card without details (the manager, if not chosen, learns nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
+from cards.booking import change_buttons, join_button, meeting_time
+from cards.locale import Speaker
+from cards.offer import leaver_name
+from journey.booking import times_requested
+from journey.departure import Departure, DepartureStatus
+
+REFRESH = "task.refresh"
+NEW_TIMES = "task.new_times"
+
+
+def refresh_for(departure_id: str, user_ids: Sequence[str]) -> Element | None:
+    """The card's refresh: who gets their own view of it (Teams user ids)."""
+    if not user_ids:
+        return None
+    return {
+        "action": {"type": "Action.Execute", "verb": REFRESH, "data": {"departure": departure_id}},
+        "userIds": list(user_ids),
+    }
+
+
+def task_card(say: Speaker, departure: Departure, *, user_ids: Sequence[str]) -> dict[str, Any]:
+    """The interviewer's full view."""
+    name = leaver_name(departure)
+    body: list[Element] = [heading(say("task.title", name=name))]
+    cancelled = departure.status is DepartureStatus.CANCELLED
+    if not cancelled:
+        body.append(paragraph(say("task.body", name=name)))
+    body.append(
+        facts(
+            [
+                (say("task.leaver"), name),
+                (say("task.last_day"), say.day(departure.last_working_day)),
+                (say("task.state"), say(f"state.{departure.status.value}")),
+                (say("task.when"), meeting_time(say, departure) or "–"),
+            ]
+        )
+    )
+    actions: list[Element] = []
+    if times_requested(departure):
+        last_day = say.day(departure.last_working_day)
+        body.append(
+            paragraph(say("booking.ask_interviewer_for_times", name=name, last_day=last_day))
+        )
+        actions.append(execute(say("task.send_new_times"), NEW_TIMES, {"departure": departure.id}))
+    if departure.status is DepartureStatus.BOOKED:
+        actions += [*join_button(say, departure), *change_buttons(say, departure)]
+    if not cancelled:
+        body.append(
+            {
+                "type": "Container",
+                "style": "emphasis",
+                "items": [heading_small(say("guide.title")), paragraph(say("guide.body"))],
+            }
+        )
+    return adaptive_card(body, actions, refresh=refresh_for(departure.id, user_ids), lang=say.lang)
+
+
+def task_card_without_details(
+    say: Speaker, departure_id: str, *, user_ids: Sequence[str]
+) -> dict[str, Any]:
+    """What anyone but the interviewer sees of the task card: nothing about the leaver."""
+    return adaptive_card(
+        [paragraph(say("task.no_details"))],
+        refresh=refresh_for(departure_id, user_ids),
+        lang=say.lang,
+    )
+
+
+def heading_small(text: str) -> Element:
+    """A section title inside a card."""
+    return {"type": "TextBlock", "text": text, "weight": "Bolder", "wrap": True}
+
+
+def ask_times_card(say: Speaker, departure: Departure) -> dict[str, Any]:
+    """To the interviewer: the leaver needs other times (none fit, or none were found)."""
+    name = leaver_name(departure)
+    last_day = say.day(departure.last_working_day)
+    return adaptive_card(
+        [
+            heading(say("task.title", name=name)),
+            paragraph(say("booking.ask_interviewer_for_times", name=name, last_day=last_day)),
+        ],
+        [execute(say("task.send_new_times"), NEW_TIMES, {"departure": departure.id})],
+        lang=say.lang,
+    )

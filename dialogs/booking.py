@@ -1,0 +1,120 @@
+"""Picking a time, and moving or cancelling the booked conversation (leaver or interviewer)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from cards.booking import (
+    cancelled_booking_card,
+    confirmation_card,
+    slots_card,
+    waiting_card,
+)
+from cards.task import task_card
+from dialogs.journey_turn import (
+    DepartureAction,
+    DepartureId,
+    answer,
+    asker_of,
+    journey_of,
+    minutes_of,
+    speaker,
+)
+from dialogs.router import InvokeResult
+from dialogs.turn import DialogTurn
+from journey.departure import Departure
+from journey.flow import Booked, Proposal
+from journey.slots import Slot
+
+
+class PickSlot(BaseModel):
+    """A time button: the departure and the slot's key (journey.slots.Slot.key)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departure: DepartureId
+    slot: str
+
+    @field_validator("slot")
+    @classmethod
+    def _slot_key(cls, value: str) -> str:
+        Slot.from_key(value)  # raises ValueError on anything that is not a slot key
+        return value
+
+
+def _times(turn: DialogTurn, proposal: Proposal, note: str | None = None) -> InvokeResult:
+    departure = proposal.departure
+    say = speaker(turn, departure)
+    if not proposal.slots:
+        return InvokeResult(card=waiting_card(say, departure, found_none=True))
+    minutes = minutes_of(turn, departure)
+    return InvokeResult(card=slots_card(say, departure, proposal.slots, minutes, note=note))
+
+
+def _is_leaver(turn: DialogTurn, departure: Departure) -> bool:
+    return turn.actor.upn is not None and turn.actor.upn.lower() == departure.leaver_upn
+
+
+def _interviewer_view(turn: DialogTurn, departure: Departure) -> InvokeResult:
+    """The interviewer pressed it: their card becomes the updated task card."""
+    card = task_card(speaker(turn, departure), departure, user_ids=[turn.actor.user_id])
+    return InvokeResult(card=card)
+
+
+async def pick_slot(turn: DialogTurn, payload: PickSlot) -> InvokeResult:
+    """Book the picked time if it is still free for both; else new times."""
+
+    async def act() -> InvokeResult:
+        outcome = await journey_of(turn).pick(asker_of(turn), payload.departure, payload.slot)
+        if isinstance(outcome, Booked):
+            departure = outcome.departure
+            return InvokeResult(card=confirmation_card(speaker(turn, departure), departure))
+        taken = Proposal(outcome.departure, outcome.slots)
+        return _times(turn, taken, note=speaker(turn, outcome.departure)("booking.slot_taken"))
+
+    return await answer(turn, act)
+
+
+async def none_fit(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+    """None of the times suit: the interviewer is asked for others."""
+
+    async def act() -> InvokeResult:
+        departure = await journey_of(turn).none_fit(asker_of(turn), payload.departure)
+        return InvokeResult(
+            card=waiting_card(speaker(turn, departure), departure, found_none=False)
+        )
+
+    return await answer(turn, act)
+
+
+async def reschedule(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+    """Cancel the booked meeting and offer new times (to the leaver)."""
+
+    async def act() -> InvokeResult:
+        proposal = await journey_of(turn).reschedule(asker_of(turn), payload.departure)
+        if _is_leaver(turn, proposal.departure):
+            return _times(turn, proposal)
+        return _interviewer_view(turn, proposal.departure)
+
+    return await answer(turn, act)
+
+
+async def cancel_booking(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+    """Cancel the booked meeting; the leaver can choose another time later."""
+
+    async def act() -> InvokeResult:
+        departure = await journey_of(turn).cancel_booking(asker_of(turn), payload.departure)
+        if _is_leaver(turn, departure):
+            return InvokeResult(card=cancelled_booking_card(speaker(turn, departure), departure))
+        return _interviewer_view(turn, departure)
+
+    return await answer(turn, act)
+
+
+async def propose_again(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+    """The leaver asks for times again (after a cancelled booking)."""
+
+    async def act() -> InvokeResult:
+        return _times(turn, await journey_of(turn).propose_again(asker_of(turn), payload.departure))
+
+    return await answer(turn, act)

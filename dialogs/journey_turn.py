@@ -1,0 +1,110 @@
+"""What the journey's card actions share: who asks, in which words, and refusals as answers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cards.booking import (
+    cancelled_booking_card,
+    confirmation_card,
+    slots_card,
+    waiting_card,
+)
+from cards.interviewer import interviewer_card
+from cards.locale import Speaker
+from cards.offer import declined_card, offer_card
+from dialogs.router import InvokeResult
+from dialogs.turn import DialogTurn
+from journey.access import Asker
+from journey.booking import offered_slots
+from journey.departure import Departure, DepartureStatus
+from journey.flow import Journey
+from journey.people import DirectoryUnavailable, PersonNotReachable
+from journey.refusals import AlreadyBooked, NotAllowed, StaleAction
+
+log = logging.getLogger(__name__)
+
+DepartureId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class DepartureAction(BaseModel):
+    """A card action about one departure and nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departure: DepartureId
+
+
+def journey_of(turn: DialogTurn) -> Journey:
+    """The journey service wired in create_app."""
+    journey = turn.services.journey
+    if journey is None:
+        raise RuntimeError("the journey is not wired into the services")
+    return journey
+
+
+def asker_of(turn: DialogTurn) -> Asker:
+    """Who is asking, as the journey's access rules see them."""
+    return Asker(user_id=turn.actor.user_id, upn=turn.actor.upn, is_hr=turn.is_hr())
+
+
+def speaker(turn: DialogTurn, departure: Departure) -> Speaker:
+    """Texts in this person's language, with the departure's unit's own wording."""
+    return Speaker(turn.config, turn.locale, departure.unit or None)
+
+
+def minutes_of(turn: DialogTurn, departure: Departure) -> int:
+    """How long the unit's conversations are."""
+    return turn.config.unit(departure.unit or None).conversation.minutes
+
+
+async def answer(turn: DialogTurn, action: Callable[[], Awaitable[InvokeResult]]) -> InvokeResult:
+    """Run a card action; a refusal becomes the matching text, and nothing has changed."""
+    try:
+        return await action()
+    except NotAllowed:
+        return InvokeResult(message=turn.text("error.not_allowed"))
+    except AlreadyBooked as booked:
+        # A second pick: the booking stands, and the card says so.
+        return InvokeResult(
+            card=confirmation_card(speaker(turn, booked.departure), booked.departure)
+        )
+    except StaleAction:
+        return InvokeResult(message=turn.text("error.stale_action"))
+    except (PersonNotReachable, DirectoryUnavailable) as exc:
+        log.warning("a journey action could not reach the calendars (%s)", type(exc).__name__)
+        return InvokeResult(message=turn.text("error.generic"))
+
+
+async def leaver_card(turn: DialogTurn, departure: Departure) -> dict[str, Any] | None:
+    """The card the leaver acts on in the departure's current state, if any."""
+    say = speaker(turn, departure)
+    status = departure.status
+    if status is DepartureStatus.OFFERED:
+        return offer_card(say, departure, minutes_of(turn, departure))
+    if status is DepartureStatus.DECLINED:
+        return declined_card(say, departure)
+    if status is DepartureStatus.BOOKED:
+        return confirmation_card(say, departure)
+    if status is not DepartureStatus.ACCEPTED:
+        return None
+    if not departure.interviewer_upn:
+        choices = await journey_of(turn).interviewer_choices(departure)
+        return interviewer_card(say, departure, choices)
+    if departure.proposed_slots:
+        slots = offered_slots(departure)
+        return slots_card(say, departure, slots, minutes_of(turn, departure))
+    if departure.times_requested_at is not None:
+        return waiting_card(say, departure, found_none=False)
+    return cancelled_booking_card(say, departure)
+
+
+def result(card: dict[str, Any] | None, turn: DialogTurn) -> InvokeResult:
+    """A card answer, or the stale-card message when there is nothing to act on."""
+    if card is None:
+        return InvokeResult(message=turn.text("error.stale_action"))
+    return InvokeResult(card=card)

@@ -1,0 +1,60 @@
+"""The leaver answers the offer: yes (then choose who holds it), no (perhaps why), or later."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cards.interviewer import interviewer_card
+from cards.offer import declined_card, offer_card
+from dialogs.journey_turn import DepartureId, answer, asker_of, journey_of, minutes_of, speaker
+from dialogs.router import InvokeResult
+from dialogs.turn import DialogTurn
+from journey.departure import DECLINE_REASON_MAX
+
+
+class OfferAnswer(BaseModel):
+    """The offer card's data; Teams merges the reason field into it for "No, thank you"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departure: DepartureId
+    reason: str | None = Field(default=None, max_length=DECLINE_REASON_MAX)
+
+
+async def accept_offer(turn: DialogTurn, payload: OfferAnswer) -> InvokeResult:
+    """Yes: the card turns into the choice of who holds the conversation."""
+
+    async def act() -> InvokeResult:
+        journey = journey_of(turn)
+        departure = await journey.accept(asker_of(turn), payload.departure)
+        choices = await journey.interviewer_choices(departure)
+        say = speaker(turn, departure)
+        return InvokeResult(
+            card=interviewer_card(say, departure, choices, intro=say("offer.accepted"))
+        )
+
+    return await answer(turn, act)
+
+
+async def decline_offer(turn: DialogTurn, payload: OfferAnswer) -> InvokeResult:
+    """No, thank you: fully fine; the reason, if given, is kept for HR only."""
+
+    async def act() -> InvokeResult:
+        departure = await journey_of(turn).decline(
+            asker_of(turn), payload.departure, payload.reason
+        )
+        return InvokeResult(card=declined_card(speaker(turn, departure), departure))
+
+    return await answer(turn, act)
+
+
+async def offer_later(turn: DialogTurn, payload: OfferAnswer) -> InvokeResult:
+    """Ask me later: the card says when, and still lets the leaver answer now."""
+
+    async def act() -> InvokeResult:
+        departure, days = await journey_of(turn).later(asker_of(turn), payload.departure)
+        say = speaker(turn, departure)
+        note = say("offer.later_noted", days=days)
+        return InvokeResult(card=offer_card(say, departure, minutes_of(turn, departure), note=note))
+
+    return await answer(turn, act)

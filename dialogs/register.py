@@ -1,0 +1,289 @@
+"""HR registers a departure in Teams: the form, its submit, and moving or cancelling afterwards.
+
+Only HR members (config `hr.members`) get the form or may act on its cards; every verb checks
+again, because a card can be replayed by anyone who has it. The Entra ID group named in
+`hr.entra_group_id` is not consulted yet (local mode has no Graph to ask).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+
+from babel.dates import format_date
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cards.register import (
+    Choice,
+    FormValues,
+    RegisteredView,
+    RegisterFormView,
+    register_form_card,
+    registered_card,
+)
+from config.loaded import LoadedConfig
+from dialogs.router import InvokeResult
+from dialogs.turn import DialogTurn
+from journey.departure import Departure
+from journey.locale import SUPPORTED_LANGUAGES, language_of
+from journey.people import DirectoryUnavailable
+from journey.ports import NotFound
+from journey.registration import Outcome, RegistrationRequest, is_active
+
+log = logging.getLogger(__name__)
+
+DOOR = "teams"
+# Each language named in itself, so HR recognises it whatever language the form is in.
+LANGUAGE_NAMES = {"da": "Dansk", "sv": "Svenska", "nb": "Norsk (bokmål)", "en": "English"}
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FIELD = 400  # generous for an address; keeps a replayed card from carrying a novel
+
+
+class RegisterSubmit(BaseModel):
+    """The form's inputs as Action.Execute sends them (a client may leave empty ones out)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    leaver: str = Field("", max_length=_FIELD)
+    manager: str = Field("", max_length=_FIELD)
+    unit: str = Field("", max_length=_FIELD)
+    last_working_day: str = Field("", max_length=_FIELD)
+    locale: str = Field("", max_length=_FIELD)
+
+
+class DepartureAction(BaseModel):
+    """Cancel: which departure."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departure_id: str = Field(min_length=1, max_length=64)
+
+
+class ChangeDay(DepartureAction):
+    """Move the last working day: which departure, and the day from the card's date input."""
+
+    last_working_day: str = Field("", max_length=_FIELD)
+
+
+def _actor(turn: DialogTurn) -> str:
+    return turn.actor.upn or f"teams:{turn.actor.user_id}"
+
+
+def _today(turn: DialogTurn) -> date:
+    zone = turn.config.defaults.calendar.zone
+    return turn.services.clock.now().astimezone(zone).date()
+
+
+def _day(day: date, language: str) -> str:
+    return format_date(day, format="full", locale=language)
+
+
+def form_view(
+    config: LoadedConfig,
+    locale: str | None,
+    today: date,
+    *,
+    error: str | None = None,
+    values: FormValues | None = None,
+) -> RegisterFormView:
+    """The registration form in the HR member's language."""
+
+    def text(key: str, **params: str) -> str:
+        return config.text(key, locale, **params)
+
+    return RegisterFormView(
+        lang=language_of(locale),
+        title=text("register.title"),
+        leaver_label=text("register.leaver"),
+        manager_label=text("register.manager"),
+        manager_hint=text("register.manager_hint"),
+        unit_label=text("register.unit"),
+        units=[
+            Choice(title=config.unit_name(unit_id) or unit_id, value=unit_id)
+            for unit_id in config.unit_ids
+        ],
+        last_day_label=text("register.last_day"),
+        earliest_day=today,
+        locale_label=text("register.locale"),
+        locale_hint=text("register.locale_hint"),
+        languages=[
+            Choice(title=LANGUAGE_NAMES[language], value=language)
+            for language in SUPPORTED_LANGUAGES
+        ],
+        required_message=text("register.required"),
+        submit_label=text("register.submit"),
+        error=error,
+        values=values or FormValues(),
+    )
+
+
+def registered_view(
+    config: LoadedConfig,
+    locale: str | None,
+    today: date,
+    departure: Departure,
+    message: str,
+    *,
+    error: str | None = None,
+) -> RegisteredView:
+    """The confirmation card's content: what is stored, and what HR may still do."""
+    language = language_of(locale)
+
+    def text(key: str, **params: str) -> str:
+        return config.text(key, locale, **params)
+
+    unit = config.unit_name(departure.unit) or departure.unit or config.organisation.name
+    return RegisteredView(
+        lang=language,
+        title=_name(departure),
+        message=message,
+        facts=[
+            (text("task.leaver"), departure.leaver_upn),
+            (text("register.fact_manager"), departure.manager_upn),
+            (text("register.unit"), unit),
+            (text("task.last_day"), _day(departure.last_working_day, language)),
+            (text("register.locale"), LANGUAGE_NAMES.get(departure.locale, departure.locale)),
+            (text("task.state"), text(f"state.{departure.status.value}")),
+        ],
+        departure_id=departure.id,
+        error=error,
+        can_change=is_active(departure),
+        change_label=text("register.change_day"),
+        new_day_label=text("register.last_day"),
+        current_day=departure.last_working_day,
+        earliest_day=today,
+        save_label=text("register.save_day"),
+        required_message=text("register.required"),
+        cancel_label=text("register.cancel"),
+        cancel_question=text("register.cancel_confirm", name=_name(departure)),
+        cancel_yes_label=text("register.cancel_yes"),
+    )
+
+
+def _name(departure: Departure) -> str:
+    return departure.leaver_name or departure.leaver_upn
+
+
+def _confirm(
+    turn: DialogTurn, departure: Departure, message: str, error: str | None = None
+) -> InvokeResult:
+    view = registered_view(turn.config, turn.locale, _today(turn), departure, message, error=error)
+    return InvokeResult(card=registered_card(view))
+
+
+def _problems_text(turn: DialogTurn, outcome: Outcome) -> str:
+    codes = dict.fromkeys(problem.code for problem in outcome.problems)
+    return " ".join(turn.text(code) for code in codes)
+
+
+async def show_register_form(turn: DialogTurn) -> None:
+    """Answer `register` (or its localized word): the form for HR, a refusal for others."""
+    if not turn.is_hr():
+        await turn.send_text(turn.text("error.not_allowed"))
+        return
+    await turn.send_card(register_form_card(form_view(turn.config, turn.locale, _today(turn))))
+
+
+async def _refuse(
+    turn: DialogTurn, attempted: str, departure_id: str | None = None
+) -> InvokeResult:
+    await turn.services.registration.record_refusal(
+        _actor(turn), attempted, door=DOOR, departure_id=departure_id
+    )
+    log.warning("refused %s from someone who is not an HR member", attempted)
+    return InvokeResult(message=turn.text("error.not_allowed"))
+
+
+async def submit_registration(turn: DialogTurn, payload: RegisterSubmit) -> InvokeResult:
+    """The form was sent: register, then confirm, or show the form again with the reason."""
+    if not turn.is_hr():
+        return await _refuse(turn, "register")
+    entered = FormValues(
+        leaver=payload.leaver.strip(),
+        manager=payload.manager.strip(),
+        unit=payload.unit if turn.config.has_unit(payload.unit) else "",
+        # Only a well-formed day goes back into the date input; anything else would not render.
+        last_working_day=payload.last_working_day
+        if _ISO_DAY.match(payload.last_working_day)
+        else "",
+        locale=payload.locale if payload.locale in SUPPORTED_LANGUAGES else "",
+    )
+
+    def again(error: str) -> InvokeResult:
+        view = form_view(turn.config, turn.locale, _today(turn), error=error, values=entered)
+        return InvokeResult(card=register_form_card(view))
+
+    try:
+        request = RegistrationRequest(
+            leaver=payload.leaver,
+            manager=payload.manager or None,
+            unit=payload.unit or None,
+            last_working_day=payload.last_working_day,
+            locale=payload.locale or None,
+        )
+    except ValidationError:
+        return again(turn.text("error.bad_input"))
+    try:
+        outcome = await turn.services.registration.register(request, _actor(turn), door=DOOR)
+    except DirectoryUnavailable:
+        return again(turn.text("error.generic"))
+    if outcome.rejected or outcome.departure is None:
+        return again(_problems_text(turn, outcome))
+    departure = outcome.departure
+    message = turn.text(
+        "register.created",
+        name=_name(departure),
+        last_day=_day(departure.last_working_day, turn.language),
+    )
+    return _confirm(turn, departure, message)
+
+
+async def change_last_day(turn: DialogTurn, payload: ChangeDay) -> InvokeResult:
+    """HR moved the last working day from the confirmation card."""
+    if not turn.is_hr():
+        return await _refuse(turn, "change_day", payload.departure_id)
+    registration = turn.services.registration
+    try:
+        current = await registration.get(payload.departure_id)
+    except NotFound:
+        return InvokeResult(message=turn.text("error.stale_action"))
+    if not _ISO_DAY.match(payload.last_working_day):
+        return _confirmation(turn, current, error=turn.text("error.bad_input"))
+    try:
+        day = date.fromisoformat(payload.last_working_day)
+    except ValueError:
+        return _confirmation(turn, current, error=turn.text("error.bad_input"))
+    outcome = await registration.change_last_day(current.id, day, _actor(turn), door=DOOR)
+    if outcome.rejected or outcome.departure is None:
+        latest = await registration.get(current.id)
+        return _confirmation(turn, latest, error=_problems_text(turn, outcome))
+    departure = outcome.departure
+    message = turn.text(
+        "register.day_changed",
+        name=_name(departure),
+        last_day=_day(departure.last_working_day, turn.language),
+    )
+    return _confirm(turn, departure, message)
+
+
+async def cancel_departure(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+    """HR cancelled the departure from the confirmation card: the leaver stays."""
+    if not turn.is_hr():
+        return await _refuse(turn, "cancel", payload.departure_id)
+    registration = turn.services.registration
+    try:
+        outcome = await registration.cancel(payload.departure_id, _actor(turn), door=DOOR)
+    except NotFound:
+        return InvokeResult(message=turn.text("error.stale_action"))
+    if outcome.rejected or outcome.departure is None:
+        latest = await registration.get(payload.departure_id)
+        return _confirmation(turn, latest, error=_problems_text(turn, outcome))
+    departure = outcome.departure
+    message = turn.text("register.cancelled", name=_name(departure))
+    return _confirm(turn, departure, message)
+
+
+def _confirmation(turn: DialogTurn, departure: Departure, *, error: str) -> InvokeResult:
+    """The departure as it stands, with why the last action changed nothing."""
+    return _confirm(turn, departure, "", error)

@@ -1,0 +1,39 @@
+"""The interviewer's task card: refreshed per person, and "send new times"."""
+
+from __future__ import annotations
+
+from cards.locale import Speaker
+from cards.offer import leaver_name
+from cards.task import task_card, task_card_without_details
+from dialogs.journey_turn import DepartureAction, answer, asker_of, journey_of, speaker
+from dialogs.router import InvokeResult
+from dialogs.turn import DialogTurn
+from journey.access import Act
+
+
+async def refresh_task(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+    """The interviewer gets the card in full; anyone else one without details."""
+    departure = await journey_of(turn).visible(asker_of(turn), payload.departure, Act.VIEW_TASK)
+    if departure is None:
+        say = Speaker(turn.config, turn.locale)
+        return InvokeResult(card=task_card_without_details(say, payload.departure, user_ids=[]))
+    say = speaker(turn, departure)
+    return InvokeResult(card=task_card(say, departure, user_ids=[turn.actor.user_id]))
+
+
+async def send_new_times(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+    """Offer the leaver times from the following two weeks; if none, say to agree directly."""
+
+    async def act() -> InvokeResult:
+        proposal = await journey_of(turn).new_times(asker_of(turn), payload.departure)
+        departure = proposal.departure
+        say = speaker(turn, departure)
+        if not proposal.slots:
+            last_day = say.day(departure.last_working_day)
+            text = say(
+                "booking.ask_interviewer_for_times", name=leaver_name(departure), last_day=last_day
+            )
+            return InvokeResult(message=text)
+        return InvokeResult(card=task_card(say, departure, user_ids=[turn.actor.user_id]))
+
+    return await answer(turn, act)

@@ -1,0 +1,57 @@
+"""What the journey tells people, as a port: the bot renders it as cards and sends it to Teams."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Protocol
+
+from journey.departure import Departure, Reach
+from journey.slots import Slot
+
+
+class MessageKind(StrEnum):
+    """The proactive messages of the journey (the `kind` of their due actions)."""
+
+    OFFER = "offer"  # to the leaver: the offer of a conversation
+    SLOTS = "slots"  # to the leaver: times to choose from, after a change they did not make
+    BOOKING_CANCELLED = "booking_cancelled"  # to the leaver: the interviewer cancelled
+    TASK = "task"  # to the interviewer: the task card, updated in place afterwards
+    BOOKED = "booked"  # to the interviewer: the confirmation with the join link
+    ASK_TIMES = "ask_times"  # to the interviewer: the leaver needs other times
+
+
+class JourneyNotifier(Protocol):
+    """How the journey reaches people; implemented by bot.journey.TeamsNotifier."""
+
+    async def offer(self, departure: Departure) -> Reach | None:
+        """Send the offer to the leaver: None when it is on its way, else why it cannot go."""
+        ...
+
+    async def invitation(self, departure: Departure) -> tuple[str, str]:
+        """The meeting invitation's subject and HTML body, stating the purpose (seed 001)."""
+        ...
+
+    async def task_changed(self, departure: Departure) -> None:
+        """Send the interviewer's task card, or update the one sent."""
+        ...
+
+    async def booked(self, departure: Departure) -> None:
+        """Tell the interviewer the conversation is booked (with the join link)."""
+        ...
+
+    async def ask_for_times(self, departure: Departure) -> None:
+        """Ask the interviewer to suggest other times: none fit, or none were found."""
+        ...
+
+    async def slots_to_leaver(self, departure: Departure, slots: Sequence[Slot]) -> None:
+        """Send the leaver times to choose from (after a change someone else made)."""
+        ...
+
+    async def booking_cancelled_to_leaver(self, departure: Departure) -> None:
+        """Tell the leaver the interviewer cancelled the booked conversation."""
+        ...
+
+    async def departure_cancelled(self, departure: Departure, *, was_booked: bool) -> None:
+        """The leaver stays: withdraw unsent messages and mark the cards as cancelled."""
+        ...

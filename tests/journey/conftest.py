@@ -1,0 +1,315 @@
+"""The exit journey on the real app: loopback, a real SQLite file, the demo people, a fixed clock,
+and a Bot Connector stand-in that records what the bot sends (and can answer 403/404)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import create_app
+from bot.journey import JOURNEY, JourneyRuntime
+from bot.settings import Settings
+from bot.typedefs import DATABASE, PEOPLE, REGISTRATION
+from config.loader import LoadedConfig, default_config_dir, load_config
+from journey.clock import FixedClock
+from journey.departure import Departure
+from journey.flow import Journey
+from journey.ports import AuditEntry
+from journey.registration import RegistrationRequest, RegistrationService
+from people.local_directory import LocalDirectory
+from storage.migrate import upgrade
+from storage.repositories import SqlAuditLog, SqlDepartureRepository
+from tests.integration.conftest import APP_ID, TENANT, StaticToken, make_activity
+from tests.standins.connector import ConnectorStandIn, Recorded
+from tests.standins.serve import serve
+from tests.standins.tokens import TokenIssuer
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEMO_PEOPLE = REPO_ROOT / "config" / "demo" / "people.yaml"
+# Monday 23 November 2026, 09:00 in Copenhagen.
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+LAST_DAY = date(2026, 12, 18)
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+@dataclass(frozen=True)
+class TeamsUser:
+    """Someone in Teams as the bot meets them, and as the demo directory knows them."""
+
+    user_id: str
+    aad: str
+    upn: str
+    name: str
+
+    @property
+    def conversation(self) -> str:
+        return f"a:personal-{self.user_id.removeprefix('29:')}"
+
+    def member(self) -> dict[str, str]:
+        return {
+            "id": self.user_id,
+            "name": self.name,
+            "aadObjectId": self.aad,
+            "userPrincipalName": self.upn,
+        }
+
+
+# Ids as the demo directory (config/demo/people.yaml) has them: `teams_user_id` and `id`.
+LEAVER = TeamsUser(
+    "user-id-0", "00000000-0000-0000-0000-0000000000020", "leaver@contoso.example", "Sofie"
+)
+HR = TeamsUser("user-id-2", "00000000-0000-0000-0000-0000000000022", "hr@contoso.example", "Hanne")
+PARTNER = TeamsUser(
+    "user-id-3", "6f1d2c3b-0a4e-4b7f-9c21-3e5a7d9b1f01", "hrpartner@contoso.example", "Peter"
+)
+MANAGER = TeamsUser(
+    "user-id-1", "00000000-0000-0000-0000-0000000000021", "manager@contoso.example", "Mads"
+)
+STRANGER = TeamsUser("29:stranger", "aad-stranger", "someone@contoso.example", "Someone")
+EVERYONE = (LEAVER, HR, PARTNER, MANAGER, STRANGER)
+
+
+def cards_of(activity: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The Adaptive Cards an activity carries."""
+    return [
+        a["content"] for a in (activity or {}).get("attachments") or [] if a["contentType"] == CARD
+    ]
+
+
+def texts_of(card: dict[str, Any]) -> str:
+    """Every text and button title of a card, one string, to look for words in."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "value", "label"):
+                if isinstance(node.get(key), str):
+                    found.append(node[key])
+            for key, value in node.items():
+                if key != "data":
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return "\n".join(found)
+
+
+def actions_of(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every Action.Execute in a card (in ActionSets, actions and ShowCards), in order."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node)
+            for key, value in node.items():
+                if key not in ("data", "refresh"):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def verbs_of(card: dict[str, Any]) -> list[str]:
+    return [action["verb"] for action in actions_of(card)]
+
+
+@dataclass
+class JourneyApp:
+    """The running service and handles to what a test needs to look at."""
+
+    url: str
+    app: web.Application
+    connector: ConnectorStandIn
+    issuer: TokenIssuer
+    http: aiohttp.ClientSession
+    config: LoadedConfig
+    clock: FixedClock
+
+    @property
+    def runtime(self) -> JourneyRuntime:
+        return self.app[JOURNEY]
+
+    @property
+    def journey(self) -> Journey:
+        return self.runtime.journey
+
+    @property
+    def calendar(self) -> LocalDirectory:
+        local = self.app[PEOPLE].calendar
+        assert isinstance(local, LocalDirectory)
+        return local
+
+    @property
+    def registration(self) -> RegistrationService:
+        return self.app[REGISTRATION]
+
+    async def hr_cancels(self, departure_id: str) -> None:
+        """HR says the leaver stays (the registration service calls the journey)."""
+        outcome = await self.registration.cancel(departure_id, HR.upn, door="test")
+        assert not outcome.rejected, outcome.problems
+
+    @property
+    def departures(self) -> SqlDepartureRepository:
+        return SqlDepartureRepository(self.app[DATABASE])
+
+    async def audit(self, departure_id: str) -> list[AuditEntry]:
+        return await SqlAuditLog(self.app[DATABASE]).for_departure(departure_id)
+
+    async def post(self, activity: dict[str, Any]) -> aiohttp.ClientResponse:
+        token = self.issuer.token(audience=APP_ID, service_url=activity["serviceUrl"])
+        return await self.http.post(
+            f"{self.url}/api/messages",
+            json=activity,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    def activity(self, user: TeamsUser, kind: str, *, locale: str, **extra: Any) -> dict[str, Any]:
+        activity = make_activity(
+            self.connector.url,
+            kind,
+            locale=locale,
+            user_id=user.user_id,
+            aad_object_id=user.aad,
+            conversation_id=user.conversation,
+            **extra,
+        )
+        activity["from"]["name"] = user.name
+        return activity
+
+    async def say(self, user: TeamsUser, text: str, *, locale: str = "en-US") -> None:
+        """The person writes to the bot (which also tells the bot how to reach them)."""
+        response = await self.post(self.activity(user, "message", locale=locale, text=text))
+        assert response.status == 200
+
+    async def press(
+        self,
+        user: TeamsUser,
+        verb: str,
+        data: dict[str, Any] | None = None,
+        *,
+        locale: str = "en-US",
+    ) -> dict[str, Any]:
+        """The person presses an Action.Execute button; the invoke response body."""
+        value = {"action": {"type": "Action.Execute", "verb": verb, "data": data or {}}}
+        activity = self.activity(
+            user, "invoke", locale=locale, name="adaptiveCard/action", value=value
+        )
+        response = await self.post(activity)
+        assert response.status == 200
+        return await response.json()
+
+    async def press_button(
+        self, user: TeamsUser, card: dict[str, Any], verb: str, index: int = 0, **inputs: Any
+    ) -> dict[str, Any]:
+        """Press the `index`-th button with `verb` on `card`, with Teams merging `inputs`."""
+        action = [a for a in actions_of(card) if a["verb"] == verb][index]
+        return await self.press(user, verb, {**action.get("data", {}), **inputs})
+
+    async def register(self, leaver: TeamsUser = LEAVER, **changes: Any) -> Departure:
+        """HR registers the departure (the registration service calls the journey)."""
+        values: dict[str, Any] = {
+            "leaver": leaver.upn,
+            "manager": MANAGER.upn,
+            "unit": "social-care",
+            "last_working_day": LAST_DAY,
+        }
+        values.update(changes)
+        outcome = await self.app[REGISTRATION].register(
+            RegistrationRequest(**values), HR.upn, door="test"
+        )
+        assert outcome.departure is not None, outcome.problems
+        return outcome.departure
+
+    async def departure(self, departure_id: str) -> Departure:
+        return await self.departures.get(departure_id)
+
+    async def until(
+        self, check: Callable[[], Awaitable[bool]], *, within: float = 5.0, what: str = ""
+    ) -> None:
+        """Wait until `check` holds (the delivery worker sends in the background)."""
+        for _ in range(int(within / 0.05)):
+            if await check():
+                return
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"still not true after {within} s: {what or check}")
+
+    def sent_to(self, user_or_conversation: TeamsUser | str) -> list[dict[str, Any]]:
+        """The activities posted to a conversation, in order."""
+        conversation = (
+            user_or_conversation.conversation
+            if isinstance(user_or_conversation, TeamsUser)
+            else user_or_conversation
+        )
+        return [
+            r.body
+            for r in self.connector.requests
+            if r.method == "POST"
+            and r.body is not None
+            and r.path.startswith(f"/v3/conversations/{conversation}/activities")
+        ]
+
+    def requests(self, method: str, fragment: str = "") -> list[Recorded]:
+        return [r for r in self.connector.requests if r.method == method and fragment in r.path]
+
+    async def card_for(
+        self, where: TeamsUser | str, title: str, *, within: float = 5.0
+    ) -> dict[str, Any]:
+        """Wait for a card whose texts contain `title` posted to a conversation."""
+
+        async def found() -> bool:
+            return any(title in texts_of(c) for a in self.sent_to(where) for c in cards_of(a))
+
+        await self.until(found, within=within)
+        return next(
+            c for a in reversed(self.sent_to(where)) for c in cards_of(a) if title in texts_of(c)
+        )
+
+    def text(self, key: str, locale: str = "en", **params: Any) -> str:
+        return self.config.text(key, locale, unit="social-care", **params)
+
+
+@pytest.fixture
+async def journey_app(tmp_path: Path) -> AsyncIterator[JourneyApp]:
+    """The whole service with authentication on, as in a tenant, on a fixed clock."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'exitbot.sqlite3'}"
+    await upgrade(database_url)
+    connector, issuer = ConnectorStandIn(), TokenIssuer()
+    for user in EVERYONE:
+        connector.members[user.user_id] = user.member()
+    clock = FixedClock(T0)
+    async with serve(connector.app()) as connector.url, serve(issuer.app()) as issuer.url:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            DATABASE_URL=database_url,
+            MICROSOFT_APP_ID=APP_ID,
+            MICROSOFT_APP_TENANT_ID=TENANT,
+            MICROSOFT_APP_PASSWORD="not-used-in-tests",
+            EXITBOT_DIRECTORY="local",
+            EXITBOT_PEOPLE_FILE=str(DEMO_PEOPLE),
+            TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=issuer.metadata_url,
+        )
+        app = create_app(settings, clock=clock, bot_tokens=StaticToken())
+        async with serve(app) as url, aiohttp.ClientSession() as http:
+            yield JourneyApp(
+                url, app, connector, issuer, http, load_config(default_config_dir()), clock
+            )
+
+
+@pytest.fixture
+def app(journey_app: JourneyApp) -> JourneyApp:
+    """The same running service, by a shorter name."""
+    return journey_app
