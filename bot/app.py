@@ -16,11 +16,13 @@ from bot.auth import ChannelTokenValidator
 from bot.connector import ConnectorClient, NoToken, TokenProvider
 from bot.credentials import bot_token_provider
 from bot.handler import ExitBot, make_turn_error_handler
-from bot.housekeeping import prune_seen_activities
+from bot.housekeeping import journey_event_worker, prune_seen_activities
 from bot.journey import JOURNEY, JourneyRuntime
 from bot.people import people_services
 from bot.routes import add_routes
 from bot.settings import Settings
+from bot.test_clock import PATH as TEST_CLOCK_PATH
+from bot.test_clock import add_test_clock
 from bot.typedefs import (
     ADAPTER,
     API_AUTH,
@@ -32,17 +34,22 @@ from bot.typedefs import (
     SETTINGS,
 )
 from config.holder import ConfigHolder
+from config.survey_plan import survey_plan
 from dialogs.routes import build_router
 from dialogs.turn import Services
-from journey.clock import Clock, SystemClock
+from journey.clock import Clock, ShiftedClock, SystemClock
+from journey.hr import HrRoster
 from journey.registration import RegistrationService
+from journey.survey_service import Surveys
 from storage.database import Database
+from storage.journey_events import StoredJourneyEvents
 from storage.migrate import check_schema
 from storage.repositories import (
     SqlAuditLog,
     SqlConversationRefStore,
     SqlDepartureRepository,
 )
+from storage.survey import SqlSurveyStore
 from storage.turns import TurnStart
 
 log = logging.getLogger(__name__)
@@ -60,6 +67,11 @@ def create_app(
     """
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
+    if settings.test_clock and clock is None:
+        # Settings refuse this outside local mode; the route exists only with it.
+        log.warning("EXITBOT_TEST_CLOCK is on: POST %s moves the service's time", TEST_CLOCK_PATH)
+        clock = ShiftedClock()
+        add_test_clock(app, clock)
     app[CONFIG] = ConfigHolder.load(settings.resolved_config_dir)
 
     async def database(app: web.Application) -> AsyncIterator[None]:
@@ -111,6 +123,7 @@ def create_app(
                 people=app[PEOPLE],
                 bot_id=f"28:{settings.app_id}" if settings.app_id else "",
                 tenant_id=settings.app_tenant_id,
+                default_service_url=settings.teams_service_url or None,
             )
             app[REGISTRATION] = RegistrationService(
                 departures,
@@ -119,6 +132,7 @@ def create_app(
                 clock or SystemClock(),
                 audit,
                 journey.journey,
+                zones=app[PEOPLE].zones,
             )
             services = Services(
                 config=lambda: app[CONFIG].current,
@@ -129,6 +143,18 @@ def create_app(
                 people=app[PEOPLE],
                 registration=app[REGISTRATION],
                 journey=journey.journey,
+                hr=HrRoster(
+                    lambda: app[CONFIG].current, app[PEOPLE].groups, clock or SystemClock()
+                ),
+                # The survey: its sent answers update the interviewer's task card in place.
+                surveys=Surveys(
+                    departures=departures,
+                    store=SqlSurveyStore(db),
+                    audit=audit,
+                    clock=clock or SystemClock(),
+                    plans=lambda unit: survey_plan(app[CONFIG].current, unit),
+                    sent=journey.notifier.task_changed,
+                ),
             )
             app[ADAPTER] = ExitbotAdapter(
                 connector,
@@ -158,6 +184,14 @@ def create_app(
         )
     )
     app.cleanup_ctx.append(bot)
+    # After `bot`: the journey must be running to take what the CSV import recorded.
+    app.cleanup_ctx.append(
+        journey_event_worker(
+            lambda: StoredJourneyEvents(app[DATABASE], clock),
+            lambda: app[JOURNEY].journey,
+            lambda: SqlDepartureRepository(app[DATABASE]).get,
+        )
+    )
     app.cleanup_ctx.append(api)
     add_routes(app)
     add_api_routes(app, role=settings.api_role)

@@ -5,6 +5,9 @@ or semicolon-separated (Nordic Excel writes semicolons), and a header of exactly
 
     external_id,leaver,manager,unit,last_working_day,locale,interviewer_pool
 
+and optionally an eighth, `cancelled`: a row with `yes` there (or ja, true, x, 1) cancels the
+departure of that external_id (the leaver stays); the other cells of such a row are not used.
+
 Dates are yyyy-mm-dd only: 03-04-2026 is the 3rd of April in Denmark and the 4th of March in
 an American export, so a day-month-year date is refused rather than guessed. `manager`,
 `unit`, `locale` and `interviewer_pool` may be empty (the directory and the configuration fill
@@ -31,7 +34,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from journey.people import DirectoryUnavailable
-from journey.registration import OutcomeKind, RegistrationRequest, RegistrationService
+from journey.registration import Outcome, OutcomeKind, RegistrationRequest, RegistrationService
 
 COLUMNS: tuple[str, ...] = (
     "external_id",
@@ -42,6 +45,8 @@ COLUMNS: tuple[str, ...] = (
     "locale",
     "interviewer_pool",
 )
+OPTIONAL = "cancelled"
+_YES = frozenset({"yes", "ja", "true", "x", "1"})
 DOOR = "csv"
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -89,10 +94,10 @@ def read_rows(data: bytes, name: str) -> list[CsvRow]:
         if header is None:
             raise CsvFileError(f"{name}: the file is empty; nothing was imported.")
         found = tuple(cell.strip() for cell in header)
-        if found != COLUMNS:
+        if found not in (COLUMNS, (*COLUMNS, OPTIONAL)):
             raise CsvFileError(
-                f"{name}: line 1: the header must be exactly {','.join(COLUMNS)} but is "
-                f"{','.join(found)}; nothing was imported."
+                f"{name}: line 1: the header must be exactly {','.join(COLUMNS)} (optionally "
+                f"followed by ,{OPTIONAL}) but is {','.join(found)}; nothing was imported."
             )
         rows = []
         start = reader.line_num + 1
@@ -100,10 +105,11 @@ def read_rows(data: bytes, name: str) -> list[CsvRow]:
             line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue
-            if len(cells) != len(COLUMNS):
-                rows.append(CsvRow(line, {}, f"has {len(cells)} fields, the header {len(COLUMNS)}"))
+            if len(cells) != len(found):
+                rows.append(CsvRow(line, {}, f"has {len(cells)} fields, the header {len(found)}"))
                 continue
-            rows.append(CsvRow(line, dict(zip(COLUMNS, (c.strip() for c in cells), strict=True))))
+            values = dict(zip(found, (c.strip() for c in cells), strict=True))
+            rows.append(CsvRow(line, {OPTIONAL: "", **values}))
     except csv.Error as exc:
         raise CsvFileError(
             f"{name}: line {reader.line_num}: not valid CSV ({exc}); nothing was imported."
@@ -201,6 +207,8 @@ async def _one(
     dry_run: bool,
     first_line: dict[str, int],
 ) -> RowResult:
+    if row.problem is None and row.cells[OPTIONAL]:
+        return await _cancel(row, service, explain, actor, dry_run)
     parsed = parse_row(row)
     if isinstance(parsed, str):
         return RowResult(row.line, OutcomeKind.REJECTED, _shown_leaver(row), parsed)
@@ -218,10 +226,39 @@ async def _one(
     except DirectoryUnavailable:
         reason = "the directory could not be reached; import the file again later"
         return RowResult(row.line, OutcomeKind.REJECTED, parsed.leaver, reason)
-    reason = " ".join(
-        (f"{p.field}: " if p.field else "") + explain(p.code) for p in outcome.problems
-    )
+    reason = _reasons(outcome, explain)
     return RowResult(row.line, outcome.kind, parsed.leaver, reason)
+
+
+async def _cancel(
+    row: CsvRow,
+    service: RegistrationService,
+    explain: Callable[[str], str],
+    actor: str,
+    dry_run: bool,
+) -> RowResult:
+    """A row that says the leaver stays: cancel the departure of its external_id."""
+    shown = _shown_leaver(row)
+    if row.cells[OPTIONAL].lower() not in _YES:
+        reason = f"{OPTIONAL}: write yes to cancel the departure, or leave it empty"
+        return RowResult(row.line, OutcomeKind.REJECTED, shown, reason)
+    if not row.cells["external_id"]:
+        reason = "external_id: a cancelled row needs the HR system's id of the departure"
+        return RowResult(row.line, OutcomeKind.REJECTED, shown, reason)
+    outcome = await service.cancel_external(
+        row.cells["external_id"], actor, door=DOOR, dry_run=dry_run
+    )
+    reason = _reasons(outcome, explain)
+    if outcome.departure is not None:
+        shown = outcome.departure.leaver_upn
+    if outcome.kind is OutcomeKind.UPDATED:
+        reason = "cancelled: the leaver stays"
+    return RowResult(row.line, outcome.kind, shown, reason)
+
+
+def _reasons(outcome: Outcome, explain: Callable[[str], str]) -> str:
+    """The outcome's problems in English, each after the field it is about."""
+    return " ".join((f"{p.field}: " if p.field else "") + explain(p.code) for p in outcome.problems)
 
 
 def _shown_leaver(row: CsvRow) -> str:
@@ -275,8 +312,8 @@ async def _import(rows: Sequence[CsvRow], *, dry_run: bool) -> int:
     from bot.settings import PeopleSettings, SettingsError, load_settings
     from config.loader import ConfigError, load_config
     from journey.clock import SystemClock
-    from journey.registration import RecordOnlyEvents
     from storage.database import Database, DatabaseUnavailable
+    from storage.journey_events import StoredJourneyEvents
     from storage.migrate import SchemaOutOfDate, check_schema
     from storage.repositories import SqlAuditLog, SqlDepartureRepository
 
@@ -302,8 +339,10 @@ async def _import(rows: Sequence[CsvRow], *, dry_run: bool) -> int:
                 lambda: config,
                 clock,
                 audit,
-                # The journey's own JourneyEvents replaces this once it is wired (see bot/app.py).
-                RecordOnlyEvents(audit, clock),
+                # This process has no chat to Teams: the running service takes these events
+                # (offers, moved bookings, withdrawals) from the database and acts on them.
+                StoredJourneyEvents(db, clock),
+                zones=people.zones,
             )
             results = await import_rows(
                 rows,

@@ -80,6 +80,7 @@ class ExitBot(ActivityHandler):
             and await self._services.conversations.mark_welcomed(user_key)
         )
         actor = Actor(user_id=user.id, aad_object_id=user.aad_object_id, name=ref.name, upn=upn)
+        roster = self._services.hr
         turn = DialogTurn(
             turn_context,
             self._services,
@@ -87,6 +88,7 @@ class ExitBot(ActivityHandler):
             locale=ref.locale,
             first_contact=first_contact,
             available_commands=self._router.commands,
+            hr=None if roster is None else await roster.is_hr(upn, user.aad_object_id),
         )
         if first_contact:
             await send_welcome(turn)

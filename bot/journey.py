@@ -32,6 +32,7 @@ from bot.connector import (
     TokenProvider,
 )
 from bot.delivery import DeliveryPolicy, DeliveryWorker, delivery_connector
+from bot.survey_offer import offer_survey
 from cards.booking import (
     cancelled_booking_card,
     departure_cancelled_card,
@@ -39,8 +40,15 @@ from cards.booking import (
     interviewer_name,
     slots_card,
 )
+from cards.handover import handover_card
 from cards.locale import Speaker
 from cards.offer import leaver_name, offer_card
+from cards.reminders import (
+    conversation_reminder_card,
+    escalation_card,
+    farewell_reminder_card,
+    thank_you_card,
+)
 from cards.task import ask_times_card, task_card
 from journey.booking import UnitRules
 from journey.clock import Clock
@@ -50,7 +58,9 @@ from journey.flow import Journey
 from journey.notify import MessageKind
 from journey.people import Directory, PersonNotReachable, TeamsInstaller
 from journey.ports import AuditLog, ConversationRef, ConversationRefStore, DepartureRepository
+from journey.reminders import REMINDER_KINDS, Planned, ReminderRules, open_items
 from journey.slots import Slot
+from journey.workdays import WorkingTime
 from storage.database import Database
 from storage.due_actions import DueActionQueue
 from storage.send_budget import SendBudget
@@ -58,6 +68,7 @@ from storage.service_urls import latest_service_url
 
 if TYPE_CHECKING:
     from config.loaded import LoadedConfig
+    from config.schema import HandoverItem
     from people.services import PeopleServices
 
 log = logging.getLogger(__name__)
@@ -88,6 +99,28 @@ def unit_rules(config: LoadedConfig, unit: str) -> UnitRules:
         working_hours=calendar.working_hours.span,
         working_days=calendar.weekday_numbers,
         holidays=frozenset(calendar.holidays),
+    )
+
+
+def reminder_rules(config: LoadedConfig, unit: str) -> ReminderRules:
+    """A unit's reminder settings, calendar, handover checklist and HR contact."""
+    settings = config.unit(unit or None)
+    calendar, reminders = settings.calendar, settings.reminders
+    # The ladder's last step: the unit's first HR partner, else the organisation's HR.
+    contacts = [*settings.conversation.hr_partners, *config.organisation.hr.members]
+    return ReminderRules(
+        time=WorkingTime(
+            zone=calendar.zone,
+            working_days=calendar.weekday_numbers,
+            hours=calendar.working_hours.span,
+            holidays=frozenset(calendar.holidays),
+        ),
+        handover_days_before=reminders.handover_days_before,
+        conversation_working_days_before=reminders.conversation_working_days_before,
+        farewell_days_before=reminders.farewell_days_before,
+        escalate_after_working_days=reminders.escalate_after_working_days,
+        handover_items=tuple(item.id for item in config.handover_checklist(unit or None)),
+        hr_contact=contacts[0] if contacts else None,
     )
 
 
@@ -280,6 +313,10 @@ class TeamsNotifier:
         card = interviewer_booked_card(say, departure)
         key = f"{departure.id}:booked:{departure.meeting_event_id}"
         await self._send(departure, MessageKind.BOOKED, interviewer, card, key)
+        # The survey (issue 5): offered to the leaver once the conversation is booked.
+        await offer_survey(
+            departure, config=self._config(), refs=self._refs, queue=self._queue, clock=self._clock
+        )
 
     async def ask_for_times(self, departure: Departure) -> None:
         """Ask the interviewer to suggest other times."""
@@ -301,6 +338,66 @@ class TeamsNotifier:
         task = departure.cards.get("task")
         if task is not None:
             await self._update(task, await self.task_card_for(departure))
+        await self.handover_changed(departure)  # the checklists say cancelled, without buttons
+
+    # --- reminders and the handover checklist (issue 4) ----------------------------------
+
+    async def reminders(self, departure: Departure, planned: Sequence[Planned]) -> None:
+        """Render each planned reminder for its recipient and make them the plan."""
+        actions = [
+            ScheduledAction(
+                key=item.key,
+                kind=item.kind.value,
+                recipient_key=item.recipient,
+                due_at=item.due_at,
+                payload=card_activity(await self._reminder_card(departure, item)),
+                departure_id=departure.id,
+            )
+            for item in planned
+        ]
+        await self._queue.reschedule(
+            departure.id, actions, kinds=[kind.value for kind in REMINDER_KINDS]
+        )
+
+    async def handover_changed(self, departure: Departure) -> None:
+        """Update both posted checklists in place, each in its reader's language."""
+        for slot, upn in (
+            ("handover", departure.leaver_upn),
+            ("handover_manager", departure.manager_upn),
+        ):
+            posted = departure.cards.get(slot)
+            if posted is not None:
+                await self._update(posted, await self.handover_card_for(departure, upn))
+
+    async def handover_card_for(self, departure: Departure, upn: str) -> dict[str, Any]:
+        """The checklist as `upn` (the leaver or the manager) sees it."""
+        say = await self._speaker_for(departure, upn, departure.locale)
+        items = self._config().handover_checklist(departure.unit or None)
+        for_manager = upn != departure.leaver_upn
+        return handover_card(say, departure, items, for_manager=for_manager)
+
+    async def _reminder_card(self, departure: Departure, item: Planned) -> dict[str, Any]:
+        kind = item.kind
+        if kind in (MessageKind.HANDOVER, MessageKind.HANDOVER_MANAGER):
+            return await self.handover_card_for(departure, item.recipient)
+        say = await self._speaker_for(departure, item.recipient, departure.locale)
+        if kind is MessageKind.OFFER_AGAIN:
+            return offer_card(say, departure, self._minutes(departure), note=say("offer.reminder"))
+        if kind is MessageKind.CONVERSATION_REMINDER:
+            for_interviewer = item.recipient != departure.leaver_upn
+            return conversation_reminder_card(
+                say, departure, self._minutes(departure), for_interviewer=for_interviewer
+            )
+        if kind is MessageKind.FAREWELL_REMINDER:
+            return farewell_reminder_card(say, departure)
+        if kind is MessageKind.THANK_YOU:
+            return thank_you_card(say, departure)
+        left: list[HandoverItem] = []
+        if kind is MessageKind.HANDOVER_ESCALATION:
+            config = self._config()
+            rules = reminder_rules(config, departure.unit)
+            left = [config.handover_items[i] for i in open_items(departure, rules)]
+        return escalation_card(say, departure, kind, item.days, left)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -444,6 +541,7 @@ class JourneyRuntime:
             clock=clock,
             rules=lambda unit: unit_rules(config(), unit),
             notifier=self.notifier,
+            reminder_rules=lambda unit: reminder_rules(config(), unit),
         )
         self.worker = DeliveryWorker(
             self.queue,

@@ -95,6 +95,12 @@ class Settings(PeopleSettings):
     )
     token_issuer: str = Field(BOT_FRAMEWORK_ISSUER, alias="TO_BOT_FROM_CHANNEL_TOKEN_ISSUER")
     dedup_window_minutes: int = Field(60, alias="EXITBOT_DEDUP_WINDOW_MINUTES", ge=1)
+    # Where the bot opens chats with people who never wrote to it, before anyone in the tenant
+    # has (then Teams' own address is used): the Bot Connector of the tenant's region.
+    teams_service_url: str = Field("", alias="TEAMS_SERVICE_URL")
+    # Local mode only: a clock that POST /_test/clock moves forward, to see reminders that are
+    # days away (end-to-end tests, demos).
+    test_clock: bool = Field(False, alias="EXITBOT_TEST_CLOCK")
 
     # The departures API (bot/api): Entra ID access tokens with an app role, or in local mode
     # only, a static token. Empty means "derive from MICROSOFT_APP_TENANT_ID/MICROSOFT_APP_ID".
@@ -103,6 +109,12 @@ class Settings(PeopleSettings):
     api_token_issuers: str = Field("", alias="EXITBOT_API_TOKEN_ISSUERS")
     api_audiences: str = Field("", alias="EXITBOT_API_AUDIENCES")
     api_role: str = Field("Departures.ReadWrite", alias="EXITBOT_API_ROLE", min_length=1)
+
+    @model_validator(mode="after")
+    def _test_clock_is_local(self) -> Settings:
+        if self.test_clock and not self.local_mode:
+            raise ValueError("EXITBOT_TEST_CLOCK=true needs EXITBOT_LOCAL_MODE=true")
+        return self
 
     @model_validator(mode="after")
     def _deployment_needs_identity(self) -> Settings:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cards.base import adaptive_card, facts, heading, paragraph
+from cards.base import adaptive_card, execute, facts, heading, paragraph
 from cards.booking import meeting_time
 from cards.locale import Speaker
 from cards.offer import leaver_name
@@ -45,14 +45,27 @@ def holding_card(say: Speaker, departures: Sequence[Departure]) -> dict[str, Any
     return adaptive_card([heading(say("status.holding_title")), facts(rows)], lang=say.lang)
 
 
+MANAGE = "register.manage"
+
+
 def hr_card(say: Speaker, departures: Sequence[Departure]) -> dict[str, Any]:
-    """HR's short list; a leaver the bot could not reach says why."""
-    rows = []
+    """HR's short list; a leaver the bot could not reach says why; each can be changed."""
+    body: list[dict[str, Any]] = [heading(say("status.hr_title"))]
     for departure in departures:
         parts = [say.day(departure.last_working_day), say(f"state.{departure.status.value}")]
         if departure.reach is not None and departure.reach is not Reach.OK:
             parts.append(f"⚠ {say(f'reach.{departure.reach.value}')}")
-        rows.append((leaver_name(departure), " · ".join(parts)))
-    body = [heading(say("status.hr_title"))]
-    body.append(facts(rows) if rows else paragraph("–"))
+        button = execute(say("register.manage"), MANAGE, {"departure_id": departure.id})
+        body.append(
+            {
+                "type": "Container",
+                "separator": True,
+                "items": [
+                    facts([(leaver_name(departure), " · ".join(parts))]),
+                    {"type": "ActionSet", "actions": [button]},
+                ],
+            }
+        )
+    if not departures:
+        body.append(paragraph("–"))
     return adaptive_card(body, lang=say.lang)

@@ -31,8 +31,14 @@ def refresh_for(departure_id: str, user_ids: Sequence[str]) -> Element | None:
     }
 
 
-def task_card(say: Speaker, departure: Departure, *, user_ids: Sequence[str]) -> dict[str, Any]:
-    """The interviewer's full view."""
+def task_card(
+    say: Speaker,
+    departure: Departure,
+    *,
+    user_ids: Sequence[str],
+    survey: Sequence[Element] = (),
+) -> dict[str, Any]:
+    """The interviewer's full view; `survey` (the answers) only in a per-user refresh."""
     name = leaver_name(departure)
     body: list[Element] = [heading(say("task.title", name=name))]
     cancelled = departure.status is DepartureStatus.CANCELLED
@@ -58,6 +64,7 @@ def task_card(say: Speaker, departure: Departure, *, user_ids: Sequence[str]) ->
     if departure.status is DepartureStatus.BOOKED:
         actions += [*join_button(say, departure), *change_buttons(say, departure)]
     if not cancelled:
+        body += survey
         body.append(
             {
                 "type": "Container",

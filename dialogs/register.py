@@ -1,8 +1,8 @@
 """HR registers a departure in Teams: the form, its submit, and moving or cancelling afterwards.
 
-Only HR members (config `hr.members`) get the form or may act on its cards; every verb checks
-again, because a card can be replayed by anyone who has it. The Entra ID group named in
-`hr.entra_group_id` is not consulted yet (local mode has no Graph to ask).
+Only HR (listed in `hr.members`, or in the Entra ID group `hr.entra_group_id`: journey.hr) gets
+the form or may act on its cards; every verb checks again, because a card can be replayed by
+anyone who has it.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class RegisterSubmit(BaseModel):
 
 
 class DepartureAction(BaseModel):
-    """Cancel: which departure."""
+    """Cancel, or open the confirmation card again: which departure."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -282,6 +282,20 @@ async def cancel_departure(turn: DialogTurn, payload: DepartureAction) -> Invoke
     departure = outcome.departure
     message = turn.text("register.cancelled", name=_name(departure))
     return _confirm(turn, departure, message)
+
+
+async def manage_departure(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+    """From HR's status list: the departure's card, to move the last day or cancel it.
+
+    Whatever door registered it (Teams, the HTTP API, the CSV import).
+    """
+    if not turn.is_hr():
+        return await _refuse(turn, "manage", payload.departure_id)
+    try:
+        departure = await turn.services.registration.get(payload.departure_id)
+    except NotFound:
+        return InvokeResult(message=turn.text("error.stale_action"))
+    return _confirm(turn, departure, "")
 
 
 def _confirmation(turn: DialogTurn, departure: Departure, *, error: str) -> InvokeResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs import booking, interviewer, offer, task
+from dialogs import booking, handover, interviewer, offer, survey, task
 from dialogs.commands import Command
 from dialogs.help import help_card, help_view, show_help
 from dialogs.journey_turn import DepartureAction as JourneyAction
@@ -12,6 +12,7 @@ from dialogs.register import (
     RegisterSubmit,
     cancel_departure,
     change_last_day,
+    manage_departure,
     show_register_form,
     submit_registration,
 )
@@ -34,6 +35,7 @@ def build_router() -> Router:
     router.verb("register.submit", RegisterSubmit, submit_registration)
     router.verb("register.change_day", ChangeDay, change_last_day)
     router.verb("register.cancel", DepartureAction, cancel_departure)
+    router.verb("register.manage", DepartureAction, manage_departure)
     # The exit journey (issue 3): the leaver's offer, choice and booking; the interviewer's card.
     router.command(Command.STATUS, show_status)
     router.verb("offer.accept", offer.OfferAnswer, offer.accept_offer)
@@ -47,4 +49,15 @@ def build_router() -> Router:
     router.verb("booking.propose", JourneyAction, booking.propose_again)
     router.verb("task.refresh", JourneyAction, task.refresh_task)
     router.verb("task.new_times", JourneyAction, task.send_new_times)
+    # Reminders (issue 4): the handover checklist the leaver and the manager share.
+    router.verb("handover.tick", handover.HandoverTick, handover.tick)
+    router.verb("handover.successor", handover.HandoverSuccessor, handover.name_successor)
+    # The optional survey before the conversation (issue 5).
+    router.command(Command.SURVEY, survey.show_survey)
+    router.verb("survey.start", survey.SurveyStart, survey.start)
+    router.verb("survey.next", survey.SectionAnswers, survey.next_section)
+    router.verb("survey.back", survey.SectionAnswers, survey.back)
+    router.verb("survey.attribution", survey.SummaryChoices, survey.save_choices)
+    router.verb("survey.send", survey.SummaryChoices, survey.send)
+    router.verb("survey.withdraw", survey.SurveyRevision, survey.withdraw)
     return router

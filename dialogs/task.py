@@ -7,6 +7,7 @@ from cards.offer import leaver_name
 from cards.task import task_card, task_card_without_details
 from dialogs.journey_turn import DepartureAction, answer, asker_of, journey_of, speaker
 from dialogs.router import InvokeResult
+from dialogs.survey import handoff_answers
 from dialogs.turn import DialogTurn
 from journey.access import Act
 
@@ -18,7 +19,11 @@ async def refresh_task(turn: DialogTurn, payload: DepartureAction) -> InvokeResu
         say = Speaker(turn.config, turn.locale)
         return InvokeResult(card=task_card_without_details(say, payload.departure, user_ids=[]))
     say = speaker(turn, departure)
-    return InvokeResult(card=task_card(say, departure, user_ids=[turn.actor.user_id]))
+    # The survey answers this person may read: only in their own refreshed card, never in
+    # the card posted to the chat.
+    answers = await handoff_answers(turn, departure)
+    card = task_card(say, departure, user_ids=[turn.actor.user_id], survey=answers)
+    return InvokeResult(card=card)
 
 
 async def send_new_times(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:

@@ -18,6 +18,8 @@ from journey.registration import RegistrationService
 if TYPE_CHECKING:
     from config.loader import LoadedConfig
     from journey.flow import Journey
+    from journey.hr import HrRoster
+    from journey.survey_service import Surveys
     from people.services import PeopleServices
 
 
@@ -33,6 +35,8 @@ class Services:
     people: PeopleServices
     registration: RegistrationService
     journey: Journey | None = None  # the exit journey (journey.flow), wired in create_app
+    hr: HrRoster | None = None  # who counts as HR; without it, only HR's list in the YAML
+    surveys: Surveys | None = None  # the optional survey (journey.survey_service)
 
 
 class Actor(BaseModel):
@@ -58,8 +62,11 @@ class DialogTurn:
         locale: str | None,
         first_contact: bool,
         available_commands: frozenset[Command] = frozenset(),
+        hr: bool | None = None,
     ) -> None:
         self.context = context
+        # Decided by the handler (journey.hr.HrRoster may ask Entra ID); None: the YAML list.
+        self.hr = hr
         self.services = services
         self.actor = actor
         self.first_contact = first_contact
@@ -77,7 +84,9 @@ class DialogTurn:
         return self.config.text(key, self.locale, unit=unit, **params)
 
     def is_hr(self) -> bool:
-        """Whether the person is an HR member per the configuration."""
+        """Whether the person is HR: listed in the configuration, or in HR's Entra ID group."""
+        if self.hr is not None:
+            return self.hr
         return bool(self.actor.upn) and self.config.is_hr_member(self.actor.upn or "")
 
     async def send_card(self, card: dict[str, Any]) -> str | None:

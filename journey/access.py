@@ -120,3 +120,13 @@ def allowed(roles: frozenset[Role], act: Act) -> bool:
 def may(departure: Departure, asker: Asker, act: Act) -> bool:
     """Whether `asker` may do `act` on `departure`."""
     return allowed(roles_of(departure, asker.upn, is_hr=asker.is_hr), act)
+
+
+def may_hand_over(departure: Departure, asker: Asker) -> bool:
+    """Whether `asker` may see and tick the handover checklist: the leaver and their manager.
+
+    Not by role: a manager the leaver chose as interviewer still hands over with them, and an
+    interviewer who is not the manager has no part in the handover.
+    """
+    person = asker.upn.strip().lower() if asker.upn else None
+    return person is not None and person in (departure.leaver_upn, departure.manager_upn)

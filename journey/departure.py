@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 # Longest decline reason kept: a sentence or two, not a survey answer.
 DECLINE_REASON_MAX = 500
+# Longest successor name kept: a name or two.
+HANDOVER_SUCCESSOR_MAX = 200
 
 
 class DepartureStatus(StrEnum):
@@ -122,7 +124,12 @@ class Departure(BaseModel):
     meeting_end: datetime | None = None
     meeting_event_id: str | None = None
     meeting_join_url: str | None = None
-    # Cards to update in place: "leaver" (the leaver's current journey card), "task".
+    accepted_at: datetime | None = None  # when the leaver said yes (booking escalates from it)
+    # The handover checklist (issue 4): ids of the items ticked, and who takes over.
+    handover_done: list[str] = Field(default_factory=list)
+    handover_successor: str | None = Field(default=None, max_length=HANDOVER_SUCCESSOR_MAX)
+    # Cards to update in place: "leaver" (the leaver's current journey card), "task",
+    # "handover" and "handover_manager" (the checklists).
     cards: dict[str, PostedCard] = Field(default_factory=dict)
     version: int = 0
     created_at: datetime | None = None
@@ -138,7 +145,9 @@ class Departure(BaseModel):
     def _valid_zone(cls, value: str) -> str:
         return _check_time_zone(value)
 
-    @field_validator("remind_offer_at", "times_requested_at", "meeting_start", "meeting_end")
+    @field_validator(
+        "remind_offer_at", "times_requested_at", "meeting_start", "meeting_end", "accepted_at"
+    )
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and (value.tzinfo is None or value.utcoffset() is None):

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from journey import booking, offer
-from journey.access import Act, Asker, Role, may, roles_of
+from journey import booking, handover, offer, reminders
+from journey.access import Act, Asker, Role, may, may_hand_over, roles_of
 from journey.booking import InterviewerOption, UnitRules
 from journey.clock import Clock
 from journey.departure import (
@@ -29,6 +29,7 @@ from journey.notify import JourneyNotifier, MessageKind
 from journey.people import BusyInterval, Calendar, Directory
 from journey.ports import AuditEntry, AuditLog, ConcurrentUpdate, DepartureRepository, NotFound
 from journey.refusals import NotAllowed, StaleAction
+from journey.reminders import ReminderRules
 from journey.slots import Slot
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class Journey:
         clock: Clock,
         rules: Callable[[str], UnitRules],
         notifier: JourneyNotifier,
+        reminder_rules: Callable[[str], ReminderRules] | None = None,
     ) -> None:
         self._departures = departures
         self._calendar = calendar
@@ -84,6 +86,7 @@ class Journey:
         self._clock = clock
         self._rules = rules
         self._notifier = notifier
+        self._reminder_rules = reminder_rules or (lambda _unit: ReminderRules())
 
     # --- reading -------------------------------------------------------------------------
 
@@ -127,8 +130,10 @@ class Journey:
     async def accept(self, asker: Asker, departure_id: str) -> Departure:
         """The leaver accepts the offer (also after declining)."""
         await self.open(asker, departure_id, Act.ANSWER_OFFER)
-        saved = await self._update(departure_id, offer.accept)
+        now = self._clock.now()
+        saved = await self._update(departure_id, lambda d: offer.accept(d, now))
         await self._record(asker.audit_name, "offer.accepted", departure_id)
+        await self.replan(departure_id)
         return saved
 
     async def decline(self, asker: Asker, departure_id: str, reason: str | None) -> Departure:
@@ -142,6 +147,7 @@ class Journey:
             departure_id,
             reason="given" if saved.decline_reason else "none",
         )
+        await self.replan(departure_id)
         return saved
 
     async def later(self, asker: Asker, departure_id: str) -> tuple[Departure, int]:
@@ -157,6 +163,7 @@ class Journey:
 
         saved = await self._update(departure_id, postpone)
         await self._record(asker.audit_name, "offer.later", departure_id, days=str(days[0]))
+        await self.replan(departure_id)
         return saved, days[0]
 
     async def choose(
@@ -211,6 +218,7 @@ class Journey:
         await self._record(asker.audit_name, "booking.booked", departure_id, slot=slot.key)
         await self._notifier.task_changed(saved)
         await self._notifier.booked(saved)
+        await self.replan(departure_id)
         return Booked(saved)
 
     async def none_fit(self, asker: Asker, departure_id: str) -> Departure:
@@ -240,6 +248,7 @@ class Journey:
         if Role.LEAVER not in self._roles(proposal.departure, asker) and proposal.slots:
             await self._notifier.slots_to_leaver(proposal.departure, proposal.slots)
         await self._notifier.task_changed(proposal.departure)
+        await self.replan(departure_id)
         return proposal
 
     async def cancel_booking(self, asker: Asker, departure_id: str) -> Departure:
@@ -251,6 +260,7 @@ class Journey:
         if Role.LEAVER not in self._roles(saved, asker):
             await self._notifier.booking_cancelled_to_leaver(saved)
         await self._notifier.task_changed(saved)
+        await self.replan(departure_id)
         return saved
 
     async def new_times(self, asker: Asker, departure_id: str) -> Proposal:
@@ -290,6 +300,7 @@ class Journey:
             departure.id,
             **({"reach": problem.value} if problem else {}),
         )
+        await self.replan(departure.id)
 
     async def changed(self, before: Departure, after: Departure) -> None:
         """The last day or the people changed: move a booking or times that no longer fit."""
@@ -308,6 +319,9 @@ class Journey:
             await self._notifier.task_changed(proposal.departure)
         elif current.interviewer_upn and current.status is not DepartureStatus.CANCELLED:
             await self._notifier.task_changed(current)  # the card shows the last day
+        # Reminders follow the last day: unsent ones move, sent ones stay in the timeline.
+        await self.replan(after.id)
+        await self._notifier.handover_changed(await self._departures.get(after.id))
 
     async def cancelled(self, departure: Departure) -> None:
         """The leaver stays: cancel the meeting, withdraw unsent messages, mark the cards."""
@@ -337,6 +351,60 @@ class Journey:
             return
         await self._record(SYSTEM, "departure.cancelled", departure.id)
         await self._notifier.departure_cancelled(saved, was_booked=was_booked)
+        await self.replan(departure.id)
+
+    # --- the handover checklist and the reminders (issue 4) ------------------------------
+
+    async def open_handover(self, asker: Asker, departure_id: str) -> Departure:
+        """The departure, if `asker` is its leaver or manager; NotAllowed (audited) if not."""
+        try:
+            departure = await self._departures.get(departure_id)
+        except NotFound:
+            raise StaleAction("no such departure") from None
+        if not may_hand_over(departure, asker):
+            await self._record(asker.audit_name, "refused", departure.id, act="handover")
+            raise NotAllowed("handover")
+        return departure
+
+    async def tick(self, asker: Asker, departure_id: str, item: str, done: bool) -> Departure:
+        """The leaver or manager ticks a handover item (or opens it again); both cards follow."""
+        departure = await self.open_handover(asker, departure_id)
+        items = self._reminder_rules(departure.unit).handover_items
+        saved = await self._update(departure_id, lambda d: handover.tick(d, item, done, items))
+        await self._record(
+            asker.audit_name,
+            "handover.ticked" if done else "handover.reopened",
+            departure_id,
+            item=item,
+        )
+        await self.replan(departure_id)  # open items are what the reminders are about
+        await self._notifier.handover_changed(saved)
+        return saved
+
+    async def name_successor(self, asker: Asker, departure_id: str, name: str | None) -> Departure:
+        """The leaver or manager says who takes over; both cards show it."""
+        await self.open_handover(asker, departure_id)
+        saved = await self._update(departure_id, lambda d: handover.name_successor(d, name))
+        # The name itself stays out of the audit log, like every other free text.
+        await self._record(asker.audit_name, "handover.successor", departure_id)
+        await self._notifier.handover_changed(saved)
+        return saved
+
+    def handover_items(self, departure: Departure) -> tuple[str, ...]:
+        """The ids on the departure's unit's checklist, in order."""
+        return self._reminder_rules(departure.unit).handover_items
+
+    async def replan(self, departure_id: str) -> None:
+        """Make the reminders due now the departure's plan (journey.reminders.plan)."""
+        try:
+            departure = await self._departures.get(departure_id)
+            planned = reminders.plan(
+                departure, self._reminder_rules(departure.unit), self._clock.now()
+            )
+            await self._notifier.reminders(departure, planned)
+        except Exception:
+            # The change itself is saved; the next change or the HR's timeline shows the gap.
+            log.exception("planning the reminders of %s failed", departure_id)
 
     # --- what the delivery engine reports ------------------------------------------------
 
@@ -354,6 +422,9 @@ class Journey:
             MessageKind.SLOTS: "leaver",
             MessageKind.BOOKING_CANCELLED: "leaver",
             MessageKind.TASK: "task",
+            MessageKind.OFFER_AGAIN: "leaver",
+            MessageKind.HANDOVER: "handover",
+            MessageKind.HANDOVER_MANAGER: "handover_manager",
         }.get(kind)
 
         def note(d: Departure) -> Departure | None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from journey.departure import Departure, Reach
 from journey.slots import Slot
+
+if TYPE_CHECKING:
+    from journey.reminders import Planned
 
 
 class MessageKind(StrEnum):
@@ -19,6 +22,16 @@ class MessageKind(StrEnum):
     TASK = "task"  # to the interviewer: the task card, updated in place afterwards
     BOOKED = "booked"  # to the interviewer: the confirmation with the join link
     ASK_TIMES = "ask_times"  # to the interviewer: the leaver needs other times
+    # Reminders (issue 4): planned by journey.reminders, re-planned after every change.
+    HANDOVER = "handover"  # to the leaver: the handover checklist, ticked in place
+    HANDOVER_MANAGER = "handover_manager"  # to the manager: the same checklist
+    OFFER_AGAIN = "offer_again"  # to the leaver: the offer again, after "ask me later"
+    CONVERSATION_REMINDER = "conversation_reminder"  # to leaver and interviewer, with the link
+    FAREWELL_REMINDER = "farewell_reminder"  # to the manager: plan the farewell
+    THANK_YOU = "thank_you"  # to the leaver on the last working day
+    OFFER_ESCALATION = "offer_escalation"  # the offer is unanswered: manager, then HR
+    BOOKING_ESCALATION = "booking_escalation"  # accepted, nothing booked: manager, then HR
+    HANDOVER_ESCALATION = "handover_escalation"  # items still open: manager, then HR
 
 
 class JourneyNotifier(Protocol):
@@ -54,4 +67,12 @@ class JourneyNotifier(Protocol):
 
     async def departure_cancelled(self, departure: Departure, *, was_booked: bool) -> None:
         """The leaver stays: withdraw unsent messages and mark the cards as cancelled."""
+        ...
+
+    async def reminders(self, departure: Departure, planned: Sequence[Planned]) -> None:
+        """Make `planned` the departure's reminders: unsent others of their kinds go."""
+        ...
+
+    async def handover_changed(self, departure: Departure) -> None:
+        """Update the handover checklists already posted to the leaver and the manager."""
         ...

@@ -26,12 +26,16 @@ def unreachable(departure: Departure, reach: Reach) -> Departure:
     return departure.changed(reach=reach)
 
 
-def accept(departure: Departure) -> Departure:
+def accept(departure: Departure, now: datetime | None = None) -> Departure:
     """The leaver says yes (also after a no); StaleAction once it is decided otherwise."""
     if departure.status not in (DepartureStatus.OFFERED, DepartureStatus.DECLINED):
         raise StaleAction("only an open or declined offer can be accepted")
     return departure.moved_to(
-        DepartureStatus.ACCEPTED, decline_reason=None, remind_offer_at=None, reach=Reach.OK
+        DepartureStatus.ACCEPTED,
+        decline_reason=None,
+        remind_offer_at=None,
+        reach=Reach.OK,
+        accepted_at=now,
     )
 
 

@@ -102,6 +102,18 @@ class Directory(Protocol):
         ...
 
 
+class GroupMembership(Protocol):
+    async def is_member(self, person: str, group_id: str) -> bool:
+        """Whether the person (object id or UPN) is in the Entra ID group, directly or not."""
+        ...
+
+
+class TimeZones(Protocol):
+    async def time_zone_of(self, person_id: str) -> str | None:
+        """The person's own time zone (IANA name), when the source knows one."""
+        ...
+
+
 class Calendar(Protocol):
     async def busy_times(
         self, upns: list[str], start: datetime, end: datetime

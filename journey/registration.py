@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from journey.clock import Clock
 from journey.departure import Departure, DepartureStatus
 from journey.locale import language_of
-from journey.people import Directory, Person
+from journey.people import Directory, DirectoryUnavailable, Person, TimeZones
 from journey.ports import (
     AlreadyExists,
     AuditEntry,
@@ -43,6 +43,7 @@ LEAVER_IN_POOL = "register.leaver_in_pool"
 EXTERNAL_ID_TAKEN = "register.external_id_taken"
 NOT_ACTIVE = "register.not_active"
 CHANGED_MEANWHILE = "register.changed_meanwhile"
+UNKNOWN_EXTERNAL_ID = "register.unknown_external_id"
 
 PROBLEM_CODES: tuple[str, ...] = (
     UNKNOWN_PERSON,
@@ -248,8 +249,10 @@ class RegistrationService:
         clock: Clock,
         audit: AuditLog,
         events: JourneyEvents,
+        zones: TimeZones | None = None,
     ) -> None:
         self._departures = departures
+        self._zones = zones
         self._directory = directory
         self._config = config_provider
         self._clock = clock
@@ -304,8 +307,22 @@ class RegistrationService:
             return Outcome(kind=OutcomeKind.UPDATED, departure=saved)
         return Outcome.refused(Problem(field="", code=CHANGED_MEANWHILE))
 
-    async def cancel(self, departure_id: str, actor: str, *, door: str) -> Outcome:
-        """The leaver stays: cancel the departure; journey.ports.NotFound for an unknown id."""
+    async def cancel_external(
+        self, external_id: str, actor: str, *, door: str, dry_run: bool = False
+    ) -> Outcome:
+        """Cancel the departure HR's system knows as `external_id`; refused if there is none."""
+        found = await self._departures.get_by_external_id(external_id)
+        if found is None:
+            return Outcome.refused(Problem(field="external_id", code=UNKNOWN_EXTERNAL_ID))
+        return await self.cancel(found.id, actor, door=door, dry_run=dry_run)
+
+    async def cancel(
+        self, departure_id: str, actor: str, *, door: str, dry_run: bool = False
+    ) -> Outcome:
+        """The leaver stays: cancel the departure; journey.ports.NotFound for an unknown id.
+
+        With `dry_run`, say what would happen and write nothing.
+        """
         for _attempt in range(2):
             current = await self._departures.get(departure_id)
             if current.status is DepartureStatus.CANCELLED:
@@ -313,6 +330,8 @@ class RegistrationService:
             if not current.can_become(DepartureStatus.CANCELLED):
                 return Outcome.refused(Problem(field="", code=NOT_ACTIVE))
             changed = current.moved_to(DepartureStatus.CANCELLED)
+            if dry_run:
+                return Outcome(kind=OutcomeKind.UPDATED, departure=changed)
             try:
                 saved = await self._departures.update(changed)
             except ConcurrentUpdate:
@@ -418,6 +437,8 @@ class RegistrationService:
         person_zone = (
             leaver.time_zone if leaver.time_zone and _valid_zone(leaver.time_zone) else None
         )
+        if request.time_zone is None and person_zone is None:
+            person_zone = await self._own_zone(leaver)
         draft = Departure(
             external_id=request.external_id,
             leaver_upn=leaver.upn,
@@ -431,6 +452,16 @@ class RegistrationService:
             interviewer_pool=pool,
         )
         return problems, draft
+
+    async def _own_zone(self, leaver: Person) -> str | None:
+        """The leaver's own time zone from the directory, if it keeps them apart."""
+        if self._zones is None:
+            return None
+        try:
+            zone = await self._zones.time_zone_of(leaver.id)
+        except DirectoryUnavailable:
+            return None  # the unit's zone is a fine default; registering must not fail on it
+        return zone if zone and _valid_zone(zone) else None
 
     async def _pool(
         self, addresses: Sequence[str], leaver: Person | None, problems: list[Problem]
@@ -487,34 +518,3 @@ class RegistrationService:
                 departure_id,
                 event=str(getattr(event, "__name__", "?")),
             )
-
-
-class RecordOnlyEvents:
-    """JourneyEvents that only notes in the audit log what the journey should do next.
-
-    A stand-in until the journey's own implementation is wired: the departure is registered
-    and visible, and the audit trail shows that its offer is still pending.
-    """
-
-    def __init__(self, audit: AuditLog, clock: Clock) -> None:
-        self._audit = audit
-        self._clock = clock
-
-    async def registered(self, departure: Departure) -> None:
-        """Note that the offer to the leaver is pending."""
-        await self._note("journey.offer_pending", departure)
-
-    async def changed(self, before: Departure, after: Departure) -> None:
-        """Note that bookings and reminders would follow the change."""
-        await self._note("journey.change_pending", after)
-
-    async def cancelled(self, departure: Departure) -> None:
-        """Note that open cards and reminders would be withdrawn."""
-        await self._note("journey.cancel_pending", departure)
-
-    async def _note(self, action: str, departure: Departure) -> None:
-        await self._audit.record(
-            AuditEntry(
-                at=self._clock.now(), actor="exitbot", action=action, departure_id=departure.id
-            )
-        )

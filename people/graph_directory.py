@@ -6,6 +6,7 @@ from typing import Any
 
 from journey.people import DirectoryUnavailable, Person
 from people.graph_client import GraphClient, GraphResponse, odata_literal, user_path
+from people.windows_zones import iana_zone
 
 _PERSON_FIELDS = "id,displayName,userPrincipalName,mail,preferredLanguage"
 
@@ -42,6 +43,37 @@ class GraphDirectory:
         if not found:
             return None
         return _person_from(found[0])
+
+    async def is_member(self, person: str, group_id: str) -> bool:
+        """`POST /users/{id}/checkMemberGroups` (GroupMember.Read.All): transitive membership."""
+        response = await self._client.request(
+            "POST", f"{user_path(person)}/checkMemberGroups", json={"groupIds": [group_id]}
+        )
+        if response.status == 404:
+            return False  # no such user
+        if not response.ok:
+            raise response.unexpected("checking a group membership")
+        found = response.body.get("value") if isinstance(response.body, dict) else None
+        if not isinstance(found, list):
+            raise response.unexpected("a group check without a value list")
+        wanted = group_id.lower()
+        return any(isinstance(item, str) and item.lower() == wanted for item in found)
+
+    async def time_zone_of(self, person_id: str) -> str | None:
+        """`GET /users/{id}/mailboxSettings/timeZone` (MailboxSettings.Read), as an IANA name.
+
+        None when the person has no mailbox, the permission is missing, or the name is unknown:
+        the unit's time zone is used then.
+        """
+        response = await self._client.request(
+            "GET", f"{user_path(person_id)}/mailboxSettings/timeZone"
+        )
+        if response.status in (403, 404):
+            return None
+        if not response.ok:
+            raise response.unexpected("reading a time zone")
+        value = response.body.get("value") if isinstance(response.body, dict) else None
+        return iana_zone(value if isinstance(value, str) else None)
 
     async def manager_of(self, upn: str) -> Person | None:
         """The user's manager; None when there is none (Graph answers 404) or no such user."""

@@ -86,6 +86,8 @@ class PersonEntry(BaseModel):
     time_zone: str = "Europe/Copenhagen"
     teams_user_id: str | None = None  # the Teams/emulator user id, e.g. the Playground's user-id-0
     chat_id: str | None = None
+    # Entra ID group object ids the person is in (e.g. the HR group of organisation.yaml).
+    groups: list[str] = Field(default_factory=list)
     busy: list[BusyEntry] = Field(default_factory=list)
 
     @field_validator("upn", "manager", "mail")
@@ -192,6 +194,12 @@ class LocalDirectory:
         if entry is None or entry.manager is None:
             return None
         return self._entries[entry.manager].person()
+
+    async def is_member(self, person: str, group_id: str) -> bool:
+        """Whether the file lists the group for this person."""
+        entry = self._entry(person)
+        wanted = group_id.strip().lower()
+        return entry is not None and any(g.strip().lower() == wanted for g in entry.groups)
 
     async def busy_times(
         self, upns: list[str], start: datetime, end: datetime

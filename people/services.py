@@ -1,4 +1,4 @@
-"""The three people ports bundled, built from Graph or from the local file."""
+"""The people ports bundled, built from Graph or from the local file."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from journey.people import Calendar, Directory, TeamsInstaller
+from journey.people import Calendar, Directory, GroupMembership, TeamsInstaller, TimeZones
 from people.graph_calendar import GraphCalendar
 from people.graph_client import GraphClient
 from people.graph_directory import GraphDirectory
@@ -21,18 +21,24 @@ class PeopleServices:
     directory: Directory
     calendar: Calendar
     teams: TeamsInstaller
+    groups: GroupMembership
+    # People's own time zones, where the directory does not say them (Graph: mailbox settings).
+    zones: TimeZones | None = None
 
 
 def graph_services(client: GraphClient, *, teams_app_id: str) -> PeopleServices:
-    """All three ports on one Graph client (one session, one token)."""
+    """All the ports on one Graph client (one session, one token)."""
+    directory = GraphDirectory(client)
     return PeopleServices(
-        directory=GraphDirectory(client),
+        directory=directory,
         calendar=GraphCalendar(client),
         teams=GraphTeamsInstaller(client, teams_app_id),
+        groups=directory,
+        zones=directory,
     )
 
 
 def local_services(path: Path, *, now: datetime) -> PeopleServices:
-    """All three ports on one in-memory LocalDirectory loaded from `path`."""
+    """All the ports on one in-memory LocalDirectory loaded from `path`."""
     local = LocalDirectory.from_file(path, now=now)
-    return PeopleServices(directory=local, calendar=local, teams=local)
+    return PeopleServices(directory=local, calendar=local, teams=local, groups=local)

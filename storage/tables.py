@@ -61,6 +61,10 @@ departures = Table(
     Column("meeting_end", UtcDateTime, nullable=True),
     Column("meeting_event_id", String(512), nullable=True),
     Column("meeting_join_url", Text, nullable=True),
+    # Issue 4: when the leaver said yes, and the handover checklist (0004).
+    Column("accepted_at", UtcDateTime, nullable=True),
+    Column("handover_done", JsonDocument, nullable=False, server_default=text("'[]'")),
+    Column("handover_successor", String(200), nullable=True),
     Column("cards", JsonDocument, nullable=False, server_default=text("'{}'")),
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -184,4 +188,54 @@ send_budget = Table(
     Column("scope", String(100), primary_key=True),
     Column("free_at", Double, nullable=False),
     Column("paused_until", Double, nullable=True),
+)
+
+# Journey events recorded by a door that runs outside the service (the CSV import): the
+# service's worker hands each to the journey (offer, booking moves, withdrawals) once it runs.
+journey_events = Table(
+    "journey_events",
+    metadata,
+    Column(
+        "id",
+        BigInteger().with_variant(Integer(), "sqlite"),  # SQLite autoincrements INTEGER only
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("departure_id", String(64), nullable=False),
+    Column("event", String(32), nullable=False),  # registered | changed | cancelled
+    Column("before", JsonDocument, nullable=True),  # the departure before a change
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("done_at", UtcDateTime, nullable=True),
+)
+Index("ix_journey_events_done_at_id", journey_events.c.done_at, journey_events.c.id)
+
+# The optional survey (revision 0006): one row per leaver's progress, one per answer given.
+# Progress lives here, not in the card, so the leaver can stop and come back.
+survey_progress = Table(
+    "survey_progress",
+    metadata,
+    Column("departure_id", String(64), primary_key=True),
+    Column("question_set", String(64), nullable=False),
+    Column("attribution", String(32), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+)
+
+survey_answers = Table(
+    "survey_answers",
+    metadata,
+    Column("departure_id", String(64), primary_key=True),
+    Column("question_id", String(64), primary_key=True),
+    Column("section_id", String(64), nullable=False),
+    Column("value", JsonDocument, nullable=False),  # free text as written, or choice ids
+    # The reads filter on it in SQL (journey.survey_access): a statistics-only answer never
+    # leaves the database for a person.
+    Column("attribution", String(32), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )

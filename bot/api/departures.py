@@ -12,9 +12,18 @@ from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_camel
 
 from bot.api.auth import ApiCaller, Forbidden
-from bot.api.models import DepartureIn, DepartureOut, LastDayChange, ProblemOut, Problems
+from bot.api.models import (
+    DeliveryOut,
+    DepartureIn,
+    DepartureOut,
+    LastDayChange,
+    ProblemOut,
+    Problems,
+    TimelineOut,
+)
 from bot.auth import AuthUnavailable, Unauthorized
-from bot.typedefs import API_AUTH, CONFIG, REGISTRATION
+from bot.typedefs import API_AUTH, CONFIG, DATABASE, REGISTRATION
+from journey.clock import SystemClock
 from journey.locale import language_of
 from journey.people import DirectoryUnavailable
 from journey.ports import NotFound
@@ -27,6 +36,7 @@ from journey.registration import (
     OutcomeKind,
     Problem,
 )
+from storage.due_actions import DueActionQueue
 
 log = logging.getLogger(__name__)
 
@@ -196,3 +206,16 @@ async def cancel_departure(request: web.Request, caller: ApiCaller) -> web.Respo
     except NotFound:
         return _not_found()
     return _answer(request, outcome)
+
+
+@authenticated
+async def get_timeline(request: web.Request, caller: ApiCaller) -> web.Response:
+    """GET /api/departures/{id}/timeline: what was sent, when, to whom; what failed and why."""
+    departure_id = request.match_info["id"]
+    try:
+        await request.app[REGISTRATION].get(departure_id)
+    except NotFound:
+        return _not_found()
+    # Reading the log needs no clock; the queue wants one for its writes.
+    events = await DueActionQueue(request.app[DATABASE], SystemClock()).timeline(departure_id)
+    return _json(TimelineOut(departure_id=departure_id, events=[DeliveryOut.of(e) for e in events]))

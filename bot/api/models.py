@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from journey.departure import Departure, DepartureStatus, Reach
+from journey.due import DeliveryEvent, Outcome
 from journey.registration import IsoDay, RegistrationRequest
 
 _CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=False)
@@ -95,3 +96,44 @@ class Problems(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     problems: list[ProblemOut]
+
+
+class DeliveryOut(BaseModel):
+    """One line of a departure's delivery timeline: a message sent, failed, retried, withdrawn."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    at: datetime
+    kind: str = Field(description="What was sent, e.g. offer, handover, thank_you.")
+    recipient: str = Field(description="To whom: a UPN, or a Teams user key.")
+    outcome: Outcome = Field(
+        description="sent, blocked (403), not_found (404), throttled (429, retried), error, "
+        "reconciled, or cancelled (withdrawn before it went out)."
+    )
+    code: str | None = Field(description="Why it failed, e.g. http_403 or no_conversation.")
+    status: int | None = Field(description="The HTTP status Teams answered, if any.")
+    attempt: int
+    retry_at: datetime | None = Field(description="When it is tried again, if it is.")
+
+    @classmethod
+    def of(cls, event: DeliveryEvent) -> DeliveryOut:
+        """The API view of a delivery event."""
+        return cls(
+            at=event.at,
+            kind=event.kind,
+            recipient=event.recipient_key,
+            outcome=event.outcome,
+            code=event.code,
+            status=event.status,
+            attempt=event.attempt,
+            retry_at=event.retry_at,
+        )
+
+
+class TimelineOut(BaseModel):
+    """What the bot sent about a departure, when and to whom, and what failed and why."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    departure_id: str
+    events: list[DeliveryOut] = Field(description="Oldest first.")

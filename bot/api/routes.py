@@ -11,8 +11,9 @@ from bot.api.departures import (
     change_departure,
     create_departure,
     get_departure,
+    get_timeline,
 )
-from bot.api.models import DepartureIn, DepartureOut, LastDayChange, Problems
+from bot.api.models import DepartureIn, DepartureOut, LastDayChange, Problems, TimelineOut
 from bot.api.openapi import Operation, openapi_document
 
 OPENAPI_PATH = "/api/openapi.json"
@@ -53,6 +54,23 @@ def _operations() -> tuple[Operation, ...]:
             path_parameters=_ID,
             responses={
                 200: ("The departure.", DepartureOut),
+                404: ("No departure with this id.", Problems),
+            },
+        ),
+        Operation(
+            method="GET",
+            path="/api/departures/{id}/timeline",
+            handler=get_timeline,
+            operation_id="getDeliveryTimeline",
+            summary="What the bot sent about a departure, when and to whom, and what failed",
+            path_parameters=_ID,
+            responses={
+                200: (
+                    "Every delivery attempt and decision, oldest first. Sent messages stay here "
+                    "after the departure moved or was cancelled; withdrawn ones show as "
+                    "cancelled.",
+                    TimelineOut,
+                ),
                 404: ("No departure with this id.", Problems),
             },
         ),

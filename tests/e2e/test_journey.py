@@ -181,10 +181,23 @@ async def test_the_demo_journey_from_registration_to_a_booked_conversation(
     ):
         await playground.install()
         await playground.wait_for(lambda event: bool(event.cards))  # the welcome
-        await playground.send_text("help")  # in `make run` Hanne writes "register" here
-        await playground.wait_for(lambda event: bool(event.cards))
-        # Hanne (HR) registers her own departure: the Playground has one person at the keyboard.
-        departure_id = await _register(app, "hr@contoso.example", config)
+        # Hanne (HR) registers her own departure through the form, as README's demo says:
+        # the Playground has one person at the keyboard.
+        await playground.send_text("register")
+        form = await playground.wait_for(
+            lambda event: _title(event) == config.text("register.title", "en")
+        )
+        inputs = {
+            "leaver": "hr@contoso.example",
+            "manager": "manager@contoso.example",
+            "unit": "social-care",
+            "last_working_day": (date.today() + timedelta(days=21)).isoformat(),
+            "locale": "",
+        }
+        registered = await playground.execute("register.submit", inputs, reply_to=form.message_id)
+        assert registered["type"] == "application/vnd.microsoft.card.adaptive"
+        [departure] = await app[JOURNEY].journey._departures.list_for_person("hr@contoso.example")
+        departure_id = departure.id
 
         offer = await playground.wait_for(
             lambda event: _title(event) == config.text("offer.title", "en")

@@ -283,7 +283,18 @@ class JourneyApp:
 
 
 @pytest.fixture
-async def journey_app(tmp_path: Path) -> AsyncIterator[JourneyApp]:
+def journey_settings() -> dict[str, str]:
+    """Extra settings for the service; a test module overrides this fixture to set some.
+
+    "{connector}" in a value stands for the Bot Connector stand-in's address.
+    """
+    return {}
+
+
+@pytest.fixture
+async def journey_app(
+    tmp_path: Path, journey_settings: dict[str, str]
+) -> AsyncIterator[JourneyApp]:
     """The whole service with authentication on, as in a tenant, on a fixed clock."""
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'exitbot.sqlite3'}"
     await upgrade(database_url)
@@ -301,6 +312,10 @@ async def journey_app(tmp_path: Path) -> AsyncIterator[JourneyApp]:
             EXITBOT_DIRECTORY="local",
             EXITBOT_PEOPLE_FILE=str(DEMO_PEOPLE),
             TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=issuer.metadata_url,
+            **{
+                name: value.replace("{connector}", connector.url)
+                for name, value in journey_settings.items()
+            },
         )
         app = create_app(settings, clock=clock, bot_tokens=StaticToken())
         async with serve(app) as url, aiohttp.ClientSession() as http:

@@ -114,3 +114,21 @@ async def test_a_leaver_out_of_reach_gets_the_offer_once_they_write(
     offer = await journey_app.card_for(LEAVER, journey_app.text("offer.title"))
     assert verbs_of(offer)[:1] == ["offer.accept"]
     assert (await journey_app.departure(departure.id)).status is DepartureStatus.OFFERED
+
+
+class TestWithTheRegionsServiceUrl:
+    """TEAMS_SERVICE_URL set: the bot can open a chat before anyone in the tenant wrote."""
+
+    @pytest.fixture
+    def journey_settings(self) -> dict[str, str]:
+        return {"TEAMS_SERVICE_URL": "{connector}"}
+
+    async def test_the_first_leaver_gets_the_offer_without_anyone_writing_first(
+        self, journey_app: JourneyApp
+    ) -> None:
+        departure = await journey_app.register()
+        opened = [r for r in journey_app.requests("POST") if r.path == "/v3/conversations"]
+        assert len(opened) == 1
+        await journey_app.until(lambda: _has_offer(journey_app, departure.id))
+        current = await journey_app.departure(departure.id)
+        assert (current.status, current.reach) == (DepartureStatus.OFFERED, Reach.OK)

@@ -82,6 +82,8 @@ class GraphStandIn:
     schedule_items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     installations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # user id
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, set[str]] = field(default_factory=dict)  # user id -> group ids
+    time_zones: dict[str, str] = field(default_factory=dict)  # user id -> mailbox time zone
     requests: list[Recorded] = field(default_factory=list)
     _script: list[Scripted] = field(default_factory=list)
 
@@ -147,6 +149,8 @@ class GraphStandIn:
         app.router.add_post(f"{base}/users/{{key}}/calendar/getSchedule", self._get_schedule)
         app.router.add_post(f"{base}/users/{{key}}/events", self._create_event)
         app.router.add_post(f"{base}/users/{{key}}/events/{{event}}/cancel", self._cancel_event)
+        app.router.add_post(f"{base}/users/{{key}}/checkMemberGroups", self._check_groups)
+        app.router.add_get(f"{base}/users/{{key}}/mailboxSettings/timeZone", self._time_zone)
         app.router.add_post(f"{base}/users/{{key}}/teamwork/installedApps", self._install)
         app.router.add_get(f"{base}/users/{{key}}/teamwork/installedApps", self._list_installs)
         app.router.add_get(
@@ -342,6 +346,39 @@ class GraphStandIn:
         return web.Response(status=202)
 
     # --- teamwork ----------------------------------------------------------------------
+
+    async def _time_zone(self, request: web.Request) -> web.Response:
+        # https://learn.microsoft.com/graph/api/user-get-mailboxsettings
+        user = self._user(request.match_info["key"])
+        if user is None:
+            return graph_error(404, "ResourceNotFound", "User not found.")
+        zone = self.time_zones.get(user["id"])
+        if zone is None:  # a user without an Exchange Online mailbox
+            return graph_error(404, "MailboxNotEnabledForRESTAPI", "Mailbox is not enabled.")
+        return web.json_response(
+            {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('"
+                + user["id"]
+                + "')/mailboxSettings/timeZone",
+                "value": zone,
+            }
+        )
+
+    async def _check_groups(self, request: web.Request) -> web.Response:
+        # https://learn.microsoft.com/graph/api/directoryobject-checkmembergroups
+        user = self._user(request.match_info["key"])
+        if user is None:
+            return graph_error(404, "Request_ResourceNotFound", "Resource does not exist.")
+        asked = (await request.json())["groupIds"]
+        if not isinstance(asked, list) or len(asked) > 20:
+            return graph_error(400, "Request_BadRequest", "groupIds: 1 to 20 ids.")
+        member_of = self.groups.get(user["id"], set())
+        return web.json_response(
+            {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(Edm.String)",
+                "value": [group for group in asked if group in member_of],
+            }
+        )
 
     async def _install(self, request: web.Request) -> web.Response:
         user = self._user(request.match_info["key"])

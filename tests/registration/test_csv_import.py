@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.csv_import import COLUMNS, Progress
 from storage.database import Database
 from storage.migrate import upgrade
-from storage.tables import audit_log, departures
+from storage.tables import audit_log, departures, journey_events
 from tests.registration.conftest import DEMO_PEOPLE
 
 HEADER = ",".join(COLUMNS)
@@ -219,3 +219,85 @@ def test_the_progress_bar_redraws_in_place_on_a_terminal() -> None:
         "\r[#####---------------] 1/4\r[##########----------] 2/4"
         "\r[###############-----] 3/4\r[####################] 4/4\n"
     )
+
+
+def _journey_events(url: str) -> list[str]:
+    """What the import left for the service to do, oldest first."""
+
+    async def read() -> list[str]:
+        db = await Database.open(url)
+        try:
+            async with db.sessions() as session:
+                rows = await session.scalars(
+                    select(journey_events.c.event).order_by(journey_events.c.id)
+                )
+                return list(rows)
+        finally:
+            await db.close()
+
+    return asyncio.run(read())
+
+
+def _statuses(url: str) -> dict[str, str]:
+    async def read() -> dict[str, str]:
+        db = await Database.open(url)
+        try:
+            async with db.sessions() as session:
+                rows = await session.execute(select(departures.c.leaver_upn, departures.c.status))
+                return {upn: status for upn, status in rows}
+        finally:
+            await db.close()
+
+    return asyncio.run(read())
+
+
+def test_the_import_leaves_the_offers_to_the_running_service(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, [HEADER, *GOOD])
+    _run(capsys, path)
+    assert _journey_events(database) == ["registered", "registered"]
+    _run(capsys, path)  # unchanged rows ask for nothing more
+    assert _journey_events(database) == ["registered", "registered"]
+
+
+def test_a_cancelled_column_cancels_by_external_id(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(capsys, _write(tmp_path, [HEADER, *GOOD]))
+    header = f"{HEADER},cancelled"
+    rows = [
+        header,
+        f"HR-1,leaver@contoso.example,,,{_day()},,,yes",
+        f"HR-404,someone@contoso.example,,,{_day()},,,ja",
+        f"HR-2,leaver.se@contoso.example,,,{_day()},,,maybe",
+        f",leaver.se@contoso.example,,,{_day()},,,yes",
+    ]
+    path = _write(tmp_path, rows, name="stays.csv")
+
+    code, out, _ = _run(capsys, path, "--dry-run")
+    assert (
+        out[0] == "line 2: would be updated   leaver@contoso.example: cancelled: the leaver stays"
+    )
+    assert _statuses(database)["leaver@contoso.example"] == "registered"
+
+    code, out, _ = _run(capsys, path)
+    assert code == 1
+    assert out[0] == "line 2: updated   leaver@contoso.example: cancelled: the leaver stays"
+    assert out[1] == (
+        "line 3: rejected  someone@contoso.example: external_id: "
+        "There is no departure with that id from the HR system."
+    )
+    assert out[2] == (
+        "line 4: rejected  leaver.se@contoso.example: cancelled: write yes to cancel the "
+        "departure, or leave it empty"
+    )
+    assert out[3].startswith("line 5: rejected  leaver.se@contoso.example: external_id: ")
+    assert _statuses(database) == {
+        "leaver@contoso.example": "cancelled",
+        "leaver.se@contoso.example": "registered",
+    }
+    assert _journey_events(database)[-1] == "cancelled"
+
+    code, out, _ = _run(capsys, _write(tmp_path, rows[:2], name="again.csv"))
+    assert (code, out[0]) == (0, "line 2: unchanged leaver@contoso.example")

@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from journey.departure import Departure, DepartureStatus
+from journey.people import DirectoryUnavailable
 from journey.registration import (
     ALREADY_REGISTERED,
     CHANGED_MEANWHILE,
@@ -23,11 +24,11 @@ from journey.registration import (
     UNKNOWN_UNIT,
     OutcomeKind,
     Problem,
-    RecordOnlyEvents,
     RegistrationRequest,
+    RegistrationService,
 )
-from people.local_directory import LocalDirectory, PeopleFile, PersonEntry
-from tests.registration.conftest import HR, LAST_DAY, NOW, Setup, request
+from people.local_directory import LocalDirectory, PeopleFile, PersonEntry, load_people_file
+from tests.registration.conftest import DEMO_PEOPLE, HR, LAST_DAY, NOW, Setup, request
 
 
 async def test_a_registration_is_stored_with_the_directorys_manager_language_and_zone(
@@ -334,16 +335,6 @@ async def test_a_failing_journey_leaves_the_departure_registered_and_says_so(
     ]
 
 
-async def test_record_only_events_note_that_the_offer_is_pending(setup: Setup) -> None:
-    created = (await setup.service.register(request(), HR, door="api")).departure
-    events = RecordOnlyEvents(setup.audit, setup.clock)
-    await events.registered(created)
-    assert await setup.audit_actions(created.id) == [
-        "departure.registered",
-        "journey.offer_pending",
-    ]
-
-
 async def test_a_refused_attempt_is_audited_without_a_departure(setup: Setup) -> None:
     await setup.service.record_refusal("leaver@contoso.example", "register", door="teams")
     assert await setup.count_audit() == 1
@@ -367,3 +358,54 @@ def test_a_request_that_does_not_parse_is_refused_before_the_service(
     values = {"leaver": "a@b.example", "last_working_day": "2026-04-30", **changes}
     with pytest.raises(ValidationError):
         RegistrationRequest.model_validate(values)
+
+
+class _NoZones(LocalDirectory):
+    """A directory that, like Graph's user resource, does not say people's time zones."""
+
+    async def find_person(self, email_or_upn: str):  # type: ignore[no-untyped-def]
+        person = await super().find_person(email_or_upn)
+        return None if person is None else person.model_copy(update={"time_zone": None})
+
+
+class _Mailboxes:
+    def __init__(self, zone: str | None, fail: bool = False) -> None:
+        self.zone, self.fail, self.asked = zone, fail, []
+
+    async def time_zone_of(self, person_id: str) -> str | None:
+        self.asked.append(person_id)
+        if self.fail:
+            raise DirectoryUnavailable("Graph is down")
+        return self.zone
+
+
+def _service_with(setup: Setup, zones: _Mailboxes) -> RegistrationService:
+
+    return RegistrationService(
+        setup.repository,
+        _NoZones(load_people_file(DEMO_PEOPLE), now=NOW),
+        lambda: setup.config,
+        setup.clock,
+        setup.audit,
+        setup.events,
+        zones=zones,
+    )
+
+
+async def test_the_leavers_own_time_zone_comes_from_their_mailbox(setup: Setup) -> None:
+    zones = _Mailboxes("Europe/Stockholm")
+    outcome = await _service_with(setup, zones).register(request(), HR, door="api")
+    assert outcome.departure is not None
+    assert outcome.departure.time_zone == "Europe/Stockholm"
+    assert len(zones.asked) == 1
+
+
+async def test_without_a_mailbox_zone_the_units_zone_is_used(setup: Setup) -> None:
+    unit_zone = setup.config.unit("social-care").calendar.time_zone
+    for zones in (_Mailboxes(None), _Mailboxes("Europe/Stockholm", fail=True)):
+        outcome = await _service_with(setup, zones).register(
+            request(external_id=f"HR-{id(zones)}"), HR, door="api"
+        )
+        assert outcome.departure is not None, outcome.problems
+        assert outcome.departure.time_zone == unit_zone
+        await setup.service.cancel(outcome.departure.id, HR, door="api")

@@ -207,7 +207,13 @@ async def test_hr_moves_the_last_day_and_then_cancels_from_the_confirmation_card
     assert_valid_card(body["value"])
     assert (await repository.get(departure.id)).last_working_day == date.fromisoformat(moved)
 
-    # Someone outside HR replays the cancel button: refused, audited, nothing changes.
+    # Someone outside HR replays the cancel button: refused, audited, nothing changes. (First
+    # let the offer's delivery settle: the worker records the posted card on the departure.)
+    await _wait_for_card(hr_running, "offer.accept")
+    for _ in range(100):
+        if "leaver" in (await repository.get(departure.id)).cards:
+            break
+        await asyncio.sleep(0.05)
     before = await repository.get(departure.id)
     refused = await _execute(hr_running, "register.cancel", ref, LEAVER_USER)
     assert refused["value"] == hr_running.config.text("error.not_allowed", "en")

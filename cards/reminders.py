@@ -1,0 +1,81 @@
+"""Reminder cards: the conversation tomorrow, the farewell, the thank-you, and escalations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cards.base import adaptive_card, heading, paragraph
+from cards.booking import join_button, meeting_time
+from cards.locale import Speaker
+from cards.offer import leaver_name
+from config.schema import HandoverItem
+from journey.departure import Departure
+from journey.notify import MessageKind
+
+
+def conversation_reminder_card(
+    say: Speaker, departure: Departure, minutes: int, *, for_interviewer: bool
+) -> dict[str, Any]:
+    """The booked conversation is near: when, how long, and the join link."""
+    when = meeting_time(say, departure) or "–"
+    if for_interviewer:
+        text = say(
+            "reminder.conversation_interviewer",
+            name=leaver_name(departure),
+            when=when,
+            minutes=minutes,
+        )
+    else:
+        text = say("reminder.conversation", when=when, minutes=minutes)
+    return adaptive_card(
+        [heading(say("reminder.title")), paragraph(text)],
+        join_button(say, departure),
+        lang=say.lang,
+    )
+
+
+def farewell_reminder_card(say: Speaker, departure: Departure) -> dict[str, Any]:
+    """To the manager: plan a good farewell for the last working day."""
+    text = say(
+        "reminder.farewell_manager",
+        name=leaver_name(departure),
+        last_day=say.day(departure.last_working_day),
+    )
+    return adaptive_card([heading(say("reminder.title")), paragraph(text)], lang=say.lang)
+
+
+def thank_you_card(say: Speaker, departure: Departure) -> dict[str, Any]:
+    """To the leaver on the last working day: thanks for their work (seed 002)."""
+    return adaptive_card(
+        [
+            heading(say("farewell.title")),
+            paragraph(say("farewell.thanks", name=leaver_name(departure))),
+        ],
+        lang=say.lang,
+    )
+
+
+_ESCALATION_TEXTS = {
+    MessageKind.OFFER_ESCALATION: "reminder.escalation",
+    MessageKind.BOOKING_ESCALATION: "reminder.escalation_booking",
+    MessageKind.HANDOVER_ESCALATION: "reminder.escalation_handover",
+}
+
+
+def escalation_card(
+    say: Speaker,
+    departure: Departure,
+    kind: MessageKind,
+    days: int,
+    open_items: Sequence[HandoverItem] = (),
+) -> dict[str, Any]:
+    """To the next person on the ladder: what has stayed open, and for how many working days.
+
+    Only where the departure stands, never what the leaver said (journey.access).
+    """
+    text = say(_ESCALATION_TEXTS[kind], name=leaver_name(departure), days=days)
+    body = [heading(say("reminder.title")), paragraph(text)]
+    if open_items:
+        body.append(paragraph("\n".join(f"- {item.label.get(say.lang)}" for item in open_items)))
+    return adaptive_card(body, lang=say.lang)

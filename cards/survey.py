@@ -1,0 +1,302 @@
+"""The survey's cards: the choice of how answers may be used, one card per section, the summary,
+and the answers block on the interviewer's task card.
+
+Each action carries the departure and the progress revision it was built from; the answers
+themselves travel only as the leaver's inputs, and the bot keeps them in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cards.base import Element, adaptive_card, execute, heading, paragraph
+from cards.locale import Speaker
+from cards.offer import leaver_name
+from config.schema import (
+    FreeText,
+    MultipleChoice,
+    QuestionSet,
+    Rating,
+    Section,
+    SingleChoice,
+    YesNo,
+)
+from journey.departure import Departure
+from journey.survey import Answer, AnswerValue, Attribution
+
+START = "survey.start"
+NEXT = "survey.next"
+BACK = "survey.back"
+ATTRIBUTION = "survey.attribution"
+SEND = "survey.send"
+WITHDRAW = "survey.withdraw"
+# Input ids: Teams merges them into the action's data next to the departure and revision.
+ATTRIBUTION_INPUT = "attribution"
+ANSWER_PREFIX = "q_"
+USE_PREFIX = "a_"
+
+Question = SingleChoice | MultipleChoice | Rating | FreeText | YesNo
+
+
+def _data(departure_id: str, revision: int, **extra: str) -> dict[str, Any]:
+    return {"departure": departure_id, "revision": revision, **extra}
+
+
+def _attribution_choices(say: Speaker) -> list[dict[str, str]]:
+    return [
+        {"title": say(f"survey.attribution.{choice.value}"), "value": choice.value}
+        for choice in Attribution
+    ]
+
+
+def intro_card(say: Speaker, departure: Departure, qset_title: str) -> dict[str, Any]:
+    """Before the first question: what the survey is, and who may read what, in plain words."""
+    body: list[Element] = [
+        heading(qset_title),
+        paragraph(say("survey.intro")),
+        paragraph(say("survey.privacy")),
+        {
+            "type": "Input.ChoiceSet",
+            "id": ATTRIBUTION_INPUT,
+            "label": say("survey.attribution.title"),
+            "style": "expanded",
+            "isRequired": True,
+            "errorMessage": say("survey.attribution.title"),
+            "choices": _attribution_choices(say),
+        },
+    ]
+    start = execute(say("survey.start"), START, {"departure": departure.id}, style="positive")
+    return adaptive_card(body, [start], lang=say.lang)
+
+
+def _choice_input(say: Speaker, question: Question, value: AnswerValue | None) -> Element:
+    if isinstance(question, SingleChoice | MultipleChoice):
+        choices = [{"title": o.label.get(say.lang), "value": o.id} for o in question.options]
+    elif isinstance(question, Rating):
+        low, high = question.low_label.get(say.lang), question.high_label.get(say.lang)
+        choices = []
+        for point in range(1, question.points + 1):
+            label = f"{point} – {low}" if point == 1 else str(point)
+            label = f"{point} – {high}" if point == question.points else label
+            choices.append({"title": label, "value": str(point)})
+    else:
+        choices = [
+            {"title": say("survey.yes"), "value": "yes"},
+            {"title": say("survey.no"), "value": "no"},
+        ]
+    element: Element = {
+        "type": "Input.ChoiceSet",
+        "id": ANSWER_PREFIX + question.id,
+        "label": question.prompt.get(say.lang),
+        "style": "expanded",
+        "choices": choices,
+    }
+    if isinstance(question, MultipleChoice):
+        element["isMultiSelect"] = True
+    if value:
+        element["value"] = ",".join(value) if isinstance(value, list) else value
+    return element
+
+
+def _input(say: Speaker, question: Question, value: AnswerValue | None) -> Element:
+    if isinstance(question, FreeText):
+        element: Element = {
+            "type": "Input.Text",
+            "id": ANSWER_PREFIX + question.id,
+            "label": question.prompt.get(say.lang),
+            "isMultiline": True,
+            "maxLength": question.max_length,
+        }
+        if isinstance(value, str):
+            element["value"] = value
+        return element
+    return _choice_input(say, question, value)
+
+
+def section_card(
+    say: Speaker,
+    departure: Departure,
+    sections: Sequence[Section],
+    position: int,
+    revision: int,
+    answers: Sequence[Answer],
+) -> dict[str, Any]:
+    """One section: its questions, each voluntary, filled with what the leaver answered before."""
+    section = sections[position]
+    given = {answer.question_id: answer.value for answer in answers}
+    body: list[Element] = [
+        heading(section.title.get(say.lang)),
+        paragraph(say("survey.progress", current=position + 1, total=len(sections)), subtle=True),
+    ]
+    if section.intro is not None:
+        body.append(paragraph(section.intro.get(say.lang)))
+    body += [_input(say, question, given.get(question.id)) for question in section.questions]
+    data = _data(departure.id, revision, section=section.id)
+    actions: list[Element] = []
+    if position > 0:
+        actions.append(execute(say("survey.back"), BACK, data))
+    last = position == len(sections) - 1
+    title = say("survey.to_summary") if last else say("survey.next")
+    actions.append(execute(title, NEXT, data, style="positive"))
+    return adaptive_card(body, actions, lang=say.lang)
+
+
+def shown_value(say: Speaker, question: Question, value: AnswerValue) -> str:
+    """An answer as words: choice labels, the rating with its scale, free text as written."""
+    if isinstance(question, SingleChoice | MultipleChoice):
+        labels = {option.id: option.label.get(say.lang) for option in question.options}
+        chosen = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(choice, choice) for choice in chosen)
+    if isinstance(question, Rating):
+        return f"{value} / {question.points}"
+    if isinstance(question, YesNo):
+        return say("survey.yes") if value == "yes" else say("survey.no")
+    return value if isinstance(value, str) else ", ".join(value)
+
+
+def _answer_blocks(say: Speaker, question: Question, value: AnswerValue) -> list[Element]:
+    return [
+        {
+            "type": "TextBlock",
+            "text": question.prompt.get(say.lang),
+            "weight": "Bolder",
+            "wrap": True,
+            "spacing": "Medium",
+        },
+        paragraph(shown_value(say, question, value)),
+    ]
+
+
+def _answered(
+    sections: Sequence[Section], answers: Sequence[Answer]
+) -> list[tuple[Section, list[tuple[Question, Answer]]]]:
+    """The answers grouped by section, in the survey's order."""
+    by_id = {answer.question_id: answer for answer in answers}
+    grouped = []
+    for section in sections:
+        rows = [(q, by_id[q.id]) for q in section.questions if q.id in by_id]
+        if rows:
+            grouped.append((section, rows))
+    return grouped
+
+
+def summary_card(
+    say: Speaker,
+    departure: Departure,
+    sections: Sequence[Section],
+    revision: int,
+    answers: Sequence[Answer],
+) -> dict[str, Any]:
+    """Every answer before sending, each with its own choice of how it may be used."""
+    body: list[Element] = [heading(say("survey.summary_title"))]
+    grouped = _answered(sections, answers)
+    body.append(paragraph(say("survey.summary_intro") if grouped else say("survey.summary_none")))
+    for section, rows in grouped:
+        items: list[Element] = [
+            {
+                "type": "TextBlock",
+                "text": section.title.get(say.lang),
+                "size": "Medium",
+                "weight": "Bolder",
+                "wrap": True,
+            }
+        ]
+        for question, answer in rows:
+            items += _answer_blocks(say, question, answer.value)
+            items.append(
+                {
+                    "type": "Input.ChoiceSet",
+                    "id": USE_PREFIX + question.id,
+                    "label": say("survey.answer_use"),
+                    "style": "compact",
+                    "value": answer.attribution.value,
+                    "choices": _attribution_choices(say),
+                }
+            )
+        body.append({"type": "Container", "separator": True, "items": items})
+    body.append(paragraph(say("survey.privacy"), subtle=True))
+    data = _data(departure.id, revision)
+    actions = [execute(say("survey.back"), BACK, data, associatedInputs="none")]
+    if grouped:
+        actions.append(execute(say("survey.save_choices"), ATTRIBUTION, data))
+    actions.append(execute(say("survey.submit"), SEND, data, style="positive"))
+    return adaptive_card(body, actions, lang=say.lang)
+
+
+def sent_card(
+    say: Speaker, departure: Departure, revision: int, *, can_withdraw: bool
+) -> dict[str, Any]:
+    """Thanks, and the way to take the answers back until the last working day."""
+    body = [heading(say("survey.offer_title")), paragraph(say("survey.thanks"))]
+    actions: list[Element] = []
+    if can_withdraw:
+        last_day = say.day(departure.last_working_day)
+        body.append(paragraph(say("survey.withdraw_until", last_day=last_day), subtle=True))
+        actions.append(
+            execute(
+                say("survey.withdraw"), WITHDRAW, _data(departure.id, revision), style="destructive"
+            )
+        )
+    return adaptive_card(body, actions, lang=say.lang)
+
+
+def message_card(say: Speaker, text: str) -> dict[str, Any]:
+    """A survey card that only says something (withdrawn, closed)."""
+    return adaptive_card([heading(say("survey.offer_title")), paragraph(text)], lang=say.lang)
+
+
+def offer_survey_card(say: Speaker, departure: Departure) -> dict[str, Any]:
+    """After the booking: the survey is there if the leaver wants it."""
+    return adaptive_card(
+        [heading(say("survey.offer_title")), paragraph(say("survey.intro"))],
+        [execute(say("survey.start"), START, {"departure": departure.id}, associatedInputs="none")],
+        lang=say.lang,
+    )
+
+
+def handoff_block(
+    say: Speaker,
+    departure: Departure,
+    sections: Sequence[Section],
+    answers: Sequence[Answer],
+) -> list[Element]:
+    """For the interviewer's task card (per-user refresh only): the answers they may read."""
+    grouped = _answered(sections, answers)
+    if not grouped:
+        return []
+    name = leaver_name(departure)
+    items: list[Element] = [
+        {
+            "type": "TextBlock",
+            "text": say("survey.handoff.title", name=name),
+            "size": "Medium",
+            "weight": "Bolder",
+            "wrap": True,
+        },
+        paragraph(say("survey.handoff.intro", name=name)),
+        paragraph(say("survey.handoff.guide", name=name), subtle=True),
+    ]
+    for section, rows in grouped:
+        items.append(
+            {
+                "type": "TextBlock",
+                "text": section.title.get(say.lang),
+                "weight": "Bolder",
+                "wrap": True,
+                "separator": True,
+                "spacing": "Medium",
+            }
+        )
+        for question, answer in rows:
+            items += _answer_blocks(say, question, answer.value)
+    return [{"type": "Container", "separator": True, "items": items}]
+
+
+def question_set_title(say: Speaker, qset: QuestionSet) -> str:
+    return qset.title.get(say.lang)
+
+
+def by_question(sections: Sequence[Section]) -> Mapping[str, Question]:
+    """Every question of the sections by id."""
+    return {question.id: question for section in sections for question in section.questions}

@@ -1,0 +1,275 @@
+"""The survey in Teams: the `survey` command and the card verbs, each checked by journey's rules.
+
+Every verb parses its payload with a pydantic model; the answers arrive as the card's inputs
+(`q_<question>`, `a_<question>` for how an answer may be used) and go straight to the survey
+service, which checks who asks and which card it was before it keeps anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cards.base import Element
+from cards.survey import (
+    ANSWER_PREFIX,
+    USE_PREFIX,
+    handoff_block,
+    intro_card,
+    message_card,
+    section_card,
+    sent_card,
+    summary_card,
+)
+from dialogs.journey_turn import DepartureId, asker_of, speaker
+from dialogs.router import InvokeResult
+from dialogs.turn import DialogTurn
+from journey.departure import Departure, DepartureStatus
+from journey.refusals import NotAllowed, StaleAction
+from journey.survey import (
+    Attribution,
+    BadAnswer,
+    SurveyClosed,
+    SurveyDisabled,
+    SurveyStatus,
+    may_withdraw,
+)
+from journey.survey_service import Surveys, SurveyStep
+
+log = logging.getLogger(__name__)
+
+QuestionId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+# Generous: the question's own limit is checked (and a refusal audited) by the survey rules.
+RawAnswer = Annotated[str, Field(max_length=20_000)]
+Revision = Annotated[int, Field(ge=0)]
+
+
+def _collect(data: Any, prefix: str, field: str) -> Any:
+    """Move the card's `<prefix><question>` inputs into one field of the payload."""
+    if not isinstance(data, dict):
+        return data
+    inputs = {k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)}
+    rest = {k: v for k, v in data.items() if not k.startswith(prefix)}
+    return {**rest, field: inputs}
+
+
+class SurveyStart(BaseModel):
+    """Start or resume; `attribution` comes from the intro card's choice."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departure: DepartureId
+    attribution: Attribution | None = None
+
+
+class SectionAnswers(BaseModel):
+    """A section card's Next or Back, with the answers as typed (blank ones skipped)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departure: DepartureId
+    revision: Revision
+    section: QuestionId | None = None  # absent on the summary's Back
+    answers: dict[QuestionId, RawAnswer] = Field(default_factory=dict, max_length=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inputs(cls, data: Any) -> Any:
+        return _collect(data, ANSWER_PREFIX, "answers")
+
+
+class SummaryChoices(BaseModel):
+    """The summary's Save or Send, with how each answer may be used."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departure: DepartureId
+    revision: Revision
+    uses: dict[QuestionId, Attribution] = Field(default_factory=dict, max_length=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inputs(cls, data: Any) -> Any:
+        return _collect(data, USE_PREFIX, "uses")
+
+
+class SurveyRevision(BaseModel):
+    """An action on the survey as a whole (withdraw)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departure: DepartureId
+    revision: Revision
+
+
+def surveys_of(turn: DialogTurn) -> Surveys:
+    """The survey service wired in create_app."""
+    surveys = turn.services.surveys
+    if surveys is None:
+        raise RuntimeError("the survey is not wired into the services")
+    return surveys
+
+
+def step_card(turn: DialogTurn, step: SurveyStep) -> dict[str, Any]:
+    """The card for where the leaver stands."""
+    departure = step.departure
+    say = speaker(turn, departure)
+    sections = turn.config.survey_sections(departure.unit or None)
+    progress = step.progress
+    if progress.status is SurveyStatus.WITHDRAWN:
+        return message_card(say, say("survey.withdrawn"))
+    if progress.status is SurveyStatus.SENT:
+        today = turn.services.clock.now().astimezone(departure.zone).date()
+        return sent_card(
+            say, departure, progress.revision, can_withdraw=may_withdraw(departure, today)
+        )
+    if step.on_summary:
+        return summary_card(say, departure, sections, progress.revision, step.answers)
+    return section_card(
+        say, departure, sections, progress.position, progress.revision, step.answers
+    )
+
+
+def _intro(turn: DialogTurn, departure: Departure) -> dict[str, Any]:
+    say = speaker(turn, departure)
+    qset = turn.config.question_set(turn.config.unit(departure.unit or None).survey.question_set)
+    return intro_card(say, departure, qset.title.get(say.lang))
+
+
+async def _answer(turn: DialogTurn, action: Callable[[], Awaitable[InvokeResult]]) -> InvokeResult:
+    """Run a survey step; a refusal becomes its text, and nothing was stored."""
+    try:
+        return await action()
+    except NotAllowed:
+        return InvokeResult(message=turn.text("error.not_allowed"))
+    except StaleAction:
+        return InvokeResult(message=turn.text("error.stale_action"))
+    except BadAnswer as bad:
+        return InvokeResult(message=turn.text(f"survey.refused.{bad.reason.value}"))
+    except SurveyClosed:
+        return InvokeResult(message=turn.text("survey.closed"))
+    except SurveyDisabled:
+        return InvokeResult(message=turn.text("survey.not_available"))
+
+
+async def start(turn: DialogTurn, payload: SurveyStart) -> InvokeResult:
+    """Without a choice yet: the intro card; with one: the first section (or where they were)."""
+
+    async def act() -> InvokeResult:
+        surveys = surveys_of(turn)
+        if payload.attribution is None:
+            departure, _plan, step = await surveys.current(asker_of(turn), payload.departure)
+            if step is None:
+                return InvokeResult(card=_intro(turn, departure))
+            return InvokeResult(card=step_card(turn, step))
+        step = await surveys.start(asker_of(turn), payload.departure, payload.attribution)
+        return InvokeResult(card=step_card(turn, step))
+
+    return await _answer(turn, act)
+
+
+async def next_section(turn: DialogTurn, payload: SectionAnswers) -> InvokeResult:
+    """Keep the section's answers and show the next section, or the summary after the last."""
+    return await _section(turn, payload, forward=True)
+
+
+async def back(turn: DialogTurn, payload: SectionAnswers) -> InvokeResult:
+    """Keep what is typed and go back one section (from the summary: to the last one)."""
+    if payload.section is None and not payload.answers:
+
+        async def act() -> InvokeResult:
+            step = await surveys_of(turn).back(
+                asker_of(turn), payload.departure, revision=payload.revision
+            )
+            return InvokeResult(card=step_card(turn, step))
+
+        return await _answer(turn, act)
+    return await _section(turn, payload, forward=False)
+
+
+async def _section(turn: DialogTurn, payload: SectionAnswers, *, forward: bool) -> InvokeResult:
+    async def act() -> InvokeResult:
+        step = await surveys_of(turn).answer(
+            asker_of(turn),
+            payload.departure,
+            revision=payload.revision,
+            section_id=payload.section or "",
+            raw=payload.answers,
+            forward=forward,
+        )
+        return InvokeResult(card=step_card(turn, step))
+
+    return await _answer(turn, act)
+
+
+async def save_choices(turn: DialogTurn, payload: SummaryChoices) -> InvokeResult:
+    """Keep the choices made on the summary; the summary again."""
+    return await _summary(turn, payload, send=False)
+
+
+async def send(turn: DialogTurn, payload: SummaryChoices) -> InvokeResult:
+    """Send the survey with the choices on the summary: the interviewer's card shows it."""
+    return await _summary(turn, payload, send=True)
+
+
+async def _summary(turn: DialogTurn, payload: SummaryChoices, *, send: bool) -> InvokeResult:
+    async def act() -> InvokeResult:
+        step = await surveys_of(turn).attribute(
+            asker_of(turn),
+            payload.departure,
+            revision=payload.revision,
+            changes=payload.uses,
+            send=send,
+        )
+        return InvokeResult(card=step_card(turn, step))
+
+    return await _answer(turn, act)
+
+
+async def withdraw(turn: DialogTurn, payload: SurveyRevision) -> InvokeResult:
+    """The leaver takes their answers back: deleted, and gone from the interviewer's card."""
+
+    async def act() -> InvokeResult:
+        step = await surveys_of(turn).withdraw(
+            asker_of(turn), payload.departure, revision=payload.revision
+        )
+        return InvokeResult(card=step_card(turn, step))
+
+    return await _answer(turn, act)
+
+
+_ACTIVE = frozenset({DepartureStatus.ACCEPTED, DepartureStatus.BOOKED, DepartureStatus.HELD})
+
+
+async def show_survey(turn: DialogTurn) -> None:
+    """The `survey` command: start, or go on where the leaver stopped."""
+    upn = (turn.actor.upn or "").strip().lower()
+    mine = [
+        d
+        for d in (await turn.services.departures.list_for_person(upn) if upn else [])
+        if d.leaver_upn == upn and d.status in _ACTIVE
+    ]
+    if not mine:
+        await turn.send_text(turn.text("survey.not_available"))
+        return
+    departure = min(mine, key=lambda d: d.last_working_day)
+    result = await start(turn, SurveyStart(departure=departure.id))
+    if result.card is not None:
+        await turn.send_card(result.card)
+    elif result.message:
+        await turn.send_text(result.message)
+
+
+async def handoff_answers(turn: DialogTurn, departure: Departure) -> list[Element]:
+    """The task card's answers block for the person asking (empty when they may read none)."""
+    surveys = turn.services.surveys
+    if surveys is None:
+        return []
+    answers = await surveys.readable_answers(asker_of(turn), departure)
+    if not answers:
+        return []
+    sections = turn.config.survey_sections(departure.unit or None)
+    return handoff_block(speaker(turn, departure), departure, sections, answers)

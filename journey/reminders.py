@@ -1,0 +1,208 @@
+"""Which reminders a departure should have right now: what, to whom, when (issue 4).
+
+`plan` is a pure function of the departure's current state, the unit's rules and the time.
+The journey calls it after every change and makes the result the departure's plan of due
+actions (storage's `reschedule`): a moved last day moves what is not sent yet, a cancelled
+departure keeps nothing pending, and what was sent stays sent (and in the timeline).
+
+Times are decided on the departure's wall clock (reminders go out at the start of the working
+day there; DST is zoneinfo's business) and handed over in UTC. A reminder whose time has
+passed but whose reason still holds goes out at the next working moment instead.
+
+Escalation (seed 000: the leaver should not fall through the cracks, and nobody nags them):
+a matter the leaver has left open for `escalate_after_working_days` working days goes to the
+next person on the ladder leaver → manager → the unit's HR contact, one step per period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+
+from journey.departure import Departure, DepartureStatus
+from journey.due import due_action_key
+from journey.notify import MessageKind
+from journey.workdays import WorkingTime
+
+REMINDER_KINDS: frozenset[MessageKind] = frozenset(
+    {
+        MessageKind.HANDOVER,
+        MessageKind.HANDOVER_MANAGER,
+        MessageKind.OFFER_AGAIN,
+        MessageKind.CONVERSATION_REMINDER,
+        MessageKind.FAREWELL_REMINDER,
+        MessageKind.THANK_YOU,
+        MessageKind.OFFER_ESCALATION,
+        MessageKind.BOOKING_ESCALATION,
+        MessageKind.HANDOVER_ESCALATION,
+    }
+)
+"""The kinds `plan` owns: re-planning replaces every unsent action of these kinds."""
+
+# Until the departure is closed or cancelled, the last day still comes (also after a "no").
+_ACTIVE = frozenset(
+    {
+        DepartureStatus.REGISTERED,
+        DepartureStatus.OFFERED,
+        DepartureStatus.ACCEPTED,
+        DepartureStatus.DECLINED,
+        DepartureStatus.BOOKED,
+        DepartureStatus.HELD,
+    }
+)
+
+
+@dataclass(frozen=True)
+class ReminderRules:
+    """A unit's reminder settings (config.schema.Reminders) and whom it escalates to."""
+
+    time: WorkingTime = field(default_factory=WorkingTime)
+    handover_days_before: int = 14
+    conversation_working_days_before: int = 1
+    farewell_days_before: int = 3
+    # 0 turns escalation off.
+    escalate_after_working_days: int = 3
+    handover_items: tuple[str, ...] = ()
+    hr_contact: str | None = None  # the last step of the ladder; None stops at the manager
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One reminder that should exist: its kind, recipient (UPN), time (UTC) and key."""
+
+    kind: MessageKind
+    recipient: str
+    due_at: datetime
+    key: str
+    # Escalations: how many working days the matter has been open when this one goes out.
+    days: int = 0
+
+
+def open_items(departure: Departure, rules: ReminderRules) -> list[str]:
+    """The unit's handover items the departure has not ticked, in the unit's order."""
+    done = set(departure.handover_done)
+    return [item for item in rules.handover_items if item not in done]
+
+
+def plan(departure: Departure, rules: ReminderRules, now: datetime) -> list[Planned]:
+    """Every reminder the departure should have now (sent ones included, under their keys)."""
+    if departure.status not in _ACTIVE:
+        return []
+    return _Planner(departure, rules, now).run()
+
+
+class _Planner:
+    def __init__(self, departure: Departure, rules: ReminderRules, now: datetime) -> None:
+        self.d = departure
+        self.rules = rules
+        self.now = now
+        self.time = replace(rules.time, zone=departure.zone)
+        self.last_end = self.time.end_of(departure.last_working_day)
+        self.found: list[Planned] = []
+
+    def run(self) -> list[Planned]:
+        self._handover()
+        self._offer()
+        self._booking()
+        self._conversation()
+        self._farewell()
+        return self.found
+
+    # --- what ------------------------------------------------------------------------------
+
+    def _handover(self) -> None:
+        if not self.rules.handover_items:
+            return
+        d = self.d
+        before = d.last_working_day - timedelta(days=self.rules.handover_days_before)
+        day = self.time.on_or_before(before)
+        at = self.time.start_of(day)
+        # Once per person (no date in the key): a moved last day moves an unsent card, and a
+        # sent one is never sent again.
+        self._add(MessageKind.HANDOVER, d.leaver_upn, at, f"{d.id}:handover:{d.leaver_upn}")
+        self._add(
+            MessageKind.HANDOVER_MANAGER,
+            d.manager_upn,
+            at,
+            f"{d.id}:handover_manager:{d.manager_upn}",
+        )
+        if open_items(d, self.rules):
+            # Counted from when the card went out: registered late, it goes out later.
+            start = max(day, self._day_of(d.created_at))
+            self._escalate(MessageKind.HANDOVER_ESCALATION, start)
+
+    def _offer(self) -> None:
+        d = self.d
+        if d.status is not DepartureStatus.OFFERED:
+            return
+        if d.remind_offer_at is not None:
+            at = self.time.next_working_moment(d.remind_offer_at)
+            key = due_action_key(d.id, MessageKind.OFFER_AGAIN, d.leaver_upn, self._day_of(at))
+            self._add(MessageKind.OFFER_AGAIN, d.leaver_upn, at, key)
+            self._escalate(MessageKind.OFFER_ESCALATION, self._day_of(at))
+        else:
+            self._escalate(MessageKind.OFFER_ESCALATION, self._day_of(d.created_at))
+
+    def _booking(self) -> None:
+        d = self.d
+        if d.status is not DepartureStatus.ACCEPTED:
+            return
+        self._escalate(MessageKind.BOOKING_ESCALATION, self._day_of(d.accepted_at or d.created_at))
+
+    def _conversation(self) -> None:
+        d = self.d
+        if d.status is not DepartureStatus.BOOKED or d.meeting_start is None:
+            return
+        meeting_day = self._day_of(d.meeting_start)
+        day = self.time.add_working_days(meeting_day, -self.rules.conversation_working_days_before)
+        at = self.time.start_of(day)
+        for person in (d.leaver_upn, d.interviewer_upn):
+            if person:
+                # The meeting's start is in the key: a rebooked conversation is reminded anew.
+                key = due_action_key(d.id, MessageKind.CONVERSATION_REMINDER, person, day)
+                key = f"{key}:{d.meeting_start.astimezone(UTC):%Y%m%dT%H%M}"
+                self._add(MessageKind.CONVERSATION_REMINDER, person, at, key, until=d.meeting_start)
+
+    def _farewell(self) -> None:
+        d = self.d
+        before = d.last_working_day - timedelta(days=self.rules.farewell_days_before)
+        at = self.time.start_of(self.time.on_or_before(before))
+        key = f"{d.id}:farewell_reminder:{d.manager_upn}"
+        self._add(MessageKind.FAREWELL_REMINDER, d.manager_upn, at, key)
+        thanks = self.time.start_of(d.last_working_day)
+        self._add(MessageKind.THANK_YOU, d.leaver_upn, thanks, f"{d.id}:thank_you:{d.leaver_upn}")
+
+    # --- how -------------------------------------------------------------------------------
+
+    def _escalate(self, kind: MessageKind, since: date) -> None:
+        """Manager after one period of working days, the HR contact after two."""
+        period = self.rules.escalate_after_working_days
+        if period <= 0:
+            return
+        ladder = [self.d.manager_upn, self.rules.hr_contact]
+        for step, person in enumerate(ladder, start=1):
+            if not person or person == self.d.leaver_upn:
+                continue
+            day = self.time.add_working_days(since, period * step)
+            key = due_action_key(self.d.id, kind, person, day)
+            self._add(kind, person, self.time.start_of(day), key, days=period * step)
+
+    def _add(
+        self,
+        kind: MessageKind,
+        recipient: str,
+        at: datetime,
+        key: str,
+        *,
+        until: datetime | None = None,
+        days: int = 0,
+    ) -> None:
+        deadline = min(self.last_end, until) if until is not None else self.last_end
+        # Past its time and not sent: as soon as working hours allow, if still in time.
+        due = at if at >= self.now else self.time.next_working_moment(self.now)
+        if due >= deadline:
+            return
+        self.found.append(Planned(kind, recipient, due.astimezone(UTC), key, days))
+
+    def _day_of(self, moment: datetime | None) -> date:
+        return self.time.local_day(moment or self.now)

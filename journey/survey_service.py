@@ -1,0 +1,361 @@
+"""The survey as one service: each step checked (who asks, which card), saved, and audited.
+
+Every read of answers goes through `readable_answers`, which asks journey.survey_access and
+lets the store filter in its query. Refusals change nothing and are written to the audit log;
+the audit log names the person, the departure and why, never an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from journey.access import Asker, Role, roles_of
+from journey.clock import Clock
+from journey.departure import Departure
+from journey.ports import (
+    AlreadyExists,
+    AuditEntry,
+    AuditLog,
+    ConcurrentUpdate,
+    DepartureRepository,
+    NotFound,
+)
+from journey.refusals import NotAllowed, StaleAction
+from journey.survey import (
+    Answer,
+    Attribution,
+    BadAnswer,
+    SurveyClosed,
+    SurveyDisabled,
+    SurveyPlan,
+    SurveyProgress,
+    SurveyStatus,
+    may_take_survey,
+    may_withdraw,
+    parse_section,
+    with_attributions,
+)
+from journey.survey_access import readable, reads_drafts, visible_answers
+
+
+class SurveyStore(Protocol):
+    async def progress(self, departure_id: str) -> SurveyProgress | None: ...
+
+    async def begin(self, progress: SurveyProgress) -> SurveyProgress: ...
+
+    async def save(
+        self,
+        progress: SurveyProgress,
+        *,
+        expected_revision: int,
+        put: tuple[Answer, ...] | list[Answer] = (),
+        remove: list[str] | tuple[str, ...] = (),
+        remove_all: bool = False,
+    ) -> SurveyProgress: ...
+
+    async def answers(
+        self, departure_id: str, attributions: frozenset[Attribution], *, sent_only: bool
+    ) -> list[Answer]: ...
+
+
+@dataclass(frozen=True)
+class SurveyStep:
+    """What the leaver sees next: where they are, and their answers so far."""
+
+    departure: Departure
+    plan: SurveyPlan
+    progress: SurveyProgress
+    answers: list[Answer]
+
+    @property
+    def on_summary(self) -> bool:
+        return self.progress.position >= len(self.plan.sections)
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.progress.status is SurveyStatus.SENT
+
+
+Told = Callable[[Departure], Awaitable[None]]
+
+
+class Surveys:
+    """The leaver's survey steps, and the reads of answers by anyone."""
+
+    def __init__(
+        self,
+        *,
+        departures: DepartureRepository,
+        store: SurveyStore,
+        audit: AuditLog,
+        clock: Clock,
+        plans: Callable[[str], SurveyPlan],
+        sent: Told | None = None,
+    ) -> None:
+        self._departures = departures
+        self._store = store
+        self._audit = audit
+        self._clock = clock
+        self._plans = plans
+        # Tells the interviewer's task card to update (it then refreshes per person).
+        self._sent = sent
+
+    # --- the leaver's steps --------------------------------------------------------------
+
+    async def current(
+        self, asker: Asker, departure_id: str
+    ) -> tuple[Departure, SurveyPlan, SurveyStep | None]:
+        """The leaver's departure, its plan and their progress (None before they started)."""
+        departure = await self._leaver(asker, departure_id, "open")
+        plan = self._plans(departure.unit)
+        progress = await self._store.progress(departure_id)
+        if progress is None:
+            if not may_take_survey(departure, plan, self._today(departure)):
+                raise SurveyDisabled(departure_id)
+            return departure, plan, None
+        return departure, plan, await self._step(asker, departure, plan, progress)
+
+    async def start(self, asker: Asker, departure_id: str, attribution: Attribution) -> SurveyStep:
+        """Begin with the leaver's choice for all answers; a second start resumes."""
+        departure = await self._leaver(asker, departure_id, "start")
+        plan = self._plans(departure.unit)
+        progress = await self._store.progress(departure_id)
+        if progress is None:
+            if not may_take_survey(departure, plan, self._today(departure)):
+                raise SurveyDisabled(departure_id)
+            now = self._clock.now()
+            progress = SurveyProgress(
+                departure_id=departure_id,
+                question_set=plan.question_set,
+                attribution=attribution,
+                started_at=now,
+                updated_at=now,
+            )
+            try:
+                await self._store.begin(progress)
+                await self._record(asker, "survey.started", departure_id, attribution=attribution)
+            except AlreadyExists:
+                progress = await self._store.progress(departure_id)
+                assert progress is not None
+        if progress.status is not SurveyStatus.IN_PROGRESS:
+            await self._refused(asker, departure_id, "closed")
+            raise SurveyClosed(departure_id)
+        return await self._step(asker, departure, plan, progress)
+
+    async def answer(
+        self,
+        asker: Asker,
+        departure_id: str,
+        *,
+        revision: int,
+        section_id: str,
+        raw: Mapping[str, str],
+        forward: bool = True,
+    ) -> SurveyStep:
+        """Keep a section's answers (blank ones skipped) and go to the next or previous card."""
+        departure, plan, progress = await self._in_progress(asker, departure_id, revision)
+        position = progress.position
+        if position >= len(plan.sections) or plan.section(position).id != section_id:
+            await self._refused(asker, departure_id, "stale")
+            raise StaleAction("not the section the leaver is on")
+        section = plan.section(position)
+        try:
+            put, skipped = parse_section(section, raw, progress.attribution)
+        except BadAnswer as bad:
+            await self._refused(asker, departure_id, bad.reason.value)
+            raise
+        # An answer keeps the attribution the leaver gave it on the summary.
+        earlier = {a.question_id: a.attribution for a in await self._own(departure_id)}
+        put = [
+            a.model_copy(update={"attribution": earlier.get(a.question_id, a.attribution)})
+            for a in put
+        ]
+        moved = max(0, position + (1 if forward else -1))
+        saved = await self._save(
+            asker, progress, expected=revision, put=put, remove=skipped, position=moved
+        )
+        return await self._step(asker, departure, plan, saved)
+
+    async def back(self, asker: Asker, departure_id: str, *, revision: int) -> SurveyStep:
+        """From the summary back to the last section, keeping every answer."""
+        departure, plan, progress = await self._in_progress(asker, departure_id, revision)
+        moved = max(0, min(progress.position, len(plan.sections)) - 1)
+        saved = await self._save(asker, progress, expected=revision, position=moved)
+        return await self._step(asker, departure, plan, saved)
+
+    async def attribute(
+        self,
+        asker: Asker,
+        departure_id: str,
+        *,
+        revision: int,
+        changes: Mapping[str, Attribution],
+        send: bool = False,
+    ) -> SurveyStep:
+        """Change who may use single answers on the summary, and send the survey if asked."""
+        departure, plan, progress = await self._in_progress(asker, departure_id, revision)
+        if progress.position < len(plan.sections):
+            await self._refused(asker, departure_id, "stale")
+            raise StaleAction("the summary is not shown")
+        own = await self._own(departure_id)
+        try:
+            changed = with_attributions(own, changes)
+        except BadAnswer as bad:
+            await self._refused(asker, departure_id, bad.reason.value)
+            raise
+        now = self._clock.now()
+        status = SurveyStatus.SENT if send else progress.status
+        saved = await self._save(
+            asker,
+            progress,
+            expected=revision,
+            put=changed,
+            status=status,
+            sent_at=now if send else None,
+        )
+        if send:
+            counts = {a.value: sum(1 for x in changed if x.attribution is a) for a in Attribution}
+            await self._record(
+                asker, "survey.sent", departure_id, **{k: str(v) for k, v in counts.items()}
+            )
+            if self._sent is not None:
+                await self._sent(departure)
+        else:
+            await self._record(asker, "survey.attribution_changed", departure_id)
+        return await self._step(asker, departure, plan, saved)
+
+    async def withdraw(self, asker: Asker, departure_id: str, *, revision: int) -> SurveyStep:
+        """The leaver takes every answer back (until the last working day): they are deleted."""
+        departure = await self._leaver(asker, departure_id, "withdraw")
+        plan = self._plans(departure.unit)
+        progress = await self._store.progress(departure_id)
+        if progress is None or progress.status is SurveyStatus.WITHDRAWN:
+            await self._refused(asker, departure_id, "closed")
+            raise SurveyClosed(departure_id)
+        if progress.revision != revision:
+            await self._refused(asker, departure_id, "stale")
+            raise StaleAction("an older card")
+        if not may_withdraw(departure, self._today(departure)):
+            await self._refused(asker, departure_id, "too_late")
+            raise SurveyClosed(departure_id)
+        was_sent = progress.status is SurveyStatus.SENT
+        saved = await self._save(
+            asker, progress, expected=revision, remove_all=True, status=SurveyStatus.WITHDRAWN
+        )
+        await self._record(asker, "survey.withdrawn", departure_id)
+        if was_sent and self._sent is not None:
+            await self._sent(departure)
+        return SurveyStep(departure, plan, saved, [])
+
+    # --- reading answers -----------------------------------------------------------------
+
+    async def readable_answers(self, asker: Asker, departure: Departure) -> list[Answer]:
+        """The answers `asker` may read (journey.survey_access); every read is audited."""
+        roles = roles_of(departure, asker.upn, is_hr=asker.is_hr)
+        allowed = readable(roles)
+        if not allowed:
+            return []
+        found = await self._store.answers(departure.id, allowed, sent_only=not reads_drafts(roles))
+        answers = visible_answers(roles, found)
+        await self._record(
+            asker,
+            "survey.read",
+            departure.id,
+            roles=",".join(sorted(role.value for role in roles)),
+            answers=str(len(answers)),
+        )
+        return answers
+
+    # --- helpers -------------------------------------------------------------------------
+
+    async def _leaver(self, asker: Asker, departure_id: str, action: str) -> Departure:
+        try:
+            departure = await self._departures.get(departure_id)
+        except NotFound:
+            raise StaleAction("no such departure") from None
+        if Role.LEAVER not in roles_of(departure, asker.upn, is_hr=asker.is_hr):
+            await self._refused(asker, departure_id, "not_allowed", step=action)
+            raise NotAllowed("survey")
+        return departure
+
+    async def _in_progress(
+        self, asker: Asker, departure_id: str, revision: int
+    ) -> tuple[Departure, SurveyPlan, SurveyProgress]:
+        departure = await self._leaver(asker, departure_id, "answer")
+        plan = self._plans(departure.unit)
+        progress = await self._store.progress(departure_id)
+        if progress is None or progress.status is not SurveyStatus.IN_PROGRESS:
+            await self._refused(asker, departure_id, "closed")
+            raise SurveyClosed(departure_id)
+        if progress.revision != revision:
+            await self._refused(asker, departure_id, "stale")
+            raise StaleAction("an older card")
+        if not may_take_survey(departure, plan, self._today(departure)):
+            await self._refused(asker, departure_id, "closed")
+            raise SurveyClosed(departure_id)
+        return departure, plan, progress
+
+    async def _own(self, departure_id: str) -> list[Answer]:
+        # The leaver's own answers, for the service's bookkeeping (not shown to anyone).
+        return await self._store.answers(departure_id, frozenset(Attribution), sent_only=False)
+
+    async def _save(
+        self,
+        asker: Asker,
+        progress: SurveyProgress,
+        *,
+        expected: int,
+        put: list[Answer] | None = None,
+        remove: list[str] | None = None,
+        remove_all: bool = False,
+        position: int | None = None,
+        status: SurveyStatus | None = None,
+        sent_at: object = None,
+    ) -> SurveyProgress:
+        values: dict[str, object] = {
+            "revision": expected + 1,
+            "updated_at": self._clock.now(),
+        }
+        if position is not None:
+            values["position"] = position
+        if status is not None:
+            values["status"] = status
+        if sent_at is not None:
+            values["sent_at"] = sent_at
+        changed = SurveyProgress.model_validate({**progress.model_dump(), **values})
+        try:
+            return await self._store.save(
+                changed,
+                expected_revision=expected,
+                put=put or [],
+                remove=remove or [],
+                remove_all=remove_all,
+            )
+        except ConcurrentUpdate:
+            await self._refused(asker, progress.departure_id, "stale")
+            raise StaleAction("the survey changed meanwhile") from None
+
+    async def _step(
+        self, asker: Asker, departure: Departure, plan: SurveyPlan, progress: SurveyProgress
+    ) -> SurveyStep:
+        return SurveyStep(departure, plan, progress, await self.readable_answers(asker, departure))
+
+    def _today(self, departure: Departure) -> date:
+        return self._clock.now().astimezone(departure.zone).date()
+
+    async def _refused(self, asker: Asker, departure_id: str, reason: str, **detail: str) -> None:
+        await self._record(asker, "survey.refused", departure_id, reason=reason, **detail)
+
+    async def _record(self, asker: Asker, action: str, departure_id: str, **detail: str) -> None:
+        await self._audit.record(
+            AuditEntry(
+                at=self._clock.now(),
+                actor=asker.audit_name,
+                action=action,
+                departure_id=departure_id,
+                detail={key: str(value) for key, value in detail.items()},
+            )
+        )

@@ -1,0 +1,41 @@
+"""Background upkeep keeps going through failures and logs no message text."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from aiohttp import web
+
+from bot.housekeeping import every
+
+
+async def test_a_failing_round_is_logged_by_kind_and_the_next_round_runs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    rounds: list[int] = []
+
+    async def work() -> str | None:
+        rounds.append(len(rounds))
+        if len(rounds) == 1:
+            raise ValueError("Sofie told me she is burnt out")  # must never reach the log
+        return "did a thing" if len(rounds) == 2 else None
+
+    context = every(0.01, "upkeep", work)(web.Application())
+    with caplog.at_level(logging.INFO, logger="bot.housekeeping"):
+        await context.__anext__()
+        for _ in range(200):
+            if len(rounds) >= 3:
+                break
+            await asyncio.sleep(0.01)
+        with pytest.raises(StopAsyncIteration):
+            await context.__anext__()  # the app stops: the loop is cancelled
+    assert len(rounds) >= 3
+    logged = [record.getMessage() for record in caplog.records]
+    assert "upkeep failed: ValueError" in logged
+    assert "upkeep: did a thing" in logged
+    assert not any("burnt out" in line for line in logged)
+    stopped_at = len(rounds)
+    await asyncio.sleep(0.05)
+    assert len(rounds) == stopped_at

@@ -1,0 +1,20 @@
+"""The reminders on the real app: the journey tests' running service and fixed clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api import conftest as _api
+from tests.journey import conftest as _journey
+
+
+def _is_fixture(value: Any) -> bool:
+    # pytest 8.4 wraps fixtures in FixtureFunctionDefinition; older ones mark the function.
+    return type(value).__name__ == "FixtureFunctionDefinition" or hasattr(
+        value, "_pytestfixturefunction"
+    )
+
+
+# Every fixture of the journey's and the API's tests, so these tests run the same service.
+for _module in (_api, _journey):
+    globals().update({name: value for name, value in vars(_module).items() if _is_fixture(value)})
