@@ -34,6 +34,7 @@ from bot.connector import (
 from bot.delivery import DeliveryPolicy, DeliveryWorker, delivery_connector
 from bot.survey_offer import offer_survey
 from cards.booking import (
+    booking_replaced_card,
     cancelled_booking_card,
     departure_cancelled_card,
     interviewer_booked_card,
@@ -284,6 +285,7 @@ class TeamsNotifier:
         interviewer = departure.interviewer_upn
         if not interviewer:
             return
+        await self._retire_booked_card(departure)
         posted = departure.cards.get("task")
         if posted is not None:
             await self._update(posted, await self.task_card_for(departure))
@@ -298,6 +300,16 @@ class TeamsNotifier:
         key = f"{departure.id}:task:{interviewer}"
         # Until it is sent, scheduling again just replaces the pending card with this one.
         await self._send(departure, MessageKind.TASK, target.user_key, card, key)
+
+    async def _retire_booked_card(self, departure: Departure) -> None:
+        """The interviewer's confirmation of a meeting that is no longer booked loses its
+        buttons and says where things stand, so nobody presses a stale "cancel"."""
+        posted = departure.cards.get("booked")
+        if posted is None or departure.is_booked:
+            return
+        interviewer = departure.interviewer_upn or ""
+        say = await self._speaker_for(departure, interviewer, departure.locale)
+        await self._update(posted, booking_replaced_card(say, departure))
 
     async def task_card_for(self, departure: Departure) -> dict[str, Any]:
         """The interviewer's full task card, refreshing for them only."""
@@ -338,6 +350,7 @@ class TeamsNotifier:
         task = departure.cards.get("task")
         if task is not None:
             await self._update(task, await self.task_card_for(departure))
+        await self._retire_booked_card(departure)
         await self.handover_changed(departure)  # the checklists say cancelled, without buttons
 
     # --- reminders and the handover checklist (issue 4) ----------------------------------

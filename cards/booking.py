@@ -142,6 +142,18 @@ def interviewer_booked_card(say: Speaker, departure: Departure) -> dict[str, Any
     )
 
 
+def booking_replaced_card(say: Speaker, departure: Departure) -> dict[str, Any]:
+    """What the interviewer's old confirmation becomes once that meeting is off: no buttons."""
+    return adaptive_card(
+        [
+            heading(say("task.title", name=leaver_name(departure))),
+            paragraph(say("booking.cancelled")),
+            facts([(say("task.state"), say(f"state.{departure.status.value}"))]),
+        ],
+        lang=say.lang,
+    )
+
+
 def departure_cancelled_card(say: Speaker, *, was_booked: bool) -> dict[str, Any]:
     """What an old card becomes when the leaver stays after all."""
     body = [heading(say("state.cancelled"))]

@@ -16,9 +16,14 @@ from cards.locale import Speaker
 from cards.offer import leaver_name
 from journey.booking import times_requested
 from journey.departure import Departure, DepartureStatus
+from journey.slots import Slot
 
 REFRESH = "task.refresh"
 NEW_TIMES = "task.new_times"
+CHOOSE_TIMES = "task.choose_times"
+SEND_TIMES = "task.send_times"
+# The id of the times field; Teams merges the chosen keys, comma-separated, into the data.
+TIMES_INPUT = "slots"
 
 
 def refresh_for(departure_id: str, user_ids: Sequence[str]) -> Element | None:
@@ -60,7 +65,7 @@ def task_card(
         body.append(
             paragraph(say("booking.ask_interviewer_for_times", name=name, last_day=last_day))
         )
-        actions.append(execute(say("task.send_new_times"), NEW_TIMES, {"departure": departure.id}))
+        actions += _times_buttons(say, departure)
     if departure.status is DepartureStatus.BOOKED:
         actions += [*join_button(say, departure), *change_buttons(say, departure)]
     if not cancelled:
@@ -100,6 +105,48 @@ def ask_times_card(say: Speaker, departure: Departure) -> dict[str, Any]:
             heading(say("task.title", name=name)),
             paragraph(say("booking.ask_interviewer_for_times", name=name, last_day=last_day)),
         ],
-        [execute(say("task.send_new_times"), NEW_TIMES, {"departure": departure.id})],
+        _times_buttons(say, departure),
         lang=say.lang,
     )
+
+
+def _times_buttons(say: Speaker, departure: Departure) -> list[Element]:
+    """Let the bot find times, or choose them yourself."""
+    data = {"departure": departure.id}
+    return [
+        execute(say("task.send_new_times"), NEW_TIMES, data),
+        execute(say("task.choose_times"), CHOOSE_TIMES, data),
+    ]
+
+
+def choose_times_card(
+    say: Speaker, departure: Departure, slots: Sequence[Slot], *, note: str | None = None
+) -> dict[str, Any]:
+    """To the interviewer: tick the times that suit you; the leaver chooses among them."""
+    name = leaver_name(departure)
+    body: list[Element] = [heading(say("task.title", name=name))]
+    if note:
+        body.append(paragraph(note))
+    if not slots:
+        last_day = say.day(departure.last_working_day)
+        body.append(
+            paragraph(say("booking.ask_interviewer_for_times", name=name, last_day=last_day))
+        )
+        return adaptive_card(body, lang=say.lang)
+    body.append(
+        {
+            "type": "Input.ChoiceSet",
+            "id": TIMES_INPUT,
+            "label": say("task.choose_times_label", name=name),
+            "isMultiSelect": True,
+            "style": "expanded",
+            "isRequired": True,
+            "errorMessage": say("register.required"),
+            "choices": [
+                {"title": say.span(slot.start, slot.end, departure.zone), "value": slot.key}
+                for slot in slots
+            ],
+        }
+    )
+    send = execute(say("task.send_times", name=name), SEND_TIMES, {"departure": departure.id})
+    return adaptive_card(body, [send], lang=say.lang)

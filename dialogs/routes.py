@@ -49,6 +49,8 @@ def build_router() -> Router:
     router.verb("booking.propose", JourneyAction, booking.propose_again)
     router.verb("task.refresh", JourneyAction, task.refresh_task)
     router.verb("task.new_times", JourneyAction, task.send_new_times)
+    router.verb("task.choose_times", JourneyAction, task.choose_times)
+    router.verb("task.send_times", task.ChosenTimes, task.send_times)
     # Reminders (issue 4): the handover checklist the leaver and the manager share.
     router.verb("handover.tick", handover.HandoverTick, handover.tick)
     router.verb("handover.successor", handover.HandoverSuccessor, handover.name_successor)

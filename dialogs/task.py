@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from cards.locale import Speaker
 from cards.offer import leaver_name
-from cards.task import task_card, task_card_without_details
+from cards.task import choose_times_card, task_card, task_card_without_details
 from dialogs.journey_turn import DepartureAction, answer, asker_of, journey_of, speaker
 from dialogs.router import InvokeResult
 from dialogs.survey import handoff_answers
 from dialogs.turn import DialogTurn
 from journey.access import Act
+from journey.flow import SlotTaken
 
 
 async def refresh_task(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
@@ -40,5 +43,43 @@ async def send_new_times(turn: DialogTurn, payload: DepartureAction) -> InvokeRe
             )
             return InvokeResult(message=text)
         return InvokeResult(card=task_card(say, departure, user_ids=[turn.actor.user_id]))
+
+    return await answer(turn, act)
+
+
+class ChosenTimes(DepartureAction):
+    """The interviewer's ticked times: slot keys, comma-separated as Teams sends them."""
+
+    slots: str = Field("", max_length=2000)
+
+    def keys(self) -> list[str]:
+        return [key.strip() for key in self.slots.split(",") if key.strip()]
+
+
+async def choose_times(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+    """The times free for both, for the interviewer to tick."""
+
+    async def act() -> InvokeResult:
+        proposal = await journey_of(turn).times_to_choose(asker_of(turn), payload.departure)
+        say = speaker(turn, proposal.departure)
+        return InvokeResult(card=choose_times_card(say, proposal.departure, proposal.slots))
+
+    return await answer(turn, act)
+
+
+async def send_times(turn: DialogTurn, payload: ChosenTimes) -> InvokeResult:
+    """Send the ticked times to the leaver; a time taken meanwhile shows the choice again."""
+
+    async def act() -> InvokeResult:
+        result = await journey_of(turn).send_chosen_times(
+            asker_of(turn), payload.departure, payload.keys()
+        )
+        say = speaker(turn, result.departure)
+        if isinstance(result, SlotTaken):
+            note = say("booking.slot_taken")
+            return InvokeResult(
+                card=choose_times_card(say, result.departure, result.slots, note=note)
+            )
+        return InvokeResult(card=task_card(say, result.departure, user_ids=[turn.actor.user_id]))
 
     return await answer(turn, act)

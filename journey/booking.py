@@ -16,11 +16,14 @@ from journey.refusals import AlreadyBooked, StaleAction
 from journey.slots import (
     DEFAULT_MIN_NOTICE_HOURS,
     Slot,
+    free_slots,
     propose_slots,
     search_window,
 )
 
 SLOT_COUNT = 5
+# Times the interviewer may choose from when the leaver needs others.
+CHOICE_COUNT = 10
 # "None of these fit": the next proposal looks at the two weeks after the last one offered.
 FOLLOWING_WINDOW_DAYS = 14
 
@@ -128,8 +131,9 @@ def propose(
     busy: Iterable[BusyInterval],
     *,
     exclude: Iterable[Slot] = (),
+    count: int = SLOT_COUNT,
 ) -> list[Slot]:
-    """Up to SLOT_COUNT times free for both, before the last working day."""
+    """Up to `count` times free for both, before the last working day."""
     return propose_slots(
         now=search.now,
         last_working_day=departure.last_working_day,
@@ -139,10 +143,28 @@ def propose(
         working_days=rules.working_days,
         holidays=rules.holidays,
         busy=busy,
-        count=SLOT_COUNT,
+        count=count,
         min_notice_hours=search.min_notice_hours,
         horizon_days=search.horizon_days,
         exclude=exclude,
+    )
+
+
+def free_for_both(
+    departure: Departure, rules: UnitRules, search: Search, busy: Iterable[BusyInterval]
+) -> list[Slot]:
+    """Every bookable time free for both (overlapping ones too): what a choice is checked on."""
+    return free_slots(
+        now=search.now,
+        last_working_day=departure.last_working_day,
+        length_minutes=rules.minutes,
+        zone=departure.zone,
+        working_hours=rules.working_hours,
+        working_days=rules.working_days,
+        holidays=rules.holidays,
+        busy=busy,
+        min_notice_hours=search.min_notice_hours,
+        horizon_days=search.horizon_days,
     )
 
 

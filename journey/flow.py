@@ -279,6 +279,45 @@ class Journey:
         await self._notifier.task_changed(saved)
         return Proposal(saved, slots)
 
+    async def times_to_choose(self, asker: Asker, departure_id: str) -> Proposal:
+        """Free times for both that the interviewer may choose from; nothing is stored."""
+        departure = await self.open(asker, departure_id, Act.PROPOSE_TIMES)
+        booking.require_times_requested(departure)
+        slots = await self._find_slots(
+            departure, exclude=booking.offered_slots(departure), count=booking.CHOICE_COUNT
+        )
+        return Proposal(departure, slots)
+
+    async def send_chosen_times(
+        self, asker: Asker, departure_id: str, slot_keys: Sequence[str]
+    ) -> Proposal | SlotTaken:
+        """The interviewer's own choice of times goes to the leaver, if each is still free.
+
+        A time taken in a calendar meanwhile (or never offered) sends nothing: the answer is
+        the times free now, to choose again.
+        """
+        departure = await self.open(asker, departure_id, Act.PROPOSE_TIMES)
+        booking.require_times_requested(departure)
+        rules = self._rules(departure.unit)
+        search = booking.search_for(departure, rules, self._clock.now())
+        busy = [] if search is None else await self._busy(departure, search.start, search.end)
+        free = (
+            {}
+            if search is None
+            else {slot.key: slot for slot in booking.free_for_both(departure, rules, search, busy)}
+        )
+        chosen = [free.get(key) for key in dict.fromkeys(slot_keys)]
+        if not chosen or any(slot is None for slot in chosen):
+            await self._record(asker.audit_name, "booking.slot_taken", departure_id)
+            again = await self.times_to_choose(asker, departure_id)
+            return SlotTaken(again.departure, again.slots)
+        slots = sorted((slot for slot in chosen if slot is not None), key=lambda s: s.start)
+        saved = await self._update(departure_id, lambda d: booking.after_new_times(d, slots))
+        await self._record(asker.audit_name, "booking.times_chosen", departure_id)
+        await self._notifier.slots_to_leaver(saved, slots)
+        await self._notifier.task_changed(saved)
+        return Proposal(saved, slots)
+
     # --- HR's events (journey.ports.JourneyEvents) --------------------------------------
 
     async def registered(self, departure: Departure) -> None:
@@ -422,6 +461,7 @@ class Journey:
             MessageKind.SLOTS: "leaver",
             MessageKind.BOOKING_CANCELLED: "leaver",
             MessageKind.TASK: "task",
+            MessageKind.BOOKED: "booked",
             MessageKind.OFFER_AGAIN: "leaver",
             MessageKind.HANDOVER: "handover",
             MessageKind.HANDOVER_MANAGER: "handover_manager",
@@ -455,14 +495,19 @@ class Journey:
         return [interval for intervals in found.values() for interval in intervals]
 
     async def _find_slots(
-        self, departure: Departure, *, following: bool = False, exclude: Iterable[Slot] = ()
+        self,
+        departure: Departure,
+        *,
+        following: bool = False,
+        exclude: Iterable[Slot] = (),
+        count: int = booking.SLOT_COUNT,
     ) -> list[Slot]:
         rules = self._rules(departure.unit)
         search = booking.search_for(departure, rules, self._clock.now(), following=following)
         if search is None:
             return []
         busy = await self._busy(departure, search.start, search.end)
-        return booking.propose(departure, rules, search, busy, exclude=exclude)
+        return booking.propose(departure, rules, search, busy, exclude=exclude, count=count)
 
     async def _propose(self, departure_id: str, *, exclude: Sequence[Slot] = ()) -> Proposal:
         """Find times for both and offer them; with none, ask the interviewer for times."""

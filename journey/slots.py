@@ -118,8 +118,74 @@ def propose_slots(
     busy times; a slot touching a busy interval's end is free. `exclude` holds slots already
     offered and turned down.
     """
-    if length_minutes <= 0 or step_minutes <= 0 or count <= 0:
-        raise ValueError("length, step and count must be positive")
+    if count <= 0:
+        raise ValueError("count must be positive")
+    days = _free_days(
+        now=now,
+        last_working_day=last_working_day,
+        length_minutes=length_minutes,
+        zone=zone,
+        working_hours=working_hours,
+        working_days=working_days,
+        holidays=holidays,
+        busy=busy,
+        step_minutes=step_minutes,
+        min_notice_hours=min_notice_hours,
+        horizon_days=horizon_days,
+        exclude=exclude,
+    )
+    return sorted(_spread(days, count), key=lambda slot: slot.start)
+
+
+def free_slots(
+    *,
+    now: datetime,
+    last_working_day: date,
+    length_minutes: int,
+    zone: ZoneInfo,
+    working_hours: tuple[time, time] = DEFAULT_WORKING_HOURS,
+    working_days: Collection[int] = DEFAULT_WORKING_DAYS,
+    holidays: Collection[date] = frozenset(),
+    busy: Iterable[BusyInterval] = (),
+    step_minutes: int = 30,
+    min_notice_hours: float = DEFAULT_MIN_NOTICE_HOURS,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+) -> list[Slot]:
+    """Every slot propose_slots could choose from (overlapping ones too), in time order."""
+    days = _free_days(
+        now=now,
+        last_working_day=last_working_day,
+        length_minutes=length_minutes,
+        zone=zone,
+        working_hours=working_hours,
+        working_days=working_days,
+        holidays=holidays,
+        busy=busy,
+        step_minutes=step_minutes,
+        min_notice_hours=min_notice_hours,
+        horizon_days=horizon_days,
+    )
+    return [slot for day in days for slot in day.free]
+
+
+def _free_days(
+    *,
+    now: datetime,
+    last_working_day: date,
+    length_minutes: int,
+    zone: ZoneInfo,
+    working_hours: tuple[time, time],
+    working_days: Collection[int],
+    holidays: Collection[date],
+    busy: Iterable[BusyInterval],
+    step_minutes: int,
+    min_notice_hours: float,
+    horizon_days: int,
+    exclude: Iterable[Slot] = (),
+) -> list[_Day]:
+    """The working days up to the last day, each with its free slots."""
+    if length_minutes <= 0 or step_minutes <= 0:
+        raise ValueError("length and step must be positive")
     if working_hours[0] >= working_hours[1]:
         raise ValueError("working hours must start before they end")
 
@@ -145,8 +211,7 @@ def propose_slots(
             if free:
                 days.append(_Day(candidates[0].start, candidates[-1].start, free))
         day += timedelta(days=1)
-
-    return sorted(_spread(days, count), key=lambda slot: slot.start)
+    return days
 
 
 def is_still_free(slot: Slot, busy: Iterable[BusyInterval], *, now: datetime | None = None) -> bool:

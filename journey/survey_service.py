@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from journey.access import Asker, Role, roles_of
@@ -313,7 +313,7 @@ class Surveys:
         remove_all: bool = False,
         position: int | None = None,
         status: SurveyStatus | None = None,
-        sent_at: object = None,
+        sent_at: datetime | None = None,
     ) -> SurveyProgress:
         values: dict[str, object] = {
             "revision": expected + 1,

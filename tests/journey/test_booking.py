@@ -7,12 +7,13 @@ from typing import Any
 
 from journey.departure import Departure, DepartureStatus
 from journey.slots import Slot
-from tests.cards.validator import assert_valid_cards
+from tests.cards.validator import assert_valid_card, assert_valid_cards
 from tests.journey.conftest import (
     HR,
     LEAVER,
     MANAGER,
     PARTNER,
+    STRANGER,
     JourneyApp,
     actions_of,
     cards_of,
@@ -156,6 +157,30 @@ async def test_the_leaver_reschedules(app: JourneyApp) -> None:
     assert len(app.calendar.meetings) == 1 and verbs_of(again)[0] == "booking.reschedule"
 
 
+async def test_the_interviewers_confirmation_loses_its_buttons_when_the_meeting_moves(
+    app: JourneyApp,
+) -> None:
+    departure, confirmation = await booked(app)
+
+    async def confirmation_posted() -> bool:
+        return "booked" in (await app.departure(departure.id)).cards
+
+    await app.until(confirmation_posted, what="the interviewer's confirmation recorded")
+    posted = (await app.departure(departure.id)).cards["booked"]
+    sent = [a for a in app.sent_to(posted.conversation_id) if "booking.cancel" in str(a)]
+    assert sent, "the interviewer's confirmation carried a cancel button"
+
+    await app.press_button(LEAVER, confirmation, "booking.reschedule")
+
+    [update] = [r for r in app.requests("PUT", posted.activity_id) if r.body]
+    [card] = cards_of(update.body)
+    assert_valid_card(card)
+    assert verbs_of(card) == []  # nothing stale left to press
+    # In the interviewer's language (Peter's directory entry says da-DK).
+    assert app.text("booking.cancelled", "da") in texts_of(card)
+    assert app.text("state.accepted", "da") in texts_of(card)
+
+
 async def test_the_leaver_cancels_and_can_choose_again(app: JourneyApp) -> None:
     departure, confirmation = await booked(app)
     answer = (await app.press_button(LEAVER, confirmation, "booking.cancel"))["value"]
@@ -199,6 +224,74 @@ async def test_none_fit_asks_the_interviewer_who_sends_new_times(app: JourneyApp
     # A second press of the same button: the leaver is no longer waiting.
     stale = await app.press_button(PARTNER, asked, "task.new_times")
     assert stale["value"] == app.text("error.stale_action")
+
+
+async def _asked_for_times(app: JourneyApp) -> tuple[Departure, dict[str, Any], list[str]]:
+    """The leaver said none fit: the interviewer's card asking for times, and the first ones."""
+    departure, slots = await with_slots(app)
+    first = slot_keys(slots)
+    await app.press_button(LEAVER, slots, "booking.none_fit")
+    await app.until(lambda: task_posted(app, departure.id))
+    task = (await app.departure(departure.id)).cards["task"]
+    asked = await app.card_for(task.conversation_id, app.text("task.choose_times", "da"))
+    return departure, asked, first
+
+
+def _choices(card: dict[str, Any]) -> list[str]:
+    [field] = [e for e in card["body"] if e.get("type") == "Input.ChoiceSet"]
+    assert field["isMultiSelect"] is True
+    return [choice["value"] for choice in field["choices"]]
+
+
+async def test_the_interviewer_chooses_the_times_the_leaver_gets(app: JourneyApp) -> None:
+    departure, asked, first = await _asked_for_times(app)
+    choosing = (await app.press_button(PARTNER, asked, "task.choose_times"))["value"]
+    assert_valid_card(choosing)
+    offered = _choices(choosing)
+    assert len(offered) > 5 and not set(offered) & set(first)  # more, and not the old ones
+    picked = [offered[1], offered[4]]
+
+    sent = await app.press_button(PARTNER, choosing, "task.send_times", slots=",".join(picked))
+    assert "task.refresh" in str(sent["value"])
+    fresh = await app.card_for(LEAVER, app.text("booking.title"))
+    assert slot_keys(fresh) == picked
+    stored = await app.departure(departure.id)
+    assert stored.proposed_slots == picked and stored.times_requested_at is None
+
+
+async def test_a_chosen_time_taken_meanwhile_sends_nothing_and_shows_the_choice_again(
+    app: JourneyApp,
+) -> None:
+    departure, asked, _ = await _asked_for_times(app)
+    choosing = (await app.press_button(PARTNER, asked, "task.choose_times"))["value"]
+    offered = _choices(choosing)
+    taken = Slot.from_key(offered[0])
+    before = len(app.sent_to(LEAVER))
+    # Someone books the interviewer for that hour between the choice and the send.
+    await app.calendar.create_meeting(
+        PARTNER.upn, [], "Budget", "", taken.start, taken.end, "Europe/Copenhagen"
+    )
+
+    again = await app.press_button(PARTNER, choosing, "task.send_times", slots=offered[0])
+    card = again["value"]
+    assert app.text("booking.slot_taken") in texts_of(card)
+    assert offered[0] not in _choices(card)
+    assert len(app.sent_to(LEAVER)) == before
+    assert (await app.departure(departure.id)).times_requested_at is not None
+
+
+async def test_only_the_interviewer_may_choose_the_times(app: JourneyApp) -> None:
+    departure, asked, _ = await _asked_for_times(app)
+    choosing = (await app.press_button(PARTNER, asked, "task.choose_times"))["value"]
+    offered = _choices(choosing)
+    before = await app.departure(departure.id)
+    for someone in (LEAVER, MANAGER, STRANGER):
+        refused = await app.press_button(someone, choosing, "task.send_times", slots=offered[0])
+        assert refused["value"] == app.text("error.not_allowed")
+        shown = await app.press_button(someone, asked, "task.choose_times")
+        assert shown["value"] == app.text("error.not_allowed")
+    after = await app.departure(departure.id)
+    assert (after.version, after.proposed_slots) == (before.version, before.proposed_slots)
 
 
 async def test_two_picks_at_once_book_one_meeting(app: JourneyApp) -> None:

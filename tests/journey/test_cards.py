@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cards.booking import (
+    booking_replaced_card,
     cancelled_booking_card,
     confirmation_card,
     departure_cancelled_card,
@@ -18,7 +19,7 @@ from cards.interviewer import interviewer_card
 from cards.locale import Speaker
 from cards.offer import declined_card, offer_card
 from cards.status import holding_card, hr_card, leaver_status_card
-from cards.task import ask_times_card, task_card, task_card_without_details
+from cards.task import ask_times_card, choose_times_card, task_card, task_card_without_details
 from config.loader import LoadedConfig, default_config_dir, load_config
 from journey.booking import InterviewerOption
 from journey.departure import Departure, DepartureStatus, InterviewerKind, Reach
@@ -88,6 +89,10 @@ def every_card(say: Speaker) -> list[dict]:
         task_card(say, departure(status=DepartureStatus.CANCELLED), user_ids=[]),
         task_card_without_details(say, "abc", user_ids=[]),
         ask_times_card(say, waiting),
+        choose_times_card(say, waiting, SLOTS),
+        choose_times_card(say, waiting, SLOTS[:2], note=say("booking.slot_taken")),
+        choose_times_card(say, waiting, []),
+        booking_replaced_card(say, departure()),
         leaver_status_card(say, booked(), confirmation_card(say, booked())),
         holding_card(say, [booked()]),
         hr_card(say, [departure(reach=Reach.BLOCKED), booked()]),

@@ -6,6 +6,7 @@ import asyncio
 import io
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -60,17 +61,22 @@ def _counts(url: str) -> tuple[int, int]:
     return asyncio.run(count())
 
 
-def _versions(url: str) -> dict[str, int]:
-    async def read() -> dict[str, int]:
+def _rows(url: str, *columns: Any) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT of `columns`, read straight from the database."""
+
+    async def read() -> list[tuple[Any, ...]]:
         db = await Database.open(url)
         try:
             async with db.sessions() as session:
-                rows = await session.execute(select(departures.c.leaver_upn, departures.c.version))
-                return {upn: version for upn, version in rows}
+                return [tuple(row) for row in await session.execute(select(*columns))]
         finally:
             await db.close()
 
     return asyncio.run(read())
+
+
+def _versions(url: str) -> dict[str, int]:
+    return dict(_rows(url, departures.c.leaver_upn, departures.c.version))
 
 
 def _write(tmp_path: Path, lines: list[str], *, name: str = "departures.csv", **kw: str) -> Path:
@@ -223,32 +229,12 @@ def test_the_progress_bar_redraws_in_place_on_a_terminal() -> None:
 
 def _journey_events(url: str) -> list[str]:
     """What the import left for the service to do, oldest first."""
-
-    async def read() -> list[str]:
-        db = await Database.open(url)
-        try:
-            async with db.sessions() as session:
-                rows = await session.scalars(
-                    select(journey_events.c.event).order_by(journey_events.c.id)
-                )
-                return list(rows)
-        finally:
-            await db.close()
-
-    return asyncio.run(read())
+    rows = _rows(url, journey_events.c.id, journey_events.c.event)
+    return [event for _, event in sorted(rows)]
 
 
 def _statuses(url: str) -> dict[str, str]:
-    async def read() -> dict[str, str]:
-        db = await Database.open(url)
-        try:
-            async with db.sessions() as session:
-                rows = await session.execute(select(departures.c.leaver_upn, departures.c.status))
-                return {upn: status for upn, status in rows}
-        finally:
-            await db.close()
-
-    return asyncio.run(read())
+    return dict(_rows(url, departures.c.leaver_upn, departures.c.status))
 
 
 def test_the_import_leaves_the_offers_to_the_running_service(

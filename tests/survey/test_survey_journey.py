@@ -208,3 +208,13 @@ async def test_the_survey_is_offered_once_the_conversation_is_booked(app: Journe
     assert app.text("survey.attribution.title") in texts_of(intro)
     assert verbs_of(intro) == ["survey.start"]
     assert_valid_cards([offer, intro])
+
+
+async def test_a_danish_leaver_writes_spoergeskema(app: JourneyApp) -> None:
+    await booked(app)
+
+    await app.say(LEAVER, "spørgeskema", locale="da-DK")
+
+    intro = await app.card_for(LEAVER, app.text("survey.attribution.title", "da"))
+    assert app.text("survey.attribution.anonymous_stats", "da") in texts_of(intro)
+    assert intro["lang"] == "da"
