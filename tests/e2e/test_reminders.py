@@ -4,6 +4,7 @@ last working day. Sofie (the demo's Danish leaver) is at the keyboard."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from config.loader import default_config_dir, load_config
 from journey.notify import MessageKind
 from journey.registration import RegistrationRequest
 from storage.migrate import upgrade
+from storage.repositories import SqlDepartureRepository
 from storage.tables import due_actions
 from tests.cards.validator import assert_valid_cards
 from tests.e2e.playground import Playground, StreamEvent, require_playground
@@ -69,6 +71,15 @@ async def _due_at(app: Any, kind: MessageKind) -> datetime:
     return due
 
 
+async def _until_recorded(app: Any, departure_id: str, slot: str) -> None:
+    repository = SqlDepartureRepository(app[DATABASE])
+    for _ in range(200):
+        if slot in (await repository.get(departure_id)).cards:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the {slot} card was never recorded")
+
+
 async def _move_clock_to(http: aiohttp.ClientSession, bot_url: str, moment: datetime) -> None:
     target = (moment + timedelta(seconds=5)).isoformat()
     async with http.post(f"{bot_url}/_test/clock", json={"to": target}) as response:
@@ -114,6 +125,9 @@ async def test_handover_and_farewell_arrive_on_their_days(tmp_path: Path) -> Non
         await _move_clock_to(http, bot_url, await _due_at(app, MessageKind.HANDOVER))
         checklist = await playground.wait_for(lambda event: _title(event) == text("handover.title"))
         card = _first_card(checklist)
+        # The worker records the posted card right after Teams answers; a tick before that
+        # would still update the clicker's card (the invoke answer), not the chat's copy.
+        await _until_recorded(app, outcome.departure.id, "handover")
         first = _ticks(card)[0]
         assert first["title"] == text("handover.done")
         answer = await playground.execute(
