@@ -10,11 +10,12 @@ import aiohttp
 from aiohttp import web
 
 from bot.adapter import ExitbotAdapter
+from bot.after_conversation import TeamsAfterNotifier, gestures
 from bot.api.auth import api_authenticator
 from bot.api.routes import add_api_routes
 from bot.auth import ChannelTokenValidator
 from bot.connector import ConnectorClient, NoToken, TokenProvider
-from bot.credentials import bot_token_provider
+from bot.credentials import bot_token_provider, database_tokens
 from bot.handler import ExitBot, make_turn_error_handler
 from bot.housekeeping import journey_event_worker, prune_seen_activities
 from bot.journey import JOURNEY, JourneyRuntime
@@ -37,10 +38,12 @@ from config.holder import ConfigHolder
 from config.survey_plan import survey_plan
 from dialogs.routes import build_router
 from dialogs.turn import Services
+from journey.after_conversation import AfterConversation
 from journey.clock import Clock, ShiftedClock, SystemClock
 from journey.hr import HrRoster
 from journey.registration import RegistrationService
 from journey.survey_service import Surveys
+from storage.after_conversation import SqlNotesStore
 from storage.database import Database
 from storage.journey_events import StoredJourneyEvents
 from storage.migrate import check_schema
@@ -75,13 +78,18 @@ def create_app(
     app[CONFIG] = ConfigHolder.load(settings.resolved_config_dir)
 
     async def database(app: web.Application) -> AsyncIterator[None]:
-        db = await Database.open(settings.database_url)
+        tokens = database_tokens(settings)
         try:
-            await check_schema(db)
-            app[DATABASE] = db
-            yield
+            db = await Database.open(settings.database_url, password=tokens)
+            try:
+                await check_schema(db)
+                app[DATABASE] = db
+                yield
+            finally:
+                await db.close()
         finally:
-            await db.close()
+            if tokens is not None:
+                await tokens.close()
 
     async def people(app: web.Application) -> AsyncIterator[None]:
         async with people_services(settings, clock or SystemClock()) as services:
@@ -154,6 +162,22 @@ def create_app(
                     clock=clock or SystemClock(),
                     plans=lambda unit: survey_plan(app[CONFIG].current, unit),
                     sent=journey.notifier.task_changed,
+                ),
+                # After the conversation: notes and "held" (the leaver is thanked), wishes.
+                after=AfterConversation(
+                    departures=departures,
+                    store=SqlNotesStore(db),
+                    audit=audit,
+                    clock=clock or SystemClock(),
+                    offers=lambda unit: gestures(app[CONFIG].current, unit),
+                    notifier=TeamsAfterNotifier(
+                        config=lambda: app[CONFIG].current,
+                        refs=conversations,
+                        queue=journey.queue,
+                        clock=clock or SystemClock(),
+                        task_changed=journey.notifier.task_changed,
+                    ),
+                    replan=journey.journey.replan,
                 ),
             )
             app[ADAPTER] = ExitbotAdapter(

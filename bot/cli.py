@@ -1,4 +1,4 @@
-"""The `exitbot` command: serve, check-config, db upgrade, demo, departures import."""
+"""The `exitbot` command: serve, check-config, db upgrade, demo, departures import, package."""
 
 from __future__ import annotations
 
@@ -77,6 +77,8 @@ def serve(host: str | None, port: int | None) -> int:
     from bot.app import create_app
     from bot.settings import SettingsError, load_settings
     from config.loader import ConfigError
+    from storage.database import DatabaseUnavailable
+    from storage.migrate import SchemaOutOfDate
 
     overrides = {k: v for k, v in {"EXITBOT_HOST": host, "EXITBOT_PORT": port}.items() if v}
     try:
@@ -95,7 +97,12 @@ def serve(host: str | None, port: int | None) -> int:
     except ConfigError as exc:  # the files changed between the check and now
         return _fail("; ".join(str(p) for p in exc.problems))
     print(f"exitbot listening on http://{settings.host}:{settings.port}/api/messages", flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=None)
+    except (SettingsError, DatabaseUnavailable, SchemaOutOfDate) as exc:
+        # Raised while the app's resources open (e.g. Graph without TEAMS_APP_CATALOG_ID):
+        # one line that names what to fix, not a traceback.
+        return _fail(str(exc))
     return EXIT_OK
 
 
@@ -125,6 +132,22 @@ def build_parser() -> argparse.ArgumentParser:
     csv_import.add_argument(
         "--dry-run", action="store_true", help="check every row and report; write nothing"
     )
+    package = commands.add_parser(
+        "package",
+        help="build the Teams app package (zip) from appPackage/ and the settings",
+        description="Fills in MICROSOFT_APP_ID and EXITBOT_PUBLIC_HOSTNAME (and the optional "
+        "EXITBOT_APP_VERSION, EXITBOT_ORGANISATION_NAME, EXITBOT_WEBSITE_URL, "
+        "EXITBOT_PRIVACY_URL, EXITBOT_TERMS_URL), validates against the official manifest "
+        "schema and the icon sizes, and writes the zip only when all is well.",
+    )
+    package.add_argument("--source", type=Path, default=Path("appPackage"))
+    package.add_argument("--output", type=Path, default=Path("appPackage/build/appPackage.zip"))
+    package.add_argument(
+        "--schema-dir",
+        type=Path,
+        help="the teams/ folder of npm @microsoft/app-manifest's json-schemas (default: "
+        "node_modules/@microsoft/app-manifest/build/json-schemas/teams)",
+    )
     return parser
 
 
@@ -142,6 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.csv_import import import_command
 
         return import_command(args.file, dry_run=args.dry_run)
+    if args.command == "package":
+        from bot.app_package import package_command
+
+        return package_command(args.source, args.output, args.schema_dir)
     return asyncio.run(_db_upgrade())
 
 

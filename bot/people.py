@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot.credentials import graph_credential_for
 from bot.settings import PeopleSettings, SettingsError
 from journey.clock import Clock
-from people.credentials import graph_credential
 from people.graph_client import GraphClient
 from people.services import PeopleServices, graph_services, local_services
 
@@ -23,15 +23,9 @@ async def people_services(settings: PeopleSettings, clock: Clock) -> AsyncIterat
     if not settings.teams_app_catalog_id:
         raise SettingsError("TEAMS_APP_CATALOG_ID must be set to reach people through Graph")
     try:
-        credential = graph_credential(
-            settings.resolved_graph_credential,
-            tenant_id=settings.app_tenant_id,
-            client_id=settings.app_id,
-            client_secret=(
-                settings.app_password.get_secret_value() if settings.app_password else None
-            ),
-            certificate_path=settings.graph_certificate_path,
-        )
+        credential = graph_credential_for(settings)  # SettingsError names what is missing
+    except SettingsError:
+        raise
     except ValueError as exc:
         raise SettingsError(f"GRAPH_CREDENTIAL: {exc}") from exc
     try:

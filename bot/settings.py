@@ -23,7 +23,7 @@ class AppType(StrEnum):
 
 
 GraphCredentialKind = Literal["managed_identity", "client_secret", "certificate"]
-S = TypeVar("S", bound="DatabaseSettings")
+S = TypeVar("S", bound=BaseSettings)
 
 
 class SettingsError(ValueError):
@@ -38,6 +38,38 @@ class DatabaseSettings(BaseSettings):
     )
 
     database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+
+
+class AppPackageSettings(BaseSettings):
+    """What `exitbot package` writes into the Teams app package; no secret is needed."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    app_id: str = Field(alias="MICROSOFT_APP_ID", min_length=1)
+    # The host Teams reaches the bot on (validDomains), e.g. exitbot-prod.azurewebsites.net.
+    public_hostname: str = Field(
+        alias="EXITBOT_PUBLIC_HOSTNAME", min_length=1, pattern=r"^[A-Za-z0-9.-]+$"
+    )
+    app_version: str = Field("1.0.0", alias="EXITBOT_APP_VERSION", pattern=r"^\d+\.\d+\.\d+$")
+    organisation_name: str = Field("exitbot", alias="EXITBOT_ORGANISATION_NAME", max_length=32)
+    website_url: str = Field("", alias="EXITBOT_WEBSITE_URL")
+    privacy_url: str = Field("", alias="EXITBOT_PRIVACY_URL")
+    terms_url: str = Field("", alias="EXITBOT_TERMS_URL")
+
+    def placeholders(self) -> dict[str, str]:
+        """The `${{NAME}}` values of appPackage/manifest.json; the URLs default to the site."""
+        website = self.website_url or f"https://{self.public_hostname}/"
+        return {
+            "MICROSOFT_APP_ID": self.app_id,
+            "EXITBOT_PUBLIC_HOSTNAME": self.public_hostname,
+            "EXITBOT_APP_VERSION": self.app_version,
+            "EXITBOT_ORGANISATION_NAME": self.organisation_name,
+            "EXITBOT_WEBSITE_URL": website,
+            "EXITBOT_PRIVACY_URL": self.privacy_url or website,
+            "EXITBOT_TERMS_URL": self.terms_url or website,
+        }
 
 
 class PeopleSettings(DatabaseSettings):
@@ -98,6 +130,9 @@ class Settings(PeopleSettings):
     # Where the bot opens chats with people who never wrote to it, before anyone in the tenant
     # has (then Teams' own address is used): the Bot Connector of the tenant's region.
     teams_service_url: str = Field("", alias="TEAMS_SERVICE_URL")
+    # `entra`: log in to Azure Database for PostgreSQL with the bot's identity (an access token
+    # per connection, no password in DATABASE_URL); `password`: whatever DATABASE_URL says.
+    database_auth: Literal["password", "entra"] = Field("password", alias="DATABASE_AUTH")
     # Local mode only: a clock that POST /_test/clock moves forward, to see reminders that are
     # days away (end-to-end tests, demos).
     test_clock: bool = Field(False, alias="EXITBOT_TEST_CLOCK")
@@ -109,6 +144,12 @@ class Settings(PeopleSettings):
     api_token_issuers: str = Field("", alias="EXITBOT_API_TOKEN_ISSUERS")
     api_audiences: str = Field("", alias="EXITBOT_API_AUDIENCES")
     api_role: str = Field("Departures.ReadWrite", alias="EXITBOT_API_ROLE", min_length=1)
+
+    @model_validator(mode="after")
+    def _entra_login_is_postgres(self) -> Settings:
+        if self.database_auth == "entra" and not self.database_url.startswith("postgresql"):
+            raise ValueError("DATABASE_AUTH=entra needs a postgresql+asyncpg:// DATABASE_URL")
+        return self
 
     @model_validator(mode="after")
     def _test_clock_is_local(self) -> Settings:

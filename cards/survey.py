@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cards.after_conversation import literal
 from cards.base import Element, adaptive_card, execute, heading, paragraph
 from cards.locale import Speaker
 from cards.offer import leaver_name
@@ -43,28 +44,50 @@ def _data(departure_id: str, revision: int, **extra: str) -> dict[str, Any]:
     return {"departure": departure_id, "revision": revision, **extra}
 
 
-def _attribution_choices(say: Speaker) -> list[dict[str, str]]:
+ALL_ATTRIBUTIONS: tuple[Attribution, ...] = tuple(Attribution)
+
+
+def _attribution_choices(
+    say: Speaker, allowed: Sequence[Attribution] = ALL_ATTRIBUTIONS
+) -> list[dict[str, str]]:
     return [
         {"title": say(f"survey.attribution.{choice.value}"), "value": choice.value}
-        for choice in Attribution
+        for choice in allowed
     ]
 
 
-def intro_card(say: Speaker, departure: Departure, qset_title: str) -> dict[str, Any]:
-    """Before the first question: what the survey is, and who may read what, in plain words."""
+def _privacy(say: Speaker, allowed: Sequence[Attribution]) -> str:
+    """Who may read what; without an interviewer, that answers only count anonymously."""
+    return say("survey.privacy") if len(allowed) > 1 else say("survey.only_anonymous")
+
+
+def intro_card(
+    say: Speaker,
+    departure: Departure,
+    qset_title: str,
+    allowed: Sequence[Attribution] = ALL_ATTRIBUTIONS,
+) -> dict[str, Any]:
+    """Before the first question: what the survey is, and who may read what, in plain words.
+
+    After a declined conversation (`allowed` is statistics only), the card says so instead.
+    """
+    only = len(allowed) == 1
+    choice: Element = {
+        "type": "Input.ChoiceSet",
+        "id": ATTRIBUTION_INPUT,
+        "label": say("survey.attribution.title"),
+        "style": "expanded",
+        "isRequired": True,
+        "errorMessage": say("survey.attribution.title"),
+        "choices": _attribution_choices(say, allowed),
+    }
+    if only:
+        choice["value"] = allowed[0].value
     body: list[Element] = [
         heading(qset_title),
         paragraph(say("survey.intro")),
-        paragraph(say("survey.privacy")),
-        {
-            "type": "Input.ChoiceSet",
-            "id": ATTRIBUTION_INPUT,
-            "label": say("survey.attribution.title"),
-            "style": "expanded",
-            "isRequired": True,
-            "errorMessage": say("survey.attribution.title"),
-            "choices": _attribution_choices(say),
-        },
+        paragraph(say("survey.after_decline") if only else say("survey.privacy")),
+        choice,
     ]
     start = execute(say("survey.start"), START, {"departure": departure.id}, style="positive")
     return adaptive_card(body, [start], lang=say.lang)
@@ -156,6 +179,9 @@ def shown_value(say: Speaker, question: Question, value: AnswerValue) -> str:
 
 
 def _answer_blocks(say: Speaker, question: Question, value: AnswerValue) -> list[Element]:
+    # The leaver's own words exactly as written: a TextBlock would render "**" or "[x](y)".
+    shown = shown_value(say, question, value)
+    answer = literal(shown) if isinstance(question, FreeText) else paragraph(shown)
     return [
         {
             "type": "TextBlock",
@@ -164,7 +190,7 @@ def _answer_blocks(say: Speaker, question: Question, value: AnswerValue) -> list
             "wrap": True,
             "spacing": "Medium",
         },
-        paragraph(shown_value(say, question, value)),
+        answer,
     ]
 
 
@@ -187,6 +213,7 @@ def summary_card(
     sections: Sequence[Section],
     revision: int,
     answers: Sequence[Answer],
+    allowed: Sequence[Attribution] = ALL_ATTRIBUTIONS,
 ) -> dict[str, Any]:
     """Every answer before sending, each with its own choice of how it may be used."""
     body: list[Element] = [heading(say("survey.summary_title"))]
@@ -211,13 +238,14 @@ def summary_card(
                     "label": say("survey.answer_use"),
                     "style": "compact",
                     "value": answer.attribution.value,
-                    "choices": _attribution_choices(say),
+                    "choices": _attribution_choices(say, allowed),
                 }
             )
         body.append({"type": "Container", "separator": True, "items": items})
-    body.append(paragraph(say("survey.privacy"), subtle=True))
+    body.append(paragraph(_privacy(say, allowed), subtle=True))
     data = _data(departure.id, revision)
-    actions = [execute(say("survey.back"), BACK, data, associatedInputs="none")]
+    # Back carries the choices too: what the leaver changed here is kept.
+    actions = [execute(say("survey.back"), BACK, data)]
     if grouped:
         actions.append(execute(say("survey.save_choices"), ATTRIBUTION, data))
     actions.append(execute(say("survey.submit"), SEND, data, style="positive"))

@@ -42,8 +42,10 @@ def task_card(
     *,
     user_ids: Sequence[str],
     survey: Sequence[Element] = (),
+    notes: Sequence[Element] = (),
 ) -> dict[str, Any]:
-    """The interviewer's full view; `survey` (the answers) only in a per-user refresh."""
+    """The interviewer's full view; `survey` (the answers) and `notes` only in a per-user
+    refresh."""
     name = leaver_name(departure)
     body: list[Element] = [heading(say("task.title", name=name))]
     cancelled = departure.status is DepartureStatus.CANCELLED
@@ -70,6 +72,7 @@ def task_card(
         actions += [*join_button(say, departure), *change_buttons(say, departure)]
     if not cancelled:
         body += survey
+        body += notes
         body.append(
             {
                 "type": "Container",

@@ -236,6 +236,8 @@ class SurveyChoice(Strict):
     """Which questions a unit asks."""
 
     enabled: bool = True
+    # Also offer the survey to a leaver who declined the conversation (anonymous statistics only).
+    after_decline: bool = False
     question_set: Id = "standard"
     sections: Annotated[list[Id], AfterValidator(_unique)] | None = None
     skip_questions: Annotated[list[Id], AfterValidator(_unique)] = Field(default_factory=list)

@@ -33,6 +33,7 @@ def survey_plan(config: LoadedConfig, unit: str | None) -> SurveyPlan:
     return SurveyPlan(
         question_set=choice.question_set,
         enabled=choice.enabled,
+        after_decline=choice.after_decline,
         sections=tuple(
             SectionRule(id=section.id, questions=tuple(_rule(q) for q in section.questions))
             for section in sections

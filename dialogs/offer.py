@@ -8,6 +8,7 @@ from cards.interviewer import interviewer_card
 from cards.offer import declined_card, offer_card
 from dialogs.journey_turn import DepartureId, answer, asker_of, journey_of, minutes_of, speaker
 from dialogs.router import InvokeResult
+from dialogs.survey import with_survey_after_decline
 from dialogs.turn import DialogTurn
 from journey.departure import DECLINE_REASON_MAX
 
@@ -43,7 +44,9 @@ async def decline_offer(turn: DialogTurn, payload: OfferAnswer) -> InvokeResult:
         departure = await journey_of(turn).decline(
             asker_of(turn), payload.departure, payload.reason
         )
-        return InvokeResult(card=declined_card(speaker(turn, departure), departure))
+        card = declined_card(speaker(turn, departure), departure)
+        # The unit may offer the survey anyway, for anonymous statistics only (issue 5).
+        return InvokeResult(card=with_survey_after_decline(turn, departure, card))
 
     return await answer(turn, act)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs import booking, handover, interviewer, offer, survey, task
+from dialogs import after_conversation, booking, handover, interviewer, offer, survey, task
 from dialogs.commands import Command
 from dialogs.help import help_card, help_view, show_help
 from dialogs.journey_turn import DepartureAction as JourneyAction
@@ -62,4 +62,9 @@ def build_router() -> Router:
     router.verb("survey.attribution", survey.SummaryChoices, survey.save_choices)
     router.verb("survey.send", survey.SummaryChoices, survey.send)
     router.verb("survey.withdraw", survey.SurveyRevision, survey.withdraw)
+    # After the conversation (issue 5): the interviewer's notes and "held", the thank-you.
+    router.verb("task.notes", after_conversation.NotesInput, after_conversation.save_notes)
+    router.verb("task.held", after_conversation.NotesInput, after_conversation.mark_held)
+    router.verb("thanks.refresh", JourneyAction, after_conversation.refresh_thanks)
+    router.verb("thanks.choose", after_conversation.WishesInput, after_conversation.choose)
     return router

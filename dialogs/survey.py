@@ -13,9 +13,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cards.base import Element
+from cards.base import Element, execute, paragraph
 from cards.survey import (
     ANSWER_PREFIX,
+    START,
     USE_PREFIX,
     handoff_block,
     intro_card,
@@ -24,6 +25,7 @@ from cards.survey import (
     sent_card,
     summary_card,
 )
+from config.survey_plan import survey_plan
 from dialogs.journey_turn import DepartureId, asker_of, speaker
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
@@ -35,6 +37,8 @@ from journey.survey import (
     SurveyClosed,
     SurveyDisabled,
     SurveyStatus,
+    attributions_for,
+    may_take_survey,
     may_withdraw,
 )
 from journey.survey_service import Surveys, SurveyStep
@@ -74,11 +78,13 @@ class SectionAnswers(BaseModel):
     revision: Revision
     section: QuestionId | None = None  # absent on the summary's Back
     answers: dict[QuestionId, RawAnswer] = Field(default_factory=dict, max_length=100)
+    # The summary's Back carries the choices made there, so they are kept too.
+    uses: dict[QuestionId, Attribution] = Field(default_factory=dict, max_length=100)
 
     @model_validator(mode="before")
     @classmethod
     def _inputs(cls, data: Any) -> Any:
-        return _collect(data, ANSWER_PREFIX, "answers")
+        return _collect(_collect(data, ANSWER_PREFIX, "answers"), USE_PREFIX, "uses")
 
 
 class SummaryChoices(BaseModel):
@@ -120,14 +126,23 @@ def step_card(turn: DialogTurn, step: SurveyStep) -> dict[str, Any]:
     sections = turn.config.survey_sections(departure.unit or None)
     progress = step.progress
     if progress.status is SurveyStatus.WITHDRAWN:
-        return message_card(say, say("survey.withdrawn"))
+        card = message_card(say, say("survey.withdrawn"))
+        today = turn.services.clock.now().astimezone(departure.zone).date()
+        if may_take_survey(departure, survey_plan(turn.config, departure.unit), today):
+            # Withdrawing is not final: the leaver may start afresh until the last day.
+            start = execute(
+                say("survey.start"), START, {"departure": departure.id}, associatedInputs="none"
+            )
+            card["actions"] = [start]
+        return card
     if progress.status is SurveyStatus.SENT:
         today = turn.services.clock.now().astimezone(departure.zone).date()
         return sent_card(
             say, departure, progress.revision, can_withdraw=may_withdraw(departure, today)
         )
     if step.on_summary:
-        return summary_card(say, departure, sections, progress.revision, step.answers)
+        allowed = attributions_for(departure)
+        return summary_card(say, departure, sections, progress.revision, step.answers, allowed)
     return section_card(
         say, departure, sections, progress.position, progress.revision, step.answers
     )
@@ -136,7 +151,7 @@ def step_card(turn: DialogTurn, step: SurveyStep) -> dict[str, Any]:
 def _intro(turn: DialogTurn, departure: Departure) -> dict[str, Any]:
     say = speaker(turn, departure)
     qset = turn.config.question_set(turn.config.unit(departure.unit or None).survey.question_set)
-    return intro_card(say, departure, qset.title.get(say.lang))
+    return intro_card(say, departure, qset.title.get(say.lang), attributions_for(departure))
 
 
 async def _answer(turn: DialogTurn, action: Callable[[], Awaitable[InvokeResult]]) -> InvokeResult:
@@ -182,7 +197,7 @@ async def back(turn: DialogTurn, payload: SectionAnswers) -> InvokeResult:
 
         async def act() -> InvokeResult:
             step = await surveys_of(turn).back(
-                asker_of(turn), payload.departure, revision=payload.revision
+                asker_of(turn), payload.departure, revision=payload.revision, changes=payload.uses
             )
             return InvokeResult(card=step_card(turn, step))
 
@@ -241,7 +256,15 @@ async def withdraw(turn: DialogTurn, payload: SurveyRevision) -> InvokeResult:
     return await _answer(turn, act)
 
 
-_ACTIVE = frozenset({DepartureStatus.ACCEPTED, DepartureStatus.BOOKED, DepartureStatus.HELD})
+# DECLINED: the unit may offer the survey without a conversation (survey.after_decline).
+_ACTIVE = frozenset(
+    {
+        DepartureStatus.ACCEPTED,
+        DepartureStatus.BOOKED,
+        DepartureStatus.HELD,
+        DepartureStatus.DECLINED,
+    }
+)
 
 
 async def show_survey(turn: DialogTurn) -> None:
@@ -273,3 +296,24 @@ async def handoff_answers(turn: DialogTurn, departure: Departure) -> list[Elemen
         return []
     sections = turn.config.survey_sections(departure.unit or None)
     return handoff_block(speaker(turn, departure), departure, sections, answers)
+
+
+def with_survey_after_decline(
+    turn: DialogTurn, departure: Departure, card: dict[str, Any]
+) -> dict[str, Any]:
+    """The declined card, offering the survey too if the unit wants that (survey.after_decline)."""
+    plan = survey_plan(turn.config, departure.unit)
+    today = turn.services.clock.now().astimezone(departure.zone).date()
+    if departure.status is not DepartureStatus.DECLINED or not may_take_survey(
+        departure, plan, today
+    ):
+        return card
+    say = speaker(turn, departure)
+    start = execute(
+        say("survey.start"), START, {"departure": departure.id}, associatedInputs="none"
+    )
+    return {
+        **card,
+        "body": [*card["body"], paragraph(say("survey.after_decline"))],
+        "actions": [*card.get("actions", []), start],
+    }

@@ -7,9 +7,9 @@ from pydantic import Field
 from cards.locale import Speaker
 from cards.offer import leaver_name
 from cards.task import choose_times_card, task_card, task_card_without_details
+from dialogs.after_conversation import full_task_card
 from dialogs.journey_turn import DepartureAction, answer, asker_of, journey_of, speaker
 from dialogs.router import InvokeResult
-from dialogs.survey import handoff_answers
 from dialogs.turn import DialogTurn
 from journey.access import Act
 from journey.flow import SlotTaken
@@ -21,12 +21,9 @@ async def refresh_task(turn: DialogTurn, payload: DepartureAction) -> InvokeResu
     if departure is None:
         say = Speaker(turn.config, turn.locale)
         return InvokeResult(card=task_card_without_details(say, payload.departure, user_ids=[]))
-    say = speaker(turn, departure)
-    # The survey answers this person may read: only in their own refreshed card, never in
-    # the card posted to the chat.
-    answers = await handoff_answers(turn, departure)
-    card = task_card(say, departure, user_ids=[turn.actor.user_id], survey=answers)
-    return InvokeResult(card=card)
+    # The survey answers this person may read, and the notes: only in their own refreshed
+    # card, never in the card posted to the chat.
+    return InvokeResult(card=await full_task_card(turn, departure))
 
 
 async def send_new_times(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:

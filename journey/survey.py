@@ -69,6 +69,9 @@ class SurveyPlan(BaseModel):
     question_set: str
     sections: tuple[SectionRule, ...]
     enabled: bool = True
+    # The unit also offers the survey to a leaver who declined the conversation (answers then
+    # count only in anonymous statistics: there is nobody to share them with).
+    after_decline: bool = False
 
     def section(self, index: int) -> SectionRule:
         return self.sections[index]
@@ -147,13 +150,22 @@ _OPEN_STATUSES = frozenset({DepartureStatus.ACCEPTED, DepartureStatus.BOOKED})
 
 def may_take_survey(departure: Departure, plan: SurveyPlan, today: date) -> bool:
     """Whether the leaver can start or go on with the survey now."""
-    return (
-        plan.enabled
-        and bool(plan.sections)
-        and departure.status in _OPEN_STATUSES
-        and departure.interviewer_upn is not None
-        and today <= departure.last_working_day
-    )
+    if not (plan.enabled and plan.sections and today <= departure.last_working_day):
+        return False
+    if departure.status is DepartureStatus.DECLINED:
+        return plan.after_decline
+    return departure.status in _OPEN_STATUSES and departure.interviewer_upn is not None
+
+
+def attributions_for(departure: Departure) -> tuple[Attribution, ...]:
+    """The choices that make sense now: without a conversation, nobody to share answers with.
+
+    After declining, answers count only in anonymous statistics. Not named for HR: HR never
+    reads one person's answers (journey.survey_access), and the leaver said no to talking.
+    """
+    if departure.status is DepartureStatus.DECLINED or departure.interviewer_upn is None:
+        return (Attribution.ANONYMOUS_STATS,)
+    return tuple(Attribution)
 
 
 def may_withdraw(departure: Departure, today: date) -> bool:

@@ -28,11 +28,13 @@ from journey.survey import (
     Answer,
     Attribution,
     BadAnswer,
+    RefusalReason,
     SurveyClosed,
     SurveyDisabled,
     SurveyPlan,
     SurveyProgress,
     SurveyStatus,
+    attributions_for,
     may_take_survey,
     may_withdraw,
     parse_section,
@@ -112,10 +114,11 @@ class Surveys:
         departure = await self._leaver(asker, departure_id, "open")
         plan = self._plans(departure.unit)
         progress = await self._store.progress(departure_id)
+        fresh = progress is None or progress.status is SurveyStatus.WITHDRAWN
+        if fresh and may_take_survey(departure, plan, self._today(departure)):
+            return departure, plan, None  # not started, or withdrawn: may start (again)
         if progress is None:
-            if not may_take_survey(departure, plan, self._today(departure)):
-                raise SurveyDisabled(departure_id)
-            return departure, plan, None
+            raise SurveyDisabled(departure_id)
         return departure, plan, await self._step(asker, departure, plan, progress)
 
     async def start(self, asker: Asker, departure_id: str, attribution: Attribution) -> SurveyStep:
@@ -123,6 +126,9 @@ class Surveys:
         departure = await self._leaver(asker, departure_id, "start")
         plan = self._plans(departure.unit)
         progress = await self._store.progress(departure_id)
+        if attribution not in attributions_for(departure):
+            await self._refused(asker, departure_id, RefusalReason.UNKNOWN_CHOICE.value)
+            raise BadAnswer(RefusalReason.UNKNOWN_CHOICE, "attribution")
         if progress is None:
             if not may_take_survey(departure, plan, self._today(departure)):
                 raise SurveyDisabled(departure_id)
@@ -140,6 +146,10 @@ class Surveys:
             except AlreadyExists:
                 progress = await self._store.progress(departure_id)
                 assert progress is not None
+        elif progress.status is SurveyStatus.WITHDRAWN and may_take_survey(
+            departure, plan, self._today(departure)
+        ):
+            progress = await self._start_again(asker, progress, plan, attribution)
         if progress.status is not SurveyStatus.IN_PROGRESS:
             await self._refused(asker, departure_id, "closed")
             raise SurveyClosed(departure_id)
@@ -179,11 +189,28 @@ class Surveys:
         )
         return await self._step(asker, departure, plan, saved)
 
-    async def back(self, asker: Asker, departure_id: str, *, revision: int) -> SurveyStep:
-        """From the summary back to the last section, keeping every answer."""
+    async def back(
+        self,
+        asker: Asker,
+        departure_id: str,
+        *,
+        revision: int,
+        changes: Mapping[str, Attribution] | None = None,
+    ) -> SurveyStep:
+        """From the summary back to the last section, keeping every answer and the choices
+        the leaver changed on the summary."""
         departure, plan, progress = await self._in_progress(asker, departure_id, revision)
+        changed: list[Answer] = []
+        if changes:
+            try:
+                if any(a not in attributions_for(departure) for a in changes.values()):
+                    raise BadAnswer(RefusalReason.UNKNOWN_CHOICE, "attribution")
+                changed = with_attributions(await self._own(departure_id), changes)
+            except BadAnswer as bad:
+                await self._refused(asker, departure_id, bad.reason.value)
+                raise
         moved = max(0, min(progress.position, len(plan.sections)) - 1)
-        saved = await self._save(asker, progress, expected=revision, position=moved)
+        saved = await self._save(asker, progress, expected=revision, position=moved, put=changed)
         return await self._step(asker, departure, plan, saved)
 
     async def attribute(
@@ -202,6 +229,8 @@ class Surveys:
             raise StaleAction("the summary is not shown")
         own = await self._own(departure_id)
         try:
+            if any(a not in attributions_for(departure) for a in changes.values()):
+                raise BadAnswer(RefusalReason.UNKNOWN_CHOICE, "attribution")
             changed = with_attributions(own, changes)
         except BadAnswer as bad:
             await self._refused(asker, departure_id, bad.reason.value)
@@ -249,6 +278,31 @@ class Surveys:
         if was_sent and self._sent is not None:
             await self._sent(departure)
         return SurveyStep(departure, plan, saved, [])
+
+    async def _start_again(
+        self, asker: Asker, progress: SurveyProgress, plan: SurveyPlan, attribution: Attribution
+    ) -> SurveyProgress:
+        """After withdrawing, the leaver may start afresh (until the last working day)."""
+        now = self._clock.now()
+        again = SurveyProgress(
+            departure_id=progress.departure_id,
+            question_set=plan.question_set,
+            attribution=attribution,
+            revision=progress.revision + 1,
+            started_at=now,
+            updated_at=now,
+        )
+        try:
+            saved = await self._store.save(
+                again, expected_revision=progress.revision, remove_all=True
+            )
+        except ConcurrentUpdate:
+            await self._refused(asker, progress.departure_id, "stale")
+            raise StaleAction("the survey changed meanwhile") from None
+        await self._record(
+            asker, "survey.started_again", progress.departure_id, attribution=attribution
+        )
+        return saved
 
     # --- reading answers -----------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -106,7 +107,10 @@ class Database:
         *,
         connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
         echo: bool = False,
+        password: Callable[[], Awaitable[str]] | None = None,
     ) -> None:
+        """`password`, for PostgreSQL: asked for on every new connection (an Entra ID access
+        token for a managed identity, which expires), instead of one in the URL."""
         self.url = normalize_url(url)
         self.connect_timeout = connect_timeout
         self.redacted_url = redact_url(self.url)
@@ -123,6 +127,8 @@ class Database:
                     ) from exc
         else:
             connect_args["timeout"] = connect_timeout
+            if password is not None:
+                connect_args["password"] = password  # asyncpg awaits it per connection
         try:
             self.engine: AsyncEngine = create_async_engine(
                 self.url,

@@ -239,3 +239,24 @@ survey_answers = Table(
     Column("attribution", String(32), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# After the conversation (revision 0007): the interviewer's notes, and the leaver's wishes on
+# the thank-you card. Notes are the leaver's words at one remove: only here, never logged.
+conversation_notes = Table(
+    "conversation_notes",
+    metadata,
+    Column("departure_id", String(64), primary_key=True),
+    Column("main_points", Text, nullable=False),
+    Column("agreed_actions", Text, nullable=False),
+    Column("data_use", Text, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=True),
+)
+
+thank_you_wishes = Table(
+    "thank_you_wishes",
+    metadata,
+    Column("departure_id", String(64), primary_key=True),
+    Column("chosen", JsonDocument, nullable=False),  # journey.after_conversation.Gesture values
+    Column("answered_at", UtcDateTime, nullable=False),
+)

@@ -200,6 +200,24 @@ class PostgresServer:
             await connection.close()
         return self.url(name)
 
+    async def add_password_role(self, role: str, password: str) -> None:
+        """A login role that must give `password` over TCP (everyone else stays on trust)."""
+        connection = await asyncpg.connect(
+            host="127.0.0.1", port=self.port, user=SUPERUSER, database="postgres", timeout=10
+        )
+        try:
+            await connection.execute("SET password_encryption = 'scram-sha-256'")
+            exists = await connection.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+            verb = "ALTER" if exists else "CREATE"
+            await connection.execute(f"{verb} ROLE \"{role}\" LOGIN PASSWORD '{password}'")
+            hba = self.data / "pg_hba.conf"
+            rule = f"host all {role} 127.0.0.1/32 scram-sha-256\n"
+            if rule not in hba.read_text():
+                hba.write_text(rule + hba.read_text())  # the first matching line wins
+            await connection.execute("SELECT pg_reload_conf()")
+        finally:
+            await connection.close()
+
     def stop(self) -> None:
         """Stop the server and remove its files; safe to call twice."""
         if self._running:

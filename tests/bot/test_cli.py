@@ -112,3 +112,23 @@ async def test_upgrade_then_serve_on_postgresql(postgres_server) -> None:
     finally:
         process.terminate()
         await process.wait()
+
+
+async def test_serve_refuses_graph_without_the_app_catalog_id_in_one_line(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'exitbot.sqlite3'}"
+    env = _env(DATABASE_URL=url)
+    code, _, err = await _run("db", "upgrade", env=env, cwd=REPO)
+    assert code == 0, err
+    env = _env(
+        DATABASE_URL=url,
+        EXITBOT_PORT=str(_free_port()),
+        MICROSOFT_APP_ID="00000000-0000-4000-8000-000000000011",
+        MICROSOFT_APP_TENANT_ID="00000000-0000-4000-8000-000000000001",
+        MICROSOFT_APP_PASSWORD="not-used",
+        EXITBOT_DIRECTORY="graph",
+    )
+    env.pop("TEAMS_APP_CATALOG_ID", None)
+    code, _, err = await _run("serve", env=env, cwd=REPO)
+    assert code == 1
+    assert "TEAMS_APP_CATALOG_ID must be set" in err
+    assert "Traceback" not in err

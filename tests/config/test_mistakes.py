@@ -142,6 +142,16 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
         units("id: roads", "id: care"),
         ["units.yaml:7:9: units[1].id: unit 'care' twice (first on line 2)"],
     ),
+    "a question prompt missing a language": (
+        questions(
+            "prompt: {da: Blive?, sv: Stanna?, nb: Bli?, en: Stay?}",
+            "prompt: {da: Blive?, sv: Stanna?, en: Stay?}",
+        ),
+        [
+            "questions.yaml:26:13: question_sets[0].sections[1].questions[0].prompt.nb: "
+            "the nb text is missing; every text needs da, sv, nb, en"
+        ],
+    ),
     "a duplicate question id": (
         questions("id: stay", "id: recommend"),
         [

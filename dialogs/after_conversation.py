@@ -1,0 +1,197 @@
+"""After the conversation in Teams: the interviewer's notes and "held" on the task card, and the
+leaver's thank-you with its offers. Every verb parses its payload with a pydantic model and
+goes to journey.after_conversation, which checks who asks before it keeps anything."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cards.after_conversation import (
+    NOTE_PREFIX,
+    OFFER_PREFIX,
+    notes_block,
+    thank_you_card,
+    thank_you_without_details,
+)
+from cards.base import Element, paragraph
+from cards.locale import Speaker
+from cards.task import task_card
+from dialogs.journey_turn import DepartureAction, DepartureId, asker_of, speaker
+from dialogs.router import InvokeResult
+from dialogs.survey import handoff_answers
+from dialogs.turn import DialogTurn
+from journey.after_conversation import (
+    AfterConversation,
+    Gesture,
+    NoteField,
+    NoteTooLong,
+    NotOffered,
+    NotYetHeld,
+    may_write_notes,
+)
+from journey.departure import Departure
+from journey.refusals import NotAllowed, StaleAction
+
+# Generous: the domain's own limit is checked (and a refusal audited) by the service.
+RawNote = Annotated[str, Field(max_length=20_000)]
+
+
+def _collect(data: Any, prefix: str, field: str) -> Any:
+    if not isinstance(data, dict):
+        return data
+    inputs = {k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)}
+    rest = {k: v for k, v in data.items() if not k.startswith(prefix)}
+    return {**rest, field: inputs}
+
+
+class NotesInput(BaseModel):
+    """The task card's Save or Held, with the notes as typed (`n_<field>` inputs)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departure: DepartureId
+    revision: Annotated[int, Field(ge=0)]
+    notes: dict[NoteField, RawNote] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inputs(cls, data: Any) -> Any:
+        return _collect(data, NOTE_PREFIX, "notes")
+
+
+class WishesInput(BaseModel):
+    """The thank-you card's Send, with each offer's toggle (`o_<offer>`: "true"/"false")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departure: DepartureId
+    offers: dict[Gesture, bool] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inputs(cls, data: Any) -> Any:
+        return _collect(data, OFFER_PREFIX, "offers")
+
+    def chosen(self) -> list[Gesture]:
+        return [gesture for gesture, on in self.offers.items() if on]
+
+
+def after_of(turn: DialogTurn) -> AfterConversation:
+    """The after-conversation service wired in create_app."""
+    after = turn.services.after
+    if after is None:
+        raise RuntimeError("the after-conversation service is not wired into the services")
+    return after
+
+
+async def notes_elements(
+    turn: DialogTurn, departure: Departure, note: str | None = None
+) -> list[Element]:
+    """The notes form for the person asking, if they hold the conversation (else nothing)."""
+    after = turn.services.after
+    if after is None or not may_write_notes(departure):
+        return []
+    notes = await after.notes_for(asker_of(turn), departure)
+    if notes is None:
+        return []
+    block = notes_block(speaker(turn, departure), departure, notes)
+    if note:
+        block[0]["items"].insert(1, paragraph(note))
+    return block
+
+
+async def full_task_card(
+    turn: DialogTurn, departure: Departure, note: str | None = None
+) -> dict[str, Any]:
+    """The task card as the person asking may see it, refreshing for them only.
+
+    The answers and the notes come only here, never in the card posted to the chat.
+    """
+    say = speaker(turn, departure)
+    answers = await handoff_answers(turn, departure)
+    notes = await notes_elements(turn, departure, note)
+    return task_card(say, departure, user_ids=[turn.actor.user_id], survey=answers, notes=notes)
+
+
+async def _answer(turn: DialogTurn, action: Callable[[], Awaitable[InvokeResult]]) -> InvokeResult:
+    """Run a step; a refusal becomes its text, and nothing was stored."""
+    try:
+        return await action()
+    except NotAllowed:
+        return InvokeResult(message=turn.text("error.not_allowed"))
+    except StaleAction:
+        return InvokeResult(message=turn.text("error.stale_action"))
+    except NotYetHeld:
+        return InvokeResult(message=turn.text("notes.too_early"))
+    except NoteTooLong:
+        return InvokeResult(message=turn.text("notes.too_long"))
+    except NotOffered:
+        return InvokeResult(message=turn.text("thanks.not_offered"))
+
+
+async def save_notes(turn: DialogTurn, payload: NotesInput) -> InvokeResult:
+    """Keep the notes; the task card again, saying so."""
+    return await _notes(turn, payload, held=False)
+
+
+async def mark_held(turn: DialogTurn, payload: NotesInput) -> InvokeResult:
+    """Keep the notes and mark the conversation held: the leaver is thanked."""
+    return await _notes(turn, payload, held=True)
+
+
+async def _notes(turn: DialogTurn, payload: NotesInput, *, held: bool) -> InvokeResult:
+    async def act() -> InvokeResult:
+        departure, _notes = await after_of(turn).record(
+            asker_of(turn),
+            payload.departure,
+            revision=payload.revision,
+            texts=payload.notes,
+            held=held,
+        )
+        say = speaker(turn, departure)
+        note = None if held else say("notes.saved")
+        return InvokeResult(card=await full_task_card(turn, departure, note))
+
+    return await _answer(turn, act)
+
+
+async def thank_you_for(
+    turn: DialogTurn, departure_id: str, note: str | None = None
+) -> dict[str, Any]:
+    """The thank-you as the person asking may see it: in full for the leaver only."""
+    after = after_of(turn)
+    try:
+        departure, notes, wishes = await after.for_leaver(asker_of(turn), departure_id)
+    except (NotAllowed, StaleAction):
+        say = Speaker(turn.config, turn.locale)
+        return thank_you_without_details(say, departure_id, user_ids=[])
+    return thank_you_card(
+        speaker(turn, departure),
+        departure,
+        after.offers(departure),
+        user_ids=[turn.actor.user_id],
+        notes=notes,
+        wishes=wishes,
+        note=note,
+    )
+
+
+async def refresh_thanks(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+    """The leaver's own view of the thank-you: with what was agreed."""
+    return InvokeResult(card=await thank_you_for(turn, payload.departure))
+
+
+async def choose(turn: DialogTurn, payload: WishesInput) -> InvokeResult:
+    """The leaver's wishes: kept, and the interviewer is told."""
+
+    async def act() -> InvokeResult:
+        departure, _wishes = await after_of(turn).choose(
+            asker_of(turn), payload.departure, payload.chosen()
+        )
+        note = speaker(turn, departure)("thanks_offer.noted")
+        return InvokeResult(card=await thank_you_for(turn, departure.id, note))
+
+    return await _answer(turn, act)

@@ -1,0 +1,325 @@
+"""After the conversation: the interviewer's notes, "held", and the leaver's thank-you wishes.
+
+Seed 003: document the main points. Seed 004: close with "I will now take ... to ...", and ask
+which data matter for the workplace and how they will be used. Seed 003 also says the leaver
+must be safe that what they say is not used against them, so:
+
+- Only the person the leaver chose to hold the conversation writes and reads the notes. The
+  manager (unless chosen), HR and anyone else never see them; a card action by anyone else is
+  refused, audited, and changes nothing.
+- The leaver sees what the organisation promised and how their words will be used (the agreed
+  actions and the data use), in their thank-you; the main points stay with the interviewer.
+  What was promised is the leaver's to know; the interviewer's summary of what they said
+  adds nothing to their safety, and showing it would make honest notes harder to write.
+- Notes live in the database only: never in the audit log, the logs, or a card posted to a
+  chat (they appear only in a person's own refreshed card).
+
+Plain Python: the store and what people are told come in through Protocols.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from journey.access import Asker, Role, roles_of
+from journey.clock import Clock
+from journey.departure import Departure, DepartureStatus
+from journey.ports import AuditEntry, AuditLog, ConcurrentUpdate, DepartureRepository, NotFound
+from journey.refusals import JourneyRefusal, NotAllowed, StaleAction
+
+# About a page each: notes, not a transcript.
+NOTE_MAX = 4000
+_SAVE_ATTEMPTS = 5
+
+
+class NoteField(StrEnum):
+    """What the interviewer writes down after the conversation."""
+
+    MAIN_POINTS = "main_points"  # seed 003: the main points (the interviewer's only)
+    AGREED_ACTIONS = "agreed_actions"  # seed 004: "I will now take ... to ..." (leaver sees)
+    DATA_USE = "data_use"  # seed 004: which data matter and how they are used (leaver sees)
+
+
+# What the leaver sees in the thank-you.
+SHOWN_TO_LEAVER: tuple[NoteField, ...] = (NoteField.AGREED_ACTIONS, NoteField.DATA_USE)
+
+
+class Gesture(StrEnum):
+    """What a unit can offer the leaver afterwards (config.schema.ThankYouOffer's values)."""
+
+    REFERENCE_LETTER = "reference_letter"
+    ALUMNI = "alumni"
+    CONTACT_LATER = "contact_later"
+
+
+class ConversationNotes(BaseModel):
+    """The interviewer's notes of one conversation; `revision` guards against stale cards."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    departure_id: str
+    main_points: str = Field("", max_length=NOTE_MAX)
+    agreed_actions: str = Field("", max_length=NOTE_MAX)
+    data_use: str = Field("", max_length=NOTE_MAX)
+    revision: int = 0
+    updated_at: datetime | None = None
+
+    def text(self, field: NoteField) -> str:
+        return str(getattr(self, field.value))
+
+    @property
+    def written(self) -> list[NoteField]:
+        """The fields with something in them (the audit log names these, never the text)."""
+        return [field for field in NoteField if self.text(field).strip()]
+
+
+class Wishes(BaseModel):
+    """What the leaver asked for on the thank-you card."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    departure_id: str
+    chosen: tuple[Gesture, ...] = ()
+    answered_at: datetime
+
+
+class NoteTooLong(JourneyRefusal):
+    """A note longer than NOTE_MAX; nothing was stored."""
+
+
+class NotYetHeld(JourneyRefusal):
+    """ "Held" before the booked conversation has started; nothing changed."""
+
+
+class NotOffered(JourneyRefusal):
+    """A wish for something the unit does not offer (a forged card); nothing was stored."""
+
+
+class NotesStore(Protocol):
+    async def notes(self, departure_id: str) -> ConversationNotes | None: ...
+
+    async def save_notes(
+        self, notes: ConversationNotes, *, expected_revision: int
+    ) -> ConversationNotes: ...
+
+    async def wishes(self, departure_id: str) -> Wishes | None: ...
+
+    async def save_wishes(self, wishes: Wishes) -> None: ...
+
+
+class AfterNotifier(Protocol):
+    """How the people are told; implemented in bot.after_conversation."""
+
+    async def task_changed(self, departure: Departure) -> None:
+        """Update the interviewer's posted task card (it then refreshes per person)."""
+        ...
+
+    async def thank_you(self, departure: Departure, offers: Sequence[Gesture]) -> None:
+        """Send the leaver the thank-you with the unit's offers."""
+        ...
+
+    async def wishes(self, departure: Departure, chosen: Sequence[Gesture]) -> None:
+        """Tell the interviewer what the leaver asked for."""
+        ...
+
+
+# Notes can be written once a conversation is booked, and corrected after it was held.
+_NOTES_OPEN = frozenset({DepartureStatus.BOOKED, DepartureStatus.HELD})
+
+
+def may_write_notes(departure: Departure) -> bool:
+    return departure.status in _NOTES_OPEN and departure.interviewer_upn is not None
+
+
+class AfterConversation:
+    """Notes, "held", and the thank-you wishes: each step checked, saved and audited."""
+
+    def __init__(
+        self,
+        *,
+        departures: DepartureRepository,
+        store: NotesStore,
+        audit: AuditLog,
+        clock: Clock,
+        offers: Callable[[str], Sequence[Gesture]],
+        notifier: AfterNotifier,
+        replan: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
+        self._departures = departures
+        self._store = store
+        self._audit = audit
+        self._clock = clock
+        self._offers = offers
+        self._notifier = notifier
+        self._replan = replan
+
+    def offers(self, departure: Departure) -> tuple[Gesture, ...]:
+        """What the departure's unit offers, in a fixed order."""
+        return tuple(self._offers(departure.unit))
+
+    # --- the interviewer -----------------------------------------------------------------
+
+    async def notes_for(self, asker: Asker, departure: Departure) -> ConversationNotes | None:
+        """The notes, for the interviewer only (None for anyone else); reads are audited."""
+        if Role.INTERVIEWER not in self._roles(departure, asker):
+            return None
+        notes = await self._store.notes(departure.id) or ConversationNotes(
+            departure_id=departure.id
+        )
+        await self._record(asker, "notes.read", departure.id)
+        return notes
+
+    async def record(
+        self,
+        asker: Asker,
+        departure_id: str,
+        *,
+        revision: int,
+        texts: Mapping[NoteField, str],
+        held: bool = False,
+    ) -> tuple[Departure, ConversationNotes]:
+        """Keep the interviewer's notes; with `held`, the conversation is marked held too."""
+        departure = await self._interviewer(asker, departure_id)
+        if not may_write_notes(departure):
+            await self._refused(asker, departure_id, "stale")
+            raise StaleAction("no conversation to write notes about")
+        now = self._clock.now()
+        starts = departure.meeting_start
+        if held and departure.status is DepartureStatus.BOOKED and starts and now < starts:
+            await self._refused(asker, departure_id, "too_early")
+            raise NotYetHeld(departure_id)
+        if any(len(text) > NOTE_MAX for text in texts.values()):
+            await self._refused(asker, departure_id, "too_long")
+            raise NoteTooLong(departure_id)
+        current = await self._store.notes(departure_id) or ConversationNotes(
+            departure_id=departure_id
+        )
+        if current.revision != revision:
+            await self._refused(asker, departure_id, "stale")
+            raise StaleAction("an older card")
+        changed = current.model_copy(
+            update={
+                **{field.value: texts.get(field, current.text(field)) for field in NoteField},
+                "revision": revision + 1,
+                "updated_at": now,
+            }
+        )
+        try:
+            saved = await self._store.save_notes(changed, expected_revision=revision)
+        except ConcurrentUpdate:
+            await self._refused(asker, departure_id, "stale")
+            raise StaleAction("the notes changed meanwhile") from None
+        # The field names only: the notes themselves never go to the audit log.
+        await self._record(
+            asker, "notes.saved", departure_id, fields=",".join(f.value for f in saved.written)
+        )
+        if held and departure.status is DepartureStatus.BOOKED:
+            departure = await self._mark_held(asker, departure_id)
+        return departure, saved
+
+    async def _mark_held(self, asker: Asker, departure_id: str) -> Departure:
+        for _attempt in range(_SAVE_ATTEMPTS):
+            current = await self._departures.get(departure_id)
+            if current.status is DepartureStatus.HELD:
+                return current  # a second click meanwhile: held once, thanked once
+            if not current.can_become(DepartureStatus.HELD):
+                raise StaleAction("the conversation is no longer booked")
+            try:
+                saved = await self._departures.update(current.moved_to(DepartureStatus.HELD))
+                break
+            except ConcurrentUpdate:
+                continue
+        else:
+            raise ConcurrentUpdate(f"departure {departure_id} kept changing; gave up")
+        await self._record(asker, "conversation.held", departure_id)
+        if self._replan is not None:
+            await self._replan(departure_id)  # no "tomorrow" reminder for a held conversation
+        await self._notifier.task_changed(saved)
+        await self._notifier.thank_you(saved, self.offers(saved))
+        return saved
+
+    # --- the leaver ----------------------------------------------------------------------
+
+    async def for_leaver(
+        self, asker: Asker, departure_id: str
+    ) -> tuple[Departure, ConversationNotes | None, Wishes | None]:
+        """The leaver's thank-you: what was agreed, and what they asked for so far."""
+        departure = await self._leaver(asker, departure_id)
+        notes = await self._store.notes(departure_id)
+        if notes is not None:
+            # Only what the leaver is shown leaves this method.
+            notes = ConversationNotes(
+                departure_id=departure_id,
+                **{field.value: notes.text(field) for field in SHOWN_TO_LEAVER},
+            )
+        return departure, notes, await self._store.wishes(departure_id)
+
+    async def choose(
+        self, asker: Asker, departure_id: str, chosen: Collection[Gesture]
+    ) -> tuple[Departure, Wishes]:
+        """The leaver says which offers they would like; the interviewer is told."""
+        departure = await self._leaver(asker, departure_id)
+        offered = self.offers(departure)
+        if any(gesture not in offered for gesture in chosen):
+            await self._refused(asker, departure_id, "not_offered")
+            raise NotOffered(departure_id)
+        before = await self._store.wishes(departure_id)
+        wishes = Wishes(
+            departure_id=departure_id,
+            chosen=tuple(gesture for gesture in offered if gesture in chosen),
+            answered_at=self._clock.now(),
+        )
+        await self._store.save_wishes(wishes)
+        await self._record(
+            asker, "thanks.chosen", departure_id, offers=",".join(g.value for g in wishes.chosen)
+        )
+        if before is None or before.chosen != wishes.chosen:
+            await self._notifier.wishes(departure, wishes.chosen)
+        return departure, wishes
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _roles(self, departure: Departure, asker: Asker) -> frozenset[Role]:
+        return roles_of(departure, asker.upn, is_hr=asker.is_hr)
+
+    async def _get(self, departure_id: str) -> Departure:
+        try:
+            return await self._departures.get(departure_id)
+        except NotFound:
+            raise StaleAction("no such departure") from None
+
+    async def _interviewer(self, asker: Asker, departure_id: str) -> Departure:
+        departure = await self._get(departure_id)
+        if Role.INTERVIEWER not in self._roles(departure, asker):
+            await self._refused(asker, departure_id, "not_allowed", step="notes")
+            raise NotAllowed("notes")
+        return departure
+
+    async def _leaver(self, asker: Asker, departure_id: str) -> Departure:
+        departure = await self._get(departure_id)
+        if Role.LEAVER not in self._roles(departure, asker):
+            await self._refused(asker, departure_id, "not_allowed", step="thanks")
+            raise NotAllowed("thanks")
+        if departure.status not in (DepartureStatus.HELD, DepartureStatus.CLOSED):
+            await self._refused(asker, departure_id, "stale", step="thanks")
+            raise StaleAction("the conversation is not held")
+        return departure
+
+    async def _refused(self, asker: Asker, departure_id: str, reason: str, **detail: str) -> None:
+        await self._record(asker, "after.refused", departure_id, reason=reason, **detail)
+
+    async def _record(self, asker: Asker, action: str, departure_id: str, **detail: str) -> None:
+        await self._audit.record(
+            AuditEntry(
+                at=self._clock.now(),
+                actor=asker.audit_name,
+                action=action,
+                departure_id=departure_id,
+                detail=detail,
+            )
+        )
