@@ -20,6 +20,7 @@ from bot.handler import ExitBot, make_turn_error_handler
 from bot.housekeeping import journey_event_worker, prune_seen_activities
 from bot.journey import JOURNEY, JourneyRuntime
 from bot.people import people_services
+from bot.retention import retention_job
 from bot.routes import add_routes
 from bot.settings import Settings
 from bot.test_clock import PATH as TEST_CLOCK_PATH
@@ -45,6 +46,7 @@ from journey.registration import RegistrationService
 from journey.survey_service import Surveys
 from storage.after_conversation import SqlNotesStore
 from storage.database import Database
+from storage.insights import SqlInsightsSource
 from storage.journey_events import StoredJourneyEvents
 from storage.migrate import check_schema
 from storage.repositories import (
@@ -179,6 +181,8 @@ def create_app(
                     ),
                     replan=journey.journey.replan,
                 ),
+                # Insights across departures: counts only, added up in SQL (issue 7).
+                insights=SqlInsightsSource(db),
             )
             app[ADAPTER] = ExitbotAdapter(
                 connector,
@@ -216,6 +220,7 @@ def create_app(
             lambda: SqlDepartureRepository(app[DATABASE]).get,
         )
     )
+    app.cleanup_ctx.append(retention_job(lambda: app[DATABASE], lambda: app[CONFIG].current, clock))
     app.cleanup_ctx.append(api)
     add_routes(app)
     add_api_routes(app, role=settings.api_role)

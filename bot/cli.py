@@ -1,4 +1,5 @@
-"""The `exitbot` command: serve, check-config, db upgrade, demo, departures import, package."""
+"""The `exitbot` command: serve, check-config, db upgrade, demo, departures import, package,
+privacy erase/export, audit."""
 
 from __future__ import annotations
 
@@ -132,6 +133,52 @@ def build_parser() -> argparse.ArgumentParser:
     csv_import.add_argument(
         "--dry-run", action="store_true", help="check every row and report; write nothing"
     )
+    privacy = commands.add_parser("privacy", help="a person's data, on their request")
+    privacy_actions = privacy.add_subparsers(dest="privacy_action", required=True)
+    erase = privacy_actions.add_parser(
+        "erase",
+        help="erase what the bot holds about a person",
+        description="Anonymises the departures where the person is the leaver (what stays is "
+        "what retention keeps), deletes their conversation references and erases their name "
+        "as an actor in the audit log. Exit code 0 when done, 1 when nothing is stored about "
+        "the person, 2 when the command could not run.",
+    )
+    erase.add_argument("--person", required=True, metavar="UPN")
+    erase.add_argument(
+        "--dry-run", action="store_true", help="list what would go, per table; change nothing"
+    )
+    export = privacy_actions.add_parser(
+        "export",
+        help="write what the bot holds about a person as JSON",
+        description="Exit code 0 when written, 1 when nothing is stored about the person, "
+        "2 when the command could not run (the file must not exist yet).",
+    )
+    export.add_argument("--person", required=True, metavar="UPN")
+    export.add_argument("file", type=Path, metavar="FILE.json")
+    audit = commands.add_parser(
+        "audit",
+        help="who read or changed what about a departure, and when",
+        description="One line per entry, oldest first, no message text. Exit code 1 for an "
+        "unknown departure.",
+    )
+    audit.add_argument("--departure", required=True, metavar="ID")
+    insights = commands.add_parser("insights", help="what HR learns across departures")
+    insights_actions = insights.add_subparsers(dest="insights_action", required=True)
+    insights_export = insights_actions.add_parser(
+        "export",
+        help="write the insights figures (aggregates only) as CSV or Excel",
+        description="The figures of the insights card for whole months --from..--to (and the "
+        "period of the same length before), for the organisation or one --unit. Figures for "
+        "groups below the minimum (organisation.yaml, insights) are written as 'hidden'. "
+        "Exit code 0 when written, 1 when it could not be, 2 for bad arguments.",
+    )
+    insights_export.add_argument("--from", dest="first", required=True, metavar="YYYY-MM")
+    insights_export.add_argument("--to", dest="last", required=True, metavar="YYYY-MM")
+    insights_export.add_argument("--unit", metavar="ID")
+    insights_export.add_argument(
+        "--language", choices=["da", "sv", "nb", "en"], default="en", help="for the labels"
+    )
+    insights_export.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     package = commands.add_parser(
         "package",
         help="build the Teams app package (zip) from appPackage/ and the settings",
@@ -165,6 +212,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.csv_import import import_command
 
         return import_command(args.file, dry_run=args.dry_run)
+    if args.command == "privacy":
+        from bot.privacy_cli import erase_command, export_command
+
+        if args.privacy_action == "erase":
+            return erase_command(args.person, dry_run=args.dry_run)
+        return export_command(args.person, args.file)
+    if args.command == "audit":
+        from bot.privacy_cli import audit_command
+
+        return audit_command(args.departure)
+    if args.command == "insights":
+        from bot.insights_export import export_command as insights_export_command
+
+        return insights_export_command(args.first, args.last, args.unit, args.file, args.language)
     if args.command == "package":
         from bot.app_package import package_command
 

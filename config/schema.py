@@ -263,6 +263,20 @@ class HrMembers(Strict):
     entra_group_id: Annotated[str, AfterValidator(_entra_id)] | None = None
 
 
+class InsightsSettings(Strict):
+    """What HR sees across departures, and the smallest groups it is shown for."""
+
+    # No figure for fewer departures or answers than this; free-text comments need more.
+    min_answers: int = Field(5, ge=3, le=100)
+    min_comments: int = Field(10, ge=5, le=100)
+    reasons_question: Id = "reasons"
+    recommend_question: Id = "recommend"
+    # Free-text questions whose answers (released to statistics) HR may read as comments.
+    comment_questions: Annotated[list[Id], AfterValidator(_unique)] = Field(
+        default_factory=lambda: ["stay", "suggestions"]
+    )
+
+
 class OrganisationFile(Strict):
     """organisation.yaml."""
 
@@ -270,6 +284,7 @@ class OrganisationFile(Strict):
     data_retention_months: int = Field(12, ge=1, le=120)
     hr: HrMembers
     defaults: UnitSettings = UnitSettings()
+    insights: InsightsSettings = InsightsSettings()
 
 
 class Unit(UnitSettings):

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from dialogs import after_conversation, booking, handover, interviewer, offer, survey, task
+from dialogs import (
+    after_conversation,
+    booking,
+    handover,
+    insights,
+    interviewer,
+    offer,
+    survey,
+    task,
+)
 from dialogs.commands import Command
 from dialogs.help import help_card, help_view, show_help
 from dialogs.journey_turn import DepartureAction as JourneyAction
@@ -67,4 +76,7 @@ def build_router() -> Router:
     router.verb("task.held", after_conversation.NotesInput, after_conversation.mark_held)
     router.verb("thanks.refresh", JourneyAction, after_conversation.refresh_thanks)
     router.verb("thanks.choose", after_conversation.WishesInput, after_conversation.choose)
+    # What HR learns across departures (issue 7): HR, and a unit's managers for their unit.
+    router.command(Command.INSIGHTS, insights.show_insights)
+    router.verb("insights.show", insights.ShowInsights, insights.show_chosen)
     return router

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from journey.after_conversation import AfterConversation
     from journey.flow import Journey
     from journey.hr import HrRoster
+    from journey.insights import InsightsSource
     from journey.survey_service import Surveys
     from people.services import PeopleServices
 
@@ -39,6 +40,7 @@ class Services:
     hr: HrRoster | None = None  # who counts as HR; without it, only HR's list in the YAML
     surveys: Surveys | None = None  # the optional survey (journey.survey_service)
     after: AfterConversation | None = None  # notes, "held", thank-you (issue 5)
+    insights: InsightsSource | None = None  # counts across departures (issue 7)
 
 
 class Actor(BaseModel):

@@ -121,7 +121,7 @@ class SqlDepartureRepository:
         finished = (DepartureStatus.CLOSED.value, DepartureStatus.CANCELLED.value)
         statement = (
             select(departures)
-            .where(departures.c.status.not_in(finished))
+            .where(departures.c.status.not_in(finished), departures.c.leaver_upn != "")
             .order_by(departures.c.last_working_day, departures.c.created_at, departures.c.id)
             .limit(limit)
         )

@@ -1,0 +1,186 @@
+"""Insights at scale: 100,000 synthetic departures with answers, 200 units, 5 years.
+
+Times what the `insights` command and `exitbot insights export` do after the data is there:
+the counts in SQL, the report with small-group protection, the card (and its JSON size), and
+the export as CSV and as Excel. The card must come back well inside Teams' 15-second window.
+
+    .venv/bin/python bench/insights.py [--departures 100000] [--units 200] [--years 5]
+                                       [--database sqlite|postgres] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):
+    # Run as `python bench/insights.py`: make `tests` importable as with `python -m`.
+    sys.path.insert(0, str(REPO))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from bot.insights_export import export_rows, write_csv, write_xlsx  # noqa: E402
+from cards.insights import Choice, insights_card  # noqa: E402
+from cards.locale import Speaker  # noqa: E402
+from config.insights import insights_rules, reportable_questions  # noqa: E402
+from config.loader import default_config_dir, load_config  # noqa: E402
+from journey.insights import Period, gather  # noqa: E402
+from journey.survey import Attribution  # noqa: E402
+from storage.database import Database  # noqa: E402
+from storage.insights import SqlInsightsSource  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.tables import survey_answers  # noqa: E402
+from tests.insights.data import RATINGS, Leaver, seed  # noqa: E402
+from tests.pg_server import PostgresServer  # noqa: E402
+
+TODAY = date(2026, 11, 23)
+REASONS = ("new_challenge", "career", "pay", "leadership", "workload", "personal", "other")
+
+
+def synthetic(count: int, units: int, years: int, rng: random.Random) -> list[Leaver]:
+    """Departures spread over `years` back from TODAY, unit sizes skewed (some units are tiny)."""
+    weights = [1 / (i + 1) ** 0.8 for i in range(units)]
+    names = [f"unit-{i:03d}" for i in range(units)]
+    span = years * 365
+    leavers = []
+    for unit in rng.choices(names, weights, k=count):
+        answers: dict[str, Any] = {}
+        if rng.random() < 0.6:
+            answers = {q: str(rng.randint(1, 5)) for q in RATINGS if rng.random() < 0.9}
+            answers["reasons"] = rng.sample(REASONS, rng.randint(1, 3))
+            answers["recommend"] = rng.choice(("yes", "yes", "no"))
+            if rng.random() < 0.3:
+                answers["stay"] = "More say in planning the rota, and fewer meetings."
+        leavers.append(
+            Leaver(
+                unit,
+                TODAY - timedelta(days=rng.randrange(span)),
+                manager=f"boss-{unit}@contoso.example",
+                accepted=rng.random() < 0.7,
+                status=rng.choice(("held", "closed", "declined", "booked")),
+                answers=answers,
+                attribution=rng.choice(list(Attribution)),
+                sent=rng.random() < 0.95,
+            )
+        )
+    return leavers
+
+
+async def _timed(what: str, timings: dict[str, list[float]], action: Any) -> Any:
+    started = time.perf_counter()
+    result = await action()
+    timings.setdefault(what, []).append(time.perf_counter() - started)
+    return result
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    server = PostgresServer.start() if args.database == "postgres" else None
+    scratch = tempfile.TemporaryDirectory(prefix="exitbot-insights-")
+    try:
+        url = (
+            await server.create_database()
+            if server
+            else f"sqlite+aiosqlite:///{Path(scratch.name) / 'insights.sqlite3'}"
+        )
+        await upgrade(url)
+        leavers = synthetic(args.departures, args.units, args.years, random.Random(7))
+        async with await Database.open(url) as db:
+            started = time.perf_counter()
+            await seed(db, leavers)
+            load_s = time.perf_counter() - started
+            config = load_config(default_config_dir())
+            source = SqlInsightsSource(db)
+            questions, rules = reportable_questions(config), insights_rules(config)
+            say = Speaker(config, "da-DK")
+            period = Period.last_months(12, TODAY)
+            biggest = "unit-000"
+            timings: dict[str, list[float]] = {}
+            sizes: dict[str, int] = {}
+
+            async def card(unit: str | None) -> dict[str, Any]:
+                found = await gather(source, period, unit, questions, rules, comment_limit=5)
+                return insights_card(
+                    say,
+                    found,
+                    scope_title=unit or "organisation",
+                    units=[Choice("all", "all")],
+                    unit_value=unit or "all",
+                    periods=[Choice("last_12", "last 12")],
+                    period_value="last_12",
+                    min_answers=rules.min_answers,
+                )
+
+            async def export(suffix: str) -> None:
+                found = await gather(source, Period.last_months(60, TODAY), None, questions, rules)
+                rows = export_rows(config, found)
+                target = Path(scratch.name) / f"insights{suffix}"
+                (write_csv if suffix == ".csv" else write_xlsx)(target, rows)
+                sizes[f"export{suffix} bytes"] = target.stat().st_size
+
+            for _ in range(args.repeat):
+                org = await _timed("organisation card", timings, lambda: card(None))
+                await _timed("unit card (largest unit)", timings, lambda: card(biggest))
+                await _timed(
+                    "unit card (a tiny unit)", timings, lambda: card(f"unit-{args.units - 1:03d}")
+                )
+                await _timed("export 5 years, csv", timings, lambda: export(".csv"))
+                await _timed("export 5 years, xlsx", timings, lambda: export(".xlsx"))
+            sizes["card JSON bytes"] = len(json.dumps(org, ensure_ascii=False).encode())
+            async with db.sessions() as session:
+                answers = (
+                    await session.execute(select(func.count()).select_from(survey_answers))
+                ).scalar_one()
+        return {
+            "database": args.database,
+            "departures": args.departures,
+            "units": args.units,
+            "years": args.years,
+            "answers": answers,
+            "load_s": round(load_s, 1),
+            "timings_s": {k: [round(v, 3) for v in vs] for k, vs in timings.items()},
+            "sizes": sizes,
+        }
+    finally:
+        scratch.cleanup()
+        if server is not None:
+            server.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--departures", type=int, default=100_000)
+    parser.add_argument("--units", type=int, default=200)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    result = asyncio.run(run(args))
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(
+        f"{result['database']}: {result['departures']:,} departures, {result['answers']:,} "
+        f"answers, {result['units']} units, {result['years']} years (loaded in "
+        f"{result['load_s']} s)"
+    )
+    for what, values in result["timings_s"].items():
+        print(f"  {what:<28} best {min(values):6.3f} s   worst {max(values):6.3f} s")
+    for what, size in result["sizes"].items():
+        print(f"  {what:<28} {size:,}")
+    worst_card = max(max(v) for k, v in result["timings_s"].items() if "card" in k)
+    print(f"  slowest card: {worst_card:.2f} s of Teams' 15 s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""The insights card: figures across departures, hidden where a group is too small.
+
+Bars are text (▇ repeated in proportion) in FactSets: Teams' Chart.* elements are a Teams-only
+extension that the Adaptive Cards SDK (and so the card validator and Agents Playground) does
+not know, and a chart cannot say "hidden" for one bar. Text bars render everywhere, in every
+Teams client, and read out with the number next to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
+from cards.locale import Speaker
+from config.insights import comment_prompt, option_label, section_title
+from journey.insights import Figure, Insights, Kind, Month, Period, Row, report_rows
+
+BAR = "▇"
+BAR_WIDTH = 10
+COMMENT_MAX_CHARS = 300
+VERB = "insights.show"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    title: str
+
+
+def month_label(say: Speaker, month: Month) -> str:
+    """A month as people write it, e.g. "nov. 2026"; never a day."""
+    return format_date(month.first_day, "MMM y", locale=say.lang)
+
+
+def period_label(say: Speaker, period: Period) -> str:
+    if period.length == 1:
+        return month_label(say, period.first)
+    return f"{month_label(say, period.first)} – {month_label(say, period.last)}"
+
+
+def number(say: Speaker, figure: Figure, kind: Kind) -> str:
+    """A shown figure as text in the reader's language; "hidden", or "–" without data."""
+    if figure.hidden:
+        return say("insights.hidden")
+    if figure.value is None:
+        return "–"
+    if kind is Kind.SHARE:
+        return format_percent(figure.value, locale=say.lang)
+    if kind is Kind.MEAN:
+        return format_decimal(figure.value, format="0.0", locale=say.lang)
+    return format_decimal(figure.value, format="0", locale=say.lang)
+
+
+def bar(fraction: float) -> str:
+    """A text bar of up to BAR_WIDTH blocks (at least one for anything above zero)."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    blocks = round(fraction * BAR_WIDTH)
+    return BAR * (blocks or (1 if fraction > 0 else 0))
+
+
+def _with_before(say: Speaker, row: Row, shown: str) -> str:
+    return f"{shown} ({say('insights.before', value=number(say, row.previous, row.kind))})"
+
+
+def _fraction(row: Row, largest: float) -> float:
+    value = row.current.value or 0.0
+    if row.kind is Kind.MEAN:
+        return (value - 1) / 4
+    return value / largest if largest else 0.0
+
+
+def _bars(say: Speaker, rows: Sequence[Row], label: Mapping[str, str]) -> Element:
+    largest = max((r.current.value or 0.0 for r in rows if r.current.shown), default=0.0)
+    pairs = []
+    for row in rows:
+        shown = number(say, row.current, row.kind)
+        blocks = bar(_fraction(row, largest)) if row.current.shown else ""
+        if blocks:
+            shown = f"{blocks} {shown}"
+        pairs.append((label.get(row.item, row.item), _with_before(say, row, shown)))
+    return facts(pairs)
+
+
+def _subheading(text: str) -> Element:
+    return {
+        "type": "TextBlock",
+        "text": text,
+        "weight": "Bolder",
+        "wrap": True,
+        "spacing": "Medium",
+        "separator": True,
+    }
+
+
+def _choice_set(input_id: str, label: str, choices: Sequence[Choice], value: str) -> Element:
+    return {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "label": label,
+        "style": "compact",
+        "value": value,
+        "choices": [{"title": c.title, "value": c.value} for c in choices],
+    }
+
+
+def insights_card(
+    say: Speaker,
+    insights: Insights,
+    *,
+    scope_title: str,
+    units: Sequence[Choice],
+    unit_value: str,
+    periods: Sequence[Choice],
+    period_value: str,
+    min_answers: int,
+) -> dict:
+    """The card for one scope and period, with the choices to show another."""
+    report = insights.report
+    now = report.current
+    body: list[Element] = [
+        heading(say("insights.title")),
+        {"type": "TextBlock", "text": scope_title, "weight": "Bolder", "wrap": True},
+        paragraph(
+            say(
+                "insights.compared",
+                period=period_label(say, now.period),
+                previous=period_label(say, report.previous.period),
+            ),
+            subtle=True,
+        ),
+    ]
+    rows = report_rows(report)
+    if report.hidden:
+        body.append(paragraph(say("insights.too_few", min=min_answers)))
+    else:
+        by_section: dict[str, list[Row]] = {}
+        for row in rows:
+            by_section.setdefault(row.section, []).append(row)
+        headline = [
+            (say(f"insights.{section}"), _with_before(say, row, number(say, row.current, row.kind)))
+            for section in ("departures", "accepted", "answered")
+            for row in by_section[section]
+        ]
+        recommend = by_section["recommend"][0]
+        headline.append(
+            (
+                say("insights.recommend"),
+                _with_before(say, recommend, number(say, recommend.current, recommend.kind)),
+            )
+        )
+        body.append(facts(headline))
+        months = by_section.get("per_month", [])
+        body.append(_subheading(say("insights.per_month")))
+        body.append(
+            _bars(say, months, {r.item: month_label(say, Month.parse(r.item)) for r in months})
+        )
+        respondents, *reasons = by_section["reasons"]
+        body.append(
+            _subheading(
+                say("insights.reasons", n=number(say, respondents.current, respondents.kind))
+            )
+        )
+        if reasons:
+            labels = {
+                r.item: option_label(say.config, _reasons_question(say), r.item, say.locale)
+                for r in reasons
+            }
+            body.append(_bars(say, reasons, labels))
+        else:
+            body.append(paragraph(say("insights.no_answers"), subtle=True))
+        areas = by_section.get("areas", [])
+        body.append(_subheading(say("insights.areas")))
+        if areas:
+            order = _section_order(say)
+            areas = sorted(areas, key=lambda r: (order.get(r.item, len(order)), r.item))
+            titles = {r.item: section_title(say.config, r.item, say.locale) for r in areas}
+            body.append(_bars(say, areas, titles))
+        else:
+            body.append(paragraph(say("insights.no_answers"), subtle=True))
+        comments = [(q, texts) for q, texts in insights.comments.items() if texts]
+        if comments:
+            body.append(_subheading(say("insights.comments")))
+            for question_id, texts in comments:
+                prompt = comment_prompt(say.config, question_id, say.locale) or question_id
+                body.append({"type": "TextBlock", "text": prompt, "wrap": True, "isSubtle": True})
+                body.extend(paragraph(f"“{_clip(text)}”") for text in texts)
+        if any(r.current.hidden or r.previous.hidden for r in rows):
+            body.append(paragraph(say("insights.hidden_note", min=min_answers), subtle=True))
+    body.append(_choice_set("unit", say("insights.unit_label"), units, unit_value))
+    body.append(_choice_set("period", say("insights.period_label"), periods, period_value))
+    return adaptive_card(body, [execute(say("insights.show"), VERB)], lang=say.lang)
+
+
+def _section_order(say: Speaker) -> dict[str, int]:
+    """Sections in the order the question sets ask them."""
+    order: dict[str, int] = {}
+    for qset in say.config.question_sets.values():
+        for section in qset.sections:
+            order.setdefault(section.id, len(order))
+    return order
+
+
+def _reasons_question(say: Speaker) -> str:
+    return say.config.organisation.insights.reasons_question
+
+
+def _clip(text: str) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= COMMENT_MAX_CHARS:
+        return flat
+    return flat[: COMMENT_MAX_CHARS - 1].rstrip() + "…"

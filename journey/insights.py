@@ -1,0 +1,539 @@
+"""What HR learns across departures, without learning about any one leaver.
+
+Pure rules, no storage and no framework: the figures for the organisation or one unit over a
+period of whole months, compared with the period of the same length before it, from counts
+that storage adds up (storage.insights). Only answers the leaver released to statistics
+(journey.survey_access.COUNTED) to questions HR marked reportable reach these counts.
+
+Small-group protection (seed 004: watch anonymity when results are passed on):
+
+- No figure is shown for a group smaller than the minimum (`min_answers`, default 5, for
+  counts of departures and of answers; `min_comments`, default 10, for free-text comments).
+- When a group at one level is hidden, the next-smallest group at the same level is hidden
+  too, and so on until the hidden groups together reach the minimum, so a hidden figure
+  cannot be worked out by subtracting the shown ones from the total (`suppressed`).
+- Comments come without a name, a unit below the minimum or any date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+K = TypeVar("K", bound=Hashable)
+
+ORGANISATION = None  # the scope of a report over every unit
+
+
+class InsightsRules(BaseModel):
+    """HR's settings for insights (config.schema.InsightsSettings has the same fields)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_answers: int = Field(5, ge=2)
+    min_comments: int = Field(10, ge=2)
+    reasons_question: str = "reasons"
+    recommend_question: str = "recommend"
+    comment_questions: tuple[str, ...] = ()
+    top_reasons: int = Field(5, ge=1)
+
+
+# ---------------------------------------------------------------------------- months, periods
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month, the finest time a report shows."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12 or not 1900 <= self.year <= 9999:
+            raise ValueError(f"{self.year:04d}-{self.month:02d} is not a month as YYYY-MM")
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """`YYYY-MM`; ValueError otherwise."""
+        year, dash, month = text.strip().partition("-")
+        if not (dash and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
+            raise ValueError(f"{text!r} is not a month as YYYY-MM")
+        return cls(int(year), int(month))
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.year, day.month)
+
+    def plus(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
+    def minus(self, other: Month) -> int:
+        """How many months `other` is before this one."""
+        return (self.year - other.year) * 12 + self.month - other.month
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date.fromordinal(self.plus(1).first_day.toordinal() - 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months from `first` to `last`, both included."""
+
+    first: Month
+    last: Month
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError(f"the period ends ({self.last}) before it starts ({self.first})")
+
+    @classmethod
+    def last_months(cls, count: int, today: date) -> Period:
+        """The `count` months up to and including the current one."""
+        now = Month.of(today)
+        return cls(now.plus(1 - count), now)
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(Month(year, 1), Month(year, 12))
+
+    @property
+    def length(self) -> int:
+        return self.last.minus(self.first) + 1
+
+    def months(self) -> list[Month]:
+        return [self.first.plus(i) for i in range(self.length)]
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        return Period(self.first.plus(-self.length), self.first.plus(-1))
+
+    def __contains__(self, month: object) -> bool:
+        return isinstance(month, Month) and self.first <= month <= self.last
+
+
+# ------------------------------------------------------------------------------- suppression
+
+
+def suppressed(groups: Mapping[K, int], minimum: int) -> frozenset[K]:
+    """The groups whose figures must be hidden at one level (e.g. every unit, every month).
+
+    A group with fewer than `minimum` members (but at least one) is hidden. While something is
+    hidden, the smallest shown groups are hidden with it until at least two are hidden and they
+    hold `minimum` members together: then the total minus the shown groups tells nothing about
+    any one hidden group. Empty groups reveal no one and are never needed to cover another.
+    """
+    hidden = {key for key, size in groups.items() if 0 < size < minimum}
+    if not hidden:
+        return frozenset()
+    shown = sorted(
+        (key for key, size in groups.items() if size > 0 and key not in hidden),
+        key=lambda key: (groups[key], str(key)),
+    )
+    while shown and (len(hidden) < 2 or sum(groups[key] for key in hidden) < minimum):
+        hidden.add(shown.pop(0))
+    return frozenset(hidden)
+
+
+# ------------------------------------------------------------------------ counts from storage
+
+
+class DepartureCell(BaseModel):
+    """Departures of one unit whose last working day is in one month (cancelled ones left out)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit: str
+    month: str  # YYYY-MM
+    departures: int
+    accepted: int  # said yes to a conversation (and did not take it back)
+    answered: int  # sent a survey with at least one answer counted in statistics
+
+
+class AnswerCell(BaseModel):
+    """How many counted answers to one reportable question had one value, per unit and month."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit: str
+    month: str  # YYYY-MM; or the first month of a whole period added up under it
+    section_id: str
+    question_id: str
+    value: str | list[str]
+    count: int
+
+
+class SectionCell(BaseModel):
+    """How many leavers gave at least one counted rating in a section, per unit and month."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit: str
+    month: str  # as AnswerCell.month
+    section_id: str
+    respondents: int
+
+
+class CommentCell(BaseModel):
+    """How many leavers wrote a counted comment to one comment question, per unit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit: str
+    question_id: str
+    writers: int
+
+
+class Counts(BaseModel):
+    """Everything storage adds up for one report and the period before it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    departures: tuple[DepartureCell, ...] = ()
+    answers: tuple[AnswerCell, ...] = ()
+    sections: tuple[SectionCell, ...] = ()
+
+
+class QuestionInfo(BaseModel):
+    """What the report needs to know of a reportable question (from the question sets)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    kind: str  # journey.survey.QuestionKind's values
+    points: int = 5  # rating questions: 1..points
+
+
+# ---------------------------------------------------------------------------------- the report
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number of the report; `value` is None when it is hidden (or there is no data)."""
+
+    value: float | None
+    n: int  # the size of the group behind it: shown only together with the value
+    hidden: bool = False
+
+    @property
+    def shown(self) -> bool:
+        return self.value is not None and not self.hidden
+
+
+HIDDEN = Figure(None, 0, hidden=True)
+NONE = Figure(None, 0)
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """The figures of one scope over one period."""
+
+    period: Period
+    hidden: bool  # the whole scope: too few departures (or derivable); nothing else is shown
+    departures: Figure
+    per_month: tuple[tuple[Month, Figure], ...]
+    accepted_share: Figure
+    answered_share: Figure
+    reasons: Mapping[str, Figure]  # option id -> share of respondents (value) and count (n)
+    reasons_respondents: Figure
+    areas: Mapping[str, Figure]  # section id -> mean rating on a 1..5 scale
+    recommend_share: Figure
+
+
+@dataclass(frozen=True)
+class Report:
+    """The organisation's or one unit's figures, now and in the period before."""
+
+    unit: str | None
+    current: PeriodFigures
+    previous: PeriodFigures
+    # The comment questions whose comments may be shown (current period).
+    comment_questions: tuple[str, ...] = ()
+    top_reasons: tuple[str, ...] = ()  # option ids, most named first
+
+    @property
+    def hidden(self) -> bool:
+        return self.current.hidden
+
+
+def _by_unit(values: Iterable[tuple[str, int]]) -> dict[str, int]:
+    totals: dict[str, int] = defaultdict(int)
+    for unit, count in values:
+        totals[unit] += count
+    return dict(totals)
+
+
+def _scoped(per_unit: Mapping[str, int], unit: str | None, minimum: int) -> tuple[int, bool]:
+    """The group size for the scope and whether it must be hidden."""
+    if unit is None:
+        total = sum(per_unit.values())
+        return total, 0 < total < minimum
+    return per_unit.get(unit, 0), unit in suppressed(per_unit, minimum)
+
+
+def _normalised(value: str | list[str], points: int) -> float | None:
+    """A rating on a 1..5 scale, whatever scale its question has."""
+    if not isinstance(value, str) or not value.isdigit():
+        return None
+    point = int(value)
+    if not 1 <= point <= points:
+        return None
+    return 1 + (point - 1) * 4 / (points - 1)
+
+
+def period_figures(
+    counts: Counts,
+    period: Period,
+    unit: str | None,
+    questions: Mapping[str, QuestionInfo],
+    rules: InsightsRules,
+) -> PeriodFigures:
+    """The figures of `unit` (None: the organisation) over `period`, every rule applied."""
+    minimum = rules.min_answers
+    cells = [c for c in counts.departures if Month.parse(c.month) in period]
+    per_unit = _by_unit((c.unit, c.departures) for c in cells)
+    size, hidden = _scoped(per_unit, unit, minimum)
+    if hidden or size == 0:
+        return PeriodFigures(
+            period, hidden, HIDDEN if hidden else Figure(0, 0), (), HIDDEN, HIDDEN, {},
+            HIDDEN, {}, HIDDEN,
+        )  # fmt: skip
+    mine = [c for c in cells if unit is None or c.unit == unit]
+    departures = Figure(size, size)
+
+    monthly = {m: 0 for m in period.months()}
+    for c in mine:
+        monthly[Month.parse(c.month)] += c.departures
+    hidden_months = suppressed(monthly, minimum)
+    per_month = tuple(
+        (m, HIDDEN if m in hidden_months else Figure(count, count)) for m, count in monthly.items()
+    )
+    accepted = sum(c.accepted for c in mine)
+    answered = sum(c.answered for c in mine)
+    accepted_share = Figure(accepted / size, size)
+    answered_share = Figure(answered / size, size)
+
+    answers = [a for a in counts.answers if Month.parse(a.month) in period]
+
+    # Reasons: every respondent answered the multiple-choice question once (one row per set).
+    reason_rows = [a for a in answers if a.question_id == rules.reasons_question]
+    respondents_per_unit = _by_unit((a.unit, a.count) for a in reason_rows)
+    respondents, reasons_hidden = _scoped(respondents_per_unit, unit, minimum)
+    reasons: dict[str, Figure] = {}
+    if reasons_hidden or respondents < minimum:
+        reasons_respondents = HIDDEN if respondents else NONE
+    else:
+        reasons_respondents = Figure(respondents, respondents)
+        chosen: dict[str, int] = defaultdict(int)
+        for a in reason_rows:
+            if unit is None or a.unit == unit:
+                for option in a.value if isinstance(a.value, list) else [a.value]:
+                    chosen[option] += a.count
+        reasons = {option: Figure(n / respondents, n) for option, n in chosen.items()}
+
+    # Ratings per area: the mean of every counted rating in the section, on a 1..5 scale.
+    section_cells = [s for s in counts.sections if Month.parse(s.month) in period]
+    areas: dict[str, Figure] = {}
+    for section_id in sorted({s.section_id for s in section_cells}):
+        in_section = _by_unit(
+            (s.unit, s.respondents) for s in section_cells if s.section_id == section_id
+        )
+        n, area_hidden = _scoped(in_section, unit, minimum)
+        if area_hidden or n < minimum:
+            areas[section_id] = HIDDEN if n else NONE
+            continue
+        total = weight = 0.0
+        for a in answers:
+            question = questions.get(a.question_id)
+            if a.section_id != section_id or question is None or question.kind != "rating":
+                continue
+            if unit is not None and a.unit != unit:
+                continue
+            score = _normalised(a.value, question.points)
+            if score is not None:
+                total += score * a.count
+                weight += a.count
+        areas[section_id] = Figure(total / weight, n) if weight else NONE
+
+    # Would recommend the job: the share of yes among yes and no.
+    recommend_rows = [a for a in answers if a.question_id == rules.recommend_question]
+    said = _by_unit((a.unit, a.count) for a in recommend_rows)
+    n, recommend_hidden = _scoped(said, unit, minimum)
+    if recommend_hidden or n < minimum:
+        recommend_share = HIDDEN if n else NONE
+    else:
+        yes = sum(
+            a.count for a in recommend_rows if a.value == "yes" and (unit is None or a.unit == unit)
+        )
+        recommend_share = Figure(yes / n, n)
+
+    return PeriodFigures(
+        period=period,
+        hidden=False,
+        departures=departures,
+        per_month=per_month,
+        accepted_share=accepted_share,
+        answered_share=answered_share,
+        reasons=reasons,
+        reasons_respondents=reasons_respondents,
+        areas=areas,
+        recommend_share=recommend_share,
+    )
+
+
+def comments_allowed(
+    writers: Sequence[CommentCell], unit: str | None, rules: InsightsRules
+) -> tuple[str, ...]:
+    """The comment questions whose comments may be shown for the scope (current period).
+
+    Only where at least `min_comments` leavers wrote one, with the same cover against
+    subtraction as every other figure.
+    """
+    allowed: list[str] = []
+    for question_id in rules.comment_questions:
+        per_unit = _by_unit((c.unit, c.writers) for c in writers if c.question_id == question_id)
+        n, hidden = _scoped(per_unit, unit, rules.min_comments)
+        if not hidden and n >= rules.min_comments:
+            allowed.append(question_id)
+    return tuple(allowed)
+
+
+def build_report(
+    counts: Counts,
+    period: Period,
+    unit: str | None,
+    questions: Mapping[str, QuestionInfo],
+    rules: InsightsRules,
+    comment_writers: Sequence[CommentCell] = (),
+) -> Report:
+    """The report for `unit` (None: the organisation) over `period` and the period before."""
+    current = period_figures(counts, period, unit, questions, rules)
+    previous = period_figures(counts, period.previous(), unit, questions, rules)
+    top = sorted(current.reasons, key=lambda option: (-current.reasons[option].n, option))
+    comments = () if current.hidden else comments_allowed(comment_writers, unit, rules)
+    return Report(
+        unit=unit,
+        current=current,
+        previous=previous,
+        comment_questions=comments,
+        top_reasons=tuple(top[: rules.top_reasons]),
+    )
+
+
+# ------------------------------------------------------------------ one list for card and file
+
+
+class Kind(StrEnum):
+    COUNT = "count"  # a number of departures
+    SHARE = "share"  # 0..1
+    MEAN = "mean"  # a rating on 1..5
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a report, now and in the period before: what the card and the export show."""
+
+    section: str  # departures | accepted | answered | per_month | reasons | areas | recommend
+    item: str  # "total", a month YYYY-MM, an option id or a section id
+    kind: Kind
+    current: Figure
+    previous: Figure
+
+
+def _previous_of(figures: PeriodFigures, mapping: Mapping[str, Figure], key: str) -> Figure:
+    if figures.hidden:
+        return HIDDEN
+    return mapping.get(key, NONE)
+
+
+def report_rows(report: Report) -> list[Row]:
+    """Every figure of the report in the order the card shows them (hidden ones included)."""
+    now, before = report.current, report.previous
+    rows = [
+        Row("departures", "total", Kind.COUNT, now.departures, before.departures),
+        Row("accepted", "total", Kind.SHARE, now.accepted_share, before.accepted_share),
+        Row("answered", "total", Kind.SHARE, now.answered_share, before.answered_share),
+    ]
+    if now.hidden:
+        return rows
+    earlier = dict(before.per_month)
+    for month, figure in now.per_month:
+        previous = HIDDEN if before.hidden else earlier.get(month.plus(-now.period.length), NONE)
+        rows.append(Row("per_month", str(month), Kind.COUNT, figure, previous))
+    rows.append(
+        Row("reasons", "respondents", Kind.COUNT, now.reasons_respondents,
+            before.reasons_respondents)
+    )  # fmt: skip
+    for option in report.top_reasons:
+        rows.append(
+            Row("reasons", option, Kind.SHARE, now.reasons[option],
+                _previous_of(before, before.reasons, option))
+        )  # fmt: skip
+    for section_id, figure in now.areas.items():
+        rows.append(
+            Row("areas", section_id, Kind.MEAN, figure,
+                _previous_of(before, before.areas, section_id))
+        )  # fmt: skip
+    rows.append(Row("recommend", "yes", Kind.SHARE, now.recommend_share, before.recommend_share))
+    return rows
+
+
+class InsightsSource(Protocol):
+    """Where the counts come from (storage.insights.SqlInsightsSource)."""
+
+    async def counts(
+        self, periods: Sequence[Period], reportable: Collection[str], ratings: Collection[str]
+    ) -> Counts: ...
+
+    async def comment_writers(
+        self, period: Period, questions: Collection[str]
+    ) -> list[CommentCell]: ...
+
+    async def comments(
+        self, period: Period, unit: str | None, question_id: str, limit: int
+    ) -> list[str]: ...
+
+    async def managed_units(self, upn: str | None) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True)
+class Insights:
+    """A report and the comments that may be shown with it."""
+
+    report: Report
+    comments: Mapping[str, tuple[str, ...]]  # comment question id -> texts
+
+
+async def gather(
+    source: InsightsSource,
+    period: Period,
+    unit: str | None,
+    questions: Mapping[str, QuestionInfo],
+    rules: InsightsRules,
+    *,
+    comment_limit: int = 0,
+) -> Insights:
+    """Ask storage for the counts, build the report, and fetch the comments it allows."""
+    ratings = [q.id for q in questions.values() if q.kind == "rating"]
+    counts = await source.counts([period.previous(), period], list(questions), ratings)
+    writers = await source.comment_writers(period, rules.comment_questions) if comment_limit else []
+    report = build_report(counts, period, unit, questions, rules, writers)
+    comments: dict[str, tuple[str, ...]] = {}
+    for question_id in report.comment_questions if comment_limit else ():
+        texts = await source.comments(period, unit, question_id, comment_limit)
+        comments[question_id] = tuple(texts)
+    return Insights(report, comments)

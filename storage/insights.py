@@ -1,0 +1,247 @@
+"""The counts behind insights, added up in SQL: no answer leaves the database one by one.
+
+Every query keeps to journey.survey_access's rule for statistics: only answers whose
+attribution is in COUNTED, of surveys the leaver sent, to questions HR marked reportable.
+Cancelled departures (the person stayed) are left out. Free-text comments are read only for
+the questions HR lists as comment questions, only as the text, in an order that says nothing
+about who wrote them or when (by the random departure id), and only after journey.insights
+allowed the group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, or_, select
+
+from journey.departure import DepartureStatus
+from journey.insights import (
+    AnswerCell,
+    CommentCell,
+    Counts,
+    DepartureCell,
+    Period,
+    SectionCell,
+)
+from journey.survey import SurveyStatus
+from journey.survey_access import COUNTED
+from storage.database import Database
+from storage.tables import departures, survey_answers, survey_progress
+
+_COUNTED = sorted(attribution.value for attribution in COUNTED)
+
+
+def _month(db: Database) -> ColumnElement[Any]:
+    """The last working day's month as YYYY-MM, in the database's own spelling."""
+    day = departures.c.last_working_day
+    if db.dialect == "postgresql":
+        return func.to_char(day, literal("YYYY-MM"))
+    return func.strftime(literal("%Y-%m"), day)
+
+
+def _in_period(period: Period) -> ColumnElement[bool]:
+    return and_(
+        departures.c.status != DepartureStatus.CANCELLED.value,
+        departures.c.last_working_day >= period.first.first_day,
+        departures.c.last_working_day <= period.last.last_day,
+    )
+
+
+def _counted_answers() -> ColumnElement[bool]:
+    """Answers released to statistics, of a sent survey."""
+    return and_(
+        survey_answers.c.attribution.in_(_COUNTED),
+        survey_progress.c.status == SurveyStatus.SENT.value,
+    )
+
+
+class SqlInsightsSource:
+    """The counts journey.insights builds a report from, on SQLite or PostgreSQL."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def counts(
+        self, periods: Sequence[Period], reportable: Collection[str], ratings: Collection[str]
+    ) -> Counts:
+        """Counts for every unit (the suppression needs all): departures per month over all of
+        `periods`; answers per period, each under the period's first month (a report never
+        splits answers finer than its period, and fewer rows make a faster card).
+
+        `reportable`: the question ids HR marked reportable; `ratings`: those that are ratings.
+        """
+        span = Period(min(p.first for p in periods), max(p.last for p in periods))
+        month = _month(self._db).label("month")
+        # Per departure in the period, through the answers' primary key (departure_id first).
+        answered = (
+            select(survey_answers.c.departure_id)
+            .join(survey_progress, survey_progress.c.departure_id == survey_answers.c.departure_id)
+            .where(survey_answers.c.departure_id == departures.c.id, _counted_answers())
+            .exists()
+        )
+        accepted = and_(
+            departures.c.accepted_at.is_not(None),
+            departures.c.status != DepartureStatus.DECLINED.value,
+        )
+        departure_rows = select(
+            departures.c.unit,
+            month,
+            func.count().label("departures"),
+            func.coalesce(func.sum(case((accepted, 1), else_=0)), 0).label("accepted"),
+            func.coalesce(func.sum(case((answered, 1), else_=0)), 0).label("answered"),
+        ).where(_in_period(span)).group_by(departures.c.unit, month)  # fmt: skip
+
+        joined = survey_answers.join(
+            departures, departures.c.id == survey_answers.c.departure_id
+        ).join(survey_progress, survey_progress.c.departure_id == survey_answers.c.departure_id)
+        # One scan for all periods: each answer is counted under its period's first month.
+        day = departures.c.last_working_day
+        label = case(
+            *[
+                (and_(day >= p.first.first_day, day <= p.last.last_day), literal(str(p.first)))
+                for p in periods
+            ],
+            else_=literal(""),
+        ).label("first")
+        in_any = or_(*[_in_period(p) for p in periods])
+        answer_rows = (
+            select(
+                departures.c.unit,
+                label,
+                survey_answers.c.section_id,
+                survey_answers.c.question_id,
+                survey_answers.c.value,
+                func.count().label("count"),
+            )
+            .select_from(joined)
+            .where(in_any, _counted_answers(), survey_answers.c.question_id.in_(sorted(reportable)))
+            .group_by(
+                departures.c.unit,
+                label,
+                survey_answers.c.section_id,
+                survey_answers.c.question_id,
+                survey_answers.c.value,
+            )
+        )
+        section_rows = (
+            select(
+                departures.c.unit,
+                label,
+                survey_answers.c.section_id,
+                func.count(distinct(survey_answers.c.departure_id)).label("respondents"),
+            )
+            .select_from(joined)
+            .where(in_any, _counted_answers(), survey_answers.c.question_id.in_(sorted(ratings)))
+            .group_by(departures.c.unit, label, survey_answers.c.section_id)
+        )
+        async with self._db.sessions() as session:
+            found_departures = (await session.execute(departure_rows)).all()
+            found_answers = (await session.execute(answer_rows)).all() if reportable else []
+            found_sections = (await session.execute(section_rows)).all() if ratings else []
+        return Counts(
+            departures=tuple(
+                DepartureCell(
+                    unit=r.unit,
+                    month=r.month,
+                    departures=r.departures,
+                    accepted=r.accepted,
+                    answered=r.answered,
+                )
+                for r in found_departures
+            ),
+            answers=tuple(
+                AnswerCell(
+                    unit=r.unit,
+                    month=r.first,
+                    section_id=r.section_id,
+                    question_id=r.question_id,
+                    value=r.value,
+                    count=r.count,
+                )
+                for r in found_answers
+                if isinstance(r.value, str | list)
+            ),
+            sections=tuple(
+                SectionCell(
+                    unit=r.unit, month=r.first, section_id=r.section_id, respondents=r.respondents
+                )
+                for r in found_sections
+            ),
+        )
+
+    async def comment_writers(
+        self, period: Period, questions: Collection[str]
+    ) -> list[CommentCell]:
+        """How many leavers per unit wrote a counted comment to each comment question."""
+        if not questions:
+            return []
+        statement = (
+            select(
+                departures.c.unit,
+                survey_answers.c.question_id,
+                func.count().label("writers"),
+            )
+            .select_from(
+                survey_answers.join(
+                    departures, departures.c.id == survey_answers.c.departure_id
+                ).join(
+                    survey_progress,
+                    survey_progress.c.departure_id == survey_answers.c.departure_id,
+                )
+            )
+            .where(
+                _in_period(period),
+                _counted_answers(),
+                survey_answers.c.question_id.in_(sorted(questions)),
+            )
+            .group_by(departures.c.unit, survey_answers.c.question_id)
+        )
+        async with self._db.sessions() as session:
+            rows = (await session.execute(statement)).all()
+        return [
+            CommentCell(unit=r.unit, question_id=r.question_id, writers=r.writers) for r in rows
+        ]
+
+    async def comments(
+        self, period: Period, unit: str | None, question_id: str, limit: int
+    ) -> list[str]:
+        """Up to `limit` counted comments to one question: the text only, in no telling order.
+
+        Call only for a question journey.insights.comments_allowed allowed for this scope.
+        """
+        conditions = [
+            _in_period(period),
+            _counted_answers(),
+            survey_answers.c.question_id == question_id,
+        ]
+        if unit is not None:
+            conditions.append(departures.c.unit == unit)
+        statement = (
+            select(survey_answers.c.value)
+            .select_from(
+                survey_answers.join(
+                    departures, departures.c.id == survey_answers.c.departure_id
+                ).join(
+                    survey_progress,
+                    survey_progress.c.departure_id == survey_answers.c.departure_id,
+                )
+            )
+            .where(*conditions)
+            # Departure ids are random: this order tells neither who nor when.
+            .order_by(survey_answers.c.departure_id)
+            .limit(limit)
+        )
+        async with self._db.sessions() as session:
+            rows = (await session.execute(statement)).all()
+        return [r.value.strip() for r in rows if isinstance(r.value, str) and r.value.strip()]
+
+    async def managed_units(self, upn: str | None) -> frozenset[str]:
+        """The units in which `upn` is the manager of at least one departure."""
+        person = (upn or "").strip().lower()
+        if not person:
+            return frozenset()
+        statement = select(departures.c.unit).where(departures.c.manager_upn == person).distinct()
+        async with self._db.sessions() as session:
+            rows: Sequence[Any] = (await session.execute(statement)).all()
+        return frozenset(row[0] for row in rows)

@@ -1,0 +1,202 @@
+"""Hand-built leavers written straight into the tables insights reads (also used by the bench)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import insert
+
+from journey.survey import Attribution
+from storage.database import Database
+from storage.tables import departures, survey_answers, survey_progress
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+# question id -> section id in the standard set (config/default/questions.yaml)
+SECTION = {
+    "reasons": "reasons",
+    "expectations": "job_content",
+    "meaningful": "job_content",
+    "development": "motivation",
+    "career": "motivation",
+    "team_collaboration": "relations",
+    "cross_collaboration": "relations",
+    "manager_collaboration": "relations",
+    "management_communication": "relations",
+    "physical_conditions": "work_environment",
+    "recommend": "work_environment",
+    "stay": "work_environment",
+    "pay_satisfaction": "pay_benefits",
+    "suggestions": "suggestions",
+}
+AREAS = ("job_content", "motivation", "relations", "work_environment", "pay_benefits")
+RATINGS = tuple(q for q, s in SECTION.items() if s in AREAS and q not in ("recommend", "stay"))
+
+
+@dataclass
+class Leaver:
+    """One departure and, if `answers`, a sent survey."""
+
+    unit: str
+    last_day: date
+    manager: str = "boss@contoso.example"
+    accepted: bool = True
+    status: str = "held"
+    answers: dict[str, Any] = field(default_factory=dict)  # question id -> value
+    attribution: Attribution = Attribution.ANONYMOUS_STATS
+    sent: bool = True
+    name: str = "Leaver Person"
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+def rated(score: int, *, recommend: str = "yes", reasons: Sequence[str] = ("pay",)) -> dict:
+    """Answers with the same rating everywhere."""
+    answers: dict[str, Any] = {q: str(score) for q in RATINGS}
+    answers["recommend"] = recommend
+    answers["reasons"] = list(reasons)
+    return answers
+
+
+def rows(leavers: Sequence[Leaver]) -> tuple[list[dict], list[dict], list[dict]]:
+    d_rows, p_rows, a_rows = [], [], []
+    for leaver in leavers:
+        d_rows.append(
+            {
+                "id": leaver.id,
+                "leaver_upn": f"{leaver.id[:12]}@contoso.example",
+                "leaver_name": leaver.name,
+                "manager_upn": leaver.manager,
+                "unit": leaver.unit,
+                "last_working_day": leaver.last_day,
+                "locale": "da",
+                "time_zone": "Europe/Copenhagen",
+                "status": leaver.status,
+                "interviewer_pool": [],
+                "accepted_at": NOW if leaver.accepted else None,
+                "version": 1,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        )
+        if not leaver.answers:
+            continue
+        p_rows.append(
+            {
+                "departure_id": leaver.id,
+                "question_set": "standard",
+                "attribution": leaver.attribution.value,
+                "position": 6,
+                "status": "sent" if leaver.sent else "in_progress",
+                "revision": 3,
+                "started_at": NOW,
+                "updated_at": NOW,
+                "sent_at": NOW if leaver.sent else None,
+            }
+        )
+        for question_id, value in leaver.answers.items():
+            a_rows.append(
+                {
+                    "departure_id": leaver.id,
+                    "question_id": question_id,
+                    "section_id": SECTION[question_id],
+                    "value": value,
+                    "attribution": leaver.attribution.value,
+                    "updated_at": NOW,
+                }
+            )
+    return d_rows, p_rows, a_rows
+
+
+async def seed(db: Database, leavers: Sequence[Leaver], *, batch: int = 5000) -> None:
+    """Write the leavers (departures, survey progress, answers) in one transaction per batch."""
+    d_rows, p_rows, a_rows = rows(leavers)
+    for table, values in (
+        (departures, d_rows),
+        (survey_progress, p_rows),
+        (survey_answers, a_rows),
+    ):
+        for start in range(0, len(values), batch):
+            async with db.sessions.begin() as session:
+                await session.execute(insert(table), values[start : start + batch])
+
+
+# ---------------------------------------------------------------- the data sets of the tests
+
+JUNE = date(2026, 6, 15)  # inside the last 12 months of 23 November 2026
+LAST_YEAR = date(2025, 6, 15)  # inside the 12 months before those
+MANAGER_UPN = "manager@contoso.example"  # the demo directory's manager (tests/journey)
+
+
+def one_small_unit() -> list[Leaver]:
+    """One leaver in home-care, who rated everything 1, would not recommend, named leadership.
+
+    A naive unit report for home-care shows exactly that person's answers.
+    """
+    leavers = [
+        Leaver(
+            "home-care",
+            JUNE,
+            manager="other.boss@contoso.example",
+            answers=rated(1, recommend="no", reasons=["leadership"]),
+        )
+    ]
+    leavers += [Leaver("social-care", JUNE, answers=rated(4)) for _ in range(12)]
+    leavers += [
+        Leaver(
+            "technical-services", JUNE, manager=MANAGER_UPN, answers=rated(4, reasons=["career"])
+        )
+        for _ in range(30)
+    ]
+    # Answers that must never count: shared only with the interviewer, or never sent.
+    leavers += [
+        Leaver(
+            "home-care",
+            JUNE,
+            answers=rated(2, recommend="no", reasons=["workload"]),
+            attribution=Attribution.INTERVIEWER_ONLY,
+        )
+        for _ in range(6)
+    ]
+    leavers += [
+        Leaver("home-care", JUNE, answers=rated(2, reasons=["workload"]), sent=False)
+        for _ in range(6)
+    ]
+    # The year before, for the comparison.
+    leavers += [Leaver("technical-services", LAST_YEAR, answers=rated(3)) for _ in range(20)]
+    return leavers
+
+
+def derivable_by_subtraction() -> list[Leaver]:
+    """home-care is small; social-care is big enough on its own, but org minus the two others
+    would give home-care away if only home-care were hidden."""
+    leavers = [Leaver("home-care", JUNE, answers=rated(1, recommend="no")) for _ in range(3)]
+    leavers += [Leaver("social-care", JUNE, answers=rated(5)) for _ in range(6)]
+    leavers += [Leaver("technical-services", JUNE, answers=rated(3)) for _ in range(30)]
+    return leavers
+
+
+def comments(writers: int, *, unit: str = "technical-services") -> list[Leaver]:
+    """`writers` leavers who wrote a counted comment to `stay`, and 10 who kept theirs private."""
+    leavers = [
+        Leaver(
+            unit,
+            JUNE,
+            name=f"Named Person {i}",
+            answers={**rated(4), "stay": f"Counted comment number {i}"},
+        )
+        for i in range(writers)
+    ]
+    leavers += [
+        Leaver(
+            unit,
+            JUNE,
+            answers={**rated(4), "stay": f"Private comment number {i}"},
+            attribution=Attribution.INTERVIEWER_ONLY,
+        )
+        for i in range(10)
+    ]
+    return leavers

@@ -1,0 +1,143 @@
+"""`insights` on the real app: the card in four languages, who may see what, nothing revealed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.typedefs import DATABASE
+from cards.base import adaptive_card
+from dialogs.commands import Command, word_for
+from tests.cards.validator import assert_valid_cards, validate_card
+from tests.insights.data import comments, derivable_by_subtraction, one_small_unit, seed
+from tests.journey.conftest import HR, MANAGER, STRANGER, JourneyApp, cards_of, texts_of
+
+LOCALES = {"da": "da-DK", "sv": "sv-SE", "nb": "nb-NO", "en": "en-US"}
+
+
+def fact(card: dict[str, Any], title: str) -> str:
+    """The value of the first fact titled `title` anywhere in the card."""
+    for element in card["body"]:
+        if element.get("type") == "FactSet":
+            for item in element["facts"]:
+                if item["title"] == title:
+                    return item["value"]
+    raise AssertionError(f"no fact {title!r} in the card")
+
+
+def choices(card: dict[str, Any], input_id: str) -> list[str]:
+    element = next(e for e in card["body"] if e.get("id") == input_id)
+    return [choice["value"] for choice in element["choices"]]
+
+
+async def hr_card(app: JourneyApp, unit: str = "all", period: str = "last_12") -> dict[str, Any]:
+    answer = await app.press(HR, "insights.show", {"unit": unit, "period": period})
+    assert answer["type"] == "application/vnd.microsoft.card.adaptive", answer
+    return answer["value"]
+
+
+async def test_the_card_in_four_languages_validates(app: JourneyApp) -> None:
+    await seed(app.app[DATABASE], one_small_unit() + comments(10))
+    cards = []
+    for language, locale in LOCALES.items():
+        await app.say(HR, word_for(Command.INSIGHTS, language), locale=locale)
+        card = await app.card_for(HR, app.text("insights.per_month", language))
+        assert card["lang"] == language
+        cards.append(card)
+    for unit in ("all", "home-care", "technical-services"):
+        for period in ("last_12", "last_3", "year:2025"):
+            cards.append(await hr_card(app, unit, period))
+    assert_valid_cards(cards)
+    org = cards[3]  # English, the organisation, the last 12 months
+    assert fact(org, "Departures") == "75 (before: 20)"  # 55 + 20 who wrote
+    assert fact(org, "Would recommend the job").startswith("98%")
+    assert "Counted comment number" in texts_of(org)
+
+
+async def test_someone_else_gets_a_refusal_and_nothing_else(app: JourneyApp) -> None:
+    await seed(app.app[DATABASE], one_small_unit())
+    await app.say(STRANGER, "help")  # the first contact is greeted: not part of the answer
+    before = len(app.sent_to(STRANGER))
+    await app.say(STRANGER, "insights")
+    sent = app.sent_to(STRANGER)[before:]
+    assert [a.get("text") for a in sent] == [app.text("insights.not_allowed")]
+    assert all(not cards_of(a) for a in sent)
+    for unit in ("all", "technical-services"):
+        answer = await app.press(STRANGER, "insights.show", {"unit": unit, "period": "last_12"})
+        assert answer == {
+            "statusCode": 200,
+            "type": "application/vnd.microsoft.activity.message",
+            "value": app.text("insights.not_allowed"),
+        }
+
+
+async def test_a_unit_manager_sees_only_their_unit(app: JourneyApp) -> None:
+    await seed(app.app[DATABASE], one_small_unit())
+    await app.say(MANAGER, "insights")
+    card = await app.card_for(MANAGER, app.text("insights.per_month"))
+    assert choices(card, "unit") == ["technical-services"]
+    assert "Teknik og Miljø" in texts_of(card)
+    assert fact(card, "Departures") == "30 (before: 20)"
+    for other in ("all", "home-care", "social-care"):
+        answer = await app.press(MANAGER, "insights.show", {"unit": other, "period": "last_12"})
+        assert answer["value"] == app.text("insights.not_allowed"), other
+    own = await app.press(
+        MANAGER, "insights.show", {"unit": "technical-services", "period": "last_6"}
+    )
+    assert own["type"] == "application/vnd.microsoft.card.adaptive"
+
+
+async def test_a_bad_payload_changes_nothing(app: JourneyApp) -> None:
+    answer = await app.press(HR, "insights.show", {"unit": "all", "period": "forever"})
+    assert answer["value"] == app.text("error.bad_input")
+    answer = await app.press(HR, "insights.show", {"unit": "all", "extra": "x"})
+    assert answer["value"] == app.text("error.bad_input")
+
+
+async def test_the_one_small_unit_is_not_revealed(app: JourneyApp) -> None:
+    await seed(app.app[DATABASE], one_small_unit())
+    home = await hr_card(app, "home-care")
+    social = await hr_card(app, "social-care")
+    for card in (home, social):
+        assert fact(card, "Would recommend the job").startswith("hidden")
+        for area in ("Job content", "Motivation and development", "Work environment"):
+            assert fact(card, area).startswith("hidden")
+    # The one leaver's reason appears nowhere for their unit.
+    assert "Leadership" not in texts_of(home)
+    technical = await hr_card(app, "technical-services")
+    assert fact(technical, "Would recommend the job").startswith("100%")
+
+
+async def test_a_unit_derivable_by_subtraction_is_hidden(app: JourneyApp) -> None:
+    await seed(app.app[DATABASE], derivable_by_subtraction())
+    org = await hr_card(app)
+    assert fact(org, "Departures").startswith("39")
+    too_few = app.text("insights.too_few", min=5)
+    for unit in ("home-care", "social-care"):
+        card = await hr_card(app, unit)
+        assert too_few in texts_of(card), unit
+        assert not any(e.get("type") == "FactSet" for e in card["body"])
+    assert fact(await hr_card(app, "technical-services"), "Departures").startswith("30")
+
+
+@pytest.mark.parametrize("writers", [9, 10])
+async def test_comments_only_from_ten_and_never_with_a_name_or_a_day(
+    app: JourneyApp, writers: int
+) -> None:
+    await seed(app.app[DATABASE], comments(writers))
+    for unit in ("all", "technical-services"):
+        text = texts_of(await hr_card(app, unit))
+        assert ("Counted comment number" in text) is (writers >= 10)
+        assert "Private comment" not in text
+        assert "Named Person" not in text
+        assert "15" not in text.replace("2015", ""), "no day of the month anywhere"
+
+
+@pytest.mark.parametrize("chart", ["Chart.VerticalBar", "Chart.Line", "Chart.Pie"])
+def test_why_the_bars_are_text(chart: str) -> None:
+    """Teams' chart elements are unknown to the Adaptive Cards SDK the cards are checked with."""
+    card = adaptive_card([{"type": chart, "title": "x", "data": [{"x": "a", "y": 1}]}])
+    assert validate_card(card) == [
+        f'sdk UnknownElementType: Unknown element type "{chart}". Fallback will be used if present.'
+    ]
