@@ -19,7 +19,7 @@ from cards.after_conversation import (
 from cards.base import Element, paragraph
 from cards.locale import Speaker
 from cards.task import task_card
-from dialogs.journey_turn import DepartureAction, DepartureId, asker_of, speaker
+from dialogs.journey_turn import DepartureAction, DepartureId, asker_of, collect_inputs, speaker
 from dialogs.router import InvokeResult
 from dialogs.survey import handoff_answers
 from dialogs.turn import DialogTurn
@@ -39,14 +39,6 @@ from journey.refusals import NotAllowed, StaleAction
 RawNote = Annotated[str, Field(max_length=20_000)]
 
 
-def _collect(data: Any, prefix: str, field: str) -> Any:
-    if not isinstance(data, dict):
-        return data
-    inputs = {k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)}
-    rest = {k: v for k, v in data.items() if not k.startswith(prefix)}
-    return {**rest, field: inputs}
-
-
 class NotesInput(BaseModel):
     """The task card's Save or Held, with the notes as typed (`n_<field>` inputs)."""
 
@@ -59,7 +51,7 @@ class NotesInput(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _inputs(cls, data: Any) -> Any:
-        return _collect(data, NOTE_PREFIX, "notes")
+        return collect_inputs(data, NOTE_PREFIX, "notes")
 
 
 class WishesInput(BaseModel):
@@ -73,7 +65,7 @@ class WishesInput(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _inputs(cls, data: Any) -> Any:
-        return _collect(data, OFFER_PREFIX, "offers")
+        return collect_inputs(data, OFFER_PREFIX, "offers")
 
     def chosen(self) -> list[Gesture]:
         return [gesture for gesture, on in self.offers.items() if on]

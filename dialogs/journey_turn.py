@@ -31,6 +31,15 @@ log = logging.getLogger(__name__)
 DepartureId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
+def collect_inputs(data: Any, prefix: str, field: str) -> Any:
+    """Move a card's `<prefix><id>` inputs (Teams merges them into the data) into one field."""
+    if not isinstance(data, dict):
+        return data
+    inputs = {k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)}
+    rest = {k: v for k, v in data.items() if not k.startswith(prefix)}
+    return {**rest, field: inputs}
+
+
 class DepartureAction(BaseModel):
     """A card action about one departure and nothing else."""
 

@@ -26,7 +26,7 @@ from cards.survey import (
     summary_card,
 )
 from config.survey_plan import survey_plan
-from dialogs.journey_turn import DepartureId, asker_of, speaker
+from dialogs.journey_turn import DepartureId, asker_of, collect_inputs, speaker
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import Departure, DepartureStatus
@@ -49,15 +49,6 @@ QuestionId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-
 # Generous: the question's own limit is checked (and a refusal audited) by the survey rules.
 RawAnswer = Annotated[str, Field(max_length=20_000)]
 Revision = Annotated[int, Field(ge=0)]
-
-
-def _collect(data: Any, prefix: str, field: str) -> Any:
-    """Move the card's `<prefix><question>` inputs into one field of the payload."""
-    if not isinstance(data, dict):
-        return data
-    inputs = {k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)}
-    rest = {k: v for k, v in data.items() if not k.startswith(prefix)}
-    return {**rest, field: inputs}
 
 
 class SurveyStart(BaseModel):
@@ -84,7 +75,7 @@ class SectionAnswers(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _inputs(cls, data: Any) -> Any:
-        return _collect(_collect(data, ANSWER_PREFIX, "answers"), USE_PREFIX, "uses")
+        return collect_inputs(collect_inputs(data, ANSWER_PREFIX, "answers"), USE_PREFIX, "uses")
 
 
 class SummaryChoices(BaseModel):
@@ -99,7 +90,7 @@ class SummaryChoices(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _inputs(cls, data: Any) -> Any:
-        return _collect(data, USE_PREFIX, "uses")
+        return collect_inputs(data, USE_PREFIX, "uses")
 
 
 class SurveyRevision(BaseModel):
