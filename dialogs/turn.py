@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity
 from pydantic import BaseModel, ConfigDict
 
 from dialogs.commands import Command
@@ -41,6 +43,25 @@ class Services:
     surveys: Surveys | None = None  # the optional survey (journey.survey_service)
     after: AfterConversation | None = None  # notes, "held", thank-you (issue 5)
     insights: InsightsSource | None = None  # counts across departures (issue 7)
+
+
+class SentAsBuilt(Activity):
+    """An outgoing activity that botbuilder's send path copies shallowly, not deeply.
+
+    TurnContext.send_activities deep-copies every outgoing activity, card and all (about a
+    tenth of a `help` turn's CPU, bench/turns.py --profile). The activity is built for this
+    one message and never changed afterwards, and botbuilder only assigns fields on its copy
+    (conversation reference, type, input hint, id), so a shallow copy is as safe.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SentAsBuilt:
+        return copy.copy(self)
+
+    @classmethod
+    def of(cls, activity: Activity) -> SentAsBuilt:
+        sent = cls()
+        sent.__dict__.update(activity.__dict__)
+        return sent
 
 
 class Actor(BaseModel):
@@ -96,11 +117,11 @@ class DialogTurn:
     async def send_card(self, card: dict[str, Any]) -> str | None:
         """Post an Adaptive Card in this conversation; returns the activity id."""
         response = await self.context.send_activity(
-            MessageFactory.attachment(CardFactory.adaptive_card(card))
+            SentAsBuilt.of(MessageFactory.attachment(CardFactory.adaptive_card(card)))
         )
         return response.id if response else None
 
     async def send_text(self, text: str) -> str | None:
         """Post a plain message in this conversation; returns the activity id."""
-        response = await self.context.send_activity(MessageFactory.text(text))
+        response = await self.context.send_activity(SentAsBuilt.of(MessageFactory.text(text)))
         return response.id if response else None
