@@ -22,6 +22,7 @@ from people.local_directory import LocalDirectory
 from storage.migrate import upgrade
 from tests.cards.validator import assert_valid_cards
 from tests.e2e.playground import Playground, PlaygroundUser, StreamEvent, require_playground
+from tests.journey.conftest import actions_of, verbs_of
 from tests.standins.serve import serve
 
 pytestmark = pytest.mark.playground
@@ -76,40 +77,8 @@ def _settings(tmp_path: Path) -> Settings:
     )
 
 
-def _verbs(card: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node["verb"])
-            for key, value in node.items():
-                if key not in ("data", "refresh"):
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
-
-
 def _buttons(card: dict[str, Any], verb: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute" and node.get("verb") == verb:
-                found.append(node)
-            for key, value in node.items():
-                if key not in ("data", "refresh"):
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [action for action in actions_of(card) if action["verb"] == verb]
 
 
 def _title(event: StreamEvent) -> str:
@@ -163,7 +132,7 @@ async def test_the_offer_reaches_the_leaver_in_their_language(
     )
     assert card["body"][1]["text"] == body
     assert card["lang"] == language
-    assert _verbs(card) == ["offer.accept", "offer.decline", "offer.later"]
+    assert verbs_of(card) == ["offer.accept", "offer.decline", "offer.later"]
     assert_valid_cards([card])
 
 

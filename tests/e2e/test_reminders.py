@@ -25,6 +25,7 @@ from storage.tables import due_actions
 from tests.cards.validator import assert_valid_cards
 from tests.e2e.playground import Playground, StreamEvent, require_playground
 from tests.e2e.test_journey import SOFIE
+from tests.journey.conftest import actions_of
 from tests.standins.serve import serve
 
 pytestmark = pytest.mark.playground
@@ -45,21 +46,7 @@ def _title(event: StreamEvent) -> str:
 
 
 def _ticks(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute" and node.get("verb") == "handover.tick":
-                found.append(node)
-            for key, value in node.items():
-                if key != "data":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [action for action in actions_of(card) if action["verb"] == "handover.tick"]
 
 
 async def _due_at(app: Any, kind: MessageKind) -> datetime:
