@@ -21,7 +21,6 @@ from storage.tables import journey_events
 from storage.transactions import write_transaction
 
 _C = journey_events.c
-EVENTS = ("registered", "changed", "cancelled")
 # After this many failed runs an event is set aside (done, not retried) and logged for HR.
 MAX_ATTEMPTS = 5
 
