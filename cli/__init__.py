@@ -1,0 +1,1 @@
+"""The `exitbot` command line: one module per command group, one shared start-up."""
