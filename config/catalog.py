@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from config.schema import InterviewerKind, ThankYouOffer
-from journey.departure import DepartureStatus, Reach
+from journey.after_conversation import Gesture
+from journey.departure import DepartureStatus, InterviewerKind, Reach
 
 _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -219,7 +219,7 @@ _DERIVED: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         **{f"state.{status.value}": () for status in DepartureStatus},
         **{f"interviewer.option.{kind.value}": () for kind in InterviewerKind},
-        **{f"thanks_offer.{offer.value}": () for offer in ThankYouOffer},
+        **{f"thanks_offer.{offer.value}": () for offer in Gesture},
         # HR is told why the bot could not reach a leaver; "ok" needs no words.
         **{f"reach.{reach.value}": () for reach in Reach if reach is not Reach.OK},
     }

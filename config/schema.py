@@ -27,6 +27,8 @@ from pydantic import (
 )
 
 from config.placeholders import placeholders
+from journey.after_conversation import Gesture
+from journey.departure import InterviewerKind
 from journey.locale import language_of
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -147,22 +149,6 @@ class Localized(Strict):
         return str(getattr(self, language_of(locale)))
 
 
-class InterviewerKind(StrEnum):
-    """Who may hold the conversation, as the leaver is offered it."""
-
-    MANAGER = "manager"
-    HR_PARTNER = "hr_partner"
-    POOL = "pool"
-
-
-class ThankYouOffer(StrEnum):
-    """Gestures a unit can offer a leaver after the conversation (seed 000)."""
-
-    REFERENCE_LETTER = "reference_letter"
-    ALUMNI = "alumni"
-    CONTACT_LATER = "contact_later"
-
-
 class QuestionType(StrEnum):
     SINGLE_CHOICE = "single_choice"
     MULTIPLE_CHOICE = "multiple_choice"
@@ -250,8 +236,8 @@ class UnitSettings(Strict):
     calendar: Calendar = Calendar()
     reminders: Reminders = Reminders()
     handover: Annotated[list[Id], AfterValidator(_unique)] | None = None
-    thank_you_offers: Annotated[list[ThankYouOffer], AfterValidator(_unique)] = Field(
-        default_factory=lambda: list(ThankYouOffer)
+    thank_you_offers: Annotated[list[Gesture], AfterValidator(_unique)] = Field(
+        default_factory=lambda: list(Gesture)
     )
     survey: SurveyChoice = SurveyChoice()
 

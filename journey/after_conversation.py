@@ -50,7 +50,7 @@ SHOWN_TO_LEAVER: tuple[NoteField, ...] = (NoteField.AGREED_ACTIONS, NoteField.DA
 
 
 class Gesture(StrEnum):
-    """What a unit can offer the leaver afterwards (config.schema.ThankYouOffer's values)."""
+    """What a unit can offer the leaver afterwards (HR's YAML: thank_you_offers)."""
 
     REFERENCE_LETTER = "reference_letter"
     ALUMNI = "alumni"

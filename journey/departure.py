@@ -60,7 +60,7 @@ class Reach(StrEnum):
 
 
 class InterviewerKind(StrEnum):
-    """Who holds the conversation, as the leaver chose (config.schema.InterviewerKind's values)."""
+    """Who holds the conversation; also the choices HR's YAML offers (config.schema reuses it)."""
 
     MANAGER = "manager"
     HR_PARTNER = "hr_partner"

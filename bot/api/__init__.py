@@ -1,1 +1,0 @@
-"""The departures API: HR's systems register, read, change and cancel departures over HTTP."""
