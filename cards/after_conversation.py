@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from cards import verbs
 from cards.base import Element, adaptive_card, execute, heading, paragraph
 from cards.locale import Speaker
 from cards.offer import leaver_name
@@ -24,10 +25,10 @@ from journey.after_conversation import (
 )
 from journey.departure import Departure, DepartureStatus
 
-SAVE_NOTES = "task.notes"
-HELD = "task.held"
-THANKS_REFRESH = "thanks.refresh"
-THANKS_CHOOSE = "thanks.choose"
+SAVE_NOTES = verbs.TASK_NOTES
+HELD = verbs.TASK_HELD
+THANKS_REFRESH = verbs.THANKS_REFRESH
+THANKS_CHOOSE = verbs.THANKS_CHOOSE
 NOTE_PREFIX = "n_"
 OFFER_PREFIX = "o_"
 

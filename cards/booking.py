@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from cards import verbs
 from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
 from cards.locale import Speaker
 from cards.offer import leaver_name
 from journey.departure import Departure
 from journey.slots import Slot
 
-PICK = "booking.pick"
-NONE_FIT = "booking.none_fit"
-RESCHEDULE = "booking.reschedule"
-CANCEL = "booking.cancel"
-PROPOSE = "booking.propose"
+PICK = verbs.BOOKING_PICK
+NONE_FIT = verbs.BOOKING_NONE_FIT
+RESCHEDULE = verbs.BOOKING_RESCHEDULE
+CANCEL = verbs.BOOKING_CANCEL
+PROPOSE = verbs.BOOKING_PROPOSE
 
 
 def interviewer_name(departure: Departure) -> str:

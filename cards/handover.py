@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from cards import verbs
 from cards.base import Element, adaptive_card, execute, heading, paragraph
 from cards.locale import Speaker
 from cards.offer import leaver_name
 from config.schema import HandoverItem
 from journey.departure import HANDOVER_SUCCESSOR_MAX, Departure, DepartureStatus
 
-TICK = "handover.tick"
-SUCCESSOR = "handover.successor"
+TICK = verbs.HANDOVER_TICK
+SUCCESSOR = verbs.HANDOVER_SUCCESSOR
 # The id of the successor field; Teams merges it into the save action's data.
 SUCCESSOR_INPUT = "successor"
 

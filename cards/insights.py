@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from cards import verbs
 from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
 from cards.locale import Speaker
 from config.insights import comment_prompt, option_label, section_title
@@ -22,7 +23,7 @@ from journey.insights import Figure, Insights, Kind, Month, Period, Row, report_
 BAR = "▇"
 BAR_WIDTH = 10
 COMMENT_MAX_CHARS = 300
-VERB = "insights.show"
+VERB = verbs.INSIGHTS_SHOW
 
 
 @dataclass(frozen=True)

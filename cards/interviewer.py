@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from cards import verbs
 from cards.base import adaptive_card, execute, heading, paragraph
 from cards.locale import Speaker
 from journey.booking import InterviewerOption
 from journey.departure import Departure, InterviewerKind
 
-CHOOSE = "interviewer.choose"
+CHOOSE = verbs.INTERVIEWER_CHOOSE
 
 
 def option_label(say: Speaker, option: InterviewerOption, name: str, *, pool_size: int = 1) -> str:

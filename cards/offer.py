@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from cards import verbs
 from cards.base import adaptive_card, execute, heading, paragraph
 from cards.locale import Speaker
 from journey.departure import DECLINE_REASON_MAX, Departure
 
-ACCEPT = "offer.accept"
-DECLINE = "offer.decline"
-LATER = "offer.later"
+ACCEPT = verbs.OFFER_ACCEPT
+DECLINE = verbs.OFFER_DECLINE
+LATER = verbs.OFFER_LATER
 # The id of the reason field; Teams merges it into the decline action's data.
 REASON = "reason"
 

@@ -14,11 +14,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from cards import verbs
 from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
 
-SUBMIT_VERB = "register.submit"
-CHANGE_DAY_VERB = "register.change_day"
-CANCEL_VERB = "register.cancel"
+SUBMIT_VERB = verbs.REGISTER_SUBMIT
+CHANGE_DAY_VERB = verbs.REGISTER_CHANGE_DAY
+CANCEL_VERB = verbs.REGISTER_CANCEL
 
 
 class Choice(BaseModel):

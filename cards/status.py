@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from cards import verbs
 from cards.base import adaptive_card, execute, facts, heading, paragraph
 from cards.booking import meeting_time
 from cards.locale import Speaker
@@ -45,7 +46,7 @@ def holding_card(say: Speaker, departures: Sequence[Departure]) -> dict[str, Any
     return adaptive_card([heading(say("status.holding_title")), facts(rows)], lang=say.lang)
 
 
-MANAGE = "register.manage"
+MANAGE = verbs.REGISTER_MANAGE
 
 
 def hr_card(say: Speaker, departures: Sequence[Departure]) -> dict[str, Any]:

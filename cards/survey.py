@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cards import verbs
 from cards.after_conversation import literal
 from cards.base import Element, adaptive_card, execute, heading, paragraph
 from cards.locale import Speaker
@@ -26,12 +27,12 @@ from config.schema import (
 from journey.departure import Departure
 from journey.survey import Answer, AnswerValue, Attribution
 
-START = "survey.start"
-NEXT = "survey.next"
-BACK = "survey.back"
-ATTRIBUTION = "survey.attribution"
-SEND = "survey.send"
-WITHDRAW = "survey.withdraw"
+START = verbs.SURVEY_START
+NEXT = verbs.SURVEY_NEXT
+BACK = verbs.SURVEY_BACK
+ATTRIBUTION = verbs.SURVEY_ATTRIBUTION
+SEND = verbs.SURVEY_SEND
+WITHDRAW = verbs.SURVEY_WITHDRAW
 # Input ids: Teams merges them into the action's data next to the departure and revision.
 ATTRIBUTION_INPUT = "attribution"
 ANSWER_PREFIX = "q_"

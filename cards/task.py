@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from cards import verbs
 from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
 from cards.booking import change_buttons, join_button, meeting_time
 from cards.locale import Speaker
@@ -18,10 +19,10 @@ from journey.booking import times_requested
 from journey.departure import Departure, DepartureStatus
 from journey.slots import Slot
 
-REFRESH = "task.refresh"
-NEW_TIMES = "task.new_times"
-CHOOSE_TIMES = "task.choose_times"
-SEND_TIMES = "task.send_times"
+REFRESH = verbs.TASK_REFRESH
+NEW_TIMES = verbs.TASK_NEW_TIMES
+CHOOSE_TIMES = verbs.TASK_CHOOSE_TIMES
+SEND_TIMES = verbs.TASK_SEND_TIMES
 # The id of the times field; Teams merges the chosen keys, comma-separated, into the data.
 TIMES_INPUT = "slots"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from cards import verbs
 from cards.base import adaptive_card, execute, heading, paragraph
 
 
@@ -20,6 +21,6 @@ def welcome_card(view: WelcomeView) -> dict:
     """Who the bot is and what it does, with a button to the help."""
     return adaptive_card(
         [heading(view.title), paragraph(view.body)],
-        [execute(view.help_label, "help.show")],
+        [execute(view.help_label, verbs.HELP_SHOW)],
         lang=view.lang,
     )

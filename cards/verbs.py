@@ -1,0 +1,46 @@
+"""Every verb a card can emit: the card builders put these in their actions, dialogs/routes.py
+registers its handlers under the same names, and tests/dialogs checks that the two agree."""
+
+from __future__ import annotations
+
+from typing import Final
+
+HELP_SHOW: Final = "help.show"
+
+REGISTER_SUBMIT: Final = "register.submit"
+REGISTER_CHANGE_DAY: Final = "register.change_day"
+REGISTER_CANCEL: Final = "register.cancel"
+REGISTER_MANAGE: Final = "register.manage"
+
+OFFER_ACCEPT: Final = "offer.accept"
+OFFER_DECLINE: Final = "offer.decline"
+OFFER_LATER: Final = "offer.later"
+INTERVIEWER_CHOOSE: Final = "interviewer.choose"
+
+BOOKING_PICK: Final = "booking.pick"
+BOOKING_NONE_FIT: Final = "booking.none_fit"
+BOOKING_RESCHEDULE: Final = "booking.reschedule"
+BOOKING_CANCEL: Final = "booking.cancel"
+BOOKING_PROPOSE: Final = "booking.propose"
+
+TASK_REFRESH: Final = "task.refresh"
+TASK_NEW_TIMES: Final = "task.new_times"
+TASK_CHOOSE_TIMES: Final = "task.choose_times"
+TASK_SEND_TIMES: Final = "task.send_times"
+TASK_NOTES: Final = "task.notes"
+TASK_HELD: Final = "task.held"
+
+HANDOVER_TICK: Final = "handover.tick"
+HANDOVER_SUCCESSOR: Final = "handover.successor"
+
+SURVEY_START: Final = "survey.start"
+SURVEY_NEXT: Final = "survey.next"
+SURVEY_BACK: Final = "survey.back"
+SURVEY_ATTRIBUTION: Final = "survey.attribution"
+SURVEY_SEND: Final = "survey.send"
+SURVEY_WITHDRAW: Final = "survey.withdraw"
+
+THANKS_REFRESH: Final = "thanks.refresh"
+THANKS_CHOOSE: Final = "thanks.choose"
+
+INSIGHTS_SHOW: Final = "insights.show"
