@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 bench: install
-	$(BIN)/python bench/turns.py
+	$(BIN)/python -m bench.turns
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache

@@ -4,7 +4,7 @@ KIND is one of
   bare       an aiohttp handler that parses the JSON body and answers 200;
   echo       a stock botbuilder echo bot (CloudAdapter + ActivityHandler, no app id);
   exitbot    our service from `create_app`, local mode, on `--database-url` (migrated here);
-  connector  the Bot Connector stand-in from tests/standins, with the bench user as a member.
+  connector  the Bot Connector stand-in from testkit/standins, with the bench user as a member.
 
 Every server also answers the bench's probe routes (CPU time so far, replies received, and with
 --profile-dir cProfile on and off) and prints `LISTENING <url>` once it accepts requests.
@@ -126,7 +126,7 @@ async def exitbot_app(database_url: str) -> web.Application:
 
 def connector_app() -> web.Application:
     """The Bot Connector stand-in the bots reply to; counts replies without keeping them."""
-    from tests.standins.connector import ConnectorStandIn
+    from testkit.standins.connector import ConnectorStandIn
 
     standin = ConnectorStandIn()
     standin.members[USER_ID] = member()

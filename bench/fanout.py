@@ -1,12 +1,12 @@
 """Reminder fan-out: N due reminders through worker processes to a stand-in that throttles.
 
-The Bot Connector stand-in (tests/standins/throttling.py) runs in its own process and enforces
+The Bot Connector stand-in (testkit/standins/throttling.py) runs in its own process and enforces
 Teams' limits: 50 requests/s per tenant, the per-conversation windows, 429 + Retry-After above
-them. Worker processes (tests/delivery/worker_process.py, default pacing) share one database.
+them. Worker processes (testkit/worker_process.py, default pacing) share one database.
 Reported: messages/s as a share of the 50/s ceiling, 429s received, duplicates and losses
 (counted by the marker in each activity), and worker CPU per send.
 
-    .venv/bin/python bench/fanout.py [--count 10000] [--workers 2] [--database sqlite|postgres]
+    .venv/bin/python -m bench.fanout [--count 10000] [--workers 2] [--database sqlite|postgres]
 
 10,000 reminders at 50/s take 200 s; --count makes a shorter run.
 """
@@ -26,19 +26,15 @@ from typing import Any
 import aiohttp
 from sqlalchemy import insert
 
+from journey.due import DueState, ScheduledAction
+from storage.database import Database
+from storage.due_actions import DueActionQueue
+from storage.migrate import upgrade
+from storage.send_budget import TEAMS_PACING
+from storage.tables import conversation_refs
+from testkit.pg_server import PostgresServer
+
 REPO = Path(__file__).resolve().parent.parent
-if __package__ in (None, ""):
-    # Run as `python bench/fanout.py`: make `tests` importable as with `python -m bench.fanout`.
-    sys.path.insert(0, str(REPO))
-
-from journey.due import DueState, ScheduledAction  # noqa: E402
-from storage.database import Database  # noqa: E402
-from storage.due_actions import DueActionQueue  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.send_budget import TEAMS_PACING  # noqa: E402
-from storage.tables import conversation_refs  # noqa: E402
-from tests.pg_server import PostgresServer  # noqa: E402
-
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 CEILING = 50.0  # Teams: requests per second per app and tenant
 GOAL = 0.90
@@ -126,7 +122,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         standin, standin_url = await _start(
             sys.executable,
             "-m",
-            "tests.standins.throttling",
+            "testkit.standins.throttling",
             "--tenant-limit",
             str(int(CEILING)),
             "--latency",
@@ -139,7 +135,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await asyncio.create_subprocess_exec(
                     sys.executable,
                     "-m",
-                    "tests.delivery.worker_process",
+                    "testkit.worker_process",
                     "--database-url",
                     url,
                     "--owner",

@@ -4,7 +4,7 @@ Times what the `insights` command and `exitbot insights export` do after the dat
 the counts in SQL, the report with small-group protection, the card (and its JSON size), and
 the export as CSV and as Excel. The card must come back well inside Teams' 15-second window.
 
-    .venv/bin/python bench/insights.py [--departures 100000] [--units 200] [--years 5]
+    .venv/bin/python -m bench.insights [--departures 100000] [--units 200] [--years 5]
                                        [--database sqlite|postgres] [--repeat 3]
 """
 
@@ -21,27 +21,23 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
+from bot.insights_export import export_rows, write_csv, write_xlsx
+from cards.insights import Choice, insights_card
+from cards.locale import Speaker
+from config.insights import insights_rules, reportable_questions
+from config.loader import default_config_dir, load_config
+from journey.insights import Period, gather
+from journey.survey import Attribution
+from storage.database import Database
+from storage.insights import SqlInsightsSource
+from storage.migrate import upgrade
+from storage.tables import survey_answers
+from testkit.insights_seed import RATINGS, Leaver, seed
+from testkit.pg_server import PostgresServer
+
 REPO = Path(__file__).resolve().parent.parent
-if __package__ in (None, ""):
-    # Run as `python bench/insights.py`: make `tests` importable as with `python -m`.
-    sys.path.insert(0, str(REPO))
-
-from sqlalchemy import func, select  # noqa: E402
-
-from bot.insights_export import export_rows, write_csv, write_xlsx  # noqa: E402
-from cards.insights import Choice, insights_card  # noqa: E402
-from cards.locale import Speaker  # noqa: E402
-from config.insights import insights_rules, reportable_questions  # noqa: E402
-from config.loader import default_config_dir, load_config  # noqa: E402
-from journey.insights import Period, gather  # noqa: E402
-from journey.survey import Attribution  # noqa: E402
-from storage.database import Database  # noqa: E402
-from storage.insights import SqlInsightsSource  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.tables import survey_answers  # noqa: E402
-from tests.insights.data import RATINGS, Leaver, seed  # noqa: E402
-from tests.pg_server import PostgresServer  # noqa: E402
-
 TODAY = date(2026, 11, 23)
 REASONS = ("new_challenge", "career", "pay", "leadership", "workload", "personal", "other")
 

@@ -2,7 +2,7 @@
 
 Each server runs in its own process on a loopback port; a Bot Connector stand-in runs in another;
 this process drives the load. CPU per turn is the server process's CPU time (all threads) over a
-measured batch, divided by the turns in it. Run: `.venv/bin/python bench/turns.py --help`.
+measured batch, divided by the turns in it. Run: `.venv/bin/python -m bench.turns --help`.
 """
 
 from __future__ import annotations
@@ -28,13 +28,8 @@ from typing import Any
 
 import aiohttp
 
-REPO = Path(__file__).resolve().parent.parent
-if __package__ in (None, ""):
-    # Run as `python bench/turns.py`: make `bench` importable as with `python -m bench.turns`.
-    sys.path.insert(0, str(REPO))
-
-from bench import profiles  # noqa: E402
-from bench.protocol import (  # noqa: E402
+from bench import profiles
+from bench.protocol import (
     CPU_PATH,
     PROFILE_START_PATH,
     PROFILE_STOP_PATH,
@@ -43,6 +38,7 @@ from bench.protocol import (  # noqa: E402
     message_activity,
 )
 
+REPO = Path(__file__).resolve().parent.parent
 GOAL = 1 / 3  # (c) CPU per turn over (b) CPU per turn
 START_TIMEOUT = 90.0
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
@@ -104,7 +100,6 @@ class ServerProcess:
     async def start(self) -> str:
         """Start the child and wait for its ready line; its base URL."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(_FOREIGN_ENV)}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         with self.log.open("wb") as stderr:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -361,7 +356,7 @@ def postgres_cpu_seconds(pid_file: Path | None) -> float | None:
 
 
 async def _throwaway_postgres() -> tuple[Any, str]:
-    from tests.pg_server import PostgresServer
+    from testkit.pg_server import PostgresServer
 
     server = await asyncio.to_thread(PostgresServer.start)
     return server, await server.create_database()

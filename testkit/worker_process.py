@@ -1,6 +1,6 @@
 """One delivery worker as its own process, as a deployed instance would run it.
 
-    python -m tests.delivery.worker_process --database-url URL [--until-idle] [...]
+    python -m testkit.worker_process --database-url URL [--until-idle] [...]
 
 Used by the crash test (which kills it with SIGKILL) and by bench/fanout.py. It runs on the
 system clock and talks to whatever connector the stored conversation references point at.
@@ -24,7 +24,7 @@ from storage.conversations import SqlConversationRefStore
 from storage.database import Database
 from storage.due_actions import DueActionQueue
 from storage.send_budget import TEAMS_PACING, Limit, Pacing, SendBudget
-from tests.delivery.probe import standin_probe
+from testkit.probe import standin_probe
 
 UNFINISHED = (DueState.PENDING, DueState.CLAIMED, DueState.SENDING)
 

@@ -9,7 +9,7 @@ import pytest
 
 from storage.database import Database
 from storage.migrate import upgrade
-from tests.pg_server import PostgresNotInstalled, PostgresServer
+from testkit.pg_server import PostgresNotInstalled, PostgresServer
 
 _PG_STARTUP = pytest.StashKey[float]()
 

@@ -6,7 +6,7 @@ channelData. Limits (sliding windows, as Teams publishes them): per conversation
 8 in 2 s, 60 in 30 s, 1,800 in an hour; per app and tenant 50 in 1 s. A request over a limit,
 or sent before an announced Retry-After has passed, is refused with 429 and does not count.
 
-Run alone (for bench/fanout.py):  python -m tests.standins.throttling [--tenant-limit 50]
+Run alone (for bench/fanout.py):  python -m testkit.standins.throttling [--tenant-limit 50]
 It prints its base URL on the first line of stdout; GET /_standin/stats returns the counts.
 """
 

@@ -17,6 +17,8 @@ from bot.settings import Settings
 from config.loader import LoadedConfig, default_config_dir, load_config
 from storage.database import Database
 from storage.tables import audit_log, departures
+from testkit.standins.serve import serve
+from testkit.standins.tokens import TokenIssuer
 from tests.integration.conftest import (  # noqa: F401  (fixtures used by name)
     APP_ID,
     TENANT,
@@ -24,8 +26,6 @@ from tests.integration.conftest import (  # noqa: F401  (fixtures used by name)
     settings_for,
     sqlite_url,
 )
-from tests.standins.serve import serve
-from tests.standins.tokens import TokenIssuer
 
 ENTRA_ISSUER = f"https://login.microsoftonline.com/{TENANT}/v2.0"
 ROLE = "Departures.ReadWrite"

@@ -6,8 +6,8 @@ import aiohttp
 import pytest
 
 from bot.auth import AuthUnavailable, ChannelTokenValidator, Unauthorized
-from tests.standins.serve import serve
-from tests.standins.tokens import ISSUER, TokenIssuer
+from testkit.standins.serve import serve
+from testkit.standins.tokens import ISSUER, TokenIssuer
 
 APP_ID = "bot-app"
 SERVICE = "https://smba.trafficmanager.net/emea/"

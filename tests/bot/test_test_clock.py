@@ -13,7 +13,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.test_clock import TEST_CLOCK
 from storage.migrate import upgrade
-from tests.standins.serve import serve
+from testkit.standins.serve import serve
 
 
 def _settings(tmp_path: Path, **values: object) -> Settings:

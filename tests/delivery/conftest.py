@@ -23,8 +23,8 @@ from storage.database import Database
 from storage.due_actions import DueActionQueue
 from storage.send_budget import Limit, Pacing, SendBudget
 from storage.tables import conversation_refs
-from tests.standins.serve import serve
-from tests.standins.throttling import ThrottlingConnector
+from testkit.standins.serve import serve
+from testkit.standins.throttling import ThrottlingConnector
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 4, 28, 6, 0, tzinfo=UTC)
@@ -131,11 +131,11 @@ def make_worker(http: aiohttp.ClientSession, clock: FixedClock) -> WorkerFactory
 
 
 async def start_worker_process(database_url: str, *options: str) -> asyncio.subprocess.Process:
-    """tests.delivery.worker_process in its own process (the repository root as cwd)."""
+    """testkit.worker_process in its own process (the repository root as cwd)."""
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.delivery.worker_process",
+        "testkit.worker_process",
         "--database-url",
         database_url,
         *options,

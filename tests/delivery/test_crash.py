@@ -12,6 +12,9 @@ from journey.clock import SystemClock
 from journey.due import DueState, ErrorCode, Outcome, delivery_marker
 from storage.database import Database
 from storage.due_actions import DueActionQueue
+from testkit.probe import standin_probe
+from testkit.standins.serve import serve
+from testkit.standins.throttling import ThrottlingConnector
 from tests.delivery.conftest import (
     WorkerFactory,
     add_recipients,
@@ -19,9 +22,6 @@ from tests.delivery.conftest import (
     reminder,
     start_worker_process,
 )
-from tests.delivery.probe import standin_probe
-from tests.standins.serve import serve
-from tests.standins.throttling import ThrottlingConnector
 
 REMINDERS = 200
 # Short leases, so the successor may take over the dead one's actions within half a second.

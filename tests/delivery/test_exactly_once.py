@@ -11,9 +11,9 @@ from journey.due import DueState, delivery_marker
 from storage.database import Database
 from storage.due_actions import DueActionQueue
 from storage.tables import delivery_log
+from testkit.standins.serve import serve
+from testkit.standins.throttling import ThrottlingConnector
 from tests.delivery.conftest import add_recipients, just_due, reminder, start_worker_process
-from tests.standins.serve import serve
-from tests.standins.throttling import ThrottlingConnector
 
 REMINDERS = 2000
 PEOPLE = 200

@@ -16,7 +16,7 @@ from storage.send_budget import (
     conversation_cells,
     tenant_cells,
 )
-from tests.standins.throttling import TEAMS_CONVERSATION_LIMITS, TEAMS_TENANT_LIMITS
+from testkit.standins.throttling import TEAMS_CONVERSATION_LIMITS, TEAMS_TENANT_LIMITS
 
 START = 1_800_000_000.0
 

@@ -7,10 +7,10 @@ import asyncio
 from journey.due import DueState, Outcome, delivery_marker
 from storage.database import Database
 from storage.due_actions import DueActionQueue
+from testkit.standins.serve import serve
+from testkit.standins.throttling import ThrottlingConnector
 from tests.delivery.conftest import add_recipients, just_due, reminder, start_worker_process
 from tests.delivery.test_pacing import most_in_window
-from tests.standins.serve import serve
-from tests.standins.throttling import ThrottlingConnector
 
 PEOPLE = 100
 BUSY_PERSON = "hr-person"  # an interviewer with a reminder for each of many leavers

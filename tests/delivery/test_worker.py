@@ -15,9 +15,9 @@ from journey.due import DueAction, DueState, ErrorCode, Outcome, delivery_marker
 from journey.ports import ConversationRef
 from storage.database import Database
 from storage.due_actions import DueActionQueue
+from testkit.probe import standin_probe
+from testkit.standins.throttling import ThrottlingConnector
 from tests.delivery.conftest import T0, TENANT, WorkerFactory, add_recipients, reminder
-from tests.delivery.probe import standin_probe
-from tests.standins.throttling import ThrottlingConnector
 
 Teams = tuple[ThrottlingConnector, str]
 

@@ -20,10 +20,10 @@ from dialogs.commands import Command, word_for
 from journey.registration import RegistrationRequest
 from people.local_directory import LocalDirectory
 from storage.migrate import upgrade
+from testkit.standins.serve import serve
 from tests.cards.validator import assert_valid_cards
 from tests.e2e.playground import Playground, PlaygroundUser, StreamEvent, require_playground
 from tests.journey.conftest import actions_of, verbs_of
-from tests.standins.serve import serve
 
 pytestmark = pytest.mark.playground
 

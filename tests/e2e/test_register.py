@@ -15,9 +15,9 @@ from dialogs.commands import Command, word_for
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.repositories import SqlDepartureRepository
+from testkit.standins.serve import serve
 from tests.cards.validator import assert_valid_card
 from tests.e2e.playground import Playground, PlaygroundUser, StreamEvent, require_playground
-from tests.standins.serve import serve
 
 pytestmark = pytest.mark.playground
 

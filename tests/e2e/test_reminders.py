@@ -22,11 +22,11 @@ from journey.registration import RegistrationRequest
 from storage.migrate import upgrade
 from storage.repositories import SqlDepartureRepository
 from storage.tables import due_actions
+from testkit.standins.serve import serve
 from tests.cards.validator import assert_valid_cards
 from tests.e2e.playground import Playground, StreamEvent, require_playground
 from tests.e2e.test_journey import SOFIE
 from tests.journey.conftest import actions_of
-from tests.standins.serve import serve
 
 pytestmark = pytest.mark.playground
 

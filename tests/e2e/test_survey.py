@@ -33,11 +33,11 @@ from storage.conversations import SqlConversationRefStore
 from storage.migrate import upgrade
 from storage.repositories import SqlDepartureRepository
 from storage.survey import SqlSurveyStore
+from testkit.standins.serve import serve
 from tests.cards.validator import assert_valid_cards
 from tests.e2e.playground import Playground, StreamEvent, require_playground
 from tests.e2e.test_journey import SOFIE, _buttons, _title
 from tests.journey.conftest import texts_of, verbs_of
-from tests.standins.serve import serve
 
 pytestmark = pytest.mark.playground
 

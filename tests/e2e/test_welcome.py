@@ -11,8 +11,8 @@ from bot.settings import Settings
 from config.loader import default_config_dir, load_config
 from dialogs.commands import Command, word_for
 from storage.migrate import upgrade
+from testkit.standins.serve import serve
 from tests.e2e.playground import Playground, StreamEvent, require_playground
-from tests.standins.serve import serve
 
 pytestmark = pytest.mark.playground
 

@@ -9,8 +9,8 @@ import pytest
 from bot.typedefs import DATABASE
 from cards.base import adaptive_card
 from dialogs.commands import Command, word_for
+from testkit.insights_seed import comments, derivable_by_subtraction, one_small_unit, seed
 from tests.cards.validator import assert_valid_cards, validate_card
-from tests.insights.data import comments, derivable_by_subtraction, one_small_unit, seed
 from tests.journey.conftest import HR, MANAGER, STRANGER, JourneyApp, cards_of, texts_of
 
 LOCALES = {"da": "da-DK", "sv": "sv-SE", "nb": "nb-NO", "en": "en-US"}

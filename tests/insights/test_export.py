@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from bot.cli import main
 from bot.insights_export import HEADER
 from bot.typedefs import DATABASE
-from tests.insights.data import derivable_by_subtraction, one_small_unit, seed
+from testkit.insights_seed import derivable_by_subtraction, one_small_unit, seed
 from tests.insights.test_card import fact, hr_card
 from tests.journey.conftest import JourneyApp
 

@@ -11,7 +11,7 @@ from config.loader import LoadedConfig, default_config_dir, load_config
 from journey.insights import Insights, Period, gather
 from storage.database import Database
 from storage.insights import SqlInsightsSource
-from tests.insights.data import (
+from testkit.insights_seed import (
     MANAGER_UPN,
     comments,
     derivable_by_subtraction,

@@ -15,9 +15,9 @@ from bot.app import create_app
 from bot.settings import Settings
 from config.loader import LoadedConfig, default_config_dir, load_config
 from storage.migrate import upgrade
-from tests.standins.connector import ConnectorStandIn
-from tests.standins.serve import serve
-from tests.standins.tokens import TokenIssuer
+from testkit.standins.connector import ConnectorStandIn
+from testkit.standins.serve import serve
+from testkit.standins.tokens import TokenIssuer
 
 APP_ID = "00000000-0000-0000-0000-00000000b07"
 TENANT = "11111111-2222-3333-4444-555555555555"

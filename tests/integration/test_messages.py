@@ -7,13 +7,13 @@ import logging
 
 import pytest
 
+from testkit.standins.tokens import new_key
 from tests.integration.conftest import (
     APP_ID,
     OUTBOUND_TOKEN,
     Running,
     make_activity,
 )
-from tests.standins.tokens import new_key
 
 
 def _card_texts(card: dict) -> list[str]:
@@ -183,8 +183,8 @@ async def test_healthz_reports_database_and_config_version(running: Running) -> 
 
 async def test_local_mode_needs_no_token_and_warns(settings_for, caplog) -> None:
     from bot.app import create_app
-    from tests.standins.connector import ConnectorStandIn
-    from tests.standins.serve import serve
+    from testkit.standins.connector import ConnectorStandIn
+    from testkit.standins.serve import serve
 
     connector = ConnectorStandIn()
     settings = settings_for(EXITBOT_LOCAL_MODE=True, MICROSOFT_APP_ID="")

@@ -27,10 +27,10 @@ from journey.registration import RegistrationRequest, RegistrationService
 from people.local_directory import LocalDirectory
 from storage.migrate import upgrade
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
+from testkit.standins.connector import ConnectorStandIn, Recorded
+from testkit.standins.serve import serve
+from testkit.standins.tokens import TokenIssuer
 from tests.integration.conftest import APP_ID, TENANT, StaticToken, make_activity
-from tests.standins.connector import ConnectorStandIn, Recorded
-from tests.standins.serve import serve
-from tests.standins.tokens import TokenIssuer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_PEOPLE = REPO_ROOT / "config" / "demo" / "people.yaml"

@@ -12,12 +12,12 @@ from ruamel.yaml import YAML
 
 from bot.app import create_app
 from config.loader import default_config_dir, load_config
+from testkit.standins.connector import ConnectorStandIn
+from testkit.standins.serve import serve
+from testkit.standins.tokens import TokenIssuer
 from tests.cards.validator import assert_valid_card
 from tests.integration.conftest import Running, StaticToken, make_activity, settings_for  # noqa: F401
 from tests.registration.conftest import DEMO_PEOPLE
-from tests.standins.connector import ConnectorStandIn
-from tests.standins.serve import serve
-from tests.standins.tokens import TokenIssuer
 
 HR_GROUP = "8d1f4c2a-5b6e-4f70-9a81-2c3d4e5f6a7b"
 HANNE_ID = "00000000-0000-0000-0000-0000000000022"  # her object id in config/demo/people.yaml

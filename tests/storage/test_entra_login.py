@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from storage.database import Database, DatabaseUnavailable
-from tests.pg_server import PostgresServer
+from testkit.pg_server import PostgresServer
 
 pytestmark = pytest.mark.postgres
 

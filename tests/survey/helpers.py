@@ -14,10 +14,10 @@ from journey.departure import Departure
 from journey.ports import AuditEntry
 from journey.survey import Answer, Attribution, SurveyProgress
 from storage.survey import SqlSurveyStore
+from testkit.standins.serve import serve
 from tests.integration.conftest import StaticToken
 from tests.journey.conftest import LEAVER, JourneyApp, cards_of
 from tests.journey.test_booking import booked
-from tests.standins.serve import serve
 
 
 async def at_the_survey(app: JourneyApp) -> tuple[Departure, dict[str, Any]]:
