@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import APP_ID, CLIENT_ID, ENTRA_ISSUER, TENANT, Api, future
-from tests.standins.tokens import new_key
+from testkit.standins.tokens import new_key
+from tests.helpers.hr_api import APP_ID, CLIENT_ID, ENTRA_ISSUER, TENANT, Api, future
 
 # What HR registered, as opposed to the journey's progress (status, reach, version).
 JOURNEY_FIELDS = frozenset({"status", "reach", "version", "updatedAt"})

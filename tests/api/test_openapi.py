@@ -7,8 +7,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from bot.api.models import DepartureIn, DepartureOut, LastDayChange, Problems
-from tests.api.conftest import Api, future
+from hr_api.models import DepartureIn, DepartureOut, LastDayChange, Problems
+from tests.helpers.hr_api import Api, future
 
 
 async def _document(api: Api) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from storage.due_actions import DueActionQueue
 from testkit.probe import standin_probe
 from testkit.standins.serve import serve
 from testkit.standins.throttling import ThrottlingConnector
-from tests.delivery.conftest import (
+from tests.delivery.helpers import (
     WorkerFactory,
     add_recipients,
     just_due,

@@ -13,7 +13,7 @@ from storage.due_actions import DueActionQueue
 from storage.tables import delivery_log
 from testkit.standins.serve import serve
 from testkit.standins.throttling import ThrottlingConnector
-from tests.delivery.conftest import add_recipients, just_due, reminder, start_worker_process
+from tests.delivery.helpers import add_recipients, just_due, reminder, start_worker_process
 
 REMINDERS = 2000
 PEOPLE = 200

@@ -9,7 +9,7 @@ from journey.clock import FixedClock
 from journey.due import DueState, ErrorCode, Outcome, ScheduleChange
 from storage.database import Database
 from storage.due_actions import DueActionQueue
-from tests.delivery.conftest import T0, reminder
+from tests.delivery.helpers import T0, reminder
 
 OWNER = "worker-a"
 

@@ -9,7 +9,7 @@ from storage.database import Database
 from storage.due_actions import DueActionQueue
 from testkit.standins.serve import serve
 from testkit.standins.throttling import ThrottlingConnector
-from tests.delivery.conftest import add_recipients, just_due, reminder, start_worker_process
+from tests.delivery.helpers import add_recipients, just_due, reminder, start_worker_process
 from tests.delivery.test_pacing import most_in_window
 
 PEOPLE = 100

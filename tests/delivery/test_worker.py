@@ -8,16 +8,16 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.connector import NoToken
 from bot.delivery import DeliveryPolicy, delivery_connector
 from journey.clock import FixedClock
 from journey.due import DueAction, DueState, ErrorCode, Outcome, delivery_marker
 from journey.ports import ConversationRef
+from outbox.connector import NoToken
 from storage.database import Database
 from storage.due_actions import DueActionQueue
 from testkit.probe import standin_probe
 from testkit.standins.throttling import ThrottlingConnector
-from tests.delivery.conftest import T0, TENANT, WorkerFactory, add_recipients, reminder
+from tests.delivery.helpers import T0, TENANT, WorkerFactory, add_recipients, reminder
 
 Teams = tuple[ThrottlingConnector, str]
 

@@ -15,7 +15,7 @@ from jsonschema import Draft4Validator
 from bot.app_package import png_info
 from bot.cli import main
 from dialogs.commands import WORDS, Command
-from tests.deploy.conftest import APP_PACKAGE, PACKAGE_VARIABLES
+from tests.deploy.paths import APP_PACKAGE, PACKAGE_VARIABLES
 
 APP_ID = "7c1f0a7e-3b7e-4a53-9c55-2f8f3f6f1b07"
 HOST = "exitbot-prod.azurewebsites.net"

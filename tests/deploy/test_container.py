@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
-from tests.deploy.conftest import REPO_ROOT
 from tests.deploy.dockerfile import build_args, env_values, final_stage, read_dockerfile
+from tests.deploy.paths import REPO_ROOT
 
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 INSTRUCTIONS = read_dockerfile(DOCKERFILE)

@@ -13,8 +13,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from bot.settings import Settings, load_settings
-from tests.deploy.conftest import REPO_ROOT
 from tests.deploy.dockerfile import env_values, final_stage, read_dockerfile
+from tests.deploy.paths import REPO_ROOT
 
 BICEP = (REPO_ROOT / "infra" / "azure.bicep").read_text(encoding="utf-8")
 PARAMETERS = json.loads((REPO_ROOT / "infra" / "azure.parameters.json").read_text())

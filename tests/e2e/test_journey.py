@@ -23,7 +23,7 @@ from storage.migrate import upgrade
 from testkit.standins.serve import serve
 from tests.cards.validator import assert_valid_cards
 from tests.e2e.playground import Playground, PlaygroundUser, StreamEvent, require_playground
-from tests.journey.conftest import actions_of, verbs_of
+from tests.helpers.journey import actions_of, verbs_of
 
 pytestmark = pytest.mark.playground
 

@@ -26,7 +26,7 @@ from testkit.standins.serve import serve
 from tests.cards.validator import assert_valid_cards
 from tests.e2e.playground import Playground, StreamEvent, require_playground
 from tests.e2e.test_journey import SOFIE
-from tests.journey.conftest import actions_of
+from tests.helpers.journey import actions_of
 
 pytestmark = pytest.mark.playground
 

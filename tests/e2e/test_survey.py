@@ -37,7 +37,7 @@ from testkit.standins.serve import serve
 from tests.cards.validator import assert_valid_cards
 from tests.e2e.playground import Playground, StreamEvent, require_playground
 from tests.e2e.test_journey import SOFIE, _buttons, _title
-from tests.journey.conftest import texts_of, verbs_of
+from tests.helpers.journey import texts_of, verbs_of
 
 pytestmark = pytest.mark.playground
 

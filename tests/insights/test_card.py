@@ -11,7 +11,7 @@ from cards.base import adaptive_card
 from dialogs.commands import Command, word_for
 from testkit.insights_seed import comments, derivable_by_subtraction, one_small_unit, seed
 from tests.cards.validator import assert_valid_cards, validate_card
-from tests.journey.conftest import HR, MANAGER, STRANGER, JourneyApp, cards_of, texts_of
+from tests.helpers.journey import HR, MANAGER, STRANGER, JourneyApp, cards_of, texts_of
 
 LOCALES = {"da": "da-DK", "sv": "sv-SE", "nb": "nb-NO", "en": "en-US"}
 

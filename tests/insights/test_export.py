@@ -14,8 +14,8 @@ from bot.cli import main
 from bot.insights_export import HEADER
 from bot.typedefs import DATABASE
 from testkit.insights_seed import derivable_by_subtraction, one_small_unit, seed
+from tests.helpers.journey import JourneyApp
 from tests.insights.test_card import fact, hr_card
-from tests.journey.conftest import JourneyApp
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:

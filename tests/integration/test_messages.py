@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from testkit.standins.tokens import new_key
-from tests.integration.conftest import (
+from tests.helpers.service import (
     APP_ID,
     OUTBOUND_TOKEN,
     Running,

@@ -8,7 +8,7 @@ from typing import Any
 from journey.departure import Departure, DepartureStatus
 from journey.slots import Slot
 from tests.cards.validator import assert_valid_card, assert_valid_cards
-from tests.journey.conftest import (
+from tests.helpers.journey import (
     HR,
     LEAVER,
     MANAGER,

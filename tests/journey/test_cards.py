@@ -25,7 +25,7 @@ from journey.booking import InterviewerOption
 from journey.departure import Departure, DepartureStatus, InterviewerKind, Reach
 from journey.slots import Slot
 from tests.cards.validator import assert_valid_cards
-from tests.journey.conftest import LAST_DAY, texts_of
+from tests.helpers.journey import LAST_DAY, texts_of
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Copenhagen
 SLOTS = [

@@ -7,7 +7,7 @@ from datetime import timedelta
 from journey.departure import DepartureStatus
 from journey.registration import RegistrationRequest
 from tests.cards.validator import assert_valid_card
-from tests.journey.conftest import HR, LAST_DAY, LEAVER, MANAGER, JourneyApp, actions_of
+from tests.helpers.journey import HR, LAST_DAY, LEAVER, MANAGER, JourneyApp, actions_of
 
 
 async def _registered_by_the_hr_system(app: JourneyApp) -> str:

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from journey.departure import DepartureStatus, Reach
-from tests.journey.conftest import HR, LEAVER, JourneyApp, cards_of, texts_of, verbs_of
+from tests.helpers.journey import HR, LEAVER, JourneyApp, cards_of, texts_of, verbs_of
 
 
 async def test_the_offer_goes_to_the_chat_the_leaver_already_has(journey_app: JourneyApp) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from bot.typedefs import DATABASE, PEOPLE
 from journey.registration import RegistrationRequest, RegistrationService
-from storage.journey_events import StoredJourneyEvents
+from storage.departure_events import StoredJourneyEvents
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
-from tests.journey.conftest import HR, LAST_DAY, LEAVER, MANAGER, JourneyApp, cards_of, verbs_of
+from tests.helpers.journey import HR, LAST_DAY, LEAVER, MANAGER, JourneyApp, cards_of, verbs_of
 
 
 def _import_door(app: JourneyApp) -> tuple[RegistrationService, StoredJourneyEvents]:

@@ -8,7 +8,7 @@ import pytest
 
 from journey.departure import DepartureStatus
 from journey.slots import Slot
-from tests.journey.conftest import (
+from tests.helpers.journey import (
     HR,
     LEAVER,
     MANAGER,

@@ -15,8 +15,8 @@ from journey.people import DirectoryUnavailable
 from people.graph_calendar import GraphCalendar
 from people.graph_client import GRAPH_SCOPE, GraphClient, RetryPolicy
 from people.graph_directory import GraphDirectory
-from tests.people.conftest import FAST_RETRY, CountingCredential
 from tests.people.graph_standin import GraphStandIn
+from tests.people.helpers import FAST_RETRY, CountingCredential
 
 
 async def test_the_token_is_fetched_once_and_reused(

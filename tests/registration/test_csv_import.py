@@ -16,7 +16,7 @@ from bot.csv_import import COLUMNS, Progress
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.tables import audit_log, departures, journey_events
-from tests.registration.conftest import DEMO_PEOPLE
+from tests.registration.helpers import DEMO_PEOPLE
 
 HEADER = ",".join(COLUMNS)
 

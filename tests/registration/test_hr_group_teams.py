@@ -16,8 +16,8 @@ from testkit.standins.connector import ConnectorStandIn
 from testkit.standins.serve import serve
 from testkit.standins.tokens import TokenIssuer
 from tests.cards.validator import assert_valid_card
-from tests.integration.conftest import Running, StaticToken, make_activity, settings_for  # noqa: F401
-from tests.registration.conftest import DEMO_PEOPLE
+from tests.helpers.service import Running, StaticToken, make_activity
+from tests.registration.helpers import DEMO_PEOPLE
 
 HR_GROUP = "8d1f4c2a-5b6e-4f70-9a81-2c3d4e5f6a7b"
 HANNE_ID = "00000000-0000-0000-0000-0000000000022"  # her object id in config/demo/people.yaml
@@ -52,7 +52,7 @@ def _people_with_hanne_in_the_group(tmp_path: Path) -> Path:
 @pytest.fixture
 async def group_running(
     tmp_path: Path,
-    settings_for,  # noqa: F811
+    settings_for,
 ) -> AsyncIterator[Running]:
     config_dir = _group_only_config(tmp_path)
     connector, issuer = ConnectorStandIn(), TokenIssuer()

@@ -28,7 +28,7 @@ from journey.registration import (
     RegistrationService,
 )
 from people.local_directory import LocalDirectory, PeopleFile, PersonEntry, load_people_file
-from tests.registration.conftest import DEMO_PEOPLE, HR, LAST_DAY, NOW, Setup, request
+from tests.registration.helpers import DEMO_PEOPLE, HR, LAST_DAY, NOW, Setup, request
 
 
 async def test_a_registration_is_stored_with_the_directorys_manager_language_and_zone(

@@ -16,7 +16,7 @@ from storage.database import Database
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
 from storage.tables import audit_log
 from tests.cards.validator import assert_valid_card
-from tests.integration.conftest import Running, make_activity
+from tests.helpers.service import Running, make_activity
 
 HR_USER = {"user_id": "29:hr", "aad_object_id": "aad-hr", "conversation_id": "a:personal-hr"}
 LEAVER_USER = {

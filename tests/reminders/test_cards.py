@@ -21,7 +21,7 @@ from journey.departure import Departure, DepartureStatus
 from journey.locale import SUPPORTED_LANGUAGES
 from journey.notify import MessageKind
 from tests.cards.validator import assert_valid_cards
-from tests.journey.conftest import texts_of
+from tests.helpers.journey import texts_of
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,7 @@ from journey.departure import Departure
 from journey.due import DueState, Outcome
 from journey.notify import MessageKind
 from tests.cards.validator import assert_valid_cards
-from tests.journey import test_booking as flows
-from tests.journey.conftest import (
+from tests.helpers.journey import (
     HR,
     LEAVER,
     MANAGER,
@@ -23,6 +22,7 @@ from tests.journey.conftest import (
     cards_of,
     texts_of,
 )
+from tests.journey import test_booking as flows
 
 CPH = ZoneInfo("Europe/Copenhagen")
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from journey.due import ScheduledAction
 from journey.notify import MessageKind
 from storage.due_actions import DueActionQueue
-from tests.api.conftest import Api, future
 from tests.api.test_openapi import _document, _response_schema, _validator
+from tests.helpers.hr_api import Api, future
 
 
 async def test_the_timeline_lists_each_delivery_and_matches_the_documented_schema(

@@ -15,8 +15,8 @@ from journey.ports import AuditEntry
 from journey.survey import Answer, Attribution, SurveyProgress
 from storage.survey import SqlSurveyStore
 from testkit.standins.serve import serve
-from tests.integration.conftest import StaticToken
-from tests.journey.conftest import LEAVER, JourneyApp, cards_of
+from tests.helpers.journey import LEAVER, JourneyApp, cards_of
+from tests.helpers.service import StaticToken
 from tests.journey.test_booking import booked
 
 

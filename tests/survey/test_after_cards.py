@@ -24,7 +24,7 @@ from journey.departure import Departure, DepartureStatus
 from journey.locale import SUPPORTED_LANGUAGES
 from journey.survey import Answer, Attribution
 from tests.cards.validator import assert_valid_cards
-from tests.journey.conftest import T0, texts_of
+from tests.helpers.journey import T0, texts_of
 
 UNIT = "social-care"
 NOTES = ConversationNotes(

@@ -11,7 +11,7 @@ from journey.after_conversation import Gesture
 from journey.departure import DepartureStatus
 from storage.after_conversation import SqlNotesStore
 from tests.cards.validator import assert_valid_cards
-from tests.journey.conftest import (
+from tests.helpers.journey import (
     HR,
     LEAVER,
     MANAGER,

@@ -10,7 +10,7 @@ import pytest
 from config.loader import default_config_dir
 from journey.survey import Attribution, SurveyStatus
 from tests.cards.validator import assert_valid_cards
-from tests.journey.conftest import LEAVER, PARTNER, JourneyApp, texts_of, verbs_of
+from tests.helpers.journey import LEAVER, PARTNER, JourneyApp, texts_of, verbs_of
 from tests.journey.test_booking import offered
 from tests.survey.helpers import card_of, input_value, refusals, stored
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.journey.conftest import LEAVER, MANAGER, PARTNER, STRANGER, JourneyApp, TeamsUser
+from tests.helpers.journey import LEAVER, MANAGER, PARTNER, STRANGER, JourneyApp, TeamsUser
 from tests.survey.helpers import card_of, refusals, started, stored
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from journey.survey import Attribution, SurveyStatus
 from tests.cards.validator import assert_valid_cards
-from tests.journey.conftest import LEAVER, PARTNER, JourneyApp, texts_of, verbs_of
+from tests.helpers.journey import LEAVER, PARTNER, JourneyApp, texts_of, verbs_of
 from tests.journey.test_booking import task_posted
 from tests.survey.helpers import card_of, input_value, started, stored
 from tests.survey.test_survey_journey import _sent_survey

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from journey.survey import Attribution, SurveyStatus
 from tests.cards.validator import assert_valid_cards
-from tests.journey.conftest import (
+from tests.helpers.journey import (
     HR,
     LEAVER,
     MANAGER,

@@ -1,36 +1,31 @@
-"""The exit journey on the real app: loopback, a real SQLite file, the demo people, a fixed clock,
-and a Bot Connector stand-in that records what the bot sends (and can answer 403/404)."""
+"""The exit journey on the real app: the demo's people as Teams users, card walkers, and the
+running service's handle with ways to act as each person."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 from aiohttp import web
 
-from bot.app import create_app
 from bot.journey import JOURNEY, JourneyRuntime
-from bot.settings import Settings
 from bot.typedefs import DATABASE, PEOPLE, REGISTRATION
-from config.loader import LoadedConfig, default_config_dir, load_config
+from config.loader import LoadedConfig
 from journey.clock import FixedClock
 from journey.departure import Departure
 from journey.flow import Journey
 from journey.ports import AuditEntry
 from journey.registration import RegistrationRequest, RegistrationService
 from people.local_directory import LocalDirectory
-from storage.migrate import upgrade
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
 from testkit.standins.connector import ConnectorStandIn, Recorded
-from testkit.standins.serve import serve
 from testkit.standins.tokens import TokenIssuer
-from tests.integration.conftest import APP_ID, TENANT, StaticToken, make_activity
+from tests.helpers.service import APP_ID, make_activity
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_PEOPLE = REPO_ROOT / "config" / "demo" / "people.yaml"
@@ -280,51 +275,3 @@ class JourneyApp:
 
     def text(self, key: str, locale: str = "en", **params: Any) -> str:
         return self.config.text(key, locale, unit="social-care", **params)
-
-
-@pytest.fixture
-def journey_settings() -> dict[str, str]:
-    """Extra settings for the service; a test module overrides this fixture to set some.
-
-    "{connector}" in a value stands for the Bot Connector stand-in's address.
-    """
-    return {}
-
-
-@pytest.fixture
-async def journey_app(
-    tmp_path: Path, journey_settings: dict[str, str]
-) -> AsyncIterator[JourneyApp]:
-    """The whole service with authentication on, as in a tenant, on a fixed clock."""
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'exitbot.sqlite3'}"
-    await upgrade(database_url)
-    connector, issuer = ConnectorStandIn(), TokenIssuer()
-    for user in EVERYONE:
-        connector.members[user.user_id] = user.member()
-    clock = FixedClock(T0)
-    async with serve(connector.app()) as connector.url, serve(issuer.app()) as issuer.url:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            DATABASE_URL=database_url,
-            MICROSOFT_APP_ID=APP_ID,
-            MICROSOFT_APP_TENANT_ID=TENANT,
-            MICROSOFT_APP_PASSWORD="not-used-in-tests",
-            EXITBOT_DIRECTORY="local",
-            EXITBOT_PEOPLE_FILE=str(DEMO_PEOPLE),
-            TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=issuer.metadata_url,
-            **{
-                name: value.replace("{connector}", connector.url)
-                for name, value in journey_settings.items()
-            },
-        )
-        app = create_app(settings, clock=clock, bot_tokens=StaticToken())
-        async with serve(app) as url, aiohttp.ClientSession() as http:
-            yield JourneyApp(
-                url, app, connector, issuer, http, load_config(default_config_dir()), clock
-            )
-
-
-@pytest.fixture
-def app(journey_app: JourneyApp) -> JourneyApp:
-    """The same running service, by a shorter name."""
-    return journey_app

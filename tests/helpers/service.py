@@ -1,22 +1,15 @@
-"""The real app on a loopback port, a real SQLite file, a connector stand-in and a token issuer."""
+"""The bot's identity in tests, Teams-shaped activities, and the running service's handle."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
-from bot.app import create_app
-from bot.settings import Settings
-from config.loader import LoadedConfig, default_config_dir, load_config
-from storage.migrate import upgrade
+from config.loader import LoadedConfig
 from testkit.standins.connector import ConnectorStandIn
-from testkit.standins.serve import serve
 from testkit.standins.tokens import TokenIssuer
 
 APP_ID = "00000000-0000-0000-0000-00000000b07"
@@ -87,50 +80,3 @@ def make_activity(
     if text is not None:
         activity["text"] = text
     return activity
-
-
-@pytest.fixture
-def default_config() -> LoadedConfig:
-    return load_config(default_config_dir())
-
-
-@pytest.fixture
-async def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'exitbot.sqlite3'}"
-    await upgrade(url)
-    return url
-
-
-@pytest.fixture
-def settings_for(sqlite_url: str) -> Callable[..., Settings]:
-    def build(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "DATABASE_URL": sqlite_url,
-            "MICROSOFT_APP_ID": APP_ID,
-            "MICROSOFT_APP_TENANT_ID": TENANT,
-            "MICROSOFT_APP_PASSWORD": "not-used-in-tests",
-            "EXITBOT_DIRECTORY": "local",
-        }
-        values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-    return build
-
-
-@pytest.fixture
-async def running(
-    settings_for: Callable[..., Settings], default_config: LoadedConfig
-) -> AsyncIterator[Running]:
-    """The whole service with authentication on, as it runs in a tenant."""
-    connector, issuer = ConnectorStandIn(), TokenIssuer()
-    connector.members["29:leaver"] = {
-        "id": "29:leaver",
-        "name": "Lea Leaver",
-        "aadObjectId": "aad-leaver",
-        "userPrincipalName": "leaver@contoso.example",
-    }
-    async with serve(connector.app()) as connector.url, serve(issuer.app()) as issuer.url:
-        settings = settings_for(TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=issuer.metadata_url)
-        app = create_app(settings, bot_tokens=StaticToken())
-        async with serve(app) as url, aiohttp.ClientSession() as http:
-            yield Running(url, connector, issuer, http, default_config)

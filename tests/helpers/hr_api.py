@@ -1,31 +1,21 @@
-"""The departures API on the real app: loopback, a real SQLite file, a local Entra ID issuer."""
+"""HR's departures API on the real app: tokens as Entra ID issues them and calls as HR's system
+makes them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import aiohttp
-import pytest
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.app import create_app
-from bot.settings import Settings
-from config.loader import LoadedConfig, default_config_dir, load_config
+from config.loader import LoadedConfig
 from storage.database import Database
 from storage.tables import audit_log, departures
-from testkit.standins.serve import serve
 from testkit.standins.tokens import TokenIssuer
-from tests.integration.conftest import (  # noqa: F401  (fixtures used by name)
-    APP_ID,
-    TENANT,
-    StaticToken,
-    settings_for,
-    sqlite_url,
-)
+from tests.helpers.service import APP_ID, TENANT
 
 ENTRA_ISSUER = f"https://login.microsoftonline.com/{TENANT}/v2.0"
 ROLE = "Departures.ReadWrite"
@@ -96,40 +86,3 @@ class Api:
 
     async def audit_count(self) -> int:
         return await self.count(audit_log)
-
-
-@pytest.fixture
-def default_config() -> LoadedConfig:
-    return load_config(default_config_dir())
-
-
-@pytest.fixture
-def make_api(
-    settings_for: Callable[..., Settings],  # noqa: F811
-    default_config: LoadedConfig,
-    sqlite_url: str,  # noqa: F811
-) -> Callable[..., Any]:
-    """Start the service with these setting overrides; use as `async with make_api(...)`."""
-    from contextlib import asynccontextmanager
-
-    @asynccontextmanager
-    async def start(**overrides: Any) -> AsyncIterator[Api]:
-        issuer = TokenIssuer()
-        async with serve(issuer.app()) as issuer.url:
-            values = {"EXITBOT_API_OPENID_METADATA_URL": issuer.metadata_url, **overrides}
-            app = create_app(settings_for(**values), bot_tokens=StaticToken())
-            database = await Database.open(sqlite_url)
-            try:
-                async with serve(app) as url, aiohttp.ClientSession() as http:
-                    yield Api(url, app, http, issuer, default_config, database)
-            finally:
-                await database.close()
-
-    return start
-
-
-@pytest.fixture
-async def api(make_api: Callable[..., Any]) -> AsyncIterator[Api]:
-    """The service as it runs in a tenant: Entra ID tokens only."""
-    async with make_api() as running:
-        yield running

@@ -1,0 +1,1 @@
+"""Plain helpers shared by several test folders: activities, the running service, cards."""
