@@ -11,16 +11,17 @@ from aiohttp import web
 
 from bot.adapter import ExitbotAdapter
 from bot.after_conversation import TeamsAfterNotifier, gestures
-from bot.api.auth import api_authenticator
-from bot.api.routes import add_api_routes
+from hr_api.auth import api_authenticator
+from hr_api.routes import add_api_routes
 from bot.auth import ChannelTokenValidator
 from bot.connector import ConnectorClient, NoToken, TokenProvider
 from bot.credentials import bot_token_provider, database_tokens
 from bot.handler import ExitBot, make_turn_error_handler
-from bot.housekeeping import journey_event_worker, prune_seen_activities
+from jobs.journey_events import journey_event_worker
+from jobs.seen_activities import prune_seen_activities
 from bot.journey import JOURNEY, JourneyRuntime
 from bot.people import people_services
-from bot.retention import retention_job
+from jobs.retention import retention_job
 from bot.routes import add_routes
 from bot.settings import Settings
 from bot.test_clock import PATH as TEST_CLOCK_PATH

@@ -76,7 +76,7 @@ def _print_counts(rows: dict[str, int], out: TextIO) -> None:
 
 def erase_command(person: str, *, dry_run: bool, out: TextIO = sys.stdout) -> int:
     """Erase what the bot holds about `person` (a UPN); with `dry_run`, only list it."""
-    from bot.retention import answer_keeper
+    from jobs.retention import answer_keeper
     from journey.clock import SystemClock
     from storage.privacy import erase_person, inventory
 

@@ -137,7 +137,7 @@ class Settings(PeopleSettings):
     # days away (end-to-end tests, demos).
     test_clock: bool = Field(False, alias="EXITBOT_TEST_CLOCK")
 
-    # The departures API (bot/api): Entra ID access tokens with an app role, or in local mode
+    # The departures API (hr_api/): Entra ID access tokens with an app role, or in local mode
     # only, a static token. Empty means "derive from MICROSOFT_APP_TENANT_ID/MICROSOFT_APP_ID".
     api_token: SecretStr | None = Field(None, alias="EXITBOT_API_TOKEN")
     api_openid_metadata_url: str = Field("", alias="EXITBOT_API_OPENID_METADATA_URL")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.adapter import ExitbotAdapter
-from bot.api.auth import ApiAuthenticator
+from hr_api.auth import ApiAuthenticator
 from bot.handler import ExitBot
 from bot.settings import Settings
 from config.holder import ConfigHolder

@@ -11,8 +11,10 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_camel
 
-from bot.api.auth import ApiCaller, Forbidden
-from bot.api.models import (
+from bot.auth import AuthUnavailable, Unauthorized
+from bot.typedefs import API_AUTH, CONFIG, DATABASE, REGISTRATION
+from hr_api.auth import ApiCaller, Forbidden
+from hr_api.models import (
     DeliveryOut,
     DepartureIn,
     DepartureOut,
@@ -21,8 +23,6 @@ from bot.api.models import (
     Problems,
     TimelineOut,
 )
-from bot.auth import AuthUnavailable, Unauthorized
-from bot.typedefs import API_AUTH, CONFIG, DATABASE, REGISTRATION
 from journey.clock import SystemClock
 from journey.locale import language_of
 from journey.people import DirectoryUnavailable

@@ -14,7 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from bot.api.models import Problems
+from hr_api.models import Problems
 
 OPENAPI_VERSION = "3.1.0"
 SECURITY_SCHEME = "entraBearer"

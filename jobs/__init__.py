@@ -1,1 +1,1 @@
-"""Background jobs that run for the service's lifetime: retention, housekeeping, departure events."""
+"""Background jobs that run for the service's lifetime: retention, pruning, departure events."""

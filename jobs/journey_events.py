@@ -1,66 +1,16 @@
-"""Background upkeep inside the service: old activity ids, journey events from other doors."""
+"""Running, in the service, the journey events that other doors (the CSV import) recorded."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
 
-from aiohttp import web
-
+from jobs.periodic import CleanupContext, every
 from journey.departure import Departure
 from journey.ports import JourneyEvents, NotFound
-from storage.activities import SeenActivities
-from storage.database import Database
-from storage.journey_events import MAX_ATTEMPTS, JourneyEvent, StoredJourneyEvents
+from storage.departure_events import MAX_ATTEMPTS, JourneyEvent, StoredJourneyEvents
 
 log = logging.getLogger(__name__)
-
-
-CleanupContext = Callable[[web.Application], AsyncIterator[None]]
-
-
-def every(seconds: float, name: str, work: Callable[[], Awaitable[str | None]]) -> CleanupContext:
-    """A cleanup context that runs `work` every `seconds` for the app's lifetime.
-
-    `work` says what it did (logged when it did something); a failure is logged by kind only
-    (never a message text) and the next round tries again.
-    """
-
-    async def context(app: web.Application) -> AsyncIterator[None]:
-        async def loop() -> None:
-            while True:
-                try:
-                    done = await work()
-                    if done:
-                        log.info("%s: %s", name, done)
-                except Exception as error:  # the database may be back on the next round
-                    log.warning("%s failed: %s", name, type(error).__name__)
-                await asyncio.sleep(seconds)
-
-        task = asyncio.create_task(loop(), name=name)
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    return context
-
-
-def prune_seen_activities(
-    database: Callable[[], Database], window: timedelta, every_seconds: float = 600
-) -> CleanupContext:
-    """Forget activity ids older than Teams' re-send window needs."""
-
-    async def prune() -> str | None:
-        forgotten = await SeenActivities(database()).prune_older_than(window)
-        return f"forgot {forgotten} old activity ids" if forgotten else None
-
-    return every(every_seconds, "prune-seen-activities", prune)
 
 
 async def run_journey_event(

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.housekeeping import CleanupContext, every
 from config.loaded import LoadedConfig
+from jobs.periodic import CleanupContext, every
 from journey.clock import Clock, SystemClock
 from storage.database import Database
 from storage.privacy import KeepAnswer, RetentionReport, apply_retention

@@ -7,8 +7,8 @@ import asyncio
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.retention import answer_keeper, retention_job
 from config.loader import default_config_dir, load_config
+from jobs.retention import answer_keeper, retention_job
 from journey.clock import FixedClock
 from storage.database import Database
 from storage.tables import departures, survey_answers
