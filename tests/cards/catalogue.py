@@ -1,0 +1,495 @@
+"""Every card the bot sends, built from fixed, realistic view models: the golden files' source.
+
+One entry per card and variant; the names become tests/cards/golden/<name>.<lang>.json. The
+data is fixed (ids, names, dates, times, the default HR config) so a card only changes when
+its builder or HR's default texts do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from cards.after_conversation import (
+    notes_block,
+    thank_you_card,
+    thank_you_without_details,
+    wishes_card,
+)
+from cards.booking import (
+    booking_replaced_card,
+    cancelled_booking_card,
+    confirmation_card,
+    departure_cancelled_card,
+    interviewer_booked_card,
+    slots_card,
+    waiting_card,
+)
+from cards.handover import handover_card
+from cards.help import HelpCommand, HelpView, help_card
+from cards.insights import Choice as InsightsChoice
+from cards.insights import insights_card
+from cards.interviewer import interviewer_card
+from cards.locale import Speaker
+from cards.offer import declined_card, offer_card
+from cards.register import Choice as RegisterChoice
+from cards.register import (
+    FormValues,
+    RegisteredView,
+    RegisterFormView,
+    register_form_card,
+    registered_card,
+)
+from cards.reminders import (
+    conversation_reminder_card,
+    escalation_card,
+    farewell_reminder_card,
+)
+from cards.reminders import thank_you_card as farewell_thanks_card
+from cards.status import holding_card, hr_card, leaver_status_card
+from cards.survey import (
+    handoff_block,
+    intro_card,
+    message_card,
+    offer_survey_card,
+    section_card,
+    sent_card,
+    summary_card,
+)
+from cards.task import ask_times_card, choose_times_card, task_card, task_card_without_details
+from cards.welcome import WelcomeView, welcome_card
+from config.loaded import LoadedConfig
+from journey.after_conversation import ConversationNotes, Gesture, Wishes
+from journey.booking import InterviewerOption
+from journey.departure import Departure, DepartureStatus, InterviewerKind, Reach
+from journey.insights import Figure, Insights, Month, Period, PeriodFigures, Report
+from journey.notify import MessageKind
+from journey.slots import Slot
+from journey.survey import Answer, Attribution
+
+Card = dict[str, Any]
+Build = Callable[[LoadedConfig, str], dict[str, Card]]
+
+UNIT = "social-care"
+TODAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+LAST_DAY = date(2026, 12, 18)
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Copenhagen
+SLOTS = [
+    Slot(start=START + timedelta(days=n), end=START + timedelta(days=n, hours=1)) for n in range(3)
+]
+# Each language named in itself, as HR's registration form lists them.
+LANGUAGE_NAMES = {"da": "Dansk", "sv": "Svenska", "nb": "Norsk (bokmål)", "en": "English"}
+LEAVER_ID = "29:leaver"
+PARTNER_ID = "29:partner"
+NOTES = ConversationNotes(
+    departure_id="d-0001",
+    main_points="Kortere transport; stolt af den nye *modtagelse*",
+    agreed_actions="Jeg tager **vagtplanen** op på [personalemødet](https://evil.example)",
+    data_use="Kun feedback om vagtplanen går videre, uden navn",
+    revision=2,
+)
+
+
+def departure(**changes: Any) -> Departure:
+    """Sofie leaves social care; Peter (an HR partner) holds her conversation."""
+    values: dict[str, Any] = {
+        "id": "d-0001",
+        "leaver_upn": "sofie@contoso.example",
+        "leaver_name": "Sofie Andersen",
+        "manager_upn": "mads@contoso.example",
+        "unit": UNIT,
+        "last_working_day": LAST_DAY,
+        "locale": "da",
+        "status": DepartureStatus.ACCEPTED,
+        "interviewer_upn": "peter@contoso.example",
+        "interviewer_name": "Peter Holm",
+        "proposed_slots": [slot.key for slot in SLOTS],
+    }
+    values.update(changes)
+    return Departure.model_validate(values)
+
+
+def booked(**changes: Any) -> Departure:
+    """The conversation is booked on the first slot, with a Teams link."""
+    values: dict[str, Any] = {
+        "status": DepartureStatus.BOOKED,
+        "proposed_slots": [],
+        "meeting_start": SLOTS[0].start,
+        "meeting_end": SLOTS[0].end,
+        "meeting_event_id": "event-1",
+        "meeting_join_url": "https://teams.microsoft.com/l/meetup-join/event-1",
+    }
+    return departure(**values | changes)
+
+
+def _offer_and_booking(config: LoadedConfig, language: str) -> dict[str, Card]:
+    say = Speaker(config, language, UNIT)
+    choices = [
+        (InterviewerOption(InterviewerKind.MANAGER, "mads@contoso.example"), "Mads Nielsen"),
+        (InterviewerOption(InterviewerKind.HR_PARTNER, "peter@contoso.example"), "Peter Holm"),
+        (InterviewerOption(InterviewerKind.POOL, "lene@contoso.example"), "Lene Dahl"),
+        (InterviewerOption(InterviewerKind.POOL, "ole@contoso.example"), "Ole Berg"),
+    ]
+    offered = departure(status=DepartureStatus.OFFERED, interviewer_upn=None, proposed_slots=[])
+    return {
+        "offer": offer_card(say, offered, 60),
+        "offer-later": offer_card(say, offered, 60, note=say("offer.reminder")),
+        "declined": declined_card(say, offered.changed(status=DepartureStatus.DECLINED)),
+        "interviewer": interviewer_card(say, offered, choices, intro=say("offer.accepted")),
+        "slots": slots_card(say, departure(), SLOTS, 60),
+        "slots-with-note": slots_card(say, departure(), SLOTS, 60, note=say("booking.slot_taken")),
+        "waiting": waiting_card(say, departure(proposed_slots=[]), found_none=False),
+        "waiting-none-found": waiting_card(say, departure(proposed_slots=[]), found_none=True),
+        "confirmation": confirmation_card(say, booked()),
+        "cancelled-booking": cancelled_booking_card(say, departure(proposed_slots=[])),
+        "interviewer-booked": interviewer_booked_card(say, booked()),
+        "booking-replaced": booking_replaced_card(say, departure()),
+        "departure-cancelled": departure_cancelled_card(say, was_booked=True),
+    }
+
+
+def _task(config: LoadedConfig, language: str) -> dict[str, Card]:
+    say = Speaker(config, language, UNIT)
+    waiting = departure(proposed_slots=[], times_requested_at=NOW)
+    held = booked(status=DepartureStatus.HELD)
+    return {
+        "task": task_card(say, departure(), user_ids=[PARTNER_ID]),
+        "task-booked-with-notes": task_card(
+            say, booked(), user_ids=[PARTNER_ID], notes=notes_block(say, booked(), NOTES)
+        ),
+        "task-held-with-answers": task_card(
+            say,
+            held,
+            user_ids=[PARTNER_ID],
+            survey=handoff_block(say, held, config.survey_sections(UNIT), answers()),
+            notes=notes_block(say, held, NOTES),
+        ),
+        "task-times-requested": task_card(say, waiting, user_ids=[PARTNER_ID]),
+        "task-cancelled": task_card(say, departure(status=DepartureStatus.CANCELLED), user_ids=[]),
+        "task-without-details": task_card_without_details(say, "d-0001", user_ids=[PARTNER_ID]),
+        "ask-times": ask_times_card(say, waiting),
+        "choose-times": choose_times_card(say, waiting, SLOTS),
+        "choose-times-none": choose_times_card(say, waiting, [], note=say("booking.slot_taken")),
+    }
+
+
+def _status(config: LoadedConfig, language: str) -> dict[str, Card]:
+    say = Speaker(config, language, UNIT)
+    others = [
+        booked(),
+        departure(id="d-0002", leaver_name="Jonas Lund", reach=Reach.BLOCKED),
+    ]
+    return {
+        "leaver-status": leaver_status_card(say, booked(), confirmation_card(say, booked())),
+        "leaver-status-nothing-to-do": leaver_status_card(say, departure(), None),
+        "holding": holding_card(say, others),
+        "hr-status": hr_card(say, others),
+        "hr-status-empty": hr_card(say, []),
+    }
+
+
+def _reminders(config: LoadedConfig, language: str) -> dict[str, Card]:
+    unit = "technical-services"
+    say = Speaker(config, language, unit)
+    items = config.handover_checklist(unit)
+    case = booked(unit=unit, handover_done=[items[0].id], handover_successor="Anna Berg")
+    done = case.changed(handover_done=[item.id for item in items])
+    return {
+        "conversation-reminder": conversation_reminder_card(say, case, 60, for_interviewer=False),
+        "conversation-reminder-interviewer": conversation_reminder_card(
+            say, case, 60, for_interviewer=True
+        ),
+        "farewell-reminder": farewell_reminder_card(say, case),
+        "farewell-thanks": farewell_thanks_card(say, case),
+        "escalation-offer": escalation_card(say, case, MessageKind.OFFER_ESCALATION, 3),
+        "escalation-handover": escalation_card(
+            say, case, MessageKind.HANDOVER_ESCALATION, 2, items[1:]
+        ),
+        "handover": handover_card(say, case, items, for_manager=False),
+        "handover-manager": handover_card(say, case, items, for_manager=True),
+        "handover-all-done": handover_card(say, done, items, for_manager=False),
+        "handover-closed": handover_card(
+            say, done.changed(status=DepartureStatus.CLOSED), items, for_manager=True
+        ),
+    }
+
+
+def answers() -> list[Answer]:
+    """What Sofie answered, one of each kind of question."""
+    given: list[tuple[str, str, str | list[str]]] = [
+        ("reasons", "reasons", ["career", "pay"]),
+        ("reasons", "reasons_more", "Længere transport – og «nye» opgaver"),
+        ("job_content", "expectations", "4"),
+        ("work_environment", "recommend", "yes"),
+        ("work_environment", "stay", "Mere fleksibel arbejdstid"),
+    ]
+    return [
+        Answer(question_id=q, section_id=s, value=v, attribution=Attribution.NAMED)
+        for s, q, v in given
+    ]
+
+
+def _survey(config: LoadedConfig, language: str) -> dict[str, Card]:
+    say = Speaker(config, language, UNIT)
+    case = booked()
+    sections = config.survey_sections(UNIT)
+    only = (Attribution.ANONYMOUS_STATS,)
+    title = config.question_sets["standard"].title.get(language)
+    cards = {
+        "survey-intro": intro_card(say, case, title),
+        "survey-intro-after-decline": intro_card(say, case, title, only),
+        "survey-offer": offer_survey_card(say, case),
+        "survey-summary": summary_card(say, case, sections, 3, answers()),
+        "survey-summary-empty": summary_card(say, case, sections, 3, [], only),
+        "survey-sent": sent_card(say, case, 4, can_withdraw=True),
+        "survey-sent-final": sent_card(say, case, 4, can_withdraw=False),
+        "survey-message": message_card(say, say("survey.withdrawn")),
+    }
+    for position, section in enumerate(sections):
+        cards[f"survey-section-{position + 1}-{section.id}"] = section_card(
+            say, case, sections, position, 3, answers()
+        )
+    return cards
+
+
+def _after_conversation(config: LoadedConfig, language: str) -> dict[str, Card]:
+    say = Speaker(config, language, UNIT)
+    held = booked(status=DepartureStatus.HELD)
+    wishes = Wishes(departure_id="d-0001", chosen=(Gesture.ALUMNI,), answered_at=NOW)
+    return {
+        "thank-you": thank_you_card(say, held, tuple(Gesture), user_ids=[LEAVER_ID]),
+        "thank-you-own-view": thank_you_card(
+            say,
+            held,
+            tuple(Gesture),
+            user_ids=[LEAVER_ID],
+            notes=NOTES,
+            wishes=wishes,
+            note=say("thanks_offer.noted"),
+        ),
+        "thank-you-without-offers": thank_you_card(say, held, (), user_ids=[]),
+        "thank-you-without-details": thank_you_without_details(say, "d-0001", user_ids=[LEAVER_ID]),
+        "wishes": wishes_card(say, held, [Gesture.REFERENCE_LETTER, Gesture.CONTACT_LATER]),
+        "wishes-none": wishes_card(say, held, []),
+    }
+
+
+def _form_view(config: LoadedConfig, language: str, **changes: Any) -> RegisterFormView:
+    def text(key: str) -> str:
+        return config.text(key, language)
+
+    return RegisterFormView(
+        lang=language,
+        title=text("register.title"),
+        leaver_label=text("register.leaver"),
+        manager_label=text("register.manager"),
+        manager_hint=text("register.manager_hint"),
+        unit_label=text("register.unit"),
+        units=[RegisterChoice(title=config.unit_name(u) or u, value=u) for u in config.unit_ids],
+        last_day_label=text("register.last_day"),
+        earliest_day=TODAY,
+        locale_label=text("register.locale"),
+        locale_hint=text("register.locale_hint"),
+        languages=[RegisterChoice(title=t, value=v) for v, t in LANGUAGE_NAMES.items()],
+        required_message=text("register.required"),
+        submit_label=text("register.submit"),
+        **changes,
+    )
+
+
+def _registered_view(config: LoadedConfig, language: str, **changes: Any) -> RegisteredView:
+    def text(key: str, **params: str) -> str:
+        return config.text(key, language, **params)
+
+    name = "Sofie Andersen"
+    values: dict[str, Any] = {
+        "lang": language,
+        "title": name,
+        "message": text("register.created", name=name, last_day="18/12"),
+        "facts": [
+            (text("task.leaver"), "sofie@contoso.example"),
+            (text("register.fact_manager"), "mads@contoso.example"),
+            (text("register.unit"), config.unit_name(UNIT) or UNIT),
+            (text("task.last_day"), "18/12/2026"),
+            (text("register.locale"), LANGUAGE_NAMES["da"]),
+            (text("task.state"), text("state.registered")),
+        ],
+        "departure_id": "d-0001",
+        "can_change": True,
+        "change_label": text("register.change_day"),
+        "new_day_label": text("register.last_day"),
+        "current_day": LAST_DAY,
+        "earliest_day": TODAY,
+        "save_label": text("register.save_day"),
+        "required_message": text("register.required"),
+        "cancel_label": text("register.cancel"),
+        "cancel_question": text("register.cancel_confirm", name=name),
+        "cancel_yes_label": text("register.cancel_yes"),
+    }
+    return RegisteredView(**values | changes)
+
+
+def _register(config: LoadedConfig, language: str) -> dict[str, Card]:
+    filled = FormValues(
+        leaver="sofie@contoso.example",
+        manager="mads@contoso.example",
+        unit="home-care",
+        last_working_day="2026-12-18",
+        locale="sv",
+    )
+    error = config.text("register.unknown_person", language)
+    return {
+        "register-form": register_form_card(_form_view(config, language)),
+        "register-form-error": register_form_card(
+            _form_view(config, language, error=error, values=filled)
+        ),
+        "registered": registered_card(_registered_view(config, language)),
+        "registered-closed": registered_card(
+            _registered_view(config, language, message="", error=error, can_change=False)
+        ),
+    }
+
+
+def _welcome_and_help(config: LoadedConfig, language: str) -> dict[str, Card]:
+    def text(key: str) -> str:
+        return config.text(key, language)
+
+    words = {"help": "help", "status": "status", "register": "register"}
+    return {
+        "welcome": welcome_card(
+            WelcomeView(
+                lang=language,
+                title=text("welcome.title"),
+                body=text("welcome.body"),
+                help_label="Help",
+            )
+        ),
+        "help": help_card(
+            HelpView(
+                lang=language,
+                title=text("help.title"),
+                intro=text("help.intro"),
+                commands=[
+                    HelpCommand(word=word, description=text(f"help.command.{command}"))
+                    for command, word in words.items()
+                ],
+            )
+        ),
+    }
+
+
+def _figures(period: Period, scale: float, *, hidden: bool = False) -> PeriodFigures:
+    """A period's figures; `scale` makes the period before differ from the current one."""
+    if hidden:
+        return PeriodFigures(
+            period=period,
+            hidden=True,
+            departures=Figure(None, 0, hidden=True),
+            per_month=(),
+            accepted_share=Figure(None, 0, hidden=True),
+            answered_share=Figure(None, 0, hidden=True),
+            reasons={},
+            reasons_respondents=Figure(None, 0, hidden=True),
+            areas={},
+            recommend_share=Figure(None, 0, hidden=True),
+        )
+    months = period.months()
+    per_month = tuple(
+        (month, Figure(None, 3, hidden=True) if n == 1 else Figure(round(8 * scale) + n, 9))
+        for n, month in enumerate(months)
+    )
+    return PeriodFigures(
+        period=period,
+        hidden=False,
+        departures=Figure(round(27 * scale), 27),
+        per_month=per_month,
+        accepted_share=Figure(0.74 * scale, 27),
+        answered_share=Figure(0.59, 27),
+        reasons={
+            "career": Figure(0.5, 8),
+            "pay": Figure(0.375 * scale, 6),
+            "commute": Figure(None, 2, hidden=True),
+        },
+        reasons_respondents=Figure(16, 16),
+        areas={
+            "relations": Figure(4.2, 16),
+            "job_content": Figure(3.65 * scale, 16),
+            "pay_benefits": Figure(None, 0),
+        },
+        recommend_share=Figure(0.8125, 16),
+    )
+
+
+def insights_of(*, hidden: bool = False, answered: bool = True) -> Insights:
+    """Three months of figures with one hidden month, one hidden reason and two comments;
+    without `answered`, departures but no survey answers."""
+    period = Period(Month(2026, 9), Month(2026, 11))
+    current = _figures(period, 1.0, hidden=hidden)
+    if not answered:
+        current = replace(current, reasons={}, areas={})
+    shown = answered and not hidden
+    report = Report(
+        unit=None,
+        current=current,
+        previous=_figures(period.previous(), 0.8, hidden=hidden),
+        comment_questions=("stay",) if shown else (),
+        top_reasons=("career", "pay", "commute") if shown else (),
+    )
+    comments = {"stay": ("Mere fleksibel arbejdstid", "En fast makker " * 30)} if shown else {}
+    return Insights(report, comments)
+
+
+def _insights(config: LoadedConfig, language: str) -> dict[str, Card]:
+    say = Speaker(config, language)
+    units = [InsightsChoice("all", say("insights.scope_all"))] + [
+        InsightsChoice(unit, config.unit_name(unit) or unit) for unit in config.unit_ids
+    ]
+    periods = [
+        InsightsChoice(f"last_{n}", say(f"insights.period.last_{n}")) for n in (12, 6, 3)
+    ] + [InsightsChoice("year:2025", say("insights.period.year", year="2025"))]
+
+    def card(insights: Insights, unit: str) -> Card:
+        scope = say("insights.scope_all") if unit == "all" else config.unit_name(unit) or unit
+        return insights_card(
+            say,
+            insights,
+            scope_title=scope,
+            units=units,
+            unit_value=unit,
+            periods=periods,
+            period_value="last_3",
+            min_answers=5,
+        )
+
+    return {
+        "insights": card(insights_of(), "all"),
+        "insights-hidden": card(insights_of(hidden=True), "home-care"),
+        "insights-without-answers": card(insights_of(answered=False), "technical-services"),
+    }
+
+
+SOURCES: tuple[Build, ...] = (
+    _offer_and_booking,
+    _task,
+    _status,
+    _reminders,
+    _survey,
+    _after_conversation,
+    _register,
+    _welcome_and_help,
+    _insights,
+)
+
+
+def every_card(config: LoadedConfig, language: str) -> dict[str, Card]:
+    """Every card and variant in `language`, by its golden file's name."""
+    cards: dict[str, Card] = {}
+    for build in SOURCES:
+        built = build(config, language)
+        clash = cards.keys() & built.keys()
+        assert not clash, f"two cards named {sorted(clash)}"
+        cards.update(built)
+    return cards
