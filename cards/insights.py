@@ -18,7 +18,7 @@ from cards import verbs
 from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
 from cards.locale import Speaker
 from config.insights import comment_prompt, option_label, section_title
-from journey.insights import Figure, Insights, Kind, Month, Period, Row, report_rows
+from journey.insights import Figure, Insights, Kind, Month, Period, Report, Row, report_rows
 
 BAR = "▇"
 BAR_WIDTH = 10
@@ -121,79 +121,98 @@ def insights_card(
 ) -> dict:
     """The card for one scope and period, with the choices to show another."""
     report = insights.report
-    now = report.current
-    body: list[Element] = [
-        heading(say("insights.title")),
-        {"type": "TextBlock", "text": scope_title, "weight": "Bolder", "wrap": True},
-        paragraph(
-            say(
-                "insights.compared",
-                period=period_label(say, now.period),
-                previous=period_label(say, report.previous.period),
-            ),
-            subtle=True,
-        ),
-    ]
-    rows = report_rows(report)
+    body = _header(say, report, scope_title)
     if report.hidden:
         body.append(paragraph(say("insights.too_few", min=min_answers)))
     else:
-        by_section: dict[str, list[Row]] = {}
-        for row in rows:
-            by_section.setdefault(row.section, []).append(row)
-        headline = [
-            (say(f"insights.{section}"), _with_before(say, row, number(say, row.current, row.kind)))
-            for section in ("departures", "accepted", "answered")
-            for row in by_section[section]
-        ]
-        recommend = by_section["recommend"][0]
-        headline.append(
-            (
-                say("insights.recommend"),
-                _with_before(say, recommend, number(say, recommend.current, recommend.kind)),
-            )
-        )
-        body.append(facts(headline))
-        months = by_section.get("per_month", [])
-        body.append(_subheading(say("insights.per_month")))
-        body.append(
-            _bars(say, months, {r.item: month_label(say, Month.parse(r.item)) for r in months})
-        )
-        respondents, *reasons = by_section["reasons"]
-        body.append(
-            _subheading(
-                say("insights.reasons", n=number(say, respondents.current, respondents.kind))
-            )
-        )
-        if reasons:
-            labels = {
-                r.item: option_label(say.config, _reasons_question(say), r.item, say.locale)
-                for r in reasons
-            }
-            body.append(_bars(say, reasons, labels))
-        else:
-            body.append(paragraph(say("insights.no_answers"), subtle=True))
-        areas = by_section.get("areas", [])
-        body.append(_subheading(say("insights.areas")))
-        if areas:
-            order = _section_order(say)
-            areas = sorted(areas, key=lambda r: (order.get(r.item, len(order)), r.item))
-            titles = {r.item: section_title(say.config, r.item, say.locale) for r in areas}
-            body.append(_bars(say, areas, titles))
-        else:
-            body.append(paragraph(say("insights.no_answers"), subtle=True))
-        comments = [(q, texts) for q, texts in insights.comments.items() if texts]
-        if comments:
-            body.append(_subheading(say("insights.comments")))
-            for question_id, texts in comments:
-                prompt = comment_prompt(say.config, question_id, say.locale) or question_id
-                body.append({"type": "TextBlock", "text": prompt, "wrap": True, "isSubtle": True})
-                body.extend(paragraph(f"“{_clip(text)}”") for text in texts)
-        if any(r.current.hidden or r.previous.hidden for r in rows):
-            body.append(paragraph(say("insights.hidden_note", min=min_answers), subtle=True))
+        body += _figures(say, insights, min_answers)
     body.append(_choice_set("unit", say("insights.unit_label"), units, unit_value))
     body.append(_choice_set("period", say("insights.period_label"), periods, period_value))
     return adaptive_card(body, [execute(say("insights.show"), VERB)], lang=say.lang)
+
+
+def _header(say: Speaker, report: Report, scope_title: str) -> list[Element]:
+    """The title, the scope, and which period is compared with which."""
+    compared = say(
+        "insights.compared",
+        period=period_label(say, report.current.period),
+        previous=period_label(say, report.previous.period),
+    )
+    return [
+        heading(say("insights.title")),
+        {"type": "TextBlock", "text": scope_title, "weight": "Bolder", "wrap": True},
+        paragraph(compared, subtle=True),
+    ]
+
+
+def _figures(say: Speaker, insights: Insights, min_answers: int) -> list[Element]:
+    """Every figure of a report that is not hidden as a whole, section by section."""
+    rows = report_rows(insights.report)
+    by_section: dict[str, list[Row]] = {}
+    for row in rows:
+        by_section.setdefault(row.section, []).append(row)
+    body = [_headline(say, by_section)]
+    months = by_section.get("per_month", [])
+    body.append(_subheading(say("insights.per_month")))
+    body.append(_bars(say, months, {r.item: month_label(say, Month.parse(r.item)) for r in months}))
+    body += _reasons(say, by_section["reasons"])
+    body += _areas(say, by_section.get("areas", []))
+    body += _comments(say, insights.comments)
+    if any(r.current.hidden or r.previous.hidden for r in rows):
+        body.append(paragraph(say("insights.hidden_note", min=min_answers), subtle=True))
+    return body
+
+
+def _shown(say: Speaker, row: Row) -> str:
+    return _with_before(say, row, number(say, row.current, row.kind))
+
+
+def _headline(say: Speaker, by_section: Mapping[str, list[Row]]) -> Element:
+    """Departures, the shares who accepted and answered, and who would recommend the job."""
+    headline = [
+        (say(f"insights.{section}"), _shown(say, row))
+        for section in ("departures", "accepted", "answered")
+        for row in by_section[section]
+    ]
+    headline.append((say("insights.recommend"), _shown(say, by_section["recommend"][0])))
+    return facts(headline)
+
+
+def _bars_or_none(say: Speaker, rows: Sequence[Row], label: Mapping[str, str]) -> Element:
+    """The bars, or "no answers yet" when there are none."""
+    if not rows:
+        return paragraph(say("insights.no_answers"), subtle=True)
+    return _bars(say, rows, label)
+
+
+def _reasons(say: Speaker, rows: Sequence[Row]) -> list[Element]:
+    """How many answered, and the reasons they named most."""
+    respondents, *reasons = rows
+    n = number(say, respondents.current, respondents.kind)
+    question = _reasons_question(say)
+    labels = {r.item: option_label(say.config, question, r.item, say.locale) for r in reasons}
+    return [_subheading(say("insights.reasons", n=n)), _bars_or_none(say, reasons, labels)]
+
+
+def _areas(say: Speaker, rows: Sequence[Row]) -> list[Element]:
+    """The mean rating per area, in the order the question sets ask them."""
+    order = _section_order(say)
+    areas = sorted(rows, key=lambda r: (order.get(r.item, len(order)), r.item))
+    titles = {r.item: section_title(say.config, r.item, say.locale) for r in areas}
+    return [_subheading(say("insights.areas")), _bars_or_none(say, areas, titles)]
+
+
+def _comments(say: Speaker, comments: Mapping[str, Sequence[str]]) -> list[Element]:
+    """The comments that may be shown, under their question's prompt."""
+    shown = [(q, texts) for q, texts in comments.items() if texts]
+    if not shown:
+        return []
+    body = [_subheading(say("insights.comments"))]
+    for question_id, texts in shown:
+        prompt = comment_prompt(say.config, question_id, say.locale) or question_id
+        body.append(paragraph(prompt, subtle=True))
+        body.extend(paragraph(f"“{_clip(text)}”") for text in texts)
+    return body
 
 
 def _section_order(say: Speaker) -> dict[str, int]:

@@ -81,76 +81,75 @@ def register_form_card(view: RegisterFormView) -> dict[str, Any]:
     body: list[Element] = [heading(view.title)]
     if view.error:
         body.append(_error(view.error))
-    body.append(
-        _filled(
-            {
-                "type": "Input.Text",
-                "id": "leaver",
-                "label": view.leaver_label,
-                "style": "Email",
-                "isRequired": True,
-                "errorMessage": view.required_message,
-                "maxLength": 320,
-            },
-            values.leaver,
-        )
-    )
-    body.append(
-        _filled(
-            {
-                "type": "Input.Text",
-                "id": "manager",
-                "label": view.manager_label,
-                "placeholder": view.manager_hint,
-                "style": "Email",
-                "maxLength": 320,
-            },
-            values.manager,
-        )
-    )
+    body += _people_inputs(view)
     if view.units:
-        body.append(
-            _filled(
-                {
-                    "type": "Input.ChoiceSet",
-                    "id": "unit",
-                    "label": view.unit_label,
-                    "style": "compact",
-                    "isRequired": True,
-                    "errorMessage": view.required_message,
-                    "choices": _choices(view.units),
-                },
-                values.unit,
-            )
-        )
+        body.append(_filled(_unit_input(view), values.unit))
     body.append(
-        _filled(
-            {
-                "type": "Input.Date",
-                "id": "last_working_day",
-                "label": view.last_day_label,
-                "placeholder": "yyyy-mm-dd",
-                "min": view.earliest_day.isoformat(),
-                "isRequired": True,
-                "errorMessage": view.required_message,
-            },
-            values.last_working_day,
+        _day_input(
+            view.last_day_label, view.earliest_day, view.required_message, values.last_working_day
         )
     )
-    body.append(
-        _filled(
-            {
-                "type": "Input.ChoiceSet",
-                "id": "locale",
-                "label": view.locale_label,
-                "style": "compact",
-                "placeholder": view.locale_hint,
-                "choices": _choices(view.languages),
-            },
-            values.locale,
-        )
-    )
+    body.append(_filled(_locale_input(view), values.locale))
     return adaptive_card(body, [execute(view.submit_label, SUBMIT_VERB)], lang=view.lang)
+
+
+def _people_inputs(view: RegisterFormView) -> list[Element]:
+    """The leaver's address (required) and the manager's (found in the directory if empty)."""
+    leaver: Element = {
+        "type": "Input.Text",
+        "id": "leaver",
+        "label": view.leaver_label,
+        "style": "Email",
+        "isRequired": True,
+        "errorMessage": view.required_message,
+        "maxLength": 320,
+    }
+    manager: Element = {
+        "type": "Input.Text",
+        "id": "manager",
+        "label": view.manager_label,
+        "placeholder": view.manager_hint,
+        "style": "Email",
+        "maxLength": 320,
+    }
+    return [_filled(leaver, view.values.leaver), _filled(manager, view.values.manager)]
+
+
+def _unit_input(view: RegisterFormView) -> Element:
+    return {
+        "type": "Input.ChoiceSet",
+        "id": "unit",
+        "label": view.unit_label,
+        "style": "compact",
+        "isRequired": True,
+        "errorMessage": view.required_message,
+        "choices": _choices(view.units),
+    }
+
+
+def _locale_input(view: RegisterFormView) -> Element:
+    return {
+        "type": "Input.ChoiceSet",
+        "id": "locale",
+        "label": view.locale_label,
+        "style": "compact",
+        "placeholder": view.locale_hint,
+        "choices": _choices(view.languages),
+    }
+
+
+def _day_input(label: str, earliest_day: date, required_message: str, value: str) -> Element:
+    """The last working day as yyyy-mm-dd, on the form and on the card that moves it."""
+    day: Element = {
+        "type": "Input.Date",
+        "id": "last_working_day",
+        "label": label,
+        "placeholder": "yyyy-mm-dd",
+        "min": earliest_day.isoformat(),
+        "isRequired": True,
+        "errorMessage": required_message,
+    }
+    return _filled(day, value)
 
 
 class RegisteredView(BaseModel):
@@ -200,16 +199,12 @@ def registered_card(view: RegisteredView) -> dict[str, Any]:
             _show_card(
                 view.change_label,
                 [
-                    {
-                        "type": "Input.Date",
-                        "id": "last_working_day",
-                        "label": view.new_day_label,
-                        "placeholder": "yyyy-mm-dd",
-                        "min": view.earliest_day.isoformat(),
-                        "isRequired": True,
-                        "errorMessage": view.required_message,
-                        "value": view.current_day.isoformat(),
-                    }
+                    _day_input(
+                        view.new_day_label,
+                        view.earliest_day,
+                        view.required_message,
+                        view.current_day.isoformat(),
+                    )
                 ],
                 execute(view.save_label, CHANGE_DAY_VERB, ref),
             ),
