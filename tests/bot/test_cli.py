@@ -7,9 +7,12 @@ import os
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
+
+from testkit.waiting import wait_until
 
 # The console script, as installed: `python -m` would put the working directory on sys.path.
 EXITBOT = [str(Path(sys.executable).parent / "exitbot")]
@@ -98,16 +101,19 @@ async def test_upgrade_then_serve_on_postgresql(postgres_server) -> None:
         *EXITBOT, "serve", env=env, cwd=REPO, stdout=-1, stderr=-1
     )
     try:
-        body = None
+        answers: list[dict[str, Any]] = []
         async with aiohttp.ClientSession() as http:
-            for _ in range(100):
+
+            async def answered() -> bool:
                 try:
                     async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                        body = await response.json()
-                        break
+                        answers.append(await response.json())
+                        return True
                 except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.1)
-        assert body is not None, "the service did not answer /healthz"
+                    return False
+
+            await wait_until(answered, what="the service answers /healthz")
+        body = answers[-1]
         assert body["database"] == "reachable"
     finally:
         process.terminate()

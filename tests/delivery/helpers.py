@@ -22,6 +22,7 @@ from storage.database import Database
 from storage.due_actions import DueActionQueue
 from storage.send_budget import Limit, Pacing, SendBudget
 from storage.tables import conversation_refs
+from testkit.waiting import PATIENCE
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 4, 28, 6, 0, tzinfo=UTC)
@@ -78,7 +79,7 @@ class WorkerFactory:
         pacing: Pacing = UNPACED,
         policy: DeliveryPolicy | None = None,
         probe: Probe | None = None,
-        timeout: float = 5.0,
+        timeout: float = PATIENCE,
         owner: str | None = None,
         clock: Clock | None = None,
         **options: Any,

@@ -15,6 +15,7 @@ from storage.due_actions import DueActionQueue
 from testkit.probe import standin_probe
 from testkit.standins.serve import serve
 from testkit.standins.throttling import ThrottlingConnector
+from testkit.waiting import PATIENCE, wait_until
 from tests.delivery.helpers import (
     WorkerFactory,
     add_recipients,
@@ -24,18 +25,17 @@ from tests.delivery.helpers import (
 )
 
 REMINDERS = 200
-# Short leases, so the successor may take over the dead one's actions within half a second.
-LEASES = ("--lease", "0.5", "--sending-lease", "0.5")
+# Leases short enough that the successor takes over the dead one's actions within seconds,
+# and long enough that a loaded machine never lets one of the dead worker's own sends outlive
+# its lease (the dead worker runs without a probe, so it would fail that send as unknown).
+LEASES = ("--lease", "3", "--sending-lease", "3")
 
 
-async def _until_settled(queue: DueActionQueue) -> None:
+async def _settled(queue: DueActionQueue) -> bool:
     unfinished = (DueState.PENDING, DueState.CLAIMED, DueState.SENDING)
     # The database is the only place that knows; nothing to wait on but a poll.
-    while True:
-        counts = await queue.counts()
-        if not any(counts.get(state) for state in unfinished):
-            return
-        await asyncio.sleep(0.1)
+    counts = await queue.counts()
+    return not any(counts.get(state) for state in unfinished)
 
 
 @pytest.mark.parametrize("probe", [True, False], ids=["probe", "no-probe"])
@@ -52,7 +52,7 @@ async def test_a_killed_worker_loses_and_doubles_nothing(
         await queue.schedule_many(reminders)
 
         doomed = await start_worker_process(database_url, "--owner", "doomed", "--unpaced", *LEASES)
-        await standin.wait_for_arrivals(60, within=20)
+        await standin.wait_for_arrivals(60, within=PATIENCE)
         doomed.kill()  # SIGKILL: no cleanup, no goodbye
         await doomed.wait()
         at_death = await queue.counts()
@@ -64,12 +64,15 @@ async def test_a_killed_worker_loses_and_doubles_nothing(
             clock=SystemClock(),
             owner="successor",
             probe=standin_probe(http, url) if probe else None,
-            policy=DeliveryPolicy(lease_seconds=1, sending_lease_seconds=1, poll_seconds=0.05),
+            # Its own leases outlast any send on a loaded machine: only the dead one's expire.
+            policy=DeliveryPolicy(
+                lease_seconds=PATIENCE, sending_lease_seconds=PATIENCE, poll_seconds=0.05
+            ),
         )
         stop = asyncio.Event()
         running = asyncio.create_task(successor.run_forever(stop))
         try:
-            await asyncio.wait_for(_until_settled(queue), 30)
+            await wait_until(lambda: _settled(queue), what="every reminder settled")
         finally:
             stop.set()
             await running

@@ -13,6 +13,7 @@ from storage.due_actions import DueActionQueue
 from storage.tables import delivery_log
 from testkit.standins.serve import serve
 from testkit.standins.throttling import ThrottlingConnector
+from testkit.waiting import PATIENCE
 from tests.delivery.helpers import add_recipients, just_due, reminder, start_worker_process
 
 REMINDERS = 2000
@@ -40,7 +41,7 @@ async def test_two_worker_processes_deliver_every_reminder_exactly_once(
             for owner in ("instance-a", "instance-b")
         ]
         outputs = await asyncio.wait_for(
-            asyncio.gather(*(worker.communicate() for worker in workers)), 50
+            asyncio.gather(*(worker.communicate() for worker in workers)), 3 * PATIENCE
         )
         counts = await queue.counts()
         async with db.sessions() as session:

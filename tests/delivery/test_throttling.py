@@ -9,6 +9,7 @@ from storage.database import Database
 from storage.due_actions import DueActionQueue
 from testkit.standins.serve import serve
 from testkit.standins.throttling import ThrottlingConnector
+from testkit.waiting import PATIENCE
 from tests.delivery.helpers import add_recipients, just_due, reminder, start_worker_process
 from tests.delivery.test_pacing import most_in_window
 
@@ -38,7 +39,7 @@ async def test_two_worker_processes_keep_the_limits_after_the_first_429(
             await start_worker_process(database_url, "--owner", owner, "--until-idle")
             for owner in ("instance-a", "instance-b")
         ]
-        await asyncio.wait_for(asyncio.gather(*(w.communicate() for w in workers)), 40)
+        await asyncio.wait_for(asyncio.gather(*(w.communicate() for w in workers)), 2 * PATIENCE)
         counts = await queue.counts()
         busy_timeline = await queue.timeline(busy[0].departure_id or "")
 

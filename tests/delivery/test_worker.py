@@ -273,10 +273,11 @@ async def test_a_timed_out_send_is_not_sent_again_by_default(
     db: Database, queue: DueActionQueue, clock: FixedClock, teams: Teams, make_worker: WorkerFactory
 ) -> None:
     standin, url = teams
-    standin.latency = 0.5  # Teams takes the message but answers after the client gave up
+    # Teams takes the message but answers after the client gave up (by a margin no load closes).
+    standin.latency = 3.0
     await add_recipients(db, url, ["user-1"])
     await queue.schedule(reminder(1))
-    worker = make_worker(db, timeout=0.2)
+    worker = make_worker(db, timeout=1.0)
 
     await worker.run_once()
     clock.advance(hours=1)
@@ -296,10 +297,10 @@ async def test_a_timed_out_send_is_sent_again_when_the_action_prefers_a_double(
     db: Database, queue: DueActionQueue, clock: FixedClock, teams: Teams, make_worker: WorkerFactory
 ) -> None:
     standin, url = teams
-    standin.latency = 0.5
+    standin.latency = 3.0
     await add_recipients(db, url, ["user-1"])
     await queue.schedule(reminder(1, resend_if_unknown=True))
-    worker = make_worker(db, timeout=0.2)
+    worker = make_worker(db, timeout=1.0)
 
     await worker.run_once()
     standin.latency = 0.0

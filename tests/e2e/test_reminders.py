@@ -4,7 +4,6 @@ last working day. Sofie (the demo's Danish leaver) is at the keyboard."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from storage.migrate import upgrade
 from storage.repositories import SqlDepartureRepository
 from storage.tables import due_actions
 from testkit.standins.serve import serve
+from testkit.waiting import wait_until
 from tests.cards.validator import assert_valid_cards
 from tests.e2e.playground import Playground, StreamEvent, require_playground
 from tests.e2e.test_journey import SOFIE
@@ -60,11 +60,11 @@ async def _due_at(app: Any, kind: MessageKind) -> datetime:
 
 async def _until_recorded(app: Any, departure_id: str, slot: str) -> None:
     repository = SqlDepartureRepository(app[DATABASE])
-    for _ in range(200):
-        if slot in (await repository.get(departure_id)).cards:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the {slot} card was never recorded")
+
+    async def recorded() -> bool:
+        return slot in (await repository.get(departure_id)).cards
+
+    await wait_until(recorded, what=f"the {slot} card is recorded")
 
 
 async def _move_clock_to(http: aiohttp.ClientSession, bot_url: str, moment: datetime) -> None:

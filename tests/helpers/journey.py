@@ -3,7 +3,6 @@ running service's handle with ways to act as each person."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -12,19 +11,23 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy import func, select
 
 from bot.journey import JOURNEY, JourneyRuntime
 from bot.typedefs import DATABASE, PEOPLE, REGISTRATION
 from config.loader import LoadedConfig
 from journey.clock import FixedClock
 from journey.departure import Departure
-from journey.flow import Journey
+from journey.due import DueState
+from journey.flow import DepartureFlow
 from journey.ports import AuditEntry
 from journey.registration import RegistrationRequest, RegistrationService
 from people.local_directory import LocalDirectory
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
+from storage.tables import due_actions
 from testkit.standins.connector import ConnectorStandIn, Recorded
 from testkit.standins.tokens import TokenIssuer
+from testkit.waiting import PATIENCE, wait_until
 from tests.helpers.service import APP_ID, make_activity
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -139,7 +142,7 @@ class JourneyApp:
         return self.app[JOURNEY]
 
     @property
-    def journey(self) -> Journey:
+    def journey(self) -> DepartureFlow:
         return self.runtime.journey
 
     @property
@@ -233,14 +236,32 @@ class JourneyApp:
         return await self.departures.get(departure_id)
 
     async def until(
-        self, check: Callable[[], Awaitable[bool]], *, within: float = 5.0, what: str = ""
+        self,
+        check: Callable[[], Awaitable[bool]],
+        *,
+        within: float = PATIENCE,
+        what: str = "",
     ) -> None:
         """Wait until `check` holds (the delivery worker sends in the background)."""
-        for _ in range(int(within / 0.05)):
-            if await check():
-                return
-            await asyncio.sleep(0.05)
-        raise TimeoutError(f"still not true after {within} s: {what or check}")
+        await wait_until(check, timeout=within, what=what)
+
+    async def settled(self) -> None:
+        """Wait until every message due by the test's clock has gone out or failed for good."""
+        unfinished = (DueState.PENDING, DueState.CLAIMED, DueState.SENDING)
+
+        async def nothing_due() -> bool:
+            async with self.app[DATABASE].sessions() as session:
+                count = await session.scalar(
+                    select(func.count())
+                    .select_from(due_actions)
+                    .where(
+                        due_actions.c.due_at <= self.clock.now(),
+                        due_actions.c.state.in_([state.value for state in unfinished]),
+                    )
+                )
+            return not count
+
+        await wait_until(nothing_due, what="every message due by now has gone out")
 
     def sent_to(self, user_or_conversation: TeamsUser | str) -> list[dict[str, Any]]:
         """The activities posted to a conversation, in order."""
@@ -261,7 +282,7 @@ class JourneyApp:
         return [r for r in self.connector.requests if r.method == method and fragment in r.path]
 
     async def card_for(
-        self, where: TeamsUser | str, title: str, *, within: float = 5.0
+        self, where: TeamsUser | str, title: str, *, within: float = PATIENCE
     ) -> dict[str, Any]:
         """Wait for a card whose texts contain `title` posted to a conversation."""
 

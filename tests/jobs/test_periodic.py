@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 
 from jobs.periodic import every
+from testkit.waiting import PATIENCE
 
 
 async def test_a_failing_round_is_logged_by_kind_and_the_next_round_runs(
@@ -28,7 +29,7 @@ async def test_a_failing_round_is_logged_by_kind_and_the_next_round_runs(
     context = every(0.01, "upkeep", work)(web.Application())
     with caplog.at_level(logging.INFO, logger="jobs.periodic"):
         await context.__anext__()
-        await asyncio.wait_for(third_round.wait(), 10)  # generous: a loaded machine
+        await asyncio.wait_for(third_round.wait(), PATIENCE)  # generous: a loaded machine
         with pytest.raises(StopAsyncIteration):
             await context.__anext__()  # the app stops: the loop is cancelled
     assert len(rounds) >= 3
@@ -37,5 +38,6 @@ async def test_a_failing_round_is_logged_by_kind_and_the_next_round_runs(
     assert "upkeep: did a thing" in logged
     assert not any("burnt out" in line for line in logged)
     stopped_at = len(rounds)
-    await asyncio.sleep(0.05)
+    # No loop task is left that could run another round (rather than waiting and hoping).
+    assert not [task for task in asyncio.all_tasks() if task.get_name() == "upkeep"]
     assert len(rounds) == stopped_at

@@ -12,6 +12,7 @@ from jobs.retention import answer_keeper, retention_job
 from journey.clock import FixedClock
 from storage.database import Database
 from storage.tables import departures, survey_answers
+from testkit.waiting import wait_until
 from tests.storage.privacy_seed import IDA, NOW, REPORTABLE, mentions, seed, snapshot
 
 
@@ -31,6 +32,17 @@ async def _anonymous(db: Database) -> int:
         )
 
 
+def _between_rounds(name: str, instances: int) -> bool:
+    """Every job loop called `name` has finished its round and sleeps until the next one."""
+    loops = [task for task in asyncio.all_tasks() if task.get_name() == name]
+    # A loop task awaits either its work or asyncio.sleep; the latter means the round is over.
+    waiting_on = [getattr(task.get_coro(), "cr_await", None) for task in loops]
+    return len(loops) == instances and all(
+        getattr(getattr(awaited, "cr_code", None), "co_name", "") == "sleep"
+        for awaited in waiting_on
+    )
+
+
 async def test_the_job_runs_at_start_up_and_a_second_instance_changes_nothing(
     db: Database,
 ) -> None:
@@ -45,11 +57,7 @@ async def test_the_job_runs_at_start_up_and_a_second_instance_changes_nothing(
     for job in jobs:
         await anext(job)
     try:
-        for _ in range(200):
-            if await _anonymous(db) == 2:
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.2)  # let the slower instance finish its round
+        await wait_until(lambda: _between_rounds("data-retention", 2), what="both rounds done")
     finally:
         for job in jobs:
             await anext(job, None)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from journey.departure import DepartureStatus, Reach
@@ -33,7 +31,7 @@ async def test_the_offer_goes_to_the_chat_the_leaver_already_has(journey_app: Jo
     assert current.cards["leaver"].conversation_id == LEAVER.conversation
     # Registering again does not offer again.
     await journey_app.journey.registered(current)
-    await asyncio.sleep(0.5)
+    await journey_app.settled()
     offers = [a for a in journey_app.sent_to(LEAVER) if "offer.accept" in str(a)]
     assert len(offers) == 1
 
@@ -81,7 +79,7 @@ async def test_a_leaver_out_of_reach_is_recorded_and_not_retried(
         return (await journey_app.departure(departure.id)).reach is reach
 
     await journey_app.until(recorded)
-    await asyncio.sleep(1.0)  # the worker looks for due work five times a second
+    await journey_app.settled()  # a retry would be due by now, and be sent
     attempts = [r for r in journey_app.connector.requests if r.path == target]
     assert len(attempts) == 1
     current = await journey_app.departure(departure.id)

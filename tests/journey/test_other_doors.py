@@ -41,7 +41,7 @@ async def test_an_imported_departure_gets_its_offer_from_the_service(app: Journe
     outcome = await service.register(_request(), HR.upn, door="csv")
     assert outcome.departure is not None
 
-    offer = await app.card_for(LEAVER, app.text("offer.title", "da"), within=8)
+    offer = await app.card_for(LEAVER, app.text("offer.title", "da"))
     assert "offer.accept" in verbs_of(offer)
     await app.until(lambda: _pending_is(events, 0), what="the event is marked done")
     offers = [a for a in app.sent_to(LEAVER) for c in cards_of(a) if "offer.accept" in verbs_of(c)]
@@ -55,7 +55,7 @@ async def test_an_import_that_cancels_withdraws_the_offer(app: JourneyApp) -> No
     service, events = _import_door(app)
     outcome = await service.register(_request(), HR.upn, door="csv")
     assert outcome.departure is not None
-    await app.card_for(LEAVER, app.text("offer.title", "da"), within=8)
+    await app.card_for(LEAVER, app.text("offer.title", "da"))
     await app.until(
         lambda: _has_leaver_card(app, outcome.departure.id), what="the offer card is tracked"
     )
@@ -63,7 +63,7 @@ async def test_an_import_that_cancels_withdraws_the_offer(app: JourneyApp) -> No
     cancelled = await service.cancel_external("HR-77", HR.upn, door="csv")
     assert cancelled.departure is not None and cancelled.departure.status.value == "cancelled"
     # The service replaces the offer card in the leaver's chat: nothing left to press.
-    await app.until(lambda: _updated(app), within=8, what="the offer card is replaced")
+    await app.until(lambda: _updated(app), what="the offer card is replaced")
     [update] = [r for r in app.requests("PUT", "/activities/") if r.body]
     assert all("offer.accept" not in verbs_of(c) for c in cards_of(update.body))
     await app.until(lambda: _pending_is(events, 0))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
@@ -15,6 +14,7 @@ from journey.ports import AuditEntry
 from storage.database import Database
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
 from storage.tables import audit_log
+from testkit.waiting import wait_until
 from tests.cards.validator import assert_valid_card
 from tests.helpers.service import Running, make_activity
 
@@ -103,15 +103,18 @@ async def _audit(db: Database, departure_id: str | None = None) -> list[AuditEnt
     ]
 
 
-async def _wait_for_card(running: Running, verb: str, within: float = 5.0) -> dict[str, Any]:
+async def _wait_for_card(running: Running, verb: str) -> dict[str, Any]:
     """The first card the bot posted whose first action has `verb`."""
-    deadline = asyncio.get_running_loop().time() + within
-    while asyncio.get_running_loop().time() < deadline:
-        for card in running.connector.cards():
-            if (card.get("actions") or [{}])[0].get("verb") == verb:
-                return card
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no card with {verb!r} among {len(running.connector.cards())} posted")
+
+    def with_verb() -> list[dict[str, Any]]:
+        return [
+            card
+            for card in running.connector.cards()
+            if (card.get("actions") or [{}])[0].get("verb") == verb
+        ]
+
+    await wait_until(lambda: bool(with_verb()), what=f"a card with {verb!r} is posted")
+    return with_verb()[0]
 
 
 async def test_hr_writes_register_in_danish_and_gets_the_form(hr_running: Running) -> None:
@@ -210,10 +213,11 @@ async def test_hr_moves_the_last_day_and_then_cancels_from_the_confirmation_card
     # Someone outside HR replays the cancel button: refused, audited, nothing changes. (First
     # let the offer's delivery settle: the worker records the posted card on the departure.)
     await _wait_for_card(hr_running, "offer.accept")
-    for _ in range(100):
-        if "leaver" in (await repository.get(departure.id)).cards:
-            break
-        await asyncio.sleep(0.05)
+
+    async def recorded() -> bool:
+        return "leaver" in (await repository.get(departure.id)).cards
+
+    await wait_until(recorded, what="the offer is recorded on the departure")
     before = await repository.get(departure.id)
     refused = await _execute(hr_running, "register.cancel", ref, LEAVER_USER)
     assert refused["value"] == hr_running.config.text("error.not_allowed", "en")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,8 +41,8 @@ def cards_with(app: JourneyApp, where: Any, text: str) -> list[dict[str, Any]]:
 
 
 async def settle(app: JourneyApp) -> None:
-    """Give the worker (polling every 0.2 s) a few rounds to send anything else that is due."""
-    await asyncio.sleep(1.0)
+    """Wait until the worker has sent everything that is due by the test's clock."""
+    await app.settled()
 
 
 async def registered(app: JourneyApp, *, leaver_locale: str = "en-US") -> Departure:
