@@ -23,9 +23,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.insights_export import export_rows, write_csv, write_xlsx
 from cards.insights import Choice, insights_card
 from cards.locale import Speaker
+from cli.insights import export_rows, write_csv, write_xlsx
 from config.insights import insights_rules, reportable_questions
 from config.loader import default_config_dir, load_config
 from journey.insights import Period, gather

@@ -9,248 +9,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import datetime as dt
-import itertools
 import json
-import os
-import platform
 import shutil
 import signal
 import sys
 import tempfile
-import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from bench import profiles
+from bench.drive import Case, Figures, Load, ServerProcess, cpu_of, measure, probe_post, running
 from bench.protocol import (
-    CPU_PATH,
     PROFILE_START_PATH,
     PROFILE_STOP_PATH,
-    READY,
-    SENT_PATH,
-    message_activity,
 )
-
-REPO = Path(__file__).resolve().parent.parent
-GOAL = 1 / 3  # (c) CPU per turn over (b) CPU per turn
-START_TIMEOUT = 90.0
-JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
-# Settings the servers must not pick up from the caller's shell: each case sets its own.
-_FOREIGN_ENV = ("EXITBOT_", "MICROSOFT_", "DATABASE_URL", "TO_BOT_FROM_CHANNEL_")
+from bench.report import render, report
 
 
-@dataclass(frozen=True)
-class Case:
-    """One server under test."""
-
-    key: str
-    label: str
-    kind: str
-    replies: bool  # whether each turn should post one reply to the connector
-    database_url: str | None = None
-    # A PostgreSQL started here: its CPU is counted too (it runs outside the bot's process).
-    postmaster_pid_file: Path | None = None
-
-
-@dataclass
-class Figures:
-    """What the measured batches of one case added up to."""
-
-    key: str
-    label: str
-    turns: int = 0
-    seconds: float = 0.0
-    cpu_seconds: float = 0.0
-    main_thread_cpu_seconds: float = 0.0
-    database_cpu_seconds: float | None = None
-    errors: int = 0
-    replies: int | None = None
-    batches: list[dict[str, float]] = field(default_factory=list)
-
-    @property
-    def requests_per_second(self) -> float:
-        return self.turns / self.seconds if self.seconds else 0.0
-
-    @property
-    def cpu_ms_per_turn(self) -> float:
-        return 1000 * self.cpu_seconds / self.turns if self.turns else 0.0
-
-    @property
-    def main_thread_cpu_ms_per_turn(self) -> float:
-        return 1000 * self.main_thread_cpu_seconds / self.turns if self.turns else 0.0
-
-
-class ServerProcess:
-    """A server of bench._servers in a child process, with its stderr kept in a file."""
-
-    def __init__(self, name: str, args: list[str], log_dir: Path) -> None:
-        self.name = name
-        self.args = args
-        self.log = log_dir / f"{name}.stderr"
-        self.url = ""
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> str:
-        """Start the child and wait for its ready line; its base URL."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_FOREIGN_ENV)}
-        with self.log.open("wb") as stderr:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bench._servers",
-                *self.args,
-                cwd=REPO,
-                env=env,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=stderr,
-            )
-        assert self.process.stdout is not None
-        try:
-            async with asyncio.timeout(START_TIMEOUT):
-                while line := (await self.process.stdout.readline()).decode():
-                    if line.startswith(READY):
-                        self.url = line.split()[1]
-                        return self.url
-        except TimeoutError:
-            pass
-        await self.stop()
-        raise RuntimeError(f"{self.name} did not start:\n{self.stderr_tail()}")
-
-    def stderr_tail(self, lines: int = 25) -> str:
-        """The end of what the child wrote to stderr."""
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    async def stop(self) -> None:
-        """SIGTERM, then SIGKILL if the child does not exit within 10 s."""
-        if self.process is None or self.process.returncode is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(self.process.wait(), 10)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
-
-
-@contextlib.asynccontextmanager
-async def running(servers: list[ServerProcess]) -> AsyncIterator[None]:
-    """Start the servers one after another; stop them all on the way out."""
-    try:
-        for server in servers:
-            await server.start()
-        yield
-    finally:
-        await asyncio.gather(*(server.stop() for server in servers))
-
-
-class Load:
-    """Posts fresh message activities to a server with a fixed number of requests in flight."""
-
-    def __init__(
-        self, http: aiohttp.ClientSession, connector_url: str, text: str, concurrency: int
-    ) -> None:
-        self._http = http
-        self._connector_url = connector_url
-        self._text = text
-        self._concurrency = concurrency
-        # Every activity gets an id never used before, so exitbot's dedup table takes a row a turn.
-        self._ids = (f"bench-{uuid.uuid4().hex[:12]}-{n}" for n in itertools.count(1))
-
-    def _bodies(self, turns: int) -> Iterator[bytes]:
-        for _ in range(turns):
-            activity = message_activity(next(self._ids), self._connector_url, self._text)
-            yield json.dumps(activity).encode()
-
-    async def run(self, url: str, turns: int) -> tuple[float, int]:
-        """Post `turns` activities to `url`; (wall seconds, failed requests)."""
-        bodies = iter(list(self._bodies(turns)))  # built before the clock starts
-        errors = 0
-
-        async def worker() -> None:
-            nonlocal errors
-            for body in bodies:  # one shared iterator: the workers take turns from it
-                try:
-                    async with self._http.post(url, data=body, headers=JSON_HEADERS) as response:
-                        await response.read()
-                        if response.status >= 300:
-                            errors += 1
-                except aiohttp.ClientError:
-                    errors += 1
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(self._concurrency)))
-        return time.perf_counter() - began, errors
-
-
-async def probe(http: aiohttp.ClientSession, url: str, key: str) -> Any:
-    """GET a probe route of a bench server and return one field of its answer."""
-    async with http.get(url) as response:
-        response.raise_for_status()
-        return (await response.json())[key]
-
-
-async def cpu_of(http: aiohttp.ClientSession, server: ServerProcess) -> tuple[float, float]:
-    """The server's CPU seconds so far: (whole process, main thread)."""
-    async with http.get(server.url + CPU_PATH) as response:
-        response.raise_for_status()
-        answer = await response.json()
-    return answer["cpu"], answer["cpu_main"]
-
-
-async def probe_post(http: aiohttp.ClientSession, url: str, key: str) -> Any:
-    """POST to a probe route and return one field of its answer."""
-    async with http.post(url) as response:
-        response.raise_for_status()
-        return (await response.json())[key]
-
-
-async def measure(
-    http: aiohttp.ClientSession,
-    load: Load,
-    case: Case,
-    server: ServerProcess,
-    connector: ServerProcess,
-    turns: int,
-    figures: Figures,
-) -> None:
-    """One measured batch: CPU and replies read before and after, added to `figures`."""
-    replies_before = await probe(http, connector.url + SENT_PATH, "sent")
-    database_before = postgres_cpu_seconds(case.postmaster_pid_file)
-    cpu_before, main_before = await cpu_of(http, server)
-    seconds, errors = await load.run(server.url + "/api/messages", turns)
-    cpu_after, main_after = await cpu_of(http, server)
-    database_after = postgres_cpu_seconds(case.postmaster_pid_file)
-    replies_after = await probe(http, connector.url + SENT_PATH, "sent")
-    if database_before is not None and database_after is not None:
-        figures.database_cpu_seconds = (figures.database_cpu_seconds or 0.0) + (
-            database_after - database_before
-        )
-    cpu = cpu_after - cpu_before
-    figures.turns += turns
-    figures.seconds += seconds
-    figures.cpu_seconds += cpu
-    figures.main_thread_cpu_seconds += main_after - main_before
-    figures.errors += errors
-    if case.replies:
-        figures.replies = (figures.replies or 0) + replies_after - replies_before
-    figures.batches.append(
-        {"turns": turns, "seconds": round(seconds, 4), "cpu_seconds": round(cpu, 4)}
-    )
-
-
-async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
-    """Start every server, warm each up, measure in interleaved rounds, optionally profile."""
-    work = Path(tempfile.mkdtemp(prefix="exitbot-bench-"))
+async def _cases(args: argparse.Namespace, work: Path) -> tuple[list[Case], Any]:
+    """The servers to measure, and the throwaway PostgreSQL server started for one (or None)."""
     cases = [
         Case("a", "bare aiohttp handler", "bare", replies=False),
         Case("b", "stock botbuilder echo bot", "echo", replies=True),
@@ -269,11 +48,16 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             pg_server, url = await _throwaway_postgres()
             pid_file = pg_server.data / "postmaster.pid"
         cases.append(Case("c-pg", "exitbot `help` (PostgreSQL)", "exitbot", True, url, pid_file))
+    return cases, pg_server
 
+
+def _servers(
+    args: argparse.Namespace, cases: list[Case], work: Path
+) -> tuple[dict[str, ServerProcess], set[str]]:
+    """One server process per case, profiling where asked; and the keys of the profiled cases."""
     profiled = set(args.profile or ()) if args.profile is not None else set()
     if args.profile is not None and not profiled:
         profiled = {"c"}
-    connector = ServerProcess("connector", ["connector"], work)
     servers: dict[str, ServerProcess] = {}
     for case in cases:
         extra = ["--database-url", case.database_url] if case.database_url else []
@@ -281,11 +65,39 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             (work / case.key).mkdir()
             extra += ["--profile-dir", str(work / case.key)]
         servers[case.key] = ServerProcess(case.key, [case.kind, *extra], work)
+    return servers, profiled
 
-    figures = {case.key: Figures(case.key, case.label) for case in cases}
-    profiled_results: dict[str, Any] = {}
+
+async def _drive(
+    http: aiohttp.ClientSession,
+    args: argparse.Namespace,
+    cases: list[Case],
+    servers: dict[str, ServerProcess],
+    connector: ServerProcess,
+    figures: dict[str, Figures],
+) -> Load:
+    """Warm every server up, then measure them in interleaved rounds."""
     turns_of = {case.key: args.turns for case in cases}
     turns_of["a"] = args.bare_turns or 5 * args.turns
+    load = Load(http, connector.url, args.text, args.concurrency)
+    for case in cases:
+        await load.run(servers[case.key].url + "/api/messages", args.warmup)
+    for _ in range(args.rounds):
+        for case in cases:
+            per_round = max(1, turns_of[case.key] // args.rounds)
+            server = servers[case.key]
+            await measure(http, load, case, server, connector, per_round, figures[case.key])
+    return load
+
+
+async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
+    """Start every server, warm each up, measure in interleaved rounds, optionally profile."""
+    work = Path(tempfile.mkdtemp(prefix="exitbot-bench-"))
+    cases, pg_server = await _cases(args, work)
+    connector = ServerProcess("connector", ["connector"], work)
+    servers, profiled = _servers(args, cases, work)
+    figures = {case.key: Figures(case.key, case.label) for case in cases}
+    profiled_results: dict[str, Any] = {}
     try:
         async with (
             running([connector, *servers.values()]),
@@ -293,26 +105,11 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
                 connector=aiohttp.TCPConnector(limit=args.concurrency + 4)
             ) as http,
         ):
-            load = Load(http, connector.url, args.text, args.concurrency)
-            for case in cases:
-                await load.run(servers[case.key].url + "/api/messages", args.warmup)
-            for _ in range(args.rounds):
-                for case in cases:
-                    per_round = max(1, turns_of[case.key] // args.rounds)
-                    await measure(
-                        http,
-                        load,
-                        case,
-                        servers[case.key],
-                        connector,
-                        per_round,
-                        figures[case.key],
-                    )
+            load = await _drive(http, args, cases, servers, connector, figures)
             for case in cases:
                 if case.key in profiled:
-                    profiled_results[case.key] = await profile(
-                        http, load, servers[case.key], args, work
-                    )
+                    server = servers[case.key]
+                    profiled_results[case.key] = await profile(http, load, server, args, work)
     except BaseException:
         for server in [connector, *servers.values()]:
             if tail := server.stderr_tail():
@@ -325,34 +122,6 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         if pg_server is not None:
             pg_server.stop()
     return report(args, figures, profiled_results)
-
-
-def postgres_cpu_seconds(pid_file: Path | None) -> float | None:
-    """CPU seconds of a PostgreSQL server so far: the postmaster, its exited children, the live.
-
-    From /proc with clock-tick resolution (10 ms), plenty over a batch of hundreds of turns.
-    """
-    if pid_file is None:
-        return None
-    try:
-        postmaster = int(pid_file.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    ticks = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # the process ended meanwhile
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # fields[0] is field 3 of proc(5)
-        pid, parent = int(entry.name), int(fields[1])
-        if pid == postmaster:
-            ticks += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
-        elif parent == postmaster:
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def _throwaway_postgres() -> tuple[Any, str]:
@@ -404,118 +173,6 @@ async def profile(
         raw, turns, cpu_after - cpu_before, main_after - main_before, args.profile_top
     )
     return found
-
-
-def report(
-    args: argparse.Namespace, figures: dict[str, Figures], profiled: dict[str, Any]
-) -> dict[str, Any]:
-    """Everything measured, with ratios and the verdict on the goal, as one JSON-able dict."""
-    a, b, c = figures["a"], figures["b"], figures["c"]
-    ratio_cb = c.cpu_ms_per_turn / b.cpu_ms_per_turn if b.cpu_ms_per_turn else float("nan")
-    result: dict[str, Any] = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "processor": _processor(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
-        },
-        "settings": {
-            "turns": args.turns,
-            "bare_turns": args.bare_turns or 5 * args.turns,
-            "concurrency": args.concurrency,
-            "warmup": args.warmup,
-            "rounds": args.rounds,
-            "text": args.text,
-        },
-        "cases": {
-            key: {
-                **{k: v for k, v in asdict(f).items() if k != "batches"},
-                "requests_per_second": round(f.requests_per_second, 1),
-                "cpu_ms_per_turn": round(f.cpu_ms_per_turn, 3),
-                "main_thread_cpu_ms_per_turn": round(f.main_thread_cpu_ms_per_turn, 3),
-                "cpu_ms_per_turn_batch_range": _batch_range(f),
-                "database_server_cpu_ms_per_turn": (
-                    None
-                    if f.database_cpu_seconds is None
-                    else round(1000 * f.database_cpu_seconds / f.turns, 3)
-                ),
-                "batches": f.batches,
-            }
-            for key, f in figures.items()
-        },
-        "ratios": {
-            "cpu_c_over_b": round(ratio_cb, 3),
-            "cpu_c_over_a": round(c.cpu_ms_per_turn / a.cpu_ms_per_turn, 2),
-            "rps_c_over_b": round(c.requests_per_second / b.requests_per_second, 2),
-            "rps_c_over_a": round(c.requests_per_second / a.requests_per_second, 4),
-        },
-        "goal": {"cpu_c_over_b_at_most": round(GOAL, 2), "met": ratio_cb <= GOAL},
-        "profiles": profiled,
-    }
-    if "c-pg" in figures and b.cpu_ms_per_turn:
-        result["ratios"]["cpu_cpg_over_b"] = round(
-            figures["c-pg"].cpu_ms_per_turn / b.cpu_ms_per_turn, 3
-        )
-    return result
-
-
-def _batch_range(figures: Figures) -> list[float]:
-    """The lowest and highest CPU ms per turn among the batches (how noisy the machine was)."""
-    per_batch = [1000 * b["cpu_seconds"] / b["turns"] for b in figures.batches if b["turns"]]
-    return [round(min(per_batch), 3), round(max(per_batch), 3)] if per_batch else []
-
-
-def _processor() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor()
-
-
-def render(result: dict[str, Any]) -> str:
-    """The report as a table, the ratios, the verdict and any profiles."""
-    lines = [
-        f"{result['date']}  {result['machine']['cpus']} CPUs ({result['machine']['processor']}), "
-        f"Python {result['machine']['python']}, load avg at end "
-        f"{result['machine']['loadavg_at_end']}",
-        "settings: " + ", ".join(f"{k}={v}" for k, v in result["settings"].items()),
-        "",
-        f"{'case':<36} {'turns':>6} {'req/s':>9} {'CPU ms/turn':>12} {'(batches)':>15} "
-        f"{'main thread':>12} {'errors':>7} {'replies':>8}",
-    ]
-    for key, case in result["cases"].items():
-        replies = "-" if case["replies"] is None else str(case["replies"])
-        low_high = case["cpu_ms_per_turn_batch_range"]
-        spread = f"{low_high[0]:.2f}–{low_high[1]:.2f}" if low_high else "-"
-        lines.append(
-            f"({key}) {case['label']:<{32 - len(key)}} {case['turns']:>6} "
-            f"{case['requests_per_second']:>9.1f} {case['cpu_ms_per_turn']:>12.3f} "
-            f"{spread:>15} {case['main_thread_cpu_ms_per_turn']:>12.3f} {case['errors']:>7} "
-            f"{replies:>8}"
-        )
-    for key, case in result["cases"].items():
-        if (database_ms := case["database_server_cpu_ms_per_turn"]) is not None:
-            lines.append(
-                f"({key}) the PostgreSQL server's own processes: {database_ms:.3f} ms CPU per turn "
-                "on top (not in the column above)"
-            )
-    ratios = result["ratios"]
-    lines += [
-        "",
-        f"CPU per turn  (c)/(b) = {ratios['cpu_c_over_b']:.3f}   (c)/(a) = "
-        f"{ratios['cpu_c_over_a']:.1f}"
-        + (f"   (c-pg)/(b) = {ratios['cpu_cpg_over_b']:.3f}" if "cpu_cpg_over_b" in ratios else ""),
-        f"requests/s    (c)/(b) = {ratios['rps_c_over_b']:.2f}   (c)/(a) = "
-        f"{ratios['rps_c_over_a']:.4f}",
-        f"CPU per turn of (c) is {ratios['cpu_c_over_b']:.2f} of (b): goal ≤ 0.33 "
-        + ("met" if result["goal"]["met"] else "not met"),
-    ]
-    for key, found in result["profiles"].items():
-        lines += ["", *profiles.render(key, found)]
-    return "\n".join(lines)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
