@@ -108,64 +108,48 @@ async def _final_counts(url: str) -> dict[str, int]:
         return {state.value: n for state, n in (await DueActionQueue(db).counts()).items()}
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Run the fan-out once; the figures."""
-    server = PostgresServer.start() if args.database == "postgres" else None
-    scratch = tempfile.TemporaryDirectory(prefix="exitbot-fanout-")
+async def _worker(url: str, owner: str) -> asyncio.subprocess.Process:
+    """One worker process on the queue, until it is empty."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "testkit.worker_process",
+        "--database-url", url, "--owner", owner, "--until-idle",
+        cwd=REPO, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def _deliver(args: argparse.Namespace, url: str) -> tuple[list[Any], float, dict[str, Any]]:
+    """Fill the queue and let the worker processes empty it; the workers' exit codes and
+    reports, the wall seconds and the stand-in's stats, as (runs, seconds, stats)."""
+    standin, standin_url = await _start(
+        sys.executable, "-m", "testkit.standins.throttling",
+        "--tenant-limit", str(int(CEILING)), "--latency", str(args.latency),
+    )  # fmt: skip
     try:
-        url = (
-            await server.create_database()
-            if server
-            else f"sqlite+aiosqlite:///{Path(scratch.name) / 'fanout.sqlite3'}"
-        )
-        await upgrade(url)
-        standin, standin_url = await _start(
-            sys.executable,
-            "-m",
-            "testkit.standins.throttling",
-            "--tenant-limit",
-            str(int(CEILING)),
-            "--latency",
-            str(args.latency),
-        )
-        try:
-            await _fill(url, standin_url, args.count)
-            began = time.monotonic()
-            workers = [
-                await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-m",
-                    "testkit.worker_process",
-                    "--database-url",
-                    url,
-                    "--owner",
-                    f"worker-{n}",
-                    "--until-idle",
-                    cwd=REPO,
-                    stdout=asyncio.subprocess.PIPE,
-                )
-                for n in range(args.workers)
-            ]
-            outputs = await asyncio.gather(*(worker.communicate() for worker in workers))
-            wall = time.monotonic() - began
-            async with (
-                aiohttp.ClientSession() as http,
-                http.get(f"{standin_url}/_standin/stats") as response,
-            ):
-                stats = await response.json()
-        finally:
-            standin.kill()
-            await standin.wait()
-        counts = await _final_counts(url)
+        await _fill(url, standin_url, args.count)
+        began = time.monotonic()
+        workers = [await _worker(url, f"worker-{n}") for n in range(args.workers)]
+        outputs = await asyncio.gather(*(worker.communicate() for worker in workers))
+        wall = time.monotonic() - began
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{standin_url}/_standin/stats") as response,
+        ):
+            stats = await response.json()
     finally:
-        if server:
-            server.stop()
-        scratch.cleanup()
-    reports = [json.loads(out) for out, _ in outputs]
+        standin.kill()
+        await standin.wait()
+    runs = [(w.returncode, json.loads(out)) for w, (out, _) in zip(workers, outputs, strict=True)]
+    return runs, wall, stats
+
+
+def _figures(
+    args: argparse.Namespace, runs: list[Any], wall: float, stats: dict[str, Any]
+) -> dict[str, Any]:
+    """The stand-in's and the workers' accounts as the bench's figures."""
     delivered = stats["delivered"]
     span = (stats["last_delivery"] or 0.0) - (stats["first_delivery"] or 0.0)
     rate = (delivered - 1) / span if delivered > 1 and span > 0 else 0.0
-    cpu = sum(report["cpu_seconds"] for report in reports)
+    cpu = sum(report["cpu_seconds"] for _, report in runs)
     return {
         "count": args.count,
         "workers": args.workers,
@@ -181,9 +165,28 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "share_of_ceiling": rate / CEILING,
         "wall_s": wall,
         "cpu_ms_per_send": 1000 * cpu / max(delivered, 1),
-        "states": counts,
-        "worker_exit_codes": [worker.returncode for worker in workers],
+        "worker_exit_codes": [code for code, _ in runs],
     }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the fan-out once; the figures."""
+    server = PostgresServer.start() if args.database == "postgres" else None
+    scratch = tempfile.TemporaryDirectory(prefix="exitbot-fanout-")
+    try:
+        url = (
+            await server.create_database()
+            if server
+            else f"sqlite+aiosqlite:///{Path(scratch.name) / 'fanout.sqlite3'}"
+        )
+        await upgrade(url)
+        runs, wall, stats = await _deliver(args, url)
+        counts = await _final_counts(url)
+    finally:
+        if server:
+            server.stop()
+        scratch.cleanup()
+    return {**_figures(args, runs, wall, stats), "states": counts}
 
 
 def main() -> None:

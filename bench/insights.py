@@ -78,7 +78,69 @@ async def _timed(what: str, timings: dict[str, list[float]], action: Any) -> Any
     return result
 
 
+class _Reports:
+    """The card and the export, built as the `insights` command and `insights export` do."""
+
+    def __init__(self, db: Database, out_dir: Path) -> None:
+        self.config = load_config(default_config_dir())
+        self.source = SqlInsightsSource(db)
+        self.questions = reportable_questions(self.config)
+        self.rules = insights_rules(self.config)
+        self.out_dir = out_dir
+        self.sizes: dict[str, int] = {}
+
+    async def card(self, unit: str | None) -> dict[str, Any]:
+        """HR's card for the last 12 months, for one unit or (None) the organisation."""
+        found = await gather(
+            self.source, Period.last_months(12, TODAY), unit, self.questions, self.rules,
+            comment_limit=5,
+        )  # fmt: skip
+        return insights_card(
+            Speaker(self.config, "da-DK"),
+            found,
+            scope_title=unit or "organisation",
+            units=[Choice("all", "all")],
+            unit_value=unit or "all",
+            periods=[Choice("last_12", "last 12")],
+            period_value="last_12",
+            min_answers=self.rules.min_answers,
+        )
+
+    async def export(self, suffix: str) -> None:
+        """Five years of the organisation as a CSV or an Excel file; its size is noted."""
+        period = Period.last_months(60, TODAY)
+        found = await gather(self.source, period, None, self.questions, self.rules)
+        rows = export_rows(self.config, found)
+        target = self.out_dir / f"insights{suffix}"
+        (write_csv if suffix == ".csv" else write_xlsx)(target, rows)
+        self.sizes[f"export{suffix} bytes"] = target.stat().st_size
+
+
+async def _measure(db: Database, args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
+    """Time the cards and the exports `args.repeat` times each."""
+    reports = _Reports(db, out_dir)
+    timings: dict[str, list[float]] = {}
+    tiny = f"unit-{args.units - 1:03d}"
+    for _ in range(args.repeat):
+        org = await _timed("organisation card", timings, lambda: reports.card(None))
+        await _timed("unit card (largest unit)", timings, lambda: reports.card("unit-000"))
+        await _timed("unit card (a tiny unit)", timings, lambda: reports.card(tiny))
+        await _timed("export 5 years, csv", timings, lambda: reports.export(".csv"))
+        await _timed("export 5 years, xlsx", timings, lambda: reports.export(".xlsx"))
+    reports.sizes["card JSON bytes"] = len(json.dumps(org, ensure_ascii=False).encode())
+    async with db.sessions() as session:
+        answers = (
+            await session.execute(select(func.count()).select_from(survey_answers))
+        ).scalar_one()
+    return {
+        "answers": answers,
+        "timings_s": {k: [round(v, 3) for v in vs] for k, vs in timings.items()},
+        "sizes": reports.sizes,
+    }
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Seed a fresh database with synthetic departures, then time the reports on it."""
     server = PostgresServer.start() if args.database == "postgres" else None
     scratch = tempfile.TemporaryDirectory(prefix="exitbot-insights-")
     try:
@@ -93,57 +155,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             started = time.perf_counter()
             await seed(db, leavers)
             load_s = time.perf_counter() - started
-            config = load_config(default_config_dir())
-            source = SqlInsightsSource(db)
-            questions, rules = reportable_questions(config), insights_rules(config)
-            say = Speaker(config, "da-DK")
-            period = Period.last_months(12, TODAY)
-            biggest = "unit-000"
-            timings: dict[str, list[float]] = {}
-            sizes: dict[str, int] = {}
-
-            async def card(unit: str | None) -> dict[str, Any]:
-                found = await gather(source, period, unit, questions, rules, comment_limit=5)
-                return insights_card(
-                    say,
-                    found,
-                    scope_title=unit or "organisation",
-                    units=[Choice("all", "all")],
-                    unit_value=unit or "all",
-                    periods=[Choice("last_12", "last 12")],
-                    period_value="last_12",
-                    min_answers=rules.min_answers,
-                )
-
-            async def export(suffix: str) -> None:
-                found = await gather(source, Period.last_months(60, TODAY), None, questions, rules)
-                rows = export_rows(config, found)
-                target = Path(scratch.name) / f"insights{suffix}"
-                (write_csv if suffix == ".csv" else write_xlsx)(target, rows)
-                sizes[f"export{suffix} bytes"] = target.stat().st_size
-
-            for _ in range(args.repeat):
-                org = await _timed("organisation card", timings, lambda: card(None))
-                await _timed("unit card (largest unit)", timings, lambda: card(biggest))
-                await _timed(
-                    "unit card (a tiny unit)", timings, lambda: card(f"unit-{args.units - 1:03d}")
-                )
-                await _timed("export 5 years, csv", timings, lambda: export(".csv"))
-                await _timed("export 5 years, xlsx", timings, lambda: export(".xlsx"))
-            sizes["card JSON bytes"] = len(json.dumps(org, ensure_ascii=False).encode())
-            async with db.sessions() as session:
-                answers = (
-                    await session.execute(select(func.count()).select_from(survey_answers))
-                ).scalar_one()
+            measured = await _measure(db, args, Path(scratch.name))
         return {
             "database": args.database,
             "departures": args.departures,
             "units": args.units,
             "years": args.years,
-            "answers": answers,
+            "answers": measured["answers"],
             "load_s": round(load_s, 1),
-            "timings_s": {k: [round(v, 3) for v in vs] for k, vs in timings.items()},
-            "sizes": sizes,
+            "timings_s": measured["timings_s"],
+            "sizes": measured["sizes"],
         }
     finally:
         scratch.cleanup()
