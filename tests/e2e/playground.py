@@ -37,6 +37,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from testkit.waiting import PATIENCE, NeverHappened, wait_until
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PLAYGROUND_BIN = REPO_ROOT / "node_modules" / ".bin" / "agentsplayground"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -216,7 +218,7 @@ class Playground:
         conversation_id: str | None = None,
         locale: str = "en-US",
         timezone: str = "UTC",
-        startup_timeout: float = 30.0,
+        startup_timeout: float = 2 * PATIENCE,
     ) -> None:
         self.bot_endpoint = bot_endpoint
         self.user = user or PlaygroundUser()
@@ -406,16 +408,22 @@ class Playground:
 
     async def _wait_until_ready(self) -> None:
         assert self._http is not None and self._proc is not None
-        deadline = time.monotonic() + self.startup_timeout
-        while time.monotonic() < deadline:
-            if self._proc.returncode is not None:
-                raise PlaygroundError(self._failure(f"exited with {self._proc.returncode}"))
+        http, proc = self._http, self._proc
+
+        async def ready() -> bool:
+            if proc.returncode is not None:
+                raise PlaygroundError(self._failure(f"exited with {proc.returncode}"))
             with contextlib.suppress(aiohttp.ClientError):
-                async with self._http.get(self.url + "/_debug/ping") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.05)
-        raise PlaygroundError(self._failure(f"not ready within {self.startup_timeout}s"))
+                async with http.get(self.url + "/_debug/ping") as response:
+                    return response.status == 200
+            return False
+
+        try:
+            await wait_until(ready, timeout=self.startup_timeout)
+        except NeverHappened:
+            raise PlaygroundError(
+                self._failure(f"not ready within {self.startup_timeout}s")
+            ) from None
 
     def _failure(self, what: str) -> str:
         # With stdout not a terminal, the Playground writes its console only to its log file.
@@ -517,7 +525,7 @@ class Playground:
     async def wait_for(
         self,
         predicate: Callable[[StreamEvent], bool],
-        timeout: float = 10.0,  # noqa: ASYNC109
+        timeout: float = PATIENCE,  # noqa: ASYNC109
     ) -> StreamEvent:
         """The next stream event (after the last one returned) that matches `predicate`."""
 
@@ -539,7 +547,7 @@ class Playground:
 
     async def next_bot_activity(
         self,
-        timeout: float = 10.0,  # noqa: ASYNC109
+        timeout: float = PATIENCE,  # noqa: ASYNC109
         *,
         conversation_id: str | None = None,
     ) -> StreamEvent:
@@ -552,7 +560,7 @@ class Playground:
     async def wait_for_exchange(
         self,
         predicate: Callable[[BotExchange], bool],
-        timeout: float = 10.0,  # noqa: ASYNC109
+        timeout: float = PATIENCE,  # noqa: ASYNC109
     ) -> BotExchange:
         """The first request to the bot (since start) that matches `predicate`, once answered."""
         async with self._new_exchange:
