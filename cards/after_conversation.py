@@ -12,7 +12,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from cards import verbs
-from cards.base import Element, adaptive_card, execute, heading, paragraph
+from cards.base import (
+    Element,
+    adaptive_card,
+    button_row,
+    execute,
+    heading,
+    long_text,
+    notice_card,
+    paragraph,
+    refresh,
+    separated,
+    subheading,
+)
 from cards.locale import Speaker
 from cards.offer import leaver_name
 from journey.after_conversation import (
@@ -41,61 +53,30 @@ def literal(text: str, *, subtle: bool = False) -> Element:
     return {"type": "RichTextBlock", "inlines": [run]}
 
 
-def _label(text: str) -> Element:
-    return {
-        "type": "TextBlock",
-        "text": text,
-        "weight": "Bolder",
-        "wrap": True,
-        "spacing": "Medium",
-    }
-
-
 def notes_block(say: Speaker, departure: Departure, notes: ConversationNotes) -> list[Element]:
     """The interviewer's notes form; only ever in their own refreshed task card."""
     name = leaver_name(departure)
     items: list[Element] = [
-        {
-            "type": "TextBlock",
-            "text": say("notes.title"),
-            "size": "Medium",
-            "weight": "Bolder",
-            "wrap": True,
-        },
+        subheading(say("notes.title"), size="Medium"),
         paragraph(say("notes.intro", name=name)),
     ]
-    for field in NoteField:
-        element: Element = {
-            "type": "Input.Text",
-            "id": NOTE_PREFIX + field.value,
-            "label": say(f"notes.{field.value}", name=name),
-            "isMultiline": True,
-            "maxLength": NOTE_MAX,
-        }
-        if notes.text(field):
-            element["value"] = notes.text(field)
-        items.append(element)
+    items += [
+        long_text(
+            NOTE_PREFIX + field.value,
+            say(f"notes.{field.value}", name=name),
+            NOTE_MAX,
+            notes.text(field) or None,
+        )
+        for field in NoteField
+    ]
     data = {"departure": departure.id, "revision": notes.revision}
     buttons = [execute(say("notes.save"), SAVE_NOTES, data)]
     if departure.status is DepartureStatus.BOOKED:
         buttons.append(execute(say("notes.held"), HELD, data, style="positive"))
     else:
         items.append(paragraph(say("notes.held_note", name=name), subtle=True))
-    items.append({"type": "ActionSet", "actions": buttons})
-    return [{"type": "Container", "separator": True, "items": items}]
-
-
-def _refresh(departure_id: str, user_ids: Sequence[str]) -> Element | None:
-    if not user_ids:
-        return None
-    return {
-        "action": {
-            "type": "Action.Execute",
-            "verb": THANKS_REFRESH,
-            "data": {"departure": departure_id},
-        },
-        "userIds": list(user_ids),
-    }
+    items.append(button_row(*buttons))
+    return [separated(items)]
 
 
 def thank_you_card(
@@ -117,47 +98,56 @@ def thank_you_card(
         paragraph(say("thanks.after_conversation", name=leaver_name(departure))),
     ]
     if notes is not None:
-        for field in SHOWN_TO_LEAVER:
-            if notes.text(field).strip():
-                title = "thanks.agreed_title" if field is NoteField.AGREED_ACTIONS else None
-                body.append(_label(say(title or "thanks.data_use_title")))
-                body.append(literal(notes.text(field)))
+        body += _agreed(say, notes)
     actions: list[Element] = []
     if offers:
-        chosen = set(wishes.chosen) if wishes is not None else set()
-        body += [_label(say("thanks_offer.title")), paragraph(say("thanks_offer.intro"))]
-        for gesture in offers:
-            body.append(
-                {
-                    "type": "Input.Toggle",
-                    "id": OFFER_PREFIX + gesture.value,
-                    "title": say(f"thanks_offer.{gesture.value}"),
-                    "value": "true" if gesture in chosen else "false",
-                    "valueOn": "true",
-                    "valueOff": "false",
-                    "wrap": True,
-                }
-            )
+        chosen = frozenset(wishes.chosen) if wishes is not None else frozenset()
+        body += _offer_toggles(say, offers, chosen)
         if note:
             body.append(paragraph(note, subtle=True))
-        actions.append(
-            execute(
-                say("thanks_offer.submit"),
-                THANKS_CHOOSE,
-                {"departure": departure.id},
-                style="positive",
-            )
-        )
-    return adaptive_card(body, actions, refresh=_refresh(departure.id, user_ids), lang=say.lang)
+        data = {"departure": departure.id}
+        actions.append(execute(say("thanks_offer.submit"), THANKS_CHOOSE, data, style="positive"))
+    thanks_refresh = refresh(THANKS_REFRESH, departure.id, user_ids)
+    return adaptive_card(body, actions, refresh=thanks_refresh, lang=say.lang)
+
+
+def _agreed(say: Speaker, notes: ConversationNotes) -> list[Element]:
+    """The notes the leaver may read (what was agreed, how feedback is used), as written."""
+    body: list[Element] = []
+    for field in SHOWN_TO_LEAVER:
+        if notes.text(field).strip():
+            title = "thanks.agreed_title" if field is NoteField.AGREED_ACTIONS else None
+            body.append(subheading(say(title or "thanks.data_use_title"), spacing="Medium"))
+            body.append(literal(notes.text(field)))
+    return body
+
+
+def _offer_toggles(
+    say: Speaker, offers: Sequence[Gesture], chosen: frozenset[Gesture]
+) -> list[Element]:
+    """What the unit offers, one toggle each, on where the leaver already asked for it."""
+    toggles = [
+        {
+            "type": "Input.Toggle",
+            "id": OFFER_PREFIX + gesture.value,
+            "title": say(f"thanks_offer.{gesture.value}"),
+            "value": "true" if gesture in chosen else "false",
+            "valueOn": "true",
+            "valueOff": "false",
+            "wrap": True,
+        }
+        for gesture in offers
+    ]
+    title = subheading(say("thanks_offer.title"), spacing="Medium")
+    return [title, paragraph(say("thanks_offer.intro")), *toggles]
 
 
 def thank_you_without_details(
     say: Speaker, departure_id: str, *, user_ids: Sequence[str]
 ) -> dict[str, Any]:
     """What anyone but the leaver sees of the thank-you card."""
-    return adaptive_card(
-        [heading(say("farewell.title"))], refresh=_refresh(departure_id, user_ids), lang=say.lang
-    )
+    thanks_refresh = refresh(THANKS_REFRESH, departure_id, user_ids)
+    return adaptive_card([heading(say("farewell.title"))], refresh=thanks_refresh, lang=say.lang)
 
 
 def wishes_card(say: Speaker, departure: Departure, chosen: Sequence[Gesture]) -> dict[str, Any]:
@@ -168,6 +158,4 @@ def wishes_card(say: Speaker, departure: Departure, chosen: Sequence[Gesture]) -
         text = say("thanks.wishes_body", name=name, wishes=wishes)
     else:
         text = say("thanks.wishes_none", name=name)
-    return adaptive_card(
-        [heading(say("thanks.wishes_title", name=name)), paragraph(text)], lang=say.lang
-    )
+    return notice_card(say("thanks.wishes_title", name=name), text, lang=say.lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -35,7 +36,7 @@ def adaptive_card(
 
 def heading(text: str) -> Element:
     """A card's title line."""
-    return {"type": "TextBlock", "text": text, "size": "Large", "weight": "Bolder", "wrap": True}
+    return subheading(text, size="Large")
 
 
 def paragraph(text: str, *, subtle: bool = False) -> Element:
@@ -58,3 +59,72 @@ def execute(title: str, verb: str, data: dict[str, Any] | None = None, **extra: 
         action["data"] = data
     action.update(extra)
     return action
+
+
+def subheading(text: str, *, size: str | None = None, **layout: Any) -> Element:
+    """A bold line over a part of a card (a label, a section's title); `layout` goes last."""
+    block: Element = {"type": "TextBlock", "text": text}
+    if size:
+        block["size"] = size
+    block |= {"weight": "Bolder", "wrap": True, **layout}
+    return block
+
+
+def notice_card(
+    title: str, text: str, actions: list[Element] | None = None, *, lang: str
+) -> dict[str, Any]:
+    """A card that says one thing under its title, with at most a few buttons."""
+    return adaptive_card([heading(title), paragraph(text)], actions, lang=lang)
+
+
+def separated(items: list[Element]) -> Element:
+    """A part of a card set off from what comes before it by a line."""
+    return {"type": "Container", "separator": True, "items": items}
+
+
+def button_row(*actions: Element) -> Element:
+    """Buttons inside the body; one button per row keeps a long title from squeezing others."""
+    return {"type": "ActionSet", "actions": list(actions)}
+
+
+def choice_set(
+    input_id: str,
+    label: str,
+    choices: Iterable[tuple[str, str]],
+    *,
+    style: str = "compact",
+    **extra: Any,
+) -> Element:
+    """An Input.ChoiceSet of (title, value) pairs; `extra` properties stand before the choices."""
+    return {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "label": label,
+        "style": style,
+        **extra,
+        "choices": [{"title": title, "value": value} for title, value in choices],
+    }
+
+
+def long_text(input_id: str, label: str, max_length: int, value: str | None = None) -> Element:
+    """A multi-line Input.Text, filled with `value` when there is one."""
+    element: Element = {
+        "type": "Input.Text",
+        "id": input_id,
+        "label": label,
+        "isMultiline": True,
+        "maxLength": max_length,
+    }
+    if value is not None:
+        element["value"] = value
+    return element
+
+
+def refresh(verb: str, departure_id: str, user_ids: Sequence[str]) -> Element | None:
+    """A card's refresh: who gets their own view of it (Teams user ids); none without them."""
+    if not user_ids:
+        return None
+    return {
+        "action": {"type": "Action.Execute", "verb": verb, "data": {"departure": departure_id}},
+        "userIds": list(user_ids),
+    }

@@ -6,7 +6,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from cards import verbs
-from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
+from cards.base import (
+    Element,
+    adaptive_card,
+    button_row,
+    execute,
+    facts,
+    heading,
+    notice_card,
+    paragraph,
+)
 from cards.locale import Speaker
 from cards.offer import leaver_name
 from journey.departure import Departure
@@ -66,16 +75,13 @@ def slots_card(
     )
     # One button per row, in time order: a list to read down, not a row to squeeze.
     body += [
-        {
-            "type": "ActionSet",
-            "actions": [
-                execute(
-                    say.span(slot.start, slot.end, departure.zone),
-                    PICK,
-                    {"departure": departure.id, "slot": slot.key},
-                )
-            ],
-        }
+        button_row(
+            execute(
+                say.span(slot.start, slot.end, departure.zone),
+                PICK,
+                {"departure": departure.id, "slot": slot.key},
+            )
+        )
         for slot in slots
     ]
     return adaptive_card(
@@ -92,7 +98,7 @@ def waiting_card(say: Speaker, departure: Departure, *, found_none: bool) -> dic
         if found_none
         else say("booking.asked_interviewer", interviewer=interviewer_name(departure))
     )
-    return adaptive_card([heading(say("booking.title")), paragraph(text)], lang=say.lang)
+    return notice_card(say("booking.title"), text, lang=say.lang)
 
 
 def confirmation_card(
@@ -118,8 +124,9 @@ def confirmation_card(
 
 def cancelled_booking_card(say: Speaker, departure: Departure) -> dict[str, Any]:
     """The booked conversation is cancelled; the leaver can choose another time."""
-    return adaptive_card(
-        [heading(say("booking.title")), paragraph(say("booking.cancelled"))],
+    return notice_card(
+        say("booking.title"),
+        say("booking.cancelled"),
         [execute(say("booking.reschedule"), PROPOSE, {"departure": departure.id})],
         lang=say.lang,
     )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cards import verbs
-from cards.base import Element, adaptive_card, execute, heading, paragraph
+from cards.base import Element, adaptive_card, button_row, execute, heading, paragraph
 from cards.locale import Speaker
 from cards.offer import leaver_name
 from config.schema import HandoverItem
@@ -85,7 +85,7 @@ def _row(
                 "type": "Column",
                 "width": "auto",
                 "verticalContentAlignment": "Center",
-                "items": [{"type": "ActionSet", "actions": [button]}],
+                "items": [button_row(button)],
             }
         )
     return {"type": "ColumnSet", "separator": True, "columns": columns}

@@ -15,7 +15,16 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from cards import verbs
-from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
+from cards.base import (
+    Element,
+    adaptive_card,
+    choice_set,
+    execute,
+    facts,
+    heading,
+    paragraph,
+    subheading,
+)
 from cards.locale import Speaker
 from config.insights import comment_prompt, option_label, section_title
 from journey.insights import Figure, Insights, Kind, Month, Period, Report, Row, report_rows
@@ -87,25 +96,11 @@ def _bars(say: Speaker, rows: Sequence[Row], label: Mapping[str, str]) -> Elemen
 
 
 def _subheading(text: str) -> Element:
-    return {
-        "type": "TextBlock",
-        "text": text,
-        "weight": "Bolder",
-        "wrap": True,
-        "spacing": "Medium",
-        "separator": True,
-    }
+    return subheading(text, spacing="Medium", separator=True)
 
 
 def _choice_set(input_id: str, label: str, choices: Sequence[Choice], value: str) -> Element:
-    return {
-        "type": "Input.ChoiceSet",
-        "id": input_id,
-        "label": label,
-        "style": "compact",
-        "value": value,
-        "choices": [{"title": c.title, "value": c.value} for c in choices],
-    }
+    return choice_set(input_id, label, [(c.title, c.value) for c in choices], value=value)
 
 
 def insights_card(
@@ -140,7 +135,7 @@ def _header(say: Speaker, report: Report, scope_title: str) -> list[Element]:
     )
     return [
         heading(say("insights.title")),
-        {"type": "TextBlock", "text": scope_title, "weight": "Bolder", "wrap": True},
+        subheading(scope_title),
         paragraph(compared, subtle=True),
     ]
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cards import verbs
-from cards.base import adaptive_card, execute, heading, paragraph
+from cards.base import adaptive_card, button_row, execute, heading, paragraph
 from cards.locale import Speaker
 from journey.booking import InterviewerOption
 from journey.departure import Departure, InterviewerKind
@@ -45,5 +45,5 @@ def interviewer_card(
         for option, name in choices
     ]
     # One button per row: a long name must not squeeze the others.
-    body += [{"type": "ActionSet", "actions": [button]} for button in buttons]
+    body += [button_row(button) for button in buttons]
     return adaptive_card(body, lang=say.lang)

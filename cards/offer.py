@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cards import verbs
-from cards.base import adaptive_card, execute, heading, paragraph
+from cards.base import adaptive_card, execute, heading, long_text, notice_card, paragraph
 from cards.locale import Speaker
 from journey.departure import DECLINE_REASON_MAX, Departure
 
@@ -32,15 +32,7 @@ def offer_card(
     body.append(paragraph(say("offer.body", name=leaver_name(departure), minutes=minutes)))
     # The reason field sits behind "No, thank you": nobody is asked why unless they decline.
     decline_form = adaptive_card(
-        [
-            {
-                "type": "Input.Text",
-                "id": REASON,
-                "label": say("offer.decline_reason_label"),
-                "isMultiline": True,
-                "maxLength": DECLINE_REASON_MAX,
-            }
-        ],
+        [long_text(REASON, say("offer.decline_reason_label"), DECLINE_REASON_MAX)],
         [execute(say("offer.decline"), DECLINE, data)],
     )
     del decline_form["$schema"]
@@ -57,8 +49,9 @@ def offer_card(
 
 def declined_card(say: Speaker, departure: Departure) -> dict[str, Any]:
     """The leaver said no: thanks, and a way to change their mind."""
-    return adaptive_card(
-        [heading(say("offer.title")), paragraph(say("offer.declined_thanks"))],
+    return notice_card(
+        say("offer.title"),
+        say("offer.declined_thanks"),
         [
             execute(
                 say("offer.accept"), ACCEPT, {"departure": departure.id}, associatedInputs="none"

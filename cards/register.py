@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from cards import verbs
-from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
+from cards.base import Element, adaptive_card, choice_set, execute, facts, heading, paragraph
 
 SUBMIT_VERB = verbs.REGISTER_SUBMIT
 CHANGE_DAY_VERB = verbs.REGISTER_CHANGE_DAY
@@ -71,8 +71,8 @@ def _filled(element: Element, value: str) -> Element:
     return {**element, "value": value} if value else element
 
 
-def _choices(choices: list[Choice]) -> list[dict[str, str]]:
-    return [{"title": choice.title, "value": choice.value} for choice in choices]
+def _choices(choices: list[Choice]) -> list[tuple[str, str]]:
+    return [(choice.title, choice.value) for choice in choices]
 
 
 def register_form_card(view: RegisterFormView) -> dict[str, Any]:
@@ -116,26 +116,19 @@ def _people_inputs(view: RegisterFormView) -> list[Element]:
 
 
 def _unit_input(view: RegisterFormView) -> Element:
-    return {
-        "type": "Input.ChoiceSet",
-        "id": "unit",
-        "label": view.unit_label,
-        "style": "compact",
-        "isRequired": True,
-        "errorMessage": view.required_message,
-        "choices": _choices(view.units),
-    }
+    return choice_set(
+        "unit",
+        view.unit_label,
+        _choices(view.units),
+        isRequired=True,
+        errorMessage=view.required_message,
+    )
 
 
 def _locale_input(view: RegisterFormView) -> Element:
-    return {
-        "type": "Input.ChoiceSet",
-        "id": "locale",
-        "label": view.locale_label,
-        "style": "compact",
-        "placeholder": view.locale_hint,
-        "choices": _choices(view.languages),
-    }
+    return choice_set(
+        "locale", view.locale_label, _choices(view.languages), placeholder=view.locale_hint
+    )
 
 
 def _day_input(label: str, earliest_day: date, required_message: str, value: str) -> Element:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cards.base import adaptive_card, heading, paragraph
+from cards.base import adaptive_card, heading, notice_card, paragraph
 from cards.booking import join_button, meeting_time
 from cards.locale import Speaker
 from cards.offer import leaver_name
@@ -28,11 +28,7 @@ def conversation_reminder_card(
         )
     else:
         text = say("reminder.conversation", when=when, minutes=minutes)
-    return adaptive_card(
-        [heading(say("reminder.title")), paragraph(text)],
-        join_button(say, departure),
-        lang=say.lang,
-    )
+    return notice_card(say("reminder.title"), text, join_button(say, departure), lang=say.lang)
 
 
 def farewell_reminder_card(say: Speaker, departure: Departure) -> dict[str, Any]:
@@ -42,18 +38,13 @@ def farewell_reminder_card(say: Speaker, departure: Departure) -> dict[str, Any]
         name=leaver_name(departure),
         last_day=say.day(departure.last_working_day),
     )
-    return adaptive_card([heading(say("reminder.title")), paragraph(text)], lang=say.lang)
+    return notice_card(say("reminder.title"), text, lang=say.lang)
 
 
 def thank_you_card(say: Speaker, departure: Departure) -> dict[str, Any]:
     """To the leaver on the last working day: thanks for their work (seed 002)."""
-    return adaptive_card(
-        [
-            heading(say("farewell.title")),
-            paragraph(say("farewell.thanks", name=leaver_name(departure))),
-        ],
-        lang=say.lang,
-    )
+    thanks = say("farewell.thanks", name=leaver_name(departure))
+    return notice_card(say("farewell.title"), thanks, lang=say.lang)
 
 
 _ESCALATION_TEXTS = {

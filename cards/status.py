@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from cards import verbs
-from cards.base import adaptive_card, execute, facts, heading, paragraph
+from cards.base import (
+    adaptive_card,
+    button_row,
+    execute,
+    facts,
+    heading,
+    paragraph,
+    separated,
+)
 from cards.booking import meeting_time
 from cards.locale import Speaker
 from cards.offer import leaver_name
@@ -58,14 +66,7 @@ def hr_card(say: Speaker, departures: Sequence[Departure]) -> dict[str, Any]:
             parts.append(f"⚠ {say(f'reach.{departure.reach.value}')}")
         button = execute(say("register.manage"), MANAGE, {"departure_id": departure.id})
         body.append(
-            {
-                "type": "Container",
-                "separator": True,
-                "items": [
-                    facts([(leaver_name(departure), " · ".join(parts))]),
-                    {"type": "ActionSet", "actions": [button]},
-                ],
-            }
+            separated([facts([(leaver_name(departure), " · ".join(parts))]), button_row(button)])
         )
     if not departures:
         body.append(paragraph("–"))

@@ -12,7 +12,18 @@ from typing import Any
 
 from cards import verbs
 from cards.after_conversation import literal
-from cards.base import Element, adaptive_card, execute, heading, paragraph
+from cards.base import (
+    Element,
+    adaptive_card,
+    choice_set,
+    execute,
+    heading,
+    long_text,
+    notice_card,
+    paragraph,
+    separated,
+    subheading,
+)
 from cards.locale import Speaker
 from cards.offer import leaver_name
 from config.schema import (
@@ -50,11 +61,8 @@ ALL_ATTRIBUTIONS: tuple[Attribution, ...] = tuple(Attribution)
 
 def _attribution_choices(
     say: Speaker, allowed: Sequence[Attribution] = ALL_ATTRIBUTIONS
-) -> list[dict[str, str]]:
-    return [
-        {"title": say(f"survey.attribution.{choice.value}"), "value": choice.value}
-        for choice in allowed
-    ]
+) -> list[tuple[str, str]]:
+    return [(say(f"survey.attribution.{choice.value}"), choice.value) for choice in allowed]
 
 
 def _privacy(say: Speaker, allowed: Sequence[Attribution]) -> str:
@@ -73,15 +81,14 @@ def intro_card(
     After a declined conversation (`allowed` is statistics only), the card says so instead.
     """
     only = len(allowed) == 1
-    choice: Element = {
-        "type": "Input.ChoiceSet",
-        "id": ATTRIBUTION_INPUT,
-        "label": say("survey.attribution.title"),
-        "style": "expanded",
-        "isRequired": True,
-        "errorMessage": say("survey.attribution.title"),
-        "choices": _attribution_choices(say, allowed),
-    }
+    choice = choice_set(
+        ATTRIBUTION_INPUT,
+        say("survey.attribution.title"),
+        _attribution_choices(say, allowed),
+        style="expanded",
+        isRequired=True,
+        errorMessage=say("survey.attribution.title"),
+    )
     if only:
         choice["value"] = allowed[0].value
     body: list[Element] = [
@@ -95,27 +102,21 @@ def intro_card(
 
 
 def _choice_input(say: Speaker, question: Question, value: AnswerValue | None) -> Element:
+    choices: list[tuple[str, str]]
     if isinstance(question, SingleChoice | MultipleChoice):
-        choices = [{"title": o.label.get(say.lang), "value": o.id} for o in question.options]
+        choices = [(o.label.get(say.lang), o.id) for o in question.options]
     elif isinstance(question, Rating):
         low, high = question.low_label.get(say.lang), question.high_label.get(say.lang)
         choices = []
         for point in range(1, question.points + 1):
             label = f"{point} – {low}" if point == 1 else str(point)
             label = f"{point} – {high}" if point == question.points else label
-            choices.append({"title": label, "value": str(point)})
+            choices.append((label, str(point)))
     else:
-        choices = [
-            {"title": say("survey.yes"), "value": "yes"},
-            {"title": say("survey.no"), "value": "no"},
-        ]
-    element: Element = {
-        "type": "Input.ChoiceSet",
-        "id": ANSWER_PREFIX + question.id,
-        "label": question.prompt.get(say.lang),
-        "style": "expanded",
-        "choices": choices,
-    }
+        choices = [(say("survey.yes"), "yes"), (say("survey.no"), "no")]
+    element = choice_set(
+        ANSWER_PREFIX + question.id, question.prompt.get(say.lang), choices, style="expanded"
+    )
     if isinstance(question, MultipleChoice):
         element["isMultiSelect"] = True
     if value:
@@ -125,16 +126,12 @@ def _choice_input(say: Speaker, question: Question, value: AnswerValue | None) -
 
 def _input(say: Speaker, question: Question, value: AnswerValue | None) -> Element:
     if isinstance(question, FreeText):
-        element: Element = {
-            "type": "Input.Text",
-            "id": ANSWER_PREFIX + question.id,
-            "label": question.prompt.get(say.lang),
-            "isMultiline": True,
-            "maxLength": question.max_length,
-        }
-        if isinstance(value, str):
-            element["value"] = value
-        return element
+        return long_text(
+            ANSWER_PREFIX + question.id,
+            question.prompt.get(say.lang),
+            question.max_length,
+            value if isinstance(value, str) else None,
+        )
     return _choice_input(say, question, value)
 
 
@@ -183,16 +180,7 @@ def _answer_blocks(say: Speaker, question: Question, value: AnswerValue) -> list
     # The leaver's own words exactly as written: a TextBlock would render "**" or "[x](y)".
     shown = shown_value(say, question, value)
     answer = literal(shown) if isinstance(question, FreeText) else paragraph(shown)
-    return [
-        {
-            "type": "TextBlock",
-            "text": question.prompt.get(say.lang),
-            "weight": "Bolder",
-            "wrap": True,
-            "spacing": "Medium",
-        },
-        answer,
-    ]
+    return [subheading(question.prompt.get(say.lang), spacing="Medium"), answer]
 
 
 def _answered(
@@ -221,28 +209,18 @@ def summary_card(
     grouped = _answered(sections, answers)
     body.append(paragraph(say("survey.summary_intro") if grouped else say("survey.summary_none")))
     for section, rows in grouped:
-        items: list[Element] = [
-            {
-                "type": "TextBlock",
-                "text": section.title.get(say.lang),
-                "size": "Medium",
-                "weight": "Bolder",
-                "wrap": True,
-            }
-        ]
+        items = [subheading(section.title.get(say.lang), size="Medium")]
         for question, answer in rows:
             items += _answer_blocks(say, question, answer.value)
             items.append(
-                {
-                    "type": "Input.ChoiceSet",
-                    "id": USE_PREFIX + question.id,
-                    "label": say("survey.answer_use"),
-                    "style": "compact",
-                    "value": answer.attribution.value,
-                    "choices": _attribution_choices(say, allowed),
-                }
+                choice_set(
+                    USE_PREFIX + question.id,
+                    say("survey.answer_use"),
+                    _attribution_choices(say, allowed),
+                    value=answer.attribution.value,
+                )
             )
-        body.append({"type": "Container", "separator": True, "items": items})
+        body.append(separated(items))
     body.append(paragraph(_privacy(say, allowed), subtle=True))
     data = _data(departure.id, revision)
     # Back carries the choices too: what the leaver changed here is kept.
@@ -272,7 +250,7 @@ def sent_card(
 
 def message_card(say: Speaker, text: str) -> dict[str, Any]:
     """A survey card that only says something (withdrawn, closed)."""
-    return adaptive_card([heading(say("survey.offer_title")), paragraph(text)], lang=say.lang)
+    return notice_card(say("survey.offer_title"), text, lang=say.lang)
 
 
 def offer_survey_card(say: Speaker, departure: Departure) -> dict[str, Any]:
@@ -296,30 +274,15 @@ def handoff_block(
         return []
     name = leaver_name(departure)
     items: list[Element] = [
-        {
-            "type": "TextBlock",
-            "text": say("survey.handoff.title", name=name),
-            "size": "Medium",
-            "weight": "Bolder",
-            "wrap": True,
-        },
+        subheading(say("survey.handoff.title", name=name), size="Medium"),
         paragraph(say("survey.handoff.intro", name=name)),
         paragraph(say("survey.handoff.guide", name=name), subtle=True),
     ]
     for section, rows in grouped:
-        items.append(
-            {
-                "type": "TextBlock",
-                "text": section.title.get(say.lang),
-                "weight": "Bolder",
-                "wrap": True,
-                "separator": True,
-                "spacing": "Medium",
-            }
-        )
+        items.append(subheading(section.title.get(say.lang), separator=True, spacing="Medium"))
         for question, answer in rows:
             items += _answer_blocks(say, question, answer.value)
-    return [{"type": "Container", "separator": True, "items": items}]
+    return [separated(items)]
 
 
 def question_set_title(say: Speaker, qset: QuestionSet) -> str:

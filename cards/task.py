@@ -11,7 +11,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from cards import verbs
-from cards.base import Element, adaptive_card, execute, facts, heading, paragraph
+from cards.base import (
+    Element,
+    adaptive_card,
+    execute,
+    facts,
+    heading,
+    paragraph,
+    refresh,
+    subheading,
+)
 from cards.booking import change_buttons, join_button, meeting_time
 from cards.locale import Speaker
 from cards.offer import leaver_name
@@ -29,12 +38,7 @@ TIMES_INPUT = "slots"
 
 def refresh_for(departure_id: str, user_ids: Sequence[str]) -> Element | None:
     """The card's refresh: who gets their own view of it (Teams user ids)."""
-    if not user_ids:
-        return None
-    return {
-        "action": {"type": "Action.Execute", "verb": REFRESH, "data": {"departure": departure_id}},
-        "userIds": list(user_ids),
-    }
+    return refresh(REFRESH, departure_id, user_ids)
 
 
 def task_card(
@@ -64,23 +68,14 @@ def task_card(
     )
     actions: list[Element] = []
     if times_requested(departure):
-        last_day = say.day(departure.last_working_day)
-        body.append(
-            paragraph(say("booking.ask_interviewer_for_times", name=name, last_day=last_day))
-        )
+        body.append(_times_wanted(say, departure))
         actions += _times_buttons(say, departure)
     if departure.status is DepartureStatus.BOOKED:
         actions += [*join_button(say, departure), *change_buttons(say, departure)]
     if not cancelled:
         body += survey
         body += notes
-        body.append(
-            {
-                "type": "Container",
-                "style": "emphasis",
-                "items": [heading_small(say("guide.title")), paragraph(say("guide.body"))],
-            }
-        )
+        body.append(_guide(say))
     return adaptive_card(body, actions, refresh=refresh_for(departure.id, user_ids), lang=say.lang)
 
 
@@ -95,20 +90,26 @@ def task_card_without_details(
     )
 
 
-def heading_small(text: str) -> Element:
-    """A section title inside a card."""
-    return {"type": "TextBlock", "text": text, "weight": "Bolder", "wrap": True}
+def _guide(say: Speaker) -> Element:
+    """How to hold a good exit conversation, set apart at the foot of the task card."""
+    return {
+        "type": "Container",
+        "style": "emphasis",
+        "items": [subheading(say("guide.title")), paragraph(say("guide.body"))],
+    }
+
+
+def _times_wanted(say: Speaker, departure: Departure) -> Element:
+    """The leaver needs times from the interviewer before the last working day."""
+    last_day = say.day(departure.last_working_day)
+    name = leaver_name(departure)
+    return paragraph(say("booking.ask_interviewer_for_times", name=name, last_day=last_day))
 
 
 def ask_times_card(say: Speaker, departure: Departure) -> dict[str, Any]:
     """To the interviewer: the leaver needs other times (none fit, or none were found)."""
-    name = leaver_name(departure)
-    last_day = say.day(departure.last_working_day)
     return adaptive_card(
-        [
-            heading(say("task.title", name=name)),
-            paragraph(say("booking.ask_interviewer_for_times", name=name, last_day=last_day)),
-        ],
+        [heading(say("task.title", name=leaver_name(departure))), _times_wanted(say, departure)],
         _times_buttons(say, departure),
         lang=say.lang,
     )
@@ -132,10 +133,7 @@ def choose_times_card(
     if note:
         body.append(paragraph(note))
     if not slots:
-        last_day = say.day(departure.last_working_day)
-        body.append(
-            paragraph(say("booking.ask_interviewer_for_times", name=name, last_day=last_day))
-        )
+        body.append(_times_wanted(say, departure))
         return adaptive_card(body, lang=say.lang)
     body.append(
         {

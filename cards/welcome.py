@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from cards import verbs
-from cards.base import adaptive_card, execute, heading, paragraph
+from cards.base import execute, notice_card
 
 
 class WelcomeView(BaseModel):
@@ -19,8 +19,9 @@ class WelcomeView(BaseModel):
 
 def welcome_card(view: WelcomeView) -> dict:
     """Who the bot is and what it does, with a button to the help."""
-    return adaptive_card(
-        [heading(view.title), paragraph(view.body)],
+    return notice_card(
+        view.title,
+        view.body,
         [execute(view.help_label, verbs.HELP_SHOW)],
         lang=view.lang,
     )

@@ -99,15 +99,16 @@ def test_every_golden_file_is_a_valid_card() -> None:
 
 
 def _card_builders() -> set[str]:
-    """The public functions of cards/ that return a whole card."""
+    """The public functions of cards/ that return a whole card (base.py holds their parts)."""
     found: set[str] = set()
     for module in CARDS.glob("*.py"):
+        if module.name == "base.py":
+            continue
         for node in ast.parse(module.read_text(encoding="utf-8")).body:
             if (
                 isinstance(node, ast.FunctionDef)
                 and not node.name.startswith("_")
                 and node.name.endswith(("_card", "_without_details"))
-                and node.name != "adaptive_card"
             ):
                 found.add(node.name)
     return found
