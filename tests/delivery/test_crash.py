@@ -7,9 +7,9 @@ import asyncio
 import aiohttp
 import pytest
 
-from bot.delivery import DeliveryPolicy
 from journey.clock import SystemClock
 from journey.due import DueState, ErrorCode, Outcome, delivery_marker
+from outbox.policy import DeliveryPolicy
 from storage.database import Database
 from storage.due_actions import DueActionQueue
 from testkit.probe import standin_probe
@@ -23,6 +23,10 @@ from tests.delivery.helpers import (
     reminder,
     start_worker_process,
 )
+
+# These tests start worker processes of their own and measure rates: xdist runs them one after
+# another on one worker, so that they do not compete with each other for the two cores.
+pytestmark = pytest.mark.xdist_group("worker_processes")
 
 REMINDERS = 200
 # Leases short enough that the successor takes over the dead one's actions within seconds,

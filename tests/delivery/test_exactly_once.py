@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from sqlalchemy import select
 
 from journey.due import DueState, delivery_marker
@@ -15,6 +16,10 @@ from testkit.standins.serve import serve
 from testkit.standins.throttling import ThrottlingConnector
 from testkit.waiting import PATIENCE
 from tests.delivery.helpers import add_recipients, just_due, reminder, start_worker_process
+
+# These tests start worker processes of their own and measure rates: xdist runs them one after
+# another on one worker, so that they do not compete with each other for the two cores.
+pytestmark = pytest.mark.xdist_group("worker_processes")
 
 REMINDERS = 2000
 PEOPLE = 200

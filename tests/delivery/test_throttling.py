@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from journey.due import DueState, Outcome, delivery_marker
 from storage.database import Database
 from storage.due_actions import DueActionQueue
@@ -12,6 +14,10 @@ from testkit.standins.throttling import ThrottlingConnector
 from testkit.waiting import PATIENCE
 from tests.delivery.helpers import add_recipients, just_due, reminder, start_worker_process
 from tests.delivery.test_pacing import most_in_window
+
+# These tests start worker processes of their own and measure rates: xdist runs them one after
+# another on one worker, so that they do not compete with each other for the two cores.
+pytestmark = pytest.mark.xdist_group("worker_processes")
 
 PEOPLE = 100
 BUSY_PERSON = "hr-person"  # an interviewer with a reminder for each of many leavers
