@@ -119,7 +119,7 @@ def create_app(
             departures, audit = SqlDepartureRepository(db), SqlAuditLog(db)
             connector = ConnectorClient(session, tokens)
             conversations = SqlConversationRefStore(db)
-            # The exit journey: its JourneyEvents for registration, its card actions, and the
+            # The exit journey: its DepartureEvents for registration, its card actions, and the
             # delivery worker that sends its proactive messages once.
             journey = app[JOURNEY] = JourneyRuntime(
                 db=db,

@@ -23,7 +23,7 @@ from dialogs.journey_turn import (
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import Departure
-from journey.flow import Booked, Proposal
+from journey.proposals import Booked, Proposal
 from journey.slots import Slot
 
 

@@ -22,7 +22,7 @@ from dialogs.turn import DialogTurn
 from journey.access import Asker
 from journey.booking import offered_slots
 from journey.departure import Departure, DepartureStatus
-from journey.flow import Journey
+from journey.flow import DepartureFlow
 from journey.people import DirectoryUnavailable, PersonNotReachable
 from journey.refusals import AlreadyBooked, NotAllowed, StaleAction
 
@@ -48,7 +48,7 @@ class DepartureAction(BaseModel):
     departure: DepartureId
 
 
-def journey_of(turn: DialogTurn) -> Journey:
+def journey_of(turn: DialogTurn) -> DepartureFlow:
     """The journey service wired in create_app."""
     journey = turn.services.journey
     if journey is None:

@@ -12,7 +12,7 @@ from dialogs.journey_turn import DepartureAction, answer, asker_of, journey_of, 
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.access import Act
-from journey.flow import SlotTaken
+from journey.proposals import SlotTaken
 
 
 async def refresh_task(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:

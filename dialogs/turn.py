@@ -20,7 +20,7 @@ from journey.registration import RegistrationService
 if TYPE_CHECKING:
     from config.loader import LoadedConfig
     from journey.after_conversation import AfterConversation
-    from journey.flow import Journey
+    from journey.flow import DepartureFlow
     from journey.hr import HrRoster
     from journey.insights import InsightsSource
     from journey.survey_service import Surveys
@@ -38,7 +38,7 @@ class Services:
     clock: Clock
     people: PeopleServices
     registration: RegistrationService
-    journey: Journey | None = None  # the exit journey (journey.flow), wired in create_app
+    journey: DepartureFlow | None = None  # the exit journey (journey.flow), wired in create_app
     hr: HrRoster | None = None  # who counts as HR; without it, only HR's list in the YAML
     surveys: Surveys | None = None  # the optional survey (journey.survey_service)
     after: AfterConversation | None = None  # notes, "held", thank-you (issue 5)

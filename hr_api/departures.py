@@ -27,7 +27,7 @@ from journey.clock import SystemClock
 from journey.locale import language_of
 from journey.people import DirectoryUnavailable
 from journey.ports import NotFound
-from journey.registration import (
+from journey.registration_rules import (
     ALREADY_REGISTERED,
     CHANGED_MEANWHILE,
     EXTERNAL_ID_TAKEN,

@@ -9,7 +9,7 @@ from pydantic.alias_generators import to_camel
 
 from journey.departure import Departure, DepartureStatus, Reach
 from journey.due import DeliveryEvent, Outcome
-from journey.registration import IsoDay, RegistrationRequest
+from journey.registration_rules import IsoDay, RegistrationRequest
 
 _CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=False)
 

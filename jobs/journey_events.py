@@ -7,14 +7,14 @@ from collections.abc import Awaitable, Callable
 
 from jobs.periodic import CleanupContext, every
 from journey.departure import Departure
-from journey.ports import JourneyEvents, NotFound
+from journey.ports import DepartureEvents, NotFound
 from storage.departure_events import MAX_ATTEMPTS, JourneyEvent, StoredJourneyEvents
 
 log = logging.getLogger(__name__)
 
 
 async def run_journey_event(
-    journey: JourneyEvents, event: JourneyEvent, current: Departure
+    journey: DepartureEvents, event: JourneyEvent, current: Departure
 ) -> None:
     """Hand one recorded event to the journey."""
     if event.event == "registered":
@@ -29,7 +29,7 @@ async def run_journey_event(
 
 async def drain_journey_events(
     events: StoredJourneyEvents,
-    journey: JourneyEvents,
+    journey: DepartureEvents,
     get_departure: Callable[[str], Awaitable[Departure]],
     *,
     batch: int = 20,
@@ -66,7 +66,7 @@ async def drain_journey_events(
 
 def journey_event_worker(
     events: Callable[[], StoredJourneyEvents],
-    journey: Callable[[], JourneyEvents],
+    journey: Callable[[], DepartureEvents],
     get_departure: Callable[[], Callable[[str], Awaitable[Departure]]],
     every_seconds: float = 2.0,
 ) -> CleanupContext:

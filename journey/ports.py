@@ -81,6 +81,10 @@ class ConversationRefStore(Protocol):
         """Record that the person was greeted; True only for the one call that did it first."""
         ...
 
+    async def latest_service_url(self) -> tuple[str, str | None] | None:
+        """The service URL and tenant of the most recent conversation, if there is any."""
+        ...
+
 
 class AuditLog(Protocol):
     async def record(self, entry: AuditEntry) -> None: ...
@@ -88,7 +92,7 @@ class AuditLog(Protocol):
     async def for_departure(self, departure_id: str) -> Sequence[AuditEntry]: ...
 
 
-class JourneyEvents(Protocol):
+class DepartureEvents(Protocol):
     """What happens next when HR registers, changes or cancels a departure (any door)."""
 
     async def registered(self, departure: Departure) -> None:

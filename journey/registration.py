@@ -1,207 +1,66 @@
 """Registering a departure: the one service behind Teams, the HTTP API and the CSV import.
 
-Each door parses its input into a `RegistrationRequest`, calls the service with the actor's
-identity, and shows the `Outcome`. Problems carry text keys (`register.*`), which the door
-localizes; the service never writes text meant for people.
+Each door parses its input into a `RegistrationRequest` (journey.registration_rules), calls the
+service with the actor's identity, and shows the `Outcome`. The rules are pure and live in
+journey.registration_rules; here they meet the directory, the store, the audit log and the
+DepartureEvents that carry on with the journey.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
-from enum import StrEnum
-from typing import Annotated, Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from journey.clock import Clock
-from journey.departure import Departure, DepartureStatus
+from journey.departure import Departure
+from journey.kernel import Kernel
 from journey.locale import language_of
 from journey.people import Directory, DirectoryUnavailable, Person, TimeZones
 from journey.ports import (
     AlreadyExists,
-    AuditEntry,
     AuditLog,
     ConcurrentUpdate,
+    DepartureEvents,
     DepartureRepository,
-    JourneyEvents,
+)
+from journey.registration_rules import (
+    AUDIT_CANCELLED,
+    AUDIT_EVENT_FAILED,
+    AUDIT_LAST_DAY_CHANGED,
+    AUDIT_REFUSED,
+    AUDIT_REGISTERED,
+    AUDIT_UPDATED,
+    CHANGED_MEANWHILE,
+    LEAVER_IN_POOL,
+    MANAGER_IS_LEAVER,
+    NO_MANAGER,
+    UNKNOWN_EXTERNAL_ID,
+    UNKNOWN_PERSON,
+    UNKNOWN_UNIT,
+    Outcome,
+    OutcomeKind,
+    Problem,
+    RegistrationRequest,
+    cancelled,
+    last_day_moved,
+    new_one_refused,
+    refused,
+    reregistered,
+    valid_zone,
 )
 
 log = logging.getLogger(__name__)
 
-# Problem codes: text keys in config/texts, so every door can show them in the reader's language.
-UNKNOWN_PERSON = "register.unknown_person"
-LAST_DAY_IN_PAST = "register.last_day_in_past"
-MANAGER_IS_LEAVER = "register.manager_is_leaver"
-ALREADY_REGISTERED = "register.already_registered"
-UNKNOWN_UNIT = "register.unknown_unit"
-NO_MANAGER = "register.no_manager"
-LEAVER_IN_POOL = "register.leaver_in_pool"
-EXTERNAL_ID_TAKEN = "register.external_id_taken"
-NOT_ACTIVE = "register.not_active"
-CHANGED_MEANWHILE = "register.changed_meanwhile"
-UNKNOWN_EXTERNAL_ID = "register.unknown_external_id"
 
-PROBLEM_CODES: tuple[str, ...] = (
-    UNKNOWN_PERSON,
-    LAST_DAY_IN_PAST,
-    MANAGER_IS_LEAVER,
-    ALREADY_REGISTERED,
-    UNKNOWN_UNIT,
-    NO_MANAGER,
-    LEAVER_IN_POOL,
-    EXTERNAL_ID_TAKEN,
-    NOT_ACTIVE,
-    CHANGED_MEANWHILE,
-)
+class _Answered(Exception):
+    """A rule answered the request without a change to save (unchanged or refused)."""
 
-# Audit actions; the detail holds only these words and ids, never what someone typed.
-AUDIT_REGISTERED = "departure.registered"
-AUDIT_UPDATED = "departure.updated"
-AUDIT_LAST_DAY_CHANGED = "departure.last_day_changed"
-AUDIT_CANCELLED = "departure.cancelled"
-AUDIT_REFUSED = "departure.refused"
-AUDIT_EVENT_FAILED = "journey.event_failed"
-
-FINISHED: frozenset[DepartureStatus] = frozenset(
-    {DepartureStatus.CANCELLED, DepartureStatus.CLOSED}
-)
-
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
-_LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _address(value: str) -> str:
-    cleaned = value.strip().lower()
-    if not _ADDRESS.match(cleaned) or len(cleaned) > 320:
-        raise ValueError("not an email address or UPN")
-    return cleaned
-
-
-def _iso_day(value: Any) -> Any:
-    # Only yyyy-mm-dd: pydantic alone would also read numbers as Unix timestamps.
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _ISO_DAY.match(value.strip()):
-        return value.strip()
-    raise ValueError("write the date as yyyy-mm-dd")
-
-
-IsoDay = Annotated[date, BeforeValidator(_iso_day)]
-"""A calendar day written yyyy-mm-dd (or a date object); nothing else is read as a date."""
-
-
-def _valid_zone(value: str) -> bool:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-class RegistrationRequest(BaseModel):
-    """A departure as HR describes it, through any door."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    leaver: str = Field(description="The leaver's email address or UPN.")
-    manager: str | None = Field(
-        None, description="The manager's email address or UPN; from the directory when left out."
-    )
-    unit: str | None = Field(
-        None, description="A unit id from the configuration; the organisation's defaults if none."
-    )
-    last_working_day: IsoDay = Field(description="The last working day, as yyyy-mm-dd.")
-    locale: str | None = Field(
-        None,
-        description="The leaver's language (da, sv, nb, en, or a locale such as da-DK); "
-        "from the directory when left out.",
-    )
-    time_zone: str | None = Field(
-        None,
-        description="IANA time zone; the leaver's from the directory, else the unit's calendar.",
-    )
-    interviewer_pool: list[str] = Field(
-        default_factory=list,
-        description="Email addresses of people who may hold the conversation for this leaver.",
-    )
-    external_id: str | None = Field(
-        None,
-        max_length=200,
-        description="The HR system's id for this departure; registering it again is idempotent.",
-    )
-
-    @field_validator("manager", "unit", "locale", "time_zone", "external_id", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("leaver")
-    @classmethod
-    def _leaver_address(cls, value: str) -> str:
-        return _address(value)
-
-    @field_validator("manager")
-    @classmethod
-    def _manager_address(cls, value: str | None) -> str | None:
-        return None if value is None else _address(value)
-
-    @field_validator("interviewer_pool")
-    @classmethod
-    def _pool_addresses(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(_address(item) for item in value if item.strip()))
-
-    @field_validator("locale")
-    @classmethod
-    def _locale_shape(cls, value: str | None) -> str | None:
-        if value is not None and not _LOCALE.match(value):
-            raise ValueError("not a language or locale such as da or da-DK")
-        return value
-
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        if value is not None and not _valid_zone(value):
-            raise ValueError("not an IANA time zone such as Europe/Copenhagen")
-        return value
-
-
-class Problem(BaseModel):
-    """Why a request was refused: the field it is about and a text key."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    field: str
-    code: str
-
-
-class OutcomeKind(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    REJECTED = "rejected"
-
-
-class Outcome(BaseModel):
-    """What a registration, change or cancellation did."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    kind: OutcomeKind
-    departure: Departure | None = None
-    problems: tuple[Problem, ...] = ()
-
-    @property
-    def rejected(self) -> bool:
-        return self.kind is OutcomeKind.REJECTED
-
-    @classmethod
-    def refused(cls, *problems: Problem) -> Outcome:
-        return cls(kind=OutcomeKind.REJECTED, problems=problems)
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.kind.value)
+        self.outcome = outcome
 
 
 class _UnitCalendar(Protocol):
@@ -222,22 +81,6 @@ class Organisation(Protocol):
     def unit(self, unit_id: str | None) -> _UnitSettings: ...
 
 
-def is_active(departure: Departure) -> bool:
-    """Whether the departure is still running (neither cancelled nor closed)."""
-    return departure.status not in FINISHED
-
-
-# The fields a repeated registration (same external id) may change.
-_UPDATABLE = (
-    "manager_upn",
-    "unit",
-    "last_working_day",
-    "locale",
-    "time_zone",
-    "interviewer_pool",
-)
-
-
 class RegistrationService:
     """Registers, changes and cancels departures: validation, idempotency, audit and events."""
 
@@ -248,15 +91,15 @@ class RegistrationService:
         config_provider: Callable[[], Organisation],
         clock: Clock,
         audit: AuditLog,
-        events: JourneyEvents,
+        events: DepartureEvents,
         zones: TimeZones | None = None,
     ) -> None:
+        self._kernel = Kernel(departures, audit, clock)
         self._departures = departures
         self._zones = zones
         self._directory = directory
         self._config = config_provider
         self._clock = clock
-        self._audit = audit
         self._events = events
 
     async def get(self, departure_id: str) -> Departure:
@@ -283,29 +126,25 @@ class RegistrationService:
                 # one more pass sees their write and answers unchanged, updated or rejected.
                 if attempt == 1:
                     break
-        return Outcome.refused(Problem(field="", code=CHANGED_MEANWHILE))
+        return refused("", CHANGED_MEANWHILE)
 
     async def change_last_day(
         self, departure_id: str, last_day: date, actor: str, *, door: str
     ) -> Outcome:
         """Move the last working day; journey.ports.NotFound for an unknown id."""
-        for _attempt in range(2):
-            current = await self._departures.get(departure_id)
-            if not is_active(current):
-                return Outcome.refused(Problem(field="", code=NOT_ACTIVE))
-            if current.last_working_day == last_day:
-                return Outcome(kind=OutcomeKind.UNCHANGED, departure=current)
-            if last_day < self._today(current.unit):
-                return Outcome.refused(Problem(field="last_working_day", code=LAST_DAY_IN_PAST))
-            changed = current.changed(last_working_day=last_day)
-            try:
-                saved = await self._departures.update(changed)
-            except ConcurrentUpdate:
-                continue
-            await self._record(actor, AUDIT_LAST_DAY_CHANGED, saved.id, door=door)
-            await self._tell(self._events.changed, current, saved)
-            return Outcome(kind=OutcomeKind.UPDATED, departure=saved)
-        return Outcome.refused(Problem(field="", code=CHANGED_MEANWHILE))
+        try:
+            saved = await self._kernel.apply(
+                departure_id,
+                lambda d: _or_answer(last_day_moved(d, last_day, self._today(d.unit))),
+                attempts=2,
+            )
+        except _Answered as answered:
+            return answered.outcome
+        except ConcurrentUpdate:
+            return refused("", CHANGED_MEANWHILE)
+        await self._kernel.record(actor, AUDIT_LAST_DAY_CHANGED, saved.after.id, door=door)
+        await self._tell(self._events.changed, saved.before, saved.after)
+        return Outcome(kind=OutcomeKind.UPDATED, departure=saved.after)
 
     async def cancel_external(
         self, external_id: str, actor: str, *, door: str, dry_run: bool = False
@@ -313,7 +152,7 @@ class RegistrationService:
         """Cancel the departure HR's system knows as `external_id`; refused if there is none."""
         found = await self._departures.get_by_external_id(external_id)
         if found is None:
-            return Outcome.refused(Problem(field="external_id", code=UNKNOWN_EXTERNAL_ID))
+            return refused("external_id", UNKNOWN_EXTERNAL_ID)
         return await self.cancel(found.id, actor, door=door, dry_run=dry_run)
 
     async def cancel(
@@ -323,29 +162,30 @@ class RegistrationService:
 
         With `dry_run`, say what would happen and write nothing.
         """
-        for _attempt in range(2):
-            current = await self._departures.get(departure_id)
-            if current.status is DepartureStatus.CANCELLED:
-                return Outcome(kind=OutcomeKind.UNCHANGED, departure=current)
-            if not current.can_become(DepartureStatus.CANCELLED):
-                return Outcome.refused(Problem(field="", code=NOT_ACTIVE))
-            changed = current.moved_to(DepartureStatus.CANCELLED)
+
+        def cancel(current: Departure) -> Departure:
+            changed = _or_answer(cancelled(current))
             if dry_run:
-                return Outcome(kind=OutcomeKind.UPDATED, departure=changed)
-            try:
-                saved = await self._departures.update(changed)
-            except ConcurrentUpdate:
-                continue
-            await self._record(actor, AUDIT_CANCELLED, saved.id, door=door)
-            await self._tell(self._events.cancelled, saved)
-            return Outcome(kind=OutcomeKind.UPDATED, departure=saved)
-        return Outcome.refused(Problem(field="", code=CHANGED_MEANWHILE))
+                raise _Answered(Outcome(kind=OutcomeKind.UPDATED, departure=changed))
+            return changed
+
+        try:
+            saved = await self._kernel.update(departure_id, cancel, attempts=2)
+        except _Answered as answered:
+            return answered.outcome
+        except ConcurrentUpdate:
+            return refused("", CHANGED_MEANWHILE)
+        await self._kernel.record(actor, AUDIT_CANCELLED, saved.id, door=door)
+        await self._tell(self._events.cancelled, saved)
+        return Outcome(kind=OutcomeKind.UPDATED, departure=saved)
 
     async def record_refusal(
         self, actor: str, attempted: str, *, door: str, departure_id: str | None = None
     ) -> None:
         """Note in the audit log that someone without the right tried `attempted`."""
-        await self._record(actor, AUDIT_REFUSED, departure_id, door=door, attempted=attempted)
+        await self._kernel.record(
+            actor, AUDIT_REFUSED, departure_id, door=door, attempted=attempted
+        )
 
     # ------------------------------------------------------------------ internals
 
@@ -360,15 +200,14 @@ class RegistrationService:
             existing = await self._departures.get_by_external_id(request.external_id)
         if existing is not None:
             return await self._reregister(existing, draft, actor, door, dry_run)
-        if request.last_working_day < self._today(draft.unit):
-            return Outcome.refused(Problem(field="last_working_day", code=LAST_DAY_IN_PAST))
         others = await self._departures.list_for_person(draft.leaver_upn)
-        if any(d.leaver_upn == draft.leaver_upn and is_active(d) for d in others):
-            return Outcome.refused(Problem(field="leaver", code=ALREADY_REGISTERED))
+        problem = new_one_refused(draft, self._today(draft.unit), list(others))
+        if problem is not None:
+            return problem
         if dry_run:
             return Outcome(kind=OutcomeKind.CREATED, departure=draft)
         saved = await self._departures.add(draft)
-        await self._record(actor, AUDIT_REGISTERED, saved.id, door=door)
+        await self._kernel.record(actor, AUDIT_REGISTERED, saved.id, door=door)
         await self._tell(self._events.registered, saved)
         return Outcome(kind=OutcomeKind.CREATED, departure=saved)
 
@@ -376,27 +215,15 @@ class RegistrationService:
         self, existing: Departure, draft: Departure, actor: str, door: str, dry_run: bool
     ) -> Outcome:
         """The same external id again: nothing, an update, or a refusal."""
-        if existing.leaver_upn != draft.leaver_upn:
-            return Outcome.refused(Problem(field="external_id", code=EXTERNAL_ID_TAKEN))
-        changes = {
-            name: getattr(draft, name)
-            for name in _UPDATABLE
-            if getattr(draft, name) != getattr(existing, name)
-        }
-        if not changes:
-            return Outcome(kind=OutcomeKind.UNCHANGED, departure=existing)
-        if not is_active(existing):
-            return Outcome.refused(Problem(field="", code=NOT_ACTIVE))
-        # A day already in the past is only refused when it is the one being set.
-        moved_to = changes.get("last_working_day")
-        if moved_to is not None and moved_to < self._today(draft.unit):
-            return Outcome.refused(Problem(field="last_working_day", code=LAST_DAY_IN_PAST))
-        changed = existing.changed(**changes)
+        decided = reregistered(existing, draft, self._today(draft.unit))
+        if isinstance(decided, Outcome):
+            return decided
+        changed, fields = decided
         if dry_run:
             return Outcome(kind=OutcomeKind.UPDATED, departure=changed)
         saved = await self._departures.update(changed)
-        await self._record(
-            actor, AUDIT_UPDATED, saved.id, door=door, fields=",".join(sorted(changes))
+        await self._kernel.record(
+            actor, AUDIT_UPDATED, saved.id, door=door, fields=",".join(fields)
         )
         await self._tell(self._events.changed, existing, saved)
         return Outcome(kind=OutcomeKind.UPDATED, departure=saved)
@@ -435,7 +262,7 @@ class RegistrationService:
         unit = request.unit or ""
         unit_zone = config.unit(unit or None).calendar.time_zone
         person_zone = (
-            leaver.time_zone if leaver.time_zone and _valid_zone(leaver.time_zone) else None
+            leaver.time_zone if leaver.time_zone and valid_zone(leaver.time_zone) else None
         )
         if request.time_zone is None and person_zone is None:
             person_zone = await self._own_zone(leaver)
@@ -461,7 +288,7 @@ class RegistrationService:
             zone = await self._zones.time_zone_of(leaver.id)
         except DirectoryUnavailable:
             return None  # the unit's zone is a fine default; registering must not fail on it
-        return zone if zone and _valid_zone(zone) else None
+        return zone if zone and valid_zone(zone) else None
 
     async def _pool(
         self, addresses: Sequence[str], leaver: Person | None, problems: list[Problem]
@@ -486,19 +313,6 @@ class RegistrationService:
         zone = ZoneInfo(self._config().unit(unit or None).calendar.time_zone)
         return self._clock.now().astimezone(zone).date()
 
-    async def _record(
-        self, actor: str, action: str, departure_id: str | None, **detail: str
-    ) -> None:
-        await self._audit.record(
-            AuditEntry(
-                at=self._clock.now(),
-                actor=actor,
-                action=action,
-                departure_id=departure_id,
-                detail=detail,
-            )
-        )
-
     async def _tell(self, event: Callable[..., Awaitable[None]], *departures: Departure) -> None:
         """Hand over to the journey; the departure is stored, so a failure there is logged."""
         try:
@@ -512,9 +326,16 @@ class RegistrationService:
                 departure_id,
                 type(exc).__name__,
             )
-            await self._record(
+            await self._kernel.record(
                 "exitbot",
                 AUDIT_EVENT_FAILED,
                 departure_id,
                 event=str(getattr(event, "__name__", "?")),
             )
+
+
+def _or_answer(decided: Departure | Outcome) -> Departure:
+    """The departure a rule changed; an outcome without a change ends the request."""
+    if isinstance(decided, Outcome):
+        raise _Answered(decided)
+    return decided

@@ -15,15 +15,9 @@ from typing import Protocol
 from journey.access import Asker, Role, roles_of
 from journey.clock import Clock
 from journey.departure import Departure
-from journey.ports import (
-    AlreadyExists,
-    AuditEntry,
-    AuditLog,
-    ConcurrentUpdate,
-    DepartureRepository,
-    NotFound,
-)
-from journey.refusals import NotAllowed, StaleAction
+from journey.kernel import Kernel, Refusal
+from journey.ports import AlreadyExists, AuditLog, ConcurrentUpdate, DepartureRepository
+from journey.refusals import StaleAction
 from journey.survey import (
     Answer,
     Attribution,
@@ -97,9 +91,8 @@ class Surveys:
         plans: Callable[[str], SurveyPlan],
         sent: Told | None = None,
     ) -> None:
-        self._departures = departures
+        self._kernel = Kernel(departures, audit, clock)
         self._store = store
-        self._audit = audit
         self._clock = clock
         self._plans = plans
         # Tells the interviewer's task card to update (it then refreshes per person).
@@ -142,7 +135,9 @@ class Surveys:
             )
             try:
                 await self._store.begin(progress)
-                await self._record(asker, "survey.started", departure_id, attribution=attribution)
+                await self._kernel.record(
+                    asker, "survey.started", departure_id, attribution=attribution
+                )
             except AlreadyExists:
                 progress = await self._store.progress(departure_id)
                 assert progress is not None
@@ -200,15 +195,7 @@ class Surveys:
         """From the summary back to the last section, keeping every answer and the choices
         the leaver changed on the summary."""
         departure, plan, progress = await self._in_progress(asker, departure_id, revision)
-        changed: list[Answer] = []
-        if changes:
-            try:
-                if any(a not in attributions_for(departure) for a in changes.values()):
-                    raise BadAnswer(RefusalReason.UNKNOWN_CHOICE, "attribution")
-                changed = with_attributions(await self._own(departure_id), changes)
-            except BadAnswer as bad:
-                await self._refused(asker, departure_id, bad.reason.value)
-                raise
+        changed = await self._attributed(asker, departure, changes) if changes else []
         moved = max(0, min(progress.position, len(plan.sections)) - 1)
         saved = await self._save(asker, progress, expected=revision, position=moved, put=changed)
         return await self._step(asker, departure, plan, saved)
@@ -227,14 +214,7 @@ class Surveys:
         if progress.position < len(plan.sections):
             await self._refused(asker, departure_id, "stale")
             raise StaleAction("the summary is not shown")
-        own = await self._own(departure_id)
-        try:
-            if any(a not in attributions_for(departure) for a in changes.values()):
-                raise BadAnswer(RefusalReason.UNKNOWN_CHOICE, "attribution")
-            changed = with_attributions(own, changes)
-        except BadAnswer as bad:
-            await self._refused(asker, departure_id, bad.reason.value)
-            raise
+        changed = await self._attributed(asker, departure, changes)
         now = self._clock.now()
         status = SurveyStatus.SENT if send else progress.status
         saved = await self._save(
@@ -247,13 +227,13 @@ class Surveys:
         )
         if send:
             counts = {a.value: sum(1 for x in changed if x.attribution is a) for a in Attribution}
-            await self._record(
+            await self._kernel.record(
                 asker, "survey.sent", departure_id, **{k: str(v) for k, v in counts.items()}
             )
             if self._sent is not None:
                 await self._sent(departure)
         else:
-            await self._record(asker, "survey.attribution_changed", departure_id)
+            await self._kernel.record(asker, "survey.attribution_changed", departure_id)
         return await self._step(asker, departure, plan, saved)
 
     async def withdraw(self, asker: Asker, departure_id: str, *, revision: int) -> SurveyStep:
@@ -274,7 +254,7 @@ class Surveys:
         saved = await self._save(
             asker, progress, expected=revision, remove_all=True, status=SurveyStatus.WITHDRAWN
         )
-        await self._record(asker, "survey.withdrawn", departure_id)
+        await self._kernel.record(asker, "survey.withdrawn", departure_id)
         if was_sent and self._sent is not None:
             await self._sent(departure)
         return SurveyStep(departure, plan, saved, [])
@@ -299,7 +279,7 @@ class Surveys:
         except ConcurrentUpdate:
             await self._refused(asker, progress.departure_id, "stale")
             raise StaleAction("the survey changed meanwhile") from None
-        await self._record(
+        await self._kernel.record(
             asker, "survey.started_again", progress.departure_id, attribution=attribution
         )
         return saved
@@ -314,7 +294,7 @@ class Surveys:
             return []
         found = await self._store.answers(departure.id, allowed, sent_only=not reads_drafts(roles))
         answers = visible_answers(roles, found)
-        await self._record(
+        await self._kernel.record(
             asker,
             "survey.read",
             departure.id,
@@ -326,14 +306,13 @@ class Surveys:
     # --- helpers -------------------------------------------------------------------------
 
     async def _leaver(self, asker: Asker, departure_id: str, action: str) -> Departure:
-        try:
-            departure = await self._departures.get(departure_id)
-        except NotFound:
-            raise StaleAction("no such departure") from None
-        if Role.LEAVER not in roles_of(departure, asker.upn, is_hr=asker.is_hr):
-            await self._refused(asker, departure_id, "not_allowed", step=action)
-            raise NotAllowed("survey")
-        return departure
+        refusal = Refusal("survey.refused", "survey", {"reason": "not_allowed", "step": action})
+        return await self._kernel.open(
+            asker,
+            departure_id,
+            lambda d: Role.LEAVER in roles_of(d, asker.upn, is_hr=asker.is_hr),
+            refusal,
+        )
 
     async def _in_progress(
         self, asker: Asker, departure_id: str, revision: int
@@ -351,6 +330,19 @@ class Surveys:
             await self._refused(asker, departure_id, "closed")
             raise SurveyClosed(departure_id)
         return departure, plan, progress
+
+    async def _attributed(
+        self, asker: Asker, departure: Departure, changes: Mapping[str, Attribution]
+    ) -> list[Answer]:
+        """The leaver's answers with the attributions they changed on the summary."""
+        own = await self._own(departure.id)
+        try:
+            if any(a not in attributions_for(departure) for a in changes.values()):
+                raise BadAnswer(RefusalReason.UNKNOWN_CHOICE, "attribution")
+            return with_attributions(own, changes)
+        except BadAnswer as bad:
+            await self._refused(asker, departure.id, bad.reason.value)
+            raise
 
     async def _own(self, departure_id: str) -> list[Answer]:
         # The leaver's own answers, for the service's bookkeeping (not shown to anyone).
@@ -401,15 +393,4 @@ class Surveys:
         return self._clock.now().astimezone(departure.zone).date()
 
     async def _refused(self, asker: Asker, departure_id: str, reason: str, **detail: str) -> None:
-        await self._record(asker, "survey.refused", departure_id, reason=reason, **detail)
-
-    async def _record(self, asker: Asker, action: str, departure_id: str, **detail: str) -> None:
-        await self._audit.record(
-            AuditEntry(
-                at=self._clock.now(),
-                actor=asker.audit_name,
-                action=action,
-                departure_id=departure_id,
-                detail={key: str(value) for key, value in detail.items()},
-            )
-        )
+        await self._kernel.record(asker, "survey.refused", departure_id, reason=reason, **detail)

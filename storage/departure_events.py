@@ -1,7 +1,7 @@
 """Journey events kept in the database, for doors that run outside the service.
 
 The CSV import is a separate process with no chat to Teams and no delivery worker. It records
-what the journey must do next (JourneyEvents) as rows; the service claims each row with a lease
+what the journey must do next (DepartureEvents) as rows; the service claims each row with a lease
 and hands it to the journey. A row stays until the journey has run it, so a crash on either
 side loses nothing; the journey's events are safe to run twice (they read the current state).
 """
@@ -37,7 +37,7 @@ class JourneyEvent:
 
 
 class StoredJourneyEvents:
-    """journey.ports.JourneyEvents that records each event for the service to run."""
+    """journey.ports.DepartureEvents that records each event for the service to run."""
 
     def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self._db = db

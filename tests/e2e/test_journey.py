@@ -17,7 +17,7 @@ from bot.settings import Settings
 from bot.typedefs import PEOPLE, REGISTRATION
 from config.loader import LoadedConfig, default_config_dir, load_config
 from dialogs.commands import Command, word_for
-from journey.registration import RegistrationRequest
+from journey.registration_rules import RegistrationRequest
 from people.local_directory import LocalDirectory
 from storage.migrate import upgrade
 from testkit.standins.serve import serve

@@ -17,7 +17,7 @@ from bot.settings import Settings
 from bot.typedefs import DATABASE, REGISTRATION
 from config.loader import default_config_dir, load_config
 from journey.notify import MessageKind
-from journey.registration import RegistrationRequest
+from journey.registration_rules import RegistrationRequest
 from storage.migrate import upgrade
 from storage.repositories import SqlDepartureRepository
 from storage.tables import due_actions

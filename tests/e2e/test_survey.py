@@ -26,7 +26,7 @@ from config.loader import default_config_dir, load_config
 from journey.after_conversation import Gesture
 from journey.departure import DepartureStatus
 from journey.ports import ConversationRef
-from journey.registration import RegistrationRequest
+from journey.registration_rules import RegistrationRequest
 from journey.survey import Attribution, SurveyStatus
 from storage.after_conversation import SqlNotesStore
 from storage.conversations import SqlConversationRefStore

@@ -21,7 +21,8 @@ from journey.departure import Departure
 from journey.due import DueState
 from journey.flow import DepartureFlow
 from journey.ports import AuditEntry
-from journey.registration import RegistrationRequest, RegistrationService
+from journey.registration import RegistrationService
+from journey.registration_rules import RegistrationRequest
 from people.local_directory import LocalDirectory
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
 from storage.tables import due_actions

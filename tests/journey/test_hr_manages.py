@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from journey.departure import DepartureStatus
-from journey.registration import RegistrationRequest
+from journey.registration_rules import RegistrationRequest
 from tests.cards.validator import assert_valid_card
 from tests.helpers.journey import HR, LAST_DAY, LEAVER, MANAGER, JourneyApp, actions_of
 

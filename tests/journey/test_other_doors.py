@@ -4,7 +4,8 @@ import records its events in the database, and the running service acts on them 
 from __future__ import annotations
 
 from bot.typedefs import DATABASE, PEOPLE
-from journey.registration import RegistrationRequest, RegistrationService
+from journey.registration import RegistrationService
+from journey.registration_rules import RegistrationRequest
 from storage.departure_events import StoredJourneyEvents
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
 from tests.helpers.journey import HR, LAST_DAY, LEAVER, MANAGER, JourneyApp, cards_of, verbs_of

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from config.loader import LoadedConfig
 from journey.clock import FixedClock
 from journey.departure import Departure
-from journey.registration import RegistrationRequest, RegistrationService
+from journey.registration import RegistrationService
+from journey.registration_rules import RegistrationRequest
 from storage.database import Database
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
 from storage.tables import audit_log, departures
@@ -27,7 +28,7 @@ HR = "hr@contoso.example"
 
 @dataclass
 class RecordingEvents:
-    """JourneyEvents that remembers what it was told (the journey itself is not under test)."""
+    """DepartureEvents that remembers what it was told (the journey itself is not under test)."""
 
     calls: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     fail: bool = False

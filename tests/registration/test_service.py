@@ -11,7 +11,8 @@ from pydantic import ValidationError
 
 from journey.departure import Departure, DepartureStatus
 from journey.people import DirectoryUnavailable
-from journey.registration import (
+from journey.registration import RegistrationService
+from journey.registration_rules import (
     ALREADY_REGISTERED,
     CHANGED_MEANWHILE,
     EXTERNAL_ID_TAKEN,
@@ -25,7 +26,6 @@ from journey.registration import (
     OutcomeKind,
     Problem,
     RegistrationRequest,
-    RegistrationService,
 )
 from people.local_directory import LocalDirectory, PeopleFile, PersonEntry, load_people_file
 from tests.registration.helpers import DEMO_PEOPLE, HR, LAST_DAY, NOW, Setup, request

@@ -16,7 +16,7 @@ T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 class Recording:
-    """JourneyEvents that notes what it was asked to do, and can fail."""
+    """DepartureEvents that notes what it was asked to do, and can fail."""
 
     def __init__(self, fail: bool = False) -> None:
         self.calls: list[tuple[str, str]] = []

@@ -1,0 +1,67 @@
+"""Pure rules of journey.flow that are not the offer's or the booking's: HR's events, delivery.
+
+Each takes the stored departure and answers the changed copy, or None to leave it as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from journey import offer
+from journey.departure import Departure, DepartureStatus, PostedCard, Reach
+from journey.notify import MessageKind
+
+# Which posted card (Departure.cards) a delivered message becomes, to update it in place later.
+CARD_SLOTS: Mapping[MessageKind, str] = MappingProxyType(
+    {
+        MessageKind.OFFER: "leaver",
+        MessageKind.SLOTS: "leaver",
+        MessageKind.BOOKING_CANCELLED: "leaver",
+        MessageKind.TASK: "task",
+        MessageKind.BOOKED: "booked",
+        MessageKind.OFFER_AGAIN: "leaver",
+        MessageKind.HANDOVER: "handover",
+        MessageKind.HANDOVER_MANAGER: "handover_manager",
+    }
+)
+
+# What a cancelled departure no longer has: no meeting, no times, no reminder of the offer.
+_CANCELLED_CLEARS: Mapping[str, object] = MappingProxyType(
+    {
+        "meeting_start": None,
+        "meeting_end": None,
+        "meeting_event_id": None,
+        "meeting_join_url": None,
+        "proposed_slots": (),
+        "times_requested_at": None,
+        "remind_offer_at": None,
+    }
+)
+
+
+def offer_sent(departure: Departure, problem: Reach | None) -> Departure | None:
+    """The offer went out (or could not): once, only from REGISTERED."""
+    if departure.status is not DepartureStatus.REGISTERED:
+        return None
+    return offer.unreachable(departure, problem) if problem else offer.offered(departure)
+
+
+def cancelled(departure: Departure) -> Departure:
+    """The leaver stays; journey.departure.InvalidTransition once the conversation was held."""
+    if departure.status is DepartureStatus.CANCELLED:
+        return departure.changed(**_CANCELLED_CLEARS)
+    return departure.moved_to(DepartureStatus.CANCELLED, **_CANCELLED_CLEARS)
+
+
+def delivered(
+    departure: Departure, kind: MessageKind, reach: Reach | None, posted: PostedCard | None
+) -> Departure | None:
+    """How a proactive message ended: the offer's reach, the card to update later."""
+    values: dict[str, object] = {}
+    if kind is MessageKind.OFFER and reach is not None and departure.reach is not reach:
+        values["reach"] = reach
+    slot_name = CARD_SLOTS.get(kind)
+    if posted is not None and slot_name is not None:
+        values["cards"] = {**departure.cards, slot_name: posted}
+    return departure.changed(**values) if values else None
