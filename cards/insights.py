@@ -47,6 +47,7 @@ def month_label(say: Speaker, month: Month) -> str:
 
 
 def period_label(say: Speaker, period: Period) -> str:
+    """A period as its first and last month, or the month alone."""
     if period.length == 1:
         return month_label(say, period.first)
     return f"{month_label(say, period.first)} – {month_label(say, period.last)}"

@@ -286,6 +286,7 @@ def handoff_block(
 
 
 def question_set_title(say: Speaker, qset: QuestionSet) -> str:
+    """The question set's title in the reader's language."""
     return qset.title.get(say.lang)
 
 

@@ -37,6 +37,7 @@ def as_json(card: dict[str, Any]) -> str:
 
 
 def golden_path(name: str, language: str) -> Path:
+    """Where the golden file of one card in one language lives."""
     return GOLDEN / f"{name}.{language}.json"
 
 
