@@ -4,7 +4,6 @@ goes to journey.after_conversation, which checks who asks before it keeps anythi
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -19,7 +18,7 @@ from cards.after_conversation import (
 from cards.base import Element, paragraph
 from cards.locale import Speaker
 from cards.task import task_card
-from dialogs.journey_turn import DepartureAction, DepartureId, asker_of, collect_inputs, speaker
+from dialogs.card_action import DepartureAction, DepartureId, asker_of, collect_inputs, speaker
 from dialogs.router import InvokeResult
 from dialogs.survey import handoff_answers
 from dialogs.turn import DialogTurn
@@ -27,9 +26,6 @@ from journey.after_conversation import (
     AfterConversation,
     Gesture,
     NoteField,
-    NoteTooLong,
-    NotOffered,
-    NotYetHeld,
     may_write_notes,
 )
 from journey.departure import Departure
@@ -108,22 +104,6 @@ async def full_task_card(
     return task_card(say, departure, user_ids=[turn.actor.user_id], survey=answers, notes=notes)
 
 
-async def _answer(turn: DialogTurn, action: Callable[[], Awaitable[InvokeResult]]) -> InvokeResult:
-    """Run a step; a refusal becomes its text, and nothing was stored."""
-    try:
-        return await action()
-    except NotAllowed:
-        return InvokeResult(message=turn.text("error.not_allowed"))
-    except StaleAction:
-        return InvokeResult(message=turn.text("error.stale_action"))
-    except NotYetHeld:
-        return InvokeResult(message=turn.text("notes.too_early"))
-    except NoteTooLong:
-        return InvokeResult(message=turn.text("notes.too_long"))
-    except NotOffered:
-        return InvokeResult(message=turn.text("thanks.not_offered"))
-
-
 async def save_notes(turn: DialogTurn, payload: NotesInput) -> InvokeResult:
     """Keep the notes; the task card again, saying so."""
     return await _notes(turn, payload, held=False)
@@ -135,19 +115,11 @@ async def mark_held(turn: DialogTurn, payload: NotesInput) -> InvokeResult:
 
 
 async def _notes(turn: DialogTurn, payload: NotesInput, *, held: bool) -> InvokeResult:
-    async def act() -> InvokeResult:
-        departure, _notes = await after_of(turn).record(
-            asker_of(turn),
-            payload.departure,
-            revision=payload.revision,
-            texts=payload.notes,
-            held=held,
-        )
-        say = speaker(turn, departure)
-        note = None if held else say("notes.saved")
-        return InvokeResult(card=await full_task_card(turn, departure, note))
-
-    return await _answer(turn, act)
+    departure, _notes = await after_of(turn).record(
+        asker_of(turn), payload.departure, revision=payload.revision, texts=payload.notes, held=held
+    )
+    note = None if held else speaker(turn, departure)("notes.saved")
+    return InvokeResult(card=await full_task_card(turn, departure, note))
 
 
 async def thank_you_for(
@@ -178,12 +150,8 @@ async def refresh_thanks(turn: DialogTurn, payload: DepartureAction) -> InvokeRe
 
 async def choose(turn: DialogTurn, payload: WishesInput) -> InvokeResult:
     """The leaver's wishes: kept, and the interviewer is told."""
-
-    async def act() -> InvokeResult:
-        departure, _wishes = await after_of(turn).choose(
-            asker_of(turn), payload.departure, payload.chosen()
-        )
-        note = speaker(turn, departure)("thanks_offer.noted")
-        return InvokeResult(card=await thank_you_for(turn, departure.id, note))
-
-    return await _answer(turn, act)
+    departure, _wishes = await after_of(turn).choose(
+        asker_of(turn), payload.departure, payload.chosen()
+    )
+    note = speaker(turn, departure)("thanks_offer.noted")
+    return InvokeResult(card=await thank_you_for(turn, departure.id, note))

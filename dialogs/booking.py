@@ -11,10 +11,9 @@ from cards.booking import (
     waiting_card,
 )
 from cards.task import task_card
-from dialogs.journey_turn import (
+from dialogs.card_action import (
     DepartureAction,
     DepartureId,
-    answer,
     asker_of,
     journey_of,
     minutes_of,
@@ -63,58 +62,36 @@ def _interviewer_view(turn: DialogTurn, departure: Departure) -> InvokeResult:
 
 async def pick_slot(turn: DialogTurn, payload: PickSlot) -> InvokeResult:
     """Book the picked time if it is still free for both; else new times."""
-
-    async def act() -> InvokeResult:
-        outcome = await journey_of(turn).pick(asker_of(turn), payload.departure, payload.slot)
-        if isinstance(outcome, Booked):
-            departure = outcome.departure
-            return InvokeResult(card=confirmation_card(speaker(turn, departure), departure))
-        taken = Proposal(outcome.departure, outcome.slots)
-        return _times(turn, taken, note=speaker(turn, outcome.departure)("booking.slot_taken"))
-
-    return await answer(turn, act)
+    outcome = await journey_of(turn).pick(asker_of(turn), payload.departure, payload.slot)
+    if isinstance(outcome, Booked):
+        departure = outcome.departure
+        return InvokeResult(card=confirmation_card(speaker(turn, departure), departure))
+    taken = Proposal(outcome.departure, outcome.slots)
+    return _times(turn, taken, note=speaker(turn, outcome.departure)("booking.slot_taken"))
 
 
 async def none_fit(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """None of the times suit: the interviewer is asked for others."""
-
-    async def act() -> InvokeResult:
-        departure = await journey_of(turn).none_fit(asker_of(turn), payload.departure)
-        return InvokeResult(
-            card=waiting_card(speaker(turn, departure), departure, found_none=False)
-        )
-
-    return await answer(turn, act)
+    departure = await journey_of(turn).none_fit(asker_of(turn), payload.departure)
+    return InvokeResult(card=waiting_card(speaker(turn, departure), departure, found_none=False))
 
 
 async def reschedule(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """Cancel the booked meeting and offer new times (to the leaver)."""
-
-    async def act() -> InvokeResult:
-        proposal = await journey_of(turn).reschedule(asker_of(turn), payload.departure)
-        if _is_leaver(turn, proposal.departure):
-            return _times(turn, proposal)
-        return _interviewer_view(turn, proposal.departure)
-
-    return await answer(turn, act)
+    proposal = await journey_of(turn).reschedule(asker_of(turn), payload.departure)
+    if _is_leaver(turn, proposal.departure):
+        return _times(turn, proposal)
+    return _interviewer_view(turn, proposal.departure)
 
 
 async def cancel_booking(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """Cancel the booked meeting; the leaver can choose another time later."""
-
-    async def act() -> InvokeResult:
-        departure = await journey_of(turn).cancel_booking(asker_of(turn), payload.departure)
-        if _is_leaver(turn, departure):
-            return InvokeResult(card=cancelled_booking_card(speaker(turn, departure), departure))
-        return _interviewer_view(turn, departure)
-
-    return await answer(turn, act)
+    departure = await journey_of(turn).cancel_booking(asker_of(turn), payload.departure)
+    if _is_leaver(turn, departure):
+        return InvokeResult(card=cancelled_booking_card(speaker(turn, departure), departure))
+    return _interviewer_view(turn, departure)
 
 
 async def propose_again(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """The leaver asks for times again (after a cancelled booking)."""
-
-    async def act() -> InvokeResult:
-        return _times(turn, await journey_of(turn).propose_again(asker_of(turn), payload.departure))
-
-    return await answer(turn, act)
+    return _times(turn, await journey_of(turn).propose_again(asker_of(turn), payload.departure))

@@ -1,12 +1,11 @@
-"""What the journey's card actions share: who asks, in which words, and refusals as answers."""
+"""What the card actions on a departure share: its payload, who asks, and in which words."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from cards.booking import (
     cancelled_booking_card,
@@ -24,7 +23,7 @@ from journey.booking import offered_slots
 from journey.departure import Departure, DepartureStatus
 from journey.flow import DepartureFlow
 from journey.people import DirectoryUnavailable, PersonNotReachable
-from journey.refusals import AlreadyBooked, NotAllowed, StaleAction
+from journey.refusals import AlreadyBooked
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +44,13 @@ class DepartureAction(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    departure: DepartureId
+    # HR's registration cards name it `departure_id`; cards already posted in chats keep
+    # carrying that key, so both are understood.
+    departure: DepartureId = Field(validation_alias=AliasChoices("departure", "departure_id"))
 
 
 def journey_of(turn: DialogTurn) -> DepartureFlow:
-    """The journey service wired in create_app."""
+    """The departure flow service wired in create_app."""
     journey = turn.services.journey
     if journey is None:
         raise RuntimeError("the journey is not wired into the services")
@@ -71,22 +72,17 @@ def minutes_of(turn: DialogTurn, departure: Departure) -> int:
     return turn.config.unit(departure.unit or None).conversation.minutes
 
 
-async def answer(turn: DialogTurn, action: Callable[[], Awaitable[InvokeResult]]) -> InvokeResult:
-    """Run a card action; a refusal becomes the matching text, and nothing has changed."""
-    try:
-        return await action()
-    except NotAllowed:
-        return InvokeResult(message=turn.text("error.not_allowed"))
-    except AlreadyBooked as booked:
-        # A second pick: the booking stands, and the card says so.
-        return InvokeResult(
-            card=confirmation_card(speaker(turn, booked.departure), booked.departure)
-        )
-    except StaleAction:
-        return InvokeResult(message=turn.text("error.stale_action"))
-    except (PersonNotReachable, DirectoryUnavailable) as exc:
-        log.warning("a journey action could not reach the calendars (%s)", type(exc).__name__)
-        return InvokeResult(message=turn.text("error.generic"))
+def already_booked(turn: DialogTurn, booked: AlreadyBooked) -> InvokeResult:
+    """A second pick: the booking stands, and the card says so."""
+    return InvokeResult(card=confirmation_card(speaker(turn, booked.departure), booked.departure))
+
+
+def calendars_unreachable(
+    turn: DialogTurn, exc: PersonNotReachable | DirectoryUnavailable
+) -> InvokeResult:
+    """The calendars or the directory did not answer: a generic text, and the kind of failure."""
+    log.warning("a journey action could not reach the calendars (%s)", type(exc).__name__)
+    return InvokeResult(message=turn.text("error.generic"))
 
 
 async def leaver_card(turn: DialogTurn, departure: Departure) -> dict[str, Any] | None:
@@ -110,10 +106,3 @@ async def leaver_card(turn: DialogTurn, departure: Departure) -> dict[str, Any] 
     if departure.times_requested_at is not None:
         return waiting_card(say, departure, found_none=False)
     return cancelled_booking_card(say, departure)
-
-
-def result(card: dict[str, Any] | None, turn: DialogTurn) -> InvokeResult:
-    """A card answer, or the stale-card message when there is nothing to act on."""
-    if card is None:
-        return InvokeResult(message=turn.text("error.stale_action"))
-    return InvokeResult(card=card)

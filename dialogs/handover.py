@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from cards.handover import handover_card
-from dialogs.journey_turn import DepartureId, answer, asker_of, journey_of, speaker
+from dialogs.card_action import DepartureId, asker_of, journey_of, speaker
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import HANDOVER_SUCCESSOR_MAX, Departure
@@ -44,23 +44,15 @@ def _card(turn: DialogTurn, departure: Departure) -> InvokeResult:
 
 async def tick(turn: DialogTurn, payload: HandoverTick) -> InvokeResult:
     """Tick (or untick) an item; the other person's copy is updated in place too."""
-
-    async def act() -> InvokeResult:
-        departure = await journey_of(turn).tick(
-            asker_of(turn), payload.departure, payload.item, payload.done
-        )
-        return _card(turn, departure)
-
-    return await answer(turn, act)
+    departure = await journey_of(turn).tick(
+        asker_of(turn), payload.departure, payload.item, payload.done
+    )
+    return _card(turn, departure)
 
 
 async def name_successor(turn: DialogTurn, payload: HandoverSuccessor) -> InvokeResult:
     """Save who takes over; both copies show it."""
-
-    async def act() -> InvokeResult:
-        departure = await journey_of(turn).name_successor(
-            asker_of(turn), payload.departure, payload.successor
-        )
-        return _card(turn, departure)
-
-    return await answer(turn, act)
+    departure = await journey_of(turn).name_successor(
+        asker_of(turn), payload.departure, payload.successor
+    )
+    return _card(turn, departure)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from cards.booking import interviewer_name, slots_card, waiting_card
-from dialogs.journey_turn import DepartureId, answer, asker_of, journey_of, minutes_of, speaker
+from dialogs.card_action import DepartureId, asker_of, journey_of, minutes_of, speaker
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import InterviewerKind
@@ -23,17 +23,13 @@ class ChooseInterviewer(BaseModel):
 
 async def choose_interviewer(turn: DialogTurn, payload: ChooseInterviewer) -> InvokeResult:
     """Record the choice; answer with the times, or say the interviewer was asked for some."""
-
-    async def act() -> InvokeResult:
-        proposal = await journey_of(turn).choose(
-            asker_of(turn), payload.departure, payload.kind, payload.person
-        )
-        departure = proposal.departure
-        say = speaker(turn, departure)
-        if not proposal.slots:
-            return InvokeResult(card=waiting_card(say, departure, found_none=True))
-        note = say("interviewer.chosen", interviewer=interviewer_name(departure))
-        card = slots_card(say, departure, proposal.slots, minutes_of(turn, departure), note=note)
-        return InvokeResult(card=card)
-
-    return await answer(turn, act)
+    proposal = await journey_of(turn).choose(
+        asker_of(turn), payload.departure, payload.kind, payload.person
+    )
+    departure = proposal.departure
+    say = speaker(turn, departure)
+    if not proposal.slots:
+        return InvokeResult(card=waiting_card(say, departure, found_none=True))
+    note = say("interviewer.chosen", interviewer=interviewer_name(departure))
+    card = slots_card(say, departure, proposal.slots, minutes_of(turn, departure), note=note)
+    return InvokeResult(card=card)

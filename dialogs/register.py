@@ -23,13 +23,13 @@ from cards.register import (
     registered_card,
 )
 from config.loaded import LoadedConfig
+from dialogs.card_action import DepartureAction
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import Departure
 from journey.locale import SUPPORTED_LANGUAGES, language_of
 from journey.people import DirectoryUnavailable
-from journey.ports import NotFound
-from journey.registration import Outcome, RegistrationRequest, is_active
+from journey.registration_rules import Outcome, RegistrationRequest, is_active
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,6 @@ class RegisterSubmit(BaseModel):
     unit: str = Field("", max_length=_FIELD)
     last_working_day: str = Field("", max_length=_FIELD)
     locale: str = Field("", max_length=_FIELD)
-
-
-class DepartureAction(BaseModel):
-    """Cancel, or open the confirmation card again: which departure."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    departure_id: str = Field(min_length=1, max_length=64)
 
 
 class ChangeDay(DepartureAction):
@@ -242,12 +234,9 @@ async def submit_registration(turn: DialogTurn, payload: RegisterSubmit) -> Invo
 async def change_last_day(turn: DialogTurn, payload: ChangeDay) -> InvokeResult:
     """HR moved the last working day from the confirmation card."""
     if not turn.is_hr():
-        return await _refuse(turn, "change_day", payload.departure_id)
+        return await _refuse(turn, "change_day", payload.departure)
     registration = turn.services.registration
-    try:
-        current = await registration.get(payload.departure_id)
-    except NotFound:
-        return InvokeResult(message=turn.text("error.stale_action"))
+    current = await registration.get(payload.departure)  # NotFound: the router says "stale"
     if not _ISO_DAY.match(payload.last_working_day):
         return _confirmation(turn, current, error=turn.text("error.bad_input"))
     try:
@@ -270,14 +259,11 @@ async def change_last_day(turn: DialogTurn, payload: ChangeDay) -> InvokeResult:
 async def cancel_departure(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """HR cancelled the departure from the confirmation card: the leaver stays."""
     if not turn.is_hr():
-        return await _refuse(turn, "cancel", payload.departure_id)
+        return await _refuse(turn, "cancel", payload.departure)
     registration = turn.services.registration
-    try:
-        outcome = await registration.cancel(payload.departure_id, _actor(turn), door=DOOR)
-    except NotFound:
-        return InvokeResult(message=turn.text("error.stale_action"))
+    outcome = await registration.cancel(payload.departure, _actor(turn), door=DOOR)
     if outcome.rejected or outcome.departure is None:
-        latest = await registration.get(payload.departure_id)
+        latest = await registration.get(payload.departure)
         return _confirmation(turn, latest, error=_problems_text(turn, outcome))
     departure = outcome.departure
     message = turn.text("register.cancelled", name=_name(departure))
@@ -290,11 +276,8 @@ async def manage_departure(turn: DialogTurn, payload: DepartureAction) -> Invoke
     Whatever door registered it (Teams, the HTTP API, the CSV import).
     """
     if not turn.is_hr():
-        return await _refuse(turn, "manage", payload.departure_id)
-    try:
-        departure = await turn.services.registration.get(payload.departure_id)
-    except NotFound:
-        return InvokeResult(message=turn.text("error.stale_action"))
+        return await _refuse(turn, "manage", payload.departure)
+    departure = await turn.services.registration.get(payload.departure)
     return _confirm(turn, departure, "")
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -15,6 +16,8 @@ log = logging.getLogger(__name__)
 
 CommandHandler = Callable[[DialogTurn], Awaitable[None]]
 VerbHandler = Callable[[DialogTurn, Any], Awaitable["InvokeResult"]]
+RefusalAnswer = Callable[[DialogTurn, Any], "InvokeResult"]
+Refused = TypeVar("Refused", bound=Exception)
 
 
 class InvokeResult(BaseModel):
@@ -70,22 +73,53 @@ class NoPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+@dataclass(frozen=True)
+class Says:
+    """A refusal answered with one text from HR's YAML, in the person's language."""
+
+    key: str
+
+    def __call__(self, turn: DialogTurn, _refusal: Exception) -> InvokeResult:
+        return InvokeResult(message=turn.text(self.key))
+
+
 class Router:
-    """The registry of commands and card verbs, and the dispatch over it."""
+    """The registry of commands, card verbs and refusals, and the dispatch over it."""
 
     def __init__(self) -> None:
         self._commands: dict[Command, CommandHandler] = {}
         self._verbs: dict[str, tuple[type[BaseModel], VerbHandler]] = {}
+        self._refusals: dict[type[Exception], RefusalAnswer] = {}
 
     def command(self, command: Command, handler: CommandHandler) -> None:
+        """Answer a typed command with `handler`."""
         self._commands[command] = handler
 
     def verb(self, verb: str, payload: type[BaseModel], handler: VerbHandler) -> None:
+        """Answer a card's verb with `handler`, its data parsed with `payload` first."""
         self._verbs[verb] = (payload, handler)
+
+    def refusal(
+        self, kind: type[Refused], answer: str | Callable[[DialogTurn, Refused], InvokeResult]
+    ) -> None:
+        """Answer a refusal of `kind` (or a subclass) with a text key or a function."""
+        self._refusals[kind] = Says(answer) if isinstance(answer, str) else answer
 
     @property
     def commands(self) -> frozenset[Command]:
         return frozenset(self._commands)
+
+    @property
+    def verbs(self) -> frozenset[str]:
+        return frozenset(self._verbs)
+
+    def _refused(self) -> tuple[type[Exception], ...]:
+        return tuple(self._refusals)
+
+    def _answer(self, turn: DialogTurn, refusal: Exception) -> InvokeResult:
+        """The registered answer to a refusal: the nearest registered class wins."""
+        kind = next(k for k in type(refusal).__mro__ if k in self._refusals)
+        return self._refusals[kind](turn, refusal)
 
     async def on_message(self, turn: DialogTurn, text: str | None) -> None:
         """Run the command the text asks for, or say that it was not understood."""
@@ -95,7 +129,10 @@ class Router:
             if not turn.first_contact:  # the welcome already told a newcomer what to write
                 await turn.send_text(turn.text("error.unknown_command"))
             return
-        await handler(turn)
+        try:
+            await handler(turn)
+        except self._refused() as refusal:
+            await send_result(turn, self._answer(turn, refusal))
 
     async def on_invoke(self, turn: DialogTurn, value: Any) -> InvokeResult:
         """Parse an Action.Execute and run its verb; a bad payload changes nothing."""
@@ -113,4 +150,16 @@ class Router:
         except ValidationError:
             log.info("card payload for %r did not parse", invoke.action.verb)
             return InvokeResult(message=turn.text("error.bad_input"))
-        return await handler(turn, payload)
+        try:
+            return await handler(turn, payload)
+        except self._refused() as refusal:
+            # A refusal changed nothing: the person gets its text (or card), never a crash.
+            return self._answer(turn, refusal)
+
+
+async def send_result(turn: DialogTurn, result: InvokeResult) -> None:
+    """Post an answer in the chat instead of in place of a card: its card, or its text."""
+    if result.card is not None:
+        await turn.send_card(result.card)
+    elif result.message:
+        await turn.send_text(result.message)

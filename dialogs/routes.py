@@ -1,7 +1,9 @@
-"""The one place that says which flow answers which command and card verb."""
+"""The one place that says which flow answers which command and card verb, and which text
+answers which refusal."""
 
 from __future__ import annotations
 
+from cards import verbs
 from dialogs import (
     after_conversation,
     booking,
@@ -9,25 +11,21 @@ from dialogs import (
     insights,
     interviewer,
     offer,
+    register,
     survey,
     task,
 )
+from dialogs.card_action import DepartureAction, already_booked, calendars_unreachable
 from dialogs.commands import Command
 from dialogs.help import help_card, help_view, show_help
-from dialogs.journey_turn import DepartureAction as JourneyAction
-from dialogs.register import (
-    ChangeDay,
-    DepartureAction,
-    RegisterSubmit,
-    cancel_departure,
-    change_last_day,
-    manage_departure,
-    show_register_form,
-    submit_registration,
-)
 from dialogs.router import InvokeResult, NoPayload, Router
 from dialogs.status import show_status
 from dialogs.turn import DialogTurn
+from journey.after_conversation import NoteTooLong, NotOffered, NotYetHeld
+from journey.people import DirectoryUnavailable, PersonNotReachable
+from journey.ports import NotFound
+from journey.refusals import AlreadyBooked, NotAllowed, StaleAction
+from journey.survey import BadAnswer, SurveyClosed, SurveyDisabled
 
 
 async def _help_from_card(turn: DialogTurn, _: NoPayload) -> InvokeResult:
@@ -35,48 +33,79 @@ async def _help_from_card(turn: DialogTurn, _: NoPayload) -> InvokeResult:
     return InvokeResult(message="")
 
 
+def _refusals(router: Router) -> None:
+    """Why an action changed nothing, told in the person's words; nothing was stored."""
+    router.refusal(NotAllowed, "error.not_allowed")
+    router.refusal(StaleAction, "error.stale_action")
+    router.refusal(NotFound, "error.stale_action")  # a card about a departure no longer kept
+    router.refusal(AlreadyBooked, already_booked)
+    router.refusal(PersonNotReachable, calendars_unreachable)
+    router.refusal(DirectoryUnavailable, calendars_unreachable)
+    router.refusal(NotYetHeld, "notes.too_early")
+    router.refusal(NoteTooLong, "notes.too_long")
+    router.refusal(NotOffered, "thanks.not_offered")
+    router.refusal(BadAnswer, survey.bad_answer)
+    router.refusal(SurveyClosed, "survey.closed")
+    router.refusal(SurveyDisabled, "survey.not_available")
+
+
+def _registration(router: Router) -> None:
+    """HR registers a departure, and moves or cancels it afterwards."""
+    router.command(Command.REGISTER, register.show_register_form)
+    router.verb(verbs.REGISTER_SUBMIT, register.RegisterSubmit, register.submit_registration)
+    router.verb(verbs.REGISTER_CHANGE_DAY, register.ChangeDay, register.change_last_day)
+    router.verb(verbs.REGISTER_CANCEL, DepartureAction, register.cancel_departure)
+    router.verb(verbs.REGISTER_MANAGE, DepartureAction, register.manage_departure)
+
+
+def _conversation(router: Router) -> None:
+    """The leaver's offer, choice and booking; the interviewer's card (issue 3)."""
+    router.command(Command.STATUS, show_status)
+    router.verb(verbs.OFFER_ACCEPT, offer.OfferAnswer, offer.accept_offer)
+    router.verb(verbs.OFFER_DECLINE, offer.OfferAnswer, offer.decline_offer)
+    router.verb(verbs.OFFER_LATER, offer.OfferAnswer, offer.offer_later)
+    choose = interviewer.choose_interviewer
+    router.verb(verbs.INTERVIEWER_CHOOSE, interviewer.ChooseInterviewer, choose)
+    router.verb(verbs.BOOKING_PICK, booking.PickSlot, booking.pick_slot)
+    router.verb(verbs.BOOKING_NONE_FIT, DepartureAction, booking.none_fit)
+    router.verb(verbs.BOOKING_RESCHEDULE, DepartureAction, booking.reschedule)
+    router.verb(verbs.BOOKING_CANCEL, DepartureAction, booking.cancel_booking)
+    router.verb(verbs.BOOKING_PROPOSE, DepartureAction, booking.propose_again)
+    router.verb(verbs.TASK_REFRESH, DepartureAction, task.refresh_task)
+    router.verb(verbs.TASK_NEW_TIMES, DepartureAction, task.send_new_times)
+    router.verb(verbs.TASK_CHOOSE_TIMES, DepartureAction, task.choose_times)
+    router.verb(verbs.TASK_SEND_TIMES, task.ChosenTimes, task.send_times)
+    # Reminders (issue 4): the handover checklist the leaver and the manager share.
+    router.verb(verbs.HANDOVER_TICK, handover.HandoverTick, handover.tick)
+    router.verb(verbs.HANDOVER_SUCCESSOR, handover.HandoverSuccessor, handover.name_successor)
+
+
+def _survey_and_after(router: Router) -> None:
+    """The optional survey before the conversation; notes, "held" and thanks after (issue 5)."""
+    router.command(Command.SURVEY, survey.show_survey)
+    router.verb(verbs.SURVEY_START, survey.SurveyStart, survey.start)
+    router.verb(verbs.SURVEY_NEXT, survey.SectionAnswers, survey.next_section)
+    router.verb(verbs.SURVEY_BACK, survey.SectionAnswers, survey.back)
+    router.verb(verbs.SURVEY_ATTRIBUTION, survey.SummaryChoices, survey.save_choices)
+    router.verb(verbs.SURVEY_SEND, survey.SummaryChoices, survey.send)
+    router.verb(verbs.SURVEY_WITHDRAW, survey.SurveyRevision, survey.withdraw)
+    notes = after_conversation.NotesInput
+    router.verb(verbs.TASK_NOTES, notes, after_conversation.save_notes)
+    router.verb(verbs.TASK_HELD, notes, after_conversation.mark_held)
+    router.verb(verbs.THANKS_REFRESH, DepartureAction, after_conversation.refresh_thanks)
+    router.verb(verbs.THANKS_CHOOSE, after_conversation.WishesInput, after_conversation.choose)
+
+
 def build_router() -> Router:
-    """Every command and verb the bot understands."""
+    """Every command and verb the bot understands, and the answer to every refusal."""
     router = Router()
     router.command(Command.HELP, show_help)
-    router.verb("help.show", NoPayload, _help_from_card)
-    router.command(Command.REGISTER, show_register_form)
-    router.verb("register.submit", RegisterSubmit, submit_registration)
-    router.verb("register.change_day", ChangeDay, change_last_day)
-    router.verb("register.cancel", DepartureAction, cancel_departure)
-    router.verb("register.manage", DepartureAction, manage_departure)
-    # The exit journey (issue 3): the leaver's offer, choice and booking; the interviewer's card.
-    router.command(Command.STATUS, show_status)
-    router.verb("offer.accept", offer.OfferAnswer, offer.accept_offer)
-    router.verb("offer.decline", offer.OfferAnswer, offer.decline_offer)
-    router.verb("offer.later", offer.OfferAnswer, offer.offer_later)
-    router.verb("interviewer.choose", interviewer.ChooseInterviewer, interviewer.choose_interviewer)
-    router.verb("booking.pick", booking.PickSlot, booking.pick_slot)
-    router.verb("booking.none_fit", JourneyAction, booking.none_fit)
-    router.verb("booking.reschedule", JourneyAction, booking.reschedule)
-    router.verb("booking.cancel", JourneyAction, booking.cancel_booking)
-    router.verb("booking.propose", JourneyAction, booking.propose_again)
-    router.verb("task.refresh", JourneyAction, task.refresh_task)
-    router.verb("task.new_times", JourneyAction, task.send_new_times)
-    router.verb("task.choose_times", JourneyAction, task.choose_times)
-    router.verb("task.send_times", task.ChosenTimes, task.send_times)
-    # Reminders (issue 4): the handover checklist the leaver and the manager share.
-    router.verb("handover.tick", handover.HandoverTick, handover.tick)
-    router.verb("handover.successor", handover.HandoverSuccessor, handover.name_successor)
-    # The optional survey before the conversation (issue 5).
-    router.command(Command.SURVEY, survey.show_survey)
-    router.verb("survey.start", survey.SurveyStart, survey.start)
-    router.verb("survey.next", survey.SectionAnswers, survey.next_section)
-    router.verb("survey.back", survey.SectionAnswers, survey.back)
-    router.verb("survey.attribution", survey.SummaryChoices, survey.save_choices)
-    router.verb("survey.send", survey.SummaryChoices, survey.send)
-    router.verb("survey.withdraw", survey.SurveyRevision, survey.withdraw)
-    # After the conversation (issue 5): the interviewer's notes and "held", the thank-you.
-    router.verb("task.notes", after_conversation.NotesInput, after_conversation.save_notes)
-    router.verb("task.held", after_conversation.NotesInput, after_conversation.mark_held)
-    router.verb("thanks.refresh", JourneyAction, after_conversation.refresh_thanks)
-    router.verb("thanks.choose", after_conversation.WishesInput, after_conversation.choose)
+    router.verb(verbs.HELP_SHOW, NoPayload, _help_from_card)
+    _registration(router)
+    _conversation(router)
+    _survey_and_after(router)
     # What HR learns across departures (issue 7): HR, and a unit's managers for their unit.
     router.command(Command.INSIGHTS, insights.show_insights)
-    router.verb("insights.show", insights.ShowInsights, insights.show_chosen)
+    router.verb(verbs.INSIGHTS_SHOW, insights.ShowInsights, insights.show_chosen)
+    _refusals(router)
     return router

@@ -1,50 +1,54 @@
 """`status`: the leaver sees their departure, an interviewer the conversations they hold, HR
-the departures under way (with anyone the bot could not reach). Each only what they may see."""
+the departures under way (with anyone the bot could not reach). Each only what they may see:
+journey.hr_status decides which; this module renders it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from cards.locale import Speaker
 from cards.status import holding_card, hr_card, leaver_status_card
-from dialogs.journey_turn import asker_of, leaver_card, speaker
+from dialogs.card_action import asker_of, leaver_card, speaker
 from dialogs.turn import DialogTurn
-from journey.access import Act, Role, may, roles_of
-from journey.departure import DepartureStatus
+from journey.departure import Departure
+from journey.hr_status import (
+    holding,
+    leaving,
+    offer_again,
+    open_departures_of,
+    under_way_for_hr,
+)
 
-_FINISHED = frozenset({DepartureStatus.CANCELLED, DepartureStatus.CLOSED})
+
+async def _leaver_view(turn: DialogTurn, departure: Departure) -> dict[str, Any]:
+    """Where the leaver's departure stands, with the card they act on next."""
+    journey = turn.services.journey
+    if journey is not None:
+        # The offer could not reach them before; now they are here it can, as its own
+        # message (the status card then just says where things stand).
+        offered = await offer_again(journey, turn.services.departures, departure)
+        if offered is not None:
+            return leaver_status_card(speaker(turn, offered), offered, None)
+    card = await leaver_card(turn, departure)
+    return leaver_status_card(speaker(turn, departure), departure, card)
 
 
 async def show_status(turn: DialogTurn) -> None:
     """Answer `status` with every view the person has a right to, or that there is none."""
     asker = asker_of(turn)
-    upn = asker.upn
-    mine = await turn.services.departures.list_for_person(upn) if upn else []
-    open_ones = [d for d in mine if d.status not in _FINISHED]
+    departures = turn.services.departures
+    open_ones = await open_departures_of(departures, asker)
     answered = False
-    for departure in open_ones:
-        if Role.LEAVER in roles_of(departure, upn):
-            card = None
-            if departure.status is DepartureStatus.REGISTERED and turn.services.journey:
-                # The offer could not reach them before; now they are here it can, as its own
-                # message (the status card then just says where things stand).
-                await turn.services.journey.registered(departure)
-                departure = await turn.services.departures.get(departure.id)
-            else:
-                card = await leaver_card(turn, departure)
-            await turn.send_card(leaver_status_card(speaker(turn, departure), departure, card))
-            answered = True
-    say = Speaker(turn.config, turn.locale)
-    holding = [
-        d
-        for d in open_ones
-        if Role.INTERVIEWER in roles_of(d, upn) and may(d, asker, Act.VIEW_BOOKING)
-    ]
-    if holding:
-        await turn.send_card(holding_card(say, holding))
+    for departure in leaving(open_ones, asker):
+        await turn.send_card(await _leaver_view(turn, departure))
         answered = True
-    if asker.is_hr:
-        listed = [
-            d for d in await turn.services.departures.list_open() if may(d, asker, Act.VIEW_REACH)
-        ]
+    say = Speaker(turn.config, turn.locale)
+    held = holding(open_ones, asker)
+    if held:
+        await turn.send_card(holding_card(say, held))
+        answered = True
+    listed = await under_way_for_hr(departures, asker)
+    if listed is not None:
         await turn.send_card(hr_card(say, listed))
         answered = True
     if not answered:

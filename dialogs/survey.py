@@ -7,16 +7,16 @@ service, which checks who asks and which card it was before it keeps anything.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cards import verbs
 from cards.base import Element, execute, paragraph
+from cards.locale import Speaker
 from cards.survey import (
     ANSWER_PREFIX,
-    START,
     USE_PREFIX,
     handoff_block,
     intro_card,
@@ -26,24 +26,19 @@ from cards.survey import (
     summary_card,
 )
 from config.survey_plan import survey_plan
-from dialogs.journey_turn import DepartureId, asker_of, collect_inputs, speaker
-from dialogs.router import InvokeResult
+from dialogs.card_action import DepartureId, asker_of, collect_inputs, speaker
+from dialogs.router import InvokeResult, send_result
 from dialogs.turn import DialogTurn
 from journey.departure import Departure, DepartureStatus
-from journey.refusals import NotAllowed, StaleAction
 from journey.survey import (
     Attribution,
     BadAnswer,
-    SurveyClosed,
-    SurveyDisabled,
     SurveyStatus,
     attributions_for,
     may_take_survey,
     may_withdraw,
 )
 from journey.survey_service import Surveys, SurveyStep
-
-log = logging.getLogger(__name__)
 
 QuestionId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 # Generous: the question's own limit is checked (and a refusal audited) by the survey rules.
@@ -110,6 +105,22 @@ def surveys_of(turn: DialogTurn) -> Surveys:
     return surveys
 
 
+def _today(turn: DialogTurn, departure: Departure) -> date:
+    """Today where the departure is."""
+    return turn.services.clock.now().astimezone(departure.zone).date()
+
+
+def _may_take(turn: DialogTurn, departure: Departure) -> bool:
+    plan = survey_plan(turn.config, departure.unit)
+    return may_take_survey(departure, plan, _today(turn, departure))
+
+
+def _start_button(say: Speaker, departure: Departure) -> Element:
+    """Start the survey; it takes none of the card's inputs."""
+    data = {"departure": departure.id}
+    return execute(say("survey.start"), verbs.SURVEY_START, data, associatedInputs="none")
+
+
 def step_card(turn: DialogTurn, step: SurveyStep) -> dict[str, Any]:
     """The card for where the leaver stands."""
     departure = step.departure
@@ -118,19 +129,13 @@ def step_card(turn: DialogTurn, step: SurveyStep) -> dict[str, Any]:
     progress = step.progress
     if progress.status is SurveyStatus.WITHDRAWN:
         card = message_card(say, say("survey.withdrawn"))
-        today = turn.services.clock.now().astimezone(departure.zone).date()
-        if may_take_survey(departure, survey_plan(turn.config, departure.unit), today):
+        if _may_take(turn, departure):
             # Withdrawing is not final: the leaver may start afresh until the last day.
-            start = execute(
-                say("survey.start"), START, {"departure": departure.id}, associatedInputs="none"
-            )
-            card["actions"] = [start]
+            card["actions"] = [_start_button(say, departure)]
         return card
     if progress.status is SurveyStatus.SENT:
-        today = turn.services.clock.now().astimezone(departure.zone).date()
-        return sent_card(
-            say, departure, progress.revision, can_withdraw=may_withdraw(departure, today)
-        )
+        can_withdraw = may_withdraw(departure, _today(turn, departure))
+        return sent_card(say, departure, progress.revision, can_withdraw=can_withdraw)
     if step.on_summary:
         allowed = attributions_for(departure)
         return summary_card(say, departure, sections, progress.revision, step.answers, allowed)
@@ -145,36 +150,21 @@ def _intro(turn: DialogTurn, departure: Departure) -> dict[str, Any]:
     return intro_card(say, departure, qset.title.get(say.lang), attributions_for(departure))
 
 
-async def _answer(turn: DialogTurn, action: Callable[[], Awaitable[InvokeResult]]) -> InvokeResult:
-    """Run a survey step; a refusal becomes its text, and nothing was stored."""
-    try:
-        return await action()
-    except NotAllowed:
-        return InvokeResult(message=turn.text("error.not_allowed"))
-    except StaleAction:
-        return InvokeResult(message=turn.text("error.stale_action"))
-    except BadAnswer as bad:
-        return InvokeResult(message=turn.text(f"survey.refused.{bad.reason.value}"))
-    except SurveyClosed:
-        return InvokeResult(message=turn.text("survey.closed"))
-    except SurveyDisabled:
-        return InvokeResult(message=turn.text("survey.not_available"))
+def bad_answer(turn: DialogTurn, bad: BadAnswer) -> InvokeResult:
+    """An answer that does not fit its question: the text says why (nothing was stored)."""
+    return InvokeResult(message=turn.text(f"survey.refused.{bad.reason.value}"))
 
 
 async def start(turn: DialogTurn, payload: SurveyStart) -> InvokeResult:
     """Without a choice yet: the intro card; with one: the first section (or where they were)."""
-
-    async def act() -> InvokeResult:
-        surveys = surveys_of(turn)
-        if payload.attribution is None:
-            departure, _plan, step = await surveys.current(asker_of(turn), payload.departure)
-            if step is None:
-                return InvokeResult(card=_intro(turn, departure))
-            return InvokeResult(card=step_card(turn, step))
-        step = await surveys.start(asker_of(turn), payload.departure, payload.attribution)
+    surveys = surveys_of(turn)
+    if payload.attribution is None:
+        departure, _plan, step = await surveys.current(asker_of(turn), payload.departure)
+        if step is None:
+            return InvokeResult(card=_intro(turn, departure))
         return InvokeResult(card=step_card(turn, step))
-
-    return await _answer(turn, act)
+    step = await surveys.start(asker_of(turn), payload.departure, payload.attribution)
+    return InvokeResult(card=step_card(turn, step))
 
 
 async def next_section(turn: DialogTurn, payload: SectionAnswers) -> InvokeResult:
@@ -185,30 +175,23 @@ async def next_section(turn: DialogTurn, payload: SectionAnswers) -> InvokeResul
 async def back(turn: DialogTurn, payload: SectionAnswers) -> InvokeResult:
     """Keep what is typed and go back one section (from the summary: to the last one)."""
     if payload.section is None and not payload.answers:
-
-        async def act() -> InvokeResult:
-            step = await surveys_of(turn).back(
-                asker_of(turn), payload.departure, revision=payload.revision, changes=payload.uses
-            )
-            return InvokeResult(card=step_card(turn, step))
-
-        return await _answer(turn, act)
+        step = await surveys_of(turn).back(
+            asker_of(turn), payload.departure, revision=payload.revision, changes=payload.uses
+        )
+        return InvokeResult(card=step_card(turn, step))
     return await _section(turn, payload, forward=False)
 
 
 async def _section(turn: DialogTurn, payload: SectionAnswers, *, forward: bool) -> InvokeResult:
-    async def act() -> InvokeResult:
-        step = await surveys_of(turn).answer(
-            asker_of(turn),
-            payload.departure,
-            revision=payload.revision,
-            section_id=payload.section or "",
-            raw=payload.answers,
-            forward=forward,
-        )
-        return InvokeResult(card=step_card(turn, step))
-
-    return await _answer(turn, act)
+    step = await surveys_of(turn).answer(
+        asker_of(turn),
+        payload.departure,
+        revision=payload.revision,
+        section_id=payload.section or "",
+        raw=payload.answers,
+        forward=forward,
+    )
+    return InvokeResult(card=step_card(turn, step))
 
 
 async def save_choices(turn: DialogTurn, payload: SummaryChoices) -> InvokeResult:
@@ -222,29 +205,19 @@ async def send(turn: DialogTurn, payload: SummaryChoices) -> InvokeResult:
 
 
 async def _summary(turn: DialogTurn, payload: SummaryChoices, *, send: bool) -> InvokeResult:
-    async def act() -> InvokeResult:
-        step = await surveys_of(turn).attribute(
-            asker_of(turn),
-            payload.departure,
-            revision=payload.revision,
-            changes=payload.uses,
-            send=send,
-        )
-        return InvokeResult(card=step_card(turn, step))
-
-    return await _answer(turn, act)
+    revision, uses = payload.revision, payload.uses
+    step = await surveys_of(turn).attribute(
+        asker_of(turn), payload.departure, revision=revision, changes=uses, send=send
+    )
+    return InvokeResult(card=step_card(turn, step))
 
 
 async def withdraw(turn: DialogTurn, payload: SurveyRevision) -> InvokeResult:
     """The leaver takes their answers back: deleted, and gone from the interviewer's card."""
-
-    async def act() -> InvokeResult:
-        step = await surveys_of(turn).withdraw(
-            asker_of(turn), payload.departure, revision=payload.revision
-        )
-        return InvokeResult(card=step_card(turn, step))
-
-    return await _answer(turn, act)
+    step = await surveys_of(turn).withdraw(
+        asker_of(turn), payload.departure, revision=payload.revision
+    )
+    return InvokeResult(card=step_card(turn, step))
 
 
 # DECLINED: the unit may offer the survey without a conversation (survey.after_decline).
@@ -270,11 +243,8 @@ async def show_survey(turn: DialogTurn) -> None:
         await turn.send_text(turn.text("survey.not_available"))
         return
     departure = min(mine, key=lambda d: d.last_working_day)
-    result = await start(turn, SurveyStart(departure=departure.id))
-    if result.card is not None:
-        await turn.send_card(result.card)
-    elif result.message:
-        await turn.send_text(result.message)
+    # A refusal (e.g. the survey is closed) is answered by the router, as for a card.
+    await send_result(turn, await start(turn, SurveyStart(departure=departure.id)))
 
 
 async def handoff_answers(turn: DialogTurn, departure: Departure) -> list[Element]:
@@ -293,18 +263,11 @@ def with_survey_after_decline(
     turn: DialogTurn, departure: Departure, card: dict[str, Any]
 ) -> dict[str, Any]:
     """The declined card, offering the survey too if the unit wants that (survey.after_decline)."""
-    plan = survey_plan(turn.config, departure.unit)
-    today = turn.services.clock.now().astimezone(departure.zone).date()
-    if departure.status is not DepartureStatus.DECLINED or not may_take_survey(
-        departure, plan, today
-    ):
+    if departure.status is not DepartureStatus.DECLINED or not _may_take(turn, departure):
         return card
     say = speaker(turn, departure)
-    start = execute(
-        say("survey.start"), START, {"departure": departure.id}, associatedInputs="none"
-    )
     return {
         **card,
         "body": [*card["body"], paragraph(say("survey.after_decline"))],
-        "actions": [*card.get("actions", []), start],
+        "actions": [*card.get("actions", []), _start_button(say, departure)],
     }

@@ -8,7 +8,7 @@ from cards.locale import Speaker
 from cards.offer import leaver_name
 from cards.task import choose_times_card, task_card, task_card_without_details
 from dialogs.after_conversation import full_task_card
-from dialogs.journey_turn import DepartureAction, answer, asker_of, journey_of, speaker
+from dialogs.card_action import DepartureAction, asker_of, journey_of, speaker
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.access import Act
@@ -28,20 +28,16 @@ async def refresh_task(turn: DialogTurn, payload: DepartureAction) -> InvokeResu
 
 async def send_new_times(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """Offer the leaver times from the following two weeks; if none, say to agree directly."""
-
-    async def act() -> InvokeResult:
-        proposal = await journey_of(turn).new_times(asker_of(turn), payload.departure)
-        departure = proposal.departure
-        say = speaker(turn, departure)
-        if not proposal.slots:
-            last_day = say.day(departure.last_working_day)
-            text = say(
-                "booking.ask_interviewer_for_times", name=leaver_name(departure), last_day=last_day
-            )
-            return InvokeResult(message=text)
-        return InvokeResult(card=task_card(say, departure, user_ids=[turn.actor.user_id]))
-
-    return await answer(turn, act)
+    proposal = await journey_of(turn).new_times(asker_of(turn), payload.departure)
+    departure = proposal.departure
+    say = speaker(turn, departure)
+    if not proposal.slots:
+        last_day = say.day(departure.last_working_day)
+        text = say(
+            "booking.ask_interviewer_for_times", name=leaver_name(departure), last_day=last_day
+        )
+        return InvokeResult(message=text)
+    return InvokeResult(card=task_card(say, departure, user_ids=[turn.actor.user_id]))
 
 
 class ChosenTimes(DepartureAction):
@@ -55,28 +51,18 @@ class ChosenTimes(DepartureAction):
 
 async def choose_times(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """The times free for both, for the interviewer to tick."""
-
-    async def act() -> InvokeResult:
-        proposal = await journey_of(turn).times_to_choose(asker_of(turn), payload.departure)
-        say = speaker(turn, proposal.departure)
-        return InvokeResult(card=choose_times_card(say, proposal.departure, proposal.slots))
-
-    return await answer(turn, act)
+    proposal = await journey_of(turn).times_to_choose(asker_of(turn), payload.departure)
+    say = speaker(turn, proposal.departure)
+    return InvokeResult(card=choose_times_card(say, proposal.departure, proposal.slots))
 
 
 async def send_times(turn: DialogTurn, payload: ChosenTimes) -> InvokeResult:
     """Send the ticked times to the leaver; a time taken meanwhile shows the choice again."""
-
-    async def act() -> InvokeResult:
-        result = await journey_of(turn).send_chosen_times(
-            asker_of(turn), payload.departure, payload.keys()
-        )
-        say = speaker(turn, result.departure)
-        if isinstance(result, SlotTaken):
-            note = say("booking.slot_taken")
-            return InvokeResult(
-                card=choose_times_card(say, result.departure, result.slots, note=note)
-            )
-        return InvokeResult(card=task_card(say, result.departure, user_ids=[turn.actor.user_id]))
-
-    return await answer(turn, act)
+    result = await journey_of(turn).send_chosen_times(
+        asker_of(turn), payload.departure, payload.keys()
+    )
+    say = speaker(turn, result.departure)
+    if isinstance(result, SlotTaken):
+        note = say("booking.slot_taken")
+        return InvokeResult(card=choose_times_card(say, result.departure, result.slots, note=note))
+    return InvokeResult(card=task_card(say, result.departure, user_ids=[turn.actor.user_id]))

@@ -1,0 +1,113 @@
+"""Who sees which departures on `status`, and when the offer is sent again (journey.hr_status)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pytest
+from pydantic import ValidationError
+
+from dialogs.card_action import DepartureAction
+from journey.access import Asker
+from journey.departure import Departure, DepartureStatus
+from journey.hr_status import holding, leaving, offer_again, open_departures_of, under_way_for_hr
+
+LEAVER = "ane@example.org"
+INTERVIEWER = "hanne@example.org"
+
+
+def departure(id: str, status: DepartureStatus, **fields: object) -> Departure:
+    values: dict[str, object] = {
+        "leaver_upn": LEAVER,
+        "manager_upn": "bo@example.org",
+        "unit": "",
+        "last_working_day": date(2026, 3, 31),
+    }
+    return Departure(id=id, status=status, **(values | fields))
+
+
+class Departures:
+    """The reads of the repository port that the status query uses, over a list."""
+
+    def __init__(self, *departures: Departure) -> None:
+        self.stored = {d.id: d for d in departures}
+
+    async def list_for_person(self, upn: str) -> Sequence[Departure]:
+        return [
+            d
+            for d in self.stored.values()
+            if upn in (d.leaver_upn, d.manager_upn, d.interviewer_upn)
+        ]
+
+    async def list_open(self, limit: int = 50) -> Sequence[Departure]:
+        finished = {DepartureStatus.CANCELLED, DepartureStatus.CLOSED}
+        return [d for d in self.stored.values() if d.status not in finished][:limit]
+
+    async def get(self, departure_id: str) -> Departure:
+        return self.stored[departure_id]
+
+
+class Offers:
+    """Records the offers sent and marks the departure offered, as the flow does."""
+
+    def __init__(self, departures: Departures) -> None:
+        self.departures = departures
+        self.sent: list[str] = []
+
+    async def registered(self, departure: Departure) -> None:
+        self.sent.append(departure.id)
+        stored = self.departures.stored[departure.id]
+        self.departures.stored[departure.id] = stored.model_copy(
+            update={"status": DepartureStatus.OFFERED}
+        )
+
+
+async def test_the_leaver_sees_only_their_open_departures() -> None:
+    repo = Departures(
+        departure("open", DepartureStatus.OFFERED),
+        departure("gone", DepartureStatus.CANCELLED),
+        departure("done", DepartureStatus.CLOSED),
+    )
+    asker = Asker(user_id="u1", upn=LEAVER)
+    open_ones = await open_departures_of(repo, asker)
+    assert [d.id for d in leaving(open_ones, asker)] == ["open"]
+    assert holding(open_ones, asker) == []
+    assert await under_way_for_hr(repo, asker) is None
+
+
+async def test_an_interviewer_sees_the_conversations_they_hold() -> None:
+    held = departure("held", DepartureStatus.BOOKED, interviewer_upn=INTERVIEWER)
+    other = departure("other", DepartureStatus.ACCEPTED, leaver_upn="carl@example.org")
+    asker = Asker(user_id="u2", upn=INTERVIEWER)
+    open_ones = await open_departures_of(Departures(held, other), asker)
+    assert [d.id for d in holding(open_ones, asker)] == ["held"]
+    assert leaving(open_ones, asker) == []
+
+
+async def test_hr_sees_every_departure_under_way() -> None:
+    repo = Departures(
+        departure("a", DepartureStatus.OFFERED),
+        departure("b", DepartureStatus.CANCELLED, leaver_upn="carl@example.org"),
+    )
+    hr = Asker(user_id="u3", upn="hr@example.org", is_hr=True)
+    assert await open_departures_of(repo, Asker(user_id="u4")) == []
+    listed = await under_way_for_hr(repo, hr)
+    assert [d.id for d in listed or []] == ["a"]
+
+
+async def test_an_offer_that_never_reached_the_leaver_is_sent_again_once() -> None:
+    repo = Departures(departure("new", DepartureStatus.REGISTERED))
+    offers = Offers(repo)
+    again = await offer_again(offers, repo, repo.stored["new"])
+    assert again is not None and again.status is DepartureStatus.OFFERED
+    assert await offer_again(offers, repo, again) is None
+    assert offers.sent == ["new"]
+
+
+def test_one_departure_action_reads_both_card_keys() -> None:
+    assert DepartureAction.model_validate({"departure": "d1"}).departure == "d1"
+    assert DepartureAction.model_validate({"departure_id": "d1"}).departure == "d1"
+    for bad in ({}, {"departure": "d1", "extra": 1}, {"departure": "not an id"}):
+        with pytest.raises(ValidationError):
+            DepartureAction.model_validate(bad)
