@@ -28,7 +28,8 @@ from cards.locale import Speaker
 from cli.insights import export_rows, write_csv, write_xlsx
 from config.insights import insights_rules, reportable_questions
 from config.loader import default_config_dir, load_config
-from journey.insights import Period, gather
+from journey.insights_service import gather
+from journey.periods import Period
 from journey.survey import Attribution
 from storage.database import Database
 from storage.insights import SqlInsightsSource

@@ -27,7 +27,9 @@ from cards.base import (
 )
 from cards.locale import Speaker
 from config.insights import comment_prompt, option_label, section_title
-from journey.insights import Figure, Insights, Kind, Month, Period, Report, Row, report_rows
+from journey.insights import Figure, Kind, Report, Row, report_rows
+from journey.insights_service import Insights
+from journey.periods import Month, Period
 
 BAR = "▇"
 BAR_WIDTH = 10

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from config.loaded import LoadedConfig
 from config.schema import FreeText, MultipleChoice, Rating, SingleChoice
-from journey.insights import InsightsRules, QuestionInfo
+from journey.insights_counts import InsightsRules, QuestionInfo
 
 
 def insights_rules(config: LoadedConfig) -> InsightsRules:

@@ -21,7 +21,7 @@ from cards.task import task_card
 from dialogs.card_action import DepartureAction, DepartureId, asker_of, collect_inputs, speaker
 from dialogs.router import InvokeResult
 from dialogs.survey import handoff_answers
-from dialogs.turn import DialogTurn
+from dialogs.turn import DialogTurn, wired
 from journey.after_conversation import (
     AfterConversation,
     Gesture,
@@ -69,10 +69,7 @@ class WishesInput(BaseModel):
 
 def after_of(turn: DialogTurn) -> AfterConversation:
     """The after-conversation service wired in create_app."""
-    after = turn.services.after
-    if after is None:
-        raise RuntimeError("the after-conversation service is not wired into the services")
-    return after
+    return wired(turn.services.after, "the after-conversation service")
 
 
 async def notes_elements(

@@ -17,7 +17,7 @@ from cards.interviewer import interviewer_card
 from cards.locale import Speaker
 from cards.offer import declined_card, offer_card
 from dialogs.router import InvokeResult
-from dialogs.turn import DialogTurn
+from dialogs.turn import DialogTurn, wired
 from journey.access import Asker
 from journey.booking import offered_slots
 from journey.departure import Departure, DepartureStatus
@@ -51,10 +51,7 @@ class DepartureAction(BaseModel):
 
 def journey_of(turn: DialogTurn) -> DepartureFlow:
     """The departure flow service wired in create_app."""
-    journey = turn.services.journey
-    if journey is None:
-        raise RuntimeError("the journey is not wired into the services")
-    return journey
+    return wired(turn.services.journey, "the departure flow")
 
 
 def asker_of(turn: DialogTurn) -> Asker:

@@ -15,7 +15,8 @@ from cards.locale import Speaker
 from config.insights import insights_rules, reportable_questions
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
-from journey.insights import InsightsSource, Period, gather
+from journey.insights_service import InsightsSource, gather
+from journey.periods import Period
 
 ALL = "all"
 DEFAULT_PERIOD = "last_12"

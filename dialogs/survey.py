@@ -28,7 +28,7 @@ from cards.survey import (
 from config.survey_plan import survey_plan
 from dialogs.card_action import DepartureId, asker_of, collect_inputs, speaker
 from dialogs.router import InvokeResult, send_result
-from dialogs.turn import DialogTurn
+from dialogs.turn import DialogTurn, wired
 from journey.departure import Departure, DepartureStatus
 from journey.survey import (
     Attribution,
@@ -99,10 +99,7 @@ class SurveyRevision(BaseModel):
 
 def surveys_of(turn: DialogTurn) -> Surveys:
     """The survey service wired in create_app."""
-    surveys = turn.services.surveys
-    if surveys is None:
-        raise RuntimeError("the survey is not wired into the services")
-    return surveys
+    return wired(turn.services.surveys, "the survey")
 
 
 def _today(turn: DialogTurn, departure: Departure) -> date:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from journey.after_conversation import AfterConversation
     from journey.flow import DepartureFlow
     from journey.hr import HrRoster
-    from journey.insights import InsightsSource
+    from journey.insights_service import InsightsSource
     from journey.survey_service import Surveys
     from people.services import PeopleServices
 

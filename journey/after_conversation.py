@@ -29,12 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from journey.access import Asker, Role, roles_of
 from journey.clock import Clock
 from journey.departure import Departure, DepartureStatus
-from journey.ports import AuditEntry, AuditLog, ConcurrentUpdate, DepartureRepository, NotFound
-from journey.refusals import JourneyRefusal, NotAllowed, StaleAction
+from journey.kernel import Kernel, Refusal
+from journey.ports import AuditLog, ConcurrentUpdate, DepartureRepository
+from journey.refusals import JourneyRefusal, StaleAction
 
 # About a page each: notes, not a transcript.
 NOTE_MAX = 4000
-_SAVE_ATTEMPTS = 5
 
 
 class NoteField(StrEnum):
@@ -113,7 +113,7 @@ class NotesStore(Protocol):
 
 
 class AfterNotifier(Protocol):
-    """How the people are told; implemented in bot.after_conversation."""
+    """How the people are told; implemented in outbox.after_notifier."""
 
     async def task_changed(self, departure: Departure) -> None:
         """Update the interviewer's posted task card (it then refreshes per person)."""
@@ -150,9 +150,8 @@ class AfterConversation:
         notifier: AfterNotifier,
         replan: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
-        self._departures = departures
+        self._kernel = Kernel(departures, audit, clock)
         self._store = store
-        self._audit = audit
         self._clock = clock
         self._offers = offers
         self._notifier = notifier
@@ -171,7 +170,7 @@ class AfterConversation:
         notes = await self._store.notes(departure.id) or ConversationNotes(
             departure_id=departure.id
         )
-        await self._record(asker, "notes.read", departure.id)
+        await self._kernel.record(asker, "notes.read", departure.id)
         return notes
 
     async def record(
@@ -215,7 +214,7 @@ class AfterConversation:
             await self._refused(asker, departure_id, "stale")
             raise StaleAction("the notes changed meanwhile") from None
         # The field names only: the notes themselves never go to the audit log.
-        await self._record(
+        await self._kernel.record(
             asker, "notes.saved", departure_id, fields=",".join(f.value for f in saved.written)
         )
         if held and departure.status is DepartureStatus.BOOKED:
@@ -223,20 +222,11 @@ class AfterConversation:
         return departure, saved
 
     async def _mark_held(self, asker: Asker, departure_id: str) -> Departure:
-        for _attempt in range(_SAVE_ATTEMPTS):
-            current = await self._departures.get(departure_id)
-            if current.status is DepartureStatus.HELD:
-                return current  # a second click meanwhile: held once, thanked once
-            if not current.can_become(DepartureStatus.HELD):
-                raise StaleAction("the conversation is no longer booked")
-            try:
-                saved = await self._departures.update(current.moved_to(DepartureStatus.HELD))
-                break
-            except ConcurrentUpdate:
-                continue
-        else:
-            raise ConcurrentUpdate(f"departure {departure_id} kept changing; gave up")
-        await self._record(asker, "conversation.held", departure_id)
+        held = await self._kernel.apply(departure_id, _held)
+        if not held.changed:
+            return held.after  # a second click meanwhile: held once, thanked once
+        saved = held.after
+        await self._kernel.record(asker, "conversation.held", departure_id)
         if self._replan is not None:
             await self._replan(departure_id)  # no "tomorrow" reminder for a held conversation
         await self._notifier.task_changed(saved)
@@ -275,7 +265,7 @@ class AfterConversation:
             answered_at=self._clock.now(),
         )
         await self._store.save_wishes(wishes)
-        await self._record(
+        await self._kernel.record(
             asker, "thanks.chosen", departure_id, offers=",".join(g.value for g in wishes.chosen)
         )
         if before is None or before.chosen != wishes.chosen:
@@ -287,39 +277,30 @@ class AfterConversation:
     def _roles(self, departure: Departure, asker: Asker) -> frozenset[Role]:
         return roles_of(departure, asker.upn, is_hr=asker.is_hr)
 
-    async def _get(self, departure_id: str) -> Departure:
-        try:
-            return await self._departures.get(departure_id)
-        except NotFound:
-            raise StaleAction("no such departure") from None
+    async def _open_as(self, asker: Asker, departure_id: str, role: Role, step: str) -> Departure:
+        refusal = Refusal("after.refused", step, {"reason": "not_allowed", "step": step})
+        return await self._kernel.open(
+            asker, departure_id, lambda d: role in self._roles(d, asker), refusal
+        )
 
     async def _interviewer(self, asker: Asker, departure_id: str) -> Departure:
-        departure = await self._get(departure_id)
-        if Role.INTERVIEWER not in self._roles(departure, asker):
-            await self._refused(asker, departure_id, "not_allowed", step="notes")
-            raise NotAllowed("notes")
-        return departure
+        return await self._open_as(asker, departure_id, Role.INTERVIEWER, "notes")
 
     async def _leaver(self, asker: Asker, departure_id: str) -> Departure:
-        departure = await self._get(departure_id)
-        if Role.LEAVER not in self._roles(departure, asker):
-            await self._refused(asker, departure_id, "not_allowed", step="thanks")
-            raise NotAllowed("thanks")
+        departure = await self._open_as(asker, departure_id, Role.LEAVER, "thanks")
         if departure.status not in (DepartureStatus.HELD, DepartureStatus.CLOSED):
             await self._refused(asker, departure_id, "stale", step="thanks")
             raise StaleAction("the conversation is not held")
         return departure
 
     async def _refused(self, asker: Asker, departure_id: str, reason: str, **detail: str) -> None:
-        await self._record(asker, "after.refused", departure_id, reason=reason, **detail)
+        await self._kernel.record(asker, "after.refused", departure_id, reason=reason, **detail)
 
-    async def _record(self, asker: Asker, action: str, departure_id: str, **detail: str) -> None:
-        await self._audit.record(
-            AuditEntry(
-                at=self._clock.now(),
-                actor=asker.audit_name,
-                action=action,
-                departure_id=departure_id,
-                detail=detail,
-            )
-        )
+
+def _held(departure: Departure) -> Departure | None:
+    """The conversation took place; None when it is already marked held."""
+    if departure.status is DepartureStatus.HELD:
+        return None
+    if not departure.can_become(DepartureStatus.HELD):
+        raise StaleAction("the conversation is no longer booked")
+    return departure.moved_to(DepartureStatus.HELD)

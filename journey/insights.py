@@ -1,9 +1,8 @@
 """What HR learns across departures, without learning about any one leaver.
 
 Pure rules, no storage and no framework: the figures for the organisation or one unit over a
-period of whole months, compared with the period of the same length before it, from counts
-that storage adds up (storage.insights). Only answers the leaver released to statistics
-(journey.survey_access.COUNTED) to questions HR marked reportable reach these counts.
+period of whole months (journey.periods), compared with the period of the same length before
+it, from the counts of journey.insights_counts; journey.insights_service asks storage for them.
 
 Small-group protection (seed 004: watch anonymity when results are passed on):
 
@@ -18,112 +17,25 @@ Small-group protection (seed 004: watch anonymity when results are passed on):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from journey.insights_counts import (
+    AnswerCell,
+    CommentCell,
+    Counts,
+    DepartureCell,
+    InsightsRules,
+    QuestionInfo,
+    SectionCell,
+)
+from journey.periods import Month, Period
 
 K = TypeVar("K", bound=Hashable)
 
 ORGANISATION = None  # the scope of a report over every unit
-
-
-class InsightsRules(BaseModel):
-    """HR's settings for insights (config.schema.InsightsSettings has the same fields)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    min_answers: int = Field(5, ge=2)
-    min_comments: int = Field(10, ge=2)
-    reasons_question: str = "reasons"
-    recommend_question: str = "recommend"
-    comment_questions: tuple[str, ...] = ()
-    top_reasons: int = Field(5, ge=1)
-
-
-# ---------------------------------------------------------------------------- months, periods
-
-
-@dataclass(frozen=True, order=True)
-class Month:
-    """A calendar month, the finest time a report shows."""
-
-    year: int
-    month: int
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.month <= 12 or not 1900 <= self.year <= 9999:
-            raise ValueError(f"{self.year:04d}-{self.month:02d} is not a month as YYYY-MM")
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        """`YYYY-MM`; ValueError otherwise."""
-        year, dash, month = text.strip().partition("-")
-        if not (dash and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
-            raise ValueError(f"{text!r} is not a month as YYYY-MM")
-        return cls(int(year), int(month))
-
-    @classmethod
-    def of(cls, day: date) -> Month:
-        return cls(day.year, day.month)
-
-    def plus(self, months: int) -> Month:
-        index = self.year * 12 + self.month - 1 + months
-        return Month(index // 12, index % 12 + 1)
-
-    def minus(self, other: Month) -> int:
-        """How many months `other` is before this one."""
-        return (self.year - other.year) * 12 + self.month - other.month
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def last_day(self) -> date:
-        return date.fromordinal(self.plus(1).first_day.toordinal() - 1)
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole months from `first` to `last`, both included."""
-
-    first: Month
-    last: Month
-
-    def __post_init__(self) -> None:
-        if self.last < self.first:
-            raise ValueError(f"the period ends ({self.last}) before it starts ({self.first})")
-
-    @classmethod
-    def last_months(cls, count: int, today: date) -> Period:
-        """The `count` months up to and including the current one."""
-        now = Month.of(today)
-        return cls(now.plus(1 - count), now)
-
-    @classmethod
-    def year(cls, year: int) -> Period:
-        return cls(Month(year, 1), Month(year, 12))
-
-    @property
-    def length(self) -> int:
-        return self.last.minus(self.first) + 1
-
-    def months(self) -> list[Month]:
-        return [self.first.plus(i) for i in range(self.length)]
-
-    def previous(self) -> Period:
-        """The period of the same length just before this one."""
-        return Period(self.first.plus(-self.length), self.first.plus(-1))
-
-    def __contains__(self, month: object) -> bool:
-        return isinstance(month, Month) and self.first <= month <= self.last
 
 
 # ------------------------------------------------------------------------------- suppression
@@ -147,75 +59,6 @@ def suppressed(groups: Mapping[K, int], minimum: int) -> frozenset[K]:
     while shown and (len(hidden) < 2 or sum(groups[key] for key in hidden) < minimum):
         hidden.add(shown.pop(0))
     return frozenset(hidden)
-
-
-# ------------------------------------------------------------------------ counts from storage
-
-
-class DepartureCell(BaseModel):
-    """Departures of one unit whose last working day is in one month (cancelled ones left out)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    unit: str
-    month: str  # YYYY-MM
-    departures: int
-    accepted: int  # said yes to a conversation (and did not take it back)
-    answered: int  # sent a survey with at least one answer counted in statistics
-
-
-class AnswerCell(BaseModel):
-    """How many counted answers to one reportable question had one value, per unit and month."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    unit: str
-    month: str  # YYYY-MM; or the first month of a whole period added up under it
-    section_id: str
-    question_id: str
-    value: str | list[str]
-    count: int
-
-
-class SectionCell(BaseModel):
-    """How many leavers gave at least one counted rating in a section, per unit and month."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    unit: str
-    month: str  # as AnswerCell.month
-    section_id: str
-    respondents: int
-
-
-class CommentCell(BaseModel):
-    """How many leavers wrote a counted comment to one comment question, per unit."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    unit: str
-    question_id: str
-    writers: int
-
-
-class Counts(BaseModel):
-    """Everything storage adds up for one report and the period before it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    departures: tuple[DepartureCell, ...] = ()
-    answers: tuple[AnswerCell, ...] = ()
-    sections: tuple[SectionCell, ...] = ()
-
-
-class QuestionInfo(BaseModel):
-    """What the report needs to know of a reportable question (from the question sets)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str
-    kind: str  # journey.survey.QuestionKind's values
-    points: int = 5  # rating questions: 1..points
 
 
 # ---------------------------------------------------------------------------------- the report
@@ -305,52 +148,75 @@ def period_figures(
     """The figures of `unit` (None: the organisation) over `period`, every rule applied."""
     minimum = rules.min_answers
     cells = [c for c in counts.departures if Month.parse(c.month) in period]
-    per_unit = _by_unit((c.unit, c.departures) for c in cells)
-    size, hidden = _scoped(per_unit, unit, minimum)
+    size, hidden = _scoped(_by_unit((c.unit, c.departures) for c in cells), unit, minimum)
     if hidden or size == 0:
         return PeriodFigures(
             period, hidden, HIDDEN if hidden else Figure(0, 0), (), HIDDEN, HIDDEN, {},
             HIDDEN, {}, HIDDEN,
         )  # fmt: skip
     mine = [c for c in cells if unit is None or c.unit == unit]
-    departures = Figure(size, size)
+    answers = [a for a in counts.answers if Month.parse(a.month) in period]
+    sections = [s for s in counts.sections if Month.parse(s.month) in period]
+    reasons_respondents, reasons = _reasons(answers, unit, rules)
+    return PeriodFigures(
+        period=period,
+        hidden=False,
+        departures=Figure(size, size),
+        per_month=_per_month(mine, period, minimum),
+        accepted_share=Figure(sum(c.accepted for c in mine) / size, size),
+        answered_share=Figure(sum(c.answered for c in mine) / size, size),
+        reasons=reasons,
+        reasons_respondents=reasons_respondents,
+        areas=_areas(sections, answers, unit, questions, minimum),
+        recommend_share=_recommend(answers, unit, rules),
+    )
 
+
+def _per_month(
+    mine: Sequence[DepartureCell], period: Period, minimum: int
+) -> tuple[tuple[Month, Figure], ...]:
+    """Departures per month of the period, small months hidden with their cover."""
     monthly = {m: 0 for m in period.months()}
     for c in mine:
         monthly[Month.parse(c.month)] += c.departures
     hidden_months = suppressed(monthly, minimum)
-    per_month = tuple(
+    return tuple(
         (m, HIDDEN if m in hidden_months else Figure(count, count)) for m, count in monthly.items()
     )
-    accepted = sum(c.accepted for c in mine)
-    answered = sum(c.answered for c in mine)
-    accepted_share = Figure(accepted / size, size)
-    answered_share = Figure(answered / size, size)
 
-    answers = [a for a in counts.answers if Month.parse(a.month) in period]
 
-    # Reasons: every respondent answered the multiple-choice question once (one row per set).
+def _reasons(
+    answers: Sequence[AnswerCell], unit: str | None, rules: InsightsRules
+) -> tuple[Figure, dict[str, Figure]]:
+    """How many named reasons, and each reason's share of the respondents."""
+    minimum = rules.min_answers
+    # Every respondent answered the multiple-choice question once (one row per set).
     reason_rows = [a for a in answers if a.question_id == rules.reasons_question]
     respondents_per_unit = _by_unit((a.unit, a.count) for a in reason_rows)
     respondents, reasons_hidden = _scoped(respondents_per_unit, unit, minimum)
-    reasons: dict[str, Figure] = {}
     if reasons_hidden or respondents < minimum:
-        reasons_respondents = HIDDEN if respondents else NONE
-    else:
-        reasons_respondents = Figure(respondents, respondents)
-        chosen: dict[str, int] = defaultdict(int)
-        for a in reason_rows:
-            if unit is None or a.unit == unit:
-                for option in a.value if isinstance(a.value, list) else [a.value]:
-                    chosen[option] += a.count
-        reasons = {option: Figure(n / respondents, n) for option, n in chosen.items()}
+        return (HIDDEN if respondents else NONE), {}
+    chosen: dict[str, int] = defaultdict(int)
+    for a in reason_rows:
+        if unit is None or a.unit == unit:
+            for option in a.value if isinstance(a.value, list) else [a.value]:
+                chosen[option] += a.count
+    reasons = {option: Figure(n / respondents, n) for option, n in chosen.items()}
+    return Figure(respondents, respondents), reasons
 
-    # Ratings per area: the mean of every counted rating in the section, on a 1..5 scale.
-    section_cells = [s for s in counts.sections if Month.parse(s.month) in period]
+
+def _areas(
+    sections: Sequence[SectionCell],
+    answers: Sequence[AnswerCell],
+    unit: str | None,
+    questions: Mapping[str, QuestionInfo],
+    minimum: int,
+) -> dict[str, Figure]:
+    """Per section: the mean of every counted rating in it, on a 1..5 scale."""
     areas: dict[str, Figure] = {}
-    for section_id in sorted({s.section_id for s in section_cells}):
+    for section_id in sorted({s.section_id for s in sections}):
         in_section = _by_unit(
-            (s.unit, s.respondents) for s in section_cells if s.section_id == section_id
+            (s.unit, s.respondents) for s in sections if s.section_id == section_id
         )
         n, area_hidden = _scoped(in_section, unit, minimum)
         if area_hidden or n < minimum:
@@ -368,31 +234,20 @@ def period_figures(
                 total += score * a.count
                 weight += a.count
         areas[section_id] = Figure(total / weight, n) if weight else NONE
+    return areas
 
-    # Would recommend the job: the share of yes among yes and no.
+
+def _recommend(answers: Sequence[AnswerCell], unit: str | None, rules: InsightsRules) -> Figure:
+    """Would recommend the job: the share of yes among yes and no."""
     recommend_rows = [a for a in answers if a.question_id == rules.recommend_question]
     said = _by_unit((a.unit, a.count) for a in recommend_rows)
-    n, recommend_hidden = _scoped(said, unit, minimum)
-    if recommend_hidden or n < minimum:
-        recommend_share = HIDDEN if n else NONE
-    else:
-        yes = sum(
-            a.count for a in recommend_rows if a.value == "yes" and (unit is None or a.unit == unit)
-        )
-        recommend_share = Figure(yes / n, n)
-
-    return PeriodFigures(
-        period=period,
-        hidden=False,
-        departures=departures,
-        per_month=per_month,
-        accepted_share=accepted_share,
-        answered_share=answered_share,
-        reasons=reasons,
-        reasons_respondents=reasons_respondents,
-        areas=areas,
-        recommend_share=recommend_share,
+    n, recommend_hidden = _scoped(said, unit, rules.min_answers)
+    if recommend_hidden or n < rules.min_answers:
+        return HIDDEN if n else NONE
+    yes = sum(
+        a.count for a in recommend_rows if a.value == "yes" and (unit is None or a.unit == unit)
     )
+    return Figure(yes / n, n)
 
 
 def comments_allowed(
@@ -490,50 +345,3 @@ def report_rows(report: Report) -> list[Row]:
         )  # fmt: skip
     rows.append(Row("recommend", "yes", Kind.SHARE, now.recommend_share, before.recommend_share))
     return rows
-
-
-class InsightsSource(Protocol):
-    """Where the counts come from (storage.insights.SqlInsightsSource)."""
-
-    async def counts(
-        self, periods: Sequence[Period], reportable: Collection[str], ratings: Collection[str]
-    ) -> Counts: ...
-
-    async def comment_writers(
-        self, period: Period, questions: Collection[str]
-    ) -> list[CommentCell]: ...
-
-    async def comments(
-        self, period: Period, unit: str | None, question_id: str, limit: int
-    ) -> list[str]: ...
-
-    async def managed_units(self, upn: str | None) -> frozenset[str]: ...
-
-
-@dataclass(frozen=True)
-class Insights:
-    """A report and the comments that may be shown with it."""
-
-    report: Report
-    comments: Mapping[str, tuple[str, ...]]  # comment question id -> texts
-
-
-async def gather(
-    source: InsightsSource,
-    period: Period,
-    unit: str | None,
-    questions: Mapping[str, QuestionInfo],
-    rules: InsightsRules,
-    *,
-    comment_limit: int = 0,
-) -> Insights:
-    """Ask storage for the counts, build the report, and fetch the comments it allows."""
-    ratings = [q.id for q in questions.values() if q.kind == "rating"]
-    counts = await source.counts([period.previous(), period], list(questions), ratings)
-    writers = await source.comment_writers(period, rules.comment_questions) if comment_limit else []
-    report = build_report(counts, period, unit, questions, rules, writers)
-    comments: dict[str, tuple[str, ...]] = {}
-    for question_id in report.comment_questions if comment_limit else ():
-        texts = await source.comments(period, unit, question_id, comment_limit)
-        comments[question_id] = tuple(texts)
-    return Insights(report, comments)

@@ -16,14 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, or_, select
 
 from journey.departure import DepartureStatus
-from journey.insights import (
-    AnswerCell,
-    CommentCell,
-    Counts,
-    DepartureCell,
-    Period,
-    SectionCell,
-)
+from journey.insights_counts import AnswerCell, CommentCell, Counts, DepartureCell, SectionCell
+from journey.periods import Period
 from journey.survey import SurveyStatus
 from journey.survey_access import COUNTED
 from storage.database import Database

@@ -64,8 +64,10 @@ from config.loaded import LoadedConfig
 from journey.after_conversation import ConversationNotes, Gesture, Wishes
 from journey.booking import InterviewerOption
 from journey.departure import Departure, DepartureStatus, InterviewerKind, Reach
-from journey.insights import Figure, Insights, Month, Period, PeriodFigures, Report
+from journey.insights import Figure, PeriodFigures, Report
+from journey.insights_service import Insights
 from journey.notify import MessageKind
+from journey.periods import Month, Period
 from journey.slots import Slot
 from journey.survey import Answer, Attribution
 

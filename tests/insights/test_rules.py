@@ -6,20 +6,17 @@ from datetime import date
 
 import pytest
 
-from journey.insights import (
+from journey.insights import build_report, comments_allowed, suppressed
+from journey.insights_counts import (
     AnswerCell,
     CommentCell,
     Counts,
     DepartureCell,
     InsightsRules,
-    Month,
-    Period,
     QuestionInfo,
     SectionCell,
-    build_report,
-    comments_allowed,
-    suppressed,
 )
+from journey.periods import Month, Period
 
 RULES = InsightsRules(comment_questions=("stay",))
 QUESTIONS = {

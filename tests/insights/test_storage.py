@@ -8,7 +8,8 @@ import pytest
 
 from config.insights import insights_rules, reportable_questions
 from config.loader import LoadedConfig, default_config_dir, load_config
-from journey.insights import Insights, Period, gather
+from journey.insights_service import Insights, gather
+from journey.periods import Period
 from storage.database import Database
 from storage.insights import SqlInsightsSource
 from testkit.insights_seed import (
