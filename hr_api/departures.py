@@ -68,7 +68,7 @@ def _one(status: int, code: str, message: str, field: str = "", **headers: str) 
 
 
 def authenticated(handler: CallerHandler) -> Handler:
-    """Run `handler` only for a caller the API accepts; 401, 403 or 503 otherwise."""
+    """Run `handler` for a caller the API accepts (else 401, 403, 503); map its refusals."""
 
     @functools.wraps(handler)
     async def checked(request: web.Request) -> web.Response:
@@ -88,7 +88,15 @@ def authenticated(handler: CallerHandler) -> Handler:
         except AuthUnavailable as exc:
             log.error("cannot check API tokens: %s", exc)
             return _one(503, "auth.unavailable", "cannot check tokens right now; try again later")
-        return await handler(request, caller)
+        # The refusals every handler may meet, answered the same way for all of them.
+        try:
+            return await handler(request, caller)
+        except NotFound:
+            return _one(404, "departure.not_found", "no departure with this id", "id")
+        except DirectoryUnavailable:
+            return _one(
+                503, "directory.unavailable", "the directory cannot be reached; try again later"
+            )
 
     return checked
 
@@ -150,34 +158,20 @@ def _answer(request: web.Request, outcome: Outcome) -> web.Response:
     return _json(body)
 
 
-def _not_found() -> web.Response:
-    return _one(404, "departure.not_found", "no departure with this id", "id")
-
-
-def _directory_down() -> web.Response:
-    return _one(503, "directory.unavailable", "the directory cannot be reached; try again later")
-
-
 @authenticated
 async def create_departure(request: web.Request, caller: ApiCaller) -> web.Response:
     """POST /api/departures: register; the same externalId again changes nothing or updates."""
     parsed = await _body(request, DepartureIn)
     if isinstance(parsed, web.Response):
         return parsed
-    try:
-        outcome = await request.app[REGISTRATION].register(parsed, caller.actor, door=DOOR)
-    except DirectoryUnavailable:
-        return _directory_down()
+    outcome = await request.app[REGISTRATION].register(parsed, caller.actor, door=DOOR)
     return _answer(request, outcome)
 
 
 @authenticated
 async def get_departure(request: web.Request, caller: ApiCaller) -> web.Response:
     """GET /api/departures/{id}: the departure and where it stands."""
-    try:
-        departure = await request.app[REGISTRATION].get(request.match_info["id"])
-    except NotFound:
-        return _not_found()
+    departure = await request.app[REGISTRATION].get(request.match_info["id"])
     return _json(DepartureOut.of(departure))
 
 
@@ -187,24 +181,18 @@ async def change_departure(request: web.Request, caller: ApiCaller) -> web.Respo
     parsed = await _body(request, LastDayChange)
     if isinstance(parsed, web.Response):
         return parsed
-    try:
-        outcome = await request.app[REGISTRATION].change_last_day(
-            request.match_info["id"], parsed.last_working_day, caller.actor, door=DOOR
-        )
-    except NotFound:
-        return _not_found()
+    outcome = await request.app[REGISTRATION].change_last_day(
+        request.match_info["id"], parsed.last_working_day, caller.actor, door=DOOR
+    )
     return _answer(request, outcome)
 
 
 @authenticated
 async def cancel_departure(request: web.Request, caller: ApiCaller) -> web.Response:
     """POST /api/departures/{id}/cancel: the leaver stays."""
-    try:
-        outcome = await request.app[REGISTRATION].cancel(
-            request.match_info["id"], caller.actor, door=DOOR
-        )
-    except NotFound:
-        return _not_found()
+    outcome = await request.app[REGISTRATION].cancel(
+        request.match_info["id"], caller.actor, door=DOOR
+    )
     return _answer(request, outcome)
 
 
@@ -212,10 +200,7 @@ async def cancel_departure(request: web.Request, caller: ApiCaller) -> web.Respo
 async def get_timeline(request: web.Request, caller: ApiCaller) -> web.Response:
     """GET /api/departures/{id}/timeline: what was sent, when, to whom; what failed and why."""
     departure_id = request.match_info["id"]
-    try:
-        await request.app[REGISTRATION].get(departure_id)
-    except NotFound:
-        return _not_found()
+    await request.app[REGISTRATION].get(departure_id)  # NotFound answers 404
     # Reading the log needs no clock; the queue wants one for its writes.
     events = await DueActionQueue(request.app[DATABASE], SystemClock()).timeline(departure_id)
     return _json(TimelineOut(departure_id=departure_id, events=[DeliveryOut.of(e) for e in events]))

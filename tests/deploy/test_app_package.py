@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft4Validator
 
-from bot.app_package import png_info
-from bot.cli import main
+from cli.main import main
+from cli.package import png_info
 from dialogs.commands import WORDS, Command
 from tests.deploy.paths import APP_PACKAGE, PACKAGE_VARIABLES
 

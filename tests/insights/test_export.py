@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot.cli import main
-from bot.insights_export import HEADER
 from bot.typedefs import DATABASE
+from cli.insights import HEADER
+from cli.main import main
 from testkit.insights_seed import derivable_by_subtraction, one_small_unit, seed
 from tests.helpers.journey import JourneyApp
 from tests.insights.test_card import fact, hr_card

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.cli import main
-from bot.csv_import import COLUMNS, Progress
+from cli.departures import Progress
+from cli.departures_csv import COLUMNS
+from cli.main import main
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.tables import audit_log, departures, journey_events

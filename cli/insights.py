@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from config.insights import option_label, section_title
+from cli.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CommandFailed
+from cli.startup import started
+from config.insights import insights_rules, option_label, reportable_questions, section_title
 from config.loaded import LoadedConfig
-from journey.insights import Figure, Insights, Kind, Period, Row, report_rows
+from journey.insights import Figure, Kind, Row, report_rows
+from journey.insights_service import Insights, gather
+from journey.periods import Month, Period
+from storage.insights import SqlInsightsSource
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 HIDDEN = "hidden"
 HEADER = (
     "scope",
@@ -99,6 +102,7 @@ def export_rows(config: LoadedConfig, insights: Insights, locale: str = "en") ->
 
 
 def write_csv(path: Path, rows: Sequence[Sequence[Cell]]) -> None:
+    """The rows as UTF-8 CSV under the header."""
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(HEADER)
@@ -106,6 +110,7 @@ def write_csv(path: Path, rows: Sequence[Sequence[Cell]]) -> None:
 
 
 def write_xlsx(path: Path, rows: Sequence[Sequence[Cell]]) -> None:
+    """The rows as an Excel sheet `insights` under a frozen header."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -119,58 +124,15 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[Cell]]) -> None:
     book.save(path)
 
 
-def _fail(message: str, code: int = EXIT_INVALID) -> int:
-    print(f"exitbot: {message}", file=sys.stderr)
-    return code
-
-
 def export_command(first: str, last: str, unit: str | None, output: Path, locale: str) -> int:
     """The CLI command: check the arguments, then read the counts and write the file."""
-    from journey.insights import Month
-
     try:
         period = Period(Month.parse(first), Month.parse(last))
     except ValueError as exc:
-        return _fail(str(exc), EXIT_USAGE)
-    suffix = output.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        return _fail(f"{output}: the file must end in .csv or .xlsx", EXIT_USAGE)
-    return asyncio.run(_export(period, unit, output, locale))
-
-
-async def _export(period: Period, unit: str | None, output: Path, locale: str) -> int:
-    from bot.settings import PeopleSettings, SettingsError, load_settings
-    from config.insights import insights_rules, reportable_questions
-    from config.loader import ConfigError, load_config
-    from journey.insights import gather
-    from storage.database import Database, DatabaseUnavailable
-    from storage.insights import SqlInsightsSource
-    from storage.migrate import SchemaOutOfDate, check_schema
-
-    try:
-        settings = load_settings(PeopleSettings)
-        config = load_config(settings.resolved_config_dir)
-    except SettingsError as exc:
-        return _fail(str(exc), EXIT_USAGE)
-    except ConfigError as exc:
-        return _fail("; ".join(str(problem) for problem in exc.problems))
-    try:
-        db = await Database.open(settings.database_url)
-    except DatabaseUnavailable as exc:
-        return _fail(str(exc))
-    try:
-        await check_schema(db)
-        insights = await gather(
-            SqlInsightsSource(db),
-            period,
-            unit,
-            reportable_questions(config),
-            insights_rules(config),
-        )
-    except SchemaOutOfDate as exc:
-        return _fail(str(exc))
-    finally:
-        await db.close()
+        raise CommandFailed(str(exc), EXIT_USAGE) from None
+    if output.suffix.lower() not in (".csv", ".xlsx"):
+        raise CommandFailed(f"{output}: the file must end in .csv or .xlsx", EXIT_USAGE)
+    config, insights = asyncio.run(_gather(period, unit))
     rows = export_rows(config, insights, locale)
     try:
         if output.suffix.lower() == ".csv":
@@ -178,7 +140,22 @@ async def _export(period: Period, unit: str | None, output: Path, locale: str) -
         else:
             write_xlsx(output, rows)
     except OSError as exc:
-        return _fail(f"{output}: cannot write the file ({exc.strerror})")
+        raise CommandFailed(
+            f"{output}: cannot write the file ({exc.strerror})", EXIT_INVALID
+        ) from None
     shown = "hidden: too few departures" if insights.report.hidden else f"{len(rows)} rows"
     print(f"wrote {output} ({shown}; {period.first} to {period.last}, {unit or 'organisation'})")
     return EXIT_OK
+
+
+async def _gather(period: Period, unit: str | None) -> tuple[LoadedConfig, Insights]:
+    """HR's configuration and the figures for `period`, counted in the database."""
+    async with started(with_config=True, unusable=EXIT_INVALID) as run:
+        insights = await gather(
+            SqlInsightsSource(run.db),
+            period,
+            unit,
+            reportable_questions(run.config),
+            insights_rules(run.config),
+        )
+        return run.config, insights

@@ -12,11 +12,16 @@ import io
 import json
 import re
 import struct
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bot.settings import AppPackageSettings
+from cli.errors import EXIT_INVALID, EXIT_OK, CommandFailed
+from cli.startup import command_settings
 
 SCHEMA_PACKAGE = Path("node_modules/@microsoft/app-manifest/build/json-schemas/teams")
 MANIFEST = "manifest.json"
@@ -175,15 +180,7 @@ def build_package(source: Path, values: dict[str, str], schema_root: Path) -> by
 
 def package_command(source: Path, output: Path, schema_root: Path | None) -> int:
     """Build the package from settings; exit 0 and the zip, or 1 and no zip."""
-    import sys
-
-    from bot.settings import AppPackageSettings, SettingsError, load_settings
-
-    try:
-        settings = load_settings(AppPackageSettings)
-    except SettingsError as exc:
-        print(f"exitbot: {exc}", file=sys.stderr)
-        return 2
+    settings = command_settings(AppPackageSettings)
     try:
         data = build_package(source, settings.placeholders(), schema_root or SCHEMA_PACKAGE)
     except PackageError as exc:
@@ -191,11 +188,11 @@ def package_command(source: Path, output: Path, schema_root: Path | None) -> int
             print(problem, file=sys.stderr)
         if output.exists():  # a stale zip could be uploaded by mistake for the new one
             output.unlink()
-        print(f"exitbot: {len(exc.problems)} problem(s); no package written", file=sys.stderr)
-        return 1
+        problems = len(exc.problems)
+        raise CommandFailed(f"{problems} problem(s); no package written", EXIT_INVALID) from None
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
     partial.write_bytes(data)
     partial.replace(output)
     print(f"wrote {output} for bot {settings.app_id} at {settings.public_hostname}")
-    return 0
+    return EXIT_OK

@@ -7,9 +7,10 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+from cli.errors import EXIT_INVALID, CommandFailed
 
 PLAYGROUND_PORT = 56150
 DEMO_DEFAULTS = {
@@ -56,17 +57,17 @@ def playground(binary: Path, bot_url: str, port: int, workdir: Path) -> Iterator
 
 def run_demo(root: Path) -> int:
     """Migrate the SQLite file, start the Playground, then serve the bot until Ctrl-C."""
-    from bot.cli import serve
-    from bot.settings import DatabaseSettings, load_settings
+    from bot.settings import DatabaseSettings
+    from cli.serve import serve
+    from cli.startup import command_settings
     from storage.migrate import upgrade
 
     for name, value in DEMO_DEFAULTS.items():
         os.environ.setdefault(name, value)
     binary = playground_binary(root)
     if binary is None:
-        print("exitbot: Agents Playground is not installed; run `npm ci` first", file=sys.stderr)
-        return 1
-    asyncio.run(upgrade(load_settings(DatabaseSettings).database_url))
+        raise CommandFailed("Agents Playground is not installed; run `npm ci` first", EXIT_INVALID)
+    asyncio.run(upgrade(command_settings(DatabaseSettings).database_url))
     bot_url = f"http://{os.environ['EXITBOT_HOST']}:{os.environ['EXITBOT_PORT']}/api/messages"
     with playground(binary, bot_url, PLAYGROUND_PORT, root / "var" / "playground"):
         print(
