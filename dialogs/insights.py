@@ -14,7 +14,7 @@ from cards.insights import Choice, insights_card
 from cards.locale import Speaker
 from config.insights import insights_rules, reportable_questions
 from dialogs.router import InvokeResult
-from dialogs.turn import DialogTurn
+from dialogs.turn import DialogTurn, wired
 from journey.insights_service import InsightsSource, gather
 from journey.periods import Period
 
@@ -37,10 +37,8 @@ class ShowInsights(BaseModel):
 
 
 def source_of(turn: DialogTurn) -> InsightsSource:
-    source = turn.services.insights
-    if source is None:
-        raise RuntimeError("insights are not wired into the services")
-    return source
+    """The insights source wired in create_app."""
+    return wired(turn.services.insights, "insights")
 
 
 def today_of(turn: DialogTurn) -> date:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity
@@ -43,6 +43,16 @@ class Services:
     surveys: Surveys | None = None  # the optional survey (journey.survey_service)
     after: AfterConversation | None = None  # notes, "held", thank-you (issue 5)
     insights: InsightsSource | None = None  # counts across departures (issue 7)
+
+
+Wired = TypeVar("Wired")
+
+
+def wired(service: Wired | None, what: str) -> Wired:
+    """A service that create_app wires in; a test that left it out fails here, by its name."""
+    if service is None:
+        raise RuntimeError(f"not wired into the services: {what}")
+    return service
 
 
 class SentAsBuilt(Activity):
