@@ -8,10 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from storage.audit import AUDIT_READ
 from storage.database import Database
-from storage.privacy import AUDIT_ERASE, AUDIT_EXPORT, AUDIT_READ
+from storage.retention import AUDIT_ERASE
+from storage.subject_access import AUDIT_EXPORT
 from storage.tables import audit_log
-from tests.bot.test_cli import REPO, _env, _run
+from tests.cli.helpers import REPO, command_env, run_exitbot
 from tests.storage.privacy_seed import IDA, KIM, OLE, mentions, seed, snapshot
 
 
@@ -29,10 +31,10 @@ async def _actions(db: Database) -> list[str]:
 async def test_erase_with_a_dry_run_then_for_real(db: Database, database_url: str) -> None:
     leavers = await seed(db)
     kim = leavers[KIM.upn]
-    env = _env(DATABASE_URL=database_url)
+    env = command_env(DATABASE_URL=database_url)
     before = await snapshot(db)
 
-    code, out, err = await _run(
+    code, out, err = await run_exitbot(
         "privacy", "erase", "--person", "Kim.Recent@contoso.dk", "--dry-run", env=env, cwd=REPO
     )
     assert (code, err) == (0, "")
@@ -43,14 +45,14 @@ async def test_erase_with_a_dry_run_then_for_real(db: Database, database_url: st
     assert "dry run: nothing was changed" in out
     assert await snapshot(db) == before
 
-    code, out, err = await _run("privacy", "erase", "--person", kim.upn, env=env, cwd=REPO)
+    code, out, err = await run_exitbot("privacy", "erase", "--person", kim.upn, env=env, cwd=REPO)
     assert (code, err) == (0, "")
     assert "erased: departures=1" in out
     assert mentions(await snapshot(db), kim.upn, kim.name, "Kim's words") == {}
     assert await _actions(db) == [AUDIT_ERASE, AUDIT_ERASE]  # the departure, the person
 
     # Erased, the person is unknown: exit code 1, a clear message, nothing written.
-    code, out, err = await _run("privacy", "erase", "--person", kim.upn, env=env, cwd=REPO)
+    code, out, err = await run_exitbot("privacy", "erase", "--person", kim.upn, env=env, cwd=REPO)
     assert code == 1
     assert err == f"exitbot: nothing is stored about {kim.upn}\n"
 
@@ -60,10 +62,10 @@ async def test_export_writes_the_persons_data_as_json(
 ) -> None:
     leavers = await seed(db)
     ida = leavers[IDA.upn]
-    env = _env(DATABASE_URL=database_url)
+    env = command_env(DATABASE_URL=database_url)
     target = tmp_path / "ida.json"
 
-    code, out, err = await _run(
+    code, out, err = await run_exitbot(
         "privacy", "export", "--person", ida.upn, str(target), env=env, cwd=tmp_path
     )
     assert (code, err) == (0, "")
@@ -78,14 +80,14 @@ async def test_export_writes_the_persons_data_as_json(
     assert await _actions(db) == [AUDIT_EXPORT]
 
     # An existing file is not overwritten, and nothing is recorded.
-    code, _, err = await _run(
+    code, _, err = await run_exitbot(
         "privacy", "export", "--person", ida.upn, str(target), env=env, cwd=tmp_path
     )
     assert code == 2
     assert "the file exists" in err
     assert await _actions(db) == [AUDIT_EXPORT]
 
-    code, _, err = await _run(
+    code, _, err = await run_exitbot(
         "privacy",
         "export",
         "--person",
@@ -102,9 +104,9 @@ async def test_export_writes_the_persons_data_as_json(
 async def test_audit_lists_who_did_what_and_when(db: Database, database_url: str) -> None:
     leavers = await seed(db)
     ida = leavers[IDA.upn]
-    env = _env(DATABASE_URL=database_url)
+    env = command_env(DATABASE_URL=database_url)
 
-    code, out, err = await _run("audit", "--departure", ida.departure_id, env=env, cwd=REPO)
+    code, out, err = await run_exitbot("audit", "--departure", ida.departure_id, env=env, cwd=REPO)
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert len(lines) == 5
@@ -112,15 +114,15 @@ async def test_audit_lists_who_did_what_and_when(db: Database, database_url: str
     assert all("said the workload" not in line for line in lines)  # no message text
     assert await _actions(db) == [AUDIT_READ]
 
-    code, out, err = await _run("audit", "--departure", "no-such-id", env=env, cwd=REPO)
+    code, out, err = await run_exitbot("audit", "--departure", "no-such-id", env=env, cwd=REPO)
     assert (code, out) == (1, "")
     assert err == "exitbot: no departure with id no-such-id\n"
 
 
 async def test_the_commands_need_their_arguments(tmp_path: Path) -> None:
-    code, _, err = await _run("privacy", "erase", env=_env(), cwd=tmp_path)
+    code, _, err = await run_exitbot("privacy", "erase", env=command_env(), cwd=tmp_path)
     assert code == 2
     assert "--person" in err
-    code, _, err = await _run("audit", env=_env(), cwd=tmp_path)
+    code, _, err = await run_exitbot("audit", env=command_env(), cwd=tmp_path)
     assert code == 2
     assert "--departure" in err

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,35 +10,11 @@ import aiohttp
 import pytest
 
 from testkit.waiting import wait_until
-
-# The console script, as installed: `python -m` would put the working directory on sys.path.
-EXITBOT = [str(Path(sys.executable).parent / "exitbot")]
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _env(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_", "EXITBOT_"))}
-    env.pop("DATABASE_URL", None)
-    env.update(values)
-    return env
-
-
-async def _run(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        *EXITBOT, *args, env=env, cwd=cwd, stdout=-1, stderr=-1
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    return process.returncode or 0, out.decode(), err.decode()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.cli.helpers import EXITBOT, REPO, command_env, free_port, run_exitbot
 
 
 async def test_check_config_passes_the_shipped_configuration(tmp_path: Path) -> None:
-    code, out, _ = await _run("check-config", env=_env(), cwd=REPO)
+    code, out, _ = await run_exitbot("check-config", env=command_env(), cwd=REPO)
     assert code == 0
     assert out.startswith("config OK: ")
 
@@ -58,7 +31,7 @@ async def test_check_config_prints_every_mistake_with_its_line(tmp_path: Path) -
     number = next(i for i, line in enumerate(lines) if "minutes:" in line)
     lines[number] = lines[number].split("minutes:")[0] + "minutes: -5"
     organisation.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, _, err = await _run("check-config", str(broken), env=_env(), cwd=tmp_path)
+    code, _, err = await run_exitbot("check-config", str(broken), env=command_env(), cwd=tmp_path)
     assert code == 1
     assert f"organisation.yaml:{number + 1}:" in err
     assert "minutes" in err
@@ -67,24 +40,24 @@ async def test_check_config_prints_every_mistake_with_its_line(tmp_path: Path) -
 async def test_serve_refuses_an_unreachable_database_without_showing_the_password(
     tmp_path: Path,
 ) -> None:
-    url = f"postgresql+asyncpg://exitbot:hunter2@127.0.0.1:{_free_port()}/exitbot"
-    env = _env(EXITBOT_LOCAL_MODE="true", DATABASE_URL=url, EXITBOT_PORT=str(_free_port()))
-    code, _, err = await _run("serve", env=env, cwd=REPO)
+    url = f"postgresql+asyncpg://exitbot:hunter2@127.0.0.1:{free_port()}/exitbot"
+    env = command_env(EXITBOT_LOCAL_MODE="true", DATABASE_URL=url, EXITBOT_PORT=str(free_port()))
+    code, _, err = await run_exitbot("serve", env=env, cwd=REPO)
     assert code == 1
     assert "127.0.0.1" in err
     assert "hunter2" not in err
 
 
 async def test_serve_refuses_a_deployment_without_identity_and_names_the_variable() -> None:
-    code, _, err = await _run("serve", env=_env(), cwd=REPO)
+    code, _, err = await run_exitbot("serve", env=command_env(), cwd=REPO)
     assert code == 2
     assert "MICROSOFT_APP_ID" in err
 
 
 async def test_serve_refuses_a_database_that_was_never_migrated(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.sqlite3'}"
-    env = _env(EXITBOT_LOCAL_MODE="true", DATABASE_URL=url, EXITBOT_PORT=str(_free_port()))
-    code, _, err = await _run("serve", env=env, cwd=REPO)
+    env = command_env(EXITBOT_LOCAL_MODE="true", DATABASE_URL=url, EXITBOT_PORT=str(free_port()))
+    code, _, err = await run_exitbot("serve", env=env, cwd=REPO)
     assert code == 1
     assert "exitbot db upgrade" in err
 
@@ -92,9 +65,9 @@ async def test_serve_refuses_a_database_that_was_never_migrated(tmp_path: Path) 
 @pytest.mark.postgres
 async def test_upgrade_then_serve_on_postgresql(postgres_server) -> None:
     url = await postgres_server.create_database()
-    port = _free_port()
-    env = _env(EXITBOT_LOCAL_MODE="true", DATABASE_URL=url, EXITBOT_PORT=str(port))
-    code, out, err = await _run("db", "upgrade", env=env, cwd=REPO)
+    port = free_port()
+    env = command_env(EXITBOT_LOCAL_MODE="true", DATABASE_URL=url, EXITBOT_PORT=str(port))
+    code, out, err = await run_exitbot("db", "upgrade", env=env, cwd=REPO)
     assert code == 0, err
     assert "revision" in out
     process = await asyncio.create_subprocess_exec(
@@ -122,19 +95,19 @@ async def test_upgrade_then_serve_on_postgresql(postgres_server) -> None:
 
 async def test_serve_refuses_graph_without_the_app_catalog_id_in_one_line(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'exitbot.sqlite3'}"
-    env = _env(DATABASE_URL=url)
-    code, _, err = await _run("db", "upgrade", env=env, cwd=REPO)
+    env = command_env(DATABASE_URL=url)
+    code, _, err = await run_exitbot("db", "upgrade", env=env, cwd=REPO)
     assert code == 0, err
-    env = _env(
+    env = command_env(
         DATABASE_URL=url,
-        EXITBOT_PORT=str(_free_port()),
+        EXITBOT_PORT=str(free_port()),
         MICROSOFT_APP_ID="00000000-0000-4000-8000-000000000011",
         MICROSOFT_APP_TENANT_ID="00000000-0000-4000-8000-000000000001",
         MICROSOFT_APP_PASSWORD="not-used",
         EXITBOT_DIRECTORY="graph",
     )
     env.pop("TEAMS_APP_CATALOG_ID", None)
-    code, _, err = await _run("serve", env=env, cwd=REPO)
+    code, _, err = await run_exitbot("serve", env=env, cwd=REPO)
     assert code == 1
     assert "TEAMS_APP_CATALOG_ID must be set" in err
     assert "Traceback" not in err
