@@ -64,6 +64,7 @@ class WishesInput(BaseModel):
         return collect_inputs(data, OFFER_PREFIX, "offers")
 
     def chosen(self) -> list[Gesture]:
+        """The offers switched on."""
         return [gesture for gesture, on in self.offers.items() if on]
 
 

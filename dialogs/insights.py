@@ -42,6 +42,7 @@ def source_of(turn: DialogTurn) -> InsightsSource:
 
 
 def today_of(turn: DialogTurn) -> date:
+    """Today in the organisation's default time zone."""
     return turn.services.clock.now().astimezone(turn.config.defaults.calendar.zone).date()
 
 
@@ -53,6 +54,7 @@ def period_of(choice: str, today: date) -> Period:
 
 
 def period_choices(say: Speaker, today: date) -> list[Choice]:
+    """The periods the card offers: the last 12, 6 and 3 months, and the years before this."""
     choices = [Choice(f"last_{n}", say(f"insights.period.last_{n}")) for n in (12, 6, 3)]
     choices += [
         Choice(f"year:{year}", say("insights.period.year", year=str(year)))

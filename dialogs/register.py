@@ -14,6 +14,7 @@ from datetime import date
 from babel.dates import format_date
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cards.locale import Speaker
 from cards.register import (
     Choice,
     FormValues,
@@ -80,10 +81,7 @@ def form_view(
     values: FormValues | None = None,
 ) -> RegisterFormView:
     """The registration form in the HR member's language."""
-
-    def text(key: str, **params: str) -> str:
-        return config.text(key, locale, **params)
-
+    text = Speaker(config, locale)
     return RegisterFormView(
         lang=language_of(locale),
         title=text("register.title"),
@@ -121,10 +119,7 @@ def registered_view(
 ) -> RegisteredView:
     """The confirmation card's content: what is stored, and what HR may still do."""
     language = language_of(locale)
-
-    def text(key: str, **params: str) -> str:
-        return config.text(key, locale, **params)
-
+    text = Speaker(config, locale)
     unit = config.unit_name(departure.unit) or departure.unit or config.organisation.name
     return RegisteredView(
         lang=language,
@@ -164,6 +159,12 @@ def _confirm(
     return InvokeResult(card=registered_card(view))
 
 
+def _form_again(turn: DialogTurn, entered: FormValues, error: str) -> InvokeResult:
+    """The form once more, with what HR entered and why it was not registered."""
+    view = form_view(turn.config, turn.locale, _today(turn), error=error, values=entered)
+    return InvokeResult(card=register_form_card(view))
+
+
 def _problems_text(turn: DialogTurn, outcome: Outcome) -> str:
     codes = dict.fromkeys(problem.code for problem in outcome.problems)
     return " ".join(turn.text(code) for code in codes)
@@ -201,11 +202,6 @@ async def submit_registration(turn: DialogTurn, payload: RegisterSubmit) -> Invo
         else "",
         locale=payload.locale if payload.locale in SUPPORTED_LANGUAGES else "",
     )
-
-    def again(error: str) -> InvokeResult:
-        view = form_view(turn.config, turn.locale, _today(turn), error=error, values=entered)
-        return InvokeResult(card=register_form_card(view))
-
     try:
         request = RegistrationRequest(
             leaver=payload.leaver,
@@ -215,13 +211,13 @@ async def submit_registration(turn: DialogTurn, payload: RegisterSubmit) -> Invo
             locale=payload.locale or None,
         )
     except ValidationError:
-        return again(turn.text("error.bad_input"))
+        return _form_again(turn, entered, turn.text("error.bad_input"))
     try:
         outcome = await turn.services.registration.register(request, _actor(turn), door=DOOR)
     except DirectoryUnavailable:
-        return again(turn.text("error.generic"))
+        return _form_again(turn, entered, turn.text("error.generic"))
     if outcome.rejected or outcome.departure is None:
-        return again(_problems_text(turn, outcome))
+        return _form_again(turn, entered, _problems_text(turn, outcome))
     departure = outcome.departure
     message = turn.text(
         "register.created",

@@ -107,10 +107,12 @@ class Router:
 
     @property
     def commands(self) -> frozenset[Command]:
+        """Every routed command (the help lists them)."""
         return frozenset(self._commands)
 
     @property
     def verbs(self) -> frozenset[str]:
+        """Every routed card verb."""
         return frozenset(self._verbs)
 
     def _refused(self) -> tuple[type[Exception], ...]:

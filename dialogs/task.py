@@ -46,6 +46,7 @@ class ChosenTimes(DepartureAction):
     slots: str = Field("", max_length=2000)
 
     def keys(self) -> list[str]:
+        """The ticked slot keys, blanks dropped."""
         return [key.strip() for key in self.slots.split(",") if key.strip()]
 
 
