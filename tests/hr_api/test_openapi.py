@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jsonschema
 import pytest
 
 from hr_api.models import DepartureIn, DepartureOut, LastDayChange, Problems
 from tests.helpers.hr_api import Api, future
-
-
-async def _document(api: Api) -> dict[str, Any]:
-    answer = await api.call("GET", "/api/openapi.json", token=None)  # public: holds no data
-    assert answer.status == 200
-    return answer.body
-
-
-def _validator(document: dict[str, Any], schema: dict[str, Any]) -> jsonschema.Validator:
-    # The component $refs resolve against the document, so validate inside it.
-    root = {**schema, "components": document["components"]}
-    return jsonschema.Draft202012Validator(root, format_checker=jsonschema.FormatChecker())
-
-
-def _response_schema(document: dict[str, Any], method: str, path: str, status: int) -> dict:
-    operation = document["paths"][path][method.lower()]
-    assert str(status) in operation["responses"], f"{method} {path} does not document {status}"
-    return operation["responses"][str(status)]["content"]["application/json"]["schema"]
+from tests.hr_api.openapi_schema import openapi_document, response_schema, validator
 
 
 def _template(path: str) -> str:
@@ -38,7 +19,7 @@ def _template(path: str) -> str:
 
 
 async def test_every_api_route_of_the_app_is_in_the_document(api: Api) -> None:
-    document = await _document(api)
+    document = await openapi_document(api)
     assert document["openapi"].startswith("3.1")
     served = {
         (route.method.lower(), route.resource.canonical)
@@ -56,7 +37,7 @@ async def test_every_api_route_of_the_app_is_in_the_document(api: Api) -> None:
 
 
 async def test_the_schemas_are_the_models(api: Api) -> None:
-    schemas = (await _document(api))["components"]["schemas"]
+    schemas = (await openapi_document(api))["components"]["schemas"]
     for model in (DepartureIn, LastDayChange):
         generated = model.model_json_schema(by_alias=True, mode="validation")
         assert set(schemas[model.__name__]["properties"]) == set(generated["properties"])
@@ -69,16 +50,16 @@ async def test_the_schemas_are_the_models(api: Api) -> None:
 
 
 async def test_real_requests_and_answers_match_the_document(api: Api) -> None:
-    document = await _document(api)
+    document = await openapi_document(api)
     body = {"externalId": "HR-7", "leaver": "leaver.no@contoso.example", "lastWorkingDay": future()}
     request_schema = document["paths"]["/api/departures"]["post"]["requestBody"]["content"][
         "application/json"
     ]["schema"]
-    _validator(document, request_schema).validate(body)
+    validator(document, request_schema).validate(body)
     with pytest.raises(jsonschema.ValidationError):
-        _validator(document, request_schema).validate({**body, "lastWorkingDay": "soon"})
+        validator(document, request_schema).validate({**body, "lastWorkingDay": "soon"})
     with pytest.raises(jsonschema.ValidationError):
-        _validator(document, request_schema).validate({**body, "colour": "blue"})
+        validator(document, request_schema).validate({**body, "colour": "blue"})
 
     created = await api.call("POST", "/api/departures", json=body)
     departure_path = f"/api/departures/{created.body['id']}"
@@ -96,7 +77,7 @@ async def test_real_requests_and_answers_match_the_document(api: Api) -> None:
     for method, path, answer in api.calls:
         if path == "/api/openapi.json":
             continue
-        schema = _response_schema(document, method, _template(path), answer.status)
-        _validator(document, schema).validate(answer.body)
+        schema = response_schema(document, method, _template(path), answer.status)
+        validator(document, schema).validate(answer.body)
         statuses.add(answer.status)
     assert statuses == {200, 201, 401, 403, 404, 409, 422}

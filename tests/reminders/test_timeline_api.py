@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from journey.due import ScheduledAction
 from journey.notify import MessageKind
 from storage.due_actions import DueActionQueue
-from tests.api.test_openapi import _document, _response_schema, _validator
 from tests.helpers.hr_api import Api, future
+from tests.hr_api.openapi_schema import openapi_document as _document
+from tests.hr_api.openapi_schema import response_schema as _response_schema
+from tests.hr_api.openapi_schema import validator as _validator
 
 
 async def test_the_timeline_lists_each_delivery_and_matches_the_documented_schema(
