@@ -17,7 +17,7 @@ from bot.auth import ChannelTokenValidator
 from bot.connector import ConnectorClient, NoToken, TokenProvider
 from bot.credentials import bot_token_provider, database_tokens
 from bot.handler import ExitBot, make_turn_error_handler
-from jobs.journey_events import journey_event_worker
+from jobs.departure_events import journey_event_worker
 from jobs.seen_activities import prune_seen_activities
 from bot.journey import JOURNEY, JourneyRuntime
 from bot.people import people_services

@@ -1,6 +1,6 @@
 """The daily retention job in the service: HR's `data_retention_months`, applied.
 
-What goes and what stays is written down in storage/privacy.py and config/README.md.
+What goes and what stays is written down in storage/anonymise.py and config/README.md.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from config.loaded import LoadedConfig
 from jobs.periodic import CleanupContext, every
 from journey.clock import Clock, SystemClock
 from storage.database import Database
-from storage.privacy import KeepAnswer, RetentionReport, apply_retention
+from storage.retention import KeepAnswer, RetentionReport, apply_retention
 
 DAY_SECONDS = 24 * 60 * 60
 

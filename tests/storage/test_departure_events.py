@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from jobs.journey_events import drain_journey_events
+from jobs.departure_events import drain_journey_events
 from journey.clock import FixedClock
 from journey.departure import Departure
 from journey.ports import NotFound

@@ -1,4 +1,4 @@
-"""Running, in the service, the journey events that other doors (the CSV import) recorded."""
+"""Running, in the service, the departure events that other doors (the CSV import) recorded."""
 
 from __future__ import annotations
 
