@@ -5,10 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-import pytest
-from pydantic import ValidationError
-
-from dialogs.card_action import DepartureAction
 from journey.access import Asker
 from journey.departure import Departure, DepartureStatus
 from journey.hr_status import holding, leaving, offer_again, open_departures_of, under_way_for_hr
@@ -103,11 +99,3 @@ async def test_an_offer_that_never_reached_the_leaver_is_sent_again_once() -> No
     assert again is not None and again.status is DepartureStatus.OFFERED
     assert await offer_again(offers, repo, again) is None
     assert offers.sent == ["new"]
-
-
-def test_one_departure_action_reads_both_card_keys() -> None:
-    assert DepartureAction.model_validate({"departure": "d1"}).departure == "d1"
-    assert DepartureAction.model_validate({"departure_id": "d1"}).departure == "d1"
-    for bad in ({}, {"departure": "d1", "extra": 1}, {"departure": "not an id"}):
-        with pytest.raises(ValidationError):
-            DepartureAction.model_validate(bad)
