@@ -20,9 +20,9 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference, Re
 from botframework.connector.auth import ClaimsIdentity
 
 from bot.auth import ChannelTokenValidator
-from bot.connector import ConnectorClient
 from bot.wire import to_wire
 from journey.ports import ConversationRef
+from outbox.connector import ConnectorClient
 
 log = logging.getLogger(__name__)
 

@@ -10,45 +10,48 @@ import aiohttp
 from aiohttp import web
 
 from bot.adapter import ExitbotAdapter
-from bot.after_conversation import TeamsAfterNotifier, gestures
-from hr_api.auth import api_authenticator
-from hr_api.routes import add_api_routes
 from bot.auth import ChannelTokenValidator
-from bot.connector import ConnectorClient, NoToken, TokenProvider
+from bot.clock_route import PATH as TEST_CLOCK_PATH
+from bot.clock_route import add_test_clock
 from bot.credentials import bot_token_provider, database_tokens
 from bot.handler import ExitBot, make_turn_error_handler
-from jobs.departure_events import journey_event_worker
-from jobs.seen_activities import prune_seen_activities
-from bot.journey import JOURNEY, JourneyRuntime
 from bot.people import people_services
-from jobs.retention import retention_job
 from bot.routes import add_routes
 from bot.settings import Settings
-from bot.test_clock import PATH as TEST_CLOCK_PATH
-from bot.test_clock import add_test_clock
 from bot.typedefs import (
     ADAPTER,
     API_AUTH,
     BOT,
     CONFIG,
     DATABASE,
+    FLOW,
+    OUTBOX,
     PEOPLE,
     REGISTRATION,
     SETTINGS,
 )
 from config.holder import ConfigHolder
+from config.rules import gestures, reminder_rules, unit_rules
 from config.survey_plan import survey_plan
 from dialogs.routes import build_router
 from dialogs.turn import Services
+from hr_api.auth import api_authenticator
+from hr_api.routes import add_api_routes
+from jobs.departure_events import journey_event_worker
+from jobs.retention import retention_job
+from jobs.seen_activities import prune_seen_activities
 from journey.after_conversation import AfterConversation
 from journey.clock import Clock, ShiftedClock, SystemClock
+from journey.flow import DepartureFlow
 from journey.hr import HrRoster
 from journey.registration import RegistrationService
 from journey.survey_service import Surveys
+from outbox.connector import ConnectorClient, NoToken, TokenProvider
+from outbox.service import Outbox
 from storage.after_conversation import SqlNotesStore
 from storage.database import Database
+from storage.departure_events import StoredJourneyEvents
 from storage.insights import SqlInsightsSource
-from storage.journey_events import StoredJourneyEvents
 from storage.migrate import check_schema
 from storage.repositories import (
     SqlAuditLog,
@@ -119,16 +122,14 @@ def create_app(
             departures, audit = SqlDepartureRepository(db), SqlAuditLog(db)
             connector = ConnectorClient(session, tokens)
             conversations = SqlConversationRefStore(db)
-            # The exit journey: its DepartureEvents for registration, its card actions, and the
-            # delivery worker that sends its proactive messages once.
-            journey = app[JOURNEY] = JourneyRuntime(
+            # What reaches people on the bot's initiative, and the delivery worker that sends
+            # each proactive message once.
+            outbox = app[OUTBOX] = Outbox(
                 db=db,
                 session=session,
                 tokens=tokens,
                 connector=connector,
                 refs=conversations,
-                departures=departures,
-                audit=audit,
                 clock=clock or SystemClock(),
                 config=lambda: app[CONFIG].current,
                 people=app[PEOPLE],
@@ -136,13 +137,24 @@ def create_app(
                 tenant_id=settings.app_tenant_id,
                 default_service_url=settings.teams_service_url or None,
             )
+            # The exit journey: its DepartureEvents for registration and its card actions.
+            flow = app[FLOW] = DepartureFlow(
+                departures=departures,
+                calendar=app[PEOPLE].calendar,
+                directory=app[PEOPLE].directory,
+                audit=audit,
+                clock=clock or SystemClock(),
+                rules=lambda unit: unit_rules(app[CONFIG].current, unit),
+                notifier=outbox.notifier,
+                reminder_rules=lambda unit: reminder_rules(app[CONFIG].current, unit),
+            )
             app[REGISTRATION] = RegistrationService(
                 departures,
                 app[PEOPLE].directory,
                 lambda: app[CONFIG].current,
                 clock or SystemClock(),
                 audit,
-                journey.journey,
+                flow,
                 zones=app[PEOPLE].zones,
             )
             services = Services(
@@ -153,7 +165,7 @@ def create_app(
                 clock=clock or SystemClock(),
                 people=app[PEOPLE],
                 registration=app[REGISTRATION],
-                journey=journey.journey,
+                journey=flow,
                 hr=HrRoster(
                     lambda: app[CONFIG].current, app[PEOPLE].groups, clock or SystemClock()
                 ),
@@ -164,7 +176,7 @@ def create_app(
                     audit=audit,
                     clock=clock or SystemClock(),
                     plans=lambda unit: survey_plan(app[CONFIG].current, unit),
-                    sent=journey.notifier.task_changed,
+                    sent=outbox.notifier.task_changed,
                 ),
                 # After the conversation: notes and "held" (the leaver is thanked), wishes.
                 after=AfterConversation(
@@ -173,14 +185,8 @@ def create_app(
                     audit=audit,
                     clock=clock or SystemClock(),
                     offers=lambda unit: gestures(app[CONFIG].current, unit),
-                    notifier=TeamsAfterNotifier(
-                        config=lambda: app[CONFIG].current,
-                        refs=conversations,
-                        queue=journey.queue,
-                        clock=clock or SystemClock(),
-                        task_changed=journey.notifier.task_changed,
-                    ),
-                    replan=journey.journey.replan,
+                    notifier=outbox.after,
+                    replan=flow.replan,
                 ),
                 # Insights across departures: counts only, added up in SQL (issue 7).
                 insights=SqlInsightsSource(db),
@@ -193,11 +199,11 @@ def create_app(
                 on_turn_error=make_turn_error_handler(services),
             )
             app[BOT] = ExitBot(services, build_router(), connector)
-            await journey.start()
+            await outbox.start(flow.delivered)
             try:
                 yield
             finally:
-                await journey.stop()
+                await outbox.stop()
                 await tokens.close()
 
     async def api(app: web.Application) -> AsyncIterator[None]:
@@ -217,7 +223,7 @@ def create_app(
     app.cleanup_ctx.append(
         journey_event_worker(
             lambda: StoredJourneyEvents(app[DATABASE], clock),
-            lambda: app[JOURNEY].journey,
+            lambda: app[FLOW],
             lambda: SqlDepartureRepository(app[DATABASE]).get,
         )
     )

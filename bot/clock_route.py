@@ -11,9 +11,9 @@ from datetime import datetime
 from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from bot.typedefs import TEST_CLOCK
 from journey.clock import ShiftedClock
 
-TEST_CLOCK = web.AppKey("test_clock", ShiftedClock)
 PATH = "/_test/clock"
 
 

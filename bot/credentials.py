@@ -10,8 +10,8 @@ from azure.identity.aio import (
     ManagedIdentityCredential,
 )
 
-from bot.connector import CredentialTokenProvider
 from bot.settings import AppType, PeopleSettings, Settings, SettingsError
+from outbox.connector import CredentialTokenProvider
 from people.credentials import graph_credential
 
 

@@ -10,11 +10,11 @@ from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, Tur
 from botbuilder.schema import ChannelAccount
 
 from bot.adapter import KNOWN_REF, user_key_of
-from bot.connector import ConnectorClient, ConnectorError
 from dialogs.router import Router
 from dialogs.turn import Actor, DialogTurn, Services
 from dialogs.welcome import send_welcome
 from journey.ports import ConversationRef
+from outbox.connector import ConnectorClient, ConnectorError
 
 log = logging.getLogger(__name__)
 

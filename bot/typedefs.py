@@ -5,11 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.adapter import ExitbotAdapter
-from hr_api.auth import ApiAuthenticator
 from bot.handler import ExitBot
 from bot.settings import Settings
 from config.holder import ConfigHolder
+from hr_api.auth import ApiAuthenticator
+from journey.clock import ShiftedClock
+from journey.flow import DepartureFlow
 from journey.registration import RegistrationService
+from outbox.service import Outbox
 from people.services import PeopleServices
 from storage.database import Database
 
@@ -21,3 +24,7 @@ ADAPTER = web.AppKey("adapter", ExitbotAdapter)
 BOT = web.AppKey("bot", ExitBot)
 REGISTRATION = web.AppKey("registration", RegistrationService)
 API_AUTH = web.AppKey("api_auth", ApiAuthenticator)
+OUTBOX = web.AppKey("outbox", Outbox)
+FLOW = web.AppKey("flow", DepartureFlow)
+# Only with EXITBOT_TEST_CLOCK in local mode (bot.clock_route).
+TEST_CLOCK = web.AppKey("test_clock", ShiftedClock)

@@ -32,10 +32,23 @@ class MessageKind(StrEnum):
     OFFER_ESCALATION = "offer_escalation"  # the offer is unanswered: manager, then HR
     BOOKING_ESCALATION = "booking_escalation"  # accepted, nothing booked: manager, then HR
     HANDOVER_ESCALATION = "handover_escalation"  # items still open: manager, then HR
+    # The survey and the time after the conversation: the journey records nothing when these
+    # are sent (see RECORDED_KINDS).
+    SURVEY_OFFER = "survey_offer"  # to the leaver, once the conversation is booked
+    THANKS_AFTER = "thanks_after"  # to the leaver: the thank-you after the conversation
+    WISHES = "thanks_wishes"  # to the interviewer: the leaver's wishes, once per change
+
+
+# The kinds whose outcome goes back on the departure (its reach, the cards to update later).
+RECORDED_KINDS: frozenset[MessageKind] = frozenset(MessageKind) - {
+    MessageKind.SURVEY_OFFER,
+    MessageKind.THANKS_AFTER,
+    MessageKind.WISHES,
+}
 
 
 class JourneyNotifier(Protocol):
-    """How the journey reaches people; implemented by bot.journey.TeamsNotifier."""
+    """How the journey reaches people; implemented by outbox.notifier.TeamsNotifier."""
 
     async def offer(self, departure: Departure) -> Reach | None:
         """Send the offer to the leaver: None when it is on its way, else why it cannot go."""

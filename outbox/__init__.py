@@ -1,1 +1,1 @@
-"""Everything that reaches a person on the bot's initiative: chats, scheduled card messages, delivery."""
+"""Everything that reaches a person on the bot's initiative: chats, card messages, delivery."""

@@ -213,3 +213,12 @@ def _error_for(status: int, reason: str, retry_after: str | None = None) -> Conn
     if status == 404:
         return ConversationGone(status, reason)
     return ConnectorError(status, reason, retry_after)
+
+
+def delivery_connector(
+    session: aiohttp.ClientSession, tokens: TokenProvider, timeout_seconds: float = 15.0
+) -> ConnectorClient:
+    """A ConnectorClient that tries once: the delivery worker retries through the queue instead."""
+    return ConnectorClient(
+        session, tokens, RetryPolicy(attempts=1), timeout_seconds=timeout_seconds
+    )

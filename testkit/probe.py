@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.delivery import Probe, ProbeAnswer
 from journey.ports import ConversationRef
+from outbox.hooks import Probe, ProbeAnswer
 
 
 def standin_probe(session: aiohttp.ClientSession, standin_url: str) -> Probe:

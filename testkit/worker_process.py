@@ -17,9 +17,10 @@ import time
 
 import aiohttp
 
-from bot.connector import NoToken
-from bot.delivery import DeliveryPolicy, DeliveryWorker, delivery_connector
 from journey.due import DueState
+from outbox.connector import NoToken, delivery_connector
+from outbox.policy import DeliveryPolicy
+from outbox.worker import DeliveryWorker
 from storage.conversations import SqlConversationRefStore
 from storage.database import Database
 from storage.due_actions import DueActionQueue

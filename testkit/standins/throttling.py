@@ -28,7 +28,7 @@ from aiohttp import web
 Window = tuple[float, int]
 TEAMS_CONVERSATION_LIMITS: tuple[Window, ...] = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
 TEAMS_TENANT_LIMITS: tuple[Window, ...] = ((1.0, 50),)
-MARKER_FIELD = "exitbotDelivery"  # bot.delivery.MARKER_FIELD, spelled out: a wire format
+MARKER_FIELD = "exitbotDelivery"  # outbox.markers.MARKER_FIELD, spelled out: a wire format
 
 # A fault sees (conversation id, activity) and may return (status, headers) to answer instead.
 Fault = Callable[[str, dict[str, Any]], tuple[int, dict[str, str]] | None]

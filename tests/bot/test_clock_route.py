@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from bot.app import create_app
 from bot.settings import Settings
-from bot.test_clock import TEST_CLOCK
+from bot.typedefs import TEST_CLOCK
 from storage.migrate import upgrade
 from testkit.standins.serve import serve
 

@@ -13,10 +13,12 @@ from typing import Any
 import aiohttp
 from sqlalchemy import insert
 
-from bot.delivery import DeliveryPolicy, DeliveryWorker, Probe, delivery_connector
 from journey.clock import Clock, FixedClock
 from journey.due import ScheduledAction
-from outbox.connector import NoToken
+from outbox.connector import NoToken, delivery_connector
+from outbox.hooks import Probe
+from outbox.policy import DeliveryPolicy
+from outbox.worker import DeliveryWorker
 from storage.conversations import SqlConversationRefStore
 from storage.database import Database
 from storage.due_actions import DueActionQueue

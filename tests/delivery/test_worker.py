@@ -8,11 +8,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.delivery import DeliveryPolicy, delivery_connector
 from journey.clock import FixedClock
 from journey.due import DueAction, DueState, ErrorCode, Outcome, delivery_marker
 from journey.ports import ConversationRef
-from outbox.connector import NoToken
+from outbox.connector import NoToken, delivery_connector
+from outbox.policy import DeliveryPolicy
 from storage.database import Database
 from storage.due_actions import DueActionQueue
 from testkit.probe import standin_probe

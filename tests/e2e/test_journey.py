@@ -12,14 +12,14 @@ import pytest
 from ruamel.yaml import YAML
 
 from bot.app import create_app
-from bot.journey import JOURNEY
 from bot.settings import Settings
-from bot.typedefs import PEOPLE, REGISTRATION
+from bot.typedefs import DATABASE, PEOPLE, REGISTRATION
 from config.loader import LoadedConfig, default_config_dir, load_config
 from dialogs.commands import Command, word_for
 from journey.registration_rules import RegistrationRequest
 from people.local_directory import LocalDirectory
 from storage.migrate import upgrade
+from storage.repositories import SqlDepartureRepository
 from testkit.standins.serve import serve
 from tests.cards.validator import assert_valid_cards
 from tests.e2e.playground import Playground, PlaygroundUser, StreamEvent, require_playground
@@ -165,7 +165,7 @@ async def test_the_demo_journey_from_registration_to_a_booked_conversation(
         }
         registered = await playground.execute("register.submit", inputs, reply_to=form.message_id)
         assert registered["type"] == "application/vnd.microsoft.card.adaptive"
-        [departure] = await app[JOURNEY].journey._departures.list_for_person("hr@contoso.example")
+        [departure] = await SqlDepartureRepository(app[DATABASE]).list_for_person("hr@contoso.example")
         departure_id = departure.id
 
         offer = await playground.wait_for(
@@ -188,7 +188,7 @@ async def test_the_demo_journey_from_registration_to_a_booked_conversation(
         local = app[PEOPLE].calendar
         assert isinstance(local, LocalDirectory)
         [meeting] = local.meetings
-        departure = await app[JOURNEY].journey._departures.get(departure_id)
+        departure = await SqlDepartureRepository(app[DATABASE]).get(departure_id)
 
     card = confirmation["value"]
     [join] = [a for a in card["actions"] if a["type"] == "Action.OpenUrl"]

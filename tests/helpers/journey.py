@@ -13,8 +13,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.journey import JOURNEY, JourneyRuntime
-from bot.typedefs import DATABASE, PEOPLE, REGISTRATION
+from bot.typedefs import DATABASE, FLOW, OUTBOX, PEOPLE, REGISTRATION
 from config.loader import LoadedConfig
 from journey.clock import FixedClock
 from journey.departure import Departure
@@ -23,6 +22,7 @@ from journey.flow import DepartureFlow
 from journey.ports import AuditEntry
 from journey.registration import RegistrationService
 from journey.registration_rules import RegistrationRequest
+from outbox.service import Outbox
 from people.local_directory import LocalDirectory
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
 from storage.tables import due_actions
@@ -139,12 +139,12 @@ class JourneyApp:
     clock: FixedClock
 
     @property
-    def runtime(self) -> JourneyRuntime:
-        return self.app[JOURNEY]
+    def outbox(self) -> Outbox:
+        return self.app[OUTBOX]
 
     @property
     def journey(self) -> DepartureFlow:
-        return self.runtime.journey
+        return self.app[FLOW]
 
     @property
     def calendar(self) -> LocalDirectory:

@@ -94,7 +94,7 @@ async def test_no_service_url_and_unknown_people_leave_the_departure_registered(
     journey_app: JourneyApp,
 ) -> None:
     # No one has written to the bot: there is no chat to open one from in this tenant yet.
-    journey_app.runtime.reacher._default_service_url = None
+    journey_app.outbox.reacher._default_service_url = None
     departure = await journey_app.register()
     current = await journey_app.departure(departure.id)
     assert (current.status, current.reach) == (DepartureStatus.REGISTERED, Reach.NO_CONVERSATION)

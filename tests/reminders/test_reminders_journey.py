@@ -176,7 +176,7 @@ async def test_the_conversation_reminder_arrives_once_for_leaver_and_interviewer
     assert "Sofie Andersen" in texts_of(interviewer_card)
     assert PARTNER.upn in [
         e.recipient_key
-        for e in await app.runtime.queue.timeline(departure.id)
+        for e in await app.outbox.queue.timeline(departure.id)
         if e.kind == MessageKind.CONVERSATION_REMINDER and e.outcome is Outcome.SENT
     ]
     assert_valid_cards([leaver_card, interviewer_card])
@@ -186,7 +186,7 @@ async def test_moving_the_last_day_moves_reminders_and_cancelling_withdraws_them
     app: JourneyApp,
 ) -> None:
     departure = await registered(app)
-    queue = app.runtime.queue
+    queue = app.outbox.queue
 
     async def pending(kind: MessageKind) -> list[datetime]:
         return [

@@ -1,0 +1,56 @@
+"""HR's YAML as the domain's rules: what the journey needs to know of a unit."""
+
+from __future__ import annotations
+
+from config.loaded import LoadedConfig
+from journey.after_conversation import Gesture
+from journey.booking import UnitRules
+from journey.reminders import ReminderRules
+from journey.workdays import WorkingTime
+
+
+def conversation_minutes(config: LoadedConfig, unit: str | None) -> int:
+    """How long a unit's exit conversation lasts."""
+    return config.unit(unit or None).conversation.minutes
+
+
+def unit_rules(config: LoadedConfig, unit: str) -> UnitRules:
+    """What the journey needs of a unit's configuration."""
+    settings = config.unit(unit or None)
+    calendar = settings.calendar
+    return UnitRules(
+        minutes=conversation_minutes(config, unit),
+        interviewers=tuple(settings.conversation.interviewers),
+        hr_partners=tuple(settings.conversation.hr_partners),
+        pool=tuple(settings.conversation.pool),
+        working_hours=calendar.working_hours.span,
+        working_days=calendar.weekday_numbers,
+        holidays=frozenset(calendar.holidays),
+    )
+
+
+def reminder_rules(config: LoadedConfig, unit: str) -> ReminderRules:
+    """A unit's reminder settings, calendar, handover checklist and HR contact."""
+    settings = config.unit(unit or None)
+    calendar, reminders = settings.calendar, settings.reminders
+    # The ladder's last step: the unit's first HR partner, else the organisation's HR.
+    contacts = [*settings.conversation.hr_partners, *config.organisation.hr.members]
+    return ReminderRules(
+        time=WorkingTime(
+            zone=calendar.zone,
+            working_days=calendar.weekday_numbers,
+            hours=calendar.working_hours.span,
+            holidays=frozenset(calendar.holidays),
+        ),
+        handover_days_before=reminders.handover_days_before,
+        conversation_working_days_before=reminders.conversation_working_days_before,
+        farewell_days_before=reminders.farewell_days_before,
+        escalate_after_working_days=reminders.escalate_after_working_days,
+        handover_items=tuple(item.id for item in config.handover_checklist(unit or None)),
+        hr_contact=contacts[0] if contacts else None,
+    )
+
+
+def gestures(config: LoadedConfig, unit: str) -> tuple[Gesture, ...]:
+    """What a unit offers the leaver afterwards (organisation.yaml, thank_you_offers)."""
+    return tuple(config.unit(unit or None).thank_you_offers)

@@ -1,0 +1,60 @@
+"""A card message as a due action: the one way the outbox schedules something for a person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from journey.clock import Clock
+from journey.departure import Departure
+from journey.due import DueActions, ScheduledAction
+from journey.notify import MessageKind
+
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def card_activity(card: dict[str, Any]) -> dict[str, Any]:
+    """A message carrying one card and no text (text plus card would split in two)."""
+    return {"type": "message", "attachments": [{"contentType": CARD, "content": card}]}
+
+
+def card_message(
+    departure: Departure,
+    kind: MessageKind,
+    recipient_key: str,
+    card: dict[str, Any],
+    *,
+    key: str,
+    due_at: datetime,
+) -> ScheduledAction:
+    """One card for `recipient_key` about `departure`, due at `due_at`, once per `key`."""
+    return ScheduledAction(
+        key=key,
+        kind=kind.value,
+        recipient_key=recipient_key,
+        due_at=due_at,
+        payload=card_activity(card),
+        departure_id=departure.id,
+    )
+
+
+class CardMessages:
+    """Schedules card messages that are due now; the delivery worker sends each once."""
+
+    def __init__(self, queue: DueActions, clock: Clock) -> None:
+        self._queue = queue
+        self._clock = clock
+
+    async def send(
+        self,
+        departure: Departure,
+        kind: MessageKind,
+        recipient_key: str,
+        card: dict[str, Any],
+        *,
+        key: str,
+    ) -> None:
+        """Schedule `card` for `recipient_key`, due now, under the idempotency key `key`."""
+        await self._queue.schedule(
+            card_message(departure, kind, recipient_key, card, key=key, due_at=self._clock.now())
+        )

@@ -1,0 +1,293 @@
+"""What the journey tells people, as Teams cards: sent once through the queue, updated in place.
+
+New messages become due actions (outbox.messages, kind = journey.notify.MessageKind, due now),
+so the delivery worker sends each exactly once and honours Teams' throttling; cards already
+posted are updated in place.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from cards.booking import (
+    booking_replaced_card,
+    cancelled_booking_card,
+    departure_cancelled_card,
+    interviewer_booked_card,
+    interviewer_name,
+    slots_card,
+)
+from cards.handover import handover_card
+from cards.locale import Speaker
+from cards.offer import leaver_name, offer_card
+from cards.reminders import (
+    conversation_reminder_card,
+    escalation_card,
+    farewell_reminder_card,
+    thank_you_card,
+)
+from cards.survey import offer_survey_card
+from cards.task import ask_times_card, task_card
+from config.rules import conversation_minutes, reminder_rules
+from journey.clock import Clock
+from journey.departure import Departure, DepartureStatus, PostedCard, Reach
+from journey.due import DueActions
+from journey.notify import MessageKind
+from journey.people import Directory
+from journey.ports import ConversationRefStore
+from journey.reminders import REMINDER_KINDS, Planned, open_items
+from journey.slots import Slot
+from journey.survey_offer import survey_offer
+from outbox.connector import ConnectorClient, ConnectorError
+from outbox.messages import CardMessages, card_activity, card_message
+from outbox.reach import Reacher
+from outbox.speaker import speaker_for
+
+if TYPE_CHECKING:
+    from config.loaded import LoadedConfig
+    from config.schema import HandoverItem
+
+log = logging.getLogger(__name__)
+
+
+class TeamsNotifier:
+    """journey.notify.JourneyNotifier for Teams: cards, sent once, updated in place."""
+
+    def __init__(
+        self,
+        *,
+        config: Callable[[], LoadedConfig],
+        refs: ConversationRefStore,
+        directory: Directory,
+        queue: DueActions,
+        connector: ConnectorClient,
+        reacher: Reacher,
+        clock: Clock,
+    ) -> None:
+        self._config = config
+        self._refs = refs
+        self._directory = directory
+        self._queue = queue
+        self._messages = CardMessages(queue, clock)
+        self._connector = connector
+        self._reacher = reacher
+
+    # --- to the leaver -------------------------------------------------------------------
+
+    async def offer(self, departure: Departure) -> Reach | None:
+        """Schedule the offer for the leaver, once; why not, if they cannot be reached."""
+        target = await self._reacher.conversation_with(departure.leaver_upn)
+        if isinstance(target, Reach):
+            return target
+        say = speaker_for(self._config(), departure, target.locale)
+        card = offer_card(say, departure, self._minutes(departure))
+        key = f"{departure.id}:offer"
+        await self._messages.send(departure, MessageKind.OFFER, target.user_key, card, key=key)
+        return None
+
+    async def invitation(self, departure: Departure) -> tuple[str, str]:
+        """Subject and body of the meeting, in the leaver's language, stating the purpose."""
+        say = await self._speaker(departure, departure.leaver_upn)
+        name = leaver_name(departure)
+        subject = say("booking.invitation_subject", name=name)
+        body = say(
+            "booking.invitation_body",
+            name=name,
+            interviewer=interviewer_name(departure),
+            minutes=self._minutes(departure),
+        )
+        paragraphs = [line for line in body.split("\n") if line.strip()]
+        return subject, "".join(f"<p>{html.escape(line)}</p>" for line in paragraphs)
+
+    async def slots_to_leaver(self, departure: Departure, slots: Sequence[Slot]) -> None:
+        """New times for the leaver after someone else's change."""
+        say = await self._speaker(departure, departure.leaver_upn)
+        card = slots_card(say, departure, slots, self._minutes(departure))
+        key = f"{departure.id}:slots:{departure.version}"
+        await self._messages.send(departure, MessageKind.SLOTS, departure.leaver_upn, card, key=key)
+
+    async def booking_cancelled_to_leaver(self, departure: Departure) -> None:
+        """The interviewer cancelled: the leaver can choose another time."""
+        say = await self._speaker(departure, departure.leaver_upn)
+        card = cancelled_booking_card(say, departure)
+        key = f"{departure.id}:booking_cancelled:{departure.version}"
+        await self._messages.send(
+            departure, MessageKind.BOOKING_CANCELLED, departure.leaver_upn, card, key=key
+        )
+
+    async def _offer_survey(self, departure: Departure) -> None:
+        """The survey, once the conversation is booked, if journey.survey_offer says so."""
+        config = self._config()
+        offer = survey_offer(
+            departure,
+            enabled=config.unit(departure.unit or None).survey.enabled,
+            leaver=await self._refs.find_by_upn(departure.leaver_upn),
+        )
+        if offer is None:
+            return
+        card = offer_survey_card(speaker_for(config, departure, offer.to.locale), departure)
+        await self._messages.send(
+            departure, MessageKind.SURVEY_OFFER, offer.to.user_key, card, key=offer.key
+        )
+
+    # --- to the interviewer --------------------------------------------------------------
+
+    async def task_changed(self, departure: Departure) -> None:
+        """Update the task card in place, or send it the first time."""
+        interviewer = departure.interviewer_upn
+        if not interviewer:
+            return
+        await self._retire_booked_card(departure)
+        posted = departure.cards.get("task")
+        if posted is not None:
+            await self._update(posted, await self.task_card_for(departure))
+            return
+        if departure.status is DepartureStatus.CANCELLED:
+            return
+        target = await self._reacher.conversation_with(interviewer)
+        if isinstance(target, Reach):
+            log.warning("the interviewer of %s cannot be reached (%s)", departure.id, target)
+            return
+        card = await self.task_card_for(departure)
+        key = f"{departure.id}:task:{interviewer}"
+        # Until it is sent, scheduling again just replaces the pending card with this one.
+        await self._messages.send(departure, MessageKind.TASK, target.user_key, card, key=key)
+
+    async def _retire_booked_card(self, departure: Departure) -> None:
+        """The interviewer's confirmation of a meeting that is no longer booked loses its
+        buttons and says where things stand, so nobody presses a stale "cancel"."""
+        posted = departure.cards.get("booked")
+        if posted is None or departure.is_booked:
+            return
+        say = await self._speaker(departure, departure.interviewer_upn or "")
+        await self._update(posted, booking_replaced_card(say, departure))
+
+    async def task_card_for(self, departure: Departure) -> dict[str, Any]:
+        """The interviewer's full task card, refreshing for them only."""
+        interviewer = departure.interviewer_upn or ""
+        ref = await self._refs.find_by_upn(interviewer)
+        say = await self._speaker(departure, interviewer)
+        return task_card(say, departure, user_ids=[ref.user_id] if ref else [])
+
+    async def booked(self, departure: Departure) -> None:
+        """The interviewer's confirmation, with the join link; then the leaver's survey offer."""
+        interviewer = departure.interviewer_upn or ""
+        say = await self._speaker(departure, interviewer)
+        card = interviewer_booked_card(say, departure)
+        key = f"{departure.id}:booked:{departure.meeting_event_id}"
+        await self._messages.send(departure, MessageKind.BOOKED, interviewer, card, key=key)
+        await self._offer_survey(departure)
+
+    async def ask_for_times(self, departure: Departure) -> None:
+        """Ask the interviewer to suggest other times."""
+        interviewer = departure.interviewer_upn or ""
+        say = await self._speaker(departure, interviewer)
+        card = ask_times_card(say, departure)
+        key = f"{departure.id}:ask_times:{departure.version}"
+        await self._messages.send(departure, MessageKind.ASK_TIMES, interviewer, card, key=key)
+
+    # --- the leaver stays ----------------------------------------------------------------
+
+    async def departure_cancelled(self, departure: Departure, *, was_booked: bool) -> None:
+        """Withdraw what is not sent yet; mark the cards that are."""
+        await self._queue.cancel(departure.id)
+        leaver_card = departure.cards.get("leaver")
+        if leaver_card is not None:
+            say = await self._speaker(departure, departure.leaver_upn)
+            await self._update(leaver_card, departure_cancelled_card(say, was_booked=was_booked))
+        task = departure.cards.get("task")
+        if task is not None:
+            await self._update(task, await self.task_card_for(departure))
+        await self._retire_booked_card(departure)
+        await self.handover_changed(departure)  # the checklists say cancelled, without buttons
+
+    # --- reminders and the handover checklist (issue 4) ----------------------------------
+
+    async def reminders(self, departure: Departure, planned: Sequence[Planned]) -> None:
+        """Render each planned reminder for its recipient and make them the plan."""
+        actions = [
+            card_message(
+                departure,
+                item.kind,
+                item.recipient,
+                await self._reminder_card(departure, item),
+                key=item.key,
+                due_at=item.due_at,
+            )
+            for item in planned
+        ]
+        await self._queue.reschedule(
+            departure.id, actions, kinds=[kind.value for kind in REMINDER_KINDS]
+        )
+
+    async def handover_changed(self, departure: Departure) -> None:
+        """Update both posted checklists in place, each in its reader's language."""
+        for slot, upn in (
+            ("handover", departure.leaver_upn),
+            ("handover_manager", departure.manager_upn),
+        ):
+            posted = departure.cards.get(slot)
+            if posted is not None:
+                await self._update(posted, await self.handover_card_for(departure, upn))
+
+    async def handover_card_for(self, departure: Departure, upn: str) -> dict[str, Any]:
+        """The checklist as `upn` (the leaver or the manager) sees it."""
+        say = await self._speaker(departure, upn)
+        items = self._config().handover_checklist(departure.unit or None)
+        for_manager = upn != departure.leaver_upn
+        return handover_card(say, departure, items, for_manager=for_manager)
+
+    async def _reminder_card(self, departure: Departure, item: Planned) -> dict[str, Any]:
+        kind = item.kind
+        if kind in (MessageKind.HANDOVER, MessageKind.HANDOVER_MANAGER):
+            return await self.handover_card_for(departure, item.recipient)
+        say = await self._speaker(departure, item.recipient)
+        if kind is MessageKind.OFFER_AGAIN:
+            return offer_card(say, departure, self._minutes(departure), note=say("offer.reminder"))
+        if kind is MessageKind.CONVERSATION_REMINDER:
+            for_interviewer = item.recipient != departure.leaver_upn
+            return conversation_reminder_card(
+                say, departure, self._minutes(departure), for_interviewer=for_interviewer
+            )
+        if kind is MessageKind.FAREWELL_REMINDER:
+            return farewell_reminder_card(say, departure)
+        if kind is MessageKind.THANK_YOU:
+            return thank_you_card(say, departure)
+        left: list[HandoverItem] = []
+        if kind is MessageKind.HANDOVER_ESCALATION:
+            config = self._config()
+            rules = reminder_rules(config, departure.unit)
+            left = [config.handover_items[i] for i in open_items(departure, rules)]
+        return escalation_card(say, departure, kind, item.days, left)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _minutes(self, departure: Departure) -> int:
+        return conversation_minutes(self._config(), departure.unit)
+
+    async def _speaker(self, departure: Departure, upn: str) -> Speaker:
+        """Texts in the person's language: as Teams last told it, else the directory's."""
+        ref = await self._refs.find_by_upn(upn) if upn else None
+        locale = ref.locale if ref is not None else None
+        if locale is None and upn and upn != departure.leaver_upn:
+            try:
+                person = await self._directory.find_person(upn)
+            except Exception:  # a language is nice to have
+                person = None
+            locale = person.preferred_language if person is not None else None
+        return speaker_for(self._config(), departure, locale)
+
+    async def _update(self, posted: PostedCard, card: dict[str, Any]) -> None:
+        """Replace a posted card; a chat that is gone or blocked is left as it is."""
+        activity = {**card_activity(card), "id": posted.activity_id}
+        try:
+            await self._connector.update_activity(
+                posted.service_url, posted.conversation_id, posted.activity_id, activity
+            )
+        except (ConnectorError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("updating a card failed (%s)", type(exc).__name__)

@@ -1,0 +1,185 @@
+"""When each send may go: Teams' limits per tenant and per chat, shared by every instance.
+
+Pacing (storage.send_budget) is shared through the database: a batch first reserves tenant
+slots, then each chat's slot at the time its message will really go (so a chat is paced by
+actual send times, however long the tenant's queue). A 429 pauses the whole tenant until
+Retry-After, for every instance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from journey.clock import Clock
+from journey.ports import ConversationRef
+from outbox.policy import DeliveryPolicy
+from storage.send_budget import Ask, SendBudget, conversation_cells, tenant_cells
+
+# How often (seconds) a running worker forgets idle pacing cells.
+PRUNE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Later:
+    """Give the action back to the queue: due again at budget time `until`, or now if None."""
+
+    until: float | None = None
+
+
+@dataclass(frozen=True)
+class ChatBusy:
+    """The tenant had a slot but the chat had not: the send finds a time alone, after `free_at`."""
+
+    free_at: float
+
+
+class Pacer:
+    """Reserves send times in the shared budget and waits for them; one per worker."""
+
+    def __init__(self, budget: SendBudget, policy: DeliveryPolicy, clock: Clock) -> None:
+        self._budget = budget
+        self._policy = policy
+        self._clock = clock
+        # Tenants this process saw a 429 for, until when (budget time); the database has it
+        # too, for the other instances.
+        self._paused: dict[str | None, float] = {}
+        # Conversation id -> lock of the one action of this process waiting for that chat.
+        self._chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+        self._stop = asyncio.Event()
+        self._last_prune = budget.now()
+
+    def start(self, stop: asyncio.Event) -> None:
+        """Waits end early once `stop` is set."""
+        self._stop = stop
+        self._last_prune = self.now()
+
+    def now(self) -> float:
+        """Budget time (Unix seconds, shared by all instances)."""
+        return self._budget.now()
+
+    def clock_at(self, budget_time: float) -> datetime:
+        """A budget (wall clock) time as a time on the queue's clock, which tests may move."""
+        return self._clock.now() + timedelta(seconds=max(budget_time - self.now(), 0.0))
+
+    async def plan(self, refs: Sequence[ConversationRef]) -> list[float | ChatBusy | Later]:
+        """One send time per chat of a batch, in order: tenant slots, then each chat's."""
+        pacing = self._budget.pacing
+        by_tenant: dict[str | None, list[int]] = {}
+        for index, ref in enumerate(refs):
+            by_tenant.setdefault(ref.tenant_id, []).append(index)
+        # Tenant slots first, for the whole batch in one transaction; then, in one more, each
+        # chat's slot at the time its message will really go.
+        tenant_slots = await self._budget.reserve(
+            [Ask(tenant_cells(pacing, tenant), len(group)) for tenant, group in by_tenant.items()]
+        )
+        plans: list[float | ChatBusy | Later] = [Later()] * len(refs)
+        timed: list[tuple[int, float]] = []
+        for group, reservation in zip(by_tenant.values(), tenant_slots, strict=True):
+            if reservation.deferred_until is not None:
+                for index in group:  # the tenant is paused (429) beyond the horizon
+                    plans[index] = Later(reservation.deferred_until)
+            else:
+                timed += zip(group, reservation.times, strict=True)
+        chat_slots = await self._budget.reserve(
+            [
+                Ask(
+                    conversation_cells(pacing, refs[index].conversation_id),
+                    at=at,
+                    within=self._policy.late_tolerance,
+                )
+                for index, at in timed
+            ]
+        )
+        for (index, _), reservation in zip(timed, chat_slots, strict=True):
+            # A busy chat leaves its tenant slot unused; the action waits for the chat alone.
+            free = reservation.deferred_until
+            plans[index] = reservation.times[0] if free is None else ChatBusy(free)
+        return plans
+
+    async def send_time(
+        self, ref: ConversationRef, at: float | None, chat_free: float | None
+    ) -> float | Later:
+        """Wait for the reserved time `at`, or first find one (after `chat_free`, if given)."""
+        for _ in range(10):
+            if at is None:
+                found = await self._pace_alone(ref, chat_free)
+                if isinstance(found, Later):
+                    return found
+                at = found
+            if not await self.wait_until(at):
+                return Later()
+            # Late for the slot (a busy event loop): sending now could bunch up with the sends
+            # after it; take a fresh slot instead.
+            if self.now() - at <= self._policy.late_tolerance:
+                return at
+            at = chat_free = None
+        return Later()
+
+    async def _pace_alone(self, ref: ConversationRef, chat_free: float | None) -> float | Later:
+        """A send time for one action (tenant slot, then chat at it); else when to try again."""
+        pacing = self._budget.pacing
+        tenant = tenant_cells(pacing, ref.tenant_id)
+        chat = conversation_cells(pacing, ref.conversation_id)
+        # One waiter per chat in this process: others would only take tenant slots to find
+        # the chat still busy.
+        lock = self._chat_locks.setdefault(ref.conversation_id, asyncio.Lock())
+        async with lock:
+            for _ in range(20):
+                if chat_free is not None:
+                    if chat_free - self.now() > pacing.horizon:
+                        return Later(chat_free)
+                    if not await self.wait_until(chat_free):
+                        return Later()
+                [slot] = await self._budget.reserve([Ask(tenant)])
+                if slot.deferred_until is not None:
+                    return Later(slot.deferred_until)
+                [fit] = await self._budget.reserve(
+                    [Ask(chat, at=slot.times[0], within=self._policy.late_tolerance)]
+                )
+                if fit.deferred_until is None:
+                    return fit.times[0]
+                chat_free = fit.deferred_until
+        # Other instances kept winning this chat: let the queue bring the action back.
+        return Later(chat_free or self.now())
+
+    async def paused_until(self, tenant_id: str | None) -> float | None:
+        """When the tenant's 429 pause (this instance's or another's) ends, if it has not."""
+        cells = tenant_cells(self._budget.pacing, tenant_id)
+        paused = max(
+            self._paused.get(tenant_id, 0.0),
+            await self._budget.paused_until(cells, self._policy.pause_check_seconds) or 0.0,
+        )
+        return paused if paused > self.now() else None
+
+    async def throttled(self, tenant_id: str | None, delay: float) -> float:
+        """Pause the whole tenant for `delay` seconds, for every instance; when it ends.
+
+        A 429 does not say which limit was hit, and most likely it was the tenant's (other
+        traffic of the app counts too).
+        """
+        until = self.now() + delay
+        self._paused[tenant_id] = max(self._paused.get(tenant_id, 0), until)
+        await self._budget.pause(tenant_cells(self._budget.pacing, tenant_id), until)
+        return until
+
+    async def prune_now_and_then(self) -> None:
+        """Forget idle cells every PRUNE_SECONDS; a failure waits for the next round."""
+        if self.now() - self._last_prune > PRUNE_SECONDS:
+            self._last_prune = self.now()
+            with contextlib.suppress(Exception):
+                await self._budget.prune()
+
+    async def wait_until(self, at: float) -> bool:
+        """Sleep until budget time `at`; False if the worker is stopping."""
+        delay = at - self.now()
+        if delay > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), delay)
+        return not self._stop.is_set()

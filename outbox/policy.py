@@ -1,0 +1,26 @@
+"""The delivery worker's retry, lease and timing settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """Retry, lease and timing settings of a worker."""
+
+    max_attempts: int = 5  # 412/502/503/504 and failed connections, then failed for good
+    max_throttled_attempts: int = 30  # 429s are expected under load; still not forever
+    backoff_base: float = 2.0  # seconds before the 2nd attempt, doubled each time, jittered
+    backoff_max: float = 300.0
+    lease_seconds: float = 60.0  # how long a claim is ours before another worker may take it
+    # How long a request that went out is ours: longer than the connector's timeout (15 s), so
+    # no other worker reconciles an action whose request is still running.
+    sending_lease_seconds: float = 60.0
+    settle_seconds: float = 60.0  # with a probe: wait this long before looking for a copy
+    late_tolerance: float = 0.05  # a send this late for its slot takes a new one (no bursts)
+    # How stale this instance's view of another instance's 429 pause may be, in seconds.
+    pause_check_seconds: float = 0.05
+    # Database calls at once: more than the engine's pool (5) only churns connections.
+    db_concurrency: int = 4
+    poll_seconds: float = 1.0  # how often an idle worker looks for due actions

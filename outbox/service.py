@@ -1,0 +1,103 @@
+"""The outbox wired: reaching people, the notifiers, and the delivery worker's lifetime."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import aiohttp
+
+from journey.clock import Clock
+from journey.ports import ConversationRefStore
+from outbox.after_notifier import TeamsAfterNotifier
+from outbox.connector import ConnectorClient, TokenProvider, delivery_connector
+from outbox.messages import CardMessages
+from outbox.notifier import TeamsNotifier
+from outbox.outcomes import Delivered, DeliveryReport
+from outbox.policy import DeliveryPolicy
+from outbox.reach import Reacher
+from outbox.worker import DeliveryWorker
+from storage.database import Database
+from storage.due_actions import DueActionQueue
+from storage.send_budget import SendBudget
+
+if TYPE_CHECKING:
+    from config.loaded import LoadedConfig
+    from people.services import PeopleServices
+
+# The delivery worker looks for due messages this often: an offer or a task card should not
+# wait long after the click that caused it.
+POLL_SECONDS = 0.2
+
+
+class Outbox:
+    """Everything that reaches a person on the bot's initiative, with its delivery worker."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        session: aiohttp.ClientSession,
+        tokens: TokenProvider,
+        connector: ConnectorClient,
+        refs: ConversationRefStore,
+        clock: Clock,
+        config: Callable[[], LoadedConfig],
+        people: PeopleServices,
+        bot_id: str,
+        tenant_id: str,
+        default_service_url: str | None = None,
+    ) -> None:
+        self._db, self._session, self._tokens = db, session, tokens
+        self._refs, self._clock = refs, clock
+        self.queue = DueActionQueue(db, clock)
+        self.reacher = Reacher(
+            refs=refs,
+            directory=people.directory,
+            teams=people.teams,
+            connector=connector,
+            bot_id=bot_id,
+            tenant_id=tenant_id,
+            default_service_url=default_service_url,
+        )
+        self.notifier = TeamsNotifier(
+            config=config,
+            refs=refs,
+            directory=people.directory,
+            queue=self.queue,
+            connector=connector,
+            reacher=self.reacher,
+            clock=clock,
+        )
+        self.after = TeamsAfterNotifier(
+            config=config,
+            refs=refs,
+            messages=CardMessages(self.queue, clock),
+            clock=clock,
+            task_changed=self.notifier.task_changed,
+        )
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, delivered: Delivered) -> None:
+        """Start delivering due messages in the background; `delivered` hears each outcome."""
+        worker = DeliveryWorker(
+            self.queue,
+            delivery_connector(self._session, self._tokens),
+            self._refs,
+            budget=SendBudget(self._db),
+            clock=self._clock,
+            policy=DeliveryPolicy(poll_seconds=POLL_SECONDS),
+            open_conversation=self.reacher.for_worker,
+            on_settled=DeliveryReport(self._refs, delivered),
+        )
+        self._stop.clear()
+        self._task = asyncio.create_task(worker.run_forever(self._stop))
+
+    async def stop(self) -> None:
+        """Finish sends under way and stop."""
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+            self._task = None

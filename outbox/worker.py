@@ -1,0 +1,346 @@
+"""The delivery worker: sends due actions through the Bot Connector, each one once.
+
+What "once" means here, and how it is kept:
+
+- Claims are leased (storage.due_actions). A claimed action whose worker died is handed to
+  another worker: nothing went out, so sending it is safe.
+- The state `sending` is committed just before the HTTP request and `sent` (with Teams'
+  activity id) just after. An action found still `sending` with its lease run out (the worker
+  died mid-request) or whose request timed out may or may not have reached Teams.
+- Such an action is reconciled, never blindly resent. If a `probe` can look into the chat
+  (a stand-in, or Graph with permission to read the chat), its answer decides: found = sent,
+  missing = send. Otherwise the action's own policy decides: by default at most once (failed
+  with `unknown_outcome`, on HR's timeline, HR can requeue it), or, for actions scheduled with
+  `resend_if_unknown`, at least once (sent again; the person may get it twice).
+- Every activity carries a marker (outbox.markers) derived from the action's key, so a copy
+  found in the chat can be matched to its action.
+
+When each send may go is outbox.pacing's business. The ConnectorClient must try once (see
+outbox.connector.delivery_connector): retries go through the queue (not_before), never a sleep
+in a request. Each final outcome is told to the `on_settled` hook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+import aiohttp
+
+from journey.clock import Clock, SystemClock
+from journey.due import DueAction, DueState, ErrorCode, Outcome
+from journey.ports import ConversationRef, ConversationRefStore
+from outbox.connector import ConnectorClient, ConnectorError, ConversationGone, RecipientBlocked
+from outbox.gate import Gated
+from outbox.hooks import OpenConversation, Probe, Render, Settled, default_render
+from outbox.markers import marked
+from outbox.pacing import ChatBusy, Later, Pacer
+from outbox.policy import DeliveryPolicy
+from outbox.reach import stored_conversation
+from storage.due_actions import DueActionQueue
+from storage.send_budget import SendBudget
+
+log = logging.getLogger(__name__)
+
+RETRIED_STATUSES = frozenset({412, 502, 503, 504})
+
+
+def new_owner_id() -> str:
+    """An owner id unique to this process (leases are compared by it)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class _Job:
+    action: DueAction
+    ref: ConversationRef
+    activity: dict[str, Any]
+
+
+class DeliveryWorker:
+    """Claims due actions and delivers them, paced and retried; run one per process."""
+
+    def __init__(
+        self,
+        queue: DueActionQueue,
+        connector: ConnectorClient,
+        refs: ConversationRefStore,
+        owner: str | None = None,
+        *,
+        budget: SendBudget,
+        clock: Clock | None = None,
+        batch_size: int = 10,
+        max_in_flight: int | None = None,
+        policy: DeliveryPolicy | None = None,
+        open_conversation: OpenConversation | None = None,
+        render: Render | None = None,
+        probe: Probe | None = None,
+        on_settled: Settled | None = None,
+    ) -> None:
+        self.policy = policy or DeliveryPolicy()
+        gate = asyncio.Semaphore(self.policy.db_concurrency)
+        self._queue = cast(DueActionQueue, Gated(queue, gate))
+        self._connector = connector
+        self._refs = cast(ConversationRefStore, Gated(refs, gate))
+        self.owner = owner or new_owner_id()
+        self._clock = clock or SystemClock()
+        self._pacer = Pacer(cast(SendBudget, Gated(budget, gate)), self.policy, self._clock)
+        self.batch_size = batch_size
+        self.max_in_flight = max_in_flight or 2 * batch_size
+        self._open_conversation = open_conversation
+        self._render = render or default_render
+        self._probe = probe
+        self._on_settled = on_settled
+
+    # --- running -------------------------------------------------------------------------
+
+    async def run_once(self) -> int:
+        """Claim one batch and deliver it to the end; how many actions were claimed."""
+        tasks, claimed = await self._start_batch(self.batch_size)
+        if tasks:
+            await asyncio.gather(*tasks)
+        return claimed
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set; then finish requests under way and give back the rest."""
+        self._pacer.start(stop)
+        in_flight: set[asyncio.Task[None]] = set()
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            while not stop.is_set():
+                claimed = 0
+                room = self.max_in_flight - len(in_flight)
+                if room >= self.batch_size or not in_flight:
+                    try:
+                        tasks, claimed = await self._start_batch(min(room, self.batch_size))
+                    except Exception:
+                        log.exception("claiming due actions failed; trying again")
+                        tasks = set()
+                    in_flight |= tasks
+                await self._pacer.prune_now_and_then()
+                if len(in_flight) > self.max_in_flight - self.batch_size:
+                    await asyncio.wait({*in_flight, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                elif claimed < self.batch_size:
+                    # The queue has nothing due right now: look again after a while.
+                    await asyncio.wait({stopping}, timeout=self.policy.poll_seconds)
+                in_flight = {task for task in in_flight if not task.done()}
+        finally:
+            if in_flight:
+                await asyncio.gather(*in_flight, return_exceptions=True)
+            stopping.cancel()
+
+    async def _start_batch(self, limit: int) -> tuple[set[asyncio.Task[None]], int]:
+        """Claim up to `limit` actions, reserve their send times, start a task for each."""
+        if limit <= 0:
+            return set(), 0
+        actions = await self._queue.claim(self.owner, limit, self.policy.lease_seconds)
+        if not actions:
+            return set(), 0
+        prepared = await asyncio.gather(*(self._prepare(action) for action in actions))
+        jobs = [job for job in prepared if job is not None]
+        tasks: set[asyncio.Task[None]] = set()
+        if not jobs:
+            return tasks, len(actions)
+        plans = await self._pacer.plan([job.ref for job in jobs])
+        for job, plan in zip(jobs, plans, strict=True):
+            if isinstance(plan, Later):
+                await self._give_back(job, plan)
+            elif isinstance(plan, ChatBusy):
+                tasks.add(asyncio.create_task(self._deliver(job, None, plan.free_at)))
+            else:
+                tasks.add(asyncio.create_task(self._deliver(job, plan)))
+        return tasks, len(actions)
+
+    # --- one action ----------------------------------------------------------------------
+
+    async def _prepare(self, action: DueAction) -> _Job | None:
+        """Find the conversation and build the activity; settle what cannot or need not go."""
+        try:
+            ref = await self._conversation_of(action.recipient_key)
+            if action.state == DueState.SENDING:
+                await self._reconcile(action, ref)
+                return None
+            if ref is None:
+                await self._failed(action.id, ErrorCode.NO_CONVERSATION.value)
+                return None
+            try:
+                activity = await self._render(action, ref)
+            except Exception as exc:
+                log.warning("due action %s: rendering failed (%s)", action.id, type(exc).__name__)
+                await self._failed(action.id, ErrorCode.RENDER_FAILED.value)
+                return None
+            return _Job(action, ref, marked(activity, action.marker))
+        except Exception:
+            # A database hiccup: the lease runs out and another attempt picks the action up.
+            log.exception("due action %s: preparing failed", action.id)
+            return None
+
+    async def _conversation_of(self, recipient_key: str) -> ConversationRef | None:
+        ref = await stored_conversation(self._refs, recipient_key)
+        if ref is None and self._open_conversation is not None:
+            ref = await self._open_conversation(recipient_key)
+        return ref
+
+    async def _reconcile(self, action: DueAction, ref: ConversationRef | None) -> None:
+        """Settle an action whose last request may or may not have reached Teams."""
+        answer = None
+        if self._probe is not None and ref is not None:
+            try:
+                answer = await self._probe(ref, action.marker)
+            except Exception as exc:
+                log.warning("due action %s: probe failed (%s)", action.id, type(exc).__name__)
+        if answer is not None and answer.delivered:
+            await self._sent(
+                action.id,
+                answer.activity_id,
+                outcome=Outcome.RECONCILED,
+                code=ErrorCode.FOUND_DELIVERED.value,
+            )
+        elif answer is not None or action.resend_if_unknown:
+            # Certainly missing, or the action prefers a double to a loss: send it again,
+            # through the queue like any retry.
+            code = ErrorCode.FOUND_MISSING if answer is not None else ErrorCode.UNKNOWN_OUTCOME
+            await self._failed(action.id, code.value, self._clock.now(), outcome=Outcome.RECONCILED)
+        else:
+            # At most once: a reminder that may have arrived is not sent again; HR sees it on
+            # the timeline and can requeue it.
+            await self._failed(
+                action.id, ErrorCode.UNKNOWN_OUTCOME.value, outcome=Outcome.RECONCILED
+            )
+
+    async def _deliver(self, job: _Job, at: float | None, chat_free: float | None = None) -> None:
+        """Send at the reserved time `at`, or first find a time (after `chat_free`, if given)."""
+        try:
+            when = await self._pacer.send_time(job.ref, at, chat_free)
+            if isinstance(when, Later):
+                await self._give_back(job, when)
+                return
+            paused = await self._pacer.paused_until(job.ref.tenant_id)
+            if paused is not None:
+                await self._give_back(job, Later(paused))
+                return
+            await self._send(job)
+        except Exception:
+            log.exception("due action %s: delivery failed", job.action.id)
+
+    async def _give_back(self, job: _Job, later: Later) -> None:
+        """Release the claim; the action is due again when `later` says."""
+        not_before = None if later.until is None else self._pacer.clock_at(later.until)
+        await self._queue.release(job.action.id, self.owner, not_before)
+
+    async def _send(self, job: _Job) -> None:
+        action, ref = job.action, job.ref
+        attempt = await self._queue.mark_sending(
+            action.id, self.owner, self.policy.sending_lease_seconds
+        )
+        if attempt is None:
+            return  # cancelled or taken over since the claim
+        try:
+            activity_id = await self._connector.send_to_conversation(
+                ref.service_url, ref.conversation_id, job.activity
+            )
+        except RecipientBlocked:
+            await self._final(action, "http_403", Outcome.BLOCKED, 403)
+        except ConversationGone:
+            await self._final(action, "http_404", Outcome.NOT_FOUND, 404)
+        except ConnectorError as exc:
+            await self._refused(job, attempt, exc)
+        except aiohttp.ClientConnectorError:
+            # The connection was never made: nothing reached Teams, retrying is safe.
+            await self._retry(action, attempt, ErrorCode.CONNECT_FAILED.value, None)
+        except TimeoutError:
+            await self._unknown(action, ErrorCode.TIMEOUT.value)
+        except Exception as exc:
+            # A dropped connection or an unreadable answer after the request went out.
+            log.warning("due action %s: send ended with %s", action.id, type(exc).__name__)
+            await self._unknown(action, ErrorCode.UNKNOWN_OUTCOME.value)
+        else:
+            await self._sent(action.id, activity_id, status=201)
+
+    async def _refused(self, job: _Job, attempt: int, exc: ConnectorError) -> None:
+        action, code = job.action, f"http_{exc.status}"
+        if exc.status == 429:
+            delay = _seconds(exc.retry_after) or self._backoff(attempt)
+            until = await self._pacer.throttled(job.ref.tenant_id, delay)
+            if attempt < self.policy.max_throttled_attempts:
+                retry_at = self._pacer.clock_at(until)
+                await self._failed(action.id, code, retry_at, outcome=Outcome.THROTTLED, status=429)
+            else:
+                await self._final(action, code, Outcome.THROTTLED, 429)
+        elif exc.status in RETRIED_STATUSES:
+            await self._retry(action, attempt, code, exc.status)
+        else:
+            await self._final(action, code, Outcome.ERROR, exc.status)
+
+    async def _retry(self, action: DueAction, attempt: int, code: str, status: int | None) -> None:
+        if attempt >= self.policy.max_attempts:
+            await self._final(action, code, Outcome.ERROR, status)
+            return
+        retry_at = self._clock.now() + timedelta(seconds=self._backoff(attempt))
+        await self._failed(action.id, code, retry_at, status=status)
+
+    async def _final(
+        self, action: DueAction, code: str, outcome: Outcome, status: int | None
+    ) -> None:
+        await self._failed(action.id, code, None, outcome=outcome, status=status)
+
+    async def _unknown(self, action: DueAction, code: str) -> None:
+        """The request may have reached Teams."""
+        if self._probe is not None:
+            # Look later, when a copy that is on its way would have arrived.
+            settle = self._clock.now() + timedelta(seconds=self.policy.settle_seconds)
+            await self._queue.mark_unknown(action.id, self.owner, code, settle)
+            return
+        await self._queue.record(action.id, Outcome.ERROR, code, worker=self.owner)
+        retry_at = None
+        if action.resend_if_unknown:
+            retry_at = self._clock.now() + timedelta(seconds=self._backoff(1))
+        await self._failed(
+            action.id, ErrorCode.UNKNOWN_OUTCOME.value, retry_at, outcome=Outcome.RECONCILED
+        )
+
+    # --- outcomes ------------------------------------------------------------------------
+
+    async def _sent(self, action_id: int, activity_id: str | None, **options: Any) -> None:
+        if await self._queue.mark_sent(action_id, self.owner, activity_id, **options):
+            await self._report(action_id)
+
+    async def _failed(
+        self, action_id: int, code: str, retry_at: datetime | None = None, **options: Any
+    ) -> None:
+        """Record a failure; one with no retry to follow is final, and reported."""
+        changed = await self._queue.mark_failed(action_id, self.owner, code, retry_at, **options)
+        if changed and retry_at is None:
+            await self._report(action_id)
+
+    async def _report(self, action_id: int) -> None:
+        """Tell the on_settled hook how the action ended; its failure does not undo the send."""
+        if self._on_settled is None:
+            return
+        action = await self._queue.get(action_id)
+        if action is None:
+            return
+        try:
+            await self._on_settled(action)
+        except Exception:
+            log.exception("recording the outcome of due action %s failed", action_id)
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.policy.backoff_base * 2 ** max(attempt - 1, 0), self.policy.backoff_max)
+        return random.uniform(ceiling / 2, ceiling)
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    if not retry_after:
+        return None
+    try:
+        return max(float(retry_after), 0.0)
+    except ValueError:
+        return None  # an HTTP date: rare for Teams; fall back to backoff
