@@ -16,6 +16,7 @@ from cards.booking import (
 from cards.interviewer import interviewer_card
 from cards.locale import Speaker
 from cards.offer import declined_card, offer_card
+from config.rules import conversation_minutes
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn, wired
 from journey.access import Asker
@@ -66,7 +67,7 @@ def speaker(turn: DialogTurn, departure: Departure) -> Speaker:
 
 def minutes_of(turn: DialogTurn, departure: Departure) -> int:
     """How long the unit's conversations are."""
-    return turn.config.unit(departure.unit or None).conversation.minutes
+    return conversation_minutes(turn.config, departure.unit)
 
 
 def already_booked(turn: DialogTurn, booked: AlreadyBooked) -> InvokeResult:
