@@ -44,13 +44,16 @@ class TokenProvider(Protocol):
         """A bearer token for the Bot Connector, or None when authentication is off."""
         ...
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Release what the provider holds."""
+        ...
 
 
 class NoToken:
     """Local mode: the emulator's connector needs no token."""
 
     async def token(self) -> str | None:
+        """No token: the local connector does not ask for one."""
         return None
 
     async def close(self) -> None:
@@ -68,6 +71,7 @@ class CredentialTokenProvider:
         self._lock = asyncio.Lock()
 
     async def token(self) -> str | None:
+        """The cached token, fetched again five minutes before it expires."""
         async with self._lock:
             if self._token is None or time.time() > self._expires_on - 300:
                 access = await self._credential.get_token(self._scope)
@@ -132,10 +136,7 @@ class ConnectorClient:
         self, service_url: str, conversation_id: str, reply_to_id: str, activity: dict[str, Any]
     ) -> str | None:
         """Post an activity as a reply; returns its id."""
-        path = (
-            f"v3/conversations/{quote(conversation_id, safe='')}"
-            f"/activities/{quote(reply_to_id, safe='')}"
-        )
+        path = _activity_path(conversation_id, reply_to_id)
         body = await self._request("POST", service_url, path, activity)
         return (body or {}).get("id")
 
@@ -143,20 +144,14 @@ class ConnectorClient:
         self, service_url: str, conversation_id: str, activity_id: str, activity: dict[str, Any]
     ) -> None:
         """Replace an activity the bot sent earlier (a card updated in place)."""
-        path = (
-            f"v3/conversations/{quote(conversation_id, safe='')}"
-            f"/activities/{quote(activity_id, safe='')}"
-        )
+        path = _activity_path(conversation_id, activity_id)
         await self._request("PUT", service_url, path, activity)
 
     async def delete_activity(
         self, service_url: str, conversation_id: str, activity_id: str
     ) -> None:
         """Delete an activity the bot sent earlier."""
-        path = (
-            f"v3/conversations/{quote(conversation_id, safe='')}"
-            f"/activities/{quote(activity_id, safe='')}"
-        )
+        path = _activity_path(conversation_id, activity_id)
         await self._request("DELETE", service_url, path, None)
 
     async def create_conversation(
@@ -205,6 +200,13 @@ class ConnectorClient:
                 raise _error_for(status, reason, retry_after)
             await self._retry.sleep(self._retry.delay(attempt, retry_after))
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _activity_path(conversation_id: str, activity_id: str) -> str:
+    return (
+        f"v3/conversations/{quote(conversation_id, safe='')}"
+        f"/activities/{quote(activity_id, safe='')}"
+    )
 
 
 def _error_for(status: int, reason: str, retry_after: str | None = None) -> ConnectorError:

@@ -106,18 +106,23 @@ class TeamsNotifier:
 
     async def slots_to_leaver(self, departure: Departure, slots: Sequence[Slot]) -> None:
         """New times for the leaver after someone else's change."""
-        say = await self._speaker(departure, departure.leaver_upn)
-        card = slots_card(say, departure, slots, self._minutes(departure))
-        key = f"{departure.id}:slots:{departure.version}"
-        await self._messages.send(departure, MessageKind.SLOTS, departure.leaver_upn, card, key=key)
+        minutes = self._minutes(departure)
+        await self._tell(
+            departure,
+            MessageKind.SLOTS,
+            departure.leaver_upn,
+            lambda say: slots_card(say, departure, slots, minutes),
+            key=f"{departure.id}:slots:{departure.version}",
+        )
 
     async def booking_cancelled_to_leaver(self, departure: Departure) -> None:
         """The interviewer cancelled: the leaver can choose another time."""
-        say = await self._speaker(departure, departure.leaver_upn)
-        card = cancelled_booking_card(say, departure)
-        key = f"{departure.id}:booking_cancelled:{departure.version}"
-        await self._messages.send(
-            departure, MessageKind.BOOKING_CANCELLED, departure.leaver_upn, card, key=key
+        await self._tell(
+            departure,
+            MessageKind.BOOKING_CANCELLED,
+            departure.leaver_upn,
+            lambda say: cancelled_booking_card(say, departure),
+            key=f"{departure.id}:booking_cancelled:{departure.version}",
         )
 
     async def _offer_survey(self, departure: Departure) -> None:
@@ -176,20 +181,24 @@ class TeamsNotifier:
 
     async def booked(self, departure: Departure) -> None:
         """The interviewer's confirmation, with the join link; then the leaver's survey offer."""
-        interviewer = departure.interviewer_upn or ""
-        say = await self._speaker(departure, interviewer)
-        card = interviewer_booked_card(say, departure)
-        key = f"{departure.id}:booked:{departure.meeting_event_id}"
-        await self._messages.send(departure, MessageKind.BOOKED, interviewer, card, key=key)
+        await self._tell(
+            departure,
+            MessageKind.BOOKED,
+            departure.interviewer_upn or "",
+            lambda say: interviewer_booked_card(say, departure),
+            key=f"{departure.id}:booked:{departure.meeting_event_id}",
+        )
         await self._offer_survey(departure)
 
     async def ask_for_times(self, departure: Departure) -> None:
         """Ask the interviewer to suggest other times."""
-        interviewer = departure.interviewer_upn or ""
-        say = await self._speaker(departure, interviewer)
-        card = ask_times_card(say, departure)
-        key = f"{departure.id}:ask_times:{departure.version}"
-        await self._messages.send(departure, MessageKind.ASK_TIMES, interviewer, card, key=key)
+        await self._tell(
+            departure,
+            MessageKind.ASK_TIMES,
+            departure.interviewer_upn or "",
+            lambda say: ask_times_card(say, departure),
+            key=f"{departure.id}:ask_times:{departure.version}",
+        )
 
     # --- the leaver stays ----------------------------------------------------------------
 
@@ -281,6 +290,19 @@ class TeamsNotifier:
                 person = None
             locale = person.preferred_language if person is not None else None
         return speaker_for(self._config(), departure, locale)
+
+    async def _tell(
+        self,
+        departure: Departure,
+        kind: MessageKind,
+        upn: str,
+        card: Callable[[Speaker], dict[str, Any]],
+        *,
+        key: str,
+    ) -> None:
+        """Schedule a card for `upn`, in their language, due now."""
+        say = await self._speaker(departure, upn)
+        await self._messages.send(departure, kind, upn, card(say), key=key)
 
     async def _update(self, posted: PostedCard, card: dict[str, Any]) -> None:
         """Replace a posted card; a chat that is gone or blocked is left as it is."""
