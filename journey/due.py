@@ -1,7 +1,7 @@
 """Due actions: messages the domain wants delivered at a time, exactly once, and their record.
 
 The domain decides *what* is due *when* (a reminder per departure, kind and recipient); the
-delivery engine (storage.due_actions + bot.delivery) decides how it reaches Teams once.
+delivery engine (storage.due_actions + outbox.worker) decides how it reaches Teams once.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class ScheduledAction(BaseModel):
     payload: dict[str, Any]  # the activity to post, or what a renderer needs to build it
     departure_id: str | None = None
     # If a send may or may not have reached Teams: False = never resend (a copy may be lost,
-    # HR sees it); True = resend (a copy may be doubled). See bot/delivery.py.
+    # HR sees it); True = resend (a copy may be doubled). See outbox/worker.py.
     resend_if_unknown: bool = False
 
     @field_validator("due_at")
@@ -143,17 +143,21 @@ class ScheduleChange(BaseModel):
 
 
 class DueActions(Protocol):
-    """The port the domain schedules through (storage.due_actions.DueActionQueue)."""
+    """The port the domain's notifiers plan deliveries through (storage.due_actions)."""
 
-    async def schedule(self, action: ScheduledAction) -> bool: ...
+    async def schedule(self, action: ScheduledAction) -> bool:
+        """Plan `action` under its key; True if it is now pending with these values."""
+        ...
 
-    async def cancel(self, departure_id: str, kinds: Iterable[str] | None = None) -> int: ...
+    async def cancel(self, departure_id: str, kinds: Iterable[str] | None = None) -> int:
+        """Cancel the departure's actions not yet sent (of `kinds`, default all); how many."""
+        ...
 
     async def reschedule(
         self,
         departure_id: str,
         actions: Sequence[ScheduledAction],
         kinds: Iterable[str] | None = None,
-    ) -> ScheduleChange: ...
-
-    async def timeline(self, departure_id: str) -> list[DeliveryEvent]: ...
+    ) -> ScheduleChange:
+        """Make `actions` the departure's plan; other unsent ones of `kinds` are cancelled."""
+        ...

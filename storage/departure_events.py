@@ -1,4 +1,4 @@
-"""Journey events kept in the database, for doors that run outside the service.
+"""Departure events kept in the database, for doors that run outside the service.
 
 The CSV import is a separate process with no chat to Teams and no delivery worker. It records
 what the journey must do next (DepartureEvents) as rows; the service claims each row with a lease
@@ -17,8 +17,8 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from journey.clock import Clock, SystemClock
 from journey.departure import Departure
 from storage.database import Database
+from storage.leases import claim_rows
 from storage.tables import journey_events
-from storage.transactions import write_transaction
 
 _C = journey_events.c
 # After this many failed runs an event is set aside (done, not retried) and logged for HR.
@@ -70,29 +70,10 @@ class StoredJourneyEvents:
         """Up to `limit` events no other instance holds, oldest first, leased to the caller."""
         now = self._clock.now()
         free = and_(_C.done_at.is_(None), or_(_C.lease_until.is_(None), _C.lease_until < now))
-        async with write_transaction(self._db) as session:
-            ids = (
-                await session.scalars(
-                    select(_C.id)
-                    .where(free)
-                    .order_by(_C.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            if not ids:
-                return []
-            rows = (
-                await session.execute(
-                    update(journey_events)
-                    .where(_C.id.in_(ids))
-                    .values(
-                        lease_until=now + timedelta(seconds=lease_seconds),
-                        attempts=_C.attempts + 1,
-                    )
-                    .returning(*journey_events.c)
-                )
-            ).all()
+        lease = {"lease_until": now + timedelta(seconds=lease_seconds), "attempts": _C.attempts + 1}
+        rows = await claim_rows(
+            self._db, journey_events, free, order_by=[_C.id], limit=limit, lease=lease
+        )
         claimed = [
             JourneyEvent(
                 id=row.id,

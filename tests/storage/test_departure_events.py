@@ -9,7 +9,7 @@ from journey.clock import FixedClock
 from journey.departure import Departure
 from journey.ports import NotFound
 from storage.database import Database
-from storage.journey_events import MAX_ATTEMPTS, StoredJourneyEvents
+from storage.departure_events import MAX_ATTEMPTS, StoredJourneyEvents
 from tests.storage.samples import departure as sample_departure
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -10,18 +10,16 @@ from sqlalchemy import select
 
 from storage.database import Database
 from storage.departures import SqlDepartureRepository
-from storage.privacy import (
+from storage.retention import (
     AUDIT_ERASE,
-    AUDIT_EXPORT,
     AUDIT_RETENTION,
     ERASED,
     add_months,
     apply_retention,
     erase_person,
-    export_person,
-    inventory,
     retention_cutoff,
 )
+from storage.subject_access import AUDIT_EXPORT, export_person, inventory
 from storage.tables import audit_log, departures, survey_answers, survey_progress
 from tests.storage.privacy_seed import (
     IDA,

@@ -1,0 +1,252 @@
+"""The due-action queue as the delivery worker sees it: leased claims and state changes.
+
+A row moves pending -> claimed -> sending -> sent | failed (or back to pending for a retry).
+`claimed` means a worker holds it and nothing has gone out: if its lease runs out, it is safe
+to hand to another worker. `sending` is written before the HTTP request: if it is found with
+its lease run out, the request may or may not have reached Teams, and the worker reconciles
+it instead of blindly sending again (see outbox/worker.py).
+
+Every state change checks the lease owner in the same statement (compare and set), so a worker
+whose lease was taken over, or whose row was cancelled meanwhile, changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, and_, bindparam, case, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from journey.clock import Clock, SystemClock
+from journey.due import DueAction, DueState, ErrorCode, Outcome
+from storage.database import Database
+from storage.delivery_log import LOGGED, action_for_log, write_line
+from storage.leases import claim_rows
+from storage.tables import due_actions
+
+_C = due_actions.c
+_HELD = (DueState.CLAIMED.value, DueState.SENDING.value)
+
+
+# The statements every send runs, built once (building one costs about as much as running it).
+_MARK_SENDING = (
+    update(due_actions)
+    .where(
+        _C.id == bindparam("action_id"),
+        _C.lease_owner == bindparam("owner"),
+        _C.state.in_(_HELD),
+    )
+    .values(
+        state=DueState.SENDING.value,
+        attempts=_C.attempts + 1,
+        lease_until=bindparam("lease_until"),
+        updated_at=bindparam("now"),
+    )
+    .returning(_C.attempts)
+)
+_MARK_SENT = (
+    update(due_actions)
+    .where(
+        _C.id == bindparam("action_id"),
+        or_(
+            and_(_C.state == DueState.SENDING.value, _C.lease_owner == bindparam("owner")),
+            # An action given up as unknown meanwhile: the truth arrived late.
+            and_(
+                _C.state == DueState.FAILED.value,
+                _C.last_error == ErrorCode.UNKNOWN_OUTCOME.value,
+            ),
+        ),
+    )
+    .values(
+        state=DueState.SENT.value,
+        sent_activity_id=bindparam("activity_id"),
+        lease_owner=None,
+        lease_until=None,
+        not_before=None,
+        last_error=None,
+        updated_at=bindparam("now"),
+    )
+    .returning(*LOGGED)
+)
+
+
+async def _change_held(
+    session: AsyncSession,
+    action_id: int,
+    owner: str,
+    states: Sequence[str],
+    values: dict[str, Any],
+) -> Row[Any] | None:
+    """Set `values` on the action if `owner` holds it in one of `states`; its LOGGED columns."""
+    statement = (
+        update(due_actions)
+        .where(_C.id == action_id, _C.lease_owner == owner, _C.state.in_(states))
+        .values(values)
+        .returning(*LOGGED)
+    )
+    return (await session.execute(statement)).one_or_none()
+
+
+def as_action(row: Row[Any]) -> DueAction:
+    """A due_actions row (every column) as the domain's DueAction."""
+    values = dict(row._mapping)
+    values["key"] = values.pop("idempotency_key")
+    return DueAction.model_validate(values)
+
+
+class DeliveryQueue:
+    """The worker's side of storage.due_actions.DueActionQueue; times from `clock`, in UTC."""
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self._db = db
+        self._clock = clock or SystemClock()
+
+    async def claim(self, owner: str, limit: int, lease_seconds: float) -> list[DueAction]:
+        """Take up to `limit` actions for `owner` until the lease ends, oldest due first.
+
+        Pending actions that are due, and claimed or sending ones whose lease ran out. Sending
+        ones come back still marked sending: their last attempt's outcome is unknown.
+        """
+        now = self._clock.now()
+        ready = or_(
+            and_(
+                _C.state == DueState.PENDING.value,
+                _C.due_at <= now,
+                or_(_C.not_before.is_(None), _C.not_before <= now),
+            ),
+            and_(_C.state.in_(_HELD), _C.lease_until < now),
+        )
+        lease = {
+            "state": case(
+                (_C.state == DueState.SENDING.value, DueState.SENDING.value),
+                else_=DueState.CLAIMED.value,
+            ),
+            "lease_owner": owner,
+            "lease_until": now + timedelta(seconds=lease_seconds),
+            "updated_at": now,
+        }
+        rows = await claim_rows(
+            self._db, due_actions, ready, order_by=[_C.due_at, _C.id], limit=limit, lease=lease
+        )
+        return sorted((as_action(row) for row in rows), key=lambda a: (a.due_at, a.id))
+
+    async def mark_sending(self, action_id: int, owner: str, lease_seconds: float) -> int | None:
+        """Record that the request is about to go out; the attempt number, None if not ours.
+
+        None means the action was cancelled or taken over meanwhile: do not send it.
+        """
+        now = self._clock.now()
+        params = {
+            "action_id": action_id,
+            "owner": owner,
+            "lease_until": now + timedelta(seconds=lease_seconds),
+            "now": now,
+        }
+        async with self._db.sessions.begin() as session:
+            return await session.scalar(_MARK_SENDING, params)
+
+    async def mark_sent(
+        self,
+        action_id: int,
+        owner: str,
+        activity_id: str | None,
+        *,
+        outcome: Outcome = Outcome.SENT,
+        code: str | None = None,
+        status: int | None = None,
+    ) -> bool:
+        """Record delivery; True if the action changed to sent.
+
+        Also settles an action given up as `unknown_outcome` meanwhile: the truth arrived late.
+        """
+        now = self._clock.now()
+        params = {"action_id": action_id, "owner": owner, "activity_id": activity_id, "now": now}
+        async with self._db.sessions.begin() as session:
+            row = (await session.execute(_MARK_SENT, params)).one_or_none()
+            target = row or await action_for_log(session, action_id)
+            if target is not None:
+                await write_line(
+                    session,
+                    target,
+                    outcome,
+                    at=now,
+                    code=code,
+                    status=status,
+                    activity_id=activity_id,
+                    worker=owner,
+                )
+        return row is not None
+
+    async def mark_failed(
+        self,
+        action_id: int,
+        owner: str,
+        code: str,
+        retry_at: datetime | None = None,
+        *,
+        outcome: Outcome = Outcome.ERROR,
+        status: int | None = None,
+    ) -> bool:
+        """Record a failed attempt: back to pending until `retry_at`, or failed for good."""
+        now = self._clock.now()
+        values: dict[str, Any] = {
+            "state": DueState.FAILED.value if retry_at is None else DueState.PENDING.value,
+            "not_before": retry_at,
+            "last_error": code,
+            "lease_owner": None,
+            "lease_until": None,
+            "updated_at": now,
+        }
+        async with self._db.sessions.begin() as session:
+            row = await _change_held(session, action_id, owner, _HELD, values)
+            if row is not None:
+                await write_line(
+                    session,
+                    row,
+                    outcome,
+                    at=now,
+                    code=code,
+                    status=status,
+                    retry_at=retry_at,
+                    worker=owner,
+                )
+        return row is not None
+
+    async def mark_unknown(
+        self, action_id: int, owner: str, code: str, settle_until: datetime
+    ) -> bool:
+        """The request may have reached Teams: keep it `sending`, reconcile after `settle_until`."""
+        now = self._clock.now()
+        values = {"lease_until": settle_until, "last_error": code, "updated_at": now}
+        async with self._db.sessions.begin() as session:
+            row = await _change_held(session, action_id, owner, (DueState.SENDING.value,), values)
+            if row is not None:
+                await write_line(session, row, Outcome.ERROR, at=now, code=code, worker=owner)
+        return row is not None
+
+    async def release(self, action_id: int, owner: str, not_before: datetime | None) -> bool:
+        """Give back a claimed action that was not sent (shutdown, pacing); no attempt counted."""
+        now = self._clock.now()
+        values = {
+            "state": DueState.PENDING.value,
+            "not_before": not_before,
+            "lease_owner": None,
+            "lease_until": None,
+            "updated_at": now,
+        }
+        async with self._db.sessions.begin() as session:
+            row = await _change_held(session, action_id, owner, (DueState.CLAIMED.value,), values)
+        return row is not None
+
+    async def record(
+        self, action_id: int, outcome: Outcome, code: str | None, *, worker: str | None = None
+    ) -> None:
+        """Add a line to the action's log without changing its state (a reconciliation note)."""
+        async with self._db.sessions.begin() as session:
+            row = await action_for_log(session, action_id)
+            if row is not None:
+                await write_line(
+                    session, row, outcome, at=self._clock.now(), code=code, worker=worker
+                )

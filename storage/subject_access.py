@@ -1,0 +1,211 @@
+"""A person's access to their data: what the bot holds about them, and its export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, Table, func, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.anonymise import BY_DEPARTURE
+from storage.audit import (
+    ENTRY_COLUMNS,
+    actor_names,
+    by_actor,
+    person_key,
+    ref_user_ids,
+)
+from storage.database import Database
+from storage.tables import (
+    audit_log,
+    conversation_notes,
+    conversation_refs,
+    departures,
+    survey_answers,
+    survey_progress,
+    thank_you_wishes,
+)
+
+AUDIT_EXPORT = "privacy.export"
+
+# The departure as the leaver's own record: not the interviewer pool (other people), not the
+# bot's technical bookkeeping (posted cards, meeting ids and links, proposed slots).
+_EXPORTED_DEPARTURE = (
+    "id",
+    "external_id",
+    "leaver_upn",
+    "leaver_name",
+    "manager_upn",
+    "unit",
+    "last_working_day",
+    "locale",
+    "time_zone",
+    "status",
+    "reach",
+    "decline_reason",
+    "interviewer_kind",
+    "interviewer_upn",
+    "interviewer_name",
+    "meeting_start",
+    "meeting_end",
+    "accepted_at",
+    "handover_done",
+    "handover_successor",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass
+class Inventory:
+    """What the bot holds about a person, as row counts per table."""
+
+    upn: str
+    leaver_of: list[str]
+    other_roles: int  # named departures where they are the manager or the interviewer
+    rows: dict[str, int]
+
+    @property
+    def empty(self) -> bool:
+        """Whether the bot holds nothing about them."""
+        return not any(self.rows.values()) and not self.other_roles
+
+
+async def inventory(db: Database, upn: str) -> Inventory:
+    """Rows about `upn`: their departures as leaver and what hangs on them, refs, audit."""
+    person = person_key(upn)
+    async with db.sessions() as session:
+        leaver_of = await _leaver_of(session, person)
+        other_roles = await session.scalar(
+            select(func.count()).where(
+                departures.c.leaver_upn != person,
+                departures.c.leaver_upn != "",
+                or_(departures.c.manager_upn == person, departures.c.interviewer_upn == person),
+            )
+        )
+        user_ids = await ref_user_ids(session, person)
+        rows = {"departures": len(leaver_of)}
+        for name, table in BY_DEPARTURE:
+            rows[name] = await _count(session, table.c.departure_id.in_(leaver_of))
+        rows["conversation_refs"] = len(user_ids)
+        rows["audit_log"] = await _count(
+            session,
+            or_(
+                by_actor(actor_names(person, user_ids)),
+                audit_log.c.departure_id.in_(leaver_of),
+            ),
+        )
+    return Inventory(person, leaver_of, int(other_roles or 0), rows)
+
+
+async def _leaver_of(session: AsyncSession, person: str) -> list[str]:
+    """The ids of the departures `person` leaves, soonest last working day first."""
+    return list(
+        await session.scalars(
+            select(departures.c.id)
+            .where(departures.c.leaver_upn == person)
+            .order_by(departures.c.last_working_day, departures.c.id)
+        )
+    )
+
+
+async def _count(session: AsyncSession, condition: Any) -> int:
+    return int(await session.scalar(select(func.count()).where(condition)) or 0)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def _rows(rows: Iterable[Row[Any]], columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    wanted = list(columns) if columns is not None else None
+    out = []
+    for row in rows:
+        mapping = dict(row._mapping)
+        if wanted is not None:
+            mapping = {key: mapping[key] for key in wanted}
+        out.append(_plain(mapping))
+    return out
+
+
+async def export_person(db: Database, upn: str, *, actor: str, now: datetime) -> dict[str, Any]:
+    """What the bot holds about `upn`, as plain JSON values; an audit entry (counts only)."""
+    person = person_key(upn)
+    async with db.sessions() as session:
+        document = {
+            "person": person,
+            "exported_at": now.isoformat(),
+            **await _own_records(session, person),
+            **await _conversations_and_acts(session, person),
+        }
+    counts = {key: str(len(value)) for key, value in document.items() if isinstance(value, list)}
+    async with db.sessions.begin() as session:
+        await session.execute(
+            insert(audit_log).values(
+                at=now,
+                actor=actor,
+                action=AUDIT_EXPORT,
+                departure_id=None,
+                detail={"person": person, **counts},
+            )
+        )
+    return document
+
+
+async def _own_records(session: AsyncSession, person: str) -> dict[str, list[dict[str, Any]]]:
+    """The departures `person` leaves, with their survey, notes and wishes."""
+    own = (
+        await session.execute(
+            select(departures)
+            .where(departures.c.leaver_upn == person)
+            .order_by(departures.c.last_working_day, departures.c.id)
+        )
+    ).all()
+    ids = [row.id for row in own]
+
+    async def by_departure(table: Table, *order: Any) -> list[dict[str, Any]]:
+        statement = select(table).where(table.c.departure_id.in_(ids)).order_by(*order)
+        return _rows((await session.execute(statement)).all())
+
+    return {
+        "departures": _rows(own, _EXPORTED_DEPARTURE),
+        "survey_progress": await by_departure(survey_progress, survey_progress.c.departure_id),
+        "survey_answers": await by_departure(
+            survey_answers, survey_answers.c.departure_id, survey_answers.c.question_id
+        ),
+        "conversation_notes": await by_departure(
+            conversation_notes, conversation_notes.c.departure_id
+        ),
+        "thank_you_wishes": await by_departure(thank_you_wishes, thank_you_wishes.c.departure_id),
+    }
+
+
+async def _conversations_and_acts(
+    session: AsyncSession, person: str
+) -> dict[str, list[dict[str, Any]]]:
+    """`person`'s conversation references, and the audit entries of what they did."""
+    user_ids = await ref_user_ids(session, person)
+    refs = (
+        await session.execute(
+            select(conversation_refs)
+            .where(func.lower(conversation_refs.c.upn) == person)
+            .order_by(conversation_refs.c.updated_at)
+        )
+    ).all()
+    audit = (
+        await session.execute(
+            select(*ENTRY_COLUMNS)
+            .where(by_actor(actor_names(person, user_ids)))
+            .order_by(audit_log.c.at, audit_log.c.id)
+        )
+    ).all()
+    return {"conversation_refs": _rows(refs), "audit_entries": _rows(audit)}
