@@ -13,7 +13,19 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Join,
+    Label,
+    Select,
+    and_,
+    case,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from journey.departure import DepartureStatus
 from journey.insights_counts import AnswerCell, CommentCell, Counts, DepartureCell, SectionCell
@@ -50,6 +62,101 @@ def _counted_answers() -> ColumnElement[bool]:
     )
 
 
+def _answers_joined() -> Join:
+    """Answers with their departure and their survey's progress."""
+    return survey_answers.join(departures, departures.c.id == survey_answers.c.departure_id).join(
+        survey_progress, survey_progress.c.departure_id == survey_answers.c.departure_id
+    )
+
+
+def _departure_rows(db: Database, span: Period) -> Select[Any]:
+    """Departures per unit and month in `span`: how many, accepted, with counted answers."""
+    month = _month(db).label("month")
+    # Per departure in the period, through the answers' primary key (departure_id first).
+    answered = (
+        select(survey_answers.c.departure_id)
+        .join(survey_progress, survey_progress.c.departure_id == survey_answers.c.departure_id)
+        .where(survey_answers.c.departure_id == departures.c.id, _counted_answers())
+        .exists()
+    )
+    accepted = and_(
+        departures.c.accepted_at.is_not(None),
+        departures.c.status != DepartureStatus.DECLINED.value,
+    )
+    return select(
+        departures.c.unit,
+        month,
+        func.count().label("departures"),
+        func.coalesce(func.sum(case((accepted, 1), else_=0)), 0).label("accepted"),
+        func.coalesce(func.sum(case((answered, 1), else_=0)), 0).label("answered"),
+    ).where(_in_period(span)).group_by(departures.c.unit, month)  # fmt: skip
+
+
+def _first_month_of_period(periods: Sequence[Period]) -> Label[Any]:
+    """The first month of the period an answer's departure falls in ("" if none), as `first`.
+
+    One scan for all periods: each answer is counted under its period's first month.
+    """
+    day = departures.c.last_working_day
+    return case(
+        *[
+            (and_(day >= p.first.first_day, day <= p.last.last_day), literal(str(p.first)))
+            for p in periods
+        ],
+        else_=literal(""),
+    ).label("first")
+
+
+def _answer_rows(
+    periods: Sequence[Period], first: Label[Any], reportable: Collection[str]
+) -> Select[Any]:
+    """Counted answers to `reportable` questions per unit, period, question and value."""
+    return (
+        select(
+            departures.c.unit,
+            first,
+            survey_answers.c.section_id,
+            survey_answers.c.question_id,
+            survey_answers.c.value,
+            func.count().label("count"),
+        )
+        .select_from(_answers_joined())
+        .where(
+            or_(*[_in_period(p) for p in periods]),
+            _counted_answers(),
+            survey_answers.c.question_id.in_(sorted(reportable)),
+        )
+        .group_by(
+            departures.c.unit,
+            first,
+            survey_answers.c.section_id,
+            survey_answers.c.question_id,
+            survey_answers.c.value,
+        )
+    )
+
+
+def _section_rows(
+    periods: Sequence[Period], first: Label[Any], ratings: Collection[str]
+) -> Select[Any]:
+    """Leavers who rated anything in a section, per unit, period and section."""
+    return (
+        select(
+            departures.c.unit,
+            first,
+            survey_answers.c.section_id,
+            func.count(distinct(survey_answers.c.departure_id)).label("respondents"),
+        )
+        .select_from(_answers_joined())
+        .where(
+            or_(*[_in_period(p) for p in periods]),
+            _counted_answers(),
+            survey_answers.c.question_id.in_(sorted(ratings)),
+        )
+        .group_by(departures.c.unit, first, survey_answers.c.section_id)
+    )
+
+
 class SqlInsightsSource:
     """The counts journey.insights builds a report from, on SQLite or PostgreSQL."""
 
@@ -66,73 +173,19 @@ class SqlInsightsSource:
         `reportable`: the question ids HR marked reportable; `ratings`: those that are ratings.
         """
         span = Period(min(p.first for p in periods), max(p.last for p in periods))
-        month = _month(self._db).label("month")
-        # Per departure in the period, through the answers' primary key (departure_id first).
-        answered = (
-            select(survey_answers.c.departure_id)
-            .join(survey_progress, survey_progress.c.departure_id == survey_answers.c.departure_id)
-            .where(survey_answers.c.departure_id == departures.c.id, _counted_answers())
-            .exists()
-        )
-        accepted = and_(
-            departures.c.accepted_at.is_not(None),
-            departures.c.status != DepartureStatus.DECLINED.value,
-        )
-        departure_rows = select(
-            departures.c.unit,
-            month,
-            func.count().label("departures"),
-            func.coalesce(func.sum(case((accepted, 1), else_=0)), 0).label("accepted"),
-            func.coalesce(func.sum(case((answered, 1), else_=0)), 0).label("answered"),
-        ).where(_in_period(span)).group_by(departures.c.unit, month)  # fmt: skip
-
-        joined = survey_answers.join(
-            departures, departures.c.id == survey_answers.c.departure_id
-        ).join(survey_progress, survey_progress.c.departure_id == survey_answers.c.departure_id)
-        # One scan for all periods: each answer is counted under its period's first month.
-        day = departures.c.last_working_day
-        label = case(
-            *[
-                (and_(day >= p.first.first_day, day <= p.last.last_day), literal(str(p.first)))
-                for p in periods
-            ],
-            else_=literal(""),
-        ).label("first")
-        in_any = or_(*[_in_period(p) for p in periods])
-        answer_rows = (
-            select(
-                departures.c.unit,
-                label,
-                survey_answers.c.section_id,
-                survey_answers.c.question_id,
-                survey_answers.c.value,
-                func.count().label("count"),
-            )
-            .select_from(joined)
-            .where(in_any, _counted_answers(), survey_answers.c.question_id.in_(sorted(reportable)))
-            .group_by(
-                departures.c.unit,
-                label,
-                survey_answers.c.section_id,
-                survey_answers.c.question_id,
-                survey_answers.c.value,
-            )
-        )
-        section_rows = (
-            select(
-                departures.c.unit,
-                label,
-                survey_answers.c.section_id,
-                func.count(distinct(survey_answers.c.departure_id)).label("respondents"),
-            )
-            .select_from(joined)
-            .where(in_any, _counted_answers(), survey_answers.c.question_id.in_(sorted(ratings)))
-            .group_by(departures.c.unit, label, survey_answers.c.section_id)
-        )
+        label = _first_month_of_period(periods)
         async with self._db.sessions() as session:
-            found_departures = (await session.execute(departure_rows)).all()
-            found_answers = (await session.execute(answer_rows)).all() if reportable else []
-            found_sections = (await session.execute(section_rows)).all() if ratings else []
+            found_departures = (await session.execute(_departure_rows(self._db, span))).all()
+            found_answers = (
+                (await session.execute(_answer_rows(periods, label, reportable))).all()
+                if reportable
+                else []
+            )
+            found_sections = (
+                (await session.execute(_section_rows(periods, label, ratings))).all()
+                if ratings
+                else []
+            )
         return Counts(
             departures=tuple(
                 DepartureCell(
@@ -176,14 +229,7 @@ class SqlInsightsSource:
                 survey_answers.c.question_id,
                 func.count().label("writers"),
             )
-            .select_from(
-                survey_answers.join(
-                    departures, departures.c.id == survey_answers.c.departure_id
-                ).join(
-                    survey_progress,
-                    survey_progress.c.departure_id == survey_answers.c.departure_id,
-                )
-            )
+            .select_from(_answers_joined())
             .where(
                 _in_period(period),
                 _counted_answers(),
@@ -213,14 +259,7 @@ class SqlInsightsSource:
             conditions.append(departures.c.unit == unit)
         statement = (
             select(survey_answers.c.value)
-            .select_from(
-                survey_answers.join(
-                    departures, departures.c.id == survey_answers.c.departure_id
-                ).join(
-                    survey_progress,
-                    survey_progress.c.departure_id == survey_answers.c.departure_id,
-                )
-            )
+            .select_from(_answers_joined())
             .where(*conditions)
             # Departure ids are random: this order tells neither who nor when.
             .order_by(survey_answers.c.departure_id)
