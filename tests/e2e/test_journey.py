@@ -165,7 +165,8 @@ async def test_the_demo_journey_from_registration_to_a_booked_conversation(
         }
         registered = await playground.execute("register.submit", inputs, reply_to=form.message_id)
         assert registered["type"] == "application/vnd.microsoft.card.adaptive"
-        [departure] = await SqlDepartureRepository(app[DATABASE]).list_for_person("hr@contoso.example")
+        departures = SqlDepartureRepository(app[DATABASE])
+        [departure] = await departures.list_for_person("hr@contoso.example")
         departure_id = departure.id
 
         offer = await playground.wait_for(
@@ -188,7 +189,7 @@ async def test_the_demo_journey_from_registration_to_a_booked_conversation(
         local = app[PEOPLE].calendar
         assert isinstance(local, LocalDirectory)
         [meeting] = local.meetings
-        departure = await SqlDepartureRepository(app[DATABASE]).get(departure_id)
+        departure = await departures.get(departure_id)
 
     card = confirmation["value"]
     [join] = [a for a in card["actions"] if a["type"] == "Action.OpenUrl"]
