@@ -38,8 +38,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journey.ports import AuditEntry
 from journey.survey import Attribution, SurveyStatus
 from journey.survey_access import COUNTED
+from storage.audit import entry_insert
 from storage.database import Database
 from storage.tables import (
     audit_log,
@@ -183,15 +185,14 @@ async def anonymise(
     )
     await session.execute(delete(departures).where(departures.c.id == row.id))
     counts.removed["departures"] = 1
-    await session.execute(
-        insert(audit_log).values(
-            at=how.now,
-            actor=how.actor,
-            action=how.action,
-            departure_id=row.id,
-            detail={"removed": counts.summary()},
-        )
+    entry = AuditEntry(
+        at=how.now,
+        actor=how.actor,
+        action=how.action,
+        departure_id=row.id,
+        detail={"removed": counts.summary()},
     )
+    await session.execute(entry_insert(entry))
     return counts
 
 

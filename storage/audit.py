@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import ColumnElement, Insert, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey.ports import AuditEntry
@@ -25,6 +25,11 @@ ENTRY_COLUMNS = (
 )
 
 
+def entry_insert(entry: AuditEntry) -> Insert:
+    """The statement that appends `entry`, for a caller with its own transaction."""
+    return insert(audit_log).values(entry.model_dump(mode="python"))
+
+
 class SqlAuditLog:
     """journey.ports.AuditLog on SQLAlchemy (SQLite or PostgreSQL)."""
 
@@ -34,7 +39,7 @@ class SqlAuditLog:
     async def record(self, entry: AuditEntry) -> None:
         """Append one entry."""
         async with self._db.sessions.begin() as session:
-            await session.execute(insert(audit_log).values(entry.model_dump(mode="python")))
+            await session.execute(entry_insert(entry))
 
     async def for_departure(self, departure_id: str) -> list[AuditEntry]:
         """Every entry about `departure_id`, oldest first (ties in the order recorded)."""

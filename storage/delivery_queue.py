@@ -167,16 +167,8 @@ class DeliveryQueue:
             row = (await session.execute(_MARK_SENT, params)).one_or_none()
             target = row or await action_for_log(session, action_id)
             if target is not None:
-                await write_line(
-                    session,
-                    target,
-                    outcome,
-                    at=now,
-                    code=code,
-                    status=status,
-                    activity_id=activity_id,
-                    worker=owner,
-                )
+                details = {"code": code, "status": status, "activity_id": activity_id}
+                await write_line(session, target, outcome, at=now, worker=owner, **details)
         return row is not None
 
     async def mark_failed(
@@ -202,16 +194,8 @@ class DeliveryQueue:
         async with self._db.sessions.begin() as session:
             row = await _change_held(session, action_id, owner, _HELD, values)
             if row is not None:
-                await write_line(
-                    session,
-                    row,
-                    outcome,
-                    at=now,
-                    code=code,
-                    status=status,
-                    retry_at=retry_at,
-                    worker=owner,
-                )
+                details = {"code": code, "status": status, "retry_at": retry_at}
+                await write_line(session, row, outcome, at=now, worker=owner, **details)
         return row is not None
 
     async def mark_unknown(

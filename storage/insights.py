@@ -107,54 +107,41 @@ def _first_month_of_period(periods: Sequence[Period]) -> Label[Any]:
     ).label("first")
 
 
-def _answer_rows(
-    periods: Sequence[Period], first: Label[Any], reportable: Collection[str]
+def _per_section(
+    periods: Sequence[Period],
+    first: Label[Any],
+    questions: Collection[str],
+    keys: Sequence[ColumnElement[Any]],
+    counts: Sequence[ColumnElement[Any]],
 ) -> Select[Any]:
-    """Counted answers to `reportable` questions per unit, period, question and value."""
+    """`counts` of counted answers to `questions` per unit, period, section and `keys`."""
+    by = (departures.c.unit, first, survey_answers.c.section_id, *keys)
     return (
-        select(
-            departures.c.unit,
-            first,
-            survey_answers.c.section_id,
-            survey_answers.c.question_id,
-            survey_answers.c.value,
-            func.count().label("count"),
-        )
+        select(*by, *counts)
         .select_from(_answers_joined())
         .where(
             or_(*[_in_period(p) for p in periods]),
             _counted_answers(),
-            survey_answers.c.question_id.in_(sorted(reportable)),
+            survey_answers.c.question_id.in_(sorted(questions)),
         )
-        .group_by(
-            departures.c.unit,
-            first,
-            survey_answers.c.section_id,
-            survey_answers.c.question_id,
-            survey_answers.c.value,
-        )
+        .group_by(*by)
     )
+
+
+def _answer_rows(
+    periods: Sequence[Period], first: Label[Any], reportable: Collection[str]
+) -> Select[Any]:
+    """Counted answers to `reportable` questions per unit, period, question and value."""
+    keys = (survey_answers.c.question_id, survey_answers.c.value)
+    return _per_section(periods, first, reportable, keys, [func.count().label("count")])
 
 
 def _section_rows(
     periods: Sequence[Period], first: Label[Any], ratings: Collection[str]
 ) -> Select[Any]:
     """Leavers who rated anything in a section, per unit, period and section."""
-    return (
-        select(
-            departures.c.unit,
-            first,
-            survey_answers.c.section_id,
-            func.count(distinct(survey_answers.c.departure_id)).label("respondents"),
-        )
-        .select_from(_answers_joined())
-        .where(
-            or_(*[_in_period(p) for p in periods]),
-            _counted_answers(),
-            survey_answers.c.question_id.in_(sorted(ratings)),
-        )
-        .group_by(departures.c.unit, first, survey_answers.c.section_id)
-    )
+    respondents = func.count(distinct(survey_answers.c.departure_id)).label("respondents")
+    return _per_section(periods, first, ratings, (), [respondents])
 
 
 class SqlInsightsSource:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, or_, select
 
+from journey.ports import AuditEntry
 from storage.anonymise import (
     ERASED,
     Anonymisation,
@@ -23,7 +24,7 @@ from storage.anonymise import (
     rewrite_audit,
     rowcount,
 )
-from storage.audit import actor_names, by_actor, person_key, ref_user_ids
+from storage.audit import actor_names, by_actor, entry_insert, person_key, ref_user_ids
 from storage.database import Database
 from storage.tables import audit_log, conversation_refs, departures
 from storage.transactions import write_transaction
@@ -136,14 +137,9 @@ async def erase_person(
             lambda named: ERASED if named.lower() in lowered else named,
             [person],
         )
+        detail = {"departures": ",".join(erased), "removed": total.summary()}
         await session.execute(
-            insert(audit_log).values(
-                at=now,
-                actor=actor,
-                action=AUDIT_ERASE,
-                departure_id=None,
-                detail={"departures": ",".join(erased), "removed": total.summary()},
-            )
+            entry_insert(AuditEntry(at=now, actor=actor, action=AUDIT_ERASE, detail=detail))
         )
     return total
 

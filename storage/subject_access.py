@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, func, insert, or_, select
+from sqlalchemy import Row, Table, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journey.ports import AuditEntry
 from storage.anonymise import BY_DEPARTURE
 from storage.audit import (
     ENTRY_COLUMNS,
+    SqlAuditLog,
     actor_names,
     by_actor,
     person_key,
@@ -148,16 +150,9 @@ async def export_person(db: Database, upn: str, *, actor: str, now: datetime) ->
             **await _conversations_and_acts(session, person),
         }
     counts = {key: str(len(value)) for key, value in document.items() if isinstance(value, list)}
-    async with db.sessions.begin() as session:
-        await session.execute(
-            insert(audit_log).values(
-                at=now,
-                actor=actor,
-                action=AUDIT_EXPORT,
-                departure_id=None,
-                detail={"person": person, **counts},
-            )
-        )
+    detail = {"person": person, **counts}
+    entry = AuditEntry(at=now, actor=actor, action=AUDIT_EXPORT, detail=detail)
+    await SqlAuditLog(db).record(entry)
     return document
 
 
