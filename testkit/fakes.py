@@ -321,6 +321,8 @@ class FakeConversationRefs:
         self._refs: dict[str, ConversationRef] = {}
 
     async def save(self, ref: ConversationRef) -> None:
+        # Re-inserted so the dict's order is the order of the last saves, as updated_at is.
+        self._refs.pop(ref.user_key, None)
         self._refs[ref.user_key] = ref
 
     async def get(self, user_key: str) -> ConversationRef | None:
@@ -336,3 +338,8 @@ class FakeConversationRefs:
             return False
         self._refs[user_key] = ref.model_copy(update={"welcomed_at": self._clock.now()})
         return True
+
+    async def latest_service_url(self) -> tuple[str, str | None] | None:
+        """The service URL and tenant of the most recently saved conversation, if any."""
+        latest = next(reversed(self._refs.values()), None)
+        return None if latest is None else (latest.service_url, latest.tenant_id)
