@@ -162,16 +162,8 @@ class GraphClient:
                     raise DirectoryUnavailable(
                         f"Microsoft Graph unreachable after {attempts} attempts"
                     ) from exc
-                delay = self._retry.backoff(attempt, self._rng)
-                log.warning(
-                    "graph %s failed (%s), retry %d in %.1fs, request %s",
-                    method,
-                    type(exc).__name__,
-                    attempt,
-                    delay,
-                    request_id,
-                )
-                await asyncio.sleep(delay)
+                delay, why = self._retry.backoff(attempt, self._rng), type(exc).__name__
+                await self._pause(method, f"failed ({why})", attempt, delay, request_id)
                 continue
 
             log.debug(
@@ -189,16 +181,15 @@ class GraphClient:
             if attempt == attempts:
                 raise response.unexpected(f"gave up after {attempts} attempts")
             delay = self._retry_after(response) or self._retry.backoff(attempt, self._rng)
-            log.warning(
-                "graph %s answered %d, retry %d in %.1fs, request %s",
-                method,
-                response.status,
-                attempt,
-                delay,
-                request_id,
-            )
-            await asyncio.sleep(delay)
+            await self._pause(method, f"answered {response.status}", attempt, delay, request_id)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    async def _pause(method: str, why: str, attempt: int, delay: float, request_id: str) -> None:
+        log.warning(
+            "graph %s %s, retry %d in %.1fs, request %s", method, why, attempt, delay, request_id
+        )
+        await asyncio.sleep(delay)
 
     async def _send(self, method: str, url: URL, json: Any, request_id: str) -> GraphResponse:
         headers = {
