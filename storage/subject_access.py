@@ -166,22 +166,23 @@ async def _own_records(session: AsyncSession, person: str) -> dict[str, list[dic
         )
     ).all()
     ids = [row.id for row in own]
-
-    async def by_departure(table: Table, *order: Any) -> list[dict[str, Any]]:
-        statement = select(table).where(table.c.departure_id.in_(ids)).order_by(*order)
-        return _rows((await session.execute(statement)).all())
-
     return {
         "departures": _rows(own, _EXPORTED_DEPARTURE),
-        "survey_progress": await by_departure(survey_progress, survey_progress.c.departure_id),
-        "survey_answers": await by_departure(
-            survey_answers, survey_answers.c.departure_id, survey_answers.c.question_id
-        ),
-        "conversation_notes": await by_departure(
-            conversation_notes, conversation_notes.c.departure_id
-        ),
-        "thank_you_wishes": await by_departure(thank_you_wishes, thank_you_wishes.c.departure_id),
+        "survey_progress": await _about(session, ids, survey_progress),
+        "survey_answers": await _about(session, ids, survey_answers, survey_answers.c.question_id),
+        "conversation_notes": await _about(session, ids, conversation_notes),
+        "thank_you_wishes": await _about(session, ids, thank_you_wishes),
     }
+
+
+async def _about(
+    session: AsyncSession, ids: list[str], table: Table, *then: Any
+) -> list[dict[str, Any]]:
+    """The rows of `table` about the departures `ids`, by departure and then `then`."""
+    statement = (
+        select(table).where(table.c.departure_id.in_(ids)).order_by(table.c.departure_id, *then)
+    )
+    return _rows((await session.execute(statement)).all())
 
 
 async def _conversations_and_acts(

@@ -22,6 +22,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """`value` in UTC as the database stores it; a naive value is refused."""
         if value is None:
             return None
         if value.tzinfo is None or value.utcoffset() is None:
@@ -30,6 +31,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """The stored time, aware in UTC."""
         if value is None:
             return None
         if value.tzinfo is None:
