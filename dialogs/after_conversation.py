@@ -16,7 +16,6 @@ from cards.after_conversation import (
     thank_you_without_details,
 )
 from cards.base import Element, paragraph
-from cards.locale import Speaker
 from cards.task import task_card
 from dialogs.card_action import DepartureAction, DepartureId, asker_of, collect_inputs, speaker
 from dialogs.router import InvokeResult
@@ -128,7 +127,7 @@ async def thank_you_for(
     try:
         departure, notes, wishes = await after.for_leaver(asker_of(turn), departure_id)
     except (NotAllowed, StaleAction):
-        say = Speaker(turn.config, turn.locale)
+        say = turn.speaker()
         return thank_you_without_details(say, departure_id, user_ids=[])
     return thank_you_card(
         speaker(turn, departure),

@@ -62,7 +62,7 @@ def asker_of(turn: DialogTurn) -> Asker:
 
 def speaker(turn: DialogTurn, departure: Departure) -> Speaker:
     """Texts in this person's language, with the departure's unit's own wording."""
-    return Speaker(turn.config, turn.locale, departure.unit or None)
+    return turn.speaker(departure.unit)
 
 
 def minutes_of(turn: DialogTurn, departure: Departure) -> int:

@@ -83,7 +83,7 @@ async def insights_for(turn: DialogTurn, unit_value: str, period_value: str) -> 
     """The card for one scope and period (the caller checked that the person may see it)."""
     config = turn.config
     hr, managed = await _scopes(turn)
-    say = Speaker(config, turn.locale)
+    say = turn.speaker()
     today = today_of(turn)
     periods = period_choices(say, today)
     if period_value not in {c.value for c in periods}:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from cards.locale import Speaker
 from cards.status import holding_card, hr_card, leaver_status_card
 from dialogs.card_action import asker_of, leaver_card, speaker
 from dialogs.turn import DialogTurn
@@ -42,7 +41,7 @@ async def show_status(turn: DialogTurn) -> None:
     for departure in leaving(open_ones, asker):
         await turn.send_card(await _leaver_view(turn, departure))
         answered = True
-    say = Speaker(turn.config, turn.locale)
+    say = turn.speaker()
     held = holding(open_ones, asker)
     if held:
         await turn.send_card(holding_card(say, held))

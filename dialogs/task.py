@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from cards.locale import Speaker
 from cards.offer import leaver_name
 from cards.task import choose_times_card, task_card, task_card_without_details
 from dialogs.after_conversation import full_task_card
@@ -19,7 +18,7 @@ async def refresh_task(turn: DialogTurn, payload: DepartureAction) -> InvokeResu
     """The interviewer gets the card in full; anyone else one without details."""
     departure = await journey_of(turn).visible(asker_of(turn), payload.departure, Act.VIEW_TASK)
     if departure is None:
-        say = Speaker(turn.config, turn.locale)
+        say = turn.speaker()
         return InvokeResult(card=task_card_without_details(say, payload.departure, user_ids=[]))
     # The survey answers this person may read, and the notes: only in their own refreshed
     # card, never in the card posted to the chat.

@@ -11,6 +11,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity
 from pydantic import BaseModel, ConfigDict
 
+from cards.locale import Speaker
 from dialogs.commands import Command
 from journey.clock import Clock
 from journey.locale import language_of
@@ -117,6 +118,10 @@ class DialogTurn:
     def text(self, key: str, *, unit: str | None = None, **params: Any) -> str:
         """A text from HR's YAML in this person's language."""
         return self.config.text(key, self.locale, unit=unit, **params)
+
+    def speaker(self, unit: str | None = None) -> Speaker:
+        """Texts in this person's language, with a unit's own wording where it has one."""
+        return Speaker(self.config, self.locale, unit or None)
 
     def is_hr(self) -> bool:
         """Whether the person is HR: listed in the configuration, or in HR's Entra ID group."""

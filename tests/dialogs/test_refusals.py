@@ -39,6 +39,9 @@ class Turn:
     def text(self, key: str, **params: Any) -> str:
         return self.config.text(key, self.locale, **params)
 
+    def speaker(self, unit: str | None = None) -> Speaker:
+        return Speaker(self.config, self.locale, unit)
+
     async def send_text(self, text: str) -> None:
         self.sent.append(("text", text))
 
