@@ -46,7 +46,7 @@ async def test_two_worker_processes_deliver_every_reminder_exactly_once(
             for owner in ("instance-a", "instance-b")
         ]
         outputs = await asyncio.wait_for(
-            asyncio.gather(*(worker.communicate() for worker in workers)), 3 * PATIENCE
+            asyncio.gather(*(worker.communicate() for worker in workers)), 10 * PATIENCE
         )
         counts = await queue.counts()
         async with db.sessions() as session:
