@@ -10,8 +10,9 @@ from collections.abc import Callable
 from config.loaded import LoadedConfig
 from jobs.periodic import CleanupContext, every
 from journey.clock import Clock, SystemClock
+from storage.anonymise import KeepAnswer
 from storage.database import Database
-from storage.retention import KeepAnswer, RetentionReport, apply_retention
+from storage.retention import RetentionReport, apply_retention
 
 DAY_SECONDS = 24 * 60 * 60
 

@@ -33,19 +33,6 @@ RETENTION_ACTOR = "system:retention"
 AUDIT_RETENTION = "retention.anonymised"
 AUDIT_ERASE = "privacy.erase"
 
-__all__ = [
-    "AUDIT_ERASE",
-    "AUDIT_RETENTION",
-    "ERASED",
-    "RETENTION_ACTOR",
-    "KeepAnswer",
-    "RetentionReport",
-    "add_months",
-    "apply_retention",
-    "erase_person",
-    "retention_cutoff",
-]
-
 
 def add_months(day: date, months: int) -> date:
     """`day` moved by `months` (negative: back), clamped to the month's last day."""

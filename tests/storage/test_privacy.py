@@ -8,12 +8,12 @@ from datetime import date
 
 from sqlalchemy import select
 
+from storage.anonymise import ERASED
 from storage.database import Database
 from storage.departures import SqlDepartureRepository
 from storage.retention import (
     AUDIT_ERASE,
     AUDIT_RETENTION,
-    ERASED,
     add_months,
     apply_retention,
     erase_person,
