@@ -15,7 +15,7 @@ from bot.clock_route import PATH as TEST_CLOCK_PATH
 from bot.clock_route import add_test_clock
 from bot.credentials import bot_token_provider, database_tokens
 from bot.handler import ExitBot, make_turn_error_handler
-from bot.people import people_services
+from bot.people import open_people
 from bot.routes import add_routes
 from bot.settings import Settings
 from bot.typedefs import (
@@ -98,7 +98,7 @@ def create_app(
                 await tokens.close()
 
     async def people(app: web.Application) -> AsyncIterator[None]:
-        async with people_services(settings, clock or SystemClock()) as services:
+        async with open_people(settings, clock or SystemClock()) as services:
             app[PEOPLE] = services
             yield
 

@@ -9,16 +9,16 @@ from bot.credentials import graph_credential_for
 from bot.settings import PeopleSettings, SettingsError
 from journey.clock import Clock
 from people.graph_client import GraphClient
-from people.services import PeopleServices, graph_services, local_services
+from people.ports import PeoplePorts, graph_ports, local_ports
 
 
 @asynccontextmanager
-async def people_services(settings: PeopleSettings, clock: Clock) -> AsyncIterator[PeopleServices]:
+async def open_people(settings: PeopleSettings, clock: Clock) -> AsyncIterator[PeoplePorts]:
     """Open the people ports the settings ask for; close what they hold afterwards."""
     if settings.resolved_directory == "local":
         if not settings.people_file.is_file():
             raise SettingsError(f"EXITBOT_PEOPLE_FILE: {settings.people_file} does not exist")
-        yield local_services(settings.people_file, now=clock.now())
+        yield local_ports(settings.people_file, now=clock.now())
         return
     if not settings.teams_app_catalog_id:
         raise SettingsError("TEAMS_APP_CATALOG_ID must be set to reach people through Graph")
@@ -30,6 +30,6 @@ async def people_services(settings: PeopleSettings, clock: Clock) -> AsyncIterat
         raise SettingsError(f"GRAPH_CREDENTIAL: {exc}") from exc
     try:
         async with GraphClient(credential, base_url=settings.graph_base_url) as client:
-            yield graph_services(client, teams_app_id=settings.teams_app_catalog_id)
+            yield graph_ports(client, teams_app_id=settings.teams_app_catalog_id)
     finally:
         await credential.close()

@@ -13,13 +13,13 @@ from journey.clock import ShiftedClock
 from journey.flow import DepartureFlow
 from journey.registration import RegistrationService
 from outbox.service import Outbox
-from people.services import PeopleServices
+from people.ports import PeoplePorts
 from storage.database import Database
 
 SETTINGS = web.AppKey("settings", Settings)
 CONFIG = web.AppKey("config", ConfigHolder)
 DATABASE = web.AppKey("database", Database)
-PEOPLE = web.AppKey("people", PeopleServices)
+PEOPLE = web.AppKey("people", PeoplePorts)
 ADAPTER = web.AppKey("adapter", ExitbotAdapter)
 BOT = web.AppKey("bot", ExitBot)
 REGISTRATION = web.AppKey("registration", RegistrationService)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bot.people import people_services
+from bot.people import open_people
 from bot.settings import SettingsError
 from cli.departures_csv import (
     OPTIONAL,
@@ -192,7 +192,7 @@ async def _import(rows: Sequence[CsvRow], *, dry_run: bool) -> list[RowResult]:
     async with started(with_config=True, unusable=EXIT_UNUSABLE) as run:
         config, clock = run.config, run.clock
         try:
-            async with people_services(run.settings, clock) as people:
+            async with open_people(run.settings, clock) as people:
                 service = RegistrationService(
                     SqlDepartureRepository(run.db, clock),
                     people.directory,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from journey.hr import HrRoster
     from journey.insights_service import InsightsSource
     from journey.survey_service import Surveys
-    from people.services import PeopleServices
+    from people.ports import PeoplePorts
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Services:
     conversations: ConversationRefStore
     audit: AuditLog
     clock: Clock
-    people: PeopleServices
+    people: PeoplePorts
     registration: RegistrationService
     journey: DepartureFlow | None = None  # the exit journey (journey.flow), wired in create_app
     hr: HrRoster | None = None  # who counts as HR; without it, only HR's list in the YAML

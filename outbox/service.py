@@ -24,7 +24,7 @@ from storage.send_budget import SendBudget
 
 if TYPE_CHECKING:
     from config.loaded import LoadedConfig
-    from people.services import PeopleServices
+    from people.ports import PeoplePorts
 
 # The delivery worker looks for due messages this often: an offer or a task card should not
 # wait long after the click that caused it.
@@ -44,7 +44,7 @@ class Outbox:
         refs: ConversationRefStore,
         clock: Clock,
         config: Callable[[], LoadedConfig],
-        people: PeopleServices,
+        people: PeoplePorts,
         bot_id: str,
         tenant_id: str,
         default_service_url: str | None = None,

@@ -1,4 +1,4 @@
-"""The people ports bundled, built from Graph or from the local file."""
+"""The people ports in one bundle (directory, calendar, Teams, groups), from Graph or a file."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from people.local_directory import LocalDirectory
 
 
 @dataclass(frozen=True)
-class PeopleServices:
+class PeoplePorts:
     """What the dialogs and the scheduler need to find people, book and reach them."""
 
     directory: Directory
@@ -26,10 +26,10 @@ class PeopleServices:
     zones: TimeZones | None = None
 
 
-def graph_services(client: GraphClient, *, teams_app_id: str) -> PeopleServices:
+def graph_ports(client: GraphClient, *, teams_app_id: str) -> PeoplePorts:
     """All the ports on one Graph client (one session, one token)."""
     directory = GraphDirectory(client)
-    return PeopleServices(
+    return PeoplePorts(
         directory=directory,
         calendar=GraphCalendar(client),
         teams=GraphTeamsInstaller(client, teams_app_id),
@@ -38,7 +38,7 @@ def graph_services(client: GraphClient, *, teams_app_id: str) -> PeopleServices:
     )
 
 
-def local_services(path: Path, *, now: datetime) -> PeopleServices:
+def local_ports(path: Path, *, now: datetime) -> PeoplePorts:
     """All the ports on one in-memory LocalDirectory loaded from `path`."""
     local = LocalDirectory.from_file(path, now=now)
-    return PeopleServices(directory=local, calendar=local, teams=local, groups=local)
+    return PeoplePorts(directory=local, calendar=local, teams=local, groups=local)

@@ -1,7 +1,7 @@
 """From settings to azure-identity: each credential mode gets its class, or names what is missing.
 
 tests/people/test_credentials.py covers people.credentials on its own; these go through the
-wiring the service uses (bot.people.people_services, bot.credentials.bot_credential).
+wiring the service uses (bot.people.open_people, bot.credentials.bot_credential).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from cryptography.x509.oid import NameOID
 
 import bot.people
 from bot.credentials import bot_credential
-from bot.people import people_services
+from bot.people import open_people
 from bot.settings import PeopleSettings, Settings, SettingsError, load_settings
 from journey.clock import SystemClock
 
@@ -71,7 +71,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 async def graph_credential_in_use() -> Any:
     settings = load_settings(PeopleSettings)
-    async with people_services(settings, SystemClock()):
+    async with open_people(settings, SystemClock()):
         pass
     (credential,) = RecordingGraphClient.seen
     return credential

@@ -11,7 +11,7 @@ import pytest
 from journey.people import InstallResult, PersonNotReachable
 from journey.slots import is_still_free, propose_slots, search_window
 from people.local_directory import LocalDirectory, LocalDirectoryError
-from people.services import local_services
+from people.ports import local_ports
 
 DEMO = Path(__file__).resolve().parents[2] / "config" / "demo" / "people.yaml"
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -130,7 +130,7 @@ async def test_free_busy_for_someone_not_in_the_file_says_who(demo: LocalDirecto
 
 
 async def test_local_services_share_one_directory() -> None:
-    services = local_services(DEMO, now=NOW)
+    services = local_ports(DEMO, now=NOW)
     assert services.directory is services.calendar is services.teams
 
 
