@@ -12,11 +12,16 @@ FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
+# The product's packages; testkit/ (tests and benchmarks only) stays out of the image.
 COPY bot ./bot
 COPY cards ./cards
+COPY cli ./cli
 COPY config ./config
 COPY dialogs ./dialogs
+COPY hr_api ./hr_api
+COPY jobs ./jobs
 COPY journey ./journey
+COPY outbox ./outbox
 COPY people ./people
 COPY storage ./storage
 RUN python -m venv /opt/exitbot && /opt/exitbot/bin/pip install --no-compile . \
