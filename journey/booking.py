@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from journey.departure import Departure, DepartureStatus, InterviewerKind
 from journey.people import BusyInterval, CreatedMeeting
@@ -17,6 +16,7 @@ from journey.refusals import AlreadyBooked, StaleAction
 from journey.slots import (
     DEFAULT_MIN_NOTICE_HOURS,
     Slot,
+    SlotSearch,
     free_slots,
     propose_slots,
     search_window,
@@ -127,20 +127,20 @@ def search_for(
 
 def _calendar(
     departure: Departure, rules: UnitRules, search: Search, busy: Iterable[BusyInterval]
-) -> dict[str, Any]:
+) -> SlotSearch:
     """What journey.slots needs to know of the departure, the unit and the search."""
-    return {
-        "now": search.now,
-        "last_working_day": departure.last_working_day,
-        "length_minutes": rules.minutes,
-        "zone": departure.zone,
-        "working_hours": rules.working_hours,
-        "working_days": rules.working_days,
-        "holidays": rules.holidays,
-        "busy": busy,
-        "min_notice_hours": search.min_notice_hours,
-        "horizon_days": search.horizon_days,
-    }
+    return SlotSearch(
+        now=search.now,
+        last_working_day=departure.last_working_day,
+        length_minutes=rules.minutes,
+        zone=departure.zone,
+        working_hours=rules.working_hours,
+        working_days=rules.working_days,
+        holidays=rules.holidays,
+        busy=busy,
+        min_notice_hours=search.min_notice_hours,
+        horizon_days=search.horizon_days,
+    )
 
 
 def propose(
@@ -153,14 +153,14 @@ def propose(
     count: int = SLOT_COUNT,
 ) -> list[Slot]:
     """Up to `count` times free for both, before the last working day."""
-    return propose_slots(**_calendar(departure, rules, search, busy), count=count, exclude=exclude)
+    return propose_slots(_calendar(departure, rules, search, busy), count=count, exclude=exclude)
 
 
 def free_for_both(
     departure: Departure, rules: UnitRules, search: Search, busy: Iterable[BusyInterval]
 ) -> list[Slot]:
     """Every bookable time free for both (overlapping ones too): what a choice is checked on."""
-    return free_slots(**_calendar(departure, rules, search, busy))
+    return free_slots(_calendar(departure, rules, search, busy))
 
 
 def with_proposals(departure: Departure, slots: Sequence[Slot]) -> Departure:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -95,112 +96,65 @@ def search_window(
     return earliest.astimezone(UTC), latest
 
 
-def propose_slots(
-    *,
-    now: datetime,
-    last_working_day: date,
-    length_minutes: int,
-    zone: ZoneInfo,
-    working_hours: tuple[time, time] = DEFAULT_WORKING_HOURS,
-    working_days: Collection[int] = DEFAULT_WORKING_DAYS,
-    holidays: Collection[date] = frozenset(),
-    busy: Iterable[BusyInterval] = (),
-    count: int = 5,
-    step_minutes: int = 30,
-    min_notice_hours: float = DEFAULT_MIN_NOTICE_HOURS,
-    horizon_days: int = DEFAULT_HORIZON_DAYS,
-    exclude: Iterable[Slot] = (),
-) -> list[Slot]:
-    """Up to `count` free slots before the leaver's last day, spread over days, in time order.
+@dataclass(frozen=True, kw_only=True)
+class SlotSearch:
+    """What a slot search reads: the leaver's last day and zone, the unit's hours, busy times.
 
     Working hours, working days (0 = Monday) and holidays are read in the leaver's zone, so
     08:00 stays 08:00 on the wall clock across a DST change. `busy` holds both people's
-    busy times; a slot touching a busy interval's end is free. `exclude` holds slots already
-    offered and turned down.
+    busy times; a slot touching a busy interval's end is free.
+    """
+
+    now: datetime
+    last_working_day: date
+    length_minutes: int
+    zone: ZoneInfo
+    working_hours: tuple[time, time] = DEFAULT_WORKING_HOURS
+    working_days: Collection[int] = DEFAULT_WORKING_DAYS
+    holidays: Collection[date] = frozenset()
+    busy: Iterable[BusyInterval] = ()
+    step_minutes: int = 30
+    min_notice_hours: float = DEFAULT_MIN_NOTICE_HOURS
+    horizon_days: int = DEFAULT_HORIZON_DAYS
+
+
+def propose_slots(
+    search: SlotSearch, *, count: int = 5, exclude: Iterable[Slot] = ()
+) -> list[Slot]:
+    """Up to `count` free slots before the leaver's last day, spread over days, in time order.
+
+    `exclude` holds slots already offered and turned down.
     """
     if count <= 0:
         raise ValueError("count must be positive")
-    days = _free_days(
-        now=now,
-        last_working_day=last_working_day,
-        length_minutes=length_minutes,
-        zone=zone,
-        working_hours=working_hours,
-        working_days=working_days,
-        holidays=holidays,
-        busy=busy,
-        step_minutes=step_minutes,
-        min_notice_hours=min_notice_hours,
-        horizon_days=horizon_days,
-        exclude=exclude,
-    )
-    return sorted(_spread(days, count), key=lambda slot: slot.start)
+    return sorted(_spread(_free_days(search, exclude), count), key=lambda slot: slot.start)
 
 
-def free_slots(
-    *,
-    now: datetime,
-    last_working_day: date,
-    length_minutes: int,
-    zone: ZoneInfo,
-    working_hours: tuple[time, time] = DEFAULT_WORKING_HOURS,
-    working_days: Collection[int] = DEFAULT_WORKING_DAYS,
-    holidays: Collection[date] = frozenset(),
-    busy: Iterable[BusyInterval] = (),
-    step_minutes: int = 30,
-    min_notice_hours: float = DEFAULT_MIN_NOTICE_HOURS,
-    horizon_days: int = DEFAULT_HORIZON_DAYS,
-) -> list[Slot]:
+def free_slots(search: SlotSearch) -> list[Slot]:
     """Every slot propose_slots could choose from (overlapping ones too), in time order."""
-    days = _free_days(
-        now=now,
-        last_working_day=last_working_day,
-        length_minutes=length_minutes,
-        zone=zone,
-        working_hours=working_hours,
-        working_days=working_days,
-        holidays=holidays,
-        busy=busy,
-        step_minutes=step_minutes,
-        min_notice_hours=min_notice_hours,
-        horizon_days=horizon_days,
-    )
-    return [slot for day in days for slot in day.free]
+    return [slot for day in _free_days(search) for slot in day.free]
 
 
-def _free_days(
-    *,
-    now: datetime,
-    last_working_day: date,
-    length_minutes: int,
-    zone: ZoneInfo,
-    working_hours: tuple[time, time],
-    working_days: Collection[int],
-    holidays: Collection[date],
-    busy: Iterable[BusyInterval],
-    step_minutes: int,
-    min_notice_hours: float,
-    horizon_days: int,
-    exclude: Iterable[Slot] = (),
-) -> list[_Day]:
+def _free_days(search: SlotSearch, exclude: Iterable[Slot] = ()) -> list[_Day]:
     """The working days up to the last day, each with its free slots."""
-    if length_minutes <= 0 or step_minutes <= 0:
+    if search.length_minutes <= 0 or search.step_minutes <= 0:
         raise ValueError("length and step must be positive")
-    if working_hours[0] >= working_hours[1]:
+    if search.working_hours[0] >= search.working_hours[1]:
         raise ValueError("working hours must start before they end")
 
-    earliest = _aware(now) + timedelta(hours=min_notice_hours)
-    last_day = _last_day(now, last_working_day, zone, horizon_days)
-    length = timedelta(minutes=length_minutes)
-    step = timedelta(minutes=step_minutes)
-    busy_list = sorted(busy, key=lambda interval: interval.start)
+    zone = search.zone
+    earliest = _aware(search.now) + timedelta(hours=search.min_notice_hours)
+    last_day = _last_day(search.now, search.last_working_day, zone, search.horizon_days)
+    length = timedelta(minutes=search.length_minutes)
+    step = timedelta(minutes=search.step_minutes)
+    busy_list = sorted(search.busy, key=lambda interval: interval.start)
     excluded = {slot.start for slot in exclude}
 
     days: list[_Day] = []
     day = earliest.astimezone(zone).date()
     while day <= last_day:
-        if day.weekday() in working_days and day not in holidays:
-            candidates = list(_day_slots(day, zone, working_hours, length, step))
+        if day.weekday() in search.working_days and day not in search.holidays:
+            candidates = list(_day_slots(day, zone, search.working_hours, length, step))
             free = [
                 slot
                 for slot in candidates

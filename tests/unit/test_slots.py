@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from journey.people import BusyInterval
-from journey.slots import Slot, is_still_free, propose_slots, search_window
+from journey.slots import Slot, SlotSearch, is_still_free, propose_slots, search_window
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -31,10 +31,12 @@ def starts_local(slots: list[Slot], zone: ZoneInfo) -> list[str]:
 def test_slots_lie_within_working_hours_on_working_days() -> None:
     # Monday 2026-11-02 10:00 local; the leaver leaves Friday 2026-11-13.
     slots = propose_slots(
-        now=local(CPH, 2026, 11, 2, 10),
-        last_working_day=date(2026, 11, 13),
-        length_minutes=60,
-        zone=CPH,
+        SlotSearch(
+            now=local(CPH, 2026, 11, 2, 10),
+            last_working_day=date(2026, 11, 13),
+            length_minutes=60,
+            zone=CPH,
+        )
     )
     assert len(slots) == 5
     for slot in slots:
@@ -50,13 +52,15 @@ def test_working_hours_are_the_leavers_own_in_a_zone_far_from_utc() -> None:
     auckland = ZoneInfo("Pacific/Auckland")  # UTC+13 in November
     # Saturday 09:00 in Auckland; the last working day is Monday.
     slots = propose_slots(
-        now=local(auckland, 2026, 11, 7, 9),
-        last_working_day=date(2026, 11, 9),
-        length_minutes=60,
-        zone=auckland,
-        step_minutes=60,
+        SlotSearch(
+            now=local(auckland, 2026, 11, 7, 9),
+            last_working_day=date(2026, 11, 9),
+            length_minutes=60,
+            zone=auckland,
+            step_minutes=60,
+            min_notice_hours=1,
+        ),
         count=20,
-        min_notice_hours=1,
     )
     assert starts_local(slots, auckland) == [f"Mon 09 {hour:02d}:00" for hour in range(8, 16)]
     # Monday 08:00 in Auckland is still Sunday in UTC: the weekend is the leaver's, not UTC's.
@@ -66,12 +70,14 @@ def test_working_hours_are_the_leavers_own_in_a_zone_far_from_utc() -> None:
 def test_autumn_dst_change_keeps_8_oclock_on_the_wall_clock() -> None:
     # Copenhagen leaves summer time on Sunday 2026-10-25.
     slots = propose_slots(
-        now=datetime(2026, 10, 22, 12, tzinfo=UTC),
-        last_working_day=date(2026, 10, 27),
-        length_minutes=60,
-        zone=CPH,
-        working_hours=(time(8), time(9)),
-        min_notice_hours=12,
+        SlotSearch(
+            now=datetime(2026, 10, 22, 12, tzinfo=UTC),
+            last_working_day=date(2026, 10, 27),
+            length_minutes=60,
+            zone=CPH,
+            working_hours=(time(8), time(9)),
+            min_notice_hours=12,
+        )
     )
     assert [slot.start for slot in slots] == [
         datetime(2026, 10, 23, 6, tzinfo=UTC),  # Friday 08:00 CEST (UTC+2)
@@ -83,12 +89,14 @@ def test_autumn_dst_change_keeps_8_oclock_on_the_wall_clock() -> None:
 def test_spring_dst_change_keeps_8_oclock_on_the_wall_clock() -> None:
     # Copenhagen goes to summer time on Sunday 2027-03-28.
     slots = propose_slots(
-        now=datetime(2027, 3, 25, 12, tzinfo=UTC),
-        last_working_day=date(2027, 3, 30),
-        length_minutes=60,
-        zone=CPH,
-        working_hours=(time(8), time(9)),
-        min_notice_hours=12,
+        SlotSearch(
+            now=datetime(2027, 3, 25, 12, tzinfo=UTC),
+            last_working_day=date(2027, 3, 30),
+            length_minutes=60,
+            zone=CPH,
+            working_hours=(time(8), time(9)),
+            min_notice_hours=12,
+        )
     )
     assert [slot.start for slot in slots] == [
         datetime(2027, 3, 26, 7, tzinfo=UTC),  # Friday 08:00 CET (UTC+1)
@@ -100,15 +108,17 @@ def test_spring_dst_change_keeps_8_oclock_on_the_wall_clock() -> None:
 def test_no_slot_in_the_hour_dst_skips_and_every_slot_has_the_booked_length() -> None:
     # Night-shift working hours across the spring change: 02:00-03:00 does not exist.
     slots = propose_slots(
-        now=datetime(2027, 3, 26, 12, tzinfo=UTC),
-        last_working_day=date(2027, 3, 28),
-        length_minutes=60,
-        zone=CPH,
-        working_hours=(time(1), time(5)),
-        working_days={6},
-        step_minutes=60,
+        SlotSearch(
+            now=datetime(2027, 3, 26, 12, tzinfo=UTC),
+            last_working_day=date(2027, 3, 28),
+            length_minutes=60,
+            zone=CPH,
+            working_hours=(time(1), time(5)),
+            working_days={6},
+            step_minutes=60,
+            min_notice_hours=1,
+        ),
         count=20,
-        min_notice_hours=1,
     )
     # 01:00 would end at 02:00, which does not exist; 02:00 does not exist either.
     assert starts_local(slots, CPH) == ["Sun 28 03:00", "Sun 28 04:00"]
@@ -117,13 +127,15 @@ def test_no_slot_in_the_hour_dst_skips_and_every_slot_has_the_booked_length() ->
 
 def test_nothing_after_the_end_of_the_last_working_day() -> None:
     slots = propose_slots(
-        now=local(CPH, 2026, 11, 2, 7),
-        last_working_day=date(2026, 11, 4),  # Wednesday
-        length_minutes=60,
-        zone=CPH,
-        step_minutes=60,
+        SlotSearch(
+            now=local(CPH, 2026, 11, 2, 7),
+            last_working_day=date(2026, 11, 4),
+            length_minutes=60,
+            zone=CPH,
+            step_minutes=60,
+            min_notice_hours=1,
+        ),
         count=100,
-        min_notice_hours=1,
     )
     last = max(slots, key=lambda slot: slot.end)
     assert last.end.astimezone(CPH) == local(CPH, 2026, 11, 4, 16)
@@ -137,10 +149,12 @@ def test_nothing_after_the_end_of_the_last_working_day() -> None:
 def test_a_leaver_gone_before_the_notice_ends_gets_no_slots() -> None:
     assert (
         propose_slots(
-            now=local(CPH, 2026, 11, 4, 15),
-            last_working_day=date(2026, 11, 4),
-            length_minutes=60,
-            zone=CPH,
+            SlotSearch(
+                now=local(CPH, 2026, 11, 4, 15),
+                last_working_day=date(2026, 11, 4),
+                length_minutes=60,
+                zone=CPH,
+            )
         )
         == []
     )
@@ -151,15 +165,17 @@ def test_a_slot_busy_for_either_person_is_not_offered() -> None:
     leaver_busy = busy(CPH, day, "08:00", "09:00")
     manager_busy = busy(CPH, day, "09:00", "10:00")
     slots = propose_slots(
-        now=local(CPH, 2026, 11, 2, 7),
-        last_working_day=day,
-        length_minutes=60,
-        zone=CPH,
-        working_hours=(time(8), time(11)),
-        working_days={1},
-        busy=[leaver_busy, manager_busy],
-        step_minutes=30,
-        min_notice_hours=1,
+        SlotSearch(
+            now=local(CPH, 2026, 11, 2, 7),
+            last_working_day=day,
+            length_minutes=60,
+            zone=CPH,
+            working_hours=(time(8), time(11)),
+            working_days={1},
+            busy=[leaver_busy, manager_busy],
+            step_minutes=30,
+            min_notice_hours=1,
+        )
     )
     # 08:00 clashes with the leaver, 08:30-09:30 with both, 09:00 and 09:30 with the manager;
     # 10:00 touches the end of the manager's meeting and is free.
@@ -168,12 +184,14 @@ def test_a_slot_busy_for_either_person_is_not_offered() -> None:
 
 def test_weekends_and_holidays_are_skipped() -> None:
     slots = propose_slots(
-        now=datetime(2026, 12, 17, 12, tzinfo=UTC),  # Thursday
-        last_working_day=date(2026, 12, 29),
-        length_minutes=60,
-        zone=CPH,
-        holidays=frozenset({date(2026, 12, 24), date(2026, 12, 25)}),
-        step_minutes=60,
+        SlotSearch(
+            now=datetime(2026, 12, 17, 12, tzinfo=UTC),
+            last_working_day=date(2026, 12, 29),
+            length_minutes=60,
+            zone=CPH,
+            holidays=frozenset({date(2026, 12, 24), date(2026, 12, 25)}),
+            step_minutes=60,
+        ),
         count=100,
     )
     assert sorted({slot.start.astimezone(CPH).day for slot in slots}) == [18, 21, 22, 23, 28, 29]
@@ -184,21 +202,25 @@ def test_no_free_time_means_no_slots() -> None:
         start=datetime(2026, 11, 1, tzinfo=UTC), end=datetime(2026, 12, 1, tzinfo=UTC)
     )
     slots = propose_slots(
-        now=local(CPH, 2026, 11, 2, 7),
-        last_working_day=date(2026, 11, 20),
-        length_minutes=60,
-        zone=CPH,
-        busy=[everything],
+        SlotSearch(
+            now=local(CPH, 2026, 11, 2, 7),
+            last_working_day=date(2026, 11, 20),
+            length_minutes=60,
+            zone=CPH,
+            busy=[everything],
+        )
     )
     assert slots == []
 
 
 def test_slots_are_spread_over_days_and_times_of_day() -> None:
     slots = propose_slots(
-        now=local(CPH, 2026, 11, 1, 12),  # Sunday
-        last_working_day=date(2026, 11, 30),
-        length_minutes=60,
-        zone=CPH,
+        SlotSearch(
+            now=local(CPH, 2026, 11, 1, 12),
+            last_working_day=date(2026, 11, 30),
+            length_minutes=60,
+            zone=CPH,
+        ),
         count=5,
     )
     days = [slot.start.astimezone(CPH).date() for slot in slots]
@@ -209,12 +231,14 @@ def test_slots_are_spread_over_days_and_times_of_day() -> None:
 
 def test_when_days_are_few_more_slots_per_day_without_overlap() -> None:
     slots = propose_slots(
-        now=local(CPH, 2026, 11, 2, 7),
-        last_working_day=date(2026, 11, 3),
-        length_minutes=60,
-        zone=CPH,
+        SlotSearch(
+            now=local(CPH, 2026, 11, 2, 7),
+            last_working_day=date(2026, 11, 3),
+            length_minutes=60,
+            zone=CPH,
+            min_notice_hours=1,
+        ),
         count=4,
-        min_notice_hours=1,
     )
     by_day: dict[date, list[Slot]] = {}
     for slot in slots:
@@ -227,14 +251,14 @@ def test_when_days_are_few_more_slots_per_day_without_overlap() -> None:
 
 
 def test_slots_turned_down_are_not_offered_again() -> None:
-    kwargs = {
-        "now": local(CPH, 2026, 11, 2, 7),
-        "last_working_day": date(2026, 11, 13),
-        "length_minutes": 60,
-        "zone": CPH,
-    }
-    first = propose_slots(**kwargs)  # type: ignore[arg-type]
-    second = propose_slots(**kwargs, exclude=first)  # type: ignore[arg-type]
+    search = SlotSearch(
+        now=local(CPH, 2026, 11, 2, 7),
+        last_working_day=date(2026, 11, 13),
+        length_minutes=60,
+        zone=CPH,
+    )
+    first = propose_slots(search)
+    second = propose_slots(search, exclude=first)
     assert len(second) == 5
     assert not {slot.start for slot in first} & {slot.start for slot in second}
 
@@ -274,8 +298,10 @@ def test_naive_times_are_refused() -> None:
         BusyInterval(start=datetime(2026, 11, 3, 9), end=datetime(2026, 11, 3, 10))
     with pytest.raises(ValueError):
         propose_slots(
-            now=datetime(2026, 11, 2, 9),
-            last_working_day=date(2026, 11, 6),
-            length_minutes=60,
-            zone=CPH,
+            SlotSearch(
+                now=datetime(2026, 11, 2, 9),
+                last_working_day=date(2026, 11, 6),
+                length_minutes=60,
+                zone=CPH,
+            )
         )
