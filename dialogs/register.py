@@ -218,13 +218,7 @@ async def submit_registration(turn: DialogTurn, payload: RegisterSubmit) -> Invo
         return _form_again(turn, entered, turn.text("error.generic"))
     if outcome.rejected or outcome.departure is None:
         return _form_again(turn, entered, _problems_text(turn, outcome))
-    departure = outcome.departure
-    message = turn.text(
-        "register.created",
-        name=_name(departure),
-        last_day=_day(departure.last_working_day, turn.language),
-    )
-    return _confirm(turn, departure, message)
+    return _confirmed(turn, outcome.departure, "register.created")
 
 
 async def change_last_day(turn: DialogTurn, payload: ChangeDay) -> InvokeResult:
@@ -240,30 +234,15 @@ async def change_last_day(turn: DialogTurn, payload: ChangeDay) -> InvokeResult:
     except ValueError:
         return _confirmation(turn, current, error=turn.text("error.bad_input"))
     outcome = await registration.change_last_day(current.id, day, _actor(turn), door=DOOR)
-    if outcome.rejected or outcome.departure is None:
-        latest = await registration.get(current.id)
-        return _confirmation(turn, latest, error=_problems_text(turn, outcome))
-    departure = outcome.departure
-    message = turn.text(
-        "register.day_changed",
-        name=_name(departure),
-        last_day=_day(departure.last_working_day, turn.language),
-    )
-    return _confirm(turn, departure, message)
+    return await _after_change(turn, current.id, outcome, "register.day_changed")
 
 
 async def cancel_departure(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """HR cancelled the departure from the confirmation card: the leaver stays."""
     if not turn.is_hr():
         return await _refuse(turn, "cancel", payload.departure)
-    registration = turn.services.registration
-    outcome = await registration.cancel(payload.departure, _actor(turn), door=DOOR)
-    if outcome.rejected or outcome.departure is None:
-        latest = await registration.get(payload.departure)
-        return _confirmation(turn, latest, error=_problems_text(turn, outcome))
-    departure = outcome.departure
-    message = turn.text("register.cancelled", name=_name(departure))
-    return _confirm(turn, departure, message)
+    outcome = await turn.services.registration.cancel(payload.departure, _actor(turn), door=DOOR)
+    return await _after_change(turn, payload.departure, outcome, "register.cancelled")
 
 
 async def manage_departure(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
@@ -280,3 +259,22 @@ async def manage_departure(turn: DialogTurn, payload: DepartureAction) -> Invoke
 def _confirmation(turn: DialogTurn, departure: Departure, *, error: str) -> InvokeResult:
     """The departure as it stands, with why the last action changed nothing."""
     return _confirm(turn, departure, "", error)
+
+
+def _confirmed(turn: DialogTurn, departure: Departure, key: str) -> InvokeResult:
+    """The departure's card headed by the text `key` on the leaver (and the last day)."""
+    # register.cancelled names only {name}; filling a text ignores a placeholder it lacks.
+    message = turn.text(
+        key, name=_name(departure), last_day=_day(departure.last_working_day, turn.language)
+    )
+    return _confirm(turn, departure, message)
+
+
+async def _after_change(
+    turn: DialogTurn, departure_id: str, outcome: Outcome, key: str
+) -> InvokeResult:
+    """The departure as a change from its card left it; as it stands, with why, if refused."""
+    if outcome.rejected or outcome.departure is None:
+        latest = await turn.services.registration.get(departure_id)
+        return _confirmation(turn, latest, error=_problems_text(turn, outcome))
+    return _confirmed(turn, outcome.departure, key)
