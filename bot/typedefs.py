@@ -1,7 +1,8 @@
-"""Typed keys for what create_app puts on the application."""
+"""Typed keys for what create_app and its cleanup contexts put on the application."""
 
 from __future__ import annotations
 
+import aiohttp
 from aiohttp import web
 
 from bot.adapter import ExitbotAdapter
@@ -9,17 +10,22 @@ from bot.handler import ExitBot
 from bot.settings import Settings
 from config.holder import ConfigHolder
 from hr_api.auth import ApiAuthenticator
-from journey.clock import ShiftedClock
+from journey.clock import Clock, ShiftedClock
 from journey.flow import DepartureFlow
 from journey.registration import RegistrationService
+from outbox.connector import TokenProvider
 from outbox.service import Outbox
 from people.ports import PeoplePorts
 from storage.database import Database
 
 SETTINGS = web.AppKey("settings", Settings)
 CONFIG = web.AppKey("config", ConfigHolder)
+CLOCK = web.AppKey("clock", Clock)
 DATABASE = web.AppKey("database", Database)
 PEOPLE = web.AppKey("people", PeoplePorts)
+# The bot's HTTP session to Teams (connector, signing keys) and its token for the connector.
+BOT_HTTP = web.AppKey("bot_http", aiohttp.ClientSession)
+BOT_TOKENS = web.AppKey("bot_tokens", TokenProvider)
 ADAPTER = web.AppKey("adapter", ExitbotAdapter)
 BOT = web.AppKey("bot", ExitBot)
 REGISTRATION = web.AppKey("registration", RegistrationService)

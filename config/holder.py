@@ -28,6 +28,9 @@ class ConfigHolder:
             self.current = load_config(self.directory)
         except ConfigError as exc:
             problems = [str(problem) for problem in exc.problems]
+            # Each line names a file, a place and the mistake; no contents of the files.
+            for problem in problems:
+                log.error("%s", problem)
             log.error("configuration reload refused, keeping version %s", self.current.version)
             return problems
         log.info("configuration reloaded, version %s", self.current.version)

@@ -1,0 +1,137 @@
+"""The services built from their resources: what the dialogs see and what reaches people."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aiohttp
+
+from bot.settings import Settings
+from config.loaded import LoadedConfig
+from config.rules import gestures, reminder_rules, unit_rules
+from config.survey_plan import survey_plan
+from dialogs.turn import Services
+from journey.after_conversation import AfterConversation
+from journey.clock import Clock
+from journey.flow import DepartureFlow
+from journey.hr import HrRoster
+from journey.registration import RegistrationService
+from journey.survey_service import Surveys
+from outbox.connector import ConnectorClient, TokenProvider
+from outbox.service import Outbox
+from people.ports import PeoplePorts
+from storage.after_conversation import SqlNotesStore
+from storage.database import Database
+from storage.insights import SqlInsightsSource
+from storage.repositories import SqlAuditLog, SqlConversationRefStore, SqlDepartureRepository
+from storage.survey import SqlSurveyStore
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What the services are built on: opened (and closed) by the app or by a test."""
+
+    db: Database
+    people: PeoplePorts
+    config: Callable[[], LoadedConfig]  # the configuration in force, read at each use
+    session: aiohttp.ClientSession  # for the Bot Connector
+    tokens: TokenProvider  # the bot's own token for the Bot Connector
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """The services built once: the dialogs' bundle, the journey, and the outbox."""
+
+    services: Services
+    flow: DepartureFlow
+    outbox: Outbox
+    connector: ConnectorClient
+
+
+def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wiring:
+    """Every service of the running bot on the given resources; nothing starts yet."""
+    db, people, config = resources.db, resources.people, resources.config
+    departures, audit = SqlDepartureRepository(db), SqlAuditLog(db)
+    conversations = SqlConversationRefStore(db)
+    connector = ConnectorClient(resources.session, resources.tokens)
+    outbox = _outbox(settings, clock, resources, connector, conversations)
+    flow = DepartureFlow(
+        departures=departures,
+        calendar=people.calendar,
+        directory=people.directory,
+        audit=audit,
+        clock=clock,
+        rules=lambda unit: unit_rules(config(), unit),
+        notifier=outbox.notifier,
+        reminder_rules=lambda unit: reminder_rules(config(), unit),
+    )
+    registration = RegistrationService(
+        departures, people.directory, config, clock, audit, flow, zones=people.zones
+    )
+    services = Services(
+        config=config,
+        departures=departures,
+        conversations=conversations,
+        audit=audit,
+        clock=clock,
+        people=people,
+        registration=registration,
+        journey=flow,
+        hr=HrRoster(config, people.groups, clock),
+        # The survey: its sent answers update the interviewer's task card in place.
+        surveys=Surveys(
+            departures=departures,
+            store=SqlSurveyStore(db),
+            audit=audit,
+            clock=clock,
+            plans=lambda unit: survey_plan(config(), unit),
+            sent=outbox.notifier.task_changed,
+        ),
+        after=_after_conversation(db, clock, config, outbox, flow),
+        # Insights across departures: counts only, added up in SQL (issue 7).
+        insights=SqlInsightsSource(db),
+    )
+    return Wiring(services, flow, outbox, connector)
+
+
+def _outbox(
+    settings: Settings,
+    clock: Clock,
+    resources: Resources,
+    connector: ConnectorClient,
+    conversations: SqlConversationRefStore,
+) -> Outbox:
+    """What reaches people on the bot's initiative, and the worker that sends each message once."""
+    return Outbox(
+        db=resources.db,
+        session=resources.session,
+        tokens=resources.tokens,
+        connector=connector,
+        refs=conversations,
+        clock=clock,
+        config=resources.config,
+        people=resources.people,
+        bot_id=f"28:{settings.app_id}" if settings.app_id else "",
+        tenant_id=settings.app_tenant_id,
+        default_service_url=settings.teams_service_url or None,
+    )
+
+
+def _after_conversation(
+    db: Database,
+    clock: Clock,
+    config: Callable[[], LoadedConfig],
+    outbox: Outbox,
+    flow: DepartureFlow,
+) -> AfterConversation:
+    """After the conversation: notes and "held" (the leaver is thanked), wishes."""
+    return AfterConversation(
+        departures=SqlDepartureRepository(db),
+        store=SqlNotesStore(db),
+        audit=SqlAuditLog(db),
+        clock=clock,
+        offers=lambda unit: gestures(config(), unit),
+        notifier=outbox.after,
+        replan=flow.replan,
+    )
