@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
 from cards.after_conversation import (
     NOTE_PREFIX,
@@ -17,7 +17,7 @@ from cards.after_conversation import (
 )
 from cards.base import Element, paragraph
 from cards.task import task_card
-from dialogs.card_action import DepartureAction, DepartureId, asker_of, collect_inputs, speaker
+from dialogs.card_action import CardInputs, DepartureAction, asker_of, speaker
 from dialogs.router import InvokeResult
 from dialogs.survey import handoff_answers
 from dialogs.turn import DialogTurn, wired
@@ -34,33 +34,21 @@ from journey.refusals import NotAllowed, StaleAction
 RawNote = Annotated[str, Field(max_length=20_000)]
 
 
-class NotesInput(BaseModel):
+class NotesInput(CardInputs):
     """The task card's Save or Held, with the notes as typed (`n_<field>` inputs)."""
 
-    model_config = ConfigDict(extra="forbid")
+    gathered = ((NOTE_PREFIX, "notes"),)
 
-    departure: DepartureId
     revision: Annotated[int, Field(ge=0)]
     notes: dict[NoteField, RawNote] = Field(default_factory=dict)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _inputs(cls, data: Any) -> Any:
-        return collect_inputs(data, NOTE_PREFIX, "notes")
 
-
-class WishesInput(BaseModel):
+class WishesInput(CardInputs):
     """The thank-you card's Send, with each offer's toggle (`o_<offer>`: "true"/"false")."""
 
-    model_config = ConfigDict(extra="forbid")
+    gathered = ((OFFER_PREFIX, "offers"),)
 
-    departure: DepartureId
     offers: dict[Gesture, bool] = Field(default_factory=dict)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _inputs(cls, data: Any) -> Any:
-        return collect_inputs(data, OFFER_PREFIX, "offers")
 
     def chosen(self) -> list[Gesture]:
         """The offers switched on."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from cards.booking import (
     cancelled_booking_card,
@@ -38,6 +38,24 @@ def collect_inputs(data: Any, prefix: str, field: str) -> Any:
     inputs = {k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)}
     rest = {k: v for k, v in data.items() if not k.startswith(prefix)}
     return {**rest, field: inputs}
+
+
+class CardInputs(BaseModel):
+    """A card's data about one departure whose `<prefix><id>` inputs gather into dict fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # (prefix, field) pairs, gathered in this order.
+    gathered: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    departure: DepartureId
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather(cls, data: Any) -> Any:
+        for prefix, field in cls.gathered:
+            data = collect_inputs(data, prefix, field)
+        return data
 
 
 class DepartureAction(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from cards import verbs
 from cards.base import Element, execute, paragraph
@@ -26,7 +26,7 @@ from cards.survey import (
     summary_card,
 )
 from config.survey_plan import survey_plan
-from dialogs.card_action import DepartureId, asker_of, collect_inputs, speaker
+from dialogs.card_action import CardInputs, DepartureId, asker_of, speaker
 from dialogs.router import InvokeResult, send_result
 from dialogs.turn import DialogTurn, wired
 from journey.departure import Departure, DepartureStatus
@@ -55,37 +55,25 @@ class SurveyStart(BaseModel):
     attribution: Attribution | None = None
 
 
-class SectionAnswers(BaseModel):
+class SectionAnswers(CardInputs):
     """A section card's Next or Back, with the answers as typed (blank ones skipped)."""
 
-    model_config = ConfigDict(extra="forbid")
+    gathered = ((ANSWER_PREFIX, "answers"), (USE_PREFIX, "uses"))
 
-    departure: DepartureId
     revision: Revision
     section: QuestionId | None = None  # absent on the summary's Back
     answers: dict[QuestionId, RawAnswer] = Field(default_factory=dict, max_length=100)
     # The summary's Back carries the choices made there, so they are kept too.
     uses: dict[QuestionId, Attribution] = Field(default_factory=dict, max_length=100)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _inputs(cls, data: Any) -> Any:
-        return collect_inputs(collect_inputs(data, ANSWER_PREFIX, "answers"), USE_PREFIX, "uses")
 
-
-class SummaryChoices(BaseModel):
+class SummaryChoices(CardInputs):
     """The summary's Save or Send, with how each answer may be used."""
 
-    model_config = ConfigDict(extra="forbid")
+    gathered = ((USE_PREFIX, "uses"),)
 
-    departure: DepartureId
     revision: Revision
     uses: dict[QuestionId, Attribution] = Field(default_factory=dict, max_length=100)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _inputs(cls, data: Any) -> Any:
-        return collect_inputs(data, USE_PREFIX, "uses")
 
 
 class SurveyRevision(BaseModel):
