@@ -10,13 +10,14 @@ allowed the group.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
     Join,
     Label,
+    Row,
     Select,
     and_,
     case,
@@ -34,6 +35,8 @@ from journey.survey import SurveyStatus
 from journey.survey_access import COUNTED
 from storage.database import Database
 from storage.tables import departures, survey_answers, survey_progress
+
+_Cell = TypeVar("_Cell", DepartureCell, AnswerCell, SectionCell, CommentCell)
 
 _COUNTED = sorted(attribution.value for attribution in COUNTED)
 
@@ -93,7 +96,7 @@ def _departure_rows(db: Database, span: Period) -> Select[Any]:
 
 
 def _first_month_of_period(periods: Sequence[Period]) -> Label[Any]:
-    """The first month of the period an answer's departure falls in ("" if none), as `first`.
+    """The first month of the period an answer's departure falls in ("" if none), as `month`.
 
     One scan for all periods: each answer is counted under its period's first month.
     """
@@ -104,7 +107,7 @@ def _first_month_of_period(periods: Sequence[Period]) -> Label[Any]:
             for p in periods
         ],
         else_=literal(""),
-    ).label("first")
+    ).label("month")
 
 
 def _per_section(
@@ -144,6 +147,11 @@ def _section_rows(
     return _per_section(periods, first, ratings, (), [respondents])
 
 
+def _cells(cell: type[_Cell], rows: Iterable[Row[Any]]) -> tuple[_Cell, ...]:
+    """One cell a row: every query labels its columns as the cell's fields."""
+    return tuple(cell(**row._mapping) for row in rows)
+
+
 class SqlInsightsSource:
     """The counts journey.insights builds a report from, on SQLite or PostgreSQL."""
 
@@ -173,35 +181,11 @@ class SqlInsightsSource:
                 if ratings
                 else []
             )
+        values = [r for r in found_answers if isinstance(r.value, str | list)]
         return Counts(
-            departures=tuple(
-                DepartureCell(
-                    unit=r.unit,
-                    month=r.month,
-                    departures=r.departures,
-                    accepted=r.accepted,
-                    answered=r.answered,
-                )
-                for r in found_departures
-            ),
-            answers=tuple(
-                AnswerCell(
-                    unit=r.unit,
-                    month=r.first,
-                    section_id=r.section_id,
-                    question_id=r.question_id,
-                    value=r.value,
-                    count=r.count,
-                )
-                for r in found_answers
-                if isinstance(r.value, str | list)
-            ),
-            sections=tuple(
-                SectionCell(
-                    unit=r.unit, month=r.first, section_id=r.section_id, respondents=r.respondents
-                )
-                for r in found_sections
-            ),
+            departures=_cells(DepartureCell, found_departures),
+            answers=_cells(AnswerCell, values),
+            sections=_cells(SectionCell, found_sections),
         )
 
     async def comment_writers(
@@ -226,9 +210,7 @@ class SqlInsightsSource:
         )
         async with self._db.sessions() as session:
             rows = (await session.execute(statement)).all()
-        return [
-            CommentCell(unit=r.unit, question_id=r.question_id, writers=r.writers) for r in rows
-        ]
+        return list(_cells(CommentCell, rows))
 
     async def comments(
         self, period: Period, unit: str | None, question_id: str, limit: int
