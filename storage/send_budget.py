@@ -18,8 +18,10 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import Row, bindparam, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import Database
 from storage.dialect import insert_for
@@ -144,21 +146,7 @@ class SendBudget:
         if not wanted:
             return [Reservation(times=(ask.at or now,) * ask.count) for ask in asks]
         async with write_transaction(self._db) as session:
-            # Rows first, so every cell can be locked; sorted, so two instances lock in the
-            # same order and cannot deadlock.
-            await session.execute(
-                insert_for(self._db, send_budget)
-                .values([{"scope": s, "free_at": 0.0, "paused_until": None} for s in wanted])
-                .on_conflict_do_nothing(index_elements=[send_budget.c.scope])
-            )
-            rows = (
-                await session.execute(
-                    select(send_budget)
-                    .where(send_budget.c.scope.in_(wanted))
-                    .order_by(send_budget.c.scope)
-                    .with_for_update()
-                )
-            ).all()
+            rows = await _locked_rows(self._db, session, wanted, free_at=0.0, paused_until=None)
             cells = {row.scope: _Cell(row.scope, row.free_at, row.paused_until) for row in rows}
             answers = [
                 self._plan(
@@ -207,19 +195,7 @@ class SendBudget:
         """Hold every send through `cells` until `until` (Teams answered 429 + Retry-After)."""
         scopes = sorted({scope for scope, _ in cells})
         async with write_transaction(self._db) as session:
-            await session.execute(
-                insert_for(self._db, send_budget)
-                .values([{"scope": s, "free_at": until, "paused_until": until} for s in scopes])
-                .on_conflict_do_nothing(index_elements=[send_budget.c.scope])
-            )
-            rows = (
-                await session.execute(
-                    select(send_budget)
-                    .where(send_budget.c.scope.in_(scopes))
-                    .order_by(send_budget.c.scope)
-                    .with_for_update()
-                )
-            ).all()
+            rows = await _locked_rows(self._db, session, scopes, free_at=until, paused_until=until)
             changes = [
                 {
                     "s": row.scope,
@@ -277,6 +253,31 @@ class SendBudget:
         async with self._db.sessions() as session:
             rows = (await session.execute(select(send_budget))).all()
         return {row.scope: row.free_at for row in rows}
+
+
+async def _locked_rows(
+    db: Database,
+    session: AsyncSession,
+    scopes: list[str],
+    *,
+    free_at: float,
+    paused_until: float | None,
+) -> Sequence[Row[Any]]:
+    """The cells of `scopes` (sorted), locked; a missing cell is created as given."""
+    # Rows first, so every cell can be locked; sorted, so two instances lock in the
+    # same order and cannot deadlock.
+    await session.execute(
+        insert_for(db, send_budget)
+        .values([{"scope": s, "free_at": free_at, "paused_until": paused_until} for s in scopes])
+        .on_conflict_do_nothing(index_elements=[send_budget.c.scope])
+    )
+    locked = (
+        select(send_budget)
+        .where(send_budget.c.scope.in_(scopes))
+        .order_by(send_budget.c.scope)
+        .with_for_update()
+    )
+    return (await session.execute(locked)).all()
 
 
 def _earliest(cell: _Cell) -> float:
