@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import ClassVar, Literal, Protocol, Self
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
@@ -45,16 +45,14 @@ class Person(BaseModel):
         return value.strip().lower()
 
 
-def _as_utc(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("a naive date-time; busy times and slots must be timezone-aware")
-    return value.astimezone(UTC)
-
-
-class BusyInterval(BaseModel):
-    """A stretch of time in which a person cannot meet; held in UTC, half-open [start, end)."""
+class TimeSpan(BaseModel):
+    """A stretch of time held in UTC, half-open [start, end), that ends after it starts."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # What a refusal says; each kind of span words its own.
+    naive_error: ClassVar[str] = "a time span needs timezone-aware date-times"
+    unordered_error: ClassVar[str] = "a time span must end after it starts"
 
     start: datetime
     end: datetime
@@ -62,13 +60,22 @@ class BusyInterval(BaseModel):
     @field_validator("start", "end")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return _as_utc(value)
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(cls.naive_error)
+        return value.astimezone(UTC)
 
     @model_validator(mode="after")
-    def _ordered(self) -> BusyInterval:
+    def _ordered(self) -> Self:
         if self.end <= self.start:
-            raise ValueError("a busy interval must end after it starts")
+            raise ValueError(self.unordered_error)
         return self
+
+
+class BusyInterval(TimeSpan):
+    """A stretch of time in which a person cannot meet; held in UTC, half-open [start, end)."""
+
+    naive_error = "a naive date-time; busy times and slots must be timezone-aware"
+    unordered_error = "a busy interval must end after it starts"
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         """Whether [start, end) shares any time with this interval; touching ends do not."""

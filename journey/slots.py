@@ -8,9 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
-
-from journey.people import BusyInterval
+from journey.people import BusyInterval, TimeSpan
 
 DEFAULT_WORKING_HOURS: tuple[time, time] = (time(8), time(16))
 DEFAULT_WORKING_DAYS: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday..Friday
@@ -25,26 +23,11 @@ DEFAULT_HORIZON_DAYS = 28
 _TIME_OF_DAY_TARGETS = (0.25, 0.75, 0.5)
 
 
-class Slot(BaseModel):
+class Slot(TimeSpan):
     """A concrete meeting time, held in UTC."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    start: datetime
-    end: datetime
-
-    @field_validator("start", "end")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("a slot needs timezone-aware date-times")
-        return value.astimezone(UTC)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Slot:
-        if self.end <= self.start:
-            raise ValueError("a slot must end after it starts")
-        return self
+    naive_error = "a slot needs timezone-aware date-times"
+    unordered_error = "a slot must end after it starts"
 
     @property
     def minutes(self) -> int:
