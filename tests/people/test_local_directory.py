@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from journey.people import InstallResult, PersonNotReachable
-from journey.slots import is_still_free, propose_slots, search_window
+from journey.slots import SlotSearch, is_still_free, propose_slots, search_window
 from people.local_directory import LocalDirectory, LocalDirectoryError
 from people.ports import local_ports
 
@@ -61,11 +61,13 @@ async def test_busy_times_keep_slots_out_of_lunch_meetings_and_days_away(
     assert window is not None
     busy = await demo.busy_times([LEAVER, MANAGER], *window)
     slots = propose_slots(
-        now=NOW,
-        last_working_day=date(2026, 11, 13),
-        length_minutes=60,
-        zone=CPH,
-        busy=[interval for intervals in busy.values() for interval in intervals],
+        SlotSearch(
+            now=NOW,
+            last_working_day=date(2026, 11, 13),
+            length_minutes=60,
+            zone=CPH,
+            busy=[interval for intervals in busy.values() for interval in intervals],
+        ),
         count=100,
     )
     assert slots
@@ -89,7 +91,7 @@ async def test_a_booked_meeting_blocks_its_slot_until_cancelled(demo: LocalDirec
         busy = await demo.busy_times([LEAVER, MANAGER], *window)
         merged = [interval for intervals in busy.values() for interval in intervals]
         return propose_slots(
-            now=NOW, last_working_day=last_day, length_minutes=60, zone=CPH, busy=merged
+            SlotSearch(now=NOW, last_working_day=last_day, length_minutes=60, zone=CPH, busy=merged)
         )
 
     first = await offered()
