@@ -109,6 +109,7 @@ class ExitbotAdapter(BotAdapter):
     async def send_activities(
         self, context: TurnContext, activities: list[Activity]
     ) -> list[ResourceResponse]:
+        """Post the turn's replies through our connector client; keep the invoke response."""
         responses = []
         for activity in activities:
             if activity.type == ActivityTypes.invoke_response:
@@ -133,12 +134,14 @@ class ExitbotAdapter(BotAdapter):
         return responses
 
     async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
+        """Replace a message the bot sent."""
         await self._connector.update_activity(
             activity.service_url, activity.conversation.id, activity.id, to_wire(activity)
         )
         return ResourceResponse(id=activity.id)
 
     async def delete_activity(self, context: TurnContext, reference: ConversationReference) -> None:
+        """Delete a message the bot sent."""
         await self._connector.delete_activity(
             reference.service_url, reference.conversation.id, reference.activity_id
         )

@@ -28,10 +28,8 @@ def create_app(
     clock: Clock | None = None,
     bot_tokens: TokenProvider | None = None,
 ) -> web.Application:
-    """The aiohttp application; resources open on startup and close on cleanup.
-
-    `clock` and `bot_tokens` replace the system clock and the Entra token source (tests, demos).
-    """
+    """The aiohttp application; its resources open on startup and close on cleanup."""
+    # `clock` and `bot_tokens` replace the system clock and the Entra token source (tests, demos).
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[CLOCK] = clock or (_test_clock(app) if settings.test_clock else SystemClock())

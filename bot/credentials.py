@@ -45,6 +45,7 @@ class DatabaseTokens:
         return (await self._credential.get_token(POSTGRES_SCOPE)).token
 
     async def close(self) -> None:
+        """Release the credential's HTTP session."""
         await self._credential.close()
 
 

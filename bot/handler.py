@@ -28,20 +28,24 @@ class ExitBot(ActivityHandler):
         self._connector = connector
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """A typed message: a command for the router."""
         turn = await self._begin(turn_context, greet=True)
         await self._router.on_message(turn, turn_context.activity.text)
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
+        """The bot was added to a chat: only remember how to reach the person."""
         # Teams sends this together with installationUpdate and without a locale: remember how
         # to reach the person, and leave the greeting to the installationUpdate.
         await self._begin(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """The app was installed: welcome the person."""
         await self._begin(turn_context, greet=True)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """A card's Action.Execute: the router's answer is the invoke response's body."""
         if turn_context.activity.name != "adaptiveCard/action":
             return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
         turn = await self._begin(turn_context)
@@ -112,16 +116,18 @@ def _reach_changed(old: ConversationRef, new: ConversationRef) -> bool:
     return any(getattr(old, name) != getattr(new, name) for name in fields)
 
 
-def make_turn_error_handler(services: Services):
-    """Log a failed turn without its content and tell the person something went wrong."""
+class TurnErrorHandler:
+    """Logs a failed turn without its content and tells the person something went wrong."""
 
-    async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def __call__(self, turn_context: TurnContext, error: Exception) -> None:
+        """The adapter's on_turn_error."""
         frames = "".join(traceback.format_tb(error.__traceback__))
         log.error("turn failed with %s\n%s", type(error).__name__, frames)
         try:
-            text = services.config().text("error.generic", turn_context.activity.locale)
+            text = self._services.config().text("error.generic", turn_context.activity.locale)
             await turn_context.send_activity(MessageFactory.text(text))
         except Exception as send_error:  # the connector may be what failed
             log.error("could not tell the user about the failure: %s", type(send_error).__name__)
-
-    return on_turn_error

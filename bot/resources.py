@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.adapter import ExitbotAdapter
 from bot.auth import ChannelTokenValidator
 from bot.credentials import bot_token_provider, database_tokens
-from bot.handler import ExitBot, make_turn_error_handler
+from bot.handler import ExitBot, TurnErrorHandler
 from bot.people import open_people
 from bot.services import Resources, build_services
 from bot.settings import Settings
@@ -109,7 +109,7 @@ async def services(app: web.Application) -> AsyncIterator[None]:
         validator=_validator(settings, app[BOT_HTTP]),
         tenant_id=settings.app_tenant_id,
         begin_turn=TurnStart(db).begin,
-        on_turn_error=make_turn_error_handler(wiring.services),
+        on_turn_error=TurnErrorHandler(wiring.services),
     )
     app[BOT] = ExitBot(wiring.services, build_router(), wiring.connector)
     yield

@@ -88,5 +88,6 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    """The Bot Connector's endpoint and the health check."""
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)

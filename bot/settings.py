@@ -107,6 +107,7 @@ class PeopleSettings(DatabaseSettings):
 
     @property
     def resolved_config_dir(self) -> Path:
+        """HR's configuration directory: as set, else the shipped default."""
         from config.loader import default_config_dir
 
         return self.config_dir or default_config_dir()
