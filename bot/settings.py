@@ -192,11 +192,9 @@ class Settings(PeopleSettings):
 
     @property
     def api_issuers(self) -> tuple[str, ...]:
-        """Accepted `iss` values: the tenant's v2.0 and v1.0 issuers unless set.
-
-        Which one a caller gets depends on the API app registration's
-        accessTokenAcceptedVersion (v1.0 unless changed), so both are accepted by default.
-        """
+        """Accepted `iss` values: the tenant's v2.0 and v1.0 issuers unless set."""
+        # Which one a caller gets depends on the API app registration's
+        # accessTokenAcceptedVersion (v1.0 unless changed), so both are accepted by default.
         if self.api_token_issuers:
             return _listed(self.api_token_issuers)
         if not self.app_tenant_id:
