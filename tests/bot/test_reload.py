@@ -6,12 +6,14 @@ import logging
 import os
 import shutil
 import signal
+import threading
 from pathlib import Path
 
 import pytest
 
+from bot.reload import Reloader
 from config.loader import default_config_dir
-from testkit.waiting import wait_until
+from testkit.waiting import PATIENCE, wait_until
 from tests.helpers.journey import LEAVER, JourneyApp, cards_of, texts_of
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")
@@ -94,3 +96,28 @@ async def test_sighup_reloads_hr_yaml_and_a_broken_version_keeps_the_last_good(
     assert "defaults.conversation.minutes" in problem
     assert await _version(app) == good
     assert await _help_title(app) == NEW_HELP_TITLE
+
+
+class SlowHolder:
+    """A configuration holder whose reload waits until the test lets it finish."""
+
+    def __init__(self) -> None:
+        self.reloads = 0
+        self.release = threading.Event()
+
+    def reload(self) -> list[str]:
+        self.reloads += 1
+        self.release.wait(PATIENCE)
+        return []
+
+
+async def test_hangups_during_a_reload_bring_one_more_reload() -> None:
+    holder = SlowHolder()
+    reloader = Reloader(holder)  # type: ignore[arg-type]
+    reloader.hangup()
+    await wait_until(lambda: holder.reloads == 1, what="the first reload started")
+    reloader.hangup()  # the files may have changed after the running reload read them
+    reloader.hangup()
+    holder.release.set()
+    await reloader.finish()
+    assert holder.reloads == 2
