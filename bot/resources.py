@@ -38,12 +38,12 @@ from bot.typedefs import (
 from dialogs.routes import build_router
 from dialogs.turn import wired
 from hr_api.auth import api_authenticator
-from jobs.departure_events import journey_event_worker
+from jobs.departure_events import departure_event_worker
 from jobs.retention import retention_job
 from jobs.seen_activities import prune_seen_activities
 from outbox.connector import NoToken, TokenProvider
 from storage.database import Database
-from storage.departure_events import StoredJourneyEvents
+from storage.departure_events import StoredDepartureEvents
 from storage.migrate import check_schema
 from storage.repositories import SqlDepartureRepository
 from storage.turns import TurnStart
@@ -147,8 +147,8 @@ async def background_jobs(app: web.Application) -> AsyncIterator[None]:
     jobs = (
         prune_seen_activities(lambda: db, window),
         # The journey (FLOW) is running by now, to take what the CSV import recorded.
-        journey_event_worker(
-            lambda: StoredJourneyEvents(db, clock),
+        departure_event_worker(
+            lambda: StoredDepartureEvents(db, clock),
             lambda: app[FLOW],
             lambda: SqlDepartureRepository(db).get,
         ),

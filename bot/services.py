@@ -77,7 +77,7 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
         clock=clock,
         people=people,
         registration=registration,
-        journey=flow,
+        flow=flow,
         hr=HrRoster(config, people.groups, clock),
         # The survey: its sent answers update the interviewer's task card in place.
         surveys=Surveys(

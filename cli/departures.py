@@ -30,7 +30,7 @@ from cli.startup import operator, started
 from journey.people import DirectoryUnavailable
 from journey.registration import RegistrationService
 from journey.registration_rules import Outcome, OutcomeKind
-from storage.departure_events import StoredJourneyEvents
+from storage.departure_events import StoredDepartureEvents
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
 
 DOOR = "csv"
@@ -201,7 +201,7 @@ async def _import(rows: Sequence[CsvRow], *, dry_run: bool) -> list[RowResult]:
                     SqlAuditLog(run.db),
                     # This process has no chat to Teams: the running service takes these events
                     # (offers, moved bookings, withdrawals) from the database and acts on them.
-                    StoredJourneyEvents(run.db, clock),
+                    StoredDepartureEvents(run.db, clock),
                     zones=people.zones,
                 )
                 return await import_rows(

@@ -15,7 +15,7 @@ from dialogs.card_action import (
     DepartureAction,
     DepartureId,
     asker_of,
-    journey_of,
+    flow_of,
     minutes_of,
     speaker,
 )
@@ -62,7 +62,7 @@ def _interviewer_view(turn: DialogTurn, departure: Departure) -> InvokeResult:
 
 async def pick_slot(turn: DialogTurn, payload: PickSlot) -> InvokeResult:
     """Book the picked time if it is still free for both; else new times."""
-    outcome = await journey_of(turn).pick(asker_of(turn), payload.departure, payload.slot)
+    outcome = await flow_of(turn).pick(asker_of(turn), payload.departure, payload.slot)
     if isinstance(outcome, Booked):
         departure = outcome.departure
         return InvokeResult(card=confirmation_card(speaker(turn, departure), departure))
@@ -72,13 +72,13 @@ async def pick_slot(turn: DialogTurn, payload: PickSlot) -> InvokeResult:
 
 async def none_fit(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """None of the times suit: the interviewer is asked for others."""
-    departure = await journey_of(turn).none_fit(asker_of(turn), payload.departure)
+    departure = await flow_of(turn).none_fit(asker_of(turn), payload.departure)
     return InvokeResult(card=waiting_card(speaker(turn, departure), departure, found_none=False))
 
 
 async def reschedule(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """Cancel the booked meeting and offer new times (to the leaver)."""
-    proposal = await journey_of(turn).reschedule(asker_of(turn), payload.departure)
+    proposal = await flow_of(turn).reschedule(asker_of(turn), payload.departure)
     if _is_leaver(turn, proposal.departure):
         return _times(turn, proposal)
     return _interviewer_view(turn, proposal.departure)
@@ -86,7 +86,7 @@ async def reschedule(turn: DialogTurn, payload: DepartureAction) -> InvokeResult
 
 async def cancel_booking(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """Cancel the booked meeting; the leaver can choose another time later."""
-    departure = await journey_of(turn).cancel_booking(asker_of(turn), payload.departure)
+    departure = await flow_of(turn).cancel_booking(asker_of(turn), payload.departure)
     if _is_leaver(turn, departure):
         return InvokeResult(card=cancelled_booking_card(speaker(turn, departure), departure))
     return _interviewer_view(turn, departure)
@@ -94,4 +94,4 @@ async def cancel_booking(turn: DialogTurn, payload: DepartureAction) -> InvokeRe
 
 async def propose_again(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """The leaver asks for times again (after a cancelled booking)."""
-    return _times(turn, await journey_of(turn).propose_again(asker_of(turn), payload.departure))
+    return _times(turn, await flow_of(turn).propose_again(asker_of(turn), payload.departure))

@@ -68,9 +68,9 @@ class DepartureAction(BaseModel):
     departure: DepartureId = Field(validation_alias=AliasChoices("departure", "departure_id"))
 
 
-def journey_of(turn: DialogTurn) -> DepartureFlow:
+def flow_of(turn: DialogTurn) -> DepartureFlow:
     """The departure flow service wired in create_app."""
-    return wired(turn.services.journey, "the departure flow")
+    return wired(turn.services.flow, "the departure flow")
 
 
 def asker_of(turn: DialogTurn) -> Asker:
@@ -114,7 +114,7 @@ async def leaver_card(turn: DialogTurn, departure: Departure) -> dict[str, Any] 
     if status is not DepartureStatus.ACCEPTED:
         return None
     if not departure.interviewer_upn:
-        choices = await journey_of(turn).interviewer_choices(departure)
+        choices = await flow_of(turn).interviewer_choices(departure)
         return interviewer_card(say, departure, choices)
     if departure.proposed_slots:
         slots = offered_slots(departure)

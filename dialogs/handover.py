@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from cards.handover import handover_card
-from dialogs.card_action import DepartureId, asker_of, journey_of, speaker
+from dialogs.card_action import DepartureId, asker_of, flow_of, speaker
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import HANDOVER_SUCCESSOR_MAX, Departure
@@ -44,7 +44,7 @@ def _card(turn: DialogTurn, departure: Departure) -> InvokeResult:
 
 async def tick(turn: DialogTurn, payload: HandoverTick) -> InvokeResult:
     """Tick (or untick) an item; the other person's copy is updated in place too."""
-    departure = await journey_of(turn).tick(
+    departure = await flow_of(turn).tick(
         asker_of(turn), payload.departure, payload.item, payload.done
     )
     return _card(turn, departure)
@@ -52,7 +52,7 @@ async def tick(turn: DialogTurn, payload: HandoverTick) -> InvokeResult:
 
 async def name_successor(turn: DialogTurn, payload: HandoverSuccessor) -> InvokeResult:
     """Save who takes over; both copies show it."""
-    departure = await journey_of(turn).name_successor(
+    departure = await flow_of(turn).name_successor(
         asker_of(turn), payload.departure, payload.successor
     )
     return _card(turn, departure)

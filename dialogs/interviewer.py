@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from cards.booking import interviewer_name, slots_card, waiting_card
-from dialogs.card_action import DepartureId, asker_of, journey_of, minutes_of, speaker
+from dialogs.card_action import DepartureId, asker_of, flow_of, minutes_of, speaker
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import InterviewerKind
@@ -23,7 +23,7 @@ class ChooseInterviewer(BaseModel):
 
 async def choose_interviewer(turn: DialogTurn, payload: ChooseInterviewer) -> InvokeResult:
     """Record the choice; answer with the times, or say the interviewer was asked for some."""
-    proposal = await journey_of(turn).choose(
+    proposal = await flow_of(turn).choose(
         asker_of(turn), payload.departure, payload.kind, payload.person
     )
     departure = proposal.departure

@@ -21,7 +21,7 @@ from journey.hr_status import (
 
 async def _leaver_view(turn: DialogTurn, departure: Departure) -> dict[str, Any]:
     """Where the leaver's departure stands, with the card they act on next."""
-    journey = turn.services.journey
+    journey = turn.services.flow
     if journey is not None:
         # The offer could not reach them before; now they are here it can, as its own
         # message (the status card then just says where things stand).

@@ -7,7 +7,7 @@ from pydantic import Field
 from cards.offer import leaver_name
 from cards.task import choose_times_card, task_card, task_card_without_details
 from dialogs.after_conversation import full_task_card
-from dialogs.card_action import DepartureAction, asker_of, journey_of, speaker
+from dialogs.card_action import DepartureAction, asker_of, flow_of, speaker
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.access import Act
@@ -16,7 +16,7 @@ from journey.proposals import SlotTaken
 
 async def refresh_task(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """The interviewer gets the card in full; anyone else one without details."""
-    departure = await journey_of(turn).visible(asker_of(turn), payload.departure, Act.VIEW_TASK)
+    departure = await flow_of(turn).visible(asker_of(turn), payload.departure, Act.VIEW_TASK)
     if departure is None:
         say = turn.speaker()
         return InvokeResult(card=task_card_without_details(say, payload.departure, user_ids=[]))
@@ -27,7 +27,7 @@ async def refresh_task(turn: DialogTurn, payload: DepartureAction) -> InvokeResu
 
 async def send_new_times(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """Offer the leaver times from the following two weeks; if none, say to agree directly."""
-    proposal = await journey_of(turn).new_times(asker_of(turn), payload.departure)
+    proposal = await flow_of(turn).new_times(asker_of(turn), payload.departure)
     departure = proposal.departure
     say = speaker(turn, departure)
     if not proposal.slots:
@@ -51,14 +51,14 @@ class ChosenTimes(DepartureAction):
 
 async def choose_times(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """The times free for both, for the interviewer to tick."""
-    proposal = await journey_of(turn).times_to_choose(asker_of(turn), payload.departure)
+    proposal = await flow_of(turn).times_to_choose(asker_of(turn), payload.departure)
     say = speaker(turn, proposal.departure)
     return InvokeResult(card=choose_times_card(say, proposal.departure, proposal.slots))
 
 
 async def send_times(turn: DialogTurn, payload: ChosenTimes) -> InvokeResult:
     """Send the ticked times to the leaver; a time taken meanwhile shows the choice again."""
-    result = await journey_of(turn).send_chosen_times(
+    result = await flow_of(turn).send_chosen_times(
         asker_of(turn), payload.departure, payload.keys()
     )
     say = speaker(turn, result.departure)

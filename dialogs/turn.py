@@ -39,7 +39,7 @@ class Services:
     clock: Clock
     people: PeoplePorts
     registration: RegistrationService
-    journey: DepartureFlow | None = None  # the exit journey (journey.flow), wired in create_app
+    flow: DepartureFlow | None = None  # offers, interviewers, bookings (journey.flow)
     hr: HrRoster | None = None  # who counts as HR; without it, only HR's list in the YAML
     surveys: Surveys | None = None  # the optional survey (journey.survey_service)
     after: AfterConversation | None = None  # notes, "held", thank-you (issue 5)

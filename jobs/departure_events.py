@@ -8,13 +8,13 @@ from collections.abc import Awaitable, Callable
 from jobs.periodic import CleanupContext, every
 from journey.departure import Departure
 from journey.ports import DepartureEvents, NotFound
-from storage.departure_events import MAX_ATTEMPTS, JourneyEvent, StoredJourneyEvents
+from storage.departure_events import MAX_ATTEMPTS, DepartureEvent, StoredDepartureEvents
 
 log = logging.getLogger(__name__)
 
 
-async def run_journey_event(
-    journey: DepartureEvents, event: JourneyEvent, current: Departure
+async def run_departure_event(
+    journey: DepartureEvents, event: DepartureEvent, current: Departure
 ) -> None:
     """Hand one recorded event to the journey."""
     if event.event == "registered":
@@ -28,7 +28,7 @@ async def run_journey_event(
 
 
 async def drain_journey_events(
-    events: StoredJourneyEvents,
+    events: StoredDepartureEvents,
     journey: DepartureEvents,
     get_departure: Callable[[str], Awaitable[Departure]],
     *,
@@ -44,7 +44,7 @@ async def drain_journey_events(
             await events.done(event.id)  # nothing left to act on
             continue
         try:
-            await run_journey_event(journey, event, current)
+            await run_departure_event(journey, event, current)
         except Exception as error:
             # The lease runs out and another round tries again, up to MAX_ATTEMPTS.
             log.warning(
@@ -64,8 +64,8 @@ async def drain_journey_events(
     return ran
 
 
-def journey_event_worker(
-    events: Callable[[], StoredJourneyEvents],
+def departure_event_worker(
+    events: Callable[[], StoredDepartureEvents],
     journey: Callable[[], DepartureEvents],
     get_departure: Callable[[], Callable[[str], Awaitable[Departure]]],
     every_seconds: float = 2.0,

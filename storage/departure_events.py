@@ -26,7 +26,7 @@ MAX_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
-class JourneyEvent:
+class DepartureEvent:
     """One recorded event, as claimed by a service instance."""
 
     id: int
@@ -36,7 +36,7 @@ class JourneyEvent:
     attempts: int
 
 
-class StoredJourneyEvents:
+class StoredDepartureEvents:
     """journey.ports.DepartureEvents that records each event for the service to run."""
 
     def __init__(self, db: Database, clock: Clock | None = None) -> None:
@@ -66,7 +66,7 @@ class StoredJourneyEvents:
                 )
             )
 
-    async def claim(self, limit: int, lease_seconds: float) -> list[JourneyEvent]:
+    async def claim(self, limit: int, lease_seconds: float) -> list[DepartureEvent]:
         """Up to `limit` events no other instance holds, oldest first, leased to the caller."""
         now = self._clock.now()
         free = and_(_C.done_at.is_(None), or_(_C.lease_until.is_(None), _C.lease_until < now))
@@ -75,7 +75,7 @@ class StoredJourneyEvents:
             self._db, journey_events, free, order_by=[_C.id], limit=limit, lease=lease
         )
         claimed = [
-            JourneyEvent(
+            DepartureEvent(
                 id=row.id,
                 departure_id=row.departure_id,
                 event=row.event,

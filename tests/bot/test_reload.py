@@ -14,7 +14,7 @@ import pytest
 from bot.reload import Reloader
 from config.loader import default_config_dir
 from testkit.waiting import PATIENCE, wait_until
-from tests.helpers.journey import LEAVER, JourneyApp, cards_of, texts_of
+from tests.helpers.journey import LEAVER, LiveApp, cards_of, texts_of
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")
 
@@ -48,12 +48,12 @@ def _hang_up() -> None:
     os.kill(os.getpid(), signal.SIGHUP)
 
 
-async def _version(app: JourneyApp) -> str:
+async def _version(app: LiveApp) -> str:
     async with app.http.get(f"{app.url}/healthz") as response:
         return (await response.json())["config_version"]
 
 
-async def _help_title(app: JourneyApp) -> str:
+async def _help_title(app: LiveApp) -> str:
     """What the leaver reads at the top of the help card, asking in Danish now."""
     await app.say(LEAVER, "hjælp", locale="da-DK")
     [card] = cards_of(app.sent_to(LEAVER)[-1])
@@ -61,7 +61,7 @@ async def _help_title(app: JourneyApp) -> str:
 
 
 async def test_sighup_reloads_hr_yaml_and_a_broken_version_keeps_the_last_good(
-    app: JourneyApp, config_dir: Path, caplog: pytest.LogCaptureFixture
+    app: LiveApp, config_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     await app.say(LEAVER, "hej", locale="da-DK")  # welcomed; the bot can reach her later
     assert await _help_title(app) == app.text("help.title", "da")

@@ -37,6 +37,6 @@ async def test_every_service_is_wired_and_the_dialogs_share_the_journey(
     services = wiring.services
     # A service left out would fail a person's turn with "not wired into the services".
     assert [f.name for f in fields(services) if getattr(services, f.name) is None] == []
-    assert services.journey is wiring.flow
+    assert services.flow is wiring.flow
     assert services.clock is clock
     assert services.config() is default_config

@@ -127,7 +127,7 @@ def verbs_of(card: dict[str, Any]) -> list[str]:
 
 
 @dataclass
-class JourneyApp:
+class LiveApp:
     """The running service and handles to what a test needs to look at."""
 
     url: str
@@ -143,7 +143,7 @@ class JourneyApp:
         return self.app[OUTBOX]
 
     @property
-    def journey(self) -> DepartureFlow:
+    def flow(self) -> DepartureFlow:
         return self.app[FLOW]
 
     @property

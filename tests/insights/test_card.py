@@ -11,7 +11,7 @@ from cards.base import adaptive_card
 from dialogs.commands import Command, word_for
 from testkit.insights_seed import comments, derivable_by_subtraction, one_small_unit, seed
 from tests.cards.validator import assert_valid_cards, validate_card
-from tests.helpers.journey import HR, MANAGER, STRANGER, JourneyApp, cards_of, texts_of
+from tests.helpers.journey import HR, MANAGER, STRANGER, LiveApp, cards_of, texts_of
 
 LOCALES = {"da": "da-DK", "sv": "sv-SE", "nb": "nb-NO", "en": "en-US"}
 
@@ -31,13 +31,13 @@ def choices(card: dict[str, Any], input_id: str) -> list[str]:
     return [choice["value"] for choice in element["choices"]]
 
 
-async def hr_card(app: JourneyApp, unit: str = "all", period: str = "last_12") -> dict[str, Any]:
+async def hr_card(app: LiveApp, unit: str = "all", period: str = "last_12") -> dict[str, Any]:
     answer = await app.press(HR, "insights.show", {"unit": unit, "period": period})
     assert answer["type"] == "application/vnd.microsoft.card.adaptive", answer
     return answer["value"]
 
 
-async def test_the_card_in_four_languages_validates(app: JourneyApp) -> None:
+async def test_the_card_in_four_languages_validates(app: LiveApp) -> None:
     await seed(app.app[DATABASE], one_small_unit() + comments(10))
     cards = []
     for language, locale in LOCALES.items():
@@ -55,7 +55,7 @@ async def test_the_card_in_four_languages_validates(app: JourneyApp) -> None:
     assert "Counted comment number" in texts_of(org)
 
 
-async def test_someone_else_gets_a_refusal_and_nothing_else(app: JourneyApp) -> None:
+async def test_someone_else_gets_a_refusal_and_nothing_else(app: LiveApp) -> None:
     await seed(app.app[DATABASE], one_small_unit())
     await app.say(STRANGER, "help")  # the first contact is greeted: not part of the answer
     before = len(app.sent_to(STRANGER))
@@ -72,7 +72,7 @@ async def test_someone_else_gets_a_refusal_and_nothing_else(app: JourneyApp) -> 
         }
 
 
-async def test_a_unit_manager_sees_only_their_unit(app: JourneyApp) -> None:
+async def test_a_unit_manager_sees_only_their_unit(app: LiveApp) -> None:
     await seed(app.app[DATABASE], one_small_unit())
     await app.say(MANAGER, "insights")
     card = await app.card_for(MANAGER, app.text("insights.per_month"))
@@ -88,14 +88,14 @@ async def test_a_unit_manager_sees_only_their_unit(app: JourneyApp) -> None:
     assert own["type"] == "application/vnd.microsoft.card.adaptive"
 
 
-async def test_a_bad_payload_changes_nothing(app: JourneyApp) -> None:
+async def test_a_bad_payload_changes_nothing(app: LiveApp) -> None:
     answer = await app.press(HR, "insights.show", {"unit": "all", "period": "forever"})
     assert answer["value"] == app.text("error.bad_input")
     answer = await app.press(HR, "insights.show", {"unit": "all", "extra": "x"})
     assert answer["value"] == app.text("error.bad_input")
 
 
-async def test_the_one_small_unit_is_not_revealed(app: JourneyApp) -> None:
+async def test_the_one_small_unit_is_not_revealed(app: LiveApp) -> None:
     await seed(app.app[DATABASE], one_small_unit())
     home = await hr_card(app, "home-care")
     social = await hr_card(app, "social-care")
@@ -109,7 +109,7 @@ async def test_the_one_small_unit_is_not_revealed(app: JourneyApp) -> None:
     assert fact(technical, "Would recommend the job").startswith("100%")
 
 
-async def test_a_unit_derivable_by_subtraction_is_hidden(app: JourneyApp) -> None:
+async def test_a_unit_derivable_by_subtraction_is_hidden(app: LiveApp) -> None:
     await seed(app.app[DATABASE], derivable_by_subtraction())
     org = await hr_card(app)
     assert fact(org, "Departures").startswith("39")
@@ -123,7 +123,7 @@ async def test_a_unit_derivable_by_subtraction_is_hidden(app: JourneyApp) -> Non
 
 @pytest.mark.parametrize("writers", [9, 10])
 async def test_comments_only_from_ten_and_never_with_a_name_or_a_day(
-    app: JourneyApp, writers: int
+    app: LiveApp, writers: int
 ) -> None:
     await seed(app.app[DATABASE], comments(writers))
     for unit in ("all", "technical-services"):

@@ -14,7 +14,7 @@ from bot.typedefs import DATABASE
 from cli.insights import HEADER
 from cli.main import main
 from testkit.insights_seed import derivable_by_subtraction, one_small_unit, seed
-from tests.helpers.journey import JourneyApp
+from tests.helpers.journey import LiveApp
 from tests.insights.test_card import fact, hr_card
 
 
@@ -38,7 +38,7 @@ def _read_xlsx(path: Path) -> list[dict[str, Any]]:
 async def _export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     """The command, in a thread (it runs its own event loop), on the app's database file."""
     monkeypatch.chdir(tmp_path)  # no .env of the checkout
-    # journey_app's database, in the same tmp_path
+    # live_app's database, in the same tmp_path
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'exitbot.sqlite3'}")
     return await asyncio.to_thread(main, ["insights", "export", *args])
 
@@ -49,7 +49,7 @@ def _row(rows: list[dict[str, Any]], section: str, item: str = "total") -> dict[
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 async def test_the_export_holds_the_cards_figures(
-    app: JourneyApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+    app: LiveApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
 ) -> None:
     await seed(app.app[DATABASE], one_small_unit())
     out = tmp_path / f"insights{suffix}"
@@ -81,7 +81,7 @@ async def test_the_export_holds_the_cards_figures(
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 async def test_the_export_hides_what_the_card_hides(
-    app: JourneyApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+    app: LiveApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
 ) -> None:
     await seed(app.app[DATABASE], derivable_by_subtraction())
     for unit, hidden in (("home-care", True), ("social-care", True), ("technical-services", False)):

@@ -14,7 +14,7 @@ from tests.helpers.journey import (
     MANAGER,
     PARTNER,
     STRANGER,
-    JourneyApp,
+    LiveApp,
     actions_of,
     cards_of,
     texts_of,
@@ -22,7 +22,7 @@ from tests.helpers.journey import (
 )
 
 
-async def offered(app: JourneyApp) -> tuple[Departure, dict[str, Any]]:
+async def offered(app: LiveApp) -> tuple[Departure, dict[str, Any]]:
     """HR registers; the leaver has the offer card."""
     await app.say(HR, "help")
     await app.say(LEAVER, "help")
@@ -32,11 +32,11 @@ async def offered(app: JourneyApp) -> tuple[Departure, dict[str, Any]]:
     return await app.departure(departure.id), card
 
 
-async def leaver_card_posted(app: JourneyApp, departure_id: str) -> bool:
+async def leaver_card_posted(app: LiveApp, departure_id: str) -> bool:
     return "leaver" in (await app.departure(departure_id)).cards
 
 
-async def with_slots(app: JourneyApp) -> tuple[Departure, dict[str, Any]]:
+async def with_slots(app: LiveApp) -> tuple[Departure, dict[str, Any]]:
     """The leaver accepted and chose the HR partner: the slots card."""
     departure, offer = await offered(app)
     choice = (await app.press_button(LEAVER, offer, "offer.accept"))["value"]
@@ -45,7 +45,7 @@ async def with_slots(app: JourneyApp) -> tuple[Departure, dict[str, Any]]:
     return departure, slots
 
 
-async def booked(app: JourneyApp, index: int = 0) -> tuple[Departure, dict[str, Any]]:
+async def booked(app: LiveApp, index: int = 0) -> tuple[Departure, dict[str, Any]]:
     departure, slots = await with_slots(app)
     confirmation = (await app.press_button(LEAVER, slots, "booking.pick", index))["value"]
     return await app.departure(departure.id), confirmation
@@ -55,11 +55,11 @@ def slot_keys(card: dict[str, Any]) -> list[str]:
     return [a["data"]["slot"] for a in actions_of(card) if a["verb"] == "booking.pick"]
 
 
-async def task_posted(app: JourneyApp, departure_id: str) -> bool:
+async def task_posted(app: LiveApp, departure_id: str) -> bool:
     return "task" in (await app.departure(departure_id)).cards
 
 
-async def test_the_whole_journey_from_offer_to_a_booked_conversation(app: JourneyApp) -> None:
+async def test_the_whole_journey_from_offer_to_a_booked_conversation(app: LiveApp) -> None:
     departure, offer = await offered(app)
 
     answer = await app.press_button(LEAVER, offer, "offer.accept")
@@ -113,7 +113,7 @@ async def test_the_whole_journey_from_offer_to_a_booked_conversation(app: Journe
 
 
 async def test_a_time_taken_meanwhile_books_nothing_and_offers_new_times(
-    app: JourneyApp,
+    app: LiveApp,
 ) -> None:
     departure, slots = await with_slots(app)
     keys = slot_keys(slots)
@@ -134,7 +134,7 @@ async def test_a_time_taken_meanwhile_books_nothing_and_offers_new_times(
     assert_valid_cards([answer])
 
 
-async def test_a_second_pick_is_refused_and_the_card_says_booked(app: JourneyApp) -> None:
+async def test_a_second_pick_is_refused_and_the_card_says_booked(app: LiveApp) -> None:
     departure, slots = await with_slots(app)
     await app.press_button(LEAVER, slots, "booking.pick", 0)
     again = (await app.press_button(LEAVER, slots, "booking.pick", 1))["value"]
@@ -144,7 +144,7 @@ async def test_a_second_pick_is_refused_and_the_card_says_booked(app: JourneyApp
     assert (await app.departure(departure.id)).meeting_start == first.start
 
 
-async def test_the_leaver_reschedules(app: JourneyApp) -> None:
+async def test_the_leaver_reschedules(app: LiveApp) -> None:
     departure, confirmation = await booked(app)
     old = departure.meeting_start
     answer = (await app.press_button(LEAVER, confirmation, "booking.reschedule"))["value"]
@@ -158,7 +158,7 @@ async def test_the_leaver_reschedules(app: JourneyApp) -> None:
 
 
 async def test_the_interviewers_confirmation_loses_its_buttons_when_the_meeting_moves(
-    app: JourneyApp,
+    app: LiveApp,
 ) -> None:
     departure, confirmation = await booked(app)
 
@@ -181,7 +181,7 @@ async def test_the_interviewers_confirmation_loses_its_buttons_when_the_meeting_
     assert app.text("state.accepted", "da") in texts_of(card)
 
 
-async def test_the_leaver_cancels_and_can_choose_again(app: JourneyApp) -> None:
+async def test_the_leaver_cancels_and_can_choose_again(app: LiveApp) -> None:
     departure, confirmation = await booked(app)
     answer = (await app.press_button(LEAVER, confirmation, "booking.cancel"))["value"]
     assert app.text("booking.cancelled") in texts_of(answer)
@@ -195,7 +195,7 @@ async def test_the_leaver_cancels_and_can_choose_again(app: JourneyApp) -> None:
     assert slot_keys(times)
 
 
-async def test_the_interviewer_cancels_and_the_leaver_is_told(app: JourneyApp) -> None:
+async def test_the_interviewer_cancels_and_the_leaver_is_told(app: LiveApp) -> None:
     departure, _ = await booked(app)
     answer = await app.press(PARTNER, "booking.cancel", {"departure": departure.id})
     assert "task.refresh" in str(answer["value"])  # the interviewer's card is the task card
@@ -204,7 +204,7 @@ async def test_the_interviewer_cancels_and_the_leaver_is_told(app: JourneyApp) -
     assert verbs_of(told) == ["booking.propose"]
 
 
-async def test_none_fit_asks_the_interviewer_who_sends_new_times(app: JourneyApp) -> None:
+async def test_none_fit_asks_the_interviewer_who_sends_new_times(app: LiveApp) -> None:
     departure, slots = await with_slots(app)
     first = slot_keys(slots)
     waiting = (await app.press_button(LEAVER, slots, "booking.none_fit"))["value"]
@@ -226,7 +226,7 @@ async def test_none_fit_asks_the_interviewer_who_sends_new_times(app: JourneyApp
     assert stale["value"] == app.text("error.stale_action")
 
 
-async def _asked_for_times(app: JourneyApp) -> tuple[Departure, dict[str, Any], list[str]]:
+async def _asked_for_times(app: LiveApp) -> tuple[Departure, dict[str, Any], list[str]]:
     """The leaver said none fit: the interviewer's card asking for times, and the first ones."""
     departure, slots = await with_slots(app)
     first = slot_keys(slots)
@@ -243,7 +243,7 @@ def _choices(card: dict[str, Any]) -> list[str]:
     return [choice["value"] for choice in field["choices"]]
 
 
-async def test_the_interviewer_chooses_the_times_the_leaver_gets(app: JourneyApp) -> None:
+async def test_the_interviewer_chooses_the_times_the_leaver_gets(app: LiveApp) -> None:
     departure, asked, first = await _asked_for_times(app)
     choosing = (await app.press_button(PARTNER, asked, "task.choose_times"))["value"]
     assert_valid_card(choosing)
@@ -260,7 +260,7 @@ async def test_the_interviewer_chooses_the_times_the_leaver_gets(app: JourneyApp
 
 
 async def test_a_chosen_time_taken_meanwhile_sends_nothing_and_shows_the_choice_again(
-    app: JourneyApp,
+    app: LiveApp,
 ) -> None:
     departure, asked, _ = await _asked_for_times(app)
     choosing = (await app.press_button(PARTNER, asked, "task.choose_times"))["value"]
@@ -280,7 +280,7 @@ async def test_a_chosen_time_taken_meanwhile_sends_nothing_and_shows_the_choice_
     assert (await app.departure(departure.id)).times_requested_at is not None
 
 
-async def test_only_the_interviewer_may_choose_the_times(app: JourneyApp) -> None:
+async def test_only_the_interviewer_may_choose_the_times(app: LiveApp) -> None:
     departure, asked, _ = await _asked_for_times(app)
     choosing = (await app.press_button(PARTNER, asked, "task.choose_times"))["value"]
     offered = _choices(choosing)
@@ -294,7 +294,7 @@ async def test_only_the_interviewer_may_choose_the_times(app: JourneyApp) -> Non
     assert (after.version, after.proposed_slots) == (before.version, before.proposed_slots)
 
 
-async def test_two_picks_at_once_book_one_meeting(app: JourneyApp) -> None:
+async def test_two_picks_at_once_book_one_meeting(app: LiveApp) -> None:
     departure, slots = await with_slots(app)
     first, second = await asyncio.gather(
         app.press_button(LEAVER, slots, "booking.pick", 0),

@@ -7,10 +7,10 @@ from datetime import timedelta
 from journey.departure import DepartureStatus
 from journey.registration_rules import RegistrationRequest
 from tests.cards.validator import assert_valid_card
-from tests.helpers.journey import HR, LAST_DAY, LEAVER, MANAGER, JourneyApp, actions_of
+from tests.helpers.journey import HR, LAST_DAY, LEAVER, MANAGER, LiveApp, actions_of
 
 
-async def _registered_by_the_hr_system(app: JourneyApp) -> str:
+async def _registered_by_the_hr_system(app: LiveApp) -> str:
     request = RegistrationRequest(
         leaver=LEAVER.upn,
         manager=MANAGER.upn,
@@ -23,7 +23,7 @@ async def _registered_by_the_hr_system(app: JourneyApp) -> str:
     return outcome.departure.id
 
 
-async def test_hr_opens_an_api_departure_from_status_and_cancels_it(app: JourneyApp) -> None:
+async def test_hr_opens_an_api_departure_from_status_and_cancels_it(app: LiveApp) -> None:
     departure_id = await _registered_by_the_hr_system(app)
     await app.say(HR, "status", locale="da-DK")
     listing = await app.card_for(HR, app.text("status.hr_title", "da"))
@@ -49,7 +49,7 @@ async def test_hr_opens_an_api_departure_from_status_and_cancels_it(app: Journey
     assert (await app.departure(departure_id)).status is DepartureStatus.CANCELLED
 
 
-async def test_someone_else_pressing_manage_sees_nothing_of_it(app: JourneyApp) -> None:
+async def test_someone_else_pressing_manage_sees_nothing_of_it(app: LiveApp) -> None:
     departure_id = await _registered_by_the_hr_system(app)
     before = await app.departure(departure_id)
     body = await app.press(LEAVER, "register.manage", {"departure_id": departure_id})

@@ -5,113 +5,113 @@ from __future__ import annotations
 import pytest
 
 from journey.departure import DepartureStatus, Reach
-from tests.helpers.journey import HR, LEAVER, JourneyApp, cards_of, texts_of, verbs_of
+from tests.helpers.journey import HR, LEAVER, LiveApp, cards_of, texts_of, verbs_of
 
 
-async def test_the_offer_goes_to_the_chat_the_leaver_already_has(journey_app: JourneyApp) -> None:
-    await journey_app.say(HR, "help")
-    await journey_app.say(LEAVER, "hej", locale="da-DK")
-    departure = await journey_app.register()
+async def test_the_offer_goes_to_the_chat_the_leaver_already_has(live_app: LiveApp) -> None:
+    await live_app.say(HR, "help")
+    await live_app.say(LEAVER, "hej", locale="da-DK")
+    departure = await live_app.register()
 
-    offer = await journey_app.card_for(LEAVER, journey_app.text("offer.title", "da"))
+    offer = await live_app.card_for(LEAVER, live_app.text("offer.title", "da"))
     text = texts_of(offer)
     # Why we ask, how long it takes, that it is voluntary: all in the unit's own Danish words.
-    assert journey_app.text("offer.body", "da", name="Sofie Andersen", minutes=60) in text
+    assert live_app.text("offer.body", "da", name="Sofie Andersen", minutes=60) in text
     assert offer["lang"] == "da"
     assert verbs_of(offer) == ["offer.accept", "offer.decline", "offer.later"]
-    assert [r for r in journey_app.requests("POST") if r.path == "/v3/conversations"] == []
+    assert [r for r in live_app.requests("POST") if r.path == "/v3/conversations"] == []
 
     async def recorded() -> bool:
-        current = await journey_app.departure(departure.id)
+        current = await live_app.departure(departure.id)
         return "leaver" in current.cards
 
-    await journey_app.until(recorded)
-    current = await journey_app.departure(departure.id)
+    await live_app.until(recorded)
+    current = await live_app.departure(departure.id)
     assert (current.status, current.reach) == (DepartureStatus.OFFERED, Reach.OK)
     assert current.cards["leaver"].conversation_id == LEAVER.conversation
     # Registering again does not offer again.
-    await journey_app.journey.registered(current)
-    await journey_app.settled()
-    offers = [a for a in journey_app.sent_to(LEAVER) if "offer.accept" in str(a)]
+    await live_app.flow.registered(current)
+    await live_app.settled()
+    offers = [a for a in live_app.sent_to(LEAVER) if "offer.accept" in str(a)]
     assert len(offers) == 1
 
 
 async def test_a_leaver_who_never_wrote_gets_the_app_and_a_new_chat(
-    journey_app: JourneyApp,
+    live_app: LiveApp,
 ) -> None:
-    await journey_app.say(HR, "help")  # HR registered through Teams: the tenant's service URL
-    departure = await journey_app.register()
+    await live_app.say(HR, "help")  # HR registered through Teams: the tenant's service URL
+    departure = await live_app.register()
 
-    opened = [r for r in journey_app.requests("POST") if r.path == "/v3/conversations"]
+    opened = [r for r in live_app.requests("POST") if r.path == "/v3/conversations"]
     assert len(opened) == 1
     parameters = opened[0].body or {}
     assert parameters["isGroup"] is False
     assert parameters["members"] == [{"id": LEAVER.user_id}]
     assert parameters["tenantId"] and parameters["bot"]["id"].startswith("28:")
-    await journey_app.until(lambda: _has_offer(journey_app, departure.id))
-    current = await journey_app.departure(departure.id)
+    await live_app.until(lambda: _has_offer(live_app, departure.id))
+    current = await live_app.departure(departure.id)
     conversation = current.cards["leaver"].conversation_id
-    [activity] = journey_app.sent_to(conversation)
+    [activity] = live_app.sent_to(conversation)
     # Nobody told the bot the leaver's language: the directory's (da-DK) is used.
-    assert texts_of(cards_of(activity)[0]).startswith(journey_app.text("offer.title", "da"))
+    assert texts_of(cards_of(activity)[0]).startswith(live_app.text("offer.title", "da"))
     assert current.reach is Reach.OK
 
 
-async def _has_offer(journey_app: JourneyApp, departure_id: str) -> bool:
-    return "leaver" in (await journey_app.departure(departure_id)).cards
+async def _has_offer(live_app: LiveApp, departure_id: str) -> bool:
+    return "leaver" in (await live_app.departure(departure_id)).cards
 
 
 @pytest.mark.parametrize(("status", "reach"), [(403, Reach.BLOCKED), (404, Reach.NOT_FOUND)])
 async def test_a_leaver_out_of_reach_is_recorded_and_not_retried(
-    journey_app: JourneyApp, status: int, reach: Reach
+    live_app: LiveApp, status: int, reach: Reach
 ) -> None:
-    await journey_app.say(HR, "help")
-    await journey_app.say(LEAVER, "help")
+    await live_app.say(HR, "help")
+    await live_app.say(LEAVER, "help")
     target = f"/v3/conversations/{LEAVER.conversation}/activities"
 
     def refuse(method: str, path: str, body: object) -> tuple[int, dict[str, str]] | None:
         return (status, {}) if method == "POST" and path == target else None
 
-    journey_app.connector.rules.append(refuse)
-    departure = await journey_app.register()
+    live_app.connector.rules.append(refuse)
+    departure = await live_app.register()
 
     async def recorded() -> bool:
-        return (await journey_app.departure(departure.id)).reach is reach
+        return (await live_app.departure(departure.id)).reach is reach
 
-    await journey_app.until(recorded)
-    await journey_app.settled()  # a retry would be due by now, and be sent
-    attempts = [r for r in journey_app.connector.requests if r.path == target]
+    await live_app.until(recorded)
+    await live_app.settled()  # a retry would be due by now, and be sent
+    attempts = [r for r in live_app.connector.requests if r.path == target]
     assert len(attempts) == 1
-    current = await journey_app.departure(departure.id)
+    current = await live_app.departure(departure.id)
     assert current.status is DepartureStatus.OFFERED
     # HR sees it in their status.
-    await journey_app.say(HR, "status")
-    hr_list = cards_of(journey_app.sent_to(HR)[-1])[0]
-    assert journey_app.text(f"reach.{reach.value}") in texts_of(hr_list)
+    await live_app.say(HR, "status")
+    hr_list = cards_of(live_app.sent_to(HR)[-1])[0]
+    assert live_app.text(f"reach.{reach.value}") in texts_of(hr_list)
 
 
 async def test_no_service_url_and_unknown_people_leave_the_departure_registered(
-    journey_app: JourneyApp,
+    live_app: LiveApp,
 ) -> None:
     # No one has written to the bot: there is no chat to open one from in this tenant yet.
-    journey_app.outbox.reacher._default_service_url = None
-    departure = await journey_app.register()
-    current = await journey_app.departure(departure.id)
+    live_app.outbox.reacher._default_service_url = None
+    departure = await live_app.register()
+    current = await live_app.departure(departure.id)
     assert (current.status, current.reach) == (DepartureStatus.REGISTERED, Reach.NO_CONVERSATION)
-    assert journey_app.connector.requests == []
+    assert live_app.connector.requests == []
 
 
 async def test_a_leaver_out_of_reach_gets_the_offer_once_they_write(
-    journey_app: JourneyApp,
+    live_app: LiveApp,
 ) -> None:
-    departure = await journey_app.register()  # nobody has written: no chat can be opened
-    assert (await journey_app.departure(departure.id)).reach is Reach.NO_CONVERSATION
+    departure = await live_app.register()  # nobody has written: no chat can be opened
+    assert (await live_app.departure(departure.id)).reach is Reach.NO_CONVERSATION
 
-    await journey_app.say(LEAVER, "status")
+    await live_app.say(LEAVER, "status")
 
-    offer = await journey_app.card_for(LEAVER, journey_app.text("offer.title"))
+    offer = await live_app.card_for(LEAVER, live_app.text("offer.title"))
     assert verbs_of(offer)[:1] == ["offer.accept"]
-    assert (await journey_app.departure(departure.id)).status is DepartureStatus.OFFERED
+    assert (await live_app.departure(departure.id)).status is DepartureStatus.OFFERED
 
 
 class TestWithTheRegionsServiceUrl:
@@ -122,11 +122,11 @@ class TestWithTheRegionsServiceUrl:
         return {"TEAMS_SERVICE_URL": "{connector}"}
 
     async def test_the_first_leaver_gets_the_offer_without_anyone_writing_first(
-        self, journey_app: JourneyApp
+        self, live_app: LiveApp
     ) -> None:
-        departure = await journey_app.register()
-        opened = [r for r in journey_app.requests("POST") if r.path == "/v3/conversations"]
+        departure = await live_app.register()
+        opened = [r for r in live_app.requests("POST") if r.path == "/v3/conversations"]
         assert len(opened) == 1
-        await journey_app.until(lambda: _has_offer(journey_app, departure.id))
-        current = await journey_app.departure(departure.id)
+        await live_app.until(lambda: _has_offer(live_app, departure.id))
+        current = await live_app.departure(departure.id)
         assert (current.status, current.reach) == (DepartureStatus.OFFERED, Reach.OK)

@@ -6,15 +6,15 @@ from __future__ import annotations
 from bot.typedefs import DATABASE, PEOPLE
 from journey.registration import RegistrationService
 from journey.registration_rules import RegistrationRequest
-from storage.departure_events import StoredJourneyEvents
+from storage.departure_events import StoredDepartureEvents
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
-from tests.helpers.journey import HR, LAST_DAY, LEAVER, MANAGER, JourneyApp, cards_of, verbs_of
+from tests.helpers.journey import HR, LAST_DAY, LEAVER, MANAGER, LiveApp, cards_of, verbs_of
 
 
-def _import_door(app: JourneyApp) -> tuple[RegistrationService, StoredJourneyEvents]:
+def _import_door(app: LiveApp) -> tuple[RegistrationService, StoredDepartureEvents]:
     """The registration service as `exitbot departures import` builds it, on the same DB."""
     db = app.app[DATABASE]
-    events = StoredJourneyEvents(db, app.clock)
+    events = StoredDepartureEvents(db, app.clock)
     service = RegistrationService(
         SqlDepartureRepository(db, app.clock),
         app.app[PEOPLE].directory,
@@ -36,7 +36,7 @@ def _request() -> RegistrationRequest:
     )
 
 
-async def test_an_imported_departure_gets_its_offer_from_the_service(app: JourneyApp) -> None:
+async def test_an_imported_departure_gets_its_offer_from_the_service(app: LiveApp) -> None:
     await app.say(LEAVER, "hej", locale="da-DK")  # the bot knows how to reach her
     service, events = _import_door(app)
     outcome = await service.register(_request(), HR.upn, door="csv")
@@ -51,7 +51,7 @@ async def test_an_imported_departure_gets_its_offer_from_the_service(app: Journe
     assert stored.status.value == "offered"
 
 
-async def test_an_import_that_cancels_withdraws_the_offer(app: JourneyApp) -> None:
+async def test_an_import_that_cancels_withdraws_the_offer(app: LiveApp) -> None:
     await app.say(LEAVER, "hej", locale="da-DK")
     service, events = _import_door(app)
     outcome = await service.register(_request(), HR.upn, door="csv")
@@ -70,13 +70,13 @@ async def test_an_import_that_cancels_withdraws_the_offer(app: JourneyApp) -> No
     await app.until(lambda: _pending_is(events, 0))
 
 
-async def _pending_is(events: StoredJourneyEvents, count: int) -> bool:
+async def _pending_is(events: StoredDepartureEvents, count: int) -> bool:
     return await events.pending() == count
 
 
-async def _has_leaver_card(app: JourneyApp, departure_id: str) -> bool:
+async def _has_leaver_card(app: LiveApp, departure_id: str) -> bool:
     return "leaver" in (await app.departure(departure_id)).cards
 
 
-async def _updated(app: JourneyApp) -> bool:
+async def _updated(app: LiveApp) -> bool:
     return bool(app.requests("PUT", "/activities/"))

@@ -14,7 +14,7 @@ from tests.helpers.journey import (
     MANAGER,
     PARTNER,
     STRANGER,
-    JourneyApp,
+    LiveApp,
     cards_of,
     texts_of,
     verbs_of,
@@ -31,7 +31,7 @@ from tests.journey.test_booking import booked, offered, with_slots
     ],
 )
 async def test_another_user_replaying_the_leavers_card_is_refused_and_audited(
-    app: JourneyApp, verb: str, extra: dict[str, str]
+    app: LiveApp, verb: str, extra: dict[str, str]
 ) -> None:
     departure, _ = await offered(app)
     before = await app.departure(departure.id)
@@ -46,7 +46,7 @@ async def test_another_user_replaying_the_leavers_card_is_refused_and_audited(
     assert [(e.actor, e.detail["act"]) for e in refused] == [(STRANGER.upn, "answer_offer")]
 
 
-async def test_the_manager_cannot_book_for_the_leaver_nor_see_the_task(app: JourneyApp) -> None:
+async def test_the_manager_cannot_book_for_the_leaver_nor_see_the_task(app: LiveApp) -> None:
     departure, slots = await with_slots(app)
     pick = next(a for a in slots["body"] if a["type"] == "ActionSet")["actions"][0]
     answer = await app.press(MANAGER, "booking.pick", pick["data"])
@@ -70,7 +70,7 @@ async def test_the_manager_cannot_book_for_the_leaver_nor_see_the_task(app: Jour
     ],
 )
 async def test_a_payload_that_does_not_parse_changes_nothing(
-    app: JourneyApp, data: dict[str, object]
+    app: LiveApp, data: dict[str, object]
 ) -> None:
     departure, _ = await offered(app)
     before = await app.departure(departure.id)
@@ -81,7 +81,7 @@ async def test_a_payload_that_does_not_parse_changes_nothing(
     assert after.status is DepartureStatus.OFFERED and after.version == before.version
 
 
-async def test_a_forged_slot_is_stale_and_books_nothing(app: JourneyApp) -> None:
+async def test_a_forged_slot_is_stale_and_books_nothing(app: LiveApp) -> None:
     departure, _ = await with_slots(app)
     for slot in ("20261201T0300Z/60", "not-a-slot"):
         answer = await app.press(LEAVER, "booking.pick", {"departure": departure.id, "slot": slot})
@@ -89,7 +89,7 @@ async def test_a_forged_slot_is_stale_and_books_nothing(app: JourneyApp) -> None
     assert app.calendar.meetings == []
 
 
-async def test_accept_after_the_departure_was_cancelled_is_stale(app: JourneyApp) -> None:
+async def test_accept_after_the_departure_was_cancelled_is_stale(app: LiveApp) -> None:
     departure, _ = await offered(app)
     await app.until(lambda: _leaver_card_posted(app, departure.id))
     await app.hr_cancels(departure.id)
@@ -105,12 +105,12 @@ async def test_accept_after_the_departure_was_cancelled_is_stale(app: JourneyApp
     assert verbs_of(card) == []
 
 
-async def _leaver_card_posted(app: JourneyApp, departure_id: str) -> bool:
+async def _leaver_card_posted(app: LiveApp, departure_id: str) -> bool:
     return "leaver" in (await app.departure(departure_id)).cards
 
 
 async def test_a_cancelled_departure_cancels_the_meeting_and_marks_the_task_card(
-    app: JourneyApp,
+    app: LiveApp,
 ) -> None:
     departure, _ = await booked(app)
     await app.until(lambda: _task_posted(app, departure.id))
@@ -131,11 +131,11 @@ async def test_a_cancelled_departure_cancels_the_meeting_and_marks_the_task_card
     assert answer["value"] == app.text("error.stale_action")
 
 
-async def _task_posted(app: JourneyApp, departure_id: str) -> bool:
+async def _task_posted(app: LiveApp, departure_id: str) -> bool:
     return "task" in (await app.departure(departure_id)).cards
 
 
-async def test_last_day_moved_before_the_booked_slot_offers_new_times(app: JourneyApp) -> None:
+async def test_last_day_moved_before_the_booked_slot_offers_new_times(app: LiveApp) -> None:
     departure, _ = await booked(app, index=-1)  # the latest of the times offered
     booked_day = departure.meeting_start.astimezone(departure.zone).date()  # type: ignore[union-attr]
     new_last_day = booked_day - timedelta(days=1)
@@ -158,7 +158,7 @@ async def test_last_day_moved_before_the_booked_slot_offers_new_times(app: Journ
     assert "booking.pick" in verbs_of(fresh)
 
 
-async def test_status_shows_each_person_what_they_may_see(app: JourneyApp) -> None:
+async def test_status_shows_each_person_what_they_may_see(app: LiveApp) -> None:
     await booked(app)
     await app.say(LEAVER, "status")
     leaver_view = cards_of(app.sent_to(LEAVER)[-1])[0]

@@ -16,7 +16,7 @@ from tests.helpers.journey import (
     MANAGER,
     PARTNER,
     STRANGER,
-    JourneyApp,
+    LiveApp,
     actions_of,
     cards_of,
     texts_of,
@@ -31,21 +31,21 @@ def at_start_of(day: date) -> datetime:
     return datetime.combine(day, time(8), tzinfo=CPH).astimezone(UTC)
 
 
-def move_clock_to(app: JourneyApp, moment: datetime) -> None:
+def move_clock_to(app: LiveApp, moment: datetime) -> None:
     app.clock.advance(seconds=(moment - app.clock.now()).total_seconds())
 
 
-def cards_with(app: JourneyApp, where: Any, text: str) -> list[dict[str, Any]]:
+def cards_with(app: LiveApp, where: Any, text: str) -> list[dict[str, Any]]:
     """The cards posted to a conversation whose texts contain `text`."""
     return [c for a in app.sent_to(where) for c in cards_of(a) if text in texts_of(c)]
 
 
-async def settle(app: JourneyApp) -> None:
+async def settle(app: LiveApp) -> None:
     """Wait until the worker has sent everything that is due by the test's clock."""
     await app.settled()
 
 
-async def registered(app: JourneyApp, *, leaver_locale: str = "en-US") -> Departure:
+async def registered(app: LiveApp, *, leaver_locale: str = "en-US") -> Departure:
     """Everyone has talked to the bot once; HR registers the departure (last day 18 Dec)."""
     for user in (HR, MANAGER):
         await app.say(user, "help")
@@ -55,7 +55,7 @@ async def registered(app: JourneyApp, *, leaver_locale: str = "en-US") -> Depart
     return departure
 
 
-async def posted(app: JourneyApp, departure_id: str, *slots: str) -> Departure:
+async def posted(app: LiveApp, departure_id: str, *slots: str) -> Departure:
     async def all_posted() -> bool:
         cards = (await app.departure(departure_id)).cards
         return all(slot in cards for slot in slots)
@@ -64,12 +64,12 @@ async def posted(app: JourneyApp, departure_id: str, *slots: str) -> Departure:
     return await app.departure(departure_id)
 
 
-def put_cards(app: JourneyApp, activity_id: str) -> list[dict[str, Any]]:
+def put_cards(app: LiveApp, activity_id: str) -> list[dict[str, Any]]:
     return [cards_of(r.body)[0] for r in app.requests("PUT", activity_id) if r.body]
 
 
 async def test_the_handover_checklist_reaches_both_and_a_tick_updates_both_in_place(
-    app: JourneyApp,
+    app: LiveApp,
 ) -> None:
     departure = await registered(app)
     title = app.text("handover.title")
@@ -117,7 +117,7 @@ async def test_the_handover_checklist_reaches_both_and_a_tick_updates_both_in_pl
     assert_valid_cards([leaver_card, manager_card, answer["value"], named["value"]])
 
 
-async def test_open_handover_items_go_to_the_manager_then_hr(app: JourneyApp) -> None:
+async def test_open_handover_items_go_to_the_manager_then_hr(app: LiveApp) -> None:
     departure = await registered(app)
     move_clock_to(app, at_start_of(date(2026, 12, 4)))
     await app.card_for(LEAVER, app.text("handover.title"))
@@ -140,7 +140,7 @@ async def test_open_handover_items_go_to_the_manager_then_hr(app: JourneyApp) ->
 
 
 async def test_the_conversation_reminder_arrives_once_for_leaver_and_interviewer(
-    app: JourneyApp,
+    app: LiveApp,
 ) -> None:
     # The last time offered, so that the working day before it is still to come.
     departure, _ = await flows.booked(app, -1)
@@ -183,7 +183,7 @@ async def test_the_conversation_reminder_arrives_once_for_leaver_and_interviewer
 
 
 async def test_moving_the_last_day_moves_reminders_and_cancelling_withdraws_them(
-    app: JourneyApp,
+    app: LiveApp,
 ) -> None:
     departure = await registered(app)
     queue = app.outbox.queue
@@ -232,7 +232,7 @@ async def test_moving_the_last_day_moves_reminders_and_cancelling_withdraws_them
 
 
 async def test_the_thank_you_arrives_on_the_last_day_in_the_leavers_language(
-    app: JourneyApp,
+    app: LiveApp,
 ) -> None:
     await registered(app, leaver_locale="sv-SE")
     thanks = app.text("farewell.thanks", "sv", name="Sofie Andersen")
@@ -255,7 +255,7 @@ async def test_the_thank_you_arrives_on_the_last_day_in_the_leavers_language(
 
 
 async def test_ask_me_later_brings_the_offer_back_and_silence_reaches_the_manager(
-    app: JourneyApp,
+    app: LiveApp,
 ) -> None:
     departure = await registered(app)
     offer = await app.card_for(LEAVER, app.text("offer.title"))

@@ -9,7 +9,7 @@ from journey.clock import FixedClock
 from journey.departure import Departure
 from journey.ports import NotFound
 from storage.database import Database
-from storage.departure_events import MAX_ATTEMPTS, StoredJourneyEvents
+from storage.departure_events import MAX_ATTEMPTS, StoredDepartureEvents
 from tests.storage.samples import departure as sample_departure
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -50,7 +50,7 @@ def _lookup(*known: Departure):  # type: ignore[no-untyped-def]
 
 async def test_events_run_in_order_once_each(db: Database) -> None:
     clock = FixedClock(T0)
-    events = StoredJourneyEvents(db, clock)
+    events = StoredDepartureEvents(db, clock)
     before = sample_departure()
     after = before.changed(last_working_day=before.last_working_day + timedelta(days=7))
     await events.registered(before)
@@ -70,7 +70,7 @@ async def test_events_run_in_order_once_each(db: Database) -> None:
 
 async def test_a_claimed_event_is_not_handed_to_a_second_instance(db: Database) -> None:
     clock = FixedClock(T0)
-    first, second = StoredJourneyEvents(db, clock), StoredJourneyEvents(db, clock)
+    first, second = StoredDepartureEvents(db, clock), StoredDepartureEvents(db, clock)
     await first.registered(sample_departure())
     assert len(await first.claim(10, lease_seconds=60)) == 1
     assert await second.claim(10, lease_seconds=60) == []
@@ -78,7 +78,7 @@ async def test_a_claimed_event_is_not_handed_to_a_second_instance(db: Database) 
 
 async def test_an_event_whose_instance_died_is_run_after_the_lease(db: Database) -> None:
     clock = FixedClock(T0)
-    events = StoredJourneyEvents(db, clock)
+    events = StoredDepartureEvents(db, clock)
     departure = sample_departure()
     await events.registered(departure)
     [claimed] = await events.claim(10, lease_seconds=60)  # ... and the process is killed here
@@ -92,7 +92,7 @@ async def test_an_event_whose_instance_died_is_run_after_the_lease(db: Database)
 
 async def test_a_failing_event_is_retried_then_set_aside(db: Database) -> None:
     clock = FixedClock(T0)
-    events = StoredJourneyEvents(db, clock)
+    events = StoredDepartureEvents(db, clock)
     departure = sample_departure()
     await events.registered(departure)
     broken = Recording(fail=True)
@@ -105,7 +105,7 @@ async def test_a_failing_event_is_retried_then_set_aside(db: Database) -> None:
 
 
 async def test_an_event_for_a_departure_that_is_gone_is_dropped(db: Database) -> None:
-    events = StoredJourneyEvents(db, FixedClock(T0))
+    events = StoredDepartureEvents(db, FixedClock(T0))
     await events.registered(sample_departure())
     journey = Recording()
     assert await drain_journey_events(events, journey, _lookup()) == 0

@@ -15,12 +15,12 @@ from journey.ports import AuditEntry
 from journey.survey import Answer, Attribution, SurveyProgress
 from storage.survey import SqlSurveyStore
 from testkit.standins.serve import serve
-from tests.helpers.journey import LEAVER, JourneyApp, cards_of
+from tests.helpers.journey import LEAVER, LiveApp, cards_of
 from tests.helpers.service import StaticToken
 from tests.journey.test_booking import booked
 
 
-async def at_the_survey(app: JourneyApp) -> tuple[Departure, dict[str, Any]]:
+async def at_the_survey(app: LiveApp) -> tuple[Departure, dict[str, Any]]:
     """The leaver booked with the HR partner and wrote `survey`: the intro card."""
     departure, _ = await booked(app)
     await app.say(LEAVER, "survey")
@@ -28,7 +28,7 @@ async def at_the_survey(app: JourneyApp) -> tuple[Departure, dict[str, Any]]:
 
 
 async def started(
-    app: JourneyApp, attribution: Attribution = Attribution.NAMED
+    app: LiveApp, attribution: Attribution = Attribution.NAMED
 ) -> tuple[Departure, dict[str, Any]]:
     """The leaver chose how answers may be used and started: the first section's card."""
     departure, intro = await at_the_survey(app)
@@ -36,21 +36,21 @@ async def started(
     return departure, answer["value"]
 
 
-def store(app: JourneyApp) -> SqlSurveyStore:
+def store(app: LiveApp) -> SqlSurveyStore:
     return SqlSurveyStore(app.app[DATABASE])
 
 
-async def stored(app: JourneyApp, departure_id: str) -> tuple[SurveyProgress | None, list[Answer]]:
+async def stored(app: LiveApp, departure_id: str) -> tuple[SurveyProgress | None, list[Answer]]:
     """The progress and every answer as in the database."""
     answers = await store(app).answers(departure_id, frozenset(Attribution), sent_only=False)
     return await store(app).progress(departure_id), sorted(answers, key=lambda a: a.question_id)
 
 
-async def refusals(app: JourneyApp, departure_id: str) -> list[AuditEntry]:
+async def refusals(app: LiveApp, departure_id: str) -> list[AuditEntry]:
     return [e for e in await app.audit(departure_id) if e.action == "survey.refused"]
 
 
-def connector_bodies(app: JourneyApp, conversation: str) -> str:
+def connector_bodies(app: LiveApp, conversation: str) -> str:
     """Everything the bot posted or put into one conversation, as one string."""
     return "\n".join(
         str(r.body) for r in app.connector.requests if conversation in r.path and r.body
@@ -82,11 +82,11 @@ def card_of(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 @asynccontextmanager
-async def restarted(app: JourneyApp) -> AsyncIterator[JourneyApp]:
+async def restarted(app: LiveApp) -> AsyncIterator[LiveApp]:
     """A second service on the same database file, as after a restart."""
     again = create_app(app.app[SETTINGS], clock=app.clock, bot_tokens=StaticToken())
     async with serve(again) as url, aiohttp.ClientSession() as http:
-        yield JourneyApp(url, again, app.connector, app.issuer, http, app.config, app.clock)
+        yield LiveApp(url, again, app.connector, app.issuer, http, app.config, app.clock)
 
 
 __all__ = ["cards_of"]

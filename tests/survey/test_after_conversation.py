@@ -17,7 +17,7 @@ from tests.helpers.journey import (
     MANAGER,
     PARTNER,
     STRANGER,
-    JourneyApp,
+    LiveApp,
     cards_of,
     texts_of,
     verbs_of,
@@ -31,37 +31,37 @@ DATA_USE = "Only the rota feedback goes to the department, without her name"
 NOTES = {"n_main_points": MAIN, "n_agreed_actions": AGREED, "n_data_use": DATA_USE}
 
 
-def store(app: JourneyApp) -> SqlNotesStore:
+def store(app: LiveApp) -> SqlNotesStore:
     return SqlNotesStore(app.app[DATABASE])
 
 
-async def _task_for_partner(app: JourneyApp) -> tuple[str, dict[str, Any]]:
+async def _task_for_partner(app: LiveApp) -> tuple[str, dict[str, Any]]:
     departure, _ = await booked(app)
     await app.until(lambda: task_posted(app, departure.id), what="task card sent")
     task = card_of(await app.press(PARTNER, "task.refresh", {"departure": departure.id}))
     return departure.id, task
 
 
-async def _after_the_meeting(app: JourneyApp, departure_id: str) -> None:
+async def _after_the_meeting(app: LiveApp, departure_id: str) -> None:
     departure = await app.departure(departure_id)
     assert departure.meeting_end is not None
     ahead = departure.meeting_end - app.clock.now() + timedelta(minutes=5)
     app.clock.advance(seconds=ahead.total_seconds())
 
 
-async def _held(app: JourneyApp) -> tuple[str, dict[str, Any]]:
+async def _held(app: LiveApp) -> tuple[str, dict[str, Any]]:
     departure_id, task = await _task_for_partner(app)
     await _after_the_meeting(app, departure_id)
     answer = await app.press_button(PARTNER, task, "task.held", **NOTES)
     return departure_id, card_of(answer)
 
 
-def _thanks_posted(app: JourneyApp) -> list[dict[str, Any]]:
+def _thanks_posted(app: LiveApp) -> list[dict[str, Any]]:
     title = app.text("thanks.after_conversation", name="Sofie Andersen")
     return [c for a in app.sent_to(LEAVER) for c in cards_of(a) if title in texts_of(c)]
 
 
-async def test_notes_then_held_thanks_the_leaver_with_what_was_agreed(app: JourneyApp) -> None:
+async def test_notes_then_held_thanks_the_leaver_with_what_was_agreed(app: LiveApp) -> None:
     departure_id, task = await _task_for_partner(app)
     assert {"task.notes", "task.held"} <= set(verbs_of(task))
     assert app.text("notes.intro", name="Sofie Andersen") in texts_of(task)
@@ -122,7 +122,7 @@ async def _ready(value: bool) -> bool:
 
 
 async def test_the_leaver_asks_for_a_reference_and_the_interviewer_is_told(
-    app: JourneyApp,
+    app: LiveApp,
 ) -> None:
     departure_id, _ = await _held(app)
     await app.until(lambda: _ready(bool(_thanks_posted(app))), what="thank-you sent")
@@ -153,7 +153,7 @@ async def test_the_leaver_asks_for_a_reference_and_the_interviewer_is_told(
     assert_valid_cards([card, told])
 
 
-async def test_nobody_but_the_interviewer_writes_or_reads_the_notes(app: JourneyApp) -> None:
+async def test_nobody_but_the_interviewer_writes_or_reads_the_notes(app: LiveApp) -> None:
     departure_id, task = await _task_for_partner(app)
     await _after_the_meeting(app, departure_id)
     card_of(await app.press_button(PARTNER, task, "task.notes", **NOTES))
@@ -183,7 +183,7 @@ async def test_nobody_but_the_interviewer_writes_or_reads_the_notes(app: Journey
     assert await store(app).wishes(departure_id) is None
 
 
-async def test_by_default_a_declined_conversation_brings_no_survey(app: JourneyApp) -> None:
+async def test_by_default_a_declined_conversation_brings_no_survey(app: LiveApp) -> None:
     departure, offer = await offered(app)
 
     declined = card_of(await app.press_button(LEAVER, offer, "offer.decline"))

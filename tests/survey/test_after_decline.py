@@ -10,7 +10,7 @@ import pytest
 from config.loader import default_config_dir
 from journey.survey import Attribution, SurveyStatus
 from tests.cards.validator import assert_valid_cards
-from tests.helpers.journey import LEAVER, PARTNER, JourneyApp, texts_of, verbs_of
+from tests.helpers.journey import LEAVER, PARTNER, LiveApp, texts_of, verbs_of
 from tests.journey.test_booking import offered
 from tests.survey.helpers import card_of, input_value, refusals, stored
 
@@ -30,7 +30,7 @@ def journey_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]
     return {"EXITBOT_CONFIG_DIR": str(root)}
 
 
-async def test_after_declining_the_survey_counts_only_anonymously(app: JourneyApp) -> None:
+async def test_after_declining_the_survey_counts_only_anonymously(app: LiveApp) -> None:
     departure, offer = await offered(app)
     declined = card_of(await app.press_button(LEAVER, offer, "offer.decline"))
     assert app.text("survey.after_decline") in texts_of(declined)

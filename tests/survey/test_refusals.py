@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.journey import LEAVER, MANAGER, PARTNER, STRANGER, JourneyApp, TeamsUser
+from tests.helpers.journey import LEAVER, MANAGER, PARTNER, STRANGER, LiveApp, TeamsUser
 from tests.survey.helpers import card_of, refusals, started, stored
 
 
@@ -28,7 +28,7 @@ def _next_data(card: dict[str, Any]) -> dict[str, Any]:
     ],
 )
 async def test_a_bad_answer_stores_nothing_and_is_audited(
-    app: JourneyApp, inputs: dict[str, str], text: str, reason: str
+    app: LiveApp, inputs: dict[str, str], text: str, reason: str
 ) -> None:
     departure, first = await started(app)
     before = await stored(app, departure.id)
@@ -42,7 +42,7 @@ async def test_a_bad_answer_stores_nothing_and_is_audited(
     ]
 
 
-async def test_a_replayed_card_is_stale_and_changes_nothing(app: JourneyApp) -> None:
+async def test_a_replayed_card_is_stale_and_changes_nothing(app: LiveApp) -> None:
     departure, first = await started(app)
     card_of(await app.press_button(LEAVER, first, "survey.next", q_reasons="pay"))
     after_first = await stored(app, departure.id)
@@ -56,7 +56,7 @@ async def test_a_replayed_card_is_stale_and_changes_nothing(app: JourneyApp) -> 
 
 @pytest.mark.parametrize("other", [STRANGER, MANAGER, PARTNER], ids=lambda u: u.name)
 async def test_someone_else_replaying_the_leavers_card_is_refused(
-    app: JourneyApp, other: TeamsUser
+    app: LiveApp, other: TeamsUser
 ) -> None:
     departure, first = await started(app)
     before = await stored(app, departure.id)
@@ -72,7 +72,7 @@ async def test_someone_else_replaying_the_leavers_card_is_refused(
     }
 
 
-async def test_a_payload_that_does_not_parse_changes_nothing(app: JourneyApp) -> None:
+async def test_a_payload_that_does_not_parse_changes_nothing(app: LiveApp) -> None:
     departure, first = await started(app)
     before = await stored(app, departure.id)
 
@@ -82,7 +82,7 @@ async def test_a_payload_that_does_not_parse_changes_nothing(app: JourneyApp) ->
     assert await stored(app, departure.id) == before
 
 
-async def test_the_survey_needs_someone_to_hold_the_conversation(app: JourneyApp) -> None:
+async def test_the_survey_needs_someone_to_hold_the_conversation(app: LiveApp) -> None:
     await app.say(LEAVER, "help")
     departure = await app.register()
     await app.say(LEAVER, "survey")  # offered, not yet accepted

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from journey.survey import Attribution, SurveyStatus
 from tests.cards.validator import assert_valid_cards
-from tests.helpers.journey import LEAVER, PARTNER, JourneyApp, texts_of, verbs_of
+from tests.helpers.journey import LEAVER, PARTNER, LiveApp, texts_of, verbs_of
 from tests.journey.test_booking import task_posted
 from tests.survey.helpers import card_of, input_value, started, stored
 from tests.survey.test_survey_journey import _sent_survey
@@ -13,7 +13,7 @@ from tests.survey.test_survey_journey import _sent_survey
 MARKDOWN = "It was **fine**, see [the rota](https://evil.example)\n- one\n- two"
 
 
-async def _summary(app: JourneyApp, **given: str) -> tuple[str, dict]:
+async def _summary(app: LiveApp, **given: str) -> tuple[str, dict]:
     departure, card = await started(app)
     answers = {"work_environment": given}
     while "survey.send" not in verbs_of(card):
@@ -24,7 +24,7 @@ async def _summary(app: JourneyApp, **given: str) -> tuple[str, dict]:
     return departure.id, card
 
 
-async def test_after_withdrawing_the_leaver_may_start_afresh(app: JourneyApp) -> None:
+async def test_after_withdrawing_the_leaver_may_start_afresh(app: LiveApp) -> None:
     departure_id = await _sent_survey(app)
     await app.say(LEAVER, "survey")
     sent = await app.card_for(LEAVER, app.text("survey.withdraw"))
@@ -48,7 +48,7 @@ async def test_after_withdrawing_the_leaver_may_start_afresh(app: JourneyApp) ->
     assert_valid_cards([withdrawn, intro, first])
 
 
-async def test_after_the_last_day_withdrawn_stays_withdrawn(app: JourneyApp) -> None:
+async def test_after_the_last_day_withdrawn_stays_withdrawn(app: LiveApp) -> None:
     departure_id = await _sent_survey(app)
     await app.say(LEAVER, "survey")
     sent = await app.card_for(LEAVER, app.text("survey.withdraw"))
@@ -62,7 +62,7 @@ async def test_after_the_last_day_withdrawn_stays_withdrawn(app: JourneyApp) -> 
     assert progress is not None and progress.status is SurveyStatus.WITHDRAWN
 
 
-async def test_back_from_the_summary_keeps_the_choices_made_there(app: JourneyApp) -> None:
+async def test_back_from_the_summary_keeps_the_choices_made_there(app: LiveApp) -> None:
     departure_id, summary = await _summary(app, q_culture="Kind", q_recommend="no")
 
     back = card_of(
@@ -76,7 +76,7 @@ async def test_back_from_the_summary_keeps_the_choices_made_there(app: JourneyAp
     assert uses == {"culture": Attribution.ANONYMOUS_STATS, "recommend": Attribution.NAMED}
 
 
-async def test_the_leavers_words_show_literally_on_the_interviewers_card(app: JourneyApp) -> None:
+async def test_the_leavers_words_show_literally_on_the_interviewers_card(app: LiveApp) -> None:
     departure_id, summary = await _summary(app, q_stay=MARKDOWN)
     await app.until(lambda: task_posted(app, departure_id), what="task card sent")
     card_of(await app.press_button(LEAVER, summary, "survey.send"))

@@ -10,7 +10,7 @@ from tests.helpers.journey import (
     MANAGER,
     PARTNER,
     STRANGER,
-    JourneyApp,
+    LiveApp,
     texts_of,
     verbs_of,
 )
@@ -29,7 +29,7 @@ STAY = "More flexible hours would have kept me"
 CULTURE = "Kind, but busy"
 
 
-async def test_the_choice_comes_first_in_plain_words(app: JourneyApp) -> None:
+async def test_the_choice_comes_first_in_plain_words(app: LiveApp) -> None:
     _, intro = await at_the_survey(app)
 
     texts = texts_of(intro)
@@ -40,7 +40,7 @@ async def test_the_choice_comes_first_in_plain_words(app: JourneyApp) -> None:
     assert_valid_cards([intro])
 
 
-async def test_answer_skip_go_back_summary_change_and_send(app: JourneyApp) -> None:
+async def test_answer_skip_go_back_summary_change_and_send(app: LiveApp) -> None:
     departure, first = await started(app)
     sections = app.config.survey_sections("social-care")
     assert sections[0].title.get("en") in texts_of(first)
@@ -92,7 +92,7 @@ async def test_answer_skip_go_back_summary_change_and_send(app: JourneyApp) -> N
     assert_valid_cards([*seen, summary, sent])
 
 
-async def _sent_survey(app: JourneyApp) -> str:
+async def _sent_survey(app: LiveApp) -> str:
     """The leaver answered part 1 and work environment, and sent; the departure id."""
     departure, card = await started(app)
     answers = {
@@ -115,7 +115,7 @@ async def _sent_survey(app: JourneyApp) -> str:
 
 
 async def test_the_interviewer_sees_what_was_shared_and_nobody_else_sees_anything(
-    app: JourneyApp,
+    app: LiveApp,
 ) -> None:
     departure_id = await _sent_survey(app)
     refresh = {"departure": departure_id}
@@ -151,7 +151,7 @@ async def test_the_interviewer_sees_what_was_shared_and_nobody_else_sees_anythin
     assert_valid_cards([task])
 
 
-async def test_withdrawn_answers_are_deleted_and_gone_from_the_task_card(app: JourneyApp) -> None:
+async def test_withdrawn_answers_are_deleted_and_gone_from_the_task_card(app: LiveApp) -> None:
     departure_id = await _sent_survey(app)
     await app.say(LEAVER, "survey")
     sent = await app.card_for(LEAVER, app.text("survey.withdraw"))
@@ -168,7 +168,7 @@ async def test_withdrawn_answers_are_deleted_and_gone_from_the_task_card(app: Jo
     assert_valid_cards([sent, withdrawn])
 
 
-async def test_withdrawing_after_the_last_working_day_is_refused(app: JourneyApp) -> None:
+async def test_withdrawing_after_the_last_working_day_is_refused(app: LiveApp) -> None:
     departure_id = await _sent_survey(app)
     await app.say(LEAVER, "survey")
     sent = await app.card_for(LEAVER, app.text("survey.withdraw"))
@@ -181,7 +181,7 @@ async def test_withdrawing_after_the_last_working_day_is_refused(app: JourneyApp
     assert progress is not None and progress.status is SurveyStatus.SENT and len(answers) == 4
 
 
-async def test_stop_and_come_back_after_a_restart(app: JourneyApp) -> None:
+async def test_stop_and_come_back_after_a_restart(app: LiveApp) -> None:
     departure, first = await started(app)
     second = card_of(await app.press_button(LEAVER, first, "survey.next", q_reasons="pay"))
     third = card_of(await app.press_button(LEAVER, second, "survey.next", q_meaningful="4"))
@@ -199,7 +199,7 @@ async def test_stop_and_come_back_after_a_restart(app: JourneyApp) -> None:
     assert {a.question_id for a in answers} == {"reasons", "meaningful"}
 
 
-async def test_the_survey_is_offered_once_the_conversation_is_booked(app: JourneyApp) -> None:
+async def test_the_survey_is_offered_once_the_conversation_is_booked(app: LiveApp) -> None:
     await booked(app)
     offer = await app.card_for(LEAVER, app.text("survey.offer_title"))
 
@@ -210,7 +210,7 @@ async def test_the_survey_is_offered_once_the_conversation_is_booked(app: Journe
     assert_valid_cards([offer, intro])
 
 
-async def test_a_danish_leaver_writes_spoergeskema(app: JourneyApp) -> None:
+async def test_a_danish_leaver_writes_spoergeskema(app: LiveApp) -> None:
     await booked(app)
 
     await app.say(LEAVER, "spørgeskema", locale="da-DK")
