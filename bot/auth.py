@@ -58,6 +58,20 @@ class SigningKeys:
             await self._refresh()
         return self._keys.get(kid)
 
+    async def signing_key(self, token: str) -> dict[str, Any]:
+        """The RS256 key a token names in its header, or `Unauthorized` saying why not."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("malformed token") from exc
+        if header.get("alg") != "RS256":
+            raise Unauthorized("token not signed with RS256")
+        kid = header.get("kid")
+        jwk = await self.key(kid) if isinstance(kid, str) and kid else None
+        if jwk is None:
+            raise Unauthorized("token signed with an unknown key")
+        return jwk
+
     async def _refresh(self) -> None:
         timeout = aiohttp.ClientTimeout(total=10)
         try:
@@ -74,6 +88,24 @@ class SigningKeys:
             raise AuthUnavailable(f"cannot fetch the signing keys: {exc}") from exc
         self._keys = {key["kid"]: key for key in keys if "kid" in key}
         self._fetched_at = time.monotonic()
+
+
+def verified_claims(
+    token: str, jwk: dict[str, Any], *, audience: str | list[str], issuer: str | list[str]
+) -> dict[str, Any]:
+    """A token's claims once its signature, expiry, audience and issuer check out."""
+    try:
+        return jwt.decode(
+            token,
+            RSAAlgorithm.from_jwk(json.dumps(jwk)),
+            algorithms=["RS256"],
+            audience=audience,
+            issuer=issuer,
+            leeway=CLOCK_SKEW_SECONDS,
+            options={"require": ["exp", "iss", "aud"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise Unauthorized(f"token rejected: {type(exc).__name__}") from exc
 
 
 class ChannelTokenValidator:
@@ -99,31 +131,11 @@ class ChannelTokenValidator:
         scheme, _, token = (auth_header or "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("no bearer token")
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            raise Unauthorized("malformed token") from exc
-        if header.get("alg") != "RS256":
-            raise Unauthorized("token not signed with RS256")
-        kid = header.get("kid")
-        jwk = await self._keys.key(kid) if kid else None
-        if jwk is None:
-            raise Unauthorized("token signed with an unknown key")
+        jwk = await self._keys.signing_key(token)
         endorsements = jwk.get("endorsements")
         if endorsements is not None and channel_id not in endorsements:
             raise Unauthorized("signing key not endorsed for this channel")
-        try:
-            claims = jwt.decode(
-                token,
-                RSAAlgorithm.from_jwk(json.dumps(jwk)),
-                algorithms=["RS256"],
-                audience=self._app_id,
-                issuer=self._issuer,
-                leeway=CLOCK_SKEW_SECONDS,
-                options={"require": ["exp", "iss", "aud"]},
-            )
-        except jwt.PyJWTError as exc:
-            raise Unauthorized(f"token rejected: {type(exc).__name__}") from exc
+        claims = verified_claims(token, jwk, audience=self._app_id, issuer=self._issuer)
         claimed_url = claims.get("serviceurl") or claims.get("serviceUrl")
         if claimed_url and service_url and claimed_url.rstrip("/") != service_url.rstrip("/"):
             raise Unauthorized("token was issued for another service URL")

@@ -10,16 +10,13 @@ token (EXITBOT_API_TOKEN) is accepted too. Configured with neither, every call g
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from dataclasses import dataclass
 
 import aiohttp
-import jwt
-from jwt.algorithms import RSAAlgorithm
 from pydantic import SecretStr
 
-from bot.auth import CLOCK_SKEW_SECONDS, SigningKeys, Unauthorized
+from bot.auth import SigningKeys, Unauthorized, verified_claims
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,28 +55,10 @@ class EntraTokenValidator:
 
     async def validate(self, token: str) -> ApiCaller:
         """The caller; `Unauthorized` if the token does not validate, `Forbidden` without role."""
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            raise Unauthorized("malformed token") from exc
-        if header.get("alg") != "RS256":
-            raise Unauthorized("token not signed with RS256")
-        kid = header.get("kid")
-        jwk = await self._keys.key(kid) if isinstance(kid, str) else None
-        if jwk is None:
-            raise Unauthorized("token signed with an unknown key")
-        try:
-            claims = jwt.decode(
-                token,
-                RSAAlgorithm.from_jwk(json.dumps(jwk)),
-                algorithms=["RS256"],
-                audience=list(self._audiences),
-                issuer=list(self._issuers),
-                leeway=CLOCK_SKEW_SECONDS,
-                options={"require": ["exp", "iss", "aud"]},
-            )
-        except jwt.PyJWTError as exc:
-            raise Unauthorized(f"token rejected: {type(exc).__name__}") from exc
+        jwk = await self._keys.signing_key(token)
+        claims = verified_claims(
+            token, jwk, audience=list(self._audiences), issuer=list(self._issuers)
+        )
         tenant = claims.get("tid")
         if self._tenant_id and tenant is not None and tenant != self._tenant_id:
             raise Unauthorized("token issued for another tenant")
