@@ -22,10 +22,25 @@ log = logging.getLogger(__name__)
 class ExitBot(ActivityHandler):
     """Answers messages, installs and card actions by routing them to `dialogs/`."""
 
-    def __init__(self, services: Services, router: Router, connector: ConnectorClient) -> None:
+    def __init__(
+        self,
+        services: Services,
+        router: Router,
+        connector: ConnectorClient,
+        *,
+        demo_locale: str | None = None,
+    ) -> None:
         self._services = services
         self._router = router
         self._connector = connector
+        # Local mode's EXITBOT_DEMO_LOCALE: Agents Playground always sends en-US.
+        self._demo_locale = demo_locale
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Every activity, in the demo's language where local mode sets one."""
+        if self._demo_locale:
+            turn_context.activity.locale = self._demo_locale
+        await super().on_turn(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         """A typed message: a command for the router."""

@@ -111,7 +111,12 @@ async def services(app: web.Application) -> AsyncIterator[None]:
         begin_turn=TurnStart(db).begin,
         on_turn_error=TurnErrorHandler(wiring.services),
     )
-    app[BOT] = ExitBot(wiring.services, build_router(), wiring.connector)
+    app[BOT] = ExitBot(
+        wiring.services,
+        build_router(),
+        wiring.connector,
+        demo_locale=settings.demo_locale,
+    )
     yield
 
 

@@ -137,6 +137,12 @@ class Settings(PeopleSettings):
     # Local mode only: a clock that POST /_test/clock moves forward, to see reminders that are
     # days away (end-to-end tests, demos).
     test_clock: bool = Field(False, alias="EXITBOT_TEST_CLOCK")
+    # Local mode only: the language every incoming activity is taken to be in. Agents
+    # Playground always sends en-US, so this is how to play the demo in Danish (da-DK),
+    # Swedish (sv-SE) or Norwegian (nb-NO).
+    demo_locale: str | None = Field(
+        None, alias="EXITBOT_DEMO_LOCALE", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+    )
 
     # The departures API (hr_api/): Entra ID access tokens with an app role, or in local mode
     # only, a static token. Empty means "derive from MICROSOFT_APP_TENANT_ID/MICROSOFT_APP_ID".
@@ -156,6 +162,12 @@ class Settings(PeopleSettings):
     def _test_clock_is_local(self) -> Settings:
         if self.test_clock and not self.local_mode:
             raise ValueError("EXITBOT_TEST_CLOCK=true needs EXITBOT_LOCAL_MODE=true")
+        return self
+
+    @model_validator(mode="after")
+    def _demo_locale_is_local(self) -> Settings:
+        if self.demo_locale and not self.local_mode:
+            raise ValueError("EXITBOT_DEMO_LOCALE needs EXITBOT_LOCAL_MODE=true")
         return self
 
     @model_validator(mode="after")

@@ -199,3 +199,32 @@ async def test_local_mode_needs_no_token_and_warns(settings_for, caplog) -> None
     assert len(connector.cards()) == 2
     assert connector.requests[-1].authorization is None
     assert any("NOT authenticated" in record.message for record in caplog.records)
+
+
+async def test_the_demo_plays_in_the_language_local_mode_is_given(settings_for) -> None:
+    # Agents Playground always sends en-US; EXITBOT_DEMO_LOCALE=da-DK is how to play in Danish.
+    from bot.app import create_app
+    from config.loader import default_config_dir, load_config
+    from testkit.standins.connector import ConnectorStandIn
+    from testkit.standins.serve import serve
+
+    connector, config = ConnectorStandIn(), load_config(default_config_dir())
+    settings = settings_for(EXITBOT_LOCAL_MODE=True, EXITBOT_DEMO_LOCALE="da-DK")
+    async with serve(connector.app()) as connector.url, serve(create_app(settings)) as url:
+        import aiohttp
+
+        async with aiohttp.ClientSession() as http:
+            activity = make_activity(connector.url, text="help", locale="en-US")
+            response = await http.post(f"{url}/api/messages", json=activity)
+    assert response.status == 200
+    welcome, help_card = connector.cards()
+    assert _card_texts(welcome)[0] == config.text("welcome.title", "da")
+    assert _card_texts(help_card)[0] == config.text("help.title", "da")
+    assert config.text("help.title", "da") != config.text("help.title", "en")
+
+
+def test_the_demo_language_is_refused_outside_local_mode(settings_for) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="EXITBOT_DEMO_LOCALE needs EXITBOT_LOCAL_MODE"):
+        settings_for(EXITBOT_DEMO_LOCALE="da-DK")
