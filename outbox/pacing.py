@@ -4,6 +4,10 @@ Pacing (storage.send_budget) is shared through the database: a batch first reser
 slots, then each chat's slot at the time its message will really go (so a chat is paced by
 actual send times, however long the tenant's queue). A 429 pauses the whole tenant until
 Retry-After, for every instance.
+
+A send's database work (marking it sending, reading pauses) is done just before its slot, and
+the request goes only if it is still on time when that work is done: a late request (a busy
+machine, a slow database) would bunch up with the sends after it and exceed Teams' window.
 """
 
 from __future__ import annotations
@@ -92,7 +96,7 @@ class Pacer:
                 Ask(
                     conversation_cells(pacing, refs[index].conversation_id),
                     at=at,
-                    within=self._policy.late_tolerance,
+                    within=pacing.late_tolerance,
                 )
                 for index, at in timed
             ]
@@ -106,21 +110,42 @@ class Pacer:
     async def send_time(
         self, ref: ConversationRef, at: float | None, chat_free: float | None
     ) -> float | Later:
-        """Wait for the reserved time `at`, or first find one (after `chat_free`, if given)."""
+        """Wait until just before the reserved time `at`, or first find one (after `chat_free`)."""
+        pacing = self._budget.pacing
         for _ in range(10):
             if at is None:
                 found = await self._pace_alone(ref, chat_free)
                 if isinstance(found, Later):
                     return found
                 at = found
-            if not await self.wait_until(at):
+            # The send's database work goes in the time before its slot, not after it.
+            if not await self.wait_until(at - self._policy.prepare_ahead):
                 return Later()
             # Late for the slot (a busy event loop): sending now could bunch up with the sends
             # after it; take a fresh slot instead.
-            if self.now() - at <= self._policy.late_tolerance:
+            if self.now() - at <= pacing.late_tolerance:
                 return at
             at = chat_free = None
         return Later()
+
+    async def go_ahead(self, tenant_id: str | None, at: float) -> bool | Later:
+        """At the slot `at`: True to send now, False if late for it (take a new one), else Later.
+
+        The pauses are read just before the slot, so that no database read stands between the
+        decision and the request.
+        """
+        if not await self.wait_until(at - self._policy.pause_check_seconds):
+            return Later()
+        # A pause matters if it outlasts the slot (slots reserved during one lie past its end).
+        paused = await self.paused_until(tenant_id)
+        if paused is not None and paused > at:
+            return Later(paused)
+        if not await self.wait_until(at):
+            return Later()
+        paused = self._paused.get(tenant_id, 0.0)  # a 429 this instance drew meanwhile
+        if paused > at:
+            return Later(paused)
+        return self.now() - at <= self._budget.pacing.late_tolerance
 
     async def _pace_alone(self, ref: ConversationRef, chat_free: float | None) -> float | Later:
         """A send time for one action (tenant slot, then chat at it); else when to try again."""
@@ -141,7 +166,7 @@ class Pacer:
                 if slot.deferred_until is not None:
                     return Later(slot.deferred_until)
                 [fit] = await self._budget.reserve(
-                    [Ask(chat, at=slot.times[0], within=self._policy.late_tolerance)]
+                    [Ask(chat, at=slot.times[0], within=pacing.late_tolerance)]
                 )
                 if fit.deferred_until is None:
                     return fit.times[0]

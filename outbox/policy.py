@@ -18,7 +18,9 @@ class DeliveryPolicy:
     # no other worker reconciles an action whose request is still running.
     sending_lease_seconds: float = 60.0
     settle_seconds: float = 60.0  # with a probe: wait this long before looking for a copy
-    late_tolerance: float = 0.05  # a send this late for its slot takes a new one (no bursts)
+    # A send's database work (marking it sending, reading pauses) starts this long before its
+    # slot, so that the request itself goes on time on a busy machine.
+    prepare_ahead: float = 0.3
     # How stale this instance's view of another instance's 429 pause may be, in seconds.
     pause_check_seconds: float = 0.05
     # Database calls at once: more than the engine's pool (5) only churns connections.

@@ -4,8 +4,9 @@ What "once" means here, and how it is kept:
 
 - Claims are leased (storage.due_actions). A claimed action whose worker died is handed to
   another worker: nothing went out, so sending it is safe.
-- The state `sending` is committed just before the HTTP request and `sent` (with Teams'
-  activity id) just after. An action found still `sending` with its lease run out (the worker
+- The state `sending` is committed just before the HTTP request (just before its pacing slot;
+  a request that then may not go is set back to claimed) and `sent` (with Teams' activity id)
+  just after. An action found still `sending` with its lease run out (the worker
   died mid-request) or whose request timed out may or may not have reached Teams.
 - Such an action is reconciled, never blindly resent. If a `probe` can look into the chat
   (a stand-in, or Graph with permission to read the chat), its answer decides: found = sent,
@@ -217,31 +218,39 @@ class DeliveryWorker:
 
     async def _deliver(self, job: _Job, at: float | None, chat_free: float | None = None) -> None:
         """Send at the reserved time `at`, or first find a time (after `chat_free`, if given)."""
+        action = job.action
         try:
-            when = await self._pacer.send_time(job.ref, at, chat_free)
-            if isinstance(when, Later):
-                await self._give_back(job, when)
-                return
-            paused = await self._pacer.paused_until(job.ref.tenant_id)
-            if paused is not None:
-                await self._give_back(job, Later(paused))
-                return
-            await self._send(job)
+            for _ in range(3):
+                slot = await self._pacer.send_time(job.ref, at, chat_free)
+                if isinstance(slot, Later):
+                    await self._give_back(job, slot)
+                    return
+                attempt = await self._queue.mark_sending(
+                    action.id, self.owner, self.policy.sending_lease_seconds
+                )
+                if attempt is None:
+                    return  # cancelled or taken over since the claim
+                go = await self._pacer.go_ahead(job.ref.tenant_id, slot)
+                if go is True:
+                    await self._send(job, attempt)
+                    return
+                # Nothing went out: claimed again, then a new slot or back to the queue.
+                await self._queue.unmark_sending(action.id, self.owner)
+                if isinstance(go, Later):
+                    await self._give_back(job, go)
+                    return
+                at = chat_free = None
+            await self._give_back(job, Later())
         except Exception:
-            log.exception("due action %s: delivery failed", job.action.id)
+            log.exception("due action %s: delivery failed", action.id)
 
     async def _give_back(self, job: _Job, later: Later) -> None:
         """Release the claim; the action is due again when `later` says."""
         not_before = None if later.until is None else self._pacer.clock_at(later.until)
         await self._queue.release(job.action.id, self.owner, not_before)
 
-    async def _send(self, job: _Job) -> None:
+    async def _send(self, job: _Job, attempt: int) -> None:
         action, ref = job.action, job.ref
-        attempt = await self._queue.mark_sending(
-            action.id, self.owner, self.policy.sending_lease_seconds
-        )
-        if attempt is None:
-            return  # cancelled or taken over since the claim
         try:
             activity_id = await self._connector.send_to_conversation(
                 ref.service_url, ref.conversation_id, job.activity

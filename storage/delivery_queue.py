@@ -210,6 +210,17 @@ class DeliveryQueue:
                 await write_line(session, row, Outcome.ERROR, at=now, code=code, worker=owner)
         return row is not None
 
+    async def unmark_sending(self, action_id: int, owner: str) -> bool:
+        """Undo mark_sending: the request did not go out after all; the attempt does not count."""
+        values = {
+            "state": DueState.CLAIMED.value,
+            "attempts": _C.attempts - 1,
+            "updated_at": self._clock.now(),
+        }
+        async with self._db.sessions.begin() as session:
+            row = await _change_held(session, action_id, owner, (DueState.SENDING.value,), values)
+        return row is not None
+
     async def release(self, action_id: int, owner: str, not_before: datetime | None) -> bool:
         """Give back a claimed action that was not sent (shutdown, pacing); no attempt counted."""
         now = self._clock.now()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import signal
 import time
 
@@ -48,7 +49,7 @@ def _arguments() -> argparse.Namespace:
 
 def _pacing(args: argparse.Namespace) -> Pacing:
     if args.unpaced:
-        return Pacing(tenant=(Limit(100_000.0, 1_000),), conversation=())
+        return Pacing(tenant=(Limit(100_000.0, 1_000),), conversation=(), late_tolerance=math.inf)
     if args.tenant_rate is not None:
         return Pacing(tenant=(Limit(args.tenant_rate, 1),))
     return TEAMS_PACING

@@ -70,6 +70,21 @@ async def test_an_expired_claim_goes_to_another_worker_and_the_first_cannot_send
     assert await queue.mark_sending(theirs.id, "worker-b", 60) == 1
 
 
+async def test_a_send_that_did_not_go_is_claimed_again_and_not_counted(
+    queue: DueActionQueue,
+) -> None:
+    # Marked sending just before its pacing slot, then late for it: nothing went out.
+    await queue.schedule(reminder(1))
+    [action] = await queue.claim(OWNER, 10, 60)
+    assert await queue.mark_sending(action.id, OWNER, 60) == 1
+
+    assert await queue.unmark_sending(action.id, OWNER) is True
+
+    assert await queue.unmark_sending(action.id, OWNER) is False  # only from sending
+    assert (await queue.get(action.id)).state == DueState.CLAIMED  # type: ignore[union-attr]
+    assert await queue.mark_sending(action.id, OWNER, 60) == 1
+
+
 async def test_an_expired_sending_action_comes_back_as_sending(
     queue: DueActionQueue, clock: FixedClock
 ) -> None:
