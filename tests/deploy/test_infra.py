@@ -47,6 +47,7 @@ LEFT_TO_DEFAULT = {
     "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": "Bot Framework's public issuer",
     "EXITBOT_DEDUP_WINDOW_MINUTES": "Teams re-sends within seconds; an hour is ample",
     "EXITBOT_TEST_CLOCK": "local mode only",
+    "EXITBOT_DEMO_LOCALE": "local mode only",
     "EXITBOT_API_TOKEN": "local mode only",
     "EXITBOT_API_OPENID_METADATA_URL": "derived from MICROSOFT_APP_TENANT_ID",
     "EXITBOT_API_TOKEN_ISSUERS": "derived from MICROSOFT_APP_TENANT_ID",
