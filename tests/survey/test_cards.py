@@ -22,7 +22,7 @@ from cards.task import task_card
 from config.loader import LoadedConfig, default_config_dir, load_config
 from journey.departure import Departure, DepartureStatus
 from journey.locale import SUPPORTED_LANGUAGES
-from journey.survey import Answer, Attribution
+from tests.cards.catalogue import answers as sofies_answers
 from tests.cards.validator import assert_valid_cards
 from tests.helpers.journey import texts_of
 
@@ -46,25 +46,11 @@ def _departure() -> Departure:
     )
 
 
-def _answers() -> list[Answer]:
-    given: list[tuple[str, str, str | list[str]]] = [
-        ("reasons", "reasons", ["career", "pay"]),
-        ("reasons", "reasons_more", "Længere transport – og «nye» opgaver"),
-        ("job_content", "expectations", "4"),
-        ("work_environment", "recommend", "yes"),
-        ("work_environment", "stay", "Mere fleksibel arbejdstid"),
-    ]
-    return [
-        Answer(question_id=q, section_id=s, value=v, attribution=Attribution.NAMED)
-        for s, q, v in given
-    ]
-
-
 def _every_card(config: LoadedConfig, language: str) -> list[dict[str, Any]]:
     say = Speaker(config, language, UNIT)
     departure = _departure()
     sections = config.survey_sections(UNIT)
-    answers = _answers()
+    answers = sofies_answers()
     cards = [
         intro_card(say, departure, "Din tid hos os"),
         offer_survey_card(say, departure),
@@ -97,7 +83,7 @@ def test_the_task_card_shows_the_answers_in_the_readers_language(config: LoadedC
         say,
         departure,
         user_ids=["29:p"],
-        survey=handoff_block(say, departure, sections, _answers()),
+        survey=handoff_block(say, departure, sections, sofies_answers()),
     )
     texts = texts_of(card)
     assert "Bedre karrieremuligheder et andet sted, Løn og goder" in texts
