@@ -17,7 +17,7 @@ from cards.after_conversation import (
 )
 from cards.base import Element, paragraph
 from cards.task import task_card
-from dialogs.card_action import CardInputs, DepartureAction, asker_of, speaker
+from dialogs.card_action import CardInputs, DepartureAction, asker_of
 from dialogs.router import InvokeResult
 from dialogs.survey import handoff_answers
 from dialogs.turn import DialogTurn, wired
@@ -70,7 +70,7 @@ async def notes_elements(
     notes = await after.notes_for(asker_of(turn), departure)
     if notes is None:
         return []
-    block = notes_block(speaker(turn, departure), departure, notes)
+    block = notes_block(turn.speaker(departure.unit), departure, notes)
     if note:
         block[0]["items"].insert(1, paragraph(note))
     return block
@@ -83,7 +83,7 @@ async def full_task_card(
 
     The answers and the notes come only here, never in the card posted to the chat.
     """
-    say = speaker(turn, departure)
+    say = turn.speaker(departure.unit)
     answers = await handoff_answers(turn, departure)
     notes = await notes_elements(turn, departure, note)
     return task_card(say, departure, user_ids=[turn.actor.user_id], survey=answers, notes=notes)
@@ -103,7 +103,7 @@ async def _notes(turn: DialogTurn, payload: NotesInput, *, held: bool) -> Invoke
     departure, _notes = await after_of(turn).record(
         asker_of(turn), payload.departure, revision=payload.revision, texts=payload.notes, held=held
     )
-    note = None if held else speaker(turn, departure)("notes.saved")
+    note = None if held else turn.speaker(departure.unit)("notes.saved")
     return InvokeResult(card=await full_task_card(turn, departure, note))
 
 
@@ -118,7 +118,7 @@ async def thank_you_for(
         say = turn.speaker()
         return thank_you_without_details(say, departure_id, user_ids=[])
     return thank_you_card(
-        speaker(turn, departure),
+        turn.speaker(departure.unit),
         departure,
         after.offers(departure),
         user_ids=[turn.actor.user_id],
@@ -138,5 +138,5 @@ async def choose(turn: DialogTurn, payload: WishesInput) -> InvokeResult:
     departure, _wishes = await after_of(turn).choose(
         asker_of(turn), payload.departure, payload.chosen()
     )
-    note = speaker(turn, departure)("thanks_offer.noted")
+    note = turn.speaker(departure.unit)("thanks_offer.noted")
     return InvokeResult(card=await thank_you_for(turn, departure.id, note))

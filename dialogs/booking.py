@@ -17,7 +17,6 @@ from dialogs.card_action import (
     asker_of,
     flow_of,
     minutes_of,
-    speaker,
 )
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
@@ -43,7 +42,7 @@ class PickSlot(BaseModel):
 
 def _times(turn: DialogTurn, proposal: Proposal, note: str | None = None) -> InvokeResult:
     departure = proposal.departure
-    say = speaker(turn, departure)
+    say = turn.speaker(departure.unit)
     if not proposal.slots:
         return InvokeResult(card=waiting_card(say, departure, found_none=True))
     minutes = minutes_of(turn, departure)
@@ -56,7 +55,7 @@ def _is_leaver(turn: DialogTurn, departure: Departure) -> bool:
 
 def _interviewer_view(turn: DialogTurn, departure: Departure) -> InvokeResult:
     """The interviewer pressed it: their card becomes the updated task card."""
-    card = task_card(speaker(turn, departure), departure, user_ids=[turn.actor.user_id])
+    card = task_card(turn.speaker(departure.unit), departure, user_ids=[turn.actor.user_id])
     return InvokeResult(card=card)
 
 
@@ -65,15 +64,17 @@ async def pick_slot(turn: DialogTurn, payload: PickSlot) -> InvokeResult:
     outcome = await flow_of(turn).pick(asker_of(turn), payload.departure, payload.slot)
     if isinstance(outcome, Booked):
         departure = outcome.departure
-        return InvokeResult(card=confirmation_card(speaker(turn, departure), departure))
+        return InvokeResult(card=confirmation_card(turn.speaker(departure.unit), departure))
     taken = Proposal(outcome.departure, outcome.slots)
-    return _times(turn, taken, note=speaker(turn, outcome.departure)("booking.slot_taken"))
+    return _times(turn, taken, note=turn.speaker(outcome.departure.unit)("booking.slot_taken"))
 
 
 async def none_fit(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """None of the times suit: the interviewer is asked for others."""
     departure = await flow_of(turn).none_fit(asker_of(turn), payload.departure)
-    return InvokeResult(card=waiting_card(speaker(turn, departure), departure, found_none=False))
+    return InvokeResult(
+        card=waiting_card(turn.speaker(departure.unit), departure, found_none=False)
+    )
 
 
 async def reschedule(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
@@ -88,7 +89,7 @@ async def cancel_booking(turn: DialogTurn, payload: DepartureAction) -> InvokeRe
     """Cancel the booked meeting; the leaver can choose another time later."""
     departure = await flow_of(turn).cancel_booking(asker_of(turn), payload.departure)
     if _is_leaver(turn, departure):
-        return InvokeResult(card=cancelled_booking_card(speaker(turn, departure), departure))
+        return InvokeResult(card=cancelled_booking_card(turn.speaker(departure.unit), departure))
     return _interviewer_view(turn, departure)
 
 

@@ -14,7 +14,6 @@ from cards.booking import (
     waiting_card,
 )
 from cards.interviewer import interviewer_card
-from cards.locale import Speaker
 from cards.offer import declined_card, offer_card
 from config.rules import conversation_minutes
 from dialogs.router import InvokeResult
@@ -78,11 +77,6 @@ def asker_of(turn: DialogTurn) -> Asker:
     return Asker(user_id=turn.actor.user_id, upn=turn.actor.upn, is_hr=turn.is_hr())
 
 
-def speaker(turn: DialogTurn, departure: Departure) -> Speaker:
-    """Texts in this person's language, with the departure's unit's own wording."""
-    return turn.speaker(departure.unit)
-
-
 def minutes_of(turn: DialogTurn, departure: Departure) -> int:
     """How long the unit's conversations are."""
     return conversation_minutes(turn.config, departure.unit)
@@ -90,7 +84,9 @@ def minutes_of(turn: DialogTurn, departure: Departure) -> int:
 
 def already_booked(turn: DialogTurn, booked: AlreadyBooked) -> InvokeResult:
     """A second pick: the booking stands, and the card says so."""
-    return InvokeResult(card=confirmation_card(speaker(turn, booked.departure), booked.departure))
+    return InvokeResult(
+        card=confirmation_card(turn.speaker(booked.departure.unit), booked.departure)
+    )
 
 
 def calendars_unreachable(
@@ -103,7 +99,7 @@ def calendars_unreachable(
 
 async def leaver_card(turn: DialogTurn, departure: Departure) -> dict[str, Any] | None:
     """The card the leaver acts on in the departure's current state, if any."""
-    say = speaker(turn, departure)
+    say = turn.speaker(departure.unit)
     status = departure.status
     if status is DepartureStatus.OFFERED:
         return offer_card(say, departure, minutes_of(turn, departure))

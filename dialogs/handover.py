@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from cards.handover import handover_card
-from dialogs.card_action import DepartureId, asker_of, flow_of, speaker
+from dialogs.card_action import DepartureId, asker_of, flow_of
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import HANDOVER_SUCCESSOR_MAX, Departure
@@ -38,7 +38,7 @@ def _card(turn: DialogTurn, departure: Departure) -> InvokeResult:
     """The checklist as the person who clicked sees it, in their language."""
     items = turn.config.handover_checklist(departure.unit or None)
     for_manager = (turn.actor.upn or "").strip().lower() != departure.leaver_upn
-    card = handover_card(speaker(turn, departure), departure, items, for_manager=for_manager)
+    card = handover_card(turn.speaker(departure.unit), departure, items, for_manager=for_manager)
     return InvokeResult(card=card)
 
 

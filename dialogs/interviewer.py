@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from cards.booking import interviewer_name, slots_card, waiting_card
-from dialogs.card_action import DepartureId, asker_of, flow_of, minutes_of, speaker
+from dialogs.card_action import DepartureId, asker_of, flow_of, minutes_of
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import InterviewerKind
@@ -27,7 +27,7 @@ async def choose_interviewer(turn: DialogTurn, payload: ChooseInterviewer) -> In
         asker_of(turn), payload.departure, payload.kind, payload.person
     )
     departure = proposal.departure
-    say = speaker(turn, departure)
+    say = turn.speaker(departure.unit)
     if not proposal.slots:
         return InvokeResult(card=waiting_card(say, departure, found_none=True))
     note = say("interviewer.chosen", interviewer=interviewer_name(departure))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from cards.status import holding_card, hr_card, leaver_status_card
-from dialogs.card_action import asker_of, leaver_card, speaker
+from dialogs.card_action import asker_of, leaver_card
 from dialogs.turn import DialogTurn
 from journey.departure import Departure
 from journey.hr_status import (
@@ -27,9 +27,9 @@ async def _leaver_view(turn: DialogTurn, departure: Departure) -> dict[str, Any]
         # message (the status card then just says where things stand).
         offered = await offer_again(journey, turn.services.departures, departure)
         if offered is not None:
-            return leaver_status_card(speaker(turn, offered), offered, None)
+            return leaver_status_card(turn.speaker(offered.unit), offered, None)
     card = await leaver_card(turn, departure)
-    return leaver_status_card(speaker(turn, departure), departure, card)
+    return leaver_status_card(turn.speaker(departure.unit), departure, card)
 
 
 async def show_status(turn: DialogTurn) -> None:

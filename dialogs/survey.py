@@ -26,7 +26,7 @@ from cards.survey import (
     summary_card,
 )
 from config.survey_plan import survey_plan
-from dialogs.card_action import CardInputs, DepartureId, asker_of, speaker
+from dialogs.card_action import CardInputs, DepartureId, asker_of
 from dialogs.router import InvokeResult, send_result
 from dialogs.turn import DialogTurn, wired
 from journey.departure import Departure, DepartureStatus
@@ -109,7 +109,7 @@ def _start_button(say: Speaker, departure: Departure) -> Element:
 def step_card(turn: DialogTurn, step: SurveyStep) -> dict[str, Any]:
     """The card for where the leaver stands."""
     departure = step.departure
-    say = speaker(turn, departure)
+    say = turn.speaker(departure.unit)
     sections = turn.config.survey_sections(departure.unit or None)
     progress = step.progress
     if progress.status is SurveyStatus.WITHDRAWN:
@@ -130,7 +130,7 @@ def step_card(turn: DialogTurn, step: SurveyStep) -> dict[str, Any]:
 
 
 def _intro(turn: DialogTurn, departure: Departure) -> dict[str, Any]:
-    say = speaker(turn, departure)
+    say = turn.speaker(departure.unit)
     qset = turn.config.question_set(turn.config.unit(departure.unit or None).survey.question_set)
     return intro_card(say, departure, qset.title.get(say.lang), attributions_for(departure))
 
@@ -241,7 +241,7 @@ async def handoff_answers(turn: DialogTurn, departure: Departure) -> list[Elemen
     if not answers:
         return []
     sections = turn.config.survey_sections(departure.unit or None)
-    return handoff_block(speaker(turn, departure), departure, sections, answers)
+    return handoff_block(turn.speaker(departure.unit), departure, sections, answers)
 
 
 def with_survey_after_decline(
@@ -250,7 +250,7 @@ def with_survey_after_decline(
     """The declined card, offering the survey too if the unit wants that (survey.after_decline)."""
     if departure.status is not DepartureStatus.DECLINED or not _may_take(turn, departure):
         return card
-    say = speaker(turn, departure)
+    say = turn.speaker(departure.unit)
     return {
         **card,
         "body": [*card["body"], paragraph(say("survey.after_decline"))],

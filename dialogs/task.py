@@ -7,7 +7,7 @@ from pydantic import Field
 from cards.offer import leaver_name
 from cards.task import choose_times_card, task_card, task_card_without_details
 from dialogs.after_conversation import full_task_card
-from dialogs.card_action import DepartureAction, asker_of, flow_of, speaker
+from dialogs.card_action import DepartureAction, asker_of, flow_of
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.access import Act
@@ -29,7 +29,7 @@ async def send_new_times(turn: DialogTurn, payload: DepartureAction) -> InvokeRe
     """Offer the leaver times from the following two weeks; if none, say to agree directly."""
     proposal = await flow_of(turn).new_times(asker_of(turn), payload.departure)
     departure = proposal.departure
-    say = speaker(turn, departure)
+    say = turn.speaker(departure.unit)
     if not proposal.slots:
         last_day = say.day(departure.last_working_day)
         text = say(
@@ -52,7 +52,7 @@ class ChosenTimes(DepartureAction):
 async def choose_times(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """The times free for both, for the interviewer to tick."""
     proposal = await flow_of(turn).times_to_choose(asker_of(turn), payload.departure)
-    say = speaker(turn, proposal.departure)
+    say = turn.speaker(proposal.departure.unit)
     return InvokeResult(card=choose_times_card(say, proposal.departure, proposal.slots))
 
 
@@ -61,7 +61,7 @@ async def send_times(turn: DialogTurn, payload: ChosenTimes) -> InvokeResult:
     result = await flow_of(turn).send_chosen_times(
         asker_of(turn), payload.departure, payload.keys()
     )
-    say = speaker(turn, result.departure)
+    say = turn.speaker(result.departure.unit)
     if isinstance(result, SlotTaken):
         note = say("booking.slot_taken")
         return InvokeResult(card=choose_times_card(say, result.departure, result.slots, note=note))
