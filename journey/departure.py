@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 DECLINE_REASON_MAX = 500
 # Longest successor name kept: a name or two.
 HANDOVER_SUCCESSOR_MAX = 200
+# Longest place of an in-person conversation: a room and a building.
+MEETING_PLACE_MAX = 200
 
 
 class DepartureStatus(StrEnum):
@@ -28,25 +30,43 @@ class DepartureStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-# Which status may follow which. Cancelling is possible until the conversation is held.
+_S = DepartureStatus
+# Which status may follow which. Cancelling is possible until the conversation is held; every
+# case that is not cancelled ends closed (journey.closing decides when). A conversation agreed
+# outside the bot may be recorded as booked or held from the offer on; the leaver may say no
+# after saying yes, also once a time is booked.
 TRANSITIONS: dict[DepartureStatus, frozenset[DepartureStatus]] = {
-    DepartureStatus.REGISTERED: frozenset({DepartureStatus.OFFERED, DepartureStatus.CANCELLED}),
-    DepartureStatus.OFFERED: frozenset(
-        {DepartureStatus.ACCEPTED, DepartureStatus.DECLINED, DepartureStatus.CANCELLED}
-    ),
-    DepartureStatus.ACCEPTED: frozenset(
-        {DepartureStatus.BOOKED, DepartureStatus.DECLINED, DepartureStatus.CANCELLED}
-    ),
-    DepartureStatus.DECLINED: frozenset(
-        {DepartureStatus.ACCEPTED, DepartureStatus.CLOSED, DepartureStatus.CANCELLED}
-    ),
-    DepartureStatus.BOOKED: frozenset(
-        {DepartureStatus.HELD, DepartureStatus.ACCEPTED, DepartureStatus.CANCELLED}
-    ),
-    DepartureStatus.HELD: frozenset({DepartureStatus.CLOSED}),
-    DepartureStatus.CLOSED: frozenset(),
-    DepartureStatus.CANCELLED: frozenset(),
+    _S.REGISTERED: frozenset({_S.OFFERED, _S.CANCELLED, _S.CLOSED}),
+    _S.OFFERED: frozenset({_S.ACCEPTED, _S.DECLINED, _S.BOOKED, _S.HELD, _S.CANCELLED, _S.CLOSED}),
+    _S.ACCEPTED: frozenset({_S.BOOKED, _S.DECLINED, _S.HELD, _S.CANCELLED, _S.CLOSED}),
+    _S.DECLINED: frozenset({_S.ACCEPTED, _S.BOOKED, _S.HELD, _S.CANCELLED, _S.CLOSED}),
+    _S.BOOKED: frozenset({_S.HELD, _S.ACCEPTED, _S.DECLINED, _S.CANCELLED, _S.CLOSED}),
+    _S.HELD: frozenset({_S.CLOSED}),
+    _S.CLOSED: frozenset(),
+    _S.CANCELLED: frozenset(),
 }
+# A departure in one of these is over: it no longer blocks registering the person again.
+ENDED: frozenset[DepartureStatus] = frozenset({_S.CLOSED, _S.CANCELLED})
+
+
+class DepartureType(StrEnum):
+    """Why the person leaves; HR's YAML decides per unit and type what is offered."""
+
+    RESIGNATION = "resignation"
+    RETIREMENT = "retirement"
+    FIXED_TERM_END = "fixed_term_end"
+    TRAINEESHIP_END = "traineeship_end"  # traineeship or apprenticeship
+    DISMISSAL = "dismissal"
+    OTHER = "other"
+
+
+class MeetingMode(StrEnum):
+    """How the conversation is held: a Teams meeting the bot booked, in person, or agreed
+    outside the bot (recorded, not booked by it)."""
+
+    TEAMS = "teams"
+    IN_PERSON = "in_person"
+    OUTSIDE = "outside"
 
 
 class Reach(StrEnum):
@@ -131,6 +151,13 @@ class Departure(BaseModel):
     # Cards to update in place: "leaver" (the leaver's current journey card), "task",
     # "handover" and "handover_manager" (the checklists).
     cards: dict[str, PostedCard] = Field(default_factory=dict)
+    # Issue 11: the type of departure, HR's or the manager's regret (never shown to the
+    # leaver), how and where the conversation is held, and when the case closed.
+    departure_type: DepartureType = DepartureType.RESIGNATION
+    regrettable: bool | None = None
+    meeting_mode: MeetingMode | None = None
+    meeting_place: str | None = Field(default=None, max_length=MEETING_PLACE_MAX)
+    closed_at: datetime | None = None
     version: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -146,7 +173,12 @@ class Departure(BaseModel):
         return _check_time_zone(value)
 
     @field_validator(
-        "remind_offer_at", "times_requested_at", "meeting_start", "meeting_end", "accepted_at"
+        "remind_offer_at",
+        "times_requested_at",
+        "meeting_start",
+        "meeting_end",
+        "accepted_at",
+        "closed_at",
     )
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
@@ -168,6 +200,11 @@ class Departure(BaseModel):
         if self.meeting_start and self.meeting_end and self.meeting_end <= self.meeting_start:
             raise ValueError("a meeting must end after it starts")
         return self
+
+    @property
+    def is_over(self) -> bool:
+        """Closed or cancelled: nothing more happens, and the person may be registered again."""
+        return self.status in ENDED
 
     @property
     def is_booked(self) -> bool:

@@ -25,6 +25,8 @@ def _row_values(departure: Departure) -> dict[str, Any]:
     values["interviewer_kind"] = (
         departure.interviewer_kind.value if departure.interviewer_kind else None
     )
+    values["departure_type"] = departure.departure_type.value
+    values["meeting_mode"] = departure.meeting_mode.value if departure.meeting_mode else None
     return values
 
 

@@ -66,6 +66,12 @@ departures = Table(
     Column("handover_done", JsonDocument, nullable=False, server_default=text("'[]'")),
     Column("handover_successor", String(200), nullable=True),
     Column("cards", JsonDocument, nullable=False, server_default=text("'{}'")),
+    # Issue 11 (0008): type, regret, how and where the conversation is held, when it closed.
+    Column("departure_type", String(32), nullable=False, server_default="resignation"),
+    Column("regrettable", Boolean, nullable=True),
+    Column("meeting_mode", String(16), nullable=True),
+    Column("meeting_place", String(200), nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
@@ -259,4 +265,26 @@ thank_you_wishes = Table(
     Column("departure_id", String(64), primary_key=True),
     Column("chosen", JsonDocument, nullable=False),  # journey.after_conversation.Gesture values
     Column("answered_at", UtcDateTime, nullable=False),
+)
+
+# Issue 11 (0008): the language a person chose with the `language` command, above HR's and
+# Teams'. Keyed by the person's UPN (lower case).
+language_choices = Table(
+    "language_choices",
+    metadata,
+    Column("upn", UPN, primary_key=True),
+    Column("locale", String(35), nullable=False),
+    Column("chosen_at", UtcDateTime, nullable=False),
+)
+
+# Issue 11 (0008): a leaver's consent to be contacted as alumni or for re-hire, with a
+# private e-mail. Only these rows outlive the departure's retention; withdrawing deletes it.
+alumni_contacts = Table(
+    "alumni_contacts",
+    metadata,
+    Column("departure_id", String(64), primary_key=True),
+    Column("name", String(400), nullable=False),
+    Column("unit", String(200), nullable=False),
+    Column("private_email", String(320), nullable=False),
+    Column("consented_at", UtcDateTime, nullable=False),
 )
