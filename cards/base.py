@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from journey.departure import Departure
+
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 
@@ -120,11 +122,19 @@ def long_text(input_id: str, label: str, max_length: int, value: str | None = No
     return element
 
 
-def refresh(verb: str, departure_id: str, user_ids: Sequence[str]) -> Element | None:
-    """A card's refresh: who gets their own view of it (Teams user ids); none without them."""
+def about(departure: Departure, **more: Any) -> dict[str, Any]:
+    """The data of a card action about `departure`: its id and the mark of the plan the card
+    is drawn for, so a press on a card that is no longer current is refused (dialogs.router)."""
+    return {"departure": departure.id, "mark": departure.mark, **more}
+
+
+def refresh(verb: str, departure: Departure | str, user_ids: Sequence[str]) -> Element | None:
+    """A card's refresh: who gets their own view of it (Teams user ids); none without them.
+    Given only the departure's id (a view drawn without the case), the data carries no mark."""
     if not user_ids:
         return None
+    data = {"departure": departure} if isinstance(departure, str) else about(departure)
     return {
-        "action": {"type": "Action.Execute", "verb": verb, "data": {"departure": departure_id}},
+        "action": {"type": "Action.Execute", "verb": verb, "data": data},
         "userIds": list(user_ids),
     }

@@ -23,7 +23,7 @@ from journey.booking import offered_slots
 from journey.departure import Departure, DepartureStatus
 from journey.flow import DepartureFlow
 from journey.people import DirectoryUnavailable, PersonNotReachable
-from journey.refusals import AlreadyBooked
+from journey.refusals import AlreadyBooked, require_mark
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,12 @@ class DepartureAction(BaseModel):
     # HR's registration cards name it `departure_id`; cards already posted in chats keep
     # carrying that key, so both are understood.
     departure: DepartureId = Field(validation_alias=AliasChoices("departure", "departure_id"))
+
+
+async def check_mark(turn: DialogTurn, departure_id: str, mark: str) -> None:
+    """A card drawn for an earlier plan of the departure is StaleAction (dialogs.router);
+    one for a departure no longer kept is NotFound."""
+    require_mark(await turn.services.departures.get(departure_id), mark)
 
 
 def flow_of(turn: DialogTurn) -> DepartureFlow:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -17,6 +18,9 @@ log = logging.getLogger(__name__)
 CommandHandler = Callable[[DialogTurn], Awaitable[None]]
 VerbHandler = Callable[[DialogTurn, Any], Awaitable["InvokeResult"]]
 RefusalAnswer = Callable[[DialogTurn, Any], "InvokeResult"]
+# Checks that a card's mark (cards.base.about) is the departure's current plan, else raises.
+MarkCheck = Callable[[DialogTurn, str, str], Awaitable[None]]
+_MARK = re.compile(r"^[0-9a-f]{8}$")
 Refused = TypeVar("Refused", bound=Exception)
 
 
@@ -90,14 +94,29 @@ class Router:
         self._commands: dict[Command, CommandHandler] = {}
         self._verbs: dict[str, tuple[type[BaseModel], VerbHandler]] = {}
         self._refusals: dict[type[Exception], RefusalAnswer] = {}
+        self._unchecked: set[str] = set()
+        self._mark_check: MarkCheck | None = None
 
     def command(self, command: Command, handler: CommandHandler) -> None:
         """Answer a typed command with `handler`."""
         self._commands[command] = handler
 
-    def verb(self, verb: str, payload: type[BaseModel], handler: VerbHandler) -> None:
-        """Answer a card's verb with `handler`, its data parsed with `payload` first."""
+    def verb(
+        self, verb: str, payload: type[BaseModel], handler: VerbHandler, *, checked: bool = True
+    ) -> None:
+        """Answer a card's verb with `handler`, its data parsed with `payload` first.
+
+        A checked verb is refused when its card was drawn for an earlier plan of the
+        departure (the data's `mark`, see `marks`); a view or a refresh, or a change that does
+        not hang on the plan (a checklist tick, a survey answer), passes `checked=False`.
+        """
         self._verbs[verb] = (payload, handler)
+        if not checked:
+            self._unchecked.add(verb)
+
+    def marks(self, check: MarkCheck) -> None:
+        """Check a checked verb's `mark` with `check(turn, departure_id, mark)` first."""
+        self._mark_check = check
 
     def refusal(
         self, kind: type[Refused], answer: str | Callable[[DialogTurn, Refused], InvokeResult]
@@ -147,16 +166,30 @@ class Router:
             log.info("unknown card verb %r", invoke.action.verb[:64])
             return InvokeResult(message=turn.text("error.stale_action"))
         model, handler = registered
+        # The plan's mark is the router's, not the payload's: cards posted before marks
+        # existed carry none and are not checked.
+        data = dict(invoke.action.data)
+        mark = data.pop("mark", None)
         try:
-            payload = model.model_validate(invoke.action.data)
+            payload = model.model_validate(data)
         except ValidationError:
             log.info("card payload for %r did not parse", invoke.action.verb)
             return InvokeResult(message=turn.text("error.bad_input"))
+        if mark is not None and not (isinstance(mark, str) and _MARK.match(mark)):
+            log.info("card mark for %r did not parse", invoke.action.verb)
+            return InvokeResult(message=turn.text("error.bad_input"))
         try:
+            if mark is not None and invoke.action.verb not in self._unchecked:
+                await self._check(turn, payload, mark)
             return await handler(turn, payload)
         except self._refused() as refusal:
             # A refusal changed nothing: the person gets its text (or card), never a crash.
             return self._answer(turn, refusal)
+
+    async def _check(self, turn: DialogTurn, payload: BaseModel, mark: str) -> None:
+        departure_id = getattr(payload, "departure", None)
+        if self._mark_check is not None and isinstance(departure_id, str):
+            await self._mark_check(turn, departure_id, mark)
 
 
 async def send_result(turn: DialogTurn, result: InvokeResult) -> None:

@@ -15,7 +15,12 @@ from dialogs import (
     survey,
     task,
 )
-from dialogs.card_action import DepartureAction, already_booked, calendars_unreachable
+from dialogs.card_action import (
+    DepartureAction,
+    already_booked,
+    calendars_unreachable,
+    check_mark,
+)
 from dialogs.commands import Command
 from dialogs.help import help_card, help_view, show_help
 from dialogs.router import InvokeResult, NoPayload, Router
@@ -55,7 +60,7 @@ def _registration(router: Router) -> None:
     router.verb(verbs.REGISTER_SUBMIT, register.RegisterSubmit, register.submit_registration)
     router.verb(verbs.REGISTER_CHANGE_DAY, register.ChangeDay, register.change_last_day)
     router.verb(verbs.REGISTER_CANCEL, DepartureAction, register.cancel_departure)
-    router.verb(verbs.REGISTER_MANAGE, DepartureAction, register.manage_departure)
+    router.verb(verbs.REGISTER_MANAGE, DepartureAction, register.manage_departure, checked=False)
 
 
 def _conversation(router: Router) -> None:
@@ -71,34 +76,42 @@ def _conversation(router: Router) -> None:
     router.verb(verbs.BOOKING_RESCHEDULE, DepartureAction, booking.reschedule)
     router.verb(verbs.BOOKING_CANCEL, DepartureAction, booking.cancel_booking)
     router.verb(verbs.BOOKING_PROPOSE, DepartureAction, booking.propose_again)
-    router.verb(verbs.TASK_REFRESH, DepartureAction, task.refresh_task)
+    router.verb(verbs.TASK_REFRESH, DepartureAction, task.refresh_task, checked=False)
     router.verb(verbs.TASK_NEW_TIMES, DepartureAction, task.send_new_times)
-    router.verb(verbs.TASK_CHOOSE_TIMES, DepartureAction, task.choose_times)
+    router.verb(verbs.TASK_CHOOSE_TIMES, DepartureAction, task.choose_times, checked=False)
     router.verb(verbs.TASK_SEND_TIMES, task.ChosenTimes, task.send_times)
     # Reminders (issue 4): the handover checklist the leaver and the manager share.
-    router.verb(verbs.HANDOVER_TICK, handover.HandoverTick, handover.tick)
-    router.verb(verbs.HANDOVER_SUCCESSOR, handover.HandoverSuccessor, handover.name_successor)
+    router.verb(verbs.HANDOVER_TICK, handover.HandoverTick, handover.tick, checked=False)
+    successor = handover.name_successor
+    router.verb(verbs.HANDOVER_SUCCESSOR, handover.HandoverSuccessor, successor, checked=False)
 
 
 def _survey_and_after(router: Router) -> None:
     """The optional survey before the conversation; notes, "held" and thanks after (issue 5)."""
     router.command(Command.SURVEY, survey.show_survey)
-    router.verb(verbs.SURVEY_START, survey.SurveyStart, survey.start)
-    router.verb(verbs.SURVEY_NEXT, survey.SectionAnswers, survey.next_section)
-    router.verb(verbs.SURVEY_BACK, survey.SectionAnswers, survey.back)
-    router.verb(verbs.SURVEY_ATTRIBUTION, survey.SummaryChoices, survey.save_choices)
-    router.verb(verbs.SURVEY_SEND, survey.SummaryChoices, survey.send)
-    router.verb(verbs.SURVEY_WITHDRAW, survey.SurveyRevision, survey.withdraw)
-    notes = after_conversation.NotesInput
-    router.verb(verbs.TASK_NOTES, notes, after_conversation.save_notes)
-    router.verb(verbs.TASK_HELD, notes, after_conversation.mark_held)
-    router.verb(verbs.THANKS_REFRESH, DepartureAction, after_conversation.refresh_thanks)
-    router.verb(verbs.THANKS_CHOOSE, after_conversation.WishesInput, after_conversation.choose)
+    # The survey and the notes keep their own revisions, and what someone typed is not lost
+    # to a plan that changed meanwhile: their cards' marks are not checked.
+    unchecked = [
+        (verbs.SURVEY_START, survey.SurveyStart, survey.start),
+        (verbs.SURVEY_NEXT, survey.SectionAnswers, survey.next_section),
+        (verbs.SURVEY_BACK, survey.SectionAnswers, survey.back),
+        (verbs.SURVEY_ATTRIBUTION, survey.SummaryChoices, survey.save_choices),
+        (verbs.SURVEY_SEND, survey.SummaryChoices, survey.send),
+        (verbs.SURVEY_WITHDRAW, survey.SurveyRevision, survey.withdraw),
+        (verbs.TASK_NOTES, after_conversation.NotesInput, after_conversation.save_notes),
+        (verbs.THANKS_REFRESH, DepartureAction, after_conversation.refresh_thanks),
+        (verbs.THANKS_CHOOSE, after_conversation.WishesInput, after_conversation.choose),
+    ]
+    for verb, payload, handler in unchecked:
+        router.verb(verb, payload, handler, checked=False)
+    # Marking the conversation held is a change of plan: refused on a card drawn for another.
+    router.verb(verbs.TASK_HELD, after_conversation.NotesInput, after_conversation.mark_held)
 
 
 def build_router() -> Router:
     """Every command and verb the bot understands, and the answer to every refusal."""
     router = Router()
+    router.marks(check_mark)
     router.command(Command.HELP, show_help)
     router.verb(verbs.HELP_SHOW, NoPayload, _help_from_card)
     _registration(router)

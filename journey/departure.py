@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
@@ -194,9 +195,20 @@ class Departure(BaseModel):
 
     @model_validator(mode="after")
     def _meeting_is_whole(self) -> Departure:
-        parts = (self.meeting_start, self.meeting_end, self.meeting_event_id)
+        # A Teams meeting is in the calendars: its times and event come together. In person,
+        # the event may come later (the place is set before booking); outside the bot, none.
+        mode = self.meeting_mode or MeetingMode.TEAMS
+        parts: tuple[object, ...] = (self.meeting_start, self.meeting_end, self.meeting_event_id)
+        if mode is not MeetingMode.TEAMS:
+            parts = parts[:2]
         if any(part is None for part in parts) and any(part is not None for part in parts):
             raise ValueError("a meeting needs its start, end and event id together")
+        if self.meeting_event_id and self.meeting_start is None:
+            raise ValueError("a calendar event needs its start and end")
+        if mode is MeetingMode.IN_PERSON and not self.meeting_place:
+            raise ValueError("a conversation in person needs its place")
+        if mode is MeetingMode.OUTSIDE and self.meeting_event_id:
+            raise ValueError("a conversation agreed outside the bot has no event of the bot's")
         if self.meeting_start and self.meeting_end and self.meeting_end <= self.meeting_start:
             raise ValueError("a meeting must end after it starts")
         return self
@@ -205,6 +217,25 @@ class Departure(BaseModel):
     def is_over(self) -> bool:
         """Closed or cancelled: nothing more happens, and the person may be registered again."""
         return self.status in ENDED
+
+    @property
+    def mark(self) -> str:
+        """A short mark of the plan a card is drawn for: 8 hex characters, the same in every
+        process; it changes when the plan does, not when a card is merely delivered."""
+        plan = "|".join(
+            str(part)
+            for part in (
+                self.status.value,
+                self.interviewer_upn,
+                self.meeting_start.isoformat() if self.meeting_start else None,
+                self.meeting_event_id,
+                self.meeting_mode.value if self.meeting_mode else None,
+                self.meeting_place,
+                self.last_working_day.isoformat(),
+                ",".join(self.proposed_slots),
+            )
+        )
+        return hashlib.blake2b(plan.encode(), digest_size=4).hexdigest()
 
     @property
     def is_booked(self) -> bool:

@@ -14,7 +14,19 @@ class NotAllowed(JourneyRefusal):
 
 
 class StaleAction(JourneyRefusal):
-    """The card belongs to an earlier state of the departure (e.g. accept after cancel)."""
+    """The card belongs to an earlier state of the departure (e.g. accept after cancel);
+    `current` is the departure as it stands, when the refusal knows it."""
+
+    def __init__(self, why: str = "", current: Departure | None = None) -> None:
+        super().__init__(why)
+        self.current = current
+
+
+def require_mark(departure: Departure, mark: str) -> Departure:
+    """The departure if a card with `mark` was drawn for its current plan; else StaleAction."""
+    if departure.mark != mark:
+        raise StaleAction("the card was drawn for an earlier plan", departure)
+    return departure
 
 
 class AlreadyBooked(JourneyRefusal):
