@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from journey.after_conversation import Gesture
 from journey.departure import DepartureStatus, InterviewerKind, Reach
+from journey.escalation import Attention
 
 _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -212,6 +213,17 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "reminder.escalation_booking": ("name", "days"),
         "reminder.escalation_handover": ("name", "days"),
         "farewell.title": (),
+        # Issue 11: the notes reminder, the farewell offers for everyone, alumni consent.
+        "reminder.notes_interviewer": ("name", "when"),
+        "reminder.notes_open": (),
+        "farewell.gestures": ("name",),
+        "alumni.email_label": (),
+        "alumni.email_bad": (),
+        "alumni.email_work": (),
+        "alumni.email_needed": (),
+        "alumni.kept": ("email",),
+        "alumni.withdraw": (),
+        "alumni.withdrawn": (),
     }
 )
 # Keys that follow from enums, so a new status, interviewer kind or offer needs its text.
@@ -220,6 +232,8 @@ _DERIVED: Mapping[str, tuple[str, ...]] = MappingProxyType(
         **{f"state.{status.value}": () for status in DepartureStatus},
         **{f"interviewer.option.{kind.value}": () for kind in InterviewerKind},
         **{f"thanks_offer.{offer.value}": () for offer in Gesture},
+        # Why HR's status points at a departure (journey.escalation.Attention).
+        **{f"attention.{why.value}": () for why in Attention},
         # HR is told why the bot could not reach a leaver; "ok" needs no words.
         **{f"reach.{reach.value}": () for reach in Reach if reach is not Reach.OK},
     }

@@ -33,8 +33,17 @@ def reminder_rules(config: LoadedConfig, unit: str) -> ReminderRules:
     """A unit's reminder settings, calendar, handover checklist and HR contact."""
     settings = config.unit(unit or None)
     calendar, reminders = settings.calendar, settings.reminders
-    # The ladder's last step: the unit's first HR partner, else the organisation's HR.
-    contacts = [*settings.conversation.hr_partners, *config.organisation.hr.members]
+    # The HR contact: the unit's own, else its first HR partner, else the organisation's HR;
+    # the others stand in when the contact is the interviewer not acting (journey.escalation).
+    contacts = list(
+        dict.fromkeys(
+            [
+                *([settings.hr_contact] if settings.hr_contact else []),
+                *settings.conversation.hr_partners,
+                *config.organisation.hr.members,
+            ]
+        )
+    )
     return ReminderRules(
         time=WorkingTime(
             zone=calendar.zone,
@@ -48,6 +57,10 @@ def reminder_rules(config: LoadedConfig, unit: str) -> ReminderRules:
         escalate_after_working_days=reminders.escalate_after_working_days,
         handover_items=tuple(item.id for item in config.handover_checklist(unit or None)),
         hr_contact=contacts[0] if contacts else None,
+        hr_backup=tuple(contacts[1:]),
+        offer_to_manager=reminders.escalate_unanswered_offer_to_manager,
+        farewell_gestures=settings.farewell.gestures_for_everyone
+        and bool(settings.thank_you_offers),
     )
 
 

@@ -35,6 +35,7 @@ from config.schema_base import (
     _entra_id,
     _unique,
 )
+from config.schema_farewell import Farewell
 from journey.after_conversation import Gesture
 from journey.departure import InterviewerKind
 
@@ -108,6 +109,8 @@ class Reminders(Strict):
     conversation_working_days_before: int = Field(1, ge=0, le=30)
     farewell_days_before: int = Field(3, ge=0, le=60)
     escalate_after_working_days: int = Field(3, ge=0, le=60)
+    # Seed 000 warns of the power asymmetry: an unanswered offer is not pushed via the manager.
+    escalate_unanswered_offer_to_manager: bool = False
 
 
 class SurveyChoice(Strict):
@@ -132,6 +135,8 @@ class UnitSettings(Strict):
         default_factory=lambda: list(Gesture)
     )
     survey: SurveyChoice = SurveyChoice()
+    hr_contact: Upn | None = None  # escalations about the interviewer; else first HR partner/member
+    farewell: Farewell = Farewell()
 
 
 class HrMembers(Strict):

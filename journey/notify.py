@@ -32,6 +32,14 @@ class MessageKind(StrEnum):
     OFFER_ESCALATION = "offer_escalation"  # the offer is unanswered: manager, then HR
     BOOKING_ESCALATION = "booking_escalation"  # accepted, nothing booked: manager, then HR
     HANDOVER_ESCALATION = "handover_escalation"  # items still open: manager, then HR
+    # How and where (issue 11): the leaver is told of a place or a time agreed outside the
+    # bot; HR is told when a last day today or tomorrow left no time free for both.
+    MEETING_CHANGED = "meeting_changed"
+    SHORT_NOTICE = "short_notice"
+    # Issue 11: after the conversation's time, the interviewer records the notes or marks it
+    # held; on the farewell reminder's day every leaver gets the unit's thank-you offers.
+    NOTES_REMINDER = "notes_reminder"  # to the interviewer, with a button to the notes
+    FAREWELL_GESTURES = "farewell_gestures"  # to the leaver: reference, alumni, contact later
     # The survey and the time after the conversation: the journey records nothing when these
     # are sent (see RECORDED_KINDS).
     SURVEY_OFFER = "survey_offer"  # to the leaver, once the conversation is booked
@@ -52,6 +60,11 @@ class JourneyNotifier(Protocol):
 
     async def offer(self, departure: Departure) -> Reach | None:
         """Send the offer to the leaver: None when it is on its way, else why it cannot go."""
+        ...
+
+    async def survey_instead(self, departure: Departure) -> Reach | None:
+        """Offer the leaver the survey in place of a conversation (the unit's offer policy):
+        None when it is on its way, else why it cannot go."""
         ...
 
     async def invitation(self, departure: Departure) -> tuple[str, str]:

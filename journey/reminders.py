@@ -10,8 +10,9 @@ day there; DST is zoneinfo's business) and handed over in UTC. A reminder whose 
 passed but whose reason still holds goes out at the next working moment instead.
 
 Escalation (seed 000: the leaver should not fall through the cracks, and nobody nags them):
-a matter the leaver has left open for `escalate_after_working_days` working days goes to the
-next person on the ladder leaver → manager → the unit's HR contact, one step per period.
+journey.escalation decides who hears about a matter left open for `escalate_after_working_days`
+working days (one step per period) and spaces overdue steps a working day apart. An unanswered
+offer gets one gentle reminder to the leaver, and reaches the manager only if the unit says so.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
+from journey import escalation
 from journey.departure import Departure, DepartureStatus
 from journey.due import due_action_key
 from journey.notify import MessageKind
@@ -35,6 +37,8 @@ REMINDER_KINDS: frozenset[MessageKind] = frozenset(
         MessageKind.OFFER_ESCALATION,
         MessageKind.BOOKING_ESCALATION,
         MessageKind.HANDOVER_ESCALATION,
+        MessageKind.NOTES_REMINDER,
+        MessageKind.FAREWELL_GESTURES,
     }
 )
 """The kinds `plan` owns: re-planning replaces every unsent action of these kinds."""
@@ -64,6 +68,11 @@ class ReminderRules:
     escalate_after_working_days: int = 3
     handover_items: tuple[str, ...] = ()
     hr_contact: str | None = None  # the last step of the ladder; None stops at the manager
+    # Issue 11: HR people after the contact (when the contact is the one not acting), whether
+    # an unanswered offer goes to the manager, and the thank-you offers for every leaver.
+    hr_backup: tuple[str, ...] = ()
+    offer_to_manager: bool = False
+    farewell_gestures: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,9 @@ class Planned:
     key: str
     # Escalations: how many working days the matter has been open when this one goes out.
     days: int = 0
+    # From then on it is pointless (the conversation began, the last day ended): the outbox
+    # records it as skipped instead of sending it late.
+    expires_at: datetime | None = None
 
 
 def open_items(departure: Departure, rules: ReminderRules) -> list[str]:
@@ -99,6 +111,7 @@ class _Planner:
         self.time = replace(rules.time, zone=departure.zone)
         self.last_end = self.time.end_of(departure.last_working_day)
         self.found: list[Planned] = []
+        self.steps: list[escalation.Step] = []
 
     def run(self) -> list[Planned]:
         self._handover()
@@ -106,6 +119,11 @@ class _Planner:
         self._booking()
         self._conversation()
         self._farewell()
+        self._notes()
+        # Escalations last: spaced a working day apart, never fired together.
+        for step, at in escalation.spaced(self.steps, self.time, self.now):
+            key = due_action_key(self.d.id, step.kind, step.recipient, step.day)
+            self._add(step.kind, step.recipient, at, key, days=step.days)
         return self.found
 
     # --- what ------------------------------------------------------------------------------
@@ -133,21 +151,28 @@ class _Planner:
 
     def _offer(self) -> None:
         d = self.d
-        if d.status is not DepartureStatus.OFFERED:
+        if d.status is not DepartureStatus.OFFERED or escalation.unreachable(d):
             return
-        if d.remind_offer_at is not None:
+        if d.remind_offer_at is not None:  # "ask me later": that is the one reminder
             at = self.time.next_working_moment(d.remind_offer_at)
-            key = due_action_key(d.id, MessageKind.OFFER_AGAIN, d.leaver_upn, self._day_of(at))
-            self._add(MessageKind.OFFER_AGAIN, d.leaver_upn, at, key)
-            self._escalate(MessageKind.OFFER_ESCALATION, self._day_of(at))
+        elif self.rules.escalate_after_working_days > 0:  # one gentle reminder
+            since = self._day_of(d.created_at)
+            at = self.time.start_of(
+                self.time.add_working_days(since, self.rules.escalate_after_working_days)
+            )
         else:
-            self._escalate(MessageKind.OFFER_ESCALATION, self._day_of(d.created_at))
+            return
+        key = due_action_key(d.id, MessageKind.OFFER_AGAIN, d.leaver_upn, self._day_of(at))
+        self._add(MessageKind.OFFER_AGAIN, d.leaver_upn, at, key)
+        self._escalate(MessageKind.OFFER_ESCALATION, self._day_of(at))
 
     def _booking(self) -> None:
         d = self.d
         if d.status is not DepartureStatus.ACCEPTED:
             return
-        self._escalate(MessageKind.BOOKING_ESCALATION, self._day_of(d.accepted_at or d.created_at))
+        waiting = escalation.waiting_on(d) is escalation.Waiting.INTERVIEWER
+        since = d.times_requested_at if waiting else (d.accepted_at or d.created_at)
+        self._escalate(MessageKind.BOOKING_ESCALATION, self._day_of(since))
 
     def _conversation(self) -> None:
         d = self.d
@@ -171,21 +196,33 @@ class _Planner:
         self._add(MessageKind.FAREWELL_REMINDER, d.manager_upn, at, key)
         thanks = self.time.start_of(d.last_working_day)
         self._add(MessageKind.THANK_YOU, d.leaver_upn, thanks, f"{d.id}:thank_you:{d.leaver_upn}")
+        # Seed 000: a reference, the alumni network, contact later, for every leaver; once
+        # the conversation is held, its thank-you carries them instead (no double offer).
+        if self.rules.farewell_gestures and d.status is not DepartureStatus.HELD:
+            key = f"{d.id}:farewell_gestures:{d.leaver_upn}"
+            self._add(MessageKind.FAREWELL_GESTURES, d.leaver_upn, at, key)
+
+    def _notes(self) -> None:
+        """After the conversation's time: record the notes or mark it held."""
+        d = self.d
+        window = escalation.notes_reminder_window(d, self.time)
+        if window is None or d.meeting_start is None or not d.interviewer_upn:
+            return
+        at, until = window
+        start = d.meeting_start.astimezone(UTC)
+        key = f"{d.id}:notes_reminder:{d.interviewer_upn}:{start:%Y%m%dT%H%M}"
+        self._add(MessageKind.NOTES_REMINDER, d.interviewer_upn, at, key, deadline=until)
 
     # --- how -------------------------------------------------------------------------------
 
     def _escalate(self, kind: MessageKind, since: date) -> None:
-        """Manager after one period of working days, the HR contact after two."""
+        """One step of the ladder (journey.escalation.ladder) per period of working days."""
         period = self.rules.escalate_after_working_days
         if period <= 0:
             return
-        ladder = [self.d.manager_upn, self.rules.hr_contact]
-        for step, person in enumerate(ladder, start=1):
-            if not person or person == self.d.leaver_upn:
-                continue
+        for step, person in enumerate(escalation.ladder(self.d, kind, self.rules), start=1):
             day = self.time.add_working_days(since, period * step)
-            key = due_action_key(self.d.id, kind, person, day)
-            self._add(kind, person, self.time.start_of(day), key, days=period * step)
+            self.steps.append(escalation.Step(kind, person, day, period * step))
 
     def _add(
         self,
@@ -196,13 +233,17 @@ class _Planner:
         *,
         until: datetime | None = None,
         days: int = 0,
+        deadline: datetime | None = None,
     ) -> None:
-        deadline = min(self.last_end, until) if until is not None else self.last_end
+        # `deadline`: a reminder that may outlive the last day (the notes); else until then.
+        if deadline is None:
+            deadline = min(self.last_end, until) if until is not None else self.last_end
         # Past its time and not sent: as soon as working hours allow, if still in time.
         due = at if at >= self.now else self.time.next_working_moment(self.now)
         if due >= deadline:
             return
-        self.found.append(Planned(kind, recipient, due.astimezone(UTC), key, days))
+        expires = deadline.astimezone(UTC)
+        self.found.append(Planned(kind, recipient, due.astimezone(UTC), key, days, expires))
 
     def _day_of(self, moment: datetime | None) -> date:
         return self.time.local_day(moment or self.now)

@@ -149,33 +149,38 @@ def test_the_thank_you_on_the_last_day_follows_summer_time() -> None:
 
 
 def test_an_unanswered_offer_goes_to_the_manager_then_hr_in_working_days() -> None:
+    # Issue 11: only where the unit turns it on (by default the leaver is reminded once).
+    on = {"offer_to_manager": True}
     offered = departure(DepartureStatus.OFFERED)
-    planned = plan(offered, rules(), T0)
-    # From Monday 23 November: three working days on is Thursday 26, six is Tuesday 1 December
-    # (the weekend does not count).
+    planned = plan(offered, rules(**on), T0)
+    # From Monday 23 November: three working days on (Thursday 26) the gentle reminder; three
+    # more (Tuesday 1 December) the manager, six more (Friday 4) HR. Weekends do not count.
+    assert of(planned, K.OFFER_AGAIN) == [(LEAVER, local(date(2026, 11, 26)))]
     assert of(planned, K.OFFER_ESCALATION) == [
-        (MANAGER, local(date(2026, 11, 26))),
-        (HR, local(date(2026, 12, 1))),
+        (MANAGER, local(date(2026, 12, 1))),
+        (HR, local(date(2026, 12, 4))),
     ]
     assert [p.days for p in planned if p.kind is K.OFFER_ESCALATION] == [3, 6]
 
     # A holiday does not count either.
-    holiday = rules(time=WorkingTime(zone=CPH, holidays=frozenset({date(2026, 11, 25)})))
+    holiday = rules(time=WorkingTime(zone=CPH, holidays=frozenset({date(2026, 11, 25)})), **on)
     assert of(plan(offered, holiday, T0), K.OFFER_ESCALATION)[0] == (
         MANAGER,
-        local(date(2026, 11, 27)),
+        local(date(2026, 12, 2)),
     )
     # Without an HR contact the ladder ends at the manager; with 0 nobody is chased.
-    assert [r for r, _ in of(plan(offered, rules(hr_contact=None), T0), K.OFFER_ESCALATION)] == [
-        MANAGER
-    ]
-    assert not of(plan(offered, rules(escalate_after_working_days=0), T0), K.OFFER_ESCALATION)
+    no_hr = rules(hr_contact=None, **on)
+    assert [r for r, _ in of(plan(offered, no_hr, T0), K.OFFER_ESCALATION)] == [MANAGER]
+    off = rules(escalate_after_working_days=0, **on)
+    assert not of(plan(offered, off, T0), K.OFFER_ESCALATION)
 
 
 def test_answering_the_offer_ends_its_escalation_and_an_unbooked_yes_starts_one() -> None:
     accepted_at = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)  # a Friday
     accepted = departure(DepartureStatus.ACCEPTED, accepted_at=accepted_at)
-    planned = plan(accepted, rules(), accepted_at)
+    # The leaver's own pace (issue 11): their manager hears only where the unit says so.
+    assert not of(plan(accepted, rules(), accepted_at), K.BOOKING_ESCALATION)
+    planned = plan(accepted, rules(offer_to_manager=True), accepted_at)
     assert not of(planned, K.OFFER_ESCALATION)
     assert of(planned, K.BOOKING_ESCALATION) == [
         (MANAGER, local(date(2026, 12, 2))),
@@ -193,7 +198,10 @@ def test_ask_me_later_sends_the_offer_again_in_working_hours_and_escalates_from_
     offered = departure(DepartureStatus.OFFERED, remind_offer_at=later)
     planned = plan(offered, rules(), T0)
     assert of(planned, K.OFFER_AGAIN) == [(LEAVER, local(date(2026, 11, 30)))]
-    assert of(planned, K.OFFER_ESCALATION)[0] == (MANAGER, local(date(2026, 12, 3)))
+    assert not of(planned, K.OFFER_ESCALATION)  # by default the manager is not told
+    with_manager = plan(offered, rules(offer_to_manager=True), T0)
+    assert of(with_manager, K.OFFER_AGAIN) == [(LEAVER, local(date(2026, 11, 30)))]
+    assert of(with_manager, K.OFFER_ESCALATION)[0] == (MANAGER, local(date(2026, 12, 3)))
 
 
 def test_ticking_every_handover_item_ends_the_handover_escalation() -> None:
