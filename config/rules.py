@@ -25,7 +25,7 @@ def unit_rules(config: LoadedConfig, unit: str) -> UnitRules:
         pool=tuple(settings.conversation.pool),
         working_hours=calendar.working_hours.span,
         working_days=calendar.weekday_numbers,
-        holidays=frozenset(calendar.holidays),
+        closed_days=calendar.closed(),
     )
 
 
@@ -49,7 +49,7 @@ def reminder_rules(config: LoadedConfig, unit: str) -> ReminderRules:
             zone=calendar.zone,
             working_days=calendar.weekday_numbers,
             hours=calendar.working_hours.span,
-            holidays=frozenset(calendar.holidays),
+            closed=calendar.closed(),
         ),
         handover_days_before=reminders.handover_days_before,
         conversation_working_days_before=reminders.conversation_working_days_before,

@@ -6,35 +6,30 @@ organisation.yaml takes the value below, and a unit leaves out what it inherits.
 
 from __future__ import annotations
 
-from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
     Field,
     RootModel,
-    ValidationInfo,
     field_validator,
 )
 
 from config.schema_base import (
     LANGUAGE_ALIASES,
     WEEKDAYS,
-    HourMinute,
     Id,
     Localized,
     NonEmpty,
     Strict,
     Text,
     TextKey,
-    TimeZone,
     Upn,
-    Weekday,
     _entra_id,
     _unique,
 )
+from config.schema_calendar import Calendar
 from config.schema_farewell import Farewell
 from journey.after_conversation import Gesture
 from journey.departure import InterviewerKind
@@ -60,46 +55,6 @@ class Conversation(Strict):
     )
     hr_partners: Annotated[list[Upn], AfterValidator(_unique)] = Field(default_factory=list)
     pool: Annotated[list[Upn], AfterValidator(_unique)] = Field(default_factory=list)
-
-
-class WorkingHours(Strict):
-    """The span of a working day in which a conversation may be booked."""
-
-    start: HourMinute
-    end: HourMinute
-
-    @field_validator("end")
-    @classmethod
-    def _after_start(cls, end: str, info: ValidationInfo) -> str:
-        start = info.data.get("start")
-        if start is not None and end <= start:
-            raise ValueError(f"the working day must end after it starts ({start})")
-        return end
-
-    @property
-    def span(self) -> tuple[time, time]:
-        """Start and end as times of day."""
-        return time.fromisoformat(self.start), time.fromisoformat(self.end)
-
-
-class Calendar(Strict):
-    """When conversations can be booked."""
-
-    time_zone: TimeZone = "Europe/Copenhagen"
-    working_hours: WorkingHours = WorkingHours(start="08:00", end="16:00")
-    working_days: Annotated[list[Weekday], AfterValidator(_unique)] = Field(
-        default_factory=lambda: list(WEEKDAYS[:5]), min_length=1
-    )
-    holidays: list[date] = Field(default_factory=list)
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)
-
-    @property
-    def weekday_numbers(self) -> frozenset[int]:
-        """Working days as `date.weekday()` numbers (Monday is 0)."""
-        return frozenset(WEEKDAYS.index(day) for day in self.working_days)
 
 
 class Reminders(Strict):

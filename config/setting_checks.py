@@ -73,6 +73,7 @@ def _settings(settings: UnitSettings, parsed: Parsed) -> list[tuple[Loc, str]]:
     for n, item in enumerate(settings.handover or []):
         if item not in items:
             found.append((("handover", n), f"unknown handover item {item!r}{suggest(item, items)}"))
+    found += settings.calendar.problems()
     found += _survey(settings, {q.id: q for q in parsed.questions.model.question_sets})
     return found
 

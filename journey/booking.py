@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from journey.closed_days import ClosedDays
 from journey.departure import Departure, DepartureStatus, InterviewerKind
 from journey.people import BusyInterval, CreatedMeeting
 from journey.refusals import AlreadyBooked, StaleAction
@@ -39,7 +40,8 @@ class UnitRules:
     pool: tuple[str, ...] = ()
     working_hours: tuple[time, time] = (time(8), time(16))
     working_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
-    holidays: frozenset[date] = field(default_factory=frozenset)
+    # The country's public holidays and HR's closed days and half days.
+    closed_days: ClosedDays = field(default_factory=ClosedDays)
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def _calendar(
         zone=departure.zone,
         working_hours=rules.working_hours,
         working_days=rules.working_days,
-        holidays=rules.holidays,
+        closed_days=rules.closed_days,
         busy=busy,
         min_notice_hours=search.min_notice_hours,
         horizon_days=search.horizon_days,

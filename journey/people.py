@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import ClassVar, Literal, Protocol, Self
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
@@ -82,6 +83,53 @@ class BusyInterval(TimeSpan):
         return self.start < end and start < self.end
 
 
+class OffHours(BusyInterval):
+    """Time outside a person's own working hours: busy for a conversation, not a meeting."""
+
+
+class WorkingHours(BaseModel):
+    """When a person works, as their calendar says (part-time staff): weekdays, hours, zone.
+
+    Days are `date.weekday()` numbers (Monday is 0); start and end are wall-clock times in
+    `time_zone` (an IANA name). Without it, a person works the unit's hours.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: frozenset[int]
+    start: time
+    end: time
+    time_zone: str
+
+    @model_validator(mode="after")
+    def _sensible(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError("working hours must end after they start")
+        if not self.days <= set(range(7)):
+            raise ValueError("working days are numbers 0 (Monday) to 6 (Sunday)")
+        ZoneInfo(self.time_zone)
+        return self
+
+    def off_hours(self, start: datetime, end: datetime) -> list[OffHours]:
+        """The time between `start` and `end` outside these working hours, in time order."""
+        zone = ZoneInfo(self.time_zone)
+        day = start.astimezone(zone).date() - timedelta(days=1)
+        last = end.astimezone(zone).date() + timedelta(days=1)
+        off: list[OffHours] = []
+        cursor = start
+        while day <= last and cursor < end:
+            if day.weekday() in self.days:
+                begin = datetime.combine(day, self.start, tzinfo=zone)
+                finish = datetime.combine(day, self.end, tzinfo=zone)
+                if cursor < min(begin, end):
+                    off.append(OffHours(start=cursor, end=min(begin, end)))
+                cursor = max(cursor, finish)
+            day += timedelta(days=1)
+        if cursor < end:
+            off.append(OffHours(start=cursor, end=end))
+        return off
+
+
 class CreatedMeeting(BaseModel):
     """What the calendar gives back for a booked exit conversation."""
 
@@ -125,7 +173,11 @@ class Calendar(Protocol):
     async def busy_times(
         self, upns: list[str], start: datetime, end: datetime
     ) -> dict[str, list[BusyInterval]]:
-        """Busy intervals per UPN (keys as given) between start and end."""
+        """Busy intervals per UPN (keys as given) between start and end.
+
+        Time outside a person's own working hours (when the calendar knows them) comes as
+        `OffHours`; "working elsewhere" is not busy.
+        """
         ...
 
     async def create_meeting(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from journey.closed_days import ClosedDays
 from journey.people import BusyInterval, TimeSpan
 
 DEFAULT_WORKING_HOURS: tuple[time, time] = (time(8), time(16))
@@ -83,9 +84,11 @@ def search_window(
 class SlotSearch:
     """What a slot search reads: the leaver's last day and zone, the unit's hours, busy times.
 
-    Working hours, working days (0 = Monday) and holidays are read in the leaver's zone, so
-    08:00 stays 08:00 on the wall clock across a DST change. `busy` holds both people's
-    busy times; a slot touching a busy interval's end is free.
+    Working hours, working days (0 = Monday) and closed days are read in the leaver's zone,
+    so 08:00 stays 08:00 on the wall clock across a DST change. `closed_days` are the unit's
+    public holidays and HR's own days; on a half day no slot ends after the closing time.
+    `busy` holds both people's busy times (time outside a person's own working hours among
+    them); a slot touching a busy interval's end is free.
     """
 
     now: datetime
@@ -94,7 +97,7 @@ class SlotSearch:
     zone: ZoneInfo
     working_hours: tuple[time, time] = DEFAULT_WORKING_HOURS
     working_days: Collection[int] = DEFAULT_WORKING_DAYS
-    holidays: Collection[date] = frozenset()
+    closed_days: ClosedDays = field(default_factory=ClosedDays)
     busy: Iterable[BusyInterval] = ()
     step_minutes: int = 30
     min_notice_hours: float = DEFAULT_MIN_NOTICE_HOURS
@@ -136,8 +139,9 @@ def _free_days(search: SlotSearch, exclude: Iterable[Slot] = ()) -> list[_Day]:
     days: list[_Day] = []
     day = earliest.astimezone(zone).date()
     while day <= last_day:
-        if day.weekday() in search.working_days and day not in search.holidays:
-            candidates = list(_day_slots(day, zone, search.working_hours, length, step))
+        hours = search.closed_days.hours_on(day, search.working_hours)
+        if day.weekday() in search.working_days and hours is not None:
+            candidates = list(_day_slots(day, zone, hours, length, step))
             free = [
                 slot
                 for slot in candidates

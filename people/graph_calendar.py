@@ -9,12 +9,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from journey.people import BusyInterval, CreatedMeeting, DirectoryUnavailable, PersonNotReachable
+from people import working_hours
 from people.graph_client import GraphClient, GraphResponse, segment, user_path
 
 # getSchedule answers for at most 20 mailboxes and a period under 42 days per call.
 _MAX_SCHEDULES = 20
 _MAX_PERIOD = timedelta(days=40)
 _VIEW_INTERVAL_MINUTES = 15
+# Schedule item statuses that leave the person free for a conversation: working elsewhere
+# (at home, at another site) still takes a Teams call.
+_NOT_BUSY = ("free", "workingelsewhere")
 
 # Graph takes Windows zone names and only a short list of IANA names, which lacks the
 # Nordic ones; these are the Windows names for the zones the product serves.
@@ -40,7 +44,8 @@ class GraphCalendar:
     async def busy_times(
         self, upns: list[str], start: datetime, end: datetime
     ) -> dict[str, list[BusyInterval]]:
-        """Busy intervals per UPN: every schedule item whose status is not `free`."""
+        """Busy intervals per UPN: schedule items neither `free` nor `workingElsewhere`, and
+        the time outside the person's own `workingHours` (as OffHours)."""
         result: dict[str, list[BusyInterval]] = {upn: [] for upn in upns}
         if not upns or end <= start:
             return result
@@ -60,7 +65,8 @@ class GraphCalendar:
                     raise PersonNotReachable("not_found", chunk[0])
                 if not response.ok:
                     raise response.unexpected("reading free/busy times")
-                for upn, intervals in _parse_schedules(response, chunk, period_start):
+                period = (period_start, period_end)
+                for upn, intervals in _parse_schedules(response, chunk, period):
                     result[upn].extend(intervals)
         for intervals in result.values():
             intervals.sort(key=lambda interval: interval.start)
@@ -154,7 +160,7 @@ def _zoned_stamp(moment: datetime, iana: str) -> dict[str, str]:
 
 
 def _parse_schedules(
-    response: GraphResponse, asked: list[str], period_start: datetime
+    response: GraphResponse, asked: list[str], period: tuple[datetime, datetime]
 ) -> Iterator[tuple[str, list[BusyInterval]]]:
     values = response.body.get("value") if isinstance(response.body, dict) else None
     if not isinstance(values, list):
@@ -171,17 +177,20 @@ def _parse_schedules(
             code = str(error.get("responseCode", "")) if isinstance(error, dict) else ""
             reason = "not_found" if "NotFound" in code else "no_calendar"
             raise PersonNotReachable(reason, upn)
+        hours = working_hours.from_graph(info.get("workingHours"))
+        off: list[BusyInterval] = list(hours.off_hours(*period)) if hours else []
         if isinstance(info.get("scheduleItems"), list):
             yield (
                 upn,
                 [
                     _interval(item)
                     for item in info["scheduleItems"]
-                    if str(item.get("status", "")).lower() != "free"
-                ],
+                    if str(item.get("status", "")).lower() not in _NOT_BUSY
+                ]
+                + off,
             )
         else:
-            yield upn, list(_from_view(str(info.get("availabilityView", "")), period_start))
+            yield upn, [*_from_view(str(info.get("availabilityView", "")), period[0]), *off]
     missing = [upn for upn in asked if upn not in seen]
     if missing:
         raise PersonNotReachable("not_found", missing[0])
@@ -205,9 +214,10 @@ def _moment(stamp: dict[str, str]) -> datetime:
 
 
 def _from_view(view: str, period_start: datetime) -> Iterator[BusyInterval]:
-    """Busy stretches from an availabilityView ('0' free; 1-4 tentative/busy/away/elsewhere)."""
+    """Busy stretches from an availabilityView ('0' free, '4' working elsewhere: not busy;
+    1-3 tentative, busy, away)."""
     step = timedelta(minutes=_VIEW_INTERVAL_MINUTES)
     for index, mark in enumerate(view):
-        if mark != "0":
+        if mark not in "04":
             start = period_start + index * step
             yield BusyInterval(start=start, end=start + step)

@@ -20,6 +20,7 @@ from journey.people import (
     Person,
     PersonNotReachable,
 )
+from people.working_hours import LocalWorkingHours
 
 Recurrence = Literal[
     "day", "weekday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
@@ -89,6 +90,8 @@ class PersonEntry(BaseModel):
     # Entra ID group object ids the person is in (e.g. the HR group of organisation.yaml).
     groups: list[str] = Field(default_factory=list)
     busy: list[BusyEntry] = Field(default_factory=list)
+    # Part-time staff: the days and hours they work; left out, the unit's working hours.
+    working_hours: LocalWorkingHours | None = None
 
     @field_validator("upn", "manager", "mail")
     @classmethod
@@ -204,7 +207,8 @@ class LocalDirectory:
     async def busy_times(
         self, upns: list[str], start: datetime, end: datetime
     ) -> dict[str, list[BusyInterval]]:
-        """The file's busy entries plus booked meetings, per UPN as given."""
+        """The file's busy entries plus booked meetings, per UPN as given; with the person's
+        `working_hours`, the time outside them too (as OffHours)."""
         result: dict[str, list[BusyInterval]] = {}
         for upn in upns:
             entry = self._entry(upn)
@@ -222,6 +226,8 @@ class LocalDirectory:
                 and meeting.start < end
                 and start < meeting.end
             ]
+            if entry.working_hours is not None:
+                intervals += entry.working_hours.in_zone(entry.time_zone).off_hours(start, end)
             result[upn] = sorted(intervals, key=lambda interval: interval.start)
         return result
 

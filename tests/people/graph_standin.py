@@ -67,6 +67,16 @@ def _stamp(moment: datetime) -> dict[str, str]:
     return {"dateTime": moment.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"}
 
 
+def _working_hours(days: list[str], start: str, end: str, zone: str) -> dict[str, Any]:
+    """Graph's workingHours: times with seven decimals, the zone as {"name": ...}."""
+    return {
+        "daysOfWeek": days,
+        "startTime": f"{start}:00.0000000",
+        "endTime": f"{end}:00.0000000",
+        "timeZone": {"name": zone},
+    }
+
+
 def _parse_utc(stamp: dict[str, str]) -> datetime:
     assert stamp["timeZone"] == "UTC", "the client should ask in UTC"
     return datetime.fromisoformat(stamp["dateTime"]).replace(tzinfo=UTC)
@@ -80,6 +90,7 @@ class GraphStandIn:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # by lower-case upn
     managers: dict[str, str] = field(default_factory=dict)  # upn -> manager upn
     schedule_items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    working_hours: dict[str, dict[str, Any]] = field(default_factory=dict)  # by lower-case upn
     installations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # user id
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     groups: dict[str, set[str]] = field(default_factory=dict)  # user id -> group ids
@@ -121,6 +132,13 @@ class GraphStandIn:
                 "end": _stamp(end.astimezone(UTC)),
             }
         )
+
+    def set_working_hours(
+        self, upn: str, days: list[str], start: str, end: str, zone: str = "Romance Standard Time"
+    ) -> None:
+        """The person's working hours in Outlook, as getSchedule reports them (HH:MM, a
+        Windows zone name); everyone else works Monday to Friday 08:00-17:00."""
+        self.working_hours[upn.lower()] = _working_hours(days, start, end, zone)
 
     def answer_next(
         self,
@@ -292,12 +310,13 @@ class GraphStandIn:
                     "scheduleId": address,
                     "availabilityView": view,
                     "scheduleItems": items,
-                    "workingHours": {
-                        "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
-                        "startTime": "08:00:00.0000000",
-                        "endTime": "17:00:00.0000000",
-                        "timeZone": {"name": "Romance Standard Time"},
-                    },
+                    "workingHours": self.working_hours.get(address.lower())
+                    or _working_hours(
+                        ["monday", "tuesday", "wednesday", "thursday", "friday"],
+                        "08:00",
+                        "17:00",
+                        "Romance Standard Time",
+                    ),
                 }
             )
         context = (

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from journey.people import BusyInterval, InstallResult, PersonNotReachable
+from journey.people import BusyInterval, InstallResult, OffHours, PersonNotReachable
 from people.graph_calendar import GraphCalendar
 from people.graph_client import GraphClient
 from people.graph_directory import GraphDirectory
@@ -77,11 +77,12 @@ async def test_get_schedule_is_read_into_busy_intervals(
     )
 
     def hours(intervals: list[BusyInterval]) -> list[tuple[int, int]]:
-        return [(interval.start.hour, interval.end.hour) for interval in intervals]
+        items = [interval for interval in intervals if not isinstance(interval, OffHours)]
+        return [(interval.start.hour, interval.end.hour) for interval in items]
 
-    # "free" items do not block; tentative, away and working elsewhere do.
+    # "free" and "working elsewhere" items do not block; tentative and away do.
     assert hours(busy["leaver@contoso.example"]) == [(8, 9), (12, 13)]
-    assert hours(busy["manager@contoso.example"]) == [(9, 10), (13, 14)]
+    assert hours(busy["manager@contoso.example"]) == [(9, 10)]
     assert all(i.start.tzinfo == UTC for i in busy["leaver@contoso.example"])
 
     (request,) = standin.requests
@@ -104,7 +105,8 @@ async def test_a_long_period_is_asked_in_pieces_graph_accepts(
     busy = await GraphCalendar(client).busy_times(
         ["leaver@contoso.example"], start, start + timedelta(days=60)
     )
-    assert [interval.start for interval in busy["leaver@contoso.example"]] == [late]
+    items = [i for i in busy["leaver@contoso.example"] if not isinstance(i, OffHours)]
+    assert [interval.start for interval in items] == [late]
     periods = [
         (request.body["startTime"]["dateTime"], request.body["endTime"]["dateTime"])
         for request in standin.requests
@@ -113,6 +115,46 @@ async def test_a_long_period_is_asked_in_pieces_graph_accepts(
         ("2026-11-02T00:00:00", "2026-12-12T00:00:00"),
         ("2026-12-12T00:00:00", "2027-01-01T00:00:00"),
     ]
+
+
+async def test_outside_a_part_timers_outlook_working_hours_they_are_busy(
+    client: GraphClient, standin: GraphStandIn
+) -> None:
+    # Mads works Monday to Wednesday, 08:00-15:00 Copenhagen time (Outlook's Windows zone).
+    standin.set_working_hours(
+        "manager@contoso.example", ["monday", "tuesday", "wednesday"], "08:00", "15:00"
+    )
+    wednesday = datetime(2026, 11, 4, tzinfo=UTC)
+    busy = await GraphCalendar(client).busy_times(
+        ["manager@contoso.example", "leaver@contoso.example"],
+        wednesday,
+        wednesday + timedelta(days=2),
+    )
+    # 08:00-15:00 in Copenhagen is 07:00-14:00 UTC in November; Thursday is off entirely.
+    assert [(i.start, i.end) for i in busy["manager@contoso.example"]] == [
+        (wednesday, wednesday.replace(hour=7)),
+        (wednesday.replace(hour=14), wednesday + timedelta(days=2)),
+    ]
+    assert all(isinstance(i, OffHours) for i in busy["manager@contoso.example"])
+    # Sofie has Outlook's default, Monday to Friday 08:00-17:00: she is free Thursday morning.
+    thursday_morning = datetime(2026, 11, 5, 8, tzinfo=UTC)
+    assert not any(
+        i.overlaps(thursday_morning, thursday_morning + timedelta(hours=1))
+        for i in busy["leaver@contoso.example"]
+    )
+
+
+async def test_working_hours_in_a_zone_we_cannot_place_fall_back_to_the_units(
+    client: GraphClient, standin: GraphStandIn
+) -> None:
+    standin.set_working_hours(
+        "manager@contoso.example", ["monday"], "08:00", "09:00", zone="Customized Time Zone"
+    )
+    day = datetime(2026, 11, 3, tzinfo=UTC)
+    busy = await GraphCalendar(client).busy_times(
+        ["manager@contoso.example"], day, day + timedelta(days=1)
+    )
+    assert busy["manager@contoso.example"] == []
 
 
 async def test_free_busy_for_an_unknown_mailbox_says_who(

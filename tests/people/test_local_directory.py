@@ -172,3 +172,47 @@ def test_a_manager_missing_from_the_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(LocalDirectoryError) as caught:
         LocalDirectory.from_file(path, now=NOW)
     assert "manager b@contoso.example is not in the file" in str(caught.value)
+
+
+async def test_a_part_timers_working_hours_keep_slots_on_the_days_they_work(
+    demo: LocalDirectory,
+) -> None:
+    # Lene (the union representative in the demo file) works Monday to Wednesday, 08-15.
+    window = search_window(now=NOW, last_working_day=date(2026, 11, 13), zone=CPH)
+    assert window is not None
+    busy = await demo.busy_times([LEAVER, "union.rep@contoso.example"], *window)
+    merged = [interval for intervals in busy.values() for interval in intervals]
+    slots = propose_slots(
+        SlotSearch(
+            now=NOW, last_working_day=date(2026, 11, 13), length_minutes=60, zone=CPH, busy=merged
+        ),
+        count=20,
+    )
+    assert slots
+    assert {slot.start.astimezone(CPH).strftime("%A") for slot in slots} <= {
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+    }
+    assert all(slot.end.astimezone(CPH).time() <= time(15) for slot in slots)
+
+
+def test_working_hours_that_end_before_they_start_are_a_mistake_at_their_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "people.yaml"
+    path.write_text(
+        "people:\n"
+        "  - upn: a@contoso.example\n"
+        "    name: A\n"
+        "    id: a\n"
+        "    working_hours: {days: [monday], from: '15:00', to: '08:00'}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LocalDirectoryError) as caught:
+        LocalDirectory.from_file(path, now=NOW)
+    problems = caught.value.problems
+    assert any(
+        p.startswith(f"{path}:5:5: people.0.working_hours:") and "`to` must be after" in p
+        for p in problems
+    ), problems

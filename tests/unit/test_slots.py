@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from journey.people import BusyInterval
+from journey.closed_days import ClosedDays, DayRule
+from journey.people import BusyInterval, OffHours, WorkingHours
 from journey.slots import Slot, SlotSearch, is_still_free, propose_slots, search_window
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -189,7 +190,7 @@ def test_weekends_and_holidays_are_skipped() -> None:
             last_working_day=date(2026, 12, 29),
             length_minutes=60,
             zone=CPH,
-            holidays=frozenset({date(2026, 12, 24), date(2026, 12, 25)}),
+            closed_days=ClosedDays(own=(DayRule(12, 24), DayRule(12, 25))),
             step_minutes=60,
         ),
         count=100,
@@ -305,3 +306,41 @@ def test_naive_times_are_refused() -> None:
                 zone=CPH,
             )
         )
+
+
+def test_a_part_time_interviewer_gets_no_slot_on_a_day_they_do_not_work() -> None:
+    # The interviewer works Monday to Wednesday, 09:00-14:00 (their Outlook working hours).
+    part_time = WorkingHours(
+        days=frozenset({0, 1, 2}), start=time(9), end=time(14), time_zone="Europe/Copenhagen"
+    )
+    now = local(CPH, 2026, 11, 2, 7)  # Monday
+    search = SlotSearch(
+        now=now,
+        last_working_day=date(2026, 11, 13),
+        length_minutes=60,
+        zone=CPH,
+        busy=part_time.off_hours(now, local(CPH, 2026, 11, 14)),
+        min_notice_hours=0,
+        step_minutes=60,
+    )
+    slots = propose_slots(search, count=100)
+    assert {slot.start.astimezone(CPH).strftime("%a") for slot in slots} == {"Mon", "Tue", "Wed"}
+    for slot in slots:
+        start, end = slot.in_zone(CPH)
+        assert time(9) <= start.time() and end.time() <= time(14)
+
+
+def test_off_hours_are_the_time_outside_a_persons_working_hours_in_their_zone() -> None:
+    # An interviewer in Helsinki works Monday 08:00-12:00 on their own clock.
+    hours = WorkingHours(
+        days=frozenset({0}), start=time(8), end=time(12), time_zone="Europe/Helsinki"
+    )
+    start, end = datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC)
+    off = hours.off_hours(start, end)
+    assert all(isinstance(interval, OffHours) for interval in off)
+    assert [(interval.start, interval.end) for interval in off] == [
+        (start, datetime(2026, 11, 2, 6, tzinfo=UTC)),  # 08:00 in Helsinki (UTC+2)
+        (datetime(2026, 11, 2, 10, tzinfo=UTC), end),
+    ]
+    with pytest.raises(ValueError):
+        WorkingHours(days=frozenset({0}), start=time(12), end=time(8), time_zone="UTC")
