@@ -38,6 +38,7 @@ def problems_in(root: Path, files: Mapping[str, str]) -> list[str]:
 
 
 def test_the_default_danish_calendar_closes_christmas_eve_and_grundlovsdag_afternoon() -> None:
+    # The example organisation is a municipality: KL's agreements give these days.
     config = load_config(DEFAULT)
     closed = unit_rules(config, "home-care").closed_days
     assert closed.country == "DK"
@@ -48,6 +49,7 @@ def test_the_default_danish_calendar_closes_christmas_eve_and_grundlovsdag_after
     assert closed.closes_at(date(2029, 6, 5)) == time(12)
     assert closed.closes_at(date(2028, 6, 5)) == WHOLE_DAY
     assert closed.closes_at(date(2029, 6, 6)) is None
+    assert closed.closes_at(date(2029, 5, 1)) == time(12)  # 1. maj, in the municipalities
     # Reminders count working days on the same calendar.
     time_rules = reminder_rules(config, "home-care").time
     assert time_rules.add_working_days(date(2027, 12, 23), 1) == date(2027, 12, 27)

@@ -17,7 +17,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 OSLO = ZoneInfo("Europe/Oslo")
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
-# What the default organisation.yaml gives a Danish unit on top of the public holidays.
+# Days a Danish employer commonly closes on top of the public holidays (cf. organisation.yaml).
 DANISH_EMPLOYER = ClosedDays(
     country="DK",
     own=(DayRule(12, 24), DayRule(12, 31), DayRule(6, 5, closes_at=time(12))),
