@@ -155,6 +155,7 @@ def _figures(say: Speaker, insights: Insights, min_answers: int) -> list[Element
     body.append(_bars(say, months, {r.item: month_label(say, Month.parse(r.item)) for r in months}))
     body += _reasons(say, by_section["reasons"])
     body += _areas(say, by_section.get("areas", []))
+    body += _by_type(say, by_section)
     body += _comments(say, insights.comments)
     if any(r.current.hidden or r.previous.hidden for r in rows):
         body.append(paragraph(say("insights.hidden_note", min=min_answers), subtle=True))
@@ -198,6 +199,20 @@ def _areas(say: Speaker, rows: Sequence[Row]) -> list[Element]:
     areas = sorted(rows, key=lambda r: (order.get(r.item, len(order)), r.item))
     titles = {r.item: section_title(say.config, r.item, say.locale) for r in areas}
     return [_subheading(say("insights.areas")), _bars_or_none(say, areas, titles)]
+
+
+def _by_type(say: Speaker, by_section: Mapping[str, list[Row]]) -> list[Element]:
+    """Departures, and the share who said yes to a conversation, per type of departure."""
+    counts = by_section.get("by_type", [])
+    if not counts:
+        return []
+    names = {row.item: say(f"departure_type.{row.item}") for row in counts}
+    return [
+        _subheading(say("insights.by_type")),
+        _bars(say, counts, names),
+        _subheading(say("insights.accepted_by_type")),
+        _bars(say, by_section.get("accepted_by_type", []), names),
+    ]
 
 
 def _comments(say: Speaker, comments: Mapping[str, Sequence[str]]) -> list[Element]:

@@ -5,8 +5,12 @@ or semicolon-separated (Nordic Excel writes semicolons), and a header of exactly
 
     external_id,leaver,manager,unit,last_working_day,locale,interviewer_pool
 
-and optionally an eighth, `cancelled`: a row with `yes` there (or ja, true, x, 1) cancels the
-departure of that external_id (the leaver stays); the other cells of such a row are not used.
+and optionally, after them and in either order, `departure_type` and `cancelled`.
+`departure_type` is one of resignation, retirement, fixed_term_end, traineeship_end
+(traineeship or apprenticeship), dismissal, other; empty is a resignation for a new departure
+and keeps the stored type for a known external_id; any other word rejects the row, with its
+line. A row with `yes` under `cancelled` (or ja, true, x, 1) cancels the departure of that
+external_id (the leaver stays); the other cells of such a row are not used.
 
 Dates are yyyy-mm-dd only: 03-04-2026 is the 3rd of April in Denmark and the 4th of March in
 an American export, so a day-month-year date is refused rather than guessed. `manager`,
@@ -38,6 +42,9 @@ COLUMNS: tuple[str, ...] = (
     "interviewer_pool",
 )
 OPTIONAL = "cancelled"
+TYPE_COLUMN = "departure_type"
+# Optional columns after COLUMNS, each at most once, in any order.
+EXTRA_COLUMNS: tuple[str, ...] = (TYPE_COLUMN, OPTIONAL)
 YES = frozenset({"yes", "ja", "true", "x", "1"})
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -84,10 +91,11 @@ def read_rows(data: bytes, name: str) -> list[CsvRow]:
         if header is None:
             raise CsvFileError(f"{name}: the file is empty; nothing was imported.")
         found = tuple(cell.strip() for cell in header)
-        if found not in (COLUMNS, (*COLUMNS, OPTIONAL)):
+        if not _header_fits(found):
             raise CsvFileError(
                 f"{name}: line 1: the header must be exactly {','.join(COLUMNS)} (optionally "
-                f"followed by ,{OPTIONAL}) but is {','.join(found)}; nothing was imported."
+                f"followed by ,{TYPE_COLUMN} and/or ,{OPTIONAL}) but is {','.join(found)}; "
+                "nothing was imported."
             )
         rows = []
         start = reader.line_num + 1
@@ -99,12 +107,21 @@ def read_rows(data: bytes, name: str) -> list[CsvRow]:
                 rows.append(CsvRow(line, {}, f"has {len(cells)} fields, the header {len(found)}"))
                 continue
             values = dict(zip(found, (c.strip() for c in cells), strict=True))
-            rows.append(CsvRow(line, {OPTIONAL: "", **values}))
+            rows.append(CsvRow(line, {OPTIONAL: "", TYPE_COLUMN: "", **values}))
     except csv.Error as exc:
         raise CsvFileError(
             f"{name}: line {reader.line_num}: not valid CSV ({exc}); nothing was imported."
         ) from None
     return rows
+
+
+def _header_fits(found: tuple[str, ...]) -> bool:
+    extra = found[len(COLUMNS) :]
+    return (
+        found[: len(COLUMNS)] == COLUMNS
+        and len(set(extra)) == len(extra)
+        and set(extra) <= set(EXTRA_COLUMNS)
+    )
 
 
 def parse_row(row: CsvRow) -> RegistrationRequest | str:
@@ -126,6 +143,7 @@ def parse_row(row: CsvRow) -> RegistrationRequest | str:
             last_working_day=day,
             locale=cells["locale"] or None,
             interviewer_pool=[a for a in _POOL_SEPARATORS.split(cells["interviewer_pool"]) if a],
+            departure_type=cells[TYPE_COLUMN].lower() or None,
         )
     except ValidationError as exc:
         first = exc.errors(include_input=False, include_url=False)[0]

@@ -16,9 +16,9 @@ from bot.typedefs import API_AUTH, CONFIG, DATABASE, REGISTRATION
 from hr_api.auth import ApiCaller, Forbidden
 from hr_api.models import (
     DeliveryOut,
+    DepartureChange,
     DepartureIn,
     DepartureOut,
-    LastDayChange,
     ProblemOut,
     Problems,
     TimelineOut,
@@ -177,13 +177,23 @@ async def get_departure(request: web.Request, caller: ApiCaller) -> web.Response
 
 @authenticated
 async def change_departure(request: web.Request, caller: ApiCaller) -> web.Response:
-    """PATCH /api/departures/{id}: move the last working day."""
-    parsed = await _body(request, LastDayChange)
+    """PATCH /api/departures/{id}: move the last working day, change the type or the regret."""
+    parsed = await _body(request, DepartureChange)
     if isinstance(parsed, web.Response):
         return parsed
-    outcome = await request.app[REGISTRATION].change_last_day(
-        request.match_info["id"], parsed.last_working_day, caller.actor, door=DOOR
-    )
+    registration = request.app[REGISTRATION]
+    departure_id = request.match_info["id"]
+    outcome: Outcome | None = None
+    if parsed.last_working_day is not None:
+        outcome = await registration.change_last_day(
+            departure_id, parsed.last_working_day, caller.actor, door=DOOR
+        )
+        if outcome.rejected:
+            return _answer(request, outcome)
+    if details := parsed.details():
+        outcome = await registration.change_details(departure_id, details, caller.actor, door=DOOR)
+    assert outcome is not None  # the model demands at least one field
+    # The last outcome carries the departure as it now stands (read after the day moved).
     return _answer(request, outcome)
 
 

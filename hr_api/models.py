@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
-from journey.departure import Departure, DepartureStatus, Reach
+from journey.departure import Departure, DepartureStatus, DepartureType, Reach
 from journey.due import DeliveryEvent, Outcome
 from journey.registration_rules import IsoDay, RegistrationRequest
 
@@ -22,12 +22,39 @@ class DepartureIn(RegistrationRequest):
     )
 
 
-class LastDayChange(BaseModel):
-    """PATCH /api/departures/{id}: move the last working day."""
+class DepartureChange(BaseModel):
+    """PATCH /api/departures/{id}: move the last working day, change the type or the regret.
+
+    Only the fields sent change; at least one is needed.
+    """
 
     model_config = ConfigDict(extra="forbid", **_CAMEL)
 
-    last_working_day: IsoDay = Field(description="The new last working day, as yyyy-mm-dd.")
+    last_working_day: IsoDay | None = Field(
+        None, description="The new last working day, as yyyy-mm-dd."
+    )
+    departure_type: DepartureType | None = Field(
+        None, description="The type of departure (see DepartureIn)."
+    )
+    regrettable: bool | None = Field(
+        None,
+        description="HR's or the manager's assessment that the organisation regrets this "
+        "departure; null clears it. Never shown to the leaver.",
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> DepartureChange:
+        if not self.model_fields_set:
+            raise ValueError("send lastWorkingDay, departureType or regrettable")
+        for name in ("last_working_day", "departure_type"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+    def details(self) -> dict[str, object]:
+        """The type and regret to change, by the departure's field names."""
+        names = ("departure_type", "regrettable")
+        return {name: getattr(self, name) for name in names if name in self.model_fields_set}
 
 
 class DepartureOut(BaseModel):
@@ -51,6 +78,11 @@ class DepartureOut(BaseModel):
     )
     interviewer: str | None = Field(description="Who holds the conversation, once chosen.")
     interviewer_pool: list[str]
+    departure_type: DepartureType
+    regrettable: bool | None = Field(
+        description="HR's or the manager's assessment; null when nobody said. Never shown to "
+        "the leaver."
+    )
     version: int = Field(description="Goes up by one with every change.")
     created_at: datetime | None
     updated_at: datetime | None
@@ -72,6 +104,8 @@ class DepartureOut(BaseModel):
             reach=departure.reach,
             interviewer=departure.interviewer_upn,
             interviewer_pool=list(departure.interviewer_pool),
+            departure_type=departure.departure_type,
+            regrettable=departure.regrettable,
             version=departure.version,
             created_at=departure.created_at,
             updated_at=departure.updated_at,

@@ -13,7 +13,7 @@ from hr_api.departures import (
     get_departure,
     get_timeline,
 )
-from hr_api.models import DepartureIn, DepartureOut, LastDayChange, Problems, TimelineOut
+from hr_api.models import DepartureChange, DepartureIn, DepartureOut, Problems, TimelineOut
 from hr_api.openapi import Operation, openapi_document
 
 OPENAPI_PATH = "/api/openapi.json"
@@ -78,10 +78,10 @@ OPERATIONS: tuple[Operation, ...] = (
         method="PATCH",
         path="/api/departures/{id}",
         handler=change_departure,
-        operation_id="changeLastWorkingDay",
-        summary="Move the last working day",
+        operation_id="changeDeparture",
+        summary="Move the last working day, change the type of departure or the regret",
         path_parameters=_ID,
-        request_body=LastDayChange,
+        request_body=DepartureChange,
         responses={
             200: ("Changed (or already that day).", DepartureOut),
             404: _NOT_FOUND,

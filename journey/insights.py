@@ -17,10 +17,9 @@ Small-group protection (seed 004: watch anonymity when results are passed on):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
 
 from journey.insights_counts import (
     AnswerCell,
@@ -31,54 +30,10 @@ from journey.insights_counts import (
     QuestionInfo,
     SectionCell,
 )
+from journey.insights_figures import HIDDEN, NONE, Figure, by_type, suppressed
 from journey.periods import Month, Period
 
-K = TypeVar("K", bound=Hashable)
-
 ORGANISATION = None  # the scope of a report over every unit
-
-
-# ------------------------------------------------------------------------------- suppression
-
-
-def suppressed(groups: Mapping[K, int], minimum: int) -> frozenset[K]:
-    """The groups whose figures must be hidden at one level (e.g. every unit, every month).
-
-    A group with fewer than `minimum` members (but at least one) is hidden. While something is
-    hidden, the smallest shown groups are hidden with it until at least two are hidden and they
-    hold `minimum` members together: then the total minus the shown groups tells nothing about
-    any one hidden group. Empty groups reveal no one and are never needed to cover another.
-    """
-    hidden = {key for key, size in groups.items() if 0 < size < minimum}
-    if not hidden:
-        return frozenset()
-    shown = sorted(
-        (key for key, size in groups.items() if size > 0 and key not in hidden),
-        key=lambda key: (groups[key], str(key)),
-    )
-    while shown and (len(hidden) < 2 or sum(groups[key] for key in hidden) < minimum):
-        hidden.add(shown.pop(0))
-    return frozenset(hidden)
-
-
-# ---------------------------------------------------------------------------------- the report
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One number of the report; `value` is None when it is hidden (or there is no data)."""
-
-    value: float | None
-    n: int  # the size of the group behind it: shown only together with the value
-    hidden: bool = False
-
-    @property
-    def shown(self) -> bool:
-        return self.value is not None and not self.hidden
-
-
-HIDDEN = Figure(None, 0, hidden=True)
-NONE = Figure(None, 0)
 
 
 @dataclass(frozen=True)
@@ -95,6 +50,8 @@ class PeriodFigures:
     reasons_respondents: Figure
     areas: Mapping[str, Figure]  # section id -> mean rating on a 1..5 scale
     recommend_share: Figure
+    # Issue 11: per type of departure, departures and the share who accepted a conversation.
+    by_type: tuple[tuple[str, Figure, Figure], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,6 +126,7 @@ def period_figures(
         reasons_respondents=reasons_respondents,
         areas=_areas(sections, answers, unit, questions, minimum),
         recommend_share=_recommend(answers, unit, rules),
+        by_type=by_type(cells, unit, minimum),
     )
 
 
@@ -302,7 +260,9 @@ class Kind(StrEnum):
 class Row:
     """One line of a report, now and in the period before: what the card and the export show."""
 
-    section: str  # departures | accepted | answered | per_month | reasons | areas | recommend
+    # departures | accepted | answered | per_month | reasons | areas | recommend | by_type |
+    # accepted_by_type
+    section: str
     item: str  # "total", a month YYYY-MM, an option id or a section id
     kind: Kind
     current: Figure
@@ -344,4 +304,18 @@ def report_rows(report: Report) -> list[Row]:
                 _previous_of(before, before.areas, section_id))
         )  # fmt: skip
     rows.append(Row("recommend", "yes", Kind.SHARE, now.recommend_share, before.recommend_share))
+    rows += _type_rows(report)
+    return rows
+
+
+def _type_rows(report: Report) -> list[Row]:
+    """Per type of departure: how many, and the share who accepted (issue 11)."""
+    now, before = report.current, report.previous
+    earlier = {kind: (count, share) for kind, count, share in before.by_type}
+    rows: list[Row] = []
+    for kind, count, share in now.by_type:
+        gone = (HIDDEN, HIDDEN) if before.hidden else (NONE, NONE)
+        was_count, was_share = earlier.get(kind, gone)
+        rows.append(Row("by_type", kind, Kind.COUNT, count, was_count))
+        rows.append(Row("accepted_by_type", kind, Kind.SHARE, share, was_share))
     return rows

@@ -32,6 +32,7 @@ class DepartureCell(BaseModel):
     departures: int
     accepted: int  # said yes to a conversation (and did not take it back)
     answered: int  # sent a survey with at least one answer counted in statistics
+    departure_type: str = "resignation"  # journey.departure.DepartureType's values (issue 11)
 
 
 class AnswerCell(BaseModel):

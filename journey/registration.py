@@ -14,9 +14,10 @@ from datetime import date
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from journey.access import Asker, may_set_regret
 from journey.clock import Clock
-from journey.departure import Departure
-from journey.kernel import Kernel
+from journey.departure import Departure, DepartureType
+from journey.kernel import Kernel, Refusal
 from journey.locale import language_of
 from journey.people import Directory, DirectoryUnavailable, Person, TimeZones
 from journey.ports import (
@@ -28,10 +29,12 @@ from journey.ports import (
 )
 from journey.registration_rules import (
     AUDIT_CANCELLED,
+    AUDIT_DETAILS_CHANGED,
     AUDIT_EVENT_FAILED,
     AUDIT_LAST_DAY_CHANGED,
     AUDIT_REFUSED,
     AUDIT_REGISTERED,
+    AUDIT_REGRET_SET,
     AUDIT_UPDATED,
     CHANGED_MEANWHILE,
     LEAVER_IN_POOL,
@@ -45,6 +48,7 @@ from journey.registration_rules import (
     Problem,
     RegistrationRequest,
     cancelled,
+    details_changed,
     last_day_moved,
     new_one_refused,
     refused,
@@ -146,6 +150,50 @@ class RegistrationService:
         await self._tell(self._events.changed, saved.before, saved.after)
         return Outcome(kind=OutcomeKind.UPDATED, departure=saved.after)
 
+    async def change_details(
+        self, departure_id: str, values: dict[str, object], actor: str, *, door: str
+    ) -> Outcome:
+        """HR changes the type or the regret (names in registration_rules.DETAILS); NotFound
+        for an unknown id. The doors check that the actor is HR."""
+        try:
+            saved = await self._kernel.apply(
+                departure_id, lambda d: _or_answer(details_changed(d, values)), attempts=2
+            )
+        except _Answered as answered:
+            return answered.outcome
+        except ConcurrentUpdate:
+            return refused("", CHANGED_MEANWHILE)
+        fields = ",".join(sorted(values))
+        await self._kernel.record(
+            actor, AUDIT_DETAILS_CHANGED, departure_id, door=door, fields=fields
+        )
+        await self._tell(self._events.changed, saved.before, saved.after)
+        return Outcome(kind=OutcomeKind.UPDATED, departure=saved.after)
+
+    async def mark_regret(
+        self, asker: Asker, departure_id: str, regrettable: bool | None
+    ) -> Outcome:
+        """The manager (or HR) marks the departure as regrettable, not, or unset.
+
+        journey.refusals.NotAllowed (audited) for anyone else, the leaver above all: the leaver
+        never sees it. StaleAction for a departure that is gone.
+        """
+        refusal = Refusal("refused", "regret", {"act": "regret"})
+        await self._kernel.open(asker, departure_id, lambda d: may_set_regret(d, asker), refusal)
+        try:
+            saved = await self._kernel.apply(
+                departure_id,
+                lambda d: _or_answer(details_changed(d, {"regrettable": regrettable})),
+                attempts=2,
+            )
+        except _Answered as answered:
+            return answered.outcome
+        except ConcurrentUpdate:
+            return refused("", CHANGED_MEANWHILE)
+        await self._kernel.record(asker, AUDIT_REGRET_SET, departure_id)
+        await self._tell(self._events.changed, saved.before, saved.after)
+        return Outcome(kind=OutcomeKind.UPDATED, departure=saved.after)
+
     async def cancel_external(
         self, external_id: str, actor: str, *, door: str, dry_run: bool = False
     ) -> Outcome:
@@ -199,6 +247,8 @@ class RegistrationService:
         if request.external_id is not None:
             existing = await self._departures.get_by_external_id(request.external_id)
         if existing is not None:
+            if request.departure_type is None:  # not given again: the stored type stays
+                draft = draft.changed(departure_type=existing.departure_type)
             return await self._reregister(existing, draft, actor, door, dry_run)
         others = await self._departures.list_for_person(draft.leaver_upn)
         problem = new_one_refused(draft, self._today(draft.unit), list(others))
@@ -277,6 +327,7 @@ class RegistrationService:
             locale=language_of(request.locale or leaver.preferred_language),
             time_zone=request.time_zone or person_zone or unit_zone,
             interviewer_pool=pool,
+            departure_type=request.departure_type or DepartureType.RESIGNATION,
         )
         return problems, draft
 

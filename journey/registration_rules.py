@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from journey.departure import Departure, DepartureStatus
+from journey.departure import Departure, DepartureStatus, DepartureType
 
 # Problem codes: text keys in config/texts, so every door can show them in the reader's language.
 UNKNOWN_PERSON = "register.unknown_person"
@@ -47,6 +47,8 @@ PROBLEM_CODES: tuple[str, ...] = (
 AUDIT_REGISTERED = "departure.registered"
 AUDIT_UPDATED = "departure.updated"
 AUDIT_LAST_DAY_CHANGED = "departure.last_day_changed"
+AUDIT_DETAILS_CHANGED = "departure.details_changed"
+AUDIT_REGRET_SET = "departure.regret_set"
 AUDIT_CANCELLED = "departure.cancelled"
 AUDIT_REFUSED = "departure.refused"
 AUDIT_EVENT_FAILED = "journey.event_failed"
@@ -119,6 +121,13 @@ class RegistrationRequest(BaseModel):
         None,
         max_length=200,
         description="The HR system's id for this departure; registering it again is idempotent.",
+    )
+    departure_type: DepartureType | None = Field(
+        None,
+        description="Why the person leaves: resignation, retirement, fixed_term_end, "
+        "traineeship_end (traineeship or apprenticeship), dismissal or other; HR's "
+        "configuration decides per unit and type what the leaver is offered. A new departure "
+        "without it is a resignation; a known externalId without it keeps its type.",
     )
 
     @field_validator("manager", "unit", "locale", "time_zone", "external_id", mode="before")
@@ -203,7 +212,10 @@ UPDATABLE = (
     "locale",
     "time_zone",
     "interviewer_pool",
+    "departure_type",
 )
+# What HR may change on a registered departure besides the last working day.
+DETAILS = ("departure_type", "regrettable")
 
 
 def refused(field: str, code: str) -> Outcome:
@@ -267,3 +279,20 @@ def reregistered(
     if moved_to is not None and moved_to < today:
         return refused("last_working_day", LAST_DAY_IN_PAST)
     return existing.changed(**changes), sorted(changes)
+
+
+def details_changed(current: Departure, values: dict[str, object]) -> Departure | Outcome:
+    """The departure with a new type or regret (HR's or the manager's), or why it stays.
+
+    `values` holds only what is to change (names in DETAILS); a closed or cancelled departure
+    is refused like every other change.
+    """
+    unknown = set(values) - set(DETAILS)
+    if unknown:
+        raise ValueError(f"not a detail HR may change: {sorted(unknown)}")
+    if not is_active(current):
+        return refused("", NOT_ACTIVE)
+    changes = {name: value for name, value in values.items() if getattr(current, name) != value}
+    if not changes:
+        return unchanged(current)
+    return current.changed(**changes)

@@ -20,7 +20,8 @@ class SurveyOffer:
 def survey_offer(
     departure: Departure, *, enabled: bool, leaver: ConversationRef | None
 ) -> SurveyOffer | None:
-    """Offer the survey once the conversation is booked, if the unit asks one (issue 5).
+    """Offer the survey once the conversation is booked, if the unit asks one (issue 5) and
+    its offer policy offers this type of departure the survey (issue 11: `enabled`).
 
     `leaver` is the leaver's chat with the bot; without one there is no offer (the offer of
     the conversation reached them, so this is rare, and the `survey` command still works).
@@ -28,4 +29,10 @@ def survey_offer(
     if not enabled or leaver is None:
         return None
     # One key per departure: a rebooking does not offer it again.
-    return SurveyOffer(to=leaver, key=f"{departure.id}:{MessageKind.SURVEY_OFFER.value}")
+    return SurveyOffer(to=leaver, key=survey_offer_key(departure))
+
+
+def survey_offer_key(departure: Departure) -> str:
+    """The survey is offered once per departure: after the booking, or instead of a
+    conversation at registration (journey.offer_policy), never both."""
+    return f"{departure.id}:{MessageKind.SURVEY_OFFER.value}"

@@ -73,7 +73,7 @@ def _answers_joined() -> Join:
 
 
 def _departure_rows(db: Database, span: Period) -> Select[Any]:
-    """Departures per unit and month in `span`: how many, accepted, with counted answers."""
+    """Departures per unit, month and type in `span`: how many, accepted, with counted answers."""
     month = _month(db).label("month")
     # Per departure in the period, through the answers' primary key (departure_id first).
     answered = (
@@ -89,10 +89,13 @@ def _departure_rows(db: Database, span: Period) -> Select[Any]:
     return select(
         departures.c.unit,
         month,
+        departures.c.departure_type,
         func.count().label("departures"),
         func.coalesce(func.sum(case((accepted, 1), else_=0)), 0).label("accepted"),
         func.coalesce(func.sum(case((answered, 1), else_=0)), 0).label("answered"),
-    ).where(_in_period(span)).group_by(departures.c.unit, month)  # fmt: skip
+    ).where(_in_period(span)).group_by(
+        departures.c.unit, month, departures.c.departure_type
+    )  # fmt: skip
 
 
 def _first_month_of_period(periods: Sequence[Period]) -> Label[Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from hr_api.models import DepartureIn, DepartureOut, LastDayChange, Problems
+from hr_api.models import DepartureChange, DepartureIn, DepartureOut, Problems
 from tests.helpers.hr_api import Api, future
 from tests.hr_api.openapi_schema import openapi_document, response_schema, validator
 
@@ -38,7 +38,7 @@ async def test_every_api_route_of_the_app_is_in_the_document(api: Api) -> None:
 
 async def test_the_schemas_are_the_models(api: Api) -> None:
     schemas = (await openapi_document(api))["components"]["schemas"]
-    for model in (DepartureIn, LastDayChange):
+    for model in (DepartureIn, DepartureChange):
         generated = model.model_json_schema(by_alias=True, mode="validation")
         assert set(schemas[model.__name__]["properties"]) == set(generated["properties"])
         assert schemas[model.__name__].get("required") == generated.get("required")
