@@ -4,12 +4,16 @@ and HR's list of departures under way with the ones the bot could not reach."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cards import verbs
 from cards.base import (
+    Element,
+    about,
     adaptive_card,
     button_row,
+    choice_set,
     execute,
     facts,
     heading,
@@ -19,7 +23,8 @@ from cards.base import (
 from cards.booking import meeting_time
 from cards.locale import Speaker
 from cards.offer import leaver_name
-from journey.departure import Departure, Reach
+from journey.departure import Departure
+from journey.hr_status import OPEN_STATES, SEARCH_MAX, Attention, HrPage, HrQuery
 
 
 def state_line(say: Speaker, departure: Departure) -> str:
@@ -55,19 +60,107 @@ def holding_card(say: Speaker, departures: Sequence[Departure]) -> dict[str, Any
 
 
 MANAGE = verbs.REGISTER_MANAGE
+LIST = verbs.STATUS_LIST
+ALL = "all"  # the choice "every unit" / "every open state"
 
 
-def hr_card(say: Speaker, departures: Sequence[Departure]) -> dict[str, Any]:
-    """HR's short list; a leaver the bot could not reach says why; each can be changed."""
-    body: list[dict[str, Any]] = [heading(say("status.hr_title"))]
-    for departure in departures:
-        parts = [say.day(departure.last_working_day), say(f"state.{departure.status.value}")]
-        if departure.reach is not None and departure.reach is not Reach.OK:
+def list_state(query: HrQuery, page: int | None = None) -> dict[str, Any]:
+    """HR's list as a card action's data: its filters, search and page (dialogs.status reads
+    it back), so a button can draw the same list again, or the next page of it."""
+    return {
+        "unit": query.unit or ALL,
+        "state": query.state.value if query.state else ALL,
+        "attention": "true" if query.attention else "false",
+        "search": query.search,
+        "page": query.page if page is None else page,
+    }
+
+
+def back_to_list(say: Speaker, state: dict[str, Any]) -> Element:
+    """The button that draws HR's list again as it was (from a departure's card)."""
+    return execute(say("status.hr_back"), LIST, state, associatedInputs="none")
+
+
+@dataclass(frozen=True)
+class HrListView:
+    """HR's list as the card shows it: one page, and the units it can be narrowed to."""
+
+    page: HrPage
+    units: Sequence[tuple[str, str]]  # (unit id, name in the reader's language)
+    notice: str = ""  # what the last change did, when HR comes back to the list after it
+
+
+def _hr_row(say: Speaker, view: HrListView, departure: Departure) -> Element:
+    """One departure: name, last day, where it stands, its unit, why it needs attention."""
+    parts = [say.day(departure.last_working_day), say(f"state.{departure.status.value}")]
+    names = dict(view.units)
+    if departure.unit in names and view.page.query.unit is None:
+        parts.append(names[departure.unit])
+    for reason in view.page.attention.get(departure.id, ()):
+        if reason is Attention.UNREACHABLE and departure.reach is not None:
             parts.append(f"⚠ {say(f'reach.{departure.reach.value}')}")
-        button = execute(say("register.manage"), MANAGE, {"departure_id": departure.id})
-        body.append(
-            separated([facts([(leaver_name(departure), " · ".join(parts))]), button_row(button)])
-        )
-    if not departures:
-        body.append(paragraph("–"))
-    return adaptive_card(body, lang=say.lang)
+        elif reason is not Attention.UNREACHABLE:
+            parts.append(f"⚠ {say(f'attention.{reason.value}')}")
+    data = about(departure, list=list_state(view.page.query))
+    button = execute(say("register.manage"), MANAGE, data, associatedInputs="none")
+    return separated([facts([(leaver_name(departure), " · ".join(parts))]), button_row(button)])
+
+
+def _hr_filters(say: Speaker, view: HrListView) -> Element:
+    """Search, unit, state and "needs attention", as the list was drawn."""
+    query = view.page.query
+    search: Element = {
+        "type": "Input.Text",
+        "id": "search",
+        "label": say("status.hr_search"),
+        "maxLength": SEARCH_MAX,
+    }
+    if query.search:
+        search["value"] = query.search
+    units = [(say("status.hr_all_units"), ALL), *((name, unit) for unit, name in view.units)]
+    states = [(say("status.hr_all_states"), ALL)] + [
+        (say(f"state.{state.value}"), state.value) for state in OPEN_STATES
+    ]
+    attention: Element = {
+        "type": "Input.Toggle",
+        "id": "attention",
+        "title": say("status.hr_attention"),
+        "value": "true" if query.attention else "false",
+        "valueOn": "true",
+        "valueOff": "false",
+    }
+    state = list_state(query)
+    return separated(
+        [
+            search,
+            choice_set("unit", say("register.unit"), units, value=state["unit"]),
+            choice_set("state", say("status.hr_state"), states, value=state["state"]),
+            attention,
+        ]
+    )
+
+
+def hr_card(say: Speaker, view: HrListView) -> dict[str, Any]:
+    """HR's list: one page of departures, each with "change or cancel"; filters, a name
+    search and the previous and next pages."""
+    page = view.page
+    query = page.query
+    title = say("status.hr_found", search=query.search) if query.search else say("status.hr_title")
+    body: list[Element] = [heading(title)]
+    if view.notice:
+        body.append(paragraph(view.notice))
+    if page.departures:
+        shown = say("status.hr_range", first=page.first, last=page.last, total=page.total)
+        body.append(paragraph(shown, subtle=True))
+    else:
+        body.append(paragraph(say("status.hr_none")))
+    body += [_hr_row(say, view, departure) for departure in page.departures]
+    body.append(_hr_filters(say, view))
+    actions = [execute(say("status.hr_show"), LIST, {"page": 0})]
+    if page.has_previous:
+        state = list_state(query, query.page - 1)
+        actions.append(execute(say("status.hr_previous"), LIST, state, associatedInputs="none"))
+    if page.has_next:
+        state = list_state(query, query.page + 1)
+        actions.append(execute(say("status.hr_next"), LIST, state, associatedInputs="none"))
+    return adaptive_card(body, actions, lang=say.lang)

@@ -1,22 +1,56 @@
 """`status`: the leaver sees their departure, an interviewer the conversations they hold, HR
-the departures under way (with anyone the bot could not reach). Each only what they may see:
+the departures under way (with filters, a name search and pages). Each only what they may see:
 journey.hr_status decides which; this module renders it."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any, cast
 
-from cards.status import holding_card, hr_card, leaver_status_card
-from dialogs.card_action import asker_of, leaver_card
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from cards.status import ALL, HrListView, holding_card, hr_card, leaver_status_card
+from dialogs.card_action import DepartureAction, asker_of, leaver_card
+from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
-from journey.departure import Departure
+from journey.departure import Departure, DepartureStatus
 from journey.hr_status import (
+    OPEN_STATES,
+    HrListing,
+    HrQuery,
+    clean_search,
     holding,
+    hr_list,
     leaving,
     offer_again,
     open_departures_of,
-    under_way_for_hr,
 )
+
+_FIELD = 400  # a replayed card cannot carry a novel; the search is cut to SEARCH_MAX
+
+
+def _toggle(value: Any) -> Any:
+    """Input.Toggle sends "true"/"false"; older cards may send a bool."""
+    return value if isinstance(value, bool) else str(value).strip().lower() == "true"
+
+
+class HrListState(BaseModel):
+    """HR's list as a card sends it back: the inputs `search`, `unit`, `state`, `attention`
+    (merged by Teams) and the page the button asks for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit: str = Field(ALL, max_length=_FIELD)
+    state: str = Field(ALL, max_length=_FIELD)
+    attention: Annotated[bool, BeforeValidator(_toggle)] = False
+    search: str = Field("", max_length=_FIELD)
+    page: int = Field(0, ge=0, le=100_000)
+
+
+class FromList(DepartureAction):
+    """A card action on a departure opened from HR's list: the list to come back to."""
+
+    list: HrListState | None = None
 
 
 async def _leaver_view(turn: DialogTurn, departure: Departure) -> dict[str, Any]:
@@ -30,6 +64,55 @@ async def _leaver_view(turn: DialogTurn, departure: Departure) -> dict[str, Any]
             return leaver_status_card(turn.speaker(offered.unit), offered, None)
     card = await leaver_card(turn, departure)
     return leaver_status_card(turn.speaker(departure.unit), departure, card)
+
+
+def query_of(turn: DialogTurn, state: HrListState) -> HrQuery | None:
+    """The list HR asked for; None when a filter is not one the card offers."""
+    config = turn.config
+    if state.unit != ALL and not config.has_unit(state.unit):
+        return None
+    status: DepartureStatus | None = None
+    if state.state != ALL:
+        status = next((s for s in OPEN_STATES if s.value == state.state), None)
+        if status is None:
+            return None
+    return HrQuery(
+        unit=None if state.unit == ALL else state.unit,
+        state=status,
+        attention=state.attention,
+        search=clean_search(state.search),
+        page=state.page,
+    )
+
+
+def _today(turn: DialogTurn) -> date:
+    """Today in the organisation's time zone: which last working days have passed."""
+    return turn.services.clock.now().astimezone(turn.config.defaults.calendar.zone).date()
+
+
+async def hr_list_card(turn: DialogTurn, query: HrQuery, notice: str = "") -> dict[str, Any] | None:
+    """HR's list as `query` asks, headed by `notice`; None for anyone who is not HR."""
+    now = turn.services.clock.now()
+    listing = cast(HrListing, turn.services.departures)  # storage.departures implements it
+    page = await hr_list(listing, asker_of(turn), query, now, _today(turn))
+    if page is None:
+        return None
+    config = turn.config
+    units = [(unit, config.unit_name(unit, turn.locale) or unit) for unit in config.unit_ids]
+    return hr_card(turn.speaker(), HrListView(page=page, units=units, notice=notice))
+
+
+async def show_list(turn: DialogTurn, payload: HrListState) -> InvokeResult:
+    """A button on HR's list: other filters, a search, or another page (HR only)."""
+    if not turn.is_hr():
+        return InvokeResult(message=turn.text("error.not_allowed"))
+    query = query_of(turn, payload)
+    if query is None:
+        return InvokeResult(message=turn.text("error.bad_input"))
+    card = await hr_list_card(turn, query)
+    if card is None:
+        return InvokeResult(message=turn.text("error.not_allowed"))
+    return InvokeResult(card=card)
 
 
 async def show_status(turn: DialogTurn) -> None:
@@ -46,9 +129,10 @@ async def show_status(turn: DialogTurn) -> None:
     if held:
         await turn.send_card(holding_card(say, held))
         answered = True
-    listed = await under_way_for_hr(departures, asker)
-    if listed is not None:
-        await turn.send_card(hr_card(say, listed))
-        answered = True
+    if turn.is_hr():
+        listed = await hr_list_card(turn, HrQuery())
+        if listed is not None:
+            await turn.send_card(listed)
+            answered = True
     if not answered:
         await turn.send_text(turn.text("status.none"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, exists, insert, or_, select, update
@@ -9,8 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from journey.clock import Clock, SystemClock
 from journey.departure import Departure, DepartureStatus
+from journey.hr_status import HrQuery
 from journey.ports import AlreadyExists, ConcurrentUpdate, NotFound
 from storage.database import Database
+from storage.hr_list import hr_list_statements
 from storage.tables import departures
 
 # Written once by add(); update() leaves them alone.
@@ -56,6 +60,12 @@ class SqlDepartureRepository:
                 f"{departure.external_id} is already stored"
             ) from None
         return saved
+
+    async def add_many(self, many: Sequence[Departure]) -> None:
+        """Store many new departures in one statement, as given (a seed, a benchmark)."""
+        if many:
+            async with self._db.sessions.begin() as session:
+                await session.execute(insert(departures), [_row_values(d) for d in many])
 
     async def get(self, departure_id: str) -> Departure:
         """The departure with that id; NotFound if there is none."""
@@ -114,6 +124,49 @@ class SqlDepartureRepository:
             )
             .order_by(departures.c.last_working_day, departures.c.created_at, departures.c.id)
         )
+        async with self._db.sessions() as session:
+            rows = (await session.execute(statement)).all()
+        return [_departure(row) for row in rows]
+
+    async def hr_page(
+        self,
+        query: HrQuery,
+        *,
+        today: date,
+        now: datetime,
+        quiet_since: datetime,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Departure], int]:
+        """One page of HR's list and how many departures match (journey.hr_status.HrListing):
+        filtered, ordered, counted and cut in the database (storage.hr_list)."""
+        page, count = hr_list_statements(
+            self._db.dialect, query, today=today, now=now, quiet_since=quiet_since
+        )
+        async with self._db.sessions() as session:
+            total = int(await session.scalar(count) or 0)
+            rows = (await session.execute(page.limit(limit).offset(offset))).all() if total else []
+        return [_departure(row) for row in rows], total
+
+    async def open_ending_by(
+        self, day: date, *, after: tuple[date, str] | None, limit: int
+    ) -> Sequence[Departure]:
+        """Open departures whose last working day is `day` or earlier, by (last day, id), after
+        the key `after` (journey.closing.ClosingCandidates)."""
+        finished = (DepartureStatus.CLOSED.value, DepartureStatus.CANCELLED.value)
+        c = departures.c
+        statement = select(departures).where(
+            c.status.not_in(finished), c.leaver_upn != "", c.last_working_day <= day
+        )
+        if after is not None:
+            last_day, departure_id = after
+            statement = statement.where(
+                or_(
+                    c.last_working_day > last_day,
+                    (c.last_working_day == last_day) & (c.id > departure_id),
+                )
+            )
+        statement = statement.order_by(c.last_working_day, c.id).limit(limit)
         async with self._db.sessions() as session:
             rows = (await session.execute(statement)).all()
         return [_departure(row) for row in rows]

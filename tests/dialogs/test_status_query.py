@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 from journey.access import Asker
 from journey.departure import Departure, DepartureStatus
-from journey.hr_status import holding, leaving, offer_again, open_departures_of, under_way_for_hr
+from journey.hr_status import (
+    HrQuery,
+    holding,
+    hr_list,
+    leaving,
+    offer_again,
+    open_departures_of,
+)
 
 LEAVER = "ane@example.org"
 INTERVIEWER = "hanne@example.org"
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def departure(id: str, status: DepartureStatus, **fields: object) -> Departure:
@@ -39,6 +47,13 @@ class Departures:
     async def list_open(self, limit: int = 50) -> Sequence[Departure]:
         finished = {DepartureStatus.CANCELLED, DepartureStatus.CLOSED}
         return [d for d in self.stored.values() if d.status not in finished][:limit]
+
+    async def hr_page(
+        self, query: HrQuery, *, limit: int, offset: int, **_when: object
+    ) -> tuple[list[Departure], int]:
+        finished = {DepartureStatus.CANCELLED, DepartureStatus.CLOSED}
+        found = [d for d in self.stored.values() if d.status not in finished]
+        return found[offset : offset + limit], len(found)
 
     async def get(self, departure_id: str) -> Departure:
         return self.stored[departure_id]
@@ -69,7 +84,7 @@ async def test_the_leaver_sees_only_their_open_departures() -> None:
     open_ones = await open_departures_of(repo, asker)
     assert [d.id for d in leaving(open_ones, asker)] == ["open"]
     assert holding(open_ones, asker) == []
-    assert await under_way_for_hr(repo, asker) is None
+    assert await hr_list(repo, asker, HrQuery(), NOW, NOW.date()) is None
 
 
 async def test_an_interviewer_sees_the_conversations_they_hold() -> None:
@@ -88,8 +103,9 @@ async def test_hr_sees_every_departure_under_way() -> None:
     )
     hr = Asker(user_id="u3", upn="hr@example.org", is_hr=True)
     assert await open_departures_of(repo, Asker(user_id="u4")) == []
-    listed = await under_way_for_hr(repo, hr)
-    assert [d.id for d in listed or []] == ["a"]
+    listed = await hr_list(repo, hr, HrQuery(), NOW, NOW.date())
+    assert listed is not None
+    assert [d.id for d in listed.departures] == ["a"] and listed.total == 1
 
 
 async def test_an_offer_that_never_reached_the_leaver_is_sent_again_once() -> None:
