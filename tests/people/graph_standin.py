@@ -91,6 +91,9 @@ class GraphStandIn:
     managers: dict[str, str] = field(default_factory=dict)  # upn -> manager upn
     schedule_items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     working_hours: dict[str, dict[str, Any]] = field(default_factory=dict)  # by lower-case upn
+    # Mailboxes whose getSchedule answer has the availabilityView only, without the items
+    # (what Graph sends when the caller may see free/busy but not the items).
+    view_only: set[str] = field(default_factory=set)
     installations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # user id
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     groups: dict[str, set[str]] = field(default_factory=dict)  # user id -> group ids
@@ -309,7 +312,7 @@ class GraphStandIn:
                 {
                     "scheduleId": address,
                     "availabilityView": view,
-                    "scheduleItems": items,
+                    **({} if address.lower() in self.view_only else {"scheduleItems": items}),
                     "workingHours": self.working_hours.get(address.lower())
                     or _working_hours(
                         ["monday", "tuesday", "wednesday", "thursday", "friday"],

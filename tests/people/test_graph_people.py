@@ -144,6 +144,25 @@ async def test_outside_a_part_timers_outlook_working_hours_they_are_busy(
     )
 
 
+async def test_an_availability_view_without_items_counts_working_elsewhere_as_free(
+    client: GraphClient, standin: GraphStandIn
+) -> None:
+    # Graph may answer with the view alone: one mark per 15 minutes from the period's start.
+    standin.view_only.add("leaver@contoso.example")
+    day = datetime(2026, 11, 3, 8, tzinfo=UTC)
+    quarter = timedelta(minutes=15)
+    standin.add_busy("leaver@contoso.example", day + quarter, day + 2 * quarter)
+    standin.add_busy(
+        "leaver@contoso.example", day + 2 * quarter, day + 4 * quarter, "workingElsewhere"
+    )
+    busy = await GraphCalendar(client).busy_times(
+        ["leaver@contoso.example"], day, day + timedelta(hours=1)
+    )
+    assert [(i.start, i.end) for i in busy["leaver@contoso.example"]] == [
+        (day + quarter, day + 2 * quarter)
+    ]
+
+
 async def test_working_hours_in_a_zone_we_cannot_place_fall_back_to_the_units(
     client: GraphClient, standin: GraphStandIn
 ) -> None:
