@@ -16,9 +16,12 @@ from journey.after_conversation import AfterConversation
 from journey.clock import Clock
 from journey.flow import DepartureFlow
 from journey.hr import HrRoster
+from journey.plan_changes import PlanChanges
 from journey.registration import RegistrationService
 from journey.survey_service import Surveys
 from outbox.connector import ConnectorClient, TokenProvider
+from outbox.messages import CardMessages
+from outbox.plan_notifier import LentByNotifier, TeamsPlanNotifier
 from outbox.service import Outbox
 from people.ports import PeoplePorts
 from storage.after_conversation import SqlNotesStore
@@ -91,6 +94,7 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
         after=_after_conversation(db, clock, config, outbox, flow),
         # Insights across departures: counts only, added up in SQL (issue 7).
         insights=SqlInsightsSource(db),
+        plans=_plan_changes(clock, resources, outbox, flow, departures, audit),
     )
     return Wiring(services, flow, outbox, connector)
 
@@ -115,6 +119,35 @@ def _outbox(
         bot_id=f"28:{settings.app_id}" if settings.app_id else "",
         tenant_id=settings.app_tenant_id,
         default_service_url=settings.teams_service_url or None,
+    )
+
+
+def _plan_changes(
+    clock: Clock,
+    resources: Resources,
+    outbox: Outbox,
+    flow: DepartureFlow,
+    departures: SqlDepartureRepository,
+    audit: SqlAuditLog,
+) -> PlanChanges:
+    """Plans that change: "no" after "yes", someone else, a handover (issue 11)."""
+    config = resources.config
+    return PlanChanges(
+        departures=departures,
+        calendar=resources.people.calendar,
+        directory=resources.people.directory,
+        audit=audit,
+        clock=clock,
+        rules=lambda unit: unit_rules(config(), unit),
+        notifier=outbox.notifier,
+        plans=TeamsPlanNotifier(
+            config=config,
+            queue=outbox.queue,
+            messages=CardMessages(outbox.queue, clock),
+            reacher=outbox.reacher,
+            journey=LentByNotifier(outbox.notifier),
+        ),
+        replan=flow.replan,
     )
 
 

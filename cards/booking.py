@@ -18,6 +18,7 @@ from cards.base import (
 )
 from cards.locale import Speaker
 from cards.offer import leaver_name
+from cards.plan_changes import leaver_plan_buttons
 from journey.departure import Departure
 from journey.slots import Slot
 
@@ -86,7 +87,10 @@ def slots_card(
     ]
     return adaptive_card(
         body,
-        [execute(say("booking.none_fit"), NONE_FIT, {"departure": departure.id})],
+        [
+            execute(say("booking.none_fit"), NONE_FIT, {"departure": departure.id}),
+            *leaver_plan_buttons(say, departure),
+        ],
         lang=say.lang,
     )
 
@@ -117,9 +121,8 @@ def confirmation_card(
             )
         )
     )
-    return adaptive_card(
-        body, [*join_button(say, departure), *change_buttons(say, departure)], lang=say.lang
-    )
+    changes = [*change_buttons(say, departure), *leaver_plan_buttons(say, departure)]
+    return adaptive_card(body, [*join_button(say, departure), *changes], lang=say.lang)
 
 
 def cancelled_booking_card(say: Speaker, departure: Departure) -> dict[str, Any]:

@@ -29,8 +29,10 @@ def interviewer_card(
     choices: Sequence[tuple[InterviewerOption, str]],
     *,
     intro: str | None = None,
+    verb: str = CHOOSE,
 ) -> dict[str, Any]:
-    """One button per person the unit lets the leaver choose."""
+    """One button per person the unit lets the leaver choose (`verb`: choosing someone
+    else instead, cards.plan_changes)."""
     body = [heading(say("interviewer.title"))]
     if intro:
         body.append(paragraph(intro))
@@ -39,7 +41,7 @@ def interviewer_card(
     buttons = [
         execute(
             option_label(say, option, name, pool_size=pool_size),
-            CHOOSE,
+            verb,
             {"departure": departure.id, "kind": option.kind.value, "person": option.upn},
         )
         for option, name in choices

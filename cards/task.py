@@ -24,6 +24,7 @@ from cards.base import (
 from cards.booking import change_buttons, join_button, meeting_time
 from cards.locale import Speaker
 from cards.offer import leaver_name
+from cards.plan_changes import hand_over_button
 from journey.booking import times_requested
 from journey.departure import Departure, DepartureStatus
 from journey.slots import Slot
@@ -48,11 +49,14 @@ def task_card(
     user_ids: Sequence[str],
     survey: Sequence[Element] = (),
     notes: Sequence[Element] = (),
+    note: str | None = None,
 ) -> dict[str, Any]:
     """The interviewer's full view; `survey` (the answers) and `notes` only in a per-user
-    refresh."""
+    refresh; `note` first (e.g. who handed the conversation over)."""
     name = leaver_name(departure)
     body: list[Element] = [heading(say("task.title", name=name))]
+    if note:
+        body.append(paragraph(note))
     cancelled = departure.status is DepartureStatus.CANCELLED
     if not cancelled:
         body.append(paragraph(say("task.body", name=name)))
@@ -72,6 +76,7 @@ def task_card(
         actions += _times_buttons(say, departure)
     if departure.status is DepartureStatus.BOOKED:
         actions += [*join_button(say, departure), *change_buttons(say, departure)]
+    actions += hand_over_button(say, departure)
     if not cancelled:
         body += survey
         body += notes

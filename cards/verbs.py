@@ -30,6 +30,13 @@ TASK_SEND_TIMES: Final = "task.send_times"
 TASK_NOTES: Final = "task.notes"
 TASK_HELD: Final = "task.held"
 
+# Plans that change (issue 11): the leaver's "no after yes" and "someone else", the handover.
+PLAN_DECLINE: Final = "plan.decline"
+PLAN_SWITCH_ASK: Final = "plan.switch_ask"
+PLAN_SWITCH: Final = "plan.switch"
+PLAN_KEEP: Final = "plan.keep"
+PLAN_HAND_OVER: Final = "plan.hand_over"
+
 HANDOVER_TICK: Final = "handover.tick"
 HANDOVER_SUCCESSOR: Final = "handover.successor"
 

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from journey.after_conversation import Gesture
 from journey.departure import DepartureStatus, InterviewerKind, Reach
 from journey.escalation import Attention
+from journey.plan_change_rules import Release
 
 _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -213,6 +214,23 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "reminder.escalation_booking": ("name", "days"),
         "reminder.escalation_handover": ("name", "days"),
         "farewell.title": (),
+        # Plans that change (issue 11): "no" after "yes", someone else, a handover
+        "plan.decline": (),
+        "plan.decline_question": (),
+        "plan.decline_yes": (),
+        "plan.switch": (),
+        "plan.switch_intro": ("interviewer",),
+        "plan.switch_keep": ("interviewer",),
+        "plan.switch_none": ("interviewer",),
+        "plan.hand_over": (),
+        "plan.hand_over_intro": ("name",),
+        "plan.hand_over_label": (),
+        "plan.hand_over_send": (),
+        "plan.handed_over_to_you": ("previous",),
+        "plan.handed_over_leaver": ("previous", "interviewer"),
+        "plan.passed": (),
+        "plan.unknown_colleague": (),
+        "plan.not_a_colleague": (),
         # Issue 11: the notes reminder, the farewell offers for everyone, alumni consent.
         "reminder.notes_interviewer": ("name", "when"),
         "reminder.notes_open": (),
@@ -232,6 +250,8 @@ _DERIVED: Mapping[str, tuple[str, ...]] = MappingProxyType(
         **{f"state.{status.value}": () for status in DepartureStatus},
         **{f"interviewer.option.{kind.value}": () for kind in InterviewerKind},
         **{f"thanks_offer.{offer.value}": () for offer in Gesture},
+        # What the old interviewer's cards say once the conversation is no longer theirs.
+        **{f"plan.released.{why.value}": ("name", "colleague") for why in Release},
         # Why HR's status points at a departure (journey.escalation.Attention).
         **{f"attention.{why.value}": () for why in Attention},
         # HR is told why the bot could not reach a leaver; "ok" needs no words.

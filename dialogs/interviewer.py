@@ -9,6 +9,7 @@ from dialogs.card_action import DepartureId, asker_of, flow_of, minutes_of
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import InterviewerKind
+from journey.proposals import Proposal
 
 
 class ChooseInterviewer(BaseModel):
@@ -26,6 +27,11 @@ async def choose_interviewer(turn: DialogTurn, payload: ChooseInterviewer) -> In
     proposal = await flow_of(turn).choose(
         asker_of(turn), payload.departure, payload.kind, payload.person
     )
+    return times_with(turn, proposal)
+
+
+def times_with(turn: DialogTurn, proposal: Proposal) -> InvokeResult:
+    """The times with the person just chosen, or that they were asked for some."""
     departure = proposal.departure
     say = turn.speaker(departure.unit)
     if not proposal.slots:

@@ -11,6 +11,7 @@ from dialogs import (
     insights,
     interviewer,
     offer,
+    plan_changes,
     register,
     survey,
     task,
@@ -28,6 +29,7 @@ from dialogs.status import show_status
 from dialogs.turn import DialogTurn
 from journey.after_conversation import NoteTooLong, NotOffered, NotYetHeld
 from journey.people import DirectoryUnavailable, PersonNotReachable
+from journey.plan_change_rules import ConversationPassed, NotAColleague, UnknownColleague
 from journey.ports import NotFound
 from journey.refusals import AlreadyBooked, NotAllowed, StaleAction
 from journey.survey import BadAnswer, SurveyClosed, SurveyDisabled
@@ -52,6 +54,9 @@ def _refusals(router: Router) -> None:
     router.refusal(BadAnswer, survey.bad_answer)
     router.refusal(SurveyClosed, "survey.closed")
     router.refusal(SurveyDisabled, "survey.not_available")
+    router.refusal(ConversationPassed, "plan.passed")
+    router.refusal(UnknownColleague, "plan.unknown_colleague")
+    router.refusal(NotAColleague, "plan.not_a_colleague")
 
 
 def _registration(router: Router) -> None:
@@ -81,6 +86,12 @@ def _conversation(router: Router) -> None:
     router.verb(verbs.TASK_CHOOSE_TIMES, DepartureAction, task.choose_times, checked=False)
     router.verb(verbs.TASK_SEND_TIMES, task.ChosenTimes, task.send_times)
     # Reminders (issue 4): the handover checklist the leaver and the manager share.
+    # Plans that change (issue 11): "no" after "yes", someone else, a handover.
+    router.verb(verbs.PLAN_DECLINE, plan_changes.DeclineAfterYes, plan_changes.decline)
+    router.verb(verbs.PLAN_SWITCH_ASK, DepartureAction, plan_changes.ask_switch)
+    router.verb(verbs.PLAN_SWITCH, interviewer.ChooseInterviewer, plan_changes.switch)
+    router.verb(verbs.PLAN_KEEP, DepartureAction, plan_changes.keep)
+    router.verb(verbs.PLAN_HAND_OVER, plan_changes.HandOverTo, plan_changes.hand_over)
     router.verb(verbs.HANDOVER_TICK, handover.HandoverTick, handover.tick, checked=False)
     successor = handover.name_successor
     router.verb(verbs.HANDOVER_SUCCESSOR, handover.HandoverSuccessor, successor, checked=False)

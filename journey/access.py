@@ -44,6 +44,7 @@ class Act(StrEnum):
     BOOK = "book"  # pick a time, or say none fits
     CHANGE_BOOKING = "change_booking"  # reschedule or cancel a booked conversation
     PROPOSE_TIMES = "propose_times"  # the interviewer sends the leaver new times
+    PASS_ON = "pass_on"  # the interviewer hands the conversation on to a colleague
 
 
 _ALLOWED: Mapping[Role, frozenset[Act]] = MappingProxyType(
@@ -68,6 +69,7 @@ _ALLOWED: Mapping[Role, frozenset[Act]] = MappingProxyType(
                 Act.VIEW_TASK,
                 Act.CHANGE_BOOKING,
                 Act.PROPOSE_TIMES,
+                Act.PASS_ON,
             }
         ),
         Role.MANAGER: frozenset({Act.VIEW_STATE}),

@@ -296,8 +296,7 @@ class DepartureFlow:
         """The leaver stays: cancel the meeting, withdraw unsent messages, mark the cards."""
         current = await self._kernel.get(departure.id)
         was_booked = current.is_booked
-        if current.interviewer_upn and current.meeting_event_id:
-            await self._calendar.cancel_meeting(current.interviewer_upn, current.meeting_event_id)
+        await self._times.drop_meeting(current)  # one whose time came stays
         try:
             saved = await self._kernel.update(departure.id, flow_rules.cancelled)
         except InvalidTransition:

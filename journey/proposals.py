@@ -18,6 +18,7 @@ from journey.departure import Departure, DepartureStatus
 from journey.kernel import Kernel
 from journey.notify import JourneyNotifier
 from journey.people import BusyInterval, Calendar
+from journey.plan_change_rules import meeting_to_cancel, require_not_begun
 from journey.refusals import StaleAction
 from journey.slots import Slot
 
@@ -113,10 +114,18 @@ class Times:
             await self._notifier.ask_for_times(saved)
         return Proposal(saved, slots)
 
+    async def drop_meeting(self, departure: Departure) -> None:
+        """Take the departure's meeting out of the calendars (the attendees are told), unless
+        its time has come: a meeting that happened is history, not a plan."""
+        meeting = meeting_to_cancel(departure, self._clock.now())
+        if meeting is not None:
+            await self._calendar.cancel_meeting(*meeting)
+
     async def cancel_meeting(self, departure: Departure) -> Slot:
         """Cancel the booked meeting and go back to ACCEPTED; the slot it had."""
         if departure.status is not DepartureStatus.BOOKED or not departure.meeting_event_id:
             raise StaleAction("no booked conversation to change")
+        require_not_begun(departure, self._clock.now())  # its time has come: it stays
         assert departure.meeting_start and departure.meeting_end and departure.interviewer_upn
         old = Slot(start=departure.meeting_start, end=departure.meeting_end)
         event_id = departure.meeting_event_id
