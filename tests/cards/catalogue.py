@@ -34,6 +34,7 @@ from cards.insights import insights_card
 from cards.interviewer import interviewer_card
 from cards.locale import Speaker
 from cards.offer import declined_card, offer_card
+from cards.plan_changes import released_card, switch_card
 from cards.register import Choice as RegisterChoice
 from cards.register import (
     FormValues,
@@ -68,6 +69,7 @@ from journey.insights import Figure, PeriodFigures, Report
 from journey.insights_service import Insights
 from journey.notify import MessageKind
 from journey.periods import Month, Period
+from journey.plan_change_rules import Release
 from journey.slots import Slot
 from journey.survey import Answer, Attribution
 
@@ -473,6 +475,35 @@ def _insights(config: LoadedConfig, language: str) -> dict[str, Card]:
     }
 
 
+def _plan_changes(config: LoadedConfig, language: str) -> dict[str, Card]:
+    """Plans that change (issue 11): someone else, the old interviewer's card, the handover."""
+    say = Speaker(config, language, UNIT)
+    others = [
+        (InterviewerOption(InterviewerKind.MANAGER, "mads@contoso.example"), "Mads Nielsen"),
+        (InterviewerOption(InterviewerKind.POOL, "lene@contoso.example"), "Lene Dahl"),
+    ]
+    lene = departure(interviewer_upn="lene@contoso.example", interviewer_name="Lene Dahl")
+    handed = say("plan.handed_over_leaver", previous="Peter Holm", interviewer="Lene Dahl")
+    released = {
+        f"plan-released-{why.value.replace('_', '-')}": released_card(
+            say, booked(), why, successor="Lene Dahl"
+        )
+        for why in Release
+    }
+    return {
+        "plan-switch": switch_card(say, booked(), others),
+        "plan-switch-none": switch_card(say, booked(), []),
+        **released,
+        "plan-handed-over-leaver": slots_card(say, lene, SLOTS, 60, note=handed),
+        "task-handed-over-to-you": task_card(
+            say,
+            lene,
+            user_ids=[PARTNER_ID],
+            note=say("plan.handed_over_to_you", previous="Peter Holm"),
+        ),
+    }
+
+
 SOURCES: tuple[Build, ...] = (
     _offer_and_booking,
     _task,
@@ -483,6 +514,7 @@ SOURCES: tuple[Build, ...] = (
     _register,
     _welcome_and_help,
     _insights,
+    _plan_changes,
 )
 
 
