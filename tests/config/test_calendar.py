@@ -12,7 +12,9 @@ import pytest
 
 from config.loader import ConfigError, load_config
 from config.rules import reminder_rules, unit_rules
+from journey import booking, offer
 from journey.closed_days import WHOLE_DAY
+from journey.departure import Departure, InterviewerKind
 from journey.slots import SlotSearch, propose_slots
 from tests.config.builder import ORGANISATION, UNITS, write_config
 
@@ -147,3 +149,34 @@ def test_a_unit_whose_country_lacks_the_inherited_subdivision_is_told_at_the_uni
     assert len(problems) == 1, problems
     assert problems[0].startswith("units.yaml:")
     assert "units[1].calendar.subdivision: DK has no subdivision '01'" in problems[0]
+
+
+def test_a_norwegian_leaver_is_offered_no_time_on_17_may(tmp_path: Path) -> None:
+    """From HR's YAML through the unit's rules to the times offered (journey.booking)."""
+    units = UNITS + (
+        "  - id: oslo\n"
+        "    name: Oslo\n"
+        "    calendar: {country: NO, time_zone: Europe/Oslo, closed_days: []}\n"
+    )
+    rules = unit_rules(load_config(write_config(tmp_path, {"units.yaml": units})), "oslo")
+    oslo = ZoneInfo("Europe/Oslo")
+    departure = Departure(
+        leaver_upn="ingrid@contoso.example",
+        leaver_name="Ingrid Hansen",
+        manager_upn="mads@contoso.example",
+        unit="oslo",
+        time_zone="Europe/Oslo",
+        last_working_day=date(2027, 5, 21),
+    )
+    departure = offer.accept(offer.offered(departure))
+    chosen = booking.InterviewerOption(InterviewerKind.MANAGER, "mads@contoso.example")
+    departure = booking.choose_interviewer(departure, chosen, rules, "Mads Nielsen")
+    now = datetime(2027, 5, 13, 6, tzinfo=UTC)  # Thursday 08:00 in Oslo
+    search = booking.search_for(departure, rules, now)
+    assert search is not None
+    days = {
+        slot.start.astimezone(oslo).date()
+        for slot in booking.free_for_both(departure, rules, search, [])
+    }
+    # Friday 14 and Tuesday 18 to Friday 21 May; Monday 17 May is grunnlovsdagen.
+    assert days == {date(2027, 5, 14), *(date(2027, 5, day) for day in (18, 19, 20, 21))}
