@@ -38,6 +38,7 @@ from bot.typedefs import (
 from dialogs.routes import build_router
 from dialogs.turn import wired
 from hr_api.auth import api_authenticator
+from jobs.closing import closing_job
 from jobs.departure_events import departure_event_worker
 from jobs.retention import retention_job
 from jobs.seen_activities import prune_seen_activities
@@ -146,7 +147,8 @@ async def outbox_worker(app: web.Application) -> AsyncIterator[None]:
 
 
 async def background_jobs(app: web.Application) -> AsyncIterator[None]:
-    """Forgetting old activity ids, the CSV import's journey events, and data retention."""
+    """Forgetting old activity ids, the CSV import's journey events, data retention, and
+    closing the departures whose case is over."""
     settings, db, clock = app[SETTINGS], app[DATABASE], app[CLOCK]
     window = timedelta(minutes=settings.dedup_window_minutes)
     jobs = (
@@ -158,6 +160,7 @@ async def background_jobs(app: web.Application) -> AsyncIterator[None]:
             lambda: SqlDepartureRepository(db).get,
         ),
         retention_job(lambda: db, lambda: app[CONFIG].current, clock),
+        closing_job(lambda: db, lambda: app[CONFIG].current, clock),  # cases that are over
     )
     async with AsyncExitStack() as stack:
         for job in jobs:

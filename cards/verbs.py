@@ -11,6 +11,7 @@ REGISTER_SUBMIT: Final = "register.submit"
 REGISTER_CHANGE_DAY: Final = "register.change_day"
 REGISTER_CANCEL: Final = "register.cancel"
 REGISTER_MANAGE: Final = "register.manage"
+STATUS_LIST: Final = "status.list"  # HR's list: filters, search and paging
 
 OFFER_ACCEPT: Final = "offer.accept"
 OFFER_DECLINE: Final = "offer.decline"

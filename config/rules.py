@@ -5,6 +5,7 @@ from __future__ import annotations
 from config.loaded import LoadedConfig
 from journey.after_conversation import Gesture
 from journey.booking import UnitRules
+from journey.closing import ClosingRules
 from journey.reminders import ReminderRules
 from journey.workdays import WorkingTime
 
@@ -67,3 +68,14 @@ def reminder_rules(config: LoadedConfig, unit: str) -> ReminderRules:
 def gestures(config: LoadedConfig, unit: str) -> tuple[Gesture, ...]:
     """What a unit offers the leaver afterwards (organisation.yaml, thank_you_offers)."""
     return tuple(config.unit(unit or None).thank_you_offers)
+
+
+def closing_rules(config: LoadedConfig, unit: str | None) -> ClosingRules:
+    """When a unit's departures close by themselves (config/schema_closing.py)."""
+    return ClosingRules(days_after_last_day=config.unit(unit or None).closing.days_after_last_day)
+
+
+def shortest_closing_days(config: LoadedConfig) -> int:
+    """The fewest closing days of any unit: the closing job's first filter."""
+    units = [config.unit(unit) for unit in config.unit_ids]
+    return min(settings.closing.days_after_last_day for settings in [config.defaults, *units])

@@ -30,6 +30,7 @@ from config.schema_base import (
     _unique,
 )
 from config.schema_calendar import Calendar
+from config.schema_closing import Closing
 from config.schema_farewell import Farewell
 from journey.after_conversation import Gesture
 from journey.departure import InterviewerKind
@@ -92,6 +93,7 @@ class UnitSettings(Strict):
     survey: SurveyChoice = SurveyChoice()
     hr_contact: Upn | None = None  # escalations about the interviewer; else first HR partner/member
     farewell: Farewell = Farewell()
+    closing: Closing = Closing()  # config/schema_closing.py
 
 
 class HrMembers(Strict):

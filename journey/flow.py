@@ -16,6 +16,7 @@ from journey import booking, flow_rules, handover, offer, reminders
 from journey.access import Act, Asker, Role, may, may_hand_over, roles_of
 from journey.booking import InterviewerOption, UnitRules
 from journey.clock import Clock
+from journey.closing import refuse_if_closed
 from journey.departure import (
     Departure,
     DepartureStatus,
@@ -69,7 +70,10 @@ class DepartureFlow:
     async def open(self, asker: Asker, departure_id: str, act: Act) -> Departure:
         """The departure, if `asker` may `act` on it; NotAllowed is audited, unknown is stale."""
         refusal = Refusal("refused", act.value, {"act": act.value})
-        return await self._kernel.open(asker, departure_id, lambda d: may(d, asker, act), refusal)
+        departure = await self._kernel.open(
+            asker, departure_id, lambda d: may(d, asker, act), refusal
+        )
+        return refuse_if_closed(departure)  # a closed case changes no more (journey.closing)
 
     async def visible(self, asker: Asker, departure_id: str, act: Act) -> Departure | None:
         """The departure if `asker` may see it that way, else None (a view, not an action)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journey.departure import Departure
+from journey.departure import Departure, DepartureStatus
 
 
 class JourneyRefusal(Exception):
@@ -23,7 +23,10 @@ class StaleAction(JourneyRefusal):
 
 
 def require_mark(departure: Departure, mark: str) -> Departure:
-    """The departure if a card with `mark` was drawn for its current plan; else StaleAction."""
+    """The departure if a card with `mark` was drawn for its current plan; else StaleAction
+    (DepartureClosed when the departure has closed meanwhile)."""
+    if departure.status is DepartureStatus.CLOSED:
+        raise DepartureClosed(departure.id)
     if departure.mark != mark:
         raise StaleAction("the card was drawn for an earlier plan", departure)
     return departure
@@ -35,3 +38,11 @@ class AlreadyBooked(JourneyRefusal):
     def __init__(self, departure: Departure) -> None:
         super().__init__("the conversation is already booked")
         self.departure = departure
+
+
+class DepartureClosed(StaleAction):
+    """The departure is closed (journey.closing): nothing on it changes any more."""
+
+    def __init__(self, departure_id: str) -> None:
+        super().__init__("the departure is closed")
+        self.departure_id = departure_id
