@@ -25,13 +25,13 @@ from dialogs.card_action import (
 from dialogs.commands import Command
 from dialogs.help import help_card, help_view, show_help
 from dialogs.router import InvokeResult, NoPayload, Router
-from dialogs.status import show_status
+from dialogs.status import FromList, HrListState, show_list, show_status
 from dialogs.turn import DialogTurn
 from journey.after_conversation import NoteTooLong, NotOffered, NotYetHeld
 from journey.people import DirectoryUnavailable, PersonNotReachable
 from journey.plan_change_rules import ConversationPassed, NotAColleague, UnknownColleague
 from journey.ports import NotFound
-from journey.refusals import AlreadyBooked, NotAllowed, StaleAction
+from journey.refusals import AlreadyBooked, DepartureClosed, NotAllowed, StaleAction
 from journey.survey import BadAnswer, SurveyClosed, SurveyDisabled
 
 
@@ -44,6 +44,7 @@ def _refusals(router: Router) -> None:
     """Why an action changed nothing, told in the person's words; nothing was stored."""
     router.refusal(NotAllowed, "error.not_allowed")
     router.refusal(StaleAction, "error.stale_action")
+    router.refusal(DepartureClosed, "error.departure_closed")  # the case closed (issue 11)
     router.refusal(NotFound, "error.stale_action")  # a card about a departure no longer kept
     router.refusal(AlreadyBooked, already_booked)
     router.refusal(PersonNotReachable, calendars_unreachable)
@@ -64,13 +65,14 @@ def _registration(router: Router) -> None:
     router.command(Command.REGISTER, register.show_register_form)
     router.verb(verbs.REGISTER_SUBMIT, register.RegisterSubmit, register.submit_registration)
     router.verb(verbs.REGISTER_CHANGE_DAY, register.ChangeDay, register.change_last_day)
-    router.verb(verbs.REGISTER_CANCEL, DepartureAction, register.cancel_departure)
-    router.verb(verbs.REGISTER_MANAGE, DepartureAction, register.manage_departure, checked=False)
+    router.verb(verbs.REGISTER_CANCEL, FromList, register.cancel_departure)
+    router.verb(verbs.REGISTER_MANAGE, FromList, register.manage_departure, checked=False)
 
 
 def _conversation(router: Router) -> None:
     """The leaver's offer, choice and booking; the interviewer's card (issue 3)."""
     router.command(Command.STATUS, show_status)
+    router.verb(verbs.STATUS_LIST, HrListState, show_list, checked=False)  # HR's list, a view
     router.verb(verbs.OFFER_ACCEPT, offer.OfferAnswer, offer.accept_offer)
     router.verb(verbs.OFFER_DECLINE, offer.OfferAnswer, offer.decline_offer)
     router.verb(verbs.OFFER_LATER, offer.OfferAnswer, offer.offer_later)
