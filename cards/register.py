@@ -167,6 +167,9 @@ class RegisteredView(BaseModel):
     cancel_label: str
     cancel_question: str
     cancel_yes_label: str
+    # HR came from its list (cards.status): the list's state, and the button back to it.
+    back: dict[str, Any] | None = None
+    back_label: str = ""
 
 
 def _show_card(title: str, body: list[Element], action: Element) -> Element:
@@ -199,12 +202,25 @@ def registered_card(view: RegisteredView) -> dict[str, Any]:
                         view.current_day.isoformat(),
                     )
                 ],
-                execute(view.save_label, CHANGE_DAY_VERB, ref),
+                execute(view.save_label, CHANGE_DAY_VERB, _with_list(ref, view.back)),
             ),
             _show_card(
                 view.cancel_label,
                 [paragraph(view.cancel_question)],
-                execute(view.cancel_yes_label, CANCEL_VERB, ref, style="destructive"),
+                execute(
+                    view.cancel_yes_label,
+                    CANCEL_VERB,
+                    _with_list(ref, view.back),
+                    style="destructive",
+                ),
             ),
         ]
+    if view.back is not None:
+        back = execute(view.back_label, verbs.STATUS_LIST, view.back, associatedInputs="none")
+        actions.append(back)
     return adaptive_card(body, actions, lang=view.lang)
+
+
+def _with_list(ref: dict[str, str], back: dict[str, Any] | None) -> dict[str, Any]:
+    """A change's data; from HR's list, with the list to come back to after it."""
+    return ref if back is None else {**ref, "list": back}

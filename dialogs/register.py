@@ -24,8 +24,8 @@ from cards.register import (
     registered_card,
 )
 from config.loaded import LoadedConfig
-from dialogs.card_action import DepartureAction
 from dialogs.router import InvokeResult
+from dialogs.status import FromList, HrListState, hr_list_card, query_of
 from dialogs.turn import DialogTurn
 from journey.departure import Departure
 from journey.locale import SUPPORTED_LANGUAGES, language_of
@@ -53,7 +53,7 @@ class RegisterSubmit(BaseModel):
     locale: str = Field("", max_length=_FIELD)
 
 
-class ChangeDay(DepartureAction):
+class ChangeDay(FromList):
     """Move the last working day: which departure, and the day from the card's date input."""
 
     last_working_day: str = Field("", max_length=_FIELD)
@@ -116,6 +116,7 @@ def registered_view(
     message: str,
     *,
     error: str | None = None,
+    back: HrListState | None = None,
 ) -> RegisteredView:
     """The confirmation card's content: what is stored, and what HR may still do."""
     language = language_of(locale)
@@ -145,6 +146,8 @@ def registered_view(
         cancel_label=text("register.cancel"),
         cancel_question=text("register.cancel_confirm", name=_name(departure)),
         cancel_yes_label=text("register.cancel_yes"),
+        back=None if back is None else back.model_dump(),
+        back_label=text("status.hr_back"),
     )
 
 
@@ -153,9 +156,15 @@ def _name(departure: Departure) -> str:
 
 
 def _confirm(
-    turn: DialogTurn, departure: Departure, message: str, error: str | None = None
+    turn: DialogTurn,
+    departure: Departure,
+    message: str,
+    error: str | None = None,
+    back: HrListState | None = None,
 ) -> InvokeResult:
-    view = registered_view(turn.config, turn.locale, _today(turn), departure, message, error=error)
+    view = registered_view(
+        turn.config, turn.locale, _today(turn), departure, message, error=error, back=back
+    )
     return InvokeResult(card=registered_card(view))
 
 
@@ -227,25 +236,26 @@ async def change_last_day(turn: DialogTurn, payload: ChangeDay) -> InvokeResult:
         return await _refuse(turn, "change_day", payload.departure)
     registration = turn.services.registration
     current = await registration.get(payload.departure)  # NotFound: the router says "stale"
+    back = payload.list
     if not _ISO_DAY.match(payload.last_working_day):
-        return _confirmation(turn, current, error=turn.text("error.bad_input"))
+        return _confirmation(turn, current, error=turn.text("error.bad_input"), back=back)
     try:
         day = date.fromisoformat(payload.last_working_day)
     except ValueError:
-        return _confirmation(turn, current, error=turn.text("error.bad_input"))
+        return _confirmation(turn, current, error=turn.text("error.bad_input"), back=back)
     outcome = await registration.change_last_day(current.id, day, _actor(turn), door=DOOR)
-    return await _after_change(turn, current.id, outcome, "register.day_changed")
+    return await _after_change(turn, current.id, outcome, "register.day_changed", back)
 
 
-async def cancel_departure(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+async def cancel_departure(turn: DialogTurn, payload: FromList) -> InvokeResult:
     """HR cancelled the departure from the confirmation card: the leaver stays."""
     if not turn.is_hr():
         return await _refuse(turn, "cancel", payload.departure)
     outcome = await turn.services.registration.cancel(payload.departure, _actor(turn), door=DOOR)
-    return await _after_change(turn, payload.departure, outcome, "register.cancelled")
+    return await _after_change(turn, payload.departure, outcome, "register.cancelled", payload.list)
 
 
-async def manage_departure(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+async def manage_departure(turn: DialogTurn, payload: FromList) -> InvokeResult:
     """From HR's status list: the departure's card, to move the last day or cancel it.
 
     Whatever door registered it (Teams, the HTTP API, the CSV import).
@@ -253,12 +263,14 @@ async def manage_departure(turn: DialogTurn, payload: DepartureAction) -> Invoke
     if not turn.is_hr():
         return await _refuse(turn, "manage", payload.departure)
     departure = await turn.services.registration.get(payload.departure)
-    return _confirm(turn, departure, "")
+    return _confirm(turn, departure, "", back=payload.list)
 
 
-def _confirmation(turn: DialogTurn, departure: Departure, *, error: str) -> InvokeResult:
+def _confirmation(
+    turn: DialogTurn, departure: Departure, *, error: str, back: HrListState | None = None
+) -> InvokeResult:
     """The departure as it stands, with why the last action changed nothing."""
-    return _confirm(turn, departure, "", error)
+    return _confirm(turn, departure, "", error, back)
 
 
 def _confirmed(turn: DialogTurn, departure: Departure, key: str) -> InvokeResult:
@@ -271,10 +283,24 @@ def _confirmed(turn: DialogTurn, departure: Departure, key: str) -> InvokeResult
 
 
 async def _after_change(
-    turn: DialogTurn, departure_id: str, outcome: Outcome, key: str
+    turn: DialogTurn,
+    departure_id: str,
+    outcome: Outcome,
+    key: str,
+    back: HrListState | None = None,
 ) -> InvokeResult:
-    """The departure as a change from its card left it; as it stands, with why, if refused."""
+    """The departure as a change from its card left it; as it stands, with why, if refused.
+    Opened from HR's list, a change that was saved leads back to the list, headed by it."""
     if outcome.rejected or outcome.departure is None:
         latest = await turn.services.registration.get(departure_id)
-        return _confirmation(turn, latest, error=_problems_text(turn, outcome))
+        return _confirmation(turn, latest, error=_problems_text(turn, outcome), back=back)
+    query = query_of(turn, back) if back is not None else None
+    if query is not None:
+        departure = outcome.departure
+        notice = turn.text(
+            key, name=_name(departure), last_day=_day(departure.last_working_day, turn.language)
+        )
+        card = await hr_list_card(turn, query, notice)
+        if card is not None:
+            return InvokeResult(card=card)
     return _confirmed(turn, outcome.departure, key)
