@@ -49,7 +49,7 @@ from cards.reminders import (
     farewell_reminder_card,
 )
 from cards.reminders import thank_you_card as farewell_thanks_card
-from cards.status import holding_card, hr_card, leaver_status_card
+from cards.status import HrListView, holding_card, hr_card, leaver_status_card, list_state
 from cards.survey import (
     handoff_block,
     intro_card,
@@ -65,6 +65,7 @@ from config.loaded import LoadedConfig
 from journey.after_conversation import ConversationNotes, Gesture, Wishes
 from journey.booking import InterviewerOption
 from journey.departure import Departure, DepartureStatus, InterviewerKind, Reach
+from journey.hr_status import Attention, HrPage, HrQuery
 from journey.insights import Figure, PeriodFigures, Report
 from journey.insights_service import Insights
 from journey.notify import MessageKind
@@ -190,8 +191,29 @@ def _status(config: LoadedConfig, language: str) -> dict[str, Card]:
         "leaver-status": leaver_status_card(say, booked(), confirmation_card(say, booked())),
         "leaver-status-nothing-to-do": leaver_status_card(say, departure(), None),
         "holding": holding_card(say, others),
-        "hr-status": hr_card(say, others),
-        "hr-status-empty": hr_card(say, []),
+        **_hr_lists(config, say),
+    }
+
+
+def _hr_lists(config: LoadedConfig, say: Speaker) -> dict[str, Card]:
+    """HR's list (issue 11): a middle page with reasons to look, a search, an empty one."""
+    units = [(unit, config.unit_name(unit) or unit) for unit in config.unit_ids]
+    offered = departure(id="d-0003", leaver_name="Åse Østergaard", status=DepartureStatus.OFFERED)
+    blocked = departure(id="d-0002", leaver_name="Jonas Lund", reach=Reach.BLOCKED)
+    middle = HrPage(
+        departures=(booked(), blocked, offered),
+        total=33,
+        query=HrQuery(page=1),
+        attention={blocked.id: (Attention.UNREACHABLE,), offered.id: (Attention.UNANSWERED,)},
+    )
+    closed = booked(status=DepartureStatus.CLOSED)
+    search = HrQuery(unit=UNIT, state=None, attention=False, search="sofie")
+    found = HrPage(departures=(closed,), total=1, query=search)
+    none = HrPage(departures=(), total=0, query=HrQuery(attention=True))
+    return {
+        "hr-status": hr_card(say, HrListView(page=middle, units=units)),
+        "hr-status-search": hr_card(say, HrListView(page=found, units=units)),
+        "hr-status-empty": hr_card(say, HrListView(page=none, units=units, notice="")),
     }
 
 
@@ -353,6 +375,16 @@ def _register(config: LoadedConfig, language: str) -> dict[str, Card]:
         "registered": registered_card(_registered_view(config, language)),
         "registered-closed": registered_card(
             _registered_view(config, language, message="", error=error, can_change=False)
+        ),
+        # Opened from HR's list (issue 11): its changes and a button lead back to the list.
+        "registered-from-list": registered_card(
+            _registered_view(
+                config,
+                language,
+                message="",
+                back=list_state(HrQuery(unit=UNIT, attention=True, page=2)),
+                back_label=config.text("status.hr_back", language),
+            )
         ),
     }
 

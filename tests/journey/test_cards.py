@@ -18,11 +18,12 @@ from cards.booking import (
 from cards.interviewer import interviewer_card
 from cards.locale import Speaker
 from cards.offer import declined_card, offer_card
-from cards.status import holding_card, hr_card, leaver_status_card
+from cards.status import HrListView, holding_card, hr_card, leaver_status_card
 from cards.task import ask_times_card, choose_times_card, task_card, task_card_without_details
 from config.loader import LoadedConfig, default_config_dir, load_config
 from journey.booking import InterviewerOption
 from journey.departure import Departure, DepartureStatus, InterviewerKind, Reach
+from journey.hr_status import Attention, HrPage, HrQuery
 from journey.slots import Slot
 from tests.cards.validator import assert_valid_cards
 from tests.helpers.journey import LAST_DAY, texts_of
@@ -95,7 +96,18 @@ def every_card(say: Speaker) -> list[dict]:
         booking_replaced_card(say, departure()),
         leaver_status_card(say, booked(), confirmation_card(say, booked())),
         holding_card(say, [booked()]),
-        hr_card(say, [departure(reach=Reach.BLOCKED), booked()]),
+        hr_card(
+            say,
+            HrListView(
+                page=HrPage(
+                    departures=(departure(reach=Reach.BLOCKED), booked()),
+                    total=2,
+                    query=HrQuery(),
+                    attention={"": (Attention.UNREACHABLE,)},
+                ),
+                units=[("social-care", "Social care")],
+            ),
+        ),
     ]
 
 
