@@ -102,7 +102,9 @@ def waiting_card(say: Speaker, departure: Departure, *, found_none: bool) -> dic
         if found_none
         else say("booking.asked_interviewer", interviewer=interviewer_name(departure))
     )
-    return notice_card(say("booking.title"), text, lang=say.lang)
+    # Stuck without times: someone else may have some, or the leaver may let it go.
+    buttons = leaver_plan_buttons(say, departure)
+    return notice_card(say("booking.title"), text, buttons, lang=say.lang)
 
 
 def confirmation_card(
