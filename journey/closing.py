@@ -25,7 +25,6 @@ from journey.departure import Departure, DepartureStatus
 from journey.due import DueActions
 from journey.kernel import Kernel
 from journey.ports import AuditLog, DepartureRepository
-from journey.refusals import DepartureClosed
 
 DEFAULT_DAYS_AFTER_LAST_DAY = 14
 AUDIT_CLOSED = "departure.closed"
@@ -73,13 +72,6 @@ def closed(departure: Departure, rules: ClosingRules, now: datetime) -> Departur
     if not should_close(departure, rules, now):
         return None
     return departure.moved_to(DepartureStatus.CLOSED, closed_at=now, **_CLOSED_CLEARS)
-
-
-def refuse_if_closed(departure: Departure) -> Departure:
-    """The departure, unless it is closed: then DepartureClosed (nothing more changes)."""
-    if departure.status is DepartureStatus.CLOSED:
-        raise DepartureClosed(departure.id)
-    return departure
 
 
 def earliest_last_day(today: date, shortest_days: int) -> date:

@@ -16,7 +16,6 @@ from journey import booking, flow_rules, handover, offer, reminders
 from journey.access import Act, Asker, Role, may, may_hand_over, roles_of
 from journey.booking import InterviewerOption, UnitRules
 from journey.clock import Clock
-from journey.closing import refuse_if_closed
 from journey.departure import (
     Departure,
     DepartureStatus,
@@ -30,7 +29,7 @@ from journey.notify import JourneyNotifier, MessageKind
 from journey.people import Calendar, Directory
 from journey.ports import AuditLog, DepartureRepository, NotFound
 from journey.proposals import Booked, Proposal, SlotTaken, Times
-from journey.refusals import StaleAction
+from journey.refusals import StaleAction, refuse_if_closed
 from journey.reminders import ReminderRules
 from journey.slots import Slot
 
@@ -70,10 +69,8 @@ class DepartureFlow:
     async def open(self, asker: Asker, departure_id: str, act: Act) -> Departure:
         """The departure, if `asker` may `act` on it; NotAllowed is audited, unknown is stale."""
         refusal = Refusal("refused", act.value, {"act": act.value})
-        departure = await self._kernel.open(
-            asker, departure_id, lambda d: may(d, asker, act), refusal
-        )
-        return refuse_if_closed(departure)  # a closed case changes no more (journey.closing)
+        opened = self._kernel.open(asker, departure_id, lambda d: may(d, asker, act), refusal)
+        return refuse_if_closed(await opened)  # a closed case changes no more (journey.closing)
 
     async def visible(self, asker: Asker, departure_id: str, act: Act) -> Departure | None:
         """The departure if `asker` may see it that way, else None (a view, not an action)."""

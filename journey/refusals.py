@@ -46,3 +46,10 @@ class DepartureClosed(StaleAction):
     def __init__(self, departure_id: str) -> None:
         super().__init__("the departure is closed")
         self.departure_id = departure_id
+
+
+def refuse_if_closed(departure: Departure) -> Departure:
+    """The departure, unless it is closed: then DepartureClosed (nothing more changes)."""
+    if departure.status is DepartureStatus.CLOSED:
+        raise DepartureClosed(departure.id)
+    return departure

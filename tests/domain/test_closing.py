@@ -15,11 +15,10 @@ from journey.closing import (
     CaseClosing,
     ClosingRules,
     closes_at,
-    refuse_if_closed,
     should_close,
 )
 from journey.departure import Departure, DepartureStatus, Reach
-from journey.refusals import DepartureClosed
+from journey.refusals import DepartureClosed, refuse_if_closed
 from testkit.fakes import FakeAuditLog, FakeDepartureRepository
 
 CPH = ZoneInfo("Europe/Copenhagen")
