@@ -8,13 +8,16 @@ from datetime import UTC, date, datetime
 from journey.access import Asker
 from journey.departure import Departure, DepartureStatus
 from journey.hr_status import (
+    SEARCH_MAX,
     HrQuery,
+    clean_search,
     holding,
     hr_list,
     leaving,
     offer_again,
     open_departures_of,
 )
+from storage.hr_list import glob_pattern, regex_pattern
 
 LEAVER = "ane@example.org"
 INTERVIEWER = "hanne@example.org"
@@ -115,3 +118,13 @@ async def test_an_offer_that_never_reached_the_leaver_is_sent_again_once() -> No
     assert again is not None and again.status is DepartureStatus.OFFERED
     assert await offer_again(offers, repo, again) is None
     assert offers.sent == ["new"]
+
+
+def test_a_name_search_keeps_no_control_characters_and_stays_short() -> None:
+    assert clean_search("  Søren\x00\x1b[31m \t Østergaard\u200b ") == "Søren [31m Østergaard"
+    assert clean_search("å" * 500) == "å" * SEARCH_MAX
+
+
+def test_the_list_pattern_matches_each_letter_in_either_case() -> None:
+    assert glob_pattern("øs*") == "*[øØ][sS][*]*"
+    assert regex_pattern("Øs.") == "[øØ][sS]\\."
