@@ -66,6 +66,8 @@ def _label(config: LoadedConfig, row: Row, locale: str) -> str:
         return section_title(config, row.item, locale)
     if row.section == "per_month":
         return row.item
+    if row.section in ("by_type", "accepted_by_type"):
+        return config.text(f"departure_type.{row.item}", locale)
     key = {"departures": "departures", "accepted": "accepted", "answered": "answered"}.get(
         row.section
     )

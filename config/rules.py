@@ -6,6 +6,7 @@ from config.loaded import LoadedConfig
 from journey.after_conversation import Gesture
 from journey.booking import UnitRules
 from journey.closing import ClosingRules
+from journey.offer_policy import OfferPolicy, TypeOffer
 from journey.reminders import ReminderRules
 from journey.workdays import WorkingTime
 
@@ -27,6 +28,7 @@ def unit_rules(config: LoadedConfig, unit: str) -> UnitRules:
         working_hours=calendar.working_hours.span,
         working_days=calendar.weekday_numbers,
         closed_days=calendar.closed(),
+        offers=offer_policy(config, unit),
     )
 
 
@@ -68,6 +70,20 @@ def reminder_rules(config: LoadedConfig, unit: str) -> ReminderRules:
 def gestures(config: LoadedConfig, unit: str) -> tuple[Gesture, ...]:
     """What a unit offers the leaver afterwards (organisation.yaml, thank_you_offers)."""
     return tuple(config.unit(unit or None).thank_you_offers)
+
+
+def offer_policy(config: LoadedConfig, unit: str | None) -> OfferPolicy:
+    """What a unit offers its leavers, per type of departure (config/schema_offer.py)."""
+    settings = config.unit(unit or None)
+    offer = settings.offer
+    return OfferPolicy(
+        mode=offer.mode,
+        by_type={
+            kind: TypeOffer(conversation=own.conversation, survey=own.survey)
+            for kind, own in offer.by_type.items()
+        },
+        survey_enabled=settings.survey.enabled,
+    )
 
 
 def closing_rules(config: LoadedConfig, unit: str | None) -> ClosingRules:

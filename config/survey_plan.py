@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from config.loaded import LoadedConfig
+from config.rules import offer_policy
 from config.schema import FreeText, MultipleChoice, Rating, Section, SingleChoice, YesNo
 from journey.survey import YES_NO_OPTIONS, QuestionKind, QuestionRule, SectionRule, SurveyPlan
 
@@ -30,7 +31,10 @@ def survey_plan(config: LoadedConfig, unit: str | None) -> SurveyPlan:
     """The unit's sections and questions, in order, as rules for its answers."""
     choice = config.unit(unit or None).survey
     sections = config.survey_sections(unit or None)
+    offers = offer_policy(config, unit)
     return SurveyPlan(
+        instead_of_conversation=frozenset(t.value for t in offers.survey_instead_types()),
+        not_offered=frozenset(t.value for t in offers.no_survey_types()),
         question_set=choice.question_set,
         enabled=choice.enabled,
         after_decline=choice.after_decline,

@@ -132,3 +132,14 @@ def may_hand_over(departure: Departure, asker: Asker) -> bool:
     """
     person = asker.upn.strip().lower() if asker.upn else None
     return person is not None and person in (departure.leaver_upn, departure.manager_upn)
+
+
+def may_set_regret(departure: Departure, asker: Asker) -> bool:
+    """Whether `asker` may mark the departure as regrettable: HR and the leaver's manager.
+
+    Never the leaver (also not an HR member who leaves): the leaver never sees it.
+    """
+    person = asker.upn.strip().lower() if asker.upn else None
+    if person is None or person == departure.leaver_upn:
+        return False
+    return asker.is_hr or person == departure.manager_upn

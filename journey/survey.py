@@ -72,6 +72,10 @@ class SurveyPlan(BaseModel):
     # The unit also offers the survey to a leaver who declined the conversation (answers then
     # count only in anonymous statistics: there is nobody to share them with).
     after_decline: bool = False
+    # Issue 11, the unit's offer per type of departure (journey.offer_policy): the types that
+    # get the survey instead of a conversation, and those offered no survey at all.
+    instead_of_conversation: frozenset[str] = frozenset()
+    not_offered: frozenset[str] = frozenset()
 
     def section(self, index: int) -> SectionRule:
         return self.sections[index]
@@ -152,6 +156,10 @@ def may_take_survey(departure: Departure, plan: SurveyPlan, today: date) -> bool
     """Whether the leaver can start or go on with the survey now."""
     if not (plan.enabled and plan.sections and today <= departure.last_working_day):
         return False
+    if departure.departure_type.value in plan.not_offered:
+        return False
+    if departure.status is DepartureStatus.REGISTERED:  # no conversation offered: instead?
+        return departure.departure_type.value in plan.instead_of_conversation
     if departure.status is DepartureStatus.DECLINED:
         return plan.after_decline
     return departure.status in _OPEN_STATUSES and departure.interviewer_upn is not None

@@ -56,6 +56,10 @@ _EXPORTED_DEPARTURE = (
     "accepted_at",
     "handover_done",
     "handover_successor",
+    # Issue 11: HR's or the manager's assessment is data about the person (GDPR Art. 15), so
+    # their own export holds it, though no card ever shows it to them.
+    "departure_type",
+    "regrettable",
     "created_at",
     "updated_at",
 )
