@@ -2,7 +2,9 @@
 
 The leaver decides (seed 003: what they say must not be used against them; seed 004: "do you
 want the feedback to be anonymous?"). The leaver sees all their own answers. The person they
-chose to hold the conversation sees the answers shared with them, once the survey is sent.
+chose to hold the conversation sees the answers shared with them, once the survey is sent;
+whoever holds it now (journey.access follows `interviewer_upn`), so a change of person or a
+handover (journey.plan_changes) moves the answers to the new person and away from the old.
 A manager the leaver did not choose, HR and anyone else see no one's answers: statistics-only
 answers reach HR only as anonymous counts (a later issue), never one by one.
 """

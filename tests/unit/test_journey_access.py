@@ -8,6 +8,8 @@ import pytest
 
 from journey.access import Act, Asker, Role, allowed, may, roles_of
 from journey.departure import Departure
+from journey.survey import Attribution
+from journey.survey_access import readable
 
 LEAVER, MANAGER, PARTNER, HR, STRANGER = (
     "lea@contoso.example",
@@ -41,6 +43,7 @@ TABLE: dict[Act, set[Role]] = {
     Act.BOOK: {Role.LEAVER},
     Act.CHANGE_BOOKING: {Role.LEAVER, Role.INTERVIEWER},
     Act.PROPOSE_TIMES: {Role.INTERVIEWER},
+    Act.PASS_ON: {Role.INTERVIEWER},
 }
 
 
@@ -98,3 +101,15 @@ def test_an_hr_member_who_leaves_has_both_roles() -> None:
 def test_someone_without_a_known_upn_is_nobody() -> None:
     assert roles_of(departure(), None, is_hr=True) == {Role.OTHER}
     assert not may(departure(), Asker(user_id="29:?"), Act.VIEW_STATE)
+
+
+def test_the_answers_follow_whoever_holds_the_conversation() -> None:
+    """A change of person or a handover (journey.plan_changes) moves the shared answers."""
+    lene = "lene@contoso.example"
+    before = departure(interviewer=PARTNER)
+    after = before.changed(interviewer_upn=lene)
+    shared = {Attribution.NAMED, Attribution.INTERVIEWER_ONLY}
+    assert readable(roles_of(before, PARTNER)) == shared
+    assert readable(roles_of(after, PARTNER)) == frozenset()
+    assert readable(roles_of(after, lene)) == shared
+    assert not may(after, Asker(user_id="29:peter", upn=PARTNER), Act.VIEW_TASK)
