@@ -13,6 +13,7 @@ from cards import verbs
 from cards.base import Element, adaptive_card, button_row, execute, heading, paragraph
 from cards.locale import Speaker
 from cards.offer import leaver_name
+from cards.regret import regret_action
 from config.schema import HandoverItem
 from journey.departure import HANDOVER_SUCCESSOR_MAX, Departure, DepartureStatus
 
@@ -58,7 +59,9 @@ def handover_card(
         }
     )
     save = execute(say("handover.successor_save"), SUCCESSOR, {"departure": departure.id})
-    return adaptive_card(body, [save], lang=say.lang)
+    # The manager's assessment (issue 11): on the manager's copy only, never the leaver's.
+    actions = [save, regret_action(say, departure)] if for_manager else [save]
+    return adaptive_card(body, actions, lang=say.lang)
 
 
 def _row(

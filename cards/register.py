@@ -16,10 +16,14 @@ from pydantic import BaseModel, ConfigDict
 
 from cards import verbs
 from cards.base import Element, adaptive_card, choice_set, execute, facts, heading, paragraph
+from cards.regret import VALUES
 
 SUBMIT_VERB = verbs.REGISTER_SUBMIT
 CHANGE_DAY_VERB = verbs.REGISTER_CHANGE_DAY
 CANCEL_VERB = verbs.REGISTER_CANCEL
+DETAILS_VERB = verbs.REGISTER_CHANGE_DETAILS
+# The regret choice's values; "unset" clears HR's or the manager's assessment.
+REGRET_VALUES = VALUES
 
 
 class Choice(BaseModel):
@@ -39,6 +43,7 @@ class FormValues(BaseModel):
     unit: str = ""
     last_working_day: str = ""
     locale: str = ""
+    departure_type: str = ""
 
 
 class RegisterFormView(BaseModel):
@@ -51,6 +56,9 @@ class RegisterFormView(BaseModel):
     manager_hint: str
     unit_label: str
     units: list[Choice]
+    # The type of departure (issue 11): asked when there are types to choose from.
+    type_label: str = ""
+    types: list[Choice] = []
     last_day_label: str
     earliest_day: date
     locale_label: str
@@ -84,6 +92,9 @@ def register_form_card(view: RegisterFormView) -> dict[str, Any]:
     body += _people_inputs(view)
     if view.units:
         body.append(_filled(_unit_input(view), values.unit))
+    if view.types:
+        type_input = _type_input(view.type_label, view.types, view.required_message)
+        body.append(_filled(type_input, values.departure_type))
     body.append(
         _day_input(
             view.last_day_label, view.earliest_day, view.required_message, values.last_working_day
@@ -122,6 +133,17 @@ def _unit_input(view: RegisterFormView) -> Element:
         _choices(view.units),
         isRequired=True,
         errorMessage=view.required_message,
+    )
+
+
+def _type_input(label: str, types: list[Choice], required_message: str) -> Element:
+    """The type of departure: HR's YAML decides per type what the leaver is offered."""
+    return choice_set(
+        "departure_type",
+        label,
+        _choices(types),
+        isRequired=True,
+        errorMessage=required_message,
     )
 
 
@@ -167,6 +189,14 @@ class RegisteredView(BaseModel):
     cancel_label: str
     cancel_question: str
     cancel_yes_label: str
+    # The type and the regret (HR's view only; the leaver never sees a registration card).
+    details_label: str = ""
+    type_label: str = ""
+    types: list[Choice] = []
+    current_type: str = ""
+    regret_label: str = ""
+    regrets: list[Choice] = []
+    current_regret: str = "unset"
     # HR came from its list (cards.status): the list's state, and the button back to it.
     back: dict[str, Any] | None = None
     back_label: str = ""
@@ -204,6 +234,7 @@ def registered_card(view: RegisteredView) -> dict[str, Any]:
                 ],
                 execute(view.save_label, CHANGE_DAY_VERB, _with_list(ref, view.back)),
             ),
+            *_details_action(view, ref),
             _show_card(
                 view.cancel_label,
                 [paragraph(view.cancel_question)],
@@ -224,3 +255,18 @@ def registered_card(view: RegisteredView) -> dict[str, Any]:
 def _with_list(ref: dict[str, str], back: dict[str, Any] | None) -> dict[str, Any]:
     """A change's data; from HR's list, with the list to come back to after it."""
     return ref if back is None else {**ref, "list": back}
+
+
+def _details_action(view: RegisteredView, ref: dict[str, str]) -> list[Element]:
+    """HR changes the type of departure or the regret; none when the view offers no types."""
+    if not view.types:
+        return []
+    inputs = [
+        _filled(_type_input(view.type_label, view.types, view.required_message), view.current_type),
+        _filled(
+            choice_set("regrettable", view.regret_label, _choices(view.regrets)),
+            view.current_regret,
+        ),
+    ]
+    save = execute(view.save_label, DETAILS_VERB, _with_list(ref, view.back))
+    return [_show_card(view.details_label, inputs, save)]

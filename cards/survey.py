@@ -35,7 +35,7 @@ from config.schema import (
     SingleChoice,
     YesNo,
 )
-from journey.departure import Departure
+from journey.departure import Departure, DepartureStatus
 from journey.survey import Answer, AnswerValue, Attribution
 
 START = verbs.SURVEY_START
@@ -70,6 +70,16 @@ def _privacy(say: Speaker, allowed: Sequence[Attribution]) -> str:
     return say("survey.privacy") if len(allowed) > 1 else say("survey.only_anonymous")
 
 
+def _who_reads(say: Speaker, departure: Departure, only_statistics: bool) -> str:
+    """Who may read the answers: after a "no", or with the survey instead of a conversation
+    (issue 11: still REGISTERED), only anonymous statistics."""
+    if not only_statistics:
+        return say("survey.privacy")
+    if departure.status is DepartureStatus.DECLINED:
+        return say("survey.after_decline")
+    return say("survey.only_anonymous")
+
+
 def intro_card(
     say: Speaker,
     departure: Departure,
@@ -94,7 +104,7 @@ def intro_card(
     body: list[Element] = [
         heading(qset_title),
         paragraph(say("survey.intro")),
-        paragraph(say("survey.after_decline") if only else say("survey.privacy")),
+        paragraph(_who_reads(say, departure, only)),
         choice,
     ]
     start = execute(say("survey.start"), START, {"departure": departure.id}, style="positive")

@@ -11,6 +11,8 @@ REGISTER_SUBMIT: Final = "register.submit"
 REGISTER_CHANGE_DAY: Final = "register.change_day"
 REGISTER_CANCEL: Final = "register.cancel"
 REGISTER_MANAGE: Final = "register.manage"
+REGISTER_CHANGE_DETAILS: Final = "register.change_details"
+REGRET_SET: Final = "regret.set"
 STATUS_LIST: Final = "status.list"  # HR's list: filters, search and paging
 
 OFFER_ACCEPT: Final = "offer.accept"

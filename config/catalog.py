@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from journey.after_conversation import Gesture
-from journey.departure import DepartureStatus, InterviewerKind, Reach
+from journey.departure import DepartureStatus, DepartureType, InterviewerKind, Reach
 from journey.escalation import Attention
 from journey.plan_change_rules import Release
 
@@ -147,6 +147,24 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "register.cancel_yes": (),
         "register.day_changed": ("name", "last_day"),
         "register.cancelled": ("name",),
+        # Issue 11: the type of departure, and the regret only HR and the manager see.
+        "register.type": (),
+        "register.unknown_type": (),
+        "register.regret": (),
+        "register.regret_yes": (),
+        "register.regret_no": (),
+        "register.regret_unset": (),
+        "register.change_details": (),
+        "register.details_changed": ("name",),
+        "regret.title": (),
+        "regret.intro": ("name",),
+        "regret.save": (),
+        "regret.saved": (),
+        "survey_instead.title": (),
+        "survey_instead.body": ("name",),
+        "survey_instead.start": (),
+        "insights.by_type": (),
+        "insights.accepted_by_type": (),
         "status.title": (),
         "status.none": (),
         "status.departure": ("last_day", "state"),
@@ -265,6 +283,7 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 _DERIVED: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         **{f"state.{status.value}": () for status in DepartureStatus},
+        **{f"departure_type.{kind.value}": () for kind in DepartureType},
         **{f"interviewer.option.{kind.value}": () for kind in InterviewerKind},
         **{f"thanks_offer.{offer.value}": () for offer in Gesture},
         # What the old interviewer's cards say once the conversation is no longer theirs.

@@ -32,6 +32,7 @@ from config.schema_base import (
 from config.schema_calendar import Calendar
 from config.schema_closing import Closing
 from config.schema_farewell import Farewell
+from config.schema_offer import OfferSettings
 from journey.after_conversation import Gesture
 from journey.departure import InterviewerKind
 
@@ -91,6 +92,7 @@ class UnitSettings(Strict):
         default_factory=lambda: list(Gesture)
     )
     survey: SurveyChoice = SurveyChoice()
+    offer: OfferSettings = OfferSettings()  # config/schema_offer.py
     hr_contact: Upn | None = None  # escalations about the interviewer; else first HR partner/member
     farewell: Farewell = Farewell()
     closing: Closing = Closing()  # config/schema_closing.py

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cards.locale import Speaker
 from cards.register import (
+    REGRET_VALUES,
     Choice,
     FormValues,
     RegisteredView,
@@ -23,11 +24,12 @@ from cards.register import (
     register_form_card,
     registered_card,
 )
+from cards.regret import regret_value
 from config.loaded import LoadedConfig
 from dialogs.router import InvokeResult
 from dialogs.status import FromList, HrListState, hr_list_card, query_of
 from dialogs.turn import DialogTurn
-from journey.departure import Departure
+from journey.departure import Departure, DepartureType
 from journey.locale import SUPPORTED_LANGUAGES, language_of
 from journey.people import DirectoryUnavailable
 from journey.registration_rules import Outcome, RegistrationRequest, is_active
@@ -38,6 +40,7 @@ DOOR = "teams"
 # Each language named in itself, so HR recognises it whatever language the form is in.
 LANGUAGE_NAMES = {"da": "Dansk", "sv": "Svenska", "nb": "Norsk (bokmål)", "en": "English"}
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TYPES = frozenset(kind.value for kind in DepartureType)
 _FIELD = 400  # generous for an address; keeps a replayed card from carrying a novel
 
 
@@ -51,6 +54,14 @@ class RegisterSubmit(BaseModel):
     unit: str = Field("", max_length=_FIELD)
     last_working_day: str = Field("", max_length=_FIELD)
     locale: str = Field("", max_length=_FIELD)
+    departure_type: str = Field("", max_length=_FIELD)
+
+
+class ChangeDetails(FromList):
+    """HR changes the type of departure and the regret from the departure's card."""
+
+    departure_type: str = Field("", max_length=_FIELD)
+    regrettable: str = Field("", max_length=_FIELD)
 
 
 class ChangeDay(FromList):
@@ -93,6 +104,8 @@ def form_view(
             Choice(title=config.unit_name(unit_id) or unit_id, value=unit_id)
             for unit_id in config.unit_ids
         ],
+        type_label=text("register.type"),
+        types=type_choices(text),
         last_day_label=text("register.last_day"),
         earliest_day=today,
         locale_label=text("register.locale"),
@@ -106,6 +119,18 @@ def form_view(
         error=error,
         values=values or FormValues(),
     )
+
+
+def type_choices(text: Speaker) -> list[Choice]:
+    """The types of departure in the reader's language, in the order HR thinks of them."""
+    return [
+        Choice(title=text(f"departure_type.{kind.value}"), value=kind.value)
+        for kind in DepartureType
+    ]
+
+
+def regret_choices(text: Speaker) -> list[Choice]:
+    return [Choice(title=text(f"register.regret_{value}"), value=value) for value in REGRET_VALUES]
 
 
 def registered_view(
@@ -132,6 +157,8 @@ def registered_view(
             (text("register.unit"), unit),
             (text("task.last_day"), _day(departure.last_working_day, language)),
             (text("register.locale"), LANGUAGE_NAMES.get(departure.locale, departure.locale)),
+            (text("register.type"), text(f"departure_type.{departure.departure_type.value}")),
+            (text("register.regret"), text(f"register.regret_{regret_value(departure)}")),
             (text("task.state"), text(f"state.{departure.status.value}")),
         ],
         departure_id=departure.id,
@@ -146,6 +173,13 @@ def registered_view(
         cancel_label=text("register.cancel"),
         cancel_question=text("register.cancel_confirm", name=_name(departure)),
         cancel_yes_label=text("register.cancel_yes"),
+        details_label=text("register.change_details"),
+        type_label=text("register.type"),
+        types=type_choices(text),
+        current_type=departure.departure_type.value,
+        regret_label=text("register.regret"),
+        regrets=regret_choices(text),
+        current_regret=regret_value(departure),
         back=None if back is None else back.model_dump(),
         back_label=text("status.hr_back"),
     )
@@ -210,7 +244,10 @@ async def submit_registration(turn: DialogTurn, payload: RegisterSubmit) -> Invo
         if _ISO_DAY.match(payload.last_working_day)
         else "",
         locale=payload.locale if payload.locale in SUPPORTED_LANGUAGES else "",
+        departure_type=payload.departure_type if payload.departure_type in _TYPES else "",
     )
+    if payload.departure_type and payload.departure_type not in _TYPES:
+        return _form_again(turn, entered, turn.text("register.unknown_type"))
     try:
         request = RegistrationRequest(
             leaver=payload.leaver,
@@ -218,6 +255,7 @@ async def submit_registration(turn: DialogTurn, payload: RegisterSubmit) -> Invo
             unit=payload.unit or None,
             last_working_day=payload.last_working_day,
             locale=payload.locale or None,
+            departure_type=payload.departure_type or None,
         )
     except ValidationError:
         return _form_again(turn, entered, turn.text("error.bad_input"))
@@ -245,6 +283,25 @@ async def change_last_day(turn: DialogTurn, payload: ChangeDay) -> InvokeResult:
         return _confirmation(turn, current, error=turn.text("error.bad_input"), back=back)
     outcome = await registration.change_last_day(current.id, day, _actor(turn), door=DOOR)
     return await _after_change(turn, current.id, outcome, "register.day_changed", back)
+
+
+async def change_details(turn: DialogTurn, payload: ChangeDetails) -> InvokeResult:
+    """HR changed the type of departure or the regret from the departure's card."""
+    if not turn.is_hr():
+        return await _refuse(turn, "change_details", payload.departure)
+    registration = turn.services.registration
+    current = await registration.get(payload.departure)  # NotFound: the router says "stale"
+    back = payload.list
+    if payload.departure_type not in _TYPES:
+        return _confirmation(turn, current, error=turn.text("register.unknown_type"), back=back)
+    if payload.regrettable not in REGRET_VALUES:
+        return _confirmation(turn, current, error=turn.text("error.bad_input"), back=back)
+    values: dict[str, object] = {
+        "departure_type": DepartureType(payload.departure_type),
+        "regrettable": None if payload.regrettable == "unset" else payload.regrettable == "yes",
+    }
+    outcome = await registration.change_details(current.id, values, _actor(turn), door=DOOR)
+    return await _after_change(turn, current.id, outcome, "register.details_changed", back)
 
 
 async def cancel_departure(turn: DialogTurn, payload: FromList) -> InvokeResult:

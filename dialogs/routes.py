@@ -13,6 +13,7 @@ from dialogs import (
     offer,
     plan_changes,
     register,
+    regret,
     survey,
     task,
 )
@@ -67,6 +68,10 @@ def _registration(router: Router) -> None:
     router.verb(verbs.REGISTER_CHANGE_DAY, register.ChangeDay, register.change_last_day)
     router.verb(verbs.REGISTER_CANCEL, FromList, register.cancel_departure)
     router.verb(verbs.REGISTER_MANAGE, FromList, register.manage_departure, checked=False)
+    details = register.change_details
+    router.verb(verbs.REGISTER_CHANGE_DETAILS, register.ChangeDetails, details)
+    # The manager's (or HR's) regret, from the manager's handover card (issue 11).
+    router.verb(verbs.REGRET_SET, regret.RegretSet, regret.set_regret, checked=False)
 
 
 def _conversation(router: Router) -> None:

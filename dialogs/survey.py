@@ -205,9 +205,11 @@ async def withdraw(turn: DialogTurn, payload: SurveyRevision) -> InvokeResult:
     return InvokeResult(card=step_card(turn, step))
 
 
-# DECLINED: the unit may offer the survey without a conversation (survey.after_decline).
+# DECLINED: the unit may offer the survey without a conversation (survey.after_decline);
+# REGISTERED: the unit's offer may give the survey instead of a conversation (issue 11).
 _ACTIVE = frozenset(
     {
+        DepartureStatus.REGISTERED,
         DepartureStatus.ACCEPTED,
         DepartureStatus.BOOKED,
         DepartureStatus.HELD,

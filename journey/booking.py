@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from journey.closed_days import ClosedDays
 from journey.departure import Departure, DepartureStatus, InterviewerKind
+from journey.offer_policy import DEFAULT_POLICY, OfferPolicy
 from journey.people import BusyInterval, CreatedMeeting
 from journey.refusals import AlreadyBooked, StaleAction
 from journey.slots import (
@@ -42,6 +43,8 @@ class UnitRules:
     working_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
     # The country's public holidays and HR's closed days and half days.
     closed_days: ClosedDays = field(default_factory=ClosedDays)
+    # Issue 11: whether a conversation and the survey are offered, per type of departure.
+    offers: OfferPolicy = DEFAULT_POLICY
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from journey import booking, flow_rules, handover, offer, reminders
+from journey import booking, flow_rules, handover, offer, offer_policy, reminders
 from journey.access import Act, Asker, Role, may, may_hand_over, roles_of
 from journey.booking import InterviewerOption, UnitRules
 from journey.clock import Clock
@@ -268,6 +268,8 @@ class DepartureFlow:
         current = await self._kernel.get(departure.id)
         if current.status is not DepartureStatus.REGISTERED:
             return
+        if await offer_policy.not_offered(self._kernel, self._notifier, current, self._rules):
+            return await self.replan(departure.id)  # HR's YAML: no conversation for this type
         problem = await self._notifier.offer(current)
         await self._kernel.update(departure.id, lambda d: flow_rules.offer_sent(d, problem))
         await self._kernel.record(

@@ -32,8 +32,9 @@ from cards.reminders import (
     thank_you_card,
 )
 from cards.survey import offer_survey_card
+from cards.survey_instead import survey_instead_card
 from cards.task import ask_times_card, task_card
-from config.rules import conversation_minutes, reminder_rules
+from config.rules import conversation_minutes, offer_policy, reminder_rules
 from journey.clock import Clock
 from journey.departure import Departure, DepartureStatus, PostedCard, Reach
 from journey.due import DueActions
@@ -42,7 +43,7 @@ from journey.people import Directory
 from journey.ports import ConversationRefStore
 from journey.reminders import REMINDER_KINDS, Planned, open_items
 from journey.slots import Slot
-from journey.survey_offer import survey_offer
+from journey.survey_offer import survey_offer, survey_offer_key
 from outbox.connector import ConnectorClient, ConnectorError
 from outbox.messages import CardMessages, card_activity, card_message
 from outbox.reach import Reacher
@@ -90,6 +91,18 @@ class TeamsNotifier:
         await self._messages.send(departure, MessageKind.OFFER, target.user_key, card, key=key)
         return None
 
+    async def survey_instead(self, departure: Departure) -> Reach | None:
+        """The survey in place of a conversation (journey.offer_policy), once; why not."""
+        target = await self._reacher.conversation_with(departure.leaver_upn)
+        if isinstance(target, Reach):
+            return target
+        say = speaker_for(self._config(), departure, target.locale)
+        card = survey_instead_card(say, departure)
+        key = survey_offer_key(departure)
+        kind = MessageKind.SURVEY_OFFER
+        await self._messages.send(departure, kind, target.user_key, card, key=key)
+        return None
+
     async def invitation(self, departure: Departure) -> tuple[str, str]:
         """Subject and body of the meeting, in the leaver's language, stating the purpose."""
         say = await self._speaker(departure, departure.leaver_upn)
@@ -130,7 +143,7 @@ class TeamsNotifier:
         config = self._config()
         offer = survey_offer(
             departure,
-            enabled=config.unit(departure.unit or None).survey.enabled,
+            enabled=offer_policy(config, departure.unit).offered(departure.departure_type).survey,
             leaver=await self._refs.find_by_upn(departure.leaver_upn),
         )
         if offer is None:

@@ -216,6 +216,7 @@ async def _add_anonymous_row(session: AsyncSession, row: Row[Any], new: str) -> 
             decline_reason=None,
             remind_offer_at=None,
             interviewer_kind=row.interviewer_kind,
+            departure_type=row.departure_type,  # counted by type in insights (issue 11)
             interviewer_name="",
             proposed_slots=[],
             times_requested_at=None,

@@ -149,6 +149,10 @@ class FakeNotifier:
         self._note("offer", departure)
         return self.offer_problem
 
+    async def survey_instead(self, departure: Departure) -> Reach | None:
+        self._note("survey_instead", departure)
+        return self.offer_problem
+
     async def invitation(self, departure: Departure) -> tuple[str, str]:
         return "Exit conversation", "<p>Your exit conversation</p>"
 

@@ -35,14 +35,15 @@ from cards.interviewer import interviewer_card
 from cards.locale import Speaker
 from cards.offer import declined_card, offer_card
 from cards.plan_changes import released_card, switch_card
-from cards.register import Choice as RegisterChoice
 from cards.register import (
+    REGRET_VALUES,
     FormValues,
     RegisteredView,
     RegisterFormView,
     register_form_card,
     registered_card,
 )
+from cards.register import Choice as RegisterChoice
 from cards.reminders import (
     conversation_reminder_card,
     escalation_card,
@@ -59,12 +60,13 @@ from cards.survey import (
     sent_card,
     summary_card,
 )
+from cards.survey_instead import survey_instead_card
 from cards.task import ask_times_card, choose_times_card, task_card, task_card_without_details
 from cards.welcome import WelcomeView, welcome_card
 from config.loaded import LoadedConfig
 from journey.after_conversation import ConversationNotes, Gesture, Wishes
 from journey.booking import InterviewerOption
-from journey.departure import Departure, DepartureStatus, InterviewerKind, Reach
+from journey.departure import Departure, DepartureStatus, DepartureType, InterviewerKind, Reach
 from journey.hr_status import Attention, HrPage, HrQuery
 from journey.insights import Figure, PeriodFigures, Report
 from journey.insights_service import Insights
@@ -268,6 +270,11 @@ def _survey(config: LoadedConfig, language: str) -> dict[str, Card]:
         "survey-intro": intro_card(say, case, title),
         "survey-intro-after-decline": intro_card(say, case, title, only),
         "survey-offer": offer_survey_card(say, case),
+        # Issue 11: the survey instead of a conversation, and its intro (statistics only).
+        "survey-instead": survey_instead_card(say, departure(status=DepartureStatus.REGISTERED)),
+        "survey-intro-instead": intro_card(
+            say, departure(status=DepartureStatus.REGISTERED, interviewer_upn=None), title, only
+        ),
         "survey-summary": summary_card(say, case, sections, 3, answers()),
         "survey-summary-empty": summary_card(say, case, sections, 3, [], only),
         "survey-sent": sent_card(say, case, 4, can_withdraw=True),
@@ -303,6 +310,14 @@ def _after_conversation(config: LoadedConfig, language: str) -> dict[str, Card]:
     }
 
 
+def _types(text: Callable[[str], str]) -> list[RegisterChoice]:
+    """The types of departure as HR's form and card offer them (issue 11)."""
+    return [
+        RegisterChoice(title=text(f"departure_type.{k.value}"), value=k.value)
+        for k in DepartureType
+    ]
+
+
 def _form_view(config: LoadedConfig, language: str, **changes: Any) -> RegisterFormView:
     def text(key: str) -> str:
         return config.text(key, language)
@@ -315,6 +330,8 @@ def _form_view(config: LoadedConfig, language: str, **changes: Any) -> RegisterF
         manager_hint=text("register.manager_hint"),
         unit_label=text("register.unit"),
         units=[RegisterChoice(title=config.unit_name(u) or u, value=u) for u in config.unit_ids],
+        type_label=text("register.type"),
+        types=_types(text),
         last_day_label=text("register.last_day"),
         earliest_day=TODAY,
         locale_label=text("register.locale"),
@@ -354,6 +371,16 @@ def _registered_view(config: LoadedConfig, language: str, **changes: Any) -> Reg
         "cancel_label": text("register.cancel"),
         "cancel_question": text("register.cancel_confirm", name=name),
         "cancel_yes_label": text("register.cancel_yes"),
+        # Issue 11: the type and HR's regret, to change on the card.
+        "details_label": text("register.change_details"),
+        "type_label": text("register.type"),
+        "types": _types(text),
+        "current_type": "retirement",
+        "regret_label": text("register.regret"),
+        "regrets": [
+            RegisterChoice(title=text(f"register.regret_{v}"), value=v) for v in REGRET_VALUES
+        ],
+        "current_regret": "yes",
     }
     return RegisteredView(**values | changes)
 
@@ -365,6 +392,7 @@ def _register(config: LoadedConfig, language: str) -> dict[str, Card]:
         unit="home-care",
         last_working_day="2026-12-18",
         locale="sv",
+        departure_type="fixed_term_end",
     )
     error = config.text("register.unknown_person", language)
     return {
@@ -456,6 +484,11 @@ def _figures(period: Period, scale: float, *, hidden: bool = False) -> PeriodFig
             "pay_benefits": Figure(None, 0),
         },
         recommend_share=Figure(0.8125, 16),
+        by_type=(
+            ("resignation", Figure(round(19 * scale), 19), Figure(0.8, 19)),
+            ("fixed_term_end", Figure(6, 6), Figure(0.5 * scale, 6)),
+            ("dismissal", Figure(None, 0, hidden=True), Figure(None, 0, hidden=True)),
+        ),
     )
 
 

@@ -70,7 +70,19 @@ def test_the_form_asks_for_each_field_with_units_and_languages_to_choose(
 ) -> None:
     card = register_form_card(form_view(config, "da-DK", TODAY))
     inputs = _inputs(card)
-    assert list(inputs) == ["leaver", "manager", "unit", "last_working_day", "locale"]
+    assert list(inputs) == [
+        "leaver",
+        "manager",
+        "unit",
+        "departure_type",
+        "last_working_day",
+        "locale",
+    ]
+    assert inputs["departure_type"]["isRequired"]
+    assert inputs["departure_type"]["choices"][-2] == {
+        "title": config.text("departure_type.dismissal", "da"),
+        "value": "dismissal",
+    }
     assert inputs["leaver"]["isRequired"] and not inputs["manager"].get("isRequired")
     assert inputs["leaver"]["label"] == config.text("register.leaver", "da")
     assert [c["value"] for c in inputs["unit"]["choices"]] == list(config.unit_ids)
@@ -113,9 +125,14 @@ def test_the_confirmation_writes_the_day_out_and_offers_change_and_cancel(
     assert facts[config.text("register.unit", "da")] == "Hjemmeplejen"
     assert facts[config.text("task.state", "da")] == config.text("state.registered", "da")
     verbs = [action["card"]["actions"][0]["verb"] for action in card["actions"]]
-    assert verbs == ["register.change_day", "register.cancel"]
+    assert verbs == ["register.change_day", "register.change_details", "register.cancel"]
     data = [action["card"]["actions"][0]["data"] for action in card["actions"]]
-    assert data == [{"departure_id": departure.id}] * 2
+    assert data == [{"departure_id": departure.id}] * 3
+    # HR's own view: the type and the regret (never on a card the leaver gets).
+    assert facts[config.text("register.type", "da")] == config.text(
+        "departure_type.resignation", "da"
+    )
+    assert facts[config.text("register.regret", "da")] == config.text("register.regret_unset", "da")
 
 
 def test_a_cancelled_departure_offers_no_more_actions(config: LoadedConfig) -> None:
