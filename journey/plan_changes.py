@@ -24,7 +24,7 @@ from journey.people import Calendar, Directory
 from journey.plan_change_rules import Release, UnknownColleague
 from journey.ports import AuditLog, DepartureRepository
 from journey.proposals import Proposal, Times
-from journey.refusals import JourneyRefusal, StaleAction
+from journey.refusals import JourneyRefusal, StaleAction, refuse_if_closed
 from journey.slots import Slot
 
 
@@ -198,7 +198,8 @@ class PlanChanges:
 
     async def _open(self, asker: Asker, departure_id: str, act: Act, step: str) -> Departure:
         refusal = Refusal("plan.refused", act.value, {"step": step, "reason": "not_allowed"})
-        return await self._kernel.open(asker, departure_id, lambda d: may(d, asker, act), refusal)
+        opened = await self._kernel.open(asker, departure_id, lambda d: may(d, asker, act), refusal)
+        return refuse_if_closed(opened)  # a closed case changes no more (journey.closing)
 
     async def _checked(
         self, asker: Asker, departure: Departure, check: Callable[[], object]

@@ -16,7 +16,7 @@ from journey.notify import MessageKind
 from journey.people import Person
 from journey.plan_change_rules import ConversationPassed, NotAColleague, Release, UnknownColleague
 from journey.plan_changes import PlanChanges
-from journey.refusals import NotAllowed, StaleAction
+from journey.refusals import DepartureClosed, NotAllowed, StaleAction
 from journey.slots import Slot
 from tests.domain.world import LEAVER, MANAGER, PARTNER, RULES, World
 
@@ -154,6 +154,21 @@ async def test_once_the_time_has_come_the_conversation_stays(
     assert told.told == []
     refusals = [e.detail["reason"] for e in world.audit.entries if e.action == "plan.refused"]
     assert refusals == ["passed", "passed", "passed"]
+
+
+async def test_nothing_changes_on_a_closed_departure(
+    world: World, plans: PlanChanges, told: PlansTold
+) -> None:
+    departure = await booked(world)
+    closed = await world.departures.update(departure.moved_to(DepartureStatus.CLOSED))
+    with pytest.raises(DepartureClosed):
+        await plans.decline(LEAVER, departure.id, None)
+    with pytest.raises(DepartureClosed):
+        await plans.switch(LEAVER, departure.id, InterviewerKind.MANAGER, MANAGER.upn or "")
+    with pytest.raises(DepartureClosed):
+        await plans.hand_over(PARTNER, departure.id, LENE.upn)
+    assert await world.stored(departure.id) == closed
+    assert (len(world.calendar.meetings), told.told) == (1, [])
 
 
 async def test_hr_cancelling_after_the_time_leaves_the_meeting_in_the_calendars(
