@@ -172,7 +172,9 @@ class TeamsNotifier:
             log.warning("the interviewer of %s cannot be reached (%s)", departure.id, target)
             return
         card = await self.task_card_for(departure)
-        key = f"{departure.id}:task:{interviewer}"
+        # Once per "yes": after a "no" and a new "yes" (journey.plan_changes) it goes again.
+        since = departure.accepted_at.timestamp() if departure.accepted_at else 0
+        key = f"{departure.id}:task:{interviewer}:{since:.0f}"
         # Until it is sent, scheduling again just replaces the pending card with this one.
         await self._messages.send(departure, MessageKind.TASK, target.user_key, card, key=key)
 

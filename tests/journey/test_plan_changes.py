@@ -19,7 +19,7 @@ from tests.helpers.journey import (
     texts_of,
     verbs_of,
 )
-from tests.journey.test_booking import booked, task_posted
+from tests.journey.test_booking import booked, task_posted, with_slots
 from tests.survey.test_survey_journey import CULTURE, STAY, _sent_survey
 
 # The union representative of social care, in the demo directory: a trusted colleague.
@@ -79,6 +79,28 @@ async def test_no_after_booking_cancels_the_meeting_and_withdraws_the_task_card(
     [entry] = [e for e in await app.audit(departure.id) if e.action == "plan.declined"]
     assert entry.detail == {"was_booked": "true", "reason": "given"}
     assert_valid_cards([card, withdrawn])
+
+
+async def test_no_then_yes_again_brings_the_same_interviewer_a_new_task_card(
+    app: LiveApp,
+) -> None:
+    departure, slots = await with_slots(app)
+    task = await posted_task(app, departure.id)
+    declined = (await app.press_button(LEAVER, slots, "plan.decline"))["value"]
+    withdrawn = last_put(app, task.activity_id)
+    assert app.text("plan.released.declined", "da", name=SOFIE) in texts_of(withdrawn)
+
+    app.clock.advance(minutes=5)  # she thinks it over
+    choice = (await app.press_button(LEAVER, declined, "offer.accept"))["value"]
+    partner = next(a for a in actions_of(choice) if a["data"].get("person") == PARTNER.upn)
+    await app.press(LEAVER, "interviewer.choose", partner["data"])
+
+    # Peter holds it again: a task card of its own, not the withdrawn one brought back.
+    again = await posted_task(app, departure.id)
+    assert again.activity_id != task.activity_id
+    assert app.text("task.body", "da", name=SOFIE) in texts_of(
+        await app.card_for(again.conversation_id, app.text("task.body", "da", name=SOFIE))
+    )
 
 
 async def test_someone_else_after_booking_moves_the_answers_to_the_new_interviewer(
