@@ -14,6 +14,7 @@ from typing import Any
 from cards import verbs
 from cards.base import (
     Element,
+    about,
     adaptive_card,
     button_row,
     execute,
@@ -36,11 +37,14 @@ from journey.after_conversation import (
     Wishes,
 )
 from journey.departure import Departure, DepartureStatus
+from journey.farewell import CONSENT, EMAIL_MAX, AlumniContact
 
 SAVE_NOTES = verbs.TASK_NOTES
 HELD = verbs.TASK_HELD
 THANKS_REFRESH = verbs.THANKS_REFRESH
 THANKS_CHOOSE = verbs.THANKS_CHOOSE
+ALUMNI_WITHDRAW = verbs.ALUMNI_WITHDRAW
+EMAIL_INPUT = "alumni_email"
 NOTE_PREFIX = "n_"
 OFFER_PREFIX = "o_"
 
@@ -69,7 +73,7 @@ def notes_block(say: Speaker, departure: Departure, notes: ConversationNotes) ->
         )
         for field in NoteField
     ]
-    data = {"departure": departure.id, "revision": notes.revision}
+    data = about(departure, revision=notes.revision)
     buttons = [execute(say("notes.save"), SAVE_NOTES, data)]
     if departure.status is DepartureStatus.BOOKED:
         buttons.append(execute(say("notes.held"), HELD, data, style="positive"))
@@ -88,6 +92,7 @@ def thank_you_card(
     notes: ConversationNotes | None = None,
     wishes: Wishes | None = None,
     note: str | None = None,
+    alumni: AlumniContact | None = None,
 ) -> dict[str, Any]:
     """To the leaver once the conversation is held: thanks, what was agreed, the offers.
 
@@ -99,16 +104,66 @@ def thank_you_card(
     ]
     if notes is not None:
         body += _agreed(say, notes)
-    actions: list[Element] = []
-    if offers:
-        chosen = frozenset(wishes.chosen) if wishes is not None else frozenset()
-        body += _offer_toggles(say, offers, chosen)
-        if note:
-            body.append(paragraph(note, subtle=True))
-        data = {"departure": departure.id}
-        actions.append(execute(say("thanks_offer.submit"), THANKS_CHOOSE, data, style="positive"))
-    thanks_refresh = refresh(THANKS_REFRESH, departure.id, user_ids)
-    return adaptive_card(body, actions, refresh=thanks_refresh, lang=say.lang)
+    offered, actions = _offers_part(say, departure, offers, wishes, alumni, note)
+    thanks_refresh = refresh(THANKS_REFRESH, departure, user_ids)
+    return adaptive_card([*body, *offered], actions, refresh=thanks_refresh, lang=say.lang)
+
+
+def farewell_gestures_card(
+    say: Speaker,
+    departure: Departure,
+    offers: Sequence[Gesture],
+    *,
+    user_ids: Sequence[str],
+    wishes: Wishes | None = None,
+    alumni: AlumniContact | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """To every leaver on the farewell reminder's day (seed 000): thanks for their work, and
+    the unit's offers, whether or not there was a conversation."""
+    body: list[Element] = [
+        heading(say("farewell.title")),
+        paragraph(say("farewell.gestures", name=leaver_name(departure))),
+    ]
+    offered, actions = _offers_part(say, departure, offers, wishes, alumni, note)
+    thanks_refresh = refresh(THANKS_REFRESH, departure, user_ids)
+    return adaptive_card([*body, *offered], actions, refresh=thanks_refresh, lang=say.lang)
+
+
+def _offers_part(
+    say: Speaker,
+    departure: Departure,
+    offers: Sequence[Gesture],
+    wishes: Wishes | None,
+    alumni: AlumniContact | None,
+    note: str | None,
+) -> tuple[list[Element], list[Element]]:
+    """The offers' toggles, the private e-mail for consent to contact, and the buttons."""
+    if not offers:
+        return [], []
+    chosen = frozenset(wishes.chosen) if wishes is not None else frozenset()
+    body = _offer_toggles(say, offers, chosen)
+    if any(gesture in CONSENT for gesture in offers):
+        email: Element = {
+            "type": "Input.Text",
+            "id": EMAIL_INPUT,
+            "label": say("alumni.email_label"),
+            "style": "Email",
+            "maxLength": EMAIL_MAX,
+        }
+        if alumni is not None:  # only ever in the leaver's own card
+            email["value"] = alumni.private_email
+        body.append(email)
+        if alumni is not None:
+            body.append(literal(say("alumni.kept", email=alumni.private_email), subtle=True))
+    if note:
+        body.append(paragraph(note, subtle=True))
+    data = about(departure)
+    actions = [execute(say("thanks_offer.submit"), THANKS_CHOOSE, data, style="positive")]
+    if alumni is not None:
+        withdraw = {"departure": departure.id}  # always possible: not tied to the plan
+        actions.append(execute(say("alumni.withdraw"), ALUMNI_WITHDRAW, withdraw))
+    return body, actions
 
 
 def _agreed(say: Speaker, notes: ConversationNotes) -> list[Element]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cards.base import adaptive_card, heading, notice_card, paragraph
+from cards import verbs
+from cards.base import adaptive_card, execute, heading, notice_card, paragraph
 from cards.booking import join_button, meeting_time
 from cards.locale import Speaker
 from cards.offer import leaver_name
@@ -50,6 +51,19 @@ def thank_you_card(say: Speaker, departure: Departure) -> dict[str, Any]:
 _ESCALATION_TEXTS = {
     MessageKind.OFFER_ESCALATION: "reminder.escalation",
     MessageKind.BOOKING_ESCALATION: "reminder.escalation_booking",
+def notes_reminder_card(say: Speaker, departure: Departure) -> dict[str, Any]:
+    """To the interviewer after the conversation's time: record the notes or mark it held
+    (seed 003: document the main points). The button opens their own task card's notes."""
+    text = say(
+        "reminder.notes_interviewer",
+        name=leaver_name(departure),
+        when=meeting_time(say, departure) or "–",
+    )
+    # A view (the task card refreshed for whoever presses), so only the departure's id.
+    button = execute(say("reminder.notes_open"), verbs.TASK_REFRESH, {"departure": departure.id})
+    return notice_card(say("reminder.title"), text, [button], lang=say.lang)
+
+
     MessageKind.HANDOVER_ESCALATION: "reminder.escalation_handover",
 }
 

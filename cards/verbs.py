@@ -54,3 +54,5 @@ THANKS_REFRESH: Final = "thanks.refresh"
 THANKS_CHOOSE: Final = "thanks.choose"
 
 INSIGHTS_SHOW: Final = "insights.show"
+# A good farewell for everyone (issue 11): the leaver withdraws their consent to be contacted.
+ALUMNI_WITHDRAW: Final = "alumni.withdraw"

@@ -1,5 +1,5 @@
 """The `exitbot` command: serve, check-config, db upgrade, demo, departures import, package,
-privacy erase/export, audit, insights export."""
+privacy erase/export, audit, insights export, alumni export/withdraw."""
 
 from __future__ import annotations
 
@@ -142,11 +142,34 @@ def _add_package(commands: Subcommands) -> None:
     )
 
 
+def _add_alumni(commands: Subcommands) -> None:
+    alumni = commands.add_parser("alumni", help="leavers who consented to alumni contact")
+    actions = alumni.add_subparsers(dest="alumni_action", required=True)
+    export = actions.add_parser(
+        "export",
+        help="write the alumni list (consented entries only) as CSV",
+        description="Columns: name,unit,private_email,consented_at. To --out (a new file) or "
+        "standard output. Audited without the addresses. Exit code 0 when written, 2 when the "
+        "command could not run.",
+    )
+    export.add_argument("--unit", metavar="ID")
+    export.add_argument("--out", type=Path, metavar="FILE.csv")
+    export.set_defaults(run=lambda a: _command("cli.alumni:export_command")(a.unit, a.out))
+    withdraw = actions.add_parser(
+        "withdraw",
+        help="delete a person's consent, by their private e-mail",
+        description="Exit code 0 when deleted, 1 when no entry has that e-mail.",
+    )
+    withdraw.add_argument("--email", required=True)
+    withdraw.set_defaults(run=lambda a: _command("cli.alumni:withdraw_command")(a.email))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: one small function per command group adds its subcommands."""
     parser = argparse.ArgumentParser(prog="exitbot", description="The exit conversation bot.")
     commands = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_service, _add_departures, _add_privacy, _add_insights, _add_package):
+    groups = (_add_service, _add_departures, _add_privacy, _add_insights, _add_alumni)
+    for add in (*groups, _add_package):
         add(commands)
     return parser
 

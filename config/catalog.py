@@ -12,7 +12,6 @@ from types import MappingProxyType
 
 from journey.after_conversation import Gesture
 from journey.departure import DepartureStatus, DepartureType, InterviewerKind, Reach
-from journey.escalation import Attention
 from journey.plan_change_rules import Release
 
 _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -277,6 +276,10 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "alumni.kept": ("email",),
         "alumni.withdraw": (),
         "alumni.withdrawn": (),
+        # Why HR's status points at a departure: journey.escalation.Attention's own reasons.
+        "attention.unreachable": (),
+        "attention.interviewer_not_acting": (),
+        "attention.notes_missing": (),
     }
 )
 # Keys that follow from enums, so a new status, interviewer kind or offer needs its text.
@@ -288,8 +291,6 @@ _DERIVED: Mapping[str, tuple[str, ...]] = MappingProxyType(
         **{f"thanks_offer.{offer.value}": () for offer in Gesture},
         # What the old interviewer's cards say once the conversation is no longer theirs.
         **{f"plan.released.{why.value}": ("name", "colleague") for why in Release},
-        # Why HR's status points at a departure (journey.escalation.Attention).
-        **{f"attention.{why.value}": () for why in Attention},
         # HR is told why the bot could not reach a leaver; "ok" needs no words.
         **{f"reach.{reach.value}": () for reach in Reach if reach is not Reach.OK},
     }

@@ -11,6 +11,7 @@ from pydantic import Field
 from cards.after_conversation import (
     NOTE_PREFIX,
     OFFER_PREFIX,
+    farewell_gestures_card,
     notes_block,
     thank_you_card,
     thank_you_without_details,
@@ -27,7 +28,7 @@ from journey.after_conversation import (
     NoteField,
     may_write_notes,
 )
-from journey.departure import Departure
+from journey.departure import Departure, DepartureStatus
 from journey.refusals import NotAllowed, StaleAction
 
 # Generous: the domain's own limit is checked (and a refusal audited) by the service.
@@ -49,6 +50,8 @@ class WishesInput(CardInputs):
     gathered = ((OFFER_PREFIX, "offers"),)
 
     offers: dict[Gesture, bool] = Field(default_factory=dict)
+    # The private e-mail for consent to be contacted later (checked by journey.farewell).
+    alumni_email: Annotated[str, Field(max_length=2000)] | None = None
 
     def chosen(self) -> list[Gesture]:
         """The offers switched on."""
@@ -117,14 +120,25 @@ async def thank_you_for(
     except (NotAllowed, StaleAction):
         say = turn.speaker()
         return thank_you_without_details(say, departure_id, user_ids=[])
+    say, offers = turn.speaker(departure.unit), after.offers(departure)
+    alumni = await after.alumni_contact(departure)
+    user_ids = [turn.actor.user_id]
+    held = departure.status is DepartureStatus.HELD or (
+        departure.status is DepartureStatus.CLOSED and notes is not None
+    )
+    if not held:  # the farewell card every leaver gets (issue 11)
+        return farewell_gestures_card(
+            say, departure, offers, user_ids=user_ids, wishes=wishes, alumni=alumni, note=note
+        )
     return thank_you_card(
-        turn.speaker(departure.unit),
+        say,
         departure,
-        after.offers(departure),
-        user_ids=[turn.actor.user_id],
+        offers,
+        user_ids=user_ids,
         notes=notes,
         wishes=wishes,
         note=note,
+        alumni=alumni,
     )
 
 
@@ -136,7 +150,14 @@ async def refresh_thanks(turn: DialogTurn, payload: DepartureAction) -> InvokeRe
 async def choose(turn: DialogTurn, payload: WishesInput) -> InvokeResult:
     """The leaver's wishes: kept, and the interviewer is told."""
     departure, _wishes = await after_of(turn).choose(
-        asker_of(turn), payload.departure, payload.chosen()
+        asker_of(turn), payload.departure, payload.chosen(), payload.alumni_email
     )
     note = turn.speaker(departure.unit)("thanks_offer.noted")
+    return InvokeResult(card=await thank_you_for(turn, departure.id, note))
+
+
+async def withdraw_consent(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
+    """The leaver withdraws their consent to be contacted later: the e-mail is deleted."""
+    departure = await after_of(turn).withdraw(asker_of(turn), payload.departure)
+    note = turn.speaker(departure.unit)("alumni.withdrawn")
     return InvokeResult(card=await thank_you_for(turn, departure.id, note))

@@ -29,6 +29,7 @@ from dialogs.router import InvokeResult, NoPayload, Router
 from dialogs.status import FromList, HrListState, show_list, show_status
 from dialogs.turn import DialogTurn
 from journey.after_conversation import NoteTooLong, NotOffered, NotYetHeld
+from journey.farewell import EmailNeeded, EmailNotPrivate, EmailNotValid
 from journey.people import DirectoryUnavailable, PersonNotReachable
 from journey.plan_change_rules import ConversationPassed, NotAColleague, UnknownColleague
 from journey.ports import NotFound
@@ -53,6 +54,10 @@ def _refusals(router: Router) -> None:
     router.refusal(NotYetHeld, "notes.too_early")
     router.refusal(NoteTooLong, "notes.too_long")
     router.refusal(NotOffered, "thanks.not_offered")
+    # Consent to be contacted later needs a private e-mail (issue 11); nothing was kept.
+    router.refusal(EmailNeeded, "alumni.email_needed")
+    router.refusal(EmailNotValid, "alumni.email_bad")
+    router.refusal(EmailNotPrivate, "alumni.email_work")
     router.refusal(BadAnswer, survey.bad_answer)
     router.refusal(SurveyClosed, "survey.closed")
     router.refusal(SurveyDisabled, "survey.not_available")
@@ -119,6 +124,7 @@ def _survey_and_after(router: Router) -> None:
         (verbs.TASK_NOTES, after_conversation.NotesInput, after_conversation.save_notes),
         (verbs.THANKS_REFRESH, DepartureAction, after_conversation.refresh_thanks),
         (verbs.THANKS_CHOOSE, after_conversation.WishesInput, after_conversation.choose),
+        (verbs.ALUMNI_WITHDRAW, DepartureAction, after_conversation.withdraw_consent),
     ]
     for verb, payload, handler in unchecked:
         router.verb(verb, payload, handler, checked=False)

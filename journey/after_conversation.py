@@ -29,6 +29,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from journey.access import Asker, Role, roles_of
 from journey.clock import Clock
 from journey.departure import Departure, DepartureStatus
+from journey.farewell import (
+    AlumniContact,
+    AlumniStore,
+    Gesture,
+    may_choose_gestures,
+    private_email,
+    thanks_carries_offers,
+    wants_contact,
+)
 from journey.kernel import Kernel, Refusal
 from journey.ports import AuditLog, ConcurrentUpdate, DepartureRepository
 from journey.refusals import JourneyRefusal, StaleAction
@@ -47,14 +56,6 @@ class NoteField(StrEnum):
 
 # What the leaver sees in the thank-you.
 SHOWN_TO_LEAVER: tuple[NoteField, ...] = (NoteField.AGREED_ACTIONS, NoteField.DATA_USE)
-
-
-class Gesture(StrEnum):
-    """What a unit can offer the leaver afterwards (HR's YAML: thank_you_offers)."""
-
-    REFERENCE_LETTER = "reference_letter"
-    ALUMNI = "alumni"
-    CONTACT_LATER = "contact_later"
 
 
 class ConversationNotes(BaseModel):
@@ -149,8 +150,14 @@ class AfterConversation:
         offers: Callable[[str], Sequence[Gesture]],
         notifier: AfterNotifier,
         replan: Callable[[str], Awaitable[None]] | None = None,
+        alumni: AlumniStore | None = None,
+        farewell_at: Callable[[Departure], datetime | None] | None = None,
     ) -> None:
         self._kernel = Kernel(departures, audit, clock)
+        # Issue 11: consents to be contacted later, and when the farewell card brings every
+        # leaver the offers (None: only a held conversation's thank-you does).
+        self._alumni = alumni
+        self._farewell_at = farewell_at or (lambda _departure: None)
         self._store = store
         self._clock = clock
         self._offers = offers
@@ -230,7 +237,9 @@ class AfterConversation:
         if self._replan is not None:
             await self._replan(departure_id)  # no "tomorrow" reminder for a held conversation
         await self._notifier.task_changed(saved)
-        await self._notifier.thank_you(saved, self.offers(saved))
+        # The farewell card may have brought the offers already: never twice.
+        carries = thanks_carries_offers(self._farewell_at(saved), self._clock.now())
+        await self._notifier.thank_you(saved, self.offers(saved) if carries else ())
         return saved
 
     # --- the leaver ----------------------------------------------------------------------
@@ -250,27 +259,74 @@ class AfterConversation:
         return departure, notes, await self._store.wishes(departure_id)
 
     async def choose(
-        self, asker: Asker, departure_id: str, chosen: Collection[Gesture]
+        self,
+        asker: Asker,
+        departure_id: str,
+        chosen: Collection[Gesture],
+        email: str | None = None,
     ) -> tuple[Departure, Wishes]:
-        """The leaver says which offers they would like; the interviewer is told."""
+        """The leaver says which offers they would like; the interviewer is told. Consent to be
+        contacted later needs a private e-mail (journey.farewell): else nothing is kept."""
         departure = await self._leaver(asker, departure_id)
         offered = self.offers(departure)
         if any(gesture not in offered for gesture in chosen):
             await self._refused(asker, departure_id, "not_offered")
             raise NotOffered(departure_id)
-        before = await self._store.wishes(departure_id)
         wishes = Wishes(
             departure_id=departure_id,
             chosen=tuple(gesture for gesture in offered if gesture in chosen),
             answered_at=self._clock.now(),
         )
+        contact = None
+        if wants_contact(wishes.chosen):
+            try:
+                address = private_email(email, departure.leaver_upn)
+            except JourneyRefusal as refusal:
+                await self._refused(asker, departure_id, type(refusal).__name__)
+                raise
+            contact = AlumniContact(
+                departure_id=departure_id,
+                name=departure.leaver_name or departure.leaver_upn,
+                unit=departure.unit,
+                private_email=address,
+                consented_at=wishes.answered_at,
+            )
+        before = await self._store.wishes(departure_id)
         await self._store.save_wishes(wishes)
         await self._kernel.record(
             asker, "thanks.chosen", departure_id, offers=",".join(g.value for g in wishes.chosen)
         )
+        await self._keep_contact(asker, departure_id, contact)
         if before is None or before.chosen != wishes.chosen:
             await self._notifier.wishes(departure, wishes.chosen)
         return departure, wishes
+
+    async def alumni_contact(self, departure: Departure) -> AlumniContact | None:
+        """The leaver's consent (for their own card only: callers checked who asks)."""
+        return await self._alumni.contact(departure.id) if self._alumni is not None else None
+
+    async def withdraw(self, asker: Asker, departure_id: str) -> Departure:
+        """The leaver withdraws their consent: the entry and its e-mail are deleted."""
+        departure = await self._open_as(asker, departure_id, Role.LEAVER, "alumni")
+        await self._keep_contact(asker, departure_id, None)
+        wishes = await self._store.wishes(departure_id)
+        if wishes is not None and wants_contact(wishes.chosen):
+            left = tuple(g for g in wishes.chosen if not wants_contact((g,)))
+            await self._store.save_wishes(wishes.model_copy(update={"chosen": left}))
+            await self._notifier.wishes(departure, left)
+        return departure
+
+    async def _keep_contact(
+        self, asker: Asker, departure_id: str, contact: AlumniContact | None
+    ) -> None:
+        """Keep or delete the consent; audited without the address."""
+        if self._alumni is None:
+            return
+        if contact is not None:
+            await self._alumni.save(contact)
+            await self._kernel.record(asker, "alumni.consented", departure_id)
+        elif await self._alumni.delete(departure_id):
+            await self._kernel.record(asker, "alumni.withdrawn", departure_id)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -288,7 +344,8 @@ class AfterConversation:
 
     async def _leaver(self, asker: Asker, departure_id: str) -> Departure:
         departure = await self._open_as(asker, departure_id, Role.LEAVER, "thanks")
-        if departure.status not in (DepartureStatus.HELD, DepartureStatus.CLOSED):
+        for_everyone = self._farewell_at(departure) is not None
+        if not may_choose_gestures(departure, for_everyone=for_everyone):
             await self._refused(asker, departure_id, "stale", step="thanks")
             raise StaleAction("the conversation is not held")
         return departure

@@ -49,11 +49,13 @@ class Waiting(StrEnum):
 
 
 class Attention(StrEnum):
-    """Why HR's status should point at a departure (journey.hr_status, cards.status)."""
+    """Why HR's status should point at a departure, counted in working days (the values and
+    texts `attention.<value>` are shared with journey.hr_status.Attention)."""
 
     UNREACHABLE = "unreachable"  # the bot cannot reach the leaver
-    OFFER_UNANSWERED = "offer_unanswered"  # the leaver has not answered the offer
-    NO_TIME_PICKED = "no_time_picked"  # a yes, but the leaver has not picked a time
+    UNANSWERED = "unanswered"  # the leaver has not answered the offer
+    NO_INTERVIEWER = "no_interviewer"  # a yes, but nobody chosen to hold it
+    NOT_BOOKED = "not_booked"  # a yes and an interviewer, but the leaver picked no time
     INTERVIEWER_NOT_ACTING = "interviewer_not_acting"  # the interviewer has not sent times
     NOTES_MISSING = "notes_missing"  # the conversation's time has passed, not marked held
 
@@ -156,13 +158,15 @@ def needs_attention(departure: Departure, rules: ReminderRules, now: datetime) -
     waiting = waiting_on(departure)
     if departure.status is DepartureStatus.OFFERED:
         since = departure.remind_offer_at or departure.created_at
-        return Attention.OFFER_UNANSWERED if _waited(since, period, time, now) else None
+        return Attention.UNANSWERED if _waited(since, period, time, now) else None
     if waiting is Waiting.INTERVIEWER:
         since = departure.times_requested_at
         return Attention.INTERVIEWER_NOT_ACTING if _waited(since, period, time, now) else None
     if waiting is Waiting.LEAVER:
         since = departure.accepted_at or departure.created_at
-        return Attention.NO_TIME_PICKED if _waited(since, period, time, now) else None
+        if not _waited(since, period, time, now):
+            return None
+        return Attention.NOT_BOOKED if departure.interviewer_upn else Attention.NO_INTERVIEWER
     window = notes_reminder_window(departure, time)
     if window is not None and now >= window[0] + timedelta(days=1):
         return Attention.NOTES_MISSING

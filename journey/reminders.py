@@ -96,6 +96,16 @@ def open_items(departure: Departure, rules: ReminderRules) -> list[str]:
     return [item for item in rules.handover_items if item not in done]
 
 
+def farewell_gestures_at(departure: Departure, rules: ReminderRules) -> datetime | None:
+    """When every leaver gets the unit's thank-you offers: the farewell reminder's moment
+    (issue 11); None where the unit keeps them for a held conversation's thank-you."""
+    if not rules.farewell_gestures:
+        return None
+    time = replace(rules.time, zone=departure.zone)
+    before = departure.last_working_day - timedelta(days=rules.farewell_days_before)
+    return time.start_of(time.on_or_before(before))
+
+
 def plan(departure: Departure, rules: ReminderRules, now: datetime) -> list[Planned]:
     """Every reminder the departure should have now (sent ones included, under their keys)."""
     if departure.status not in _ACTIVE:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 from cards.after_conversation import thank_you_card, wishes_card
+from config.rules import reminder_rules
 from journey.after_conversation import Gesture
 from journey.clock import Clock
 from journey.departure import Departure
@@ -55,8 +56,11 @@ class TeamsAfterNotifier:
         )
 
     async def wishes(self, departure: Departure, chosen: Sequence[Gesture]) -> None:
-        """Tell the interviewer (never the manager by the bot): the leaver chose whom to trust."""
-        interviewer = departure.interviewer_upn
+        """Tell the interviewer (never the manager by the bot): the leaver chose whom to trust.
+        Without a conversation (the farewell offers reach everyone), the unit's HR contact."""
+        interviewer = (
+            departure.interviewer_upn or reminder_rules(self._config(), departure.unit).hr_contact
+        )
         if not interviewer:
             return
         ref = await self._refs.find_by_upn(interviewer)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from cards.after_conversation import farewell_gestures_card
 from cards.booking import (
     booking_replaced_card,
     cancelled_booking_card,
@@ -29,12 +30,13 @@ from cards.reminders import (
     conversation_reminder_card,
     escalation_card,
     farewell_reminder_card,
+    notes_reminder_card,
     thank_you_card,
 )
 from cards.survey import offer_survey_card
 from cards.survey_instead import survey_instead_card
 from cards.task import ask_times_card, task_card
-from config.rules import conversation_minutes, offer_policy, reminder_rules
+from config.rules import conversation_minutes, gestures, offer_policy, reminder_rules
 from journey.clock import Clock
 from journey.departure import Departure, DepartureStatus, PostedCard, Reach
 from journey.due import DueActions
@@ -286,6 +288,14 @@ class TeamsNotifier:
         if kind is MessageKind.HANDOVER_ESCALATION:
             config = self._config()
             rules = reminder_rules(config, departure.unit)
+        if kind is MessageKind.NOTES_REMINDER:
+            return notes_reminder_card(say, departure)
+        if kind is MessageKind.FAREWELL_GESTURES:
+            # The unit's offers for every leaver (issue 11), refreshing for the leaver only.
+            ref = await self._refs.find_by_upn(departure.leaver_upn)
+            offers = gestures(self._config(), departure.unit)
+            users = [ref.user_id] if ref else []
+            return farewell_gestures_card(say, departure, offers, user_ids=users)
             left = [config.handover_items[i] for i in open_items(departure, rules)]
         return escalation_card(say, departure, kind, item.days, left)
 

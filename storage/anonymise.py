@@ -21,6 +21,10 @@ month):
   as `named` or `anonymous_stats`) under that random id, dated to the month, all marked
   `anonymous_stats` so nobody ever reads them one by one again.
 
+Kept as it is: the leaver's consent to alumni or re-hire contact (`alumni_contacts`, issue 11),
+which exists only while they consent and goes when they withdraw or ask to be erased
+(storage.retention.erase_person); it is the one thing that outlives retention.
+
 The audit log keeps its entries about the old departure id (the id itself is random and now
 points at nothing): when, and what was done, stay; the actor becomes `[erased]` unless it was
 the service itself, and a detail value that holds an address is dropped. One entry records the
@@ -44,6 +48,7 @@ from journey.survey_access import COUNTED
 from storage.audit import entry_insert
 from storage.database import Database
 from storage.tables import (
+    alumni_contacts,
     audit_log,
     conversation_notes,
     conversation_refs,
@@ -77,6 +82,7 @@ TABLES = (
     "journey_events",
     "conversation_refs",
     "audit_log",
+    "alumni_contacts",
 )
 
 # The tables that hang on a departure and go with it: what an inventory counts, too.
@@ -174,6 +180,11 @@ async def anonymise(
     counts.kept["departures"] = 1
     await _move_counted_answers(session, row.id, new, keep_answer, counts)
     await _delete_traces(session, row.id, counts)
+    # The consent to be contacted later stays (see the module docstring), counted as kept.
+    counts.kept["alumni_contacts"] = int(
+        await session.scalar(select(func.count()).where(alumni_contacts.c.departure_id == row.id))
+        or 0
+    )
     if how.drop_refs and not await _still_involved(session, row.leaver_upn, row.id):
         counts.removed["conversation_refs"] = await rowcount(
             session,

@@ -26,7 +26,7 @@ from storage.anonymise import (
 )
 from storage.audit import actor_names, by_actor, entry_insert, person_key, ref_user_ids
 from storage.database import Database
-from storage.tables import audit_log, conversation_refs, departures
+from storage.tables import alumni_contacts, audit_log, conversation_refs, departures
 from storage.transactions import write_transaction
 
 RETENTION_ACTOR = "system:retention"
@@ -104,7 +104,8 @@ async def erase_person(
 ) -> Counts:
     """Anonymise `upn`'s departures as leaver and erase them as an actor; one audit entry.
 
-    Their conversation references go too; the audit entry does not name them. Departures where
+    Their conversation references and consents to be contacted later go too; the audit entry
+    does not name them. Departures where
     they are the manager or the interviewer belong to another leaver and stay until that
     leaver's retention (the caller says so).
     """
@@ -113,6 +114,10 @@ async def erase_person(
     how = Anonymisation(now=now, actor=actor, action=AUDIT_ERASE, drop_refs=False)
     erased = await _anonymise_as_leaver(db, person, keep_answer, how, total)
     async with write_transaction(db) as session:
+        # Erasure on request takes the consent to be contacted later too (retention keeps it).
+        total.removed["alumni_contacts"] += await rowcount(
+            session, delete(alumni_contacts).where(alumni_contacts.c.departure_id.in_(erased))
+        )
         names = actor_names(person, await ref_user_ids(session, person))
         total.removed["conversation_refs"] += await rowcount(
             session, delete(conversation_refs).where(func.lower(conversation_refs.c.upn) == person)

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cards.after_conversation import (
+    farewell_gestures_card,
     notes_block,
     thank_you_card,
     thank_you_without_details,
@@ -48,6 +49,7 @@ from cards.reminders import (
     conversation_reminder_card,
     escalation_card,
     farewell_reminder_card,
+    notes_reminder_card,
 )
 from cards.reminders import thank_you_card as farewell_thanks_card
 from cards.status import HrListView, holding_card, hr_card, leaver_status_card, list_state
@@ -67,6 +69,7 @@ from config.loaded import LoadedConfig
 from journey.after_conversation import ConversationNotes, Gesture, Wishes
 from journey.booking import InterviewerOption
 from journey.departure import Departure, DepartureStatus, DepartureType, InterviewerKind, Reach
+from journey.farewell import AlumniContact
 from journey.hr_status import Attention, HrPage, HrQuery
 from journey.insights import Figure, PeriodFigures, Report
 from journey.insights_service import Insights
@@ -231,6 +234,7 @@ def _reminders(config: LoadedConfig, language: str) -> dict[str, Card]:
             say, case, 60, for_interviewer=True
         ),
         "farewell-reminder": farewell_reminder_card(say, case),
+        "notes-reminder": notes_reminder_card(say, case),
         "farewell-thanks": farewell_thanks_card(say, case),
         "escalation-offer": escalation_card(say, case, MessageKind.OFFER_ESCALATION, 3),
         "escalation-handover": escalation_card(
@@ -307,6 +311,37 @@ def _after_conversation(config: LoadedConfig, language: str) -> dict[str, Card]:
         "thank-you-without-details": thank_you_without_details(say, "d-0001", user_ids=[LEAVER_ID]),
         "wishes": wishes_card(say, held, [Gesture.REFERENCE_LETTER, Gesture.CONTACT_LATER]),
         "wishes-none": wishes_card(say, held, []),
+        **_farewell_for_everyone(say),
+    }
+
+
+def _farewell_for_everyone(say: Speaker) -> dict[str, Card]:
+    """Issue 11: the offers for every leaver, and the leaver's own view with their consent."""
+    declined = departure(status=DepartureStatus.DECLINED)
+    wishes = Wishes(departure_id="d-0001", chosen=(Gesture.ALUMNI,), answered_at=NOW)
+    consent = AlumniContact(
+        departure_id="d-0001",
+        name="Sofie Andersen",
+        unit=UNIT,
+        private_email="sofie.andersen@example.org",
+        consented_at=NOW,
+    )
+    return {
+        "farewell-gestures": farewell_gestures_card(
+            say, declined, tuple(Gesture), user_ids=[LEAVER_ID]
+        ),
+        "farewell-gestures-own-view": farewell_gestures_card(
+            say,
+            declined,
+            tuple(Gesture),
+            user_ids=[LEAVER_ID],
+            wishes=wishes,
+            alumni=consent,
+            note=say("thanks_offer.noted"),
+        ),
+        "farewell-gestures-reference-only": farewell_gestures_card(
+            say, declined, (Gesture.REFERENCE_LETTER,), user_ids=[LEAVER_ID]
+        ),
     }
 
 

@@ -448,7 +448,12 @@ def test_an_organisation_that_writes_only_its_name_gets_the_documented_defaults(
         "conversation_working_days_before": 1,
         "farewell_days_before": 3,
         "escalate_after_working_days": 3,
+        "escalate_unanswered_offer_to_manager": False,
     }
     assert defaults.thank_you_offers == ["reference_letter", "alumni", "contact_later"]
+    # Issue 11: the offers reach every leaver; escalations about the interviewer go to the
+    # first HR partner or HR member unless the unit names its HR contact.
+    assert defaults.farewell.gestures_for_everyone is True
+    assert defaults.hr_contact is None
     assert config.retention_months == 12
     assert config.summary().startswith("config OK: 0 units,")

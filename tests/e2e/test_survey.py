@@ -299,6 +299,7 @@ async def test_survey_hand_off_notes_and_thank_you(tmp_path: Path) -> None:
                     "o_reference_letter": "true",
                     "o_alumni": "false",
                     "o_contact_later": "true",
+                    "alumni_email": "sofie@example.org",  # consent needs it (issue 11)
                 },
                 reply_to=thanks.message_id,
             )

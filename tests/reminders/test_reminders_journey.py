@@ -254,10 +254,10 @@ async def test_the_thank_you_arrives_on_the_last_day_in_the_leavers_language(
     assert_valid_cards([card])
 
 
-async def test_ask_me_later_brings_the_offer_back_and_silence_reaches_the_manager(
+async def test_ask_me_later_brings_the_offer_back_once_and_silence_stays_with_the_leaver(
     app: LiveApp,
 ) -> None:
-    departure = await registered(app)
+    await registered(app)
     offer = await app.card_for(LEAVER, app.text("offer.title"))
     await app.press_button(LEAVER, offer, "offer.later")
     asked_again = app.text("offer.reminder")
@@ -268,20 +268,15 @@ async def test_ask_me_later_brings_the_offer_back_and_silence_reaches_the_manage
     move_clock_to(app, datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
     again = await app.card_for(LEAVER, asked_again)
     assert "offer.accept" in [a["verb"] for a in actions_of(again)]
-    await posted(app, departure.id, "leaver")
 
-    # Still no answer three working days after that (Tuesday 1 December): the manager hears.
-    silence = app.text("reminder.escalation", name="Sofie Andersen", days=3)
-    move_clock_to(app, at_start_of(date(2026, 12, 1)))
-    escalation = await app.card_for(MANAGER, silence)
-    assert "Sofie Andersen" in texts_of(escalation)
-    app.clock.advance(hours=1)
-    await settle(app)
-    assert len(cards_with(app, MANAGER, silence)) == 1
-    # Answering now ends the ladder: HR is not told three working days later.
-    await app.press_button(LEAVER, again, "offer.accept")
-    move_clock_to(app, at_start_of(date(2026, 12, 4)))
-    await settle(app)
-    hr_silence = app.text("reminder.escalation", name="Sofie Andersen", days=6)
-    assert not any(hr_silence in texts_of(c) for c in app.connector.cards())
-    assert_valid_cards([again, escalation])
+    # Still no answer three and six working days after that: the offer is voluntary (issue 11,
+    # seed 000), so by default nobody is chased and the leaver is not asked a third time.
+    # (A unit that turns it on: tests/reminders/test_escalation_journey.py.)
+    for day in (date(2026, 12, 1), date(2026, 12, 4)):
+        move_clock_to(app, at_start_of(day))
+        await settle(app)
+    for days in (3, 6):
+        silence = app.text("reminder.escalation", name="Sofie Andersen", days=days)
+        assert not any(silence in texts_of(c) for c in app.connector.cards())
+    assert len(cards_with(app, LEAVER, asked_again)) == 1
+    assert_valid_cards([again])

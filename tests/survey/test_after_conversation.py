@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.typedefs import DATABASE
+from cards.locale import Speaker
 from journey.after_conversation import Gesture
 from journey.departure import DepartureStatus
 from storage.after_conversation import SqlNotesStore
@@ -74,7 +75,10 @@ async def test_notes_then_held_thanks_the_leaver_with_what_was_agreed(app: LiveA
 
     await _after_the_meeting(app, departure_id)
     saved = card_of(await app.press_button(PARTNER, task, "task.notes", n_main_points=MAIN))
-    assert app.text("notes.saved") in texts_of(saved)
+    # The card says it saved, and when (issue 11).
+    zone = (await app.departure(departure_id)).zone
+    at = Speaker(app.config, "en").moment(app.clock.now(), zone)
+    assert app.text("notes.saved", at=at) in texts_of(saved)
     assert input_value(saved, "n_main_points") == MAIN
     # The card that was answered is now stale: a replay of it changes nothing.
     replay = await app.press_button(PARTNER, task, "task.notes", n_main_points="overwritten")
@@ -135,6 +139,7 @@ async def test_the_leaver_asks_for_a_reference_and_the_interviewer_is_told(
         o_reference_letter="true",
         o_alumni="true",
         o_contact_later="false",
+        alumni_email="sofie@example.org",  # consent to be contacted needs it (issue 11)
     )
 
     card = card_of(answer)

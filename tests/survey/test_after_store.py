@@ -112,8 +112,10 @@ async def test_held_once_thanked_once_and_only_the_offers_the_unit_makes(db: Dat
         )
     with pytest.raises(NotOffered):
         await after.choose(LEAVER, departure.id, [Gesture.CONTACT_LATER])
-    await after.choose(LEAVER, departure.id, [Gesture.ALUMNI])
-    await after.choose(LEAVER, departure.id, [Gesture.ALUMNI])  # the same again: told once
+    # Consent to be contacted later comes with a private e-mail (issue 11).
+    await after.choose(LEAVER, departure.id, [Gesture.ALUMNI], "sofie@example.org")
+    # The same again: told once.
+    await after.choose(LEAVER, departure.id, [Gesture.ALUMNI], "sofie@example.org")
     assert told.asked == [(Gesture.ALUMNI,)]
     _, shown, _ = await after.for_leaver(LEAVER, departure.id)
     assert shown is not None and shown.main_points == "" and shown.agreed_actions

@@ -38,7 +38,7 @@ def test_by_default_an_unanswered_offer_gets_one_gentle_reminder_and_no_manager(
     # HR's status says so once the reminder is due, not before.
     assert needs_attention(offered, rules(), T0) is None
     later = local(date(2026, 11, 26), 9)
-    assert needs_attention(offered, rules(), later) is Attention.OFFER_UNANSWERED
+    assert needs_attention(offered, rules(), later) is Attention.UNANSWERED
 
 
 def test_a_unit_that_turns_it_on_escalates_an_unanswered_offer_to_the_manager() -> None:
