@@ -128,6 +128,12 @@ def about(departure: Departure, **more: Any) -> dict[str, Any]:
     return {"departure": departure.id, "mark": departure.mark, **more}
 
 
+def with_notice(card: dict[str, Any], text: str) -> dict[str, Any]:
+    """A copy of `card` headed by `text` in the attention colour (e.g. why it replaced another)."""
+    notice: Element = {"type": "TextBlock", "text": text, "wrap": True, "color": "Attention"}
+    return {**card, "body": [notice, *card.get("body", [])]}
+
+
 def refresh(verb: str, departure: Departure | str, user_ids: Sequence[str]) -> Element | None:
     """A card's refresh: who gets their own view of it (Teams user ids); none without them.
     Given only the departure's id (a view drawn without the case), the data carries no mark."""

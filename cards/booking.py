@@ -8,6 +8,7 @@ from typing import Any
 from cards import verbs
 from cards.base import (
     Element,
+    about,
     adaptive_card,
     button_row,
     execute,
@@ -52,7 +53,7 @@ def join_button(say: Speaker, departure: Departure) -> list[Element]:
 
 def change_buttons(say: Speaker, departure: Departure) -> list[Element]:
     """Move or cancel the booked conversation (leaver and interviewer alike)."""
-    data = {"departure": departure.id}
+    data = about(departure)
     return [
         execute(say("booking.reschedule"), RESCHEDULE, data),
         execute(say("booking.cancel"), CANCEL, data, style="destructive"),
@@ -80,7 +81,7 @@ def slots_card(
             execute(
                 say.span(slot.start, slot.end, departure.zone),
                 PICK,
-                {"departure": departure.id, "slot": slot.key},
+                about(departure, slot=slot.key),
             )
         )
         for slot in slots
@@ -88,7 +89,7 @@ def slots_card(
     return adaptive_card(
         body,
         [
-            execute(say("booking.none_fit"), NONE_FIT, {"departure": departure.id}),
+            execute(say("booking.none_fit"), NONE_FIT, about(departure)),
             *leaver_plan_buttons(say, departure),
         ],
         lang=say.lang,
@@ -132,7 +133,7 @@ def cancelled_booking_card(say: Speaker, departure: Departure) -> dict[str, Any]
     return notice_card(
         say("booking.title"),
         say("booking.cancelled"),
-        [execute(say("booking.reschedule"), PROPOSE, {"departure": departure.id})],
+        [execute(say("booking.reschedule"), PROPOSE, about(departure))],
         lang=say.lang,
     )
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cards import verbs
-from cards.base import Element, adaptive_card, button_row, execute, heading, paragraph
+from cards.base import Element, about, adaptive_card, button_row, execute, heading, paragraph
 from cards.locale import Speaker
 from cards.offer import leaver_name
 from cards.regret import regret_action
@@ -58,7 +58,7 @@ def handover_card(
             "maxLength": HANDOVER_SUCCESSOR_MAX,
         }
     )
-    save = execute(say("handover.successor_save"), SUCCESSOR, {"departure": departure.id})
+    save = execute(say("handover.successor_save"), SUCCESSOR, about(departure))
     # The manager's assessment (issue 11): on the manager's copy only, never the leaver's.
     actions = [save, regret_action(say, departure)] if for_manager else [save]
     return adaptive_card(body, actions, lang=say.lang)
@@ -81,7 +81,7 @@ def _row(
     columns: list[Element] = [{"type": "Column", "width": "stretch", "items": texts}]
     if not finished:
         title = say("handover.undo") if done else say("handover.done")
-        data = {"departure": departure.id, "item": item.id, "done": not done}
+        data = about(departure, item=item.id, done=not done)
         button = execute(title, TICK, data, associatedInputs="none")
         columns.append(
             {

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cards import verbs
-from cards.base import adaptive_card, button_row, execute, heading, paragraph
+from cards.base import about, adaptive_card, button_row, execute, heading, paragraph
 from cards.locale import Speaker
 from journey.booking import InterviewerOption
 from journey.departure import Departure, InterviewerKind
@@ -42,7 +42,7 @@ def interviewer_card(
         execute(
             option_label(say, option, name, pool_size=pool_size),
             verb,
-            {"departure": departure.id, "kind": option.kind.value, "person": option.upn},
+            about(departure, kind=option.kind.value, person=option.upn),
         )
         for option, name in choices
     ]

@@ -8,7 +8,7 @@ leaver gets.
 from __future__ import annotations
 
 from cards import verbs
-from cards.base import Element, execute, paragraph
+from cards.base import Element, about, execute, paragraph
 from cards.locale import Speaker
 from cards.offer import leaver_name
 from journey.departure import Departure
@@ -39,7 +39,7 @@ def regret_action(say: Speaker, departure: Departure) -> Element:
             "choices": choices,
         },
     ]
-    save = execute(say("regret.save"), SET, {"departure": departure.id})
+    save = execute(say("regret.save"), SET, about(departure))
     return {
         "type": "Action.ShowCard",
         "title": say("regret.title"),

@@ -14,6 +14,7 @@ from cards import verbs
 from cards.after_conversation import literal
 from cards.base import (
     Element,
+    about,
     adaptive_card,
     choice_set,
     execute,
@@ -107,7 +108,7 @@ def intro_card(
         paragraph(_who_reads(say, departure, only)),
         choice,
     ]
-    start = execute(say("survey.start"), START, {"departure": departure.id}, style="positive")
+    start = execute(say("survey.start"), START, about(departure), style="positive")
     return adaptive_card(body, [start], lang=say.lang)
 
 
@@ -267,7 +268,7 @@ def offer_survey_card(say: Speaker, departure: Departure) -> dict[str, Any]:
     """After the booking: the survey is there if the leaver wants it."""
     return adaptive_card(
         [heading(say("survey.offer_title")), paragraph(say("survey.intro"))],
-        [execute(say("survey.start"), START, {"departure": departure.id}, associatedInputs="none")],
+        [execute(say("survey.start"), START, about(departure), associatedInputs="none")],
         lang=say.lang,
     )
 

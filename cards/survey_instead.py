@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cards import verbs
-from cards.base import adaptive_card, execute, heading, paragraph
+from cards.base import about, adaptive_card, execute, heading, paragraph
 from cards.locale import Speaker
 from cards.offer import leaver_name
 from journey.departure import Departure
@@ -27,7 +27,7 @@ def survey_instead_card(say: Speaker, departure: Departure) -> dict[str, Any]:
             execute(
                 say("survey_instead.start"),
                 verbs.SURVEY_START,
-                {"departure": departure.id},
+                about(departure),
                 associatedInputs="none",
             )
         ],

@@ -30,6 +30,8 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "error.generic": (),
         "error.not_allowed": (),
         "error.stale_action": (),
+        # Above the current card, in place of one drawn for an earlier plan (dialogs.stale).
+        "error.stale_card": (),
         "error.departure_closed": (),
         "error.bad_input": (),
         "offer.title": (),

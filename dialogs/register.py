@@ -162,6 +162,7 @@ def registered_view(
             (text("task.state"), text(f"state.{departure.status.value}")),
         ],
         departure_id=departure.id,
+        mark=departure.mark,
         error=error,
         can_change=is_active(departure),
         change_label=text("register.change_day"),

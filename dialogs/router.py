@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 CommandHandler = Callable[[DialogTurn], Awaitable[None]]
 VerbHandler = Callable[[DialogTurn, Any], Awaitable["InvokeResult"]]
-RefusalAnswer = Callable[[DialogTurn, Any], "InvokeResult"]
+RefusalAnswer = Callable[[DialogTurn, Any], "InvokeResult | Awaitable[InvokeResult]"]
 # Checks that a card's mark (cards.base.about) is the departure's current plan, else raises.
 MarkCheck = Callable[[DialogTurn, str, str], Awaitable[None]]
 _MARK = re.compile(r"^[0-9a-f]{8}$")
@@ -119,9 +120,11 @@ class Router:
         self._mark_check = check
 
     def refusal(
-        self, kind: type[Refused], answer: str | Callable[[DialogTurn, Refused], InvokeResult]
+        self,
+        kind: type[Refused],
+        answer: str | Callable[[DialogTurn, Refused], InvokeResult | Awaitable[InvokeResult]],
     ) -> None:
-        """Answer a refusal of `kind` (or a subclass) with a text key or a function."""
+        """Answer a refusal of `kind` (or a subclass) with a text key or a (async) function."""
         self._refusals[kind] = Says(answer) if isinstance(answer, str) else answer
 
     @property
@@ -137,10 +140,11 @@ class Router:
     def _refused(self) -> tuple[type[Exception], ...]:
         return tuple(self._refusals)
 
-    def _answer(self, turn: DialogTurn, refusal: Exception) -> InvokeResult:
+    async def _answer(self, turn: DialogTurn, refusal: Exception) -> InvokeResult:
         """The registered answer to a refusal: the nearest registered class wins."""
         kind = next(k for k in type(refusal).__mro__ if k in self._refusals)
-        return self._refusals[kind](turn, refusal)
+        answer = self._refusals[kind](turn, refusal)
+        return await answer if inspect.isawaitable(answer) else answer
 
     async def on_message(self, turn: DialogTurn, text: str | None) -> None:
         """Run the command the text asks for, or say that it was not understood."""
@@ -153,7 +157,7 @@ class Router:
         try:
             await handler(turn)
         except self._refused() as refusal:
-            await send_result(turn, self._answer(turn, refusal))
+            await send_result(turn, await self._answer(turn, refusal))
 
     async def on_invoke(self, turn: DialogTurn, value: Any) -> InvokeResult:
         """Parse an Action.Execute and run its verb; a bad payload changes nothing."""
@@ -184,7 +188,7 @@ class Router:
             return await handler(turn, payload)
         except self._refused() as refusal:
             # A refusal changed nothing: the person gets its text (or card), never a crash.
-            return self._answer(turn, refusal)
+            return await self._answer(turn, refusal)
 
     async def _check(self, turn: DialogTurn, payload: BaseModel, mark: str) -> None:
         departure_id = getattr(payload, "departure", None)

@@ -26,6 +26,7 @@ from dialogs.card_action import (
 from dialogs.commands import Command
 from dialogs.help import help_card, help_view, show_help
 from dialogs.router import InvokeResult, NoPayload, Router
+from dialogs.stale import stale_card
 from dialogs.status import FromList, HrListState, show_list, show_status
 from dialogs.turn import DialogTurn
 from journey.after_conversation import NoteTooLong, NotOffered, NotYetHeld
@@ -45,7 +46,7 @@ async def _help_from_card(turn: DialogTurn, _: NoPayload) -> InvokeResult:
 def _refusals(router: Router) -> None:
     """Why an action changed nothing, told in the person's words; nothing was stored."""
     router.refusal(NotAllowed, "error.not_allowed")
-    router.refusal(StaleAction, "error.stale_action")
+    router.refusal(StaleAction, stale_card)  # the text, over the current card when known
     router.refusal(DepartureClosed, "error.departure_closed")  # the case closed (issue 11)
     router.refusal(NotFound, "error.stale_action")  # a card about a departure no longer kept
     router.refusal(AlreadyBooked, already_booked)

@@ -24,6 +24,7 @@ class DueState(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # final: blocked, conversation gone, refused, gave up, or unknown outcome
     CANCELLED = "cancelled"
+    SKIPPED = "skipped"  # final: claimed after its moment had passed (expires_at), not sent
 
 
 class Outcome(StrEnum):
@@ -36,6 +37,7 @@ class Outcome(StrEnum):
     ERROR = "error"  # any other failure; `code` says which, `retry_at` whether it is retried
     RECONCILED = "reconciled"  # an attempt whose outcome was unknown was settled later
     CANCELLED = "cancelled"
+    SKIPPED = "skipped"  # not sent: its moment had passed (after downtime or a clock jump)
 
 
 class ErrorCode(StrEnum):
@@ -48,6 +50,7 @@ class ErrorCode(StrEnum):
     TIMEOUT = "timeout"
     FOUND_DELIVERED = "found_delivered"
     FOUND_MISSING = "found_missing"
+    EXPIRED = "expired"  # the conversation began, or the last day ended, before it could go
 
 
 def due_action_key(departure_id: str, kind: str, recipient_key: str, due_on: date) -> str:
@@ -77,12 +80,15 @@ class ScheduledAction(BaseModel):
     # If a send may or may not have reached Teams: False = never resend (a copy may be lost,
     # HR sees it); True = resend (a copy may be doubled). See outbox/worker.py.
     resend_if_unknown: bool = False
+    # From this moment on the message is pointless (a reminder of a conversation that began):
+    # the worker records it as skipped instead of sending it late. None: never.
+    expires_at: datetime | None = None
 
-    @field_validator("due_at")
+    @field_validator("due_at", "expires_at")
     @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("due_at must be timezone-aware")
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            raise ValueError("due_at and expires_at must be timezone-aware")
         return value
 
 
@@ -108,11 +114,16 @@ class DueAction(BaseModel):
     last_error: str | None
     created_at: datetime
     updated_at: datetime
+    expires_at: datetime | None = None
 
     @property
     def marker(self) -> str:
         """The delivery marker of this action (see delivery_marker)."""
         return delivery_marker(self.key)
+
+    def expired(self, now: datetime) -> bool:
+        """Whether sending it now would be too late to be of any use."""
+        return self.expires_at is not None and now >= self.expires_at
 
 
 class DeliveryEvent(BaseModel):

@@ -26,8 +26,10 @@ def card_message(
     *,
     key: str,
     due_at: datetime,
+    expires_at: datetime | None = None,
 ) -> ScheduledAction:
-    """One card for `recipient_key` about `departure`, due at `due_at`, once per `key`."""
+    """One card for `recipient_key` about `departure`, due at `due_at`, once per `key`;
+    skipped, not sent, if it could only go at `expires_at` or later."""
     return ScheduledAction(
         key=key,
         kind=kind.value,
@@ -35,6 +37,7 @@ def card_message(
         due_at=due_at,
         payload=card_activity(card),
         departure_id=departure.id,
+        expires_at=expires_at,
     )
 
 

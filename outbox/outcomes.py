@@ -53,6 +53,8 @@ class DeliveryReport:
             return  # not a proactive message of the bot's
         if kind not in RECORDED_KINDS or action.departure_id is None:
             return
+        if action.state is DueState.SKIPPED:
+            return  # its moment passed: nothing reached anyone, and nothing failed either
         posted = None
         if action.state is DueState.SENT:
             reach = Reach.OK

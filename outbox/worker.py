@@ -15,6 +15,8 @@ What "once" means here, and how it is kept:
   `resend_if_unknown`, at least once (sent again; the person may get it twice).
 - Every activity carries a marker (outbox.markers) derived from the action's key, so a copy
   found in the chat can be matched to its action.
+- An action claimed after its `expires_at` (downtime, a clock jump: a conversation reminder
+  once the conversation began) is not sent late: it is settled `skipped`, code `expired`.
 
 When each send may go is outbox.pacing's business. The ConnectorClient must try once (see
 outbox.connector.delivery_connector): retries go through the queue (not_before), never a sleep
@@ -164,6 +166,9 @@ class DeliveryWorker:
     async def _prepare(self, action: DueAction) -> _Job | None:
         """Find the conversation and build the activity; settle what cannot or need not go."""
         try:
+            if action.state != DueState.SENDING and action.expired(self._clock.now()):
+                await self._skip(action)
+                return None
             ref = await self._conversation_of(action.recipient_key)
             if action.state == DueState.SENDING:
                 await self._reconcile(action, ref)
@@ -222,6 +227,9 @@ class DeliveryWorker:
         try:
             for _ in range(3):
                 slot = await self._pacer.send_time(job.ref, at, chat_free)
+                if action.expired(self._clock.now()):
+                    await self._skip(action)  # its moment passed while it waited for a slot
+                    return
                 if isinstance(slot, Later):
                     await self._give_back(job, slot)
                     return
@@ -316,6 +324,12 @@ class DeliveryWorker:
         )
 
     # --- outcomes ------------------------------------------------------------------------
+
+    async def _skip(self, action: DueAction) -> None:
+        """Too late to be of use (a reminder after the conversation began): not sent, logged."""
+        if await self._queue.mark_skipped(action.id, self.owner, ErrorCode.EXPIRED.value):
+            log.info("due action %s: its moment passed; skipped, not sent", action.id)
+            await self._report(action.id)
 
     async def _sent(self, action_id: int, activity_id: str | None, **options: Any) -> None:
         if await self._queue.mark_sent(action_id, self.owner, activity_id, **options):

@@ -198,6 +198,26 @@ class DeliveryQueue:
                 await write_line(session, row, outcome, at=now, worker=owner, **details)
         return row is not None
 
+    async def mark_skipped(self, action_id: int, owner: str, code: str) -> bool:
+        """Settle a claimed action without sending it (its moment passed); True if done.
+
+        Final, and on the timeline as `skipped` with `code`: HR sees it was not sent, and why.
+        """
+        now = self._clock.now()
+        values: dict[str, Any] = {
+            "state": DueState.SKIPPED.value,
+            "last_error": code,
+            "lease_owner": None,
+            "lease_until": None,
+            "updated_at": now,
+        }
+        held = (DueState.CLAIMED.value,)
+        async with self._db.sessions.begin() as session:
+            row = await _change_held(session, action_id, owner, held, values)
+            if row is not None:
+                await write_line(session, row, Outcome.SKIPPED, at=now, code=code, worker=owner)
+        return row is not None
+
     async def mark_unknown(
         self, action_id: int, owner: str, code: str, settle_until: datetime
     ) -> bool:

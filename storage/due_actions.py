@@ -65,6 +65,7 @@ class DueActionQueue(DeliveryQueue, DueActions):
             due_at=action.due_at,
             payload=action.payload,
             resend_if_unknown=action.resend_if_unknown,
+            expires_at=action.expires_at,
             state=DueState.PENDING.value,
             attempts=0,
             created_at=now,
@@ -77,6 +78,7 @@ class DueActionQueue(DeliveryQueue, DueActions):
                 "due_at": statement.excluded.due_at,
                 "payload": statement.excluded.payload,
                 "resend_if_unknown": statement.excluded.resend_if_unknown,
+                "expires_at": statement.excluded.expires_at,
                 "state": DueState.PENDING.value,
                 # A pending row waiting for a retry keeps its count and its backoff.
                 "attempts": case((revived, 0), else_=_C.attempts),

@@ -157,6 +157,8 @@ due_actions = Table(
     Column("last_error", String(64), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # After this the message is pointless and is skipped, not sent late (issue 11).
+    Column("expires_at", UtcDateTime, nullable=True),
 )
 # claim() looks for pending rows that are due, oldest first.
 Index("ix_due_actions_state_due_at", due_actions.c.state, due_actions.c.due_at)

@@ -127,7 +127,8 @@ def test_the_confirmation_writes_the_day_out_and_offers_change_and_cancel(
     verbs = [action["card"]["actions"][0]["verb"] for action in card["actions"]]
     assert verbs == ["register.change_day", "register.change_details", "register.cancel"]
     data = [action["card"]["actions"][0]["data"] for action in card["actions"]]
-    assert data == [{"departure_id": departure.id}] * 3
+    # The mark of the plan the card is drawn for: a press after the plan changed is refused.
+    assert data == [{"departure_id": departure.id, "mark": departure.mark}] * 3
     # HR's own view: the type and the regret (never on a card the leaver gets).
     assert facts[config.text("register.type", "da")] == config.text(
         "departure_type.resignation", "da"

@@ -21,7 +21,6 @@ from tests.helpers.journey import (
     verbs_of,
 )
 
-
 # The leaver's booked card: move, cancel, someone else, or no conversation after all.
 LEAVER_BOOKED_VERBS = ["booking.reschedule", "booking.cancel", "plan.switch_ask", "plan.decline"]
 
@@ -192,9 +191,11 @@ async def test_the_leaver_cancels_and_can_choose_again(app: LiveApp) -> None:
     assert app.calendar.meetings == []
     stored = await app.departure(departure.id)
     assert (stored.status, stored.interviewer_upn) == (DepartureStatus.ACCEPTED, PARTNER.upn)
-    # The old confirmation is stale now.
-    stale = await app.press_button(LEAVER, confirmation, "booking.cancel")
-    assert stale["value"] == app.text("error.stale_action")
+    # The old confirmation is stale now: refused, with the leaver's card as it stands.
+    stale = (await app.press_button(LEAVER, confirmation, "booking.cancel"))["value"]
+    assert stale["body"][0]["text"] == app.text("error.stale_card")
+    assert app.text("booking.cancelled") in texts_of(stale)
+    assert verbs_of(stale) == ["booking.propose"]
     times = (await app.press_button(LEAVER, answer, "booking.propose"))["value"]
     assert slot_keys(times)
 
@@ -225,9 +226,12 @@ async def test_none_fit_asks_the_interviewer_who_sends_new_times(app: LiveApp) -
     assert later and min(Slot.from_key(k).start for k in later) > max(
         Slot.from_key(k).start for k in first
     )
-    # A second press of the same button: the leaver is no longer waiting.
-    stale = await app.press_button(PARTNER, asked, "task.new_times")
-    assert stale["value"] == app.text("error.stale_action")
+    # A second press of the same button: the leaver is no longer waiting. The card was drawn
+    # for the earlier plan: refused, and the interviewer gets the task card as it stands.
+    stale = (await app.press_button(PARTNER, asked, "task.new_times"))["value"]
+    assert stale["body"][0]["text"] == app.text("error.stale_card")
+    assert "task.refresh" in str(stale["refresh"])
+    assert (await app.departure(departure.id)).proposed_slots == later
 
 
 async def _asked_for_times(app: LiveApp) -> tuple[Departure, dict[str, Any], list[str]]:

@@ -143,7 +143,7 @@ def test_the_task_card_refreshes_for_the_interviewer_only(config: LoadedConfig) 
         "action": {
             "type": "Action.Execute",
             "verb": "task.refresh",
-            "data": {"departure": case.id},
+            "data": {"departure": case.id, "mark": case.mark},
         },
         "userIds": ["29:partner"],
     }

@@ -39,6 +39,9 @@ def upgrade() -> None:
     with op.batch_alter_table("departures") as batch:
         for column in _columns():
             batch.add_column(column)
+    # A reminder that lost its moment is skipped, not sent late.
+    with op.batch_alter_table("due_actions") as batch:
+        batch.add_column(sa.Column("expires_at", UTC_DATETIME, nullable=True))
     op.create_table(
         "language_choices",
         sa.Column("upn", sa.String(length=320), nullable=False),
@@ -58,6 +61,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("due_actions") as batch:
+        batch.drop_column("expires_at")
     op.drop_table("alumni_contacts")
     op.drop_table("language_choices")
     with op.batch_alter_table("departures") as batch:
