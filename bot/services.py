@@ -18,16 +18,16 @@ from journey.flow import DepartureFlow
 from journey.hr import HrRoster
 from journey.plan_changes import PlanChanges
 from journey.registration import RegistrationService
-from journey.survey_service import Surveys
 from journey.reminders import farewell_gestures_at
+from journey.survey_service import Surveys
 from outbox.connector import ConnectorClient, TokenProvider
 from outbox.messages import CardMessages
 from outbox.plan_notifier import LentByNotifier, TeamsPlanNotifier
 from outbox.service import Outbox
 from people.ports import PeoplePorts
 from storage.after_conversation import SqlNotesStore
-from storage.database import Database
 from storage.alumni import SqlAlumni
+from storage.database import Database
 from storage.insights import SqlInsightsSource
 from storage.repositories import SqlAuditLog, SqlConversationRefStore, SqlDepartureRepository
 from storage.survey import SqlSurveyStore
@@ -169,7 +169,7 @@ def _after_conversation(
         offers=lambda unit: gestures(config(), unit),
         notifier=outbox.after,
         replan=flow.replan,
-    )
         # Issue 11: consents to alumni contact; the farewell offers for every leaver.
         alumni=SqlAlumni(db),
         farewell_at=lambda d: farewell_gestures_at(d, reminder_rules(config(), d.unit)),
+    )

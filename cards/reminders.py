@@ -48,9 +48,6 @@ def thank_you_card(say: Speaker, departure: Departure) -> dict[str, Any]:
     return notice_card(say("farewell.title"), thanks, lang=say.lang)
 
 
-_ESCALATION_TEXTS = {
-    MessageKind.OFFER_ESCALATION: "reminder.escalation",
-    MessageKind.BOOKING_ESCALATION: "reminder.escalation_booking",
 def notes_reminder_card(say: Speaker, departure: Departure) -> dict[str, Any]:
     """To the interviewer after the conversation's time: record the notes or mark it held
     (seed 003: document the main points). The button opens their own task card's notes."""
@@ -64,6 +61,9 @@ def notes_reminder_card(say: Speaker, departure: Departure) -> dict[str, Any]:
     return notice_card(say("reminder.title"), text, [button], lang=say.lang)
 
 
+_ESCALATION_TEXTS = {
+    MessageKind.OFFER_ESCALATION: "reminder.escalation",
+    MessageKind.BOOKING_ESCALATION: "reminder.escalation_booking",
     MessageKind.HANDOVER_ESCALATION: "reminder.escalation_handover",
 }
 

@@ -52,7 +52,7 @@ SURVEY_WITHDRAW: Final = "survey.withdraw"
 
 THANKS_REFRESH: Final = "thanks.refresh"
 THANKS_CHOOSE: Final = "thanks.choose"
-
-INSIGHTS_SHOW: Final = "insights.show"
 # A good farewell for everyone (issue 11): the leaver withdraws their consent to be contacted.
 ALUMNI_WITHDRAW: Final = "alumni.withdraw"
+
+INSIGHTS_SHOW: Final = "insights.show"

@@ -244,7 +244,6 @@ class TeamsNotifier:
                 await self._reminder_card(departure, item),
                 key=item.key,
                 due_at=item.due_at,
-                expires_at=item.expires_at,
             )
             for item in planned
         ]
@@ -285,10 +284,6 @@ class TeamsNotifier:
             return farewell_reminder_card(say, departure)
         if kind is MessageKind.THANK_YOU:
             return thank_you_card(say, departure)
-        left: list[HandoverItem] = []
-        if kind is MessageKind.HANDOVER_ESCALATION:
-            config = self._config()
-            rules = reminder_rules(config, departure.unit)
         if kind is MessageKind.NOTES_REMINDER:
             return notes_reminder_card(say, departure)
         if kind is MessageKind.FAREWELL_GESTURES:
@@ -297,6 +292,10 @@ class TeamsNotifier:
             offers = gestures(self._config(), departure.unit)
             users = [ref.user_id] if ref else []
             return farewell_gestures_card(say, departure, offers, user_ids=users)
+        left: list[HandoverItem] = []
+        if kind is MessageKind.HANDOVER_ESCALATION:
+            config = self._config()
+            rules = reminder_rules(config, departure.unit)
             left = [config.handover_items[i] for i in open_items(departure, rules)]
         return escalation_card(say, departure, kind, item.days, left)
 
