@@ -244,6 +244,7 @@ class TeamsNotifier:
                 await self._reminder_card(departure, item),
                 key=item.key,
                 due_at=item.due_at,
+                expires_at=item.expires_at,
             )
             for item in planned
         ]
