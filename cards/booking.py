@@ -18,9 +18,10 @@ from cards.base import (
     paragraph,
 )
 from cards.locale import Speaker
+from cards.meeting_modes import where_block
 from cards.offer import leaver_name
 from cards.plan_changes import leaver_plan_buttons
-from journey.departure import Departure
+from journey.departure import Departure, MeetingMode
 from journey.slots import Slot
 
 PICK = verbs.BOOKING_PICK
@@ -53,6 +54,8 @@ def join_button(say: Speaker, departure: Departure) -> list[Element]:
 
 def change_buttons(say: Speaker, departure: Departure) -> list[Element]:
     """Move or cancel the booked conversation (leaver and interviewer alike)."""
+    if departure.meeting_mode is MeetingMode.OUTSIDE and not departure.interviewer_upn:
+        return []  # agreed outside with nobody chosen in the bot: no times to offer instead
     data = about(departure)
     return [
         execute(say("booking.reschedule"), RESCHEDULE, data),
@@ -75,6 +78,7 @@ def slots_card(
     body.append(
         paragraph(say("booking.body", interviewer=interviewer_name(departure), minutes=minutes))
     )
+    body += where_block(say, departure)  # a place set before booking: the times are there
     # One button per row, in time order: a list to read down, not a row to squeeze.
     body += [
         button_row(
@@ -115,15 +119,18 @@ def confirmation_card(
     body: list[Element] = [heading(say("state.booked"))]
     if note:
         body.append(paragraph(note, subtle=True))
+    # Agreed outside the bot: no invitation from the bot comes.
+    outside = departure.meeting_mode is MeetingMode.OUTSIDE
     body.append(
         paragraph(
             say(
-                "booking.confirmed",
+                "meeting.outside_confirmed" if outside else "booking.confirmed",
                 when=meeting_time(say, departure) or "",
                 interviewer=interviewer_name(departure),
             )
         )
     )
+    body += where_block(say, departure)
     changes = [*change_buttons(say, departure), *leaver_plan_buttons(say, departure)]
     return adaptive_card(body, [*join_button(say, departure), *changes], lang=say.lang)
 
@@ -131,7 +138,7 @@ def confirmation_card(
 def cancelled_booking_card(say: Speaker, departure: Departure) -> dict[str, Any]:
     """The booked conversation is cancelled; the leaver can choose another time."""
     return notice_card(
-        say("booking.title"),
+        say("booking.cancelled_title"),
         say("booking.cancelled"),
         [execute(say("booking.reschedule"), PROPOSE, about(departure))],
         lang=say.lang,
@@ -150,6 +157,7 @@ def interviewer_booked_card(say: Speaker, departure: Departure) -> dict[str, Any
                     (say("task.when"), meeting_time(say, departure) or "–"),
                 ]
             ),
+            *where_block(say, departure),
         ],
         [*join_button(say, departure), *change_buttons(say, departure)],
         lang=say.lang,

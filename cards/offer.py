@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from cards import verbs
-from cards.base import about, adaptive_card, execute, heading, long_text, notice_card, paragraph
+from cards.base import adaptive_card, execute, heading, long_text, notice_card, paragraph
 from cards.locale import Speaker
 from journey.departure import DECLINE_REASON_MAX, Departure
+from journey.short_notice import registered_at_short_notice
 
 ACCEPT = verbs.OFFER_ACCEPT
 DECLINE = verbs.OFFER_DECLINE
@@ -25,10 +26,13 @@ def offer_card(
     say: Speaker, departure: Departure, minutes: int, *, note: str | None = None
 ) -> dict[str, Any]:
     """Yes, no (with an optional reason) or ask me later."""
-    data = about(departure)
+    data = {"departure": departure.id}
     body = [heading(say("offer.title"))]
     if note:
         body.append(paragraph(note, subtle=True))
+    if registered_at_short_notice(departure):  # a last day today or tomorrow: time is short
+        last_day = say.day(departure.last_working_day)
+        body.append(paragraph(say("offer.short_notice", last_day=last_day)))
     body.append(paragraph(say("offer.body", name=leaver_name(departure), minutes=minutes)))
     # The reason field sits behind "No, thank you": nobody is asked why unless they decline.
     decline_form = adaptive_card(
@@ -52,6 +56,10 @@ def declined_card(say: Speaker, departure: Departure) -> dict[str, Any]:
     return notice_card(
         say("offer.title"),
         say("offer.declined_thanks"),
-        [execute(say("offer.accept"), ACCEPT, about(departure), associatedInputs="none")],
+        [
+            execute(
+                say("offer.accept"), ACCEPT, {"departure": departure.id}, associatedInputs="none"
+            )
+        ],
         lang=say.lang,
     )

@@ -177,7 +177,6 @@ class RegisteredView(BaseModel):
     message: str  # empty when `error` says why nothing changed
     facts: list[tuple[str, str]]
     departure_id: str
-    mark: str | None = None  # the plan the card is drawn for (cards.base.about)
     error: str | None = None
     # The actions below are shown only while the departure can still change.
     can_change: bool
@@ -201,6 +200,8 @@ class RegisteredView(BaseModel):
     # HR came from its list (cards.status): the list's state, and the button back to it.
     back: dict[str, Any] | None = None
     back_label: str = ""
+    # Record a conversation agreed outside the bot (issue 11); empty when none can be.
+    outside_label: str = ""
 
 
 def _show_card(title: str, body: list[Element], action: Element) -> Element:
@@ -222,8 +223,6 @@ def registered_card(view: RegisteredView) -> dict[str, Any]:
     actions: list[Element] = []
     if view.can_change:
         ref = {"departure_id": view.departure_id}
-        if view.mark:
-            ref["mark"] = view.mark
         actions = [
             _show_card(
                 view.change_label,
@@ -238,6 +237,7 @@ def registered_card(view: RegisteredView) -> dict[str, Any]:
                 execute(view.save_label, CHANGE_DAY_VERB, _with_list(ref, view.back)),
             ),
             *_details_action(view, ref),
+            *_outside_action(view, ref),
             _show_card(
                 view.cancel_label,
                 [paragraph(view.cancel_question)],
@@ -258,6 +258,14 @@ def registered_card(view: RegisteredView) -> dict[str, Any]:
 def _with_list(ref: dict[str, str], back: dict[str, Any] | None) -> dict[str, Any]:
     """A change's data; from HR's list, with the list to come back to after it."""
     return ref if back is None else {**ref, "list": back}
+
+
+def _outside_action(view: RegisteredView, ref: dict[str, str]) -> list[Element]:
+    """HR opens the form for a conversation agreed outside the bot (cards.meeting_modes)."""
+    if not view.outside_label:
+        return []
+    data = {"departure": ref["departure_id"], **({"mark": ref["mark"]} if "mark" in ref else {})}
+    return [execute(view.outside_label, verbs.MEETING_FORM, data, associatedInputs="none")]
 
 
 def _details_action(view: RegisteredView, ref: dict[str, str]) -> list[Element]:

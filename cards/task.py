@@ -13,7 +13,6 @@ from typing import Any
 from cards import verbs
 from cards.base import (
     Element,
-    about,
     adaptive_card,
     execute,
     facts,
@@ -24,6 +23,7 @@ from cards.base import (
 )
 from cards.booking import change_buttons, join_button, meeting_time
 from cards.locale import Speaker
+from cards.meeting_modes import meeting_actions, where_block
 from cards.offer import leaver_name
 from cards.plan_changes import hand_over_button
 from journey.booking import times_requested
@@ -38,9 +38,9 @@ SEND_TIMES = verbs.TASK_SEND_TIMES
 TIMES_INPUT = "slots"
 
 
-def refresh_for(departure: Departure | str, user_ids: Sequence[str]) -> Element | None:
+def refresh_for(departure_id: str, user_ids: Sequence[str]) -> Element | None:
     """The card's refresh: who gets their own view of it (Teams user ids)."""
-    return refresh(REFRESH, departure, user_ids)
+    return refresh(REFRESH, departure_id, user_ids)
 
 
 def task_card(
@@ -71,6 +71,7 @@ def task_card(
             ]
         )
     )
+    body += where_block(say, departure)  # in person or agreed outside: where, not a link
     actions: list[Element] = []
     if times_requested(departure):
         body.append(_times_wanted(say, departure))
@@ -78,11 +79,12 @@ def task_card(
     if departure.status is DepartureStatus.BOOKED:
         actions += [*join_button(say, departure), *change_buttons(say, departure)]
     actions += hand_over_button(say, departure)
+    actions += meeting_actions(say, departure)
     if not cancelled:
         body += survey
         body += notes
         body.append(_guide(say))
-    return adaptive_card(body, actions, refresh=refresh_for(departure, user_ids), lang=say.lang)
+    return adaptive_card(body, actions, refresh=refresh_for(departure.id, user_ids), lang=say.lang)
 
 
 def task_card_without_details(
@@ -123,7 +125,7 @@ def ask_times_card(say: Speaker, departure: Departure) -> dict[str, Any]:
 
 def _times_buttons(say: Speaker, departure: Departure) -> list[Element]:
     """Let the bot find times, or choose them yourself."""
-    data = about(departure)
+    data = {"departure": departure.id}
     return [
         execute(say("task.send_new_times"), NEW_TIMES, data),
         execute(say("task.choose_times"), CHOOSE_TIMES, data),
@@ -156,5 +158,5 @@ def choose_times_card(
             ],
         }
     )
-    send = execute(say("task.send_times", name=name), SEND_TIMES, about(departure))
+    send = execute(say("task.send_times", name=name), SEND_TIMES, {"departure": departure.id})
     return adaptive_card(body, [send], lang=say.lang)

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cards.booking import interviewer_name, slots_card, waiting_card
 from dialogs.card_action import DepartureId, asker_of, flow_of, minutes_of
+from dialogs.meeting_modes import no_time_card
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import InterviewerKind
@@ -27,6 +28,8 @@ async def choose_interviewer(turn: DialogTurn, payload: ChooseInterviewer) -> In
     proposal = await flow_of(turn).choose(
         asker_of(turn), payload.departure, payload.kind, payload.person
     )
+    if not proposal.slots:  # at short notice the survey, and HR is told (issue 11)
+        return InvokeResult(card=await no_time_card(turn, proposal.departure))
     return times_with(turn, proposal)
 
 

@@ -31,6 +31,7 @@ from dialogs.status import FromList, HrListState, hr_list_card, query_of
 from dialogs.turn import DialogTurn
 from journey.departure import Departure, DepartureType
 from journey.locale import SUPPORTED_LANGUAGES, language_of
+from journey.meeting_modes import may_record_outside
 from journey.people import DirectoryUnavailable
 from journey.registration_rules import Outcome, RegistrationRequest, is_active
 
@@ -162,9 +163,9 @@ def registered_view(
             (text("task.state"), text(f"state.{departure.status.value}")),
         ],
         departure_id=departure.id,
-        mark=departure.mark,
         error=error,
         can_change=is_active(departure),
+        outside_label=text("meeting.outside") if may_record_outside(departure) else "",
         change_label=text("register.change_day"),
         new_day_label=text("register.last_day"),
         current_day=departure.last_working_day,

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from journey.flow import DepartureFlow
     from journey.hr import HrRoster
     from journey.insights_service import InsightsSource
+    from journey.meeting_modes import MeetingModes
     from journey.plan_changes import PlanChanges
     from journey.survey_service import Surveys
     from people.ports import PeoplePorts
@@ -45,6 +46,7 @@ class Services:
     surveys: Surveys | None = None  # the optional survey (journey.survey_service)
     after: AfterConversation | None = None  # notes, "held", thank-you (issue 5)
     insights: InsightsSource | None = None  # counts across departures (issue 7)
+    meetings: MeetingModes | None = None  # in person, outside the bot, short notice (issue 11)
     plans: PlanChanges | None = None  # "no" after "yes", someone else, handover (issue 11)
 
 

@@ -10,8 +10,9 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from journey import short_notice
 from journey.closed_days import ClosedDays
-from journey.departure import Departure, DepartureStatus, InterviewerKind
+from journey.departure import Departure, DepartureStatus, InterviewerKind, MeetingMode
 from journey.offer_policy import DEFAULT_POLICY, OfferPolicy
 from journey.people import BusyInterval, CreatedMeeting
 from journey.refusals import AlreadyBooked, StaleAction
@@ -110,7 +111,9 @@ def search_for(
     departure: Departure, rules: UnitRules, now: datetime, *, following: bool = False
 ) -> Search | None:
     """The span to search for times; with `following`, the two weeks after the last offer."""
-    begin, notice, horizon = now, DEFAULT_MIN_NOTICE_HOURS, 28
+    # At short notice (last day today or tomorrow) a time may start soon after now.
+    notice = short_notice.min_notice_hours(departure, now, DEFAULT_MIN_NOTICE_HOURS)
+    begin, horizon = now, 28
     if following and departure.proposed_slots:
         last = max(offered_slots(departure), key=lambda slot: slot.start)
         day_after = last.start.astimezone(departure.zone).date() + timedelta(days=1)
@@ -207,12 +210,15 @@ def unbook(departure: Departure) -> Departure:
     """The booked meeting is cancelled: BOOKED -> ACCEPTED, the interviewer stays."""
     if departure.status is not DepartureStatus.BOOKED:
         raise StaleAction("only a booked conversation can be moved or cancelled")
+    # A time agreed outside the bot goes with it; a place in person stays for the next booking.
+    outside = departure.meeting_mode is MeetingMode.OUTSIDE
     return departure.moved_to(
         DepartureStatus.ACCEPTED,
         meeting_start=None,
         meeting_end=None,
         meeting_event_id=None,
         meeting_join_url=None,
+        **({"meeting_mode": None, "meeting_place": None} if outside else {}),
     )
 
 

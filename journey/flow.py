@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from journey import booking, flow_rules, handover, offer, offer_policy, reminders
+from journey import booking, flow_rules, handover, meeting_modes, offer, offer_policy, reminders
 from journey.access import Act, Asker, Role, may, may_hand_over, roles_of
 from journey.booking import InterviewerOption, UnitRules
 from journey.clock import Clock
@@ -153,15 +153,14 @@ class DepartureFlow:
             await self._kernel.record(asker, "booking.slot_taken", departure_id)
             proposal = await self._offer_times(departure_id, exclude=[slot])
             return SlotTaken(proposal.departure, proposal.slots)
-        subject, body = await self._notifier.invitation(departure)
         meeting = await self._calendar.create_meeting(
             interviewer,
             [departure.leaver_upn],
-            subject,
-            body,
+            *await self._notifier.invitation(departure),
             slot.start,
             slot.end,
             departure.time_zone,
+            location=meeting_modes.location_of(departure),  # in person: there, without Teams
         )
 
         def book(current: Departure) -> Departure:
@@ -270,8 +269,7 @@ class DepartureFlow:
             return
         if await offer_policy.not_offered(self._kernel, self._notifier, current, self._rules):
             return await self.replan(departure.id)  # HR's YAML: no conversation for this type
-        # Drawn for the departure as the offer leaves it (offered): its buttons are current.
-        problem = await self._notifier.offer(offer.offered(current))
+        problem = await self._notifier.offer(current)
         await self._kernel.update(departure.id, lambda d: flow_rules.offer_sent(d, problem))
         await self._kernel.record(
             SYSTEM,

@@ -189,8 +189,11 @@ class Calendar(Protocol):
         start: datetime,
         end: datetime,
         time_zone: str,
+        *,
+        location: str | None = None,
     ) -> CreatedMeeting:
-        """Book a Teams meeting in the organizer's calendar and invite the attendees."""
+        """Book a Teams meeting in the organizer's calendar and invite the attendees; with
+        `location`, a meeting in person there, without a Teams link."""
         ...
 
     async def cancel_meeting(self, organizer_upn: str, event_id: str) -> None:

@@ -123,13 +123,15 @@ class Times:
 
     async def cancel_meeting(self, departure: Departure) -> Slot:
         """Cancel the booked meeting and go back to ACCEPTED; the slot it had."""
-        if departure.status is not DepartureStatus.BOOKED or not departure.meeting_event_id:
+        # A time agreed outside the bot has no event of the bot's to cancel, only its time.
+        if departure.status is not DepartureStatus.BOOKED or not departure.meeting_start:
             raise StaleAction("no booked conversation to change")
         require_not_begun(departure, self._clock.now())  # its time has come: it stays
-        assert departure.meeting_start and departure.meeting_end and departure.interviewer_upn
+        assert departure.meeting_end is not None
         old = Slot(start=departure.meeting_start, end=departure.meeting_end)
         event_id = departure.meeting_event_id
-        await self._calendar.cancel_meeting(departure.interviewer_upn, event_id)
+        if event_id and departure.interviewer_upn:
+            await self._calendar.cancel_meeting(departure.interviewer_upn, event_id)
 
         def unbook(d: Departure) -> Departure:
             if d.meeting_event_id != event_id:

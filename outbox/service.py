@@ -12,6 +12,7 @@ from journey.clock import Clock
 from journey.ports import ConversationRefStore
 from outbox.after_notifier import TeamsAfterNotifier
 from outbox.connector import ConnectorClient, TokenProvider, delivery_connector
+from outbox.meeting_notifier import TeamsMeetingNotifier
 from outbox.messages import CardMessages
 from outbox.notifier import TeamsNotifier
 from outbox.outcomes import Delivered, DeliveryReport
@@ -76,6 +77,9 @@ class Outbox:
             messages=CardMessages(self.queue, clock),
             clock=clock,
             task_changed=self.notifier.task_changed,
+        )
+        self.meetings = TeamsMeetingNotifier(
+            config=config, notifier=self.notifier, after=self.after
         )
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None

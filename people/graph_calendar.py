@@ -81,8 +81,13 @@ class GraphCalendar:
         start: datetime,
         end: datetime,
         time_zone: str,
+        *,
+        location: str | None = None,
     ) -> CreatedMeeting:
-        """Create the event with a Teams meeting in the organizer's calendar; invites go out."""
+        """Create the event with a Teams meeting in the organizer's calendar; invites go out.
+
+        With `location` the event is held in person there: no Teams meeting is attached.
+        """
         organizer = organizer_upn.strip().lower()
         attendees = [
             {"emailAddress": {"address": upn}, "type": "required"}
@@ -98,8 +103,7 @@ class GraphCalendar:
                 "start": _zoned_stamp(start, time_zone),
                 "end": _zoned_stamp(end, time_zone),
                 "attendees": attendees,
-                "isOnlineMeeting": True,
-                "onlineMeetingProvider": "teamsForBusiness",
+                **_where(location),
                 # Proposals in Outlook would bypass the bot, which tracks the booking.
                 "allowNewTimeProposals": False,
                 # Lets Graph drop a duplicate when a retry repeats a POST that did arrive.
@@ -127,6 +131,13 @@ class GraphCalendar:
         if response.ok or response.status == 404:
             return
         raise response.unexpected("cancelling the meeting")
+
+
+def _where(location: str | None) -> dict[str, Any]:
+    """A Teams meeting, or a meeting in person at `location` (Graph's event.location)."""
+    if location is None:
+        return {"isOnlineMeeting": True, "onlineMeetingProvider": "teamsForBusiness"}
+    return {"isOnlineMeeting": False, "location": {"displayName": location}}
 
 
 def graph_time_zone(iana: str) -> str | None:

@@ -155,8 +155,9 @@ class LocalMeeting(BaseModel):
     start: datetime
     end: datetime
     time_zone: str
-    join_url: str
+    join_url: str | None  # None for a meeting in person
     web_link: str
+    location: str | None = None  # where it is held in person
 
 
 class LocalDirectory:
@@ -240,8 +241,11 @@ class LocalDirectory:
         start: datetime,
         end: datetime,
         time_zone: str,
+        *,
+        location: str | None = None,
     ) -> CreatedMeeting:
-        """Record the meeting; it blocks the slot for everyone in it from now on."""
+        """Record the meeting; it blocks the slot for everyone in it from now on. With
+        `location`, in person there: no Teams link."""
         organizer = self._known(organizer_upn)
         invited = (self._known(upn).upn for upn in attendee_upns)
         attendees = tuple(dict.fromkeys(upn for upn in invited if upn != organizer.upn))
@@ -254,8 +258,9 @@ class LocalDirectory:
             start=start.astimezone(UTC),
             end=end.astimezone(UTC),
             time_zone=time_zone,
-            join_url=f"https://teams.microsoft.com/l/meetup-join/{event_id}",
+            join_url=None if location else f"https://teams.microsoft.com/l/meetup-join/{event_id}",
             web_link=f"https://outlook.office.com/calendar/item/{event_id}",
+            location=location,
         )
         self._meetings[event_id] = meeting
         return CreatedMeeting(

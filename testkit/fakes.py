@@ -194,6 +194,7 @@ class FakeCalendar:
     busy: dict[str, list[BusyInterval]] = field(default_factory=dict)
     meetings: dict[str, tuple[str, datetime, datetime]] = field(default_factory=dict)
     cancelled: list[str] = field(default_factory=list)
+    locations: dict[str, str] = field(default_factory=dict)  # event id -> place, in person
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def busy_times(
@@ -210,9 +211,14 @@ class FakeCalendar:
         start: datetime,
         end: datetime,
         time_zone: str,
+        *,
+        location: str | None = None,
     ) -> CreatedMeeting:
         event_id = f"event-{next(self._ids)}"
         self.meetings[event_id] = (organizer_upn, start, end)
+        if location is not None:
+            self.locations[event_id] = location
+            return CreatedMeeting(event_id=event_id)
         return CreatedMeeting(event_id=event_id, join_url=f"https://teams.example/{event_id}")
 
     async def cancel_meeting(self, organizer_upn: str, event_id: str) -> None:

@@ -353,6 +353,7 @@ class GraphStandIn:
             "organizer": {
                 "emailAddress": {"name": organizer["displayName"], "address": organizer["mail"]}
             },
+            "location": body.get("location") or {"displayName": ""},
             "isOnlineMeeting": body.get("isOnlineMeeting", False),
             "onlineMeetingProvider": body.get("onlineMeetingProvider", "unknown"),
             "onlineMeeting": {"joinUrl": join_url} if body.get("isOnlineMeeting") else None,
