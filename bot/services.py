@@ -9,13 +9,14 @@ import aiohttp
 
 from bot.settings import Settings
 from config.loaded import LoadedConfig
-from config.rules import gestures, reminder_rules, unit_rules
+from config.rules import conversation_minutes, gestures, reminder_rules, unit_rules
 from config.survey_plan import survey_plan
 from dialogs.turn import Services
 from journey.after_conversation import AfterConversation
 from journey.clock import Clock
 from journey.flow import DepartureFlow
 from journey.hr import HrRoster
+from journey.meeting_modes import MeetingModes
 from journey.plan_changes import PlanChanges
 from journey.registration import RegistrationService
 from journey.reminders import farewell_gestures_at
@@ -57,7 +58,8 @@ class Wiring:
 def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wiring:
     """Every service of the running bot on the given resources; nothing starts yet."""
     db, people, config = resources.db, resources.people, resources.config
-    departures, audit = SqlDepartureRepository(db), SqlAuditLog(db)
+    # The app's clock dates a new departure (the offer reads it: registered at short notice).
+    departures, audit = SqlDepartureRepository(db, clock), SqlAuditLog(db)
     conversations = SqlConversationRefStore(db)
     connector = ConnectorClient(resources.session, resources.tokens)
     outbox = _outbox(settings, clock, resources, connector, conversations)
@@ -97,6 +99,15 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
         # Insights across departures: counts only, added up in SQL (issue 7).
         insights=SqlInsightsSource(db),
         plans=_plan_changes(clock, resources, outbox, flow, departures, audit),
+        meetings=MeetingModes(
+            departures=departures,
+            calendar=people.calendar,
+            audit=audit,
+            clock=clock,
+            notifier=outbox.meetings,
+            minutes=lambda unit: conversation_minutes(config(), unit),
+            replan=flow.replan,
+        ),
     )
     return Wiring(services, flow, outbox, connector)
 

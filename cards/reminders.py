@@ -9,6 +9,7 @@ from cards import verbs
 from cards.base import adaptive_card, execute, heading, notice_card, paragraph
 from cards.booking import join_button, meeting_time
 from cards.locale import Speaker
+from cards.meeting_modes import where_block
 from cards.offer import leaver_name
 from config.schema import HandoverItem
 from journey.departure import Departure
@@ -29,7 +30,9 @@ def conversation_reminder_card(
         )
     else:
         text = say("reminder.conversation", when=when, minutes=minutes)
-    return notice_card(say("reminder.title"), text, join_button(say, departure), lang=say.lang)
+    # In person or agreed outside the bot: the place instead of the join link.
+    body = [heading(say("reminder.title")), paragraph(text), *where_block(say, departure)]
+    return adaptive_card(body, join_button(say, departure), lang=say.lang)
 
 
 def farewell_reminder_card(say: Speaker, departure: Departure) -> dict[str, Any]:

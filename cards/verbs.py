@@ -33,6 +33,12 @@ TASK_SEND_TIMES: Final = "task.send_times"
 TASK_NOTES: Final = "task.notes"
 TASK_HELD: Final = "task.held"
 
+# How and where (issue 11): in person at a place, or agreed outside the bot.
+MEETING_IN_PERSON: Final = "meeting.in_person"
+MEETING_OUTSIDE_BOOKED: Final = "meeting.outside_booked"
+MEETING_OUTSIDE_HELD: Final = "meeting.outside_held"
+MEETING_FORM: Final = "meeting.form"
+
 # Plans that change (issue 11): the leaver's "no after yes" and "someone else", the handover.
 PLAN_DECLINE: Final = "plan.decline"
 PLAN_SWITCH_ASK: Final = "plan.switch_ask"

@@ -10,6 +10,7 @@ from dialogs import (
     handover,
     insights,
     interviewer,
+    meeting_modes,
     offer,
     plan_changes,
     register,
@@ -31,6 +32,7 @@ from dialogs.status import FromList, HrListState, show_list, show_status
 from dialogs.turn import DialogTurn
 from journey.after_conversation import NoteTooLong, NotOffered, NotYetHeld
 from journey.farewell import EmailNeeded, EmailNotPrivate, EmailNotValid
+from journey.meeting_modes import PlaceRefused, TimeRefused
 from journey.people import DirectoryUnavailable, PersonNotReachable
 from journey.plan_change_rules import ConversationPassed, NotAColleague, UnknownColleague
 from journey.ports import NotFound
@@ -133,6 +135,17 @@ def _survey_and_after(router: Router) -> None:
     router.verb(verbs.TASK_HELD, after_conversation.NotesInput, after_conversation.mark_held)
 
 
+def _meeting_modes(router: Router) -> None:
+    """How and where (issue 11): in person at a place, or agreed outside the bot."""
+    modes = meeting_modes
+    router.verb(verbs.MEETING_IN_PERSON, modes.InPerson, modes.hold_in_person)
+    router.verb(verbs.MEETING_OUTSIDE_BOOKED, modes.OutsideBooked, modes.record_booked)
+    router.verb(verbs.MEETING_OUTSIDE_HELD, modes.OutsideHeld, modes.record_held)
+    router.verb(verbs.MEETING_FORM, DepartureAction, modes.show_form, checked=False)  # a view
+    router.refusal(PlaceRefused, modes.place_refused)
+    router.refusal(TimeRefused, modes.time_refused)
+
+
 def build_router() -> Router:
     """Every command and verb the bot understands, and the answer to every refusal."""
     router = Router()
@@ -145,5 +158,6 @@ def build_router() -> Router:
     # What HR learns across departures (issue 7): HR, and a unit's managers for their unit.
     router.command(Command.INSIGHTS, insights.show_insights)
     router.verb(verbs.INSIGHTS_SHOW, insights.ShowInsights, insights.show_chosen)
+    _meeting_modes(router)
     _refusals(router)
     return router

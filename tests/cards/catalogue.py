@@ -34,6 +34,12 @@ from cards.insights import Choice as InsightsChoice
 from cards.insights import insights_card
 from cards.interviewer import interviewer_card
 from cards.locale import Speaker
+from cards.meeting_modes import (
+    outside_form_card,
+    recorded_card,
+    short_notice_card,
+    short_notice_hr_card,
+)
 from cards.offer import declined_card, offer_card
 from cards.plan_changes import released_card, switch_card
 from cards.register import (
@@ -68,7 +74,14 @@ from cards.welcome import WelcomeView, welcome_card
 from config.loaded import LoadedConfig
 from journey.after_conversation import ConversationNotes, Gesture, Wishes
 from journey.booking import InterviewerOption
-from journey.departure import Departure, DepartureStatus, DepartureType, InterviewerKind, Reach
+from journey.departure import (
+    Departure,
+    DepartureStatus,
+    DepartureType,
+    InterviewerKind,
+    MeetingMode,
+    Reach,
+)
 from journey.farewell import AlumniContact
 from journey.hr_status import Attention, HrPage, HrQuery
 from journey.insights import Figure, PeriodFigures, Report
@@ -575,6 +588,44 @@ def _insights(config: LoadedConfig, language: str) -> dict[str, Card]:
     }
 
 
+def _meeting_modes(config: LoadedConfig, language: str) -> dict[str, Card]:
+    """In person, agreed outside the bot, short notice (issue 11); the place as typed."""
+    say = Speaker(config, language, UNIT)
+    place = "Mødelokale 2, *Rådhuset* [kort](https://evil.example)"
+    in_person = booked(
+        meeting_mode=MeetingMode.IN_PERSON,
+        meeting_place=place,
+        meeting_event_id="event-2",
+        meeting_join_url=None,
+    )
+    outside = booked(
+        meeting_mode=MeetingMode.OUTSIDE,
+        meeting_place="Kantinen",
+        meeting_event_id=None,
+        meeting_join_url=None,
+    )
+    tomorrow = departure(proposed_slots=[], last_working_day=TODAY + timedelta(days=1))
+    offered = tomorrow.changed(status=DepartureStatus.OFFERED, interviewer_upn=None, created_at=NOW)
+    registered = _registered_view(config, language, outside_label=say("meeting.outside"))
+    return {
+        "task-in-person": task_card(say, in_person, user_ids=[PARTNER_ID]),
+        "confirmation-in-person": confirmation_card(
+            say, in_person, note=say("meeting.changed_note")
+        ),
+        "interviewer-booked-in-person": interviewer_booked_card(say, in_person),
+        "conversation-reminder-in-person": conversation_reminder_card(
+            say, in_person, 60, for_interviewer=False
+        ),
+        "confirmation-outside": confirmation_card(say, outside),
+        "meeting-recorded": recorded_card(say, outside),
+        "meeting-outside-form": outside_form_card(say, departure(proposed_slots=[])),
+        "offer-short-notice": offer_card(say, offered, 60),
+        "short-notice": short_notice_card(say, tomorrow, survey=True),
+        "short-notice-hr": short_notice_hr_card(say, tomorrow),
+        "registered-outside": registered_card(registered),
+    }
+
+
 def _plan_changes(config: LoadedConfig, language: str) -> dict[str, Card]:
     """Plans that change (issue 11): someone else, the old interviewer's card, the handover."""
     say = Speaker(config, language, UNIT)
@@ -614,6 +665,7 @@ SOURCES: tuple[Build, ...] = (
     _register,
     _welcome_and_help,
     _insights,
+    _meeting_modes,
     _plan_changes,
 )
 
