@@ -7,12 +7,13 @@ from typing import Any
 
 from cards import verbs
 from cards.base import adaptive_card, execute, heading, notice_card, paragraph
-from cards.booking import join_button, meeting_time
+from cards.booking import interviewer_name, join_button, meeting_time
 from cards.locale import Speaker
 from cards.meeting_modes import where_block
 from cards.offer import leaver_name
 from config.schema import HandoverItem
 from journey.departure import Departure
+from journey.escalation import Waiting, waiting_on
 from journey.notify import MessageKind
 
 
@@ -82,7 +83,13 @@ def escalation_card(
 
     Only where the departure stands, never what the leaver said (journey.access).
     """
-    text = say(_ESCALATION_TEXTS[kind], name=leaver_name(departure), days=days)
+    name = leaver_name(departure)
+    if kind is MessageKind.BOOKING_ESCALATION and waiting_on(departure) is Waiting.INTERVIEWER:
+        # To the HR contact: the interviewer has not sent the leaver other times (issue 11).
+        who = interviewer_name(departure)
+        text = say("reminder.escalation_interviewer", name=name, interviewer=who, days=days)
+    else:
+        text = say(_ESCALATION_TEXTS[kind], name=name, days=days)
     body = [heading(say("reminder.title")), paragraph(text)]
     if open_items:
         body.append(paragraph("\n".join(f"- {item.label.get(say.lang)}" for item in open_items)))

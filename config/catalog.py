@@ -270,6 +270,7 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # Issue 11: the notes reminder, the farewell offers for everyone, alumni consent.
         "reminder.notes_interviewer": ("name", "when"),
         "reminder.notes_open": (),
+        "reminder.escalation_interviewer": ("name", "interviewer", "days"),
         "farewell.gestures": ("name",),
         "alumni.email_label": (),
         "alumni.email_bad": (),

@@ -250,6 +250,13 @@ def _reminders(config: LoadedConfig, language: str) -> dict[str, Card]:
         "notes-reminder": notes_reminder_card(say, case),
         "farewell-thanks": farewell_thanks_card(say, case),
         "escalation-offer": escalation_card(say, case, MessageKind.OFFER_ESCALATION, 3),
+        # Issue 11: to the HR contact when the interviewer has not sent other times.
+        "escalation-interviewer": escalation_card(
+            say,
+            departure(unit=unit, proposed_slots=[], times_requested_at=NOW),
+            MessageKind.BOOKING_ESCALATION,
+            3,
+        ),
         "escalation-handover": escalation_card(
             say, case, MessageKind.HANDOVER_ESCALATION, 2, items[1:]
         ),
