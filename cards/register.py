@@ -65,6 +65,8 @@ class RegisterFormView(BaseModel):
     locale_hint: str
     languages: list[Choice]
     required_message: str
+    # The last working day's own message: Teams shows it for an empty day and a past one.
+    day_message: str = ""
     submit_label: str
     error: str | None = None
     values: FormValues = FormValues()
@@ -97,7 +99,10 @@ def register_form_card(view: RegisterFormView) -> dict[str, Any]:
         body.append(_filled(type_input, values.departure_type))
     body.append(
         _day_input(
-            view.last_day_label, view.earliest_day, view.required_message, values.last_working_day
+            view.last_day_label,
+            view.earliest_day,
+            view.day_message or view.required_message,
+            values.last_working_day,
         )
     )
     body.append(_filled(_locale_input(view), values.locale))
@@ -153,8 +158,9 @@ def _locale_input(view: RegisterFormView) -> Element:
     )
 
 
-def _day_input(label: str, earliest_day: date, required_message: str, value: str) -> Element:
-    """The last working day as yyyy-mm-dd, on the form and on the card that moves it."""
+def _day_input(label: str, earliest_day: date, message: str, value: str) -> Element:
+    """The last working day as yyyy-mm-dd, on the form and on the card that moves it; Teams
+    refuses an empty day or one before `earliest_day` (today) with `message`."""
     day: Element = {
         "type": "Input.Date",
         "id": "last_working_day",
@@ -162,7 +168,7 @@ def _day_input(label: str, earliest_day: date, required_message: str, value: str
         "placeholder": "yyyy-mm-dd",
         "min": earliest_day.isoformat(),
         "isRequired": True,
-        "errorMessage": required_message,
+        "errorMessage": message,
     }
     return _filled(day, value)
 
@@ -186,6 +192,7 @@ class RegisteredView(BaseModel):
     earliest_day: date
     save_label: str
     required_message: str
+    day_message: str = ""  # as on the form: "today or later"
     cancel_label: str
     cancel_question: str
     cancel_yes_label: str
@@ -230,7 +237,7 @@ def registered_card(view: RegisteredView) -> dict[str, Any]:
                     _day_input(
                         view.new_day_label,
                         view.earliest_day,
-                        view.required_message,
+                        view.day_message or view.required_message,
                         view.current_day.isoformat(),
                     )
                 ],

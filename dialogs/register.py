@@ -11,10 +11,9 @@ import logging
 import re
 from datetime import date
 
-from babel.dates import format_date
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cards.locale import Speaker
+from cards.locale import DATE_STYLES, Speaker
 from cards.register import (
     REGRET_VALUES,
     Choice,
@@ -81,7 +80,7 @@ def _today(turn: DialogTurn) -> date:
 
 
 def _day(day: date, language: str) -> str:
-    return format_date(day, format="full", locale=language)
+    return DATE_STYLES[language].written_date(day, language)
 
 
 def form_view(
@@ -102,7 +101,7 @@ def form_view(
         manager_hint=text("register.manager_hint"),
         unit_label=text("register.unit"),
         units=[
-            Choice(title=config.unit_name(unit_id) or unit_id, value=unit_id)
+            Choice(title=config.unit_name(unit_id, locale) or unit_id, value=unit_id)
             for unit_id in config.unit_ids
         ],
         type_label=text("register.type"),
@@ -116,6 +115,7 @@ def form_view(
             for language in SUPPORTED_LANGUAGES
         ],
         required_message=text("register.required"),
+        day_message=text("register.day_required"),
         submit_label=text("register.submit"),
         error=error,
         values=values or FormValues(),
@@ -147,7 +147,7 @@ def registered_view(
     """The confirmation card's content: what is stored, and what HR may still do."""
     language = language_of(locale)
     text = Speaker(config, locale)
-    unit = config.unit_name(departure.unit) or departure.unit or config.organisation.name
+    unit = config.unit_name(departure.unit, locale) or departure.unit or config.organisation.name
     return RegisteredView(
         lang=language,
         title=_name(departure),
@@ -172,6 +172,7 @@ def registered_view(
         earliest_day=today,
         save_label=text("register.save_day"),
         required_message=text("register.required"),
+        day_message=text("register.day_required"),
         cancel_label=text("register.cancel"),
         cancel_question=text("register.cancel_confirm", name=_name(departure)),
         cancel_yes_label=text("register.cancel_yes"),
