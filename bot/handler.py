@@ -13,6 +13,7 @@ from bot.adapter import KNOWN_REF, user_key_of
 from dialogs.router import Router
 from dialogs.turn import Actor, DialogTurn, Services
 from dialogs.welcome import send_welcome
+from journey.locale import preferred_locale
 from journey.ports import ConversationRef
 from outbox.connector import ConnectorClient, ConnectorError
 
@@ -104,7 +105,7 @@ class ExitBot(ActivityHandler):
             turn_context,
             self._services,
             actor,
-            locale=ref.locale,
+            locale=await self._locale_of(upn, ref.locale),
             first_contact=first_contact,
             available_commands=self._router.commands,
             hr=None if roster is None else await roster.is_hr(upn, user.aad_object_id),
@@ -112,6 +113,15 @@ class ExitBot(ActivityHandler):
         if first_contact:
             await send_welcome(turn)
         return turn
+
+    async def _locale_of(self, upn: str | None, teams: str | None) -> str | None:
+        """The person's language: their choice, else HR's registered one, else Teams' (which
+        local mode's EXITBOT_DEMO_LOCALE stands in for)."""
+        choices = self._services.languages
+        if choices is None or not upn:
+            return teams
+        known = await choices.languages_of(upn)
+        return preferred_locale(chosen=known.chosen, registered=known.registered, teams=teams)
 
     async def _lookup_upn(self, turn_context: TurnContext) -> str | None:
         """Teams tells a member's UPN only when asked; a failure just leaves it unknown."""

@@ -30,6 +30,7 @@ from storage.after_conversation import SqlNotesStore
 from storage.alumni import SqlAlumni
 from storage.database import Database
 from storage.insights import SqlInsightsSource
+from storage.language_choices import SqlLanguageChoices
 from storage.repositories import SqlAuditLog, SqlConversationRefStore, SqlDepartureRepository
 from storage.survey import SqlSurveyStore
 
@@ -98,6 +99,7 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
         after=_after_conversation(db, clock, config, outbox, flow),
         # Insights across departures: counts only, added up in SQL (issue 7).
         insights=SqlInsightsSource(db),
+        languages=SqlLanguageChoices(db, clock),
         plans=_plan_changes(clock, resources, outbox, flow, departures, audit),
         meetings=MeetingModes(
             departures=departures,

@@ -2,15 +2,47 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from babel.dates import get_month_names
+
 from journey.departure import Departure
+from journey.locale import SUPPORTED_LANGUAGES
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 
 Element = dict[str, Any]
+
+
+def _month_names() -> list[str]:
+    """Every month's name in the supported languages, full and short ("december", "dec."),
+    longest first so that a name wins over its own beginning."""
+    names = {
+        name.lower()
+        for lang in SUPPORTED_LANGUAGES
+        for width in ("wide", "abbreviated")
+        for context in ("format", "stand-alone")
+        for name in get_month_names(width, context, lang).values()
+    }
+    return sorted(names, key=len, reverse=True)
+
+
+# "22. december 2026" at the start of a line: a day number, a full stop, a month's name.
+_LEADING_DATE = re.compile(
+    r"^(\s*\d{1,2})\.(?=\s+(?:" + "|".join(map(re.escape, _month_names())) + r")(?![^\W\d_]))",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def markdown_safe(text: str) -> str:
+    """`text` for a TextBlock or a fact, which Teams renders as markdown: a line that starts
+    with a Danish or Norwegian date ("22. december 2026 · …") would become a numbered list
+    (shown as "1."), so its full stop is escaped ("22\\. december"), as CommonMark allows.
+    HR's own numbered lists ("1. Hand in your badge") stay lists."""
+    return _LEADING_DATE.sub(r"\1\\.", text)
 
 
 def adaptive_card(
@@ -43,7 +75,7 @@ def heading(text: str) -> Element:
 
 def paragraph(text: str, *, subtle: bool = False) -> Element:
     """Wrapped body text."""
-    block: Element = {"type": "TextBlock", "text": text, "wrap": True}
+    block: Element = {"type": "TextBlock", "text": markdown_safe(text), "wrap": True}
     if subtle:
         block["isSubtle"] = True
     return block
@@ -51,7 +83,10 @@ def paragraph(text: str, *, subtle: bool = False) -> Element:
 
 def facts(pairs: list[tuple[str, str]]) -> Element:
     """A two-column list of labels and values."""
-    return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in pairs]}
+    return {
+        "type": "FactSet",
+        "facts": [{"title": markdown_safe(t), "value": markdown_safe(v)} for t, v in pairs],
+    }
 
 
 def execute(title: str, verb: str, data: dict[str, Any] | None = None, **extra: Any) -> Element:
@@ -65,7 +100,7 @@ def execute(title: str, verb: str, data: dict[str, Any] | None = None, **extra: 
 
 def subheading(text: str, *, size: str | None = None, **layout: Any) -> Element:
     """A bold line over a part of a card (a label, a section's title); `layout` goes last."""
-    block: Element = {"type": "TextBlock", "text": text}
+    block: Element = {"type": "TextBlock", "text": markdown_safe(text)}
     if size:
         block["size"] = size
     block |= {"weight": "Bolder", "wrap": True, **layout}

@@ -1,9 +1,11 @@
 """What a journey card needs of a language: HR's texts, and dates and times written out by Babel.
 
-Dates follow the reader's language and the departure's time zone, e.g. Danish
-"tirsdag 3. nov. 10:00–11:00", Swedish "tisdag 3 nov. 10:00–11:00". Babel knows the names of
-days and months; the patterns are ours, one per supported language, so that every card writes
-a time the same way.
+One date style per language (`DATE_STYLES`), used by every card: the day with its year
+("22. december 2026", "22 December 2026"), a meeting's time ("tirsdag 24. nov. kl. 10.00–11.00",
+"Tuesday 24 November 10:00–11:00") and a moment ("22. december 2026 kl. 09.30"). Danish,
+Swedish and Norwegian write times with "kl." and a full stop, as their language councils
+advise; English is written the British way, day before month. Babel knows the names of days
+and months; the patterns are ours.
 """
 
 from __future__ import annotations
@@ -20,19 +22,34 @@ from journey.locale import language_of
 if TYPE_CHECKING:
     from config.loaded import LoadedConfig
 
-# Weekday, day and short month: what people write in a calendar.
-_DAY_PATTERNS = {
-    "da": "EEEE d. MMM",
-    "sv": "EEEE d MMM",
-    "nb": "EEEE d. MMM",
-    "en": "EEEE d MMMM",
-}
-# A last working day: the date in full, with the year.
-_DATE_PATTERNS = {
-    "da": "d. MMMM y",
-    "sv": "d MMMM y",
-    "nb": "d. MMMM y",
-    "en": "d MMMM y",
+
+@dataclass(frozen=True)
+class DateStyle:
+    """How one language writes dates and times on a card."""
+
+    date: str  # Babel pattern: a date with its year, e.g. a last working day
+    day: str  # Babel pattern: weekday, day and month, as in a calendar
+    clock: str  # strftime pattern: a time of day
+    at: str  # before a time ("kl. ")
+    date_and_time: str  # between a date and its time in a moment
+
+    def written_date(self, value: date, lang: str) -> str:
+        return format_date(value, self.date, locale=lang)
+
+    def written_span(self, start: datetime, end: datetime, lang: str) -> str:
+        day = format_date(start.date(), self.day, locale=lang)
+        return f"{day} {self.at}{start:{self.clock}}–{end:{self.clock}}"
+
+    def written_moment(self, moment: datetime, lang: str) -> str:
+        day = self.written_date(moment.date(), lang)
+        return f"{day}{self.date_and_time}{self.at}{moment:{self.clock}}"
+
+
+DATE_STYLES: dict[str, DateStyle] = {
+    "da": DateStyle("d. MMMM y", "EEEE d. MMM", "%H.%M", "kl. ", " "),
+    "sv": DateStyle("d MMMM y", "EEEE d MMM", "%H.%M", "kl. ", " "),
+    "nb": DateStyle("d. MMMM y", "EEEE d. MMM", "%H.%M", "kl. ", " "),
+    "en": DateStyle("d MMMM y", "EEEE d MMMM", "%H:%M", "", " at "),
 }
 
 
@@ -54,11 +71,14 @@ class Speaker:
         return self.config.text(key, self.locale, unit=self.unit, **params)
 
     def day(self, value: date) -> str:
-        """A date with its year, e.g. "3. november 2026"."""
-        return format_date(value, _DATE_PATTERNS[self.lang], locale=self.lang)
+        """A date with its year, e.g. "3. november 2026", "3 November 2026"."""
+        return DATE_STYLES[self.lang].written_date(value, self.lang)
 
     def span(self, start: datetime, end: datetime, zone: ZoneInfo) -> str:
-        """A meeting time on the wall clock of `zone`, e.g. "tirsdag 3. nov. 10:00–11:00"."""
-        local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-        day = format_date(local_start.date(), _DAY_PATTERNS[self.lang], locale=self.lang)
-        return f"{day} {local_start:%H:%M}–{local_end:%H:%M}"
+        """A meeting time on the wall clock of `zone`, e.g. "tirsdag 3. nov. kl. 10.00–11.00"."""
+        style = DATE_STYLES[self.lang]
+        return style.written_span(start.astimezone(zone), end.astimezone(zone), self.lang)
+
+    def moment(self, moment: datetime, zone: ZoneInfo) -> str:
+        """When something happened: "3. november 2026 kl. 09.30", "3 November 2026 at 09:30"."""
+        return DATE_STYLES[self.lang].written_moment(moment.astimezone(zone), self.lang)

@@ -61,9 +61,12 @@ ALL_ATTRIBUTIONS: tuple[Attribution, ...] = tuple(Attribution)
 
 
 def _attribution_choices(
-    say: Speaker, allowed: Sequence[Attribution] = ALL_ATTRIBUTIONS
+    say: Speaker, allowed: Sequence[Attribution] = ALL_ATTRIBUTIONS, *, short: bool = False
 ) -> list[tuple[str, str]]:
-    return [(say(f"survey.attribution.{choice.value}"), choice.value) for choice in allowed]
+    """How answers may be used, as choices. `short`: each answer's own compact choice, whose
+    titles Teams cuts off, so they are short with the difference first."""
+    key = "survey.attribution_short" if short else "survey.attribution"
+    return [(say(f"{key}.{choice.value}"), choice.value) for choice in allowed]
 
 
 def _privacy(say: Speaker, allowed: Sequence[Attribution]) -> str:
@@ -214,9 +217,14 @@ def summary_card(
     revision: int,
     answers: Sequence[Answer],
     allowed: Sequence[Attribution] = ALL_ATTRIBUTIONS,
+    *,
+    note: str | None = None,
 ) -> dict[str, Any]:
-    """Every answer before sending, each with its own choice of how it may be used."""
+    """Every answer before sending, each with its own choice of how it may be used; `note`
+    says when the choices were saved."""
     body: list[Element] = [heading(say("survey.summary_title"))]
+    if note:
+        body.append(paragraph(note, subtle=True))
     grouped = _answered(sections, answers)
     body.append(paragraph(say("survey.summary_intro") if grouped else say("survey.summary_none")))
     for section, rows in grouped:
@@ -227,7 +235,7 @@ def summary_card(
                 choice_set(
                     USE_PREFIX + question.id,
                     say("survey.answer_use"),
-                    _attribution_choices(say, allowed),
+                    _attribution_choices(say, allowed, short=True),
                     value=answer.attribution.value,
                 )
             )

@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Final
 
 HELP_SHOW: Final = "help.show"
+LANGUAGE_CHOOSE: Final = "language.choose"
 
 REGISTER_SUBMIT: Final = "register.submit"
 REGISTER_CHANGE_DAY: Final = "register.change_day"
 REGISTER_CANCEL: Final = "register.cancel"
 REGISTER_MANAGE: Final = "register.manage"
+STATUS_LIST: Final = "status.list"  # HR's list: filters, search and paging
 REGISTER_CHANGE_DETAILS: Final = "register.change_details"
 REGRET_SET: Final = "regret.set"
-STATUS_LIST: Final = "status.list"  # HR's list: filters, search and paging
 
 OFFER_ACCEPT: Final = "offer.accept"
 OFFER_DECLINE: Final = "offer.decline"

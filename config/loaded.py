@@ -51,10 +51,13 @@ class LoadedConfig:
     def has_unit(self, unit_id: str | None) -> bool:
         return unit_id is not None and unit_id in self.units
 
-    def unit_name(self, unit_id: str | None) -> str | None:
-        """The unit's display name, None for an unknown unit."""
+    def unit_name(self, unit_id: str | None, locale: str | None = None) -> str | None:
+        """The unit's name in the reader's language (its `names`, else `name`), None for an
+        unknown unit."""
         unit = self.units.get(unit_id) if unit_id is not None else None
-        return unit.name if unit is not None else None
+        if unit is None:
+            return None
+        return unit.names.get(locale) if unit.names is not None and locale else unit.name
 
     def unit(self, unit_id: str | None) -> UnitSettings:
         """A unit's effective settings; the organisation's defaults for an unknown unit."""

@@ -134,6 +134,8 @@ class Unit(UnitSettings):
 
     id: Id
     name: NonEmpty
+    # The name in each language, where it differs (issue 11); `name` where none is given.
+    names: Localized | None = None
     parent: Id | None = None
     texts: dict[TextKey, Localized] = Field(default_factory=dict)
 

@@ -106,7 +106,13 @@ async def _notes(turn: DialogTurn, payload: NotesInput, *, held: bool) -> Invoke
     departure, _notes = await after_of(turn).record(
         asker_of(turn), payload.departure, revision=payload.revision, texts=payload.notes, held=held
     )
-    note = None if held else turn.speaker(departure.unit)("notes.saved")
+    say = turn.speaker(departure.unit)
+    # The card says when it was saved: a press that changed nothing looks the same otherwise.
+    note = (
+        None
+        if held
+        else say("notes.saved", at=say.moment(turn.services.clock.now(), departure.zone))
+    )
     return InvokeResult(card=await full_task_card(turn, departure, note))
 
 

@@ -12,6 +12,7 @@ class Command(StrEnum):
     STATUS = "status"
     SURVEY = "survey"
     INSIGHTS = "insights"
+    LANGUAGE = "language"
 
 
 # The word shown to a person in their language; any language's word is understood.
@@ -21,10 +22,11 @@ WORDS: dict[Command, dict[str, str]] = {
     Command.STATUS: {"en": "status", "da": "status", "sv": "status", "nb": "status"},
     Command.SURVEY: {"en": "survey", "da": "spørgeskema", "sv": "enkät", "nb": "spørreskjema"},
     Command.INSIGHTS: {"en": "insights", "da": "indsigt", "sv": "insikter", "nb": "innsikt"},
+    Command.LANGUAGE: {"en": "language", "da": "sprog", "sv": "språk", "nb": "språk"},
 }
 SYNONYMS: dict[str, Command] = {
     word: Command.HELP for word in ("?", "hi", "hello", "hej", "hei", "hallo", "start")
-}
+} | {word: Command.LANGUAGE for word in ("sprak", "sproget", "språket", "lang")}
 
 # Commands only HR members may use; others are told so instead of being shown a form.
 HR_ONLY: frozenset[Command] = frozenset({Command.REGISTER, Command.INSIGHTS})

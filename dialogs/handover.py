@@ -34,11 +34,18 @@ class HandoverSuccessor(BaseModel):
     successor: str | None = Field(default=None, max_length=HANDOVER_SUCCESSOR_MAX)
 
 
-def _card(turn: DialogTurn, departure: Departure) -> InvokeResult:
-    """The checklist as the person who clicked sees it, in their language."""
+def _card(turn: DialogTurn, departure: Departure, *, saved: bool = False) -> InvokeResult:
+    """The checklist as the person who clicked sees it, in their language; after a save,
+    saying when it was saved."""
     items = turn.config.handover_checklist(departure.unit or None)
     for_manager = (turn.actor.upn or "").strip().lower() != departure.leaver_upn
-    card = handover_card(turn.speaker(departure.unit), departure, items, for_manager=for_manager)
+    say = turn.speaker(departure.unit)
+    note = (
+        say("handover.saved", at=say.moment(turn.services.clock.now(), departure.zone))
+        if saved
+        else None
+    )
+    card = handover_card(say, departure, items, for_manager=for_manager, note=note)
     return InvokeResult(card=card)
 
 
@@ -55,4 +62,4 @@ async def name_successor(turn: DialogTurn, payload: HandoverSuccessor) -> Invoke
     departure = await flow_of(turn).name_successor(
         asker_of(turn), payload.departure, payload.successor
     )
-    return _card(turn, departure)
+    return _card(turn, departure, saved=True)

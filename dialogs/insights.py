@@ -74,9 +74,9 @@ def _unit_choices(turn: DialogTurn, hr: bool, managed: frozenset[str]) -> list[C
     config = turn.config
     if hr:
         return [Choice(ALL, turn.text("insights.scope_all"))] + [
-            Choice(unit, config.unit_name(unit) or unit) for unit in config.unit_ids
+            Choice(unit, config.unit_name(unit, turn.locale) or unit) for unit in config.unit_ids
         ]
-    return [Choice(unit, config.unit_name(unit) or unit) for unit in sorted(managed)]
+    return [Choice(unit, config.unit_name(unit, turn.locale) or unit) for unit in sorted(managed)]
 
 
 async def insights_for(turn: DialogTurn, unit_value: str, period_value: str) -> dict[str, Any]:
@@ -99,7 +99,9 @@ async def insights_for(turn: DialogTurn, unit_value: str, period_value: str) -> 
         comment_limit=COMMENTS_PER_QUESTION,
     )
     scope_title = (
-        turn.text("insights.scope_all") if unit is None else config.unit_name(unit) or unit
+        turn.text("insights.scope_all")
+        if unit is None
+        else config.unit_name(unit, turn.locale) or unit
     )
     return insights_card(
         say,

@@ -10,6 +10,7 @@ from dialogs import (
     handover,
     insights,
     interviewer,
+    language,
     meeting_modes,
     offer,
     plan_changes,
@@ -32,6 +33,7 @@ from dialogs.status import FromList, HrListState, show_list, show_status
 from dialogs.turn import DialogTurn
 from journey.after_conversation import NoteTooLong, NotOffered, NotYetHeld
 from journey.farewell import EmailNeeded, EmailNotPrivate, EmailNotValid
+from journey.locale import LanguageNotOffered
 from journey.meeting_modes import PlaceRefused, TimeRefused
 from journey.people import DirectoryUnavailable, PersonNotReachable
 from journey.plan_change_rules import ConversationPassed, NotAColleague, UnknownColleague
@@ -67,6 +69,7 @@ def _refusals(router: Router) -> None:
     router.refusal(ConversationPassed, "plan.passed")
     router.refusal(UnknownColleague, "plan.unknown_colleague")
     router.refusal(NotAColleague, "plan.not_a_colleague")
+    router.refusal(LanguageNotOffered, "language.not_offered")
 
 
 def _registration(router: Router) -> None:
@@ -152,6 +155,9 @@ def build_router() -> Router:
     router.marks(check_mark)
     router.command(Command.HELP, show_help)
     router.verb(verbs.HELP_SHOW, NoPayload, _help_from_card)
+    # Each person's own language, above HR's and Teams' (issue 11).
+    router.command(Command.LANGUAGE, language.show_language)
+    router.verb(verbs.LANGUAGE_CHOOSE, language.LanguagePick, language.choose_language)
     _registration(router)
     _conversation(router)
     _survey_and_after(router)

@@ -106,8 +106,8 @@ def _start_button(say: Speaker, departure: Departure) -> Element:
     return execute(say("survey.start"), verbs.SURVEY_START, data, associatedInputs="none")
 
 
-def step_card(turn: DialogTurn, step: SurveyStep) -> dict[str, Any]:
-    """The card for where the leaver stands."""
+def step_card(turn: DialogTurn, step: SurveyStep, *, saved: bool = False) -> dict[str, Any]:
+    """The card for where the leaver stands; `saved`: the summary says when it was saved."""
     departure = step.departure
     say = turn.speaker(departure.unit)
     sections = turn.config.survey_sections(departure.unit or None)
@@ -123,7 +123,11 @@ def step_card(turn: DialogTurn, step: SurveyStep) -> dict[str, Any]:
         return sent_card(say, departure, progress.revision, can_withdraw=can_withdraw)
     if step.on_summary:
         allowed = attributions_for(departure)
-        return summary_card(say, departure, sections, progress.revision, step.answers, allowed)
+        at = say.moment(turn.services.clock.now(), departure.zone)
+        note = say("survey.choices_saved", at=at) if saved else None
+        return summary_card(
+            say, departure, sections, progress.revision, step.answers, allowed, note=note
+        )
     return section_card(
         say, departure, sections, progress.position, progress.revision, step.answers
     )
@@ -194,7 +198,7 @@ async def _summary(turn: DialogTurn, payload: SummaryChoices, *, send: bool) -> 
     step = await surveys_of(turn).attribute(
         asker_of(turn), payload.departure, revision=revision, changes=uses, send=send
     )
-    return InvokeResult(card=step_card(turn, step))
+    return InvokeResult(card=step_card(turn, step, saved=not send))
 
 
 async def withdraw(turn: DialogTurn, payload: SurveyRevision) -> InvokeResult:

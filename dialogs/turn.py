@@ -15,7 +15,7 @@ from cards.locale import Speaker
 from dialogs.commands import Command
 from journey.clock import Clock
 from journey.locale import language_of
-from journey.ports import AuditLog, ConversationRefStore, DepartureRepository
+from journey.ports import AuditLog, ConversationRefStore, DepartureRepository, LanguageChoices
 from journey.registration import RegistrationService
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class Services:
     after: AfterConversation | None = None  # notes, "held", thank-you (issue 5)
     insights: InsightsSource | None = None  # counts across departures (issue 7)
     meetings: MeetingModes | None = None  # in person, outside the bot, short notice (issue 11)
+    languages: LanguageChoices | None = None  # the `language` command's choices (issue 11)
     plans: PlanChanges | None = None  # "no" after "yes", someone else, handover (issue 11)
 
 
@@ -111,7 +112,8 @@ class DialogTurn:
         self.actor = actor
         self.first_contact = first_contact
         self.available_commands = available_commands
-        # conversationUpdate carries no locale; the handler falls back to the one last seen.
+        # Decided by the handler (journey.locale.preferred_locale): the person's choice, else
+        # HR's registered language, else Teams' (conversationUpdate carries none: the last seen).
         self.locale = locale
         self.language = language_of(self.locale)
 

@@ -86,6 +86,29 @@ class ConversationRefStore(Protocol):
         ...
 
 
+class PersonLanguages(BaseModel):
+    """What decides a person's language besides Teams: their own choice, and HR's registration."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    chosen: str | None = None  # with the `language` command
+    registered: str | None = None  # the locale of their latest departure as the leaver
+
+
+class LanguageChoices(Protocol):
+    """The languages people chose, keyed by UPN (journey.locale.preferred_locale ranks them)."""
+
+    async def chosen(self, upn: str) -> str | None: ...
+
+    async def languages_of(self, upn: str) -> PersonLanguages:
+        """The person's choice and HR's registered language for them, in one look."""
+        ...
+
+    async def choose(self, upn: str, language: str) -> None:
+        """Keep `language` (one of journey.locale.SUPPORTED_LANGUAGES) for `upn`."""
+        ...
+
+
 class AuditLog(Protocol):
     async def record(self, entry: AuditEntry) -> None: ...
 

@@ -14,7 +14,7 @@ from journey.departure import Departure
 from journey.notify import MessageKind
 from journey.ports import ConversationRefStore
 from outbox.messages import CardMessages
-from outbox.speaker import speaker_for
+from outbox.speaker import Voices
 
 if TYPE_CHECKING:
     from config.loaded import LoadedConfig
@@ -31,8 +31,10 @@ class TeamsAfterNotifier:
         messages: CardMessages,
         clock: Clock,
         task_changed: Callable[[Departure], Awaitable[None]],
+        voices: Voices,
     ) -> None:
         self._config = config
+        self._voices = voices
         self._refs = refs
         self._messages = messages
         self._clock = clock
@@ -45,7 +47,9 @@ class TeamsAfterNotifier:
     async def thank_you(self, departure: Departure, offers: Sequence[Gesture]) -> None:
         """The thank-you card, once per departure; what was agreed only in its refresh."""
         ref = await self._refs.find_by_upn(departure.leaver_upn)
-        say = speaker_for(self._config(), departure, ref.locale if ref else None)
+        say = await self._voices.speaker(
+            departure, departure.leaver_upn, ref.locale if ref else None
+        )
         card = thank_you_card(say, departure, offers, user_ids=[ref.user_id] if ref else [])
         await self._messages.send(
             departure,
@@ -64,7 +68,7 @@ class TeamsAfterNotifier:
         if not interviewer:
             return
         ref = await self._refs.find_by_upn(interviewer)
-        say = speaker_for(self._config(), departure, ref.locale if ref else None)
+        say = await self._voices.speaker(departure, interviewer, ref.locale if ref else None)
         card = wishes_card(say, departure, chosen)
         await self._messages.send(
             departure,

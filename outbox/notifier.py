@@ -49,7 +49,7 @@ from journey.survey_offer import survey_offer, survey_offer_key
 from outbox.connector import ConnectorClient, ConnectorError
 from outbox.messages import CardMessages, card_activity, card_message
 from outbox.reach import Reacher
-from outbox.speaker import speaker_for
+from outbox.speaker import Voices
 
 if TYPE_CHECKING:
     from config.loaded import LoadedConfig
@@ -71,8 +71,10 @@ class TeamsNotifier:
         connector: ConnectorClient,
         reacher: Reacher,
         clock: Clock,
+        voices: Voices,
     ) -> None:
         self._config = config
+        self._voices = voices
         self._refs = refs
         self._directory = directory
         self._queue = queue
@@ -87,7 +89,7 @@ class TeamsNotifier:
         target = await self._reacher.conversation_with(departure.leaver_upn)
         if isinstance(target, Reach):
             return target
-        say = speaker_for(self._config(), departure, target.locale)
+        say = await self._voices.speaker(departure, departure.leaver_upn, target.locale)
         card = offer_card(say, departure, self._minutes(departure))
         key = f"{departure.id}:offer"
         await self._messages.send(departure, MessageKind.OFFER, target.user_key, card, key=key)
@@ -98,7 +100,7 @@ class TeamsNotifier:
         target = await self._reacher.conversation_with(departure.leaver_upn)
         if isinstance(target, Reach):
             return target
-        say = speaker_for(self._config(), departure, target.locale)
+        say = await self._voices.speaker(departure, departure.leaver_upn, target.locale)
         card = survey_instead_card(say, departure)
         key = survey_offer_key(departure)
         kind = MessageKind.SURVEY_OFFER
@@ -150,7 +152,8 @@ class TeamsNotifier:
         )
         if offer is None:
             return
-        card = offer_survey_card(speaker_for(config, departure, offer.to.locale), departure)
+        say = await self._voices.speaker(departure, departure.leaver_upn, offer.to.locale)
+        card = offer_survey_card(say, departure)
         await self._messages.send(
             departure, MessageKind.SURVEY_OFFER, offer.to.user_key, card, key=offer.key
         )
@@ -306,7 +309,8 @@ class TeamsNotifier:
         return conversation_minutes(self._config(), departure.unit)
 
     async def _speaker(self, departure: Departure, upn: str) -> Speaker:
-        """Texts in the person's language: as Teams last told it, else the directory's."""
+        """Texts in the person's language (outbox.speaker): their choice, the leaver's as HR
+        registered it, else as Teams last told it, else the directory's."""
         ref = await self._refs.find_by_upn(upn) if upn else None
         locale = ref.locale if ref is not None else None
         if locale is None and upn and upn != departure.leaver_upn:
@@ -315,7 +319,7 @@ class TeamsNotifier:
             except Exception:  # a language is nice to have
                 person = None
             locale = person.preferred_language if person is not None else None
-        return speaker_for(self._config(), departure, locale)
+        return await self._voices.speaker(departure, upn, locale)
 
     async def _tell(
         self,

@@ -18,9 +18,11 @@ from outbox.notifier import TeamsNotifier
 from outbox.outcomes import Delivered, DeliveryReport
 from outbox.policy import DeliveryPolicy
 from outbox.reach import Reacher
+from outbox.speaker import Voices
 from outbox.worker import DeliveryWorker
 from storage.database import Database
 from storage.due_actions import DueActionQueue
+from storage.language_choices import SqlLanguageChoices
 from storage.send_budget import SendBudget
 
 if TYPE_CHECKING:
@@ -62,6 +64,8 @@ class Outbox:
             tenant_id=tenant_id,
             default_service_url=default_service_url,
         )
+        # Each person's language, with the choice they made (outbox.speaker).
+        voices = Voices(config, SqlLanguageChoices(db, clock))
         self.notifier = TeamsNotifier(
             config=config,
             refs=refs,
@@ -70,6 +74,7 @@ class Outbox:
             connector=connector,
             reacher=self.reacher,
             clock=clock,
+            voices=voices,
         )
         self.after = TeamsAfterNotifier(
             config=config,
@@ -77,6 +82,7 @@ class Outbox:
             messages=CardMessages(self.queue, clock),
             clock=clock,
             task_changed=self.notifier.task_changed,
+            voices=voices,
         )
         self.meetings = TeamsMeetingNotifier(
             config=config, notifier=self.notifier, after=self.after

@@ -78,7 +78,7 @@ async def test_sighup_reloads_hr_yaml_and_a_broken_version_keeps_the_last_good(
     await wait_until(reloaded, what="/healthz shows the reloaded configuration")
     # The next turn and the next proactive message speak the new version.
     assert await _help_title(app) == NEW_HELP_TITLE
-    await app.register()
+    await app.register(locale="da")
     await app.card_for(LEAVER, NEW_OFFER_TITLE)
     good = await _version(app)
 

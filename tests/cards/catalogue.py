@@ -33,6 +33,7 @@ from cards.help import HelpCommand, HelpView, help_card
 from cards.insights import Choice as InsightsChoice
 from cards.insights import insights_card
 from cards.interviewer import interviewer_card
+from cards.language import language_card
 from cards.locale import Speaker
 from cards.meeting_modes import (
     outside_form_card,
@@ -263,6 +264,14 @@ def _reminders(config: LoadedConfig, language: str) -> dict[str, Card]:
         "handover": handover_card(say, case, items, for_manager=False),
         "handover-manager": handover_card(say, case, items, for_manager=True),
         "handover-all-done": handover_card(say, done, items, for_manager=False),
+        # After "Save": when it was saved (issue 11).
+        "handover-saved": handover_card(
+            say,
+            case,
+            items,
+            for_manager=False,
+            note=say("handover.saved", at=say.moment(NOW, case.zone)),
+        ),
         "handover-closed": handover_card(
             say, done.changed(status=DepartureStatus.CLOSED), items, for_manager=True
         ),
@@ -300,6 +309,14 @@ def _survey(config: LoadedConfig, language: str) -> dict[str, Card]:
             say, departure(status=DepartureStatus.REGISTERED, interviewer_upn=None), title, only
         ),
         "survey-summary": summary_card(say, case, sections, 3, answers()),
+        "survey-summary-saved": summary_card(
+            say,
+            case,
+            sections,
+            3,
+            answers(),
+            note=say("survey.choices_saved", at=say.moment(NOW, case.zone)),
+        ),
         "survey-summary-empty": summary_card(say, case, sections, 3, [], only),
         "survey-sent": sent_card(say, case, 4, can_withdraw=True),
         "survey-sent-final": sent_card(say, case, 4, can_withdraw=False),
@@ -384,7 +401,10 @@ def _form_view(config: LoadedConfig, language: str, **changes: Any) -> RegisterF
         manager_label=text("register.manager"),
         manager_hint=text("register.manager_hint"),
         unit_label=text("register.unit"),
-        units=[RegisterChoice(title=config.unit_name(u) or u, value=u) for u in config.unit_ids],
+        units=[
+            RegisterChoice(title=config.unit_name(u, language) or u, value=u)
+            for u in config.unit_ids
+        ],
         type_label=text("register.type"),
         types=_types(text),
         last_day_label=text("register.last_day"),
@@ -393,6 +413,7 @@ def _form_view(config: LoadedConfig, language: str, **changes: Any) -> RegisterF
         locale_hint=text("register.locale_hint"),
         languages=[RegisterChoice(title=t, value=v) for v, t in LANGUAGE_NAMES.items()],
         required_message=text("register.required"),
+        day_message=text("register.day_required"),
         submit_label=text("register.submit"),
         **changes,
     )
@@ -410,8 +431,8 @@ def _registered_view(config: LoadedConfig, language: str, **changes: Any) -> Reg
         "facts": [
             (text("task.leaver"), "sofie@contoso.example"),
             (text("register.fact_manager"), "mads@contoso.example"),
-            (text("register.unit"), config.unit_name(UNIT) or UNIT),
-            (text("task.last_day"), "18/12/2026"),
+            (text("register.unit"), config.unit_name(UNIT, language) or UNIT),
+            (text("task.last_day"), Speaker(config, language).day(LAST_DAY)),
             (text("register.locale"), LANGUAGE_NAMES["da"]),
             (text("task.state"), text("state.registered")),
         ],
@@ -423,6 +444,7 @@ def _registered_view(config: LoadedConfig, language: str, **changes: Any) -> Reg
         "earliest_day": TODAY,
         "save_label": text("register.save_day"),
         "required_message": text("register.required"),
+        "day_message": text("register.day_required"),
         "cancel_label": text("register.cancel"),
         "cancel_question": text("register.cancel_confirm", name=name),
         "cancel_yes_label": text("register.cancel_yes"),
@@ -476,7 +498,7 @@ def _welcome_and_help(config: LoadedConfig, language: str) -> dict[str, Card]:
     def text(key: str) -> str:
         return config.text(key, language)
 
-    words = {"help": "help", "status": "status", "register": "register"}
+    words = {"help": "help", "status": "status", "register": "register", "language": "language"}
     return {
         "welcome": welcome_card(
             WelcomeView(
@@ -497,6 +519,15 @@ def _welcome_and_help(config: LoadedConfig, language: str) -> dict[str, Card]:
                 ],
             )
         ),
+    }
+
+
+def _language(config: LoadedConfig, language: str) -> dict[str, Card]:
+    """The language card (issue 11), and as it answers a choice: in the chosen language."""
+    say = Speaker(config, language)
+    return {
+        "language": language_card(say),
+        "language-saved": language_card(say, note=say("language.saved")),
     }
 
 
@@ -671,6 +702,7 @@ SOURCES: tuple[Build, ...] = (
     _after_conversation,
     _register,
     _welcome_and_help,
+    _language,
     _insights,
     _meeting_modes,
     _plan_changes,

@@ -121,7 +121,8 @@ def test_the_confirmation_writes_the_day_out_and_offers_change_and_cancel(
         if block["type"] == "FactSet"
         for fact in block["facts"]
     )
-    assert facts[config.text("task.last_day", "da")] == "torsdag den 30. april 2026"
+    # One date style per language (issue 11); a leading Danish date is no numbered list.
+    assert facts[config.text("task.last_day", "da")] == "30\\. april 2026"
     assert facts[config.text("register.unit", "da")] == "Hjemmeplejen"
     assert facts[config.text("task.state", "da")] == config.text("state.registered", "da")
     verbs = [action["card"]["actions"][0]["verb"] for action in card["actions"]]
@@ -140,3 +141,46 @@ def test_a_cancelled_departure_offers_no_more_actions(config: LoadedConfig) -> N
     cancelled = _departure(status=DepartureStatus.CANCELLED)
     card = registered_card(registered_view(config, "en", TODAY, cancelled, "done"))
     assert "actions" not in card
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_a_past_last_day_is_refused_as_today_or_later_not_as_empty(
+    config: LoadedConfig, language: str
+) -> None:
+    form = _inputs(register_form_card(form_view(config, language, TODAY)))["last_working_day"]
+    changed = registered_card(registered_view(config, language, TODAY, _departure(), ""))
+    [day_on_card] = [
+        element
+        for action in changed["actions"]
+        for element in action["card"]["body"]
+        if element.get("id") == "last_working_day"
+    ]
+    for day in (form, day_on_card):
+        # Teams shows errorMessage for an empty day and for one before `min` alike.
+        assert day["min"] == TODAY.isoformat()
+        assert day["errorMessage"] == config.text("register.day_required", language)
+        assert day["errorMessage"] != config.text("register.required", language)
+    wording = {
+        "da": "i dag eller senere",
+        "sv": "i dag eller senare",
+        "nb": "i dag eller senere",
+        "en": "today or later",
+    }[language]
+    assert wording in config.text("register.day_required", language)
+    assert wording in config.text("register.last_day_in_past", language)
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [("da", "Hjemmeplejen"), ("sv", "Hemtjänsten"), ("nb", "Hjemmetjenesten"), ("en", "Home Care")],
+)
+def test_unit_names_are_in_the_readers_language(
+    config: LoadedConfig, language: str, name: str
+) -> None:
+    form = _inputs(register_form_card(form_view(config, language, TODAY)))
+    assert name in [choice["title"] for choice in form["unit"]["choices"]]
+    card = registered_card(registered_view(config, language, TODAY, _departure(), ""))
+    facts = {
+        f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]
+    }
+    assert facts[config.text("register.unit", language)] == name

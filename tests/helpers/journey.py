@@ -219,12 +219,18 @@ class LiveApp:
         return await self.press(user, verb, {**action.get("data", {}), **inputs})
 
     async def register(self, leaver: TeamsUser = LEAVER, **changes: Any) -> Departure:
-        """HR registers the departure (the registration service calls the journey)."""
+        """HR registers the departure (the registration service calls the journey).
+
+        HR registers the leaver's language as English unless a test says otherwise: HR's
+        registered language comes before the Teams locale (issue 11); `locale=None` leaves it
+        to the directory, as HR's form does when left empty.
+        """
         values: dict[str, Any] = {
             "leaver": leaver.upn,
             "manager": MANAGER.upn,
             "unit": "social-care",
             "last_working_day": LAST_DAY,
+            "locale": "en",
         }
         values.update(changes)
         outcome = await self.app[REGISTRATION].register(

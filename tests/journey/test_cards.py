@@ -119,9 +119,10 @@ def test_every_journey_card_is_valid(config: LoadedConfig, language: str) -> Non
 @pytest.mark.parametrize(
     ("language", "label"),
     [
-        ("da", "tirsdag 24. nov. 10:00–11:00"),
-        ("sv", "tisdag 24 nov. 10:00–11:00"),
-        ("nb", "tirsdag 24. nov. 10:00–11:00"),
+        # Danish, Swedish and Norwegian times with "kl." and a full stop (issue 11).
+        ("da", "tirsdag 24. nov. kl. 10.00–11.00"),
+        ("sv", "tisdag 24 nov. kl. 10.00–11.00"),
+        ("nb", "tirsdag 24. nov. kl. 10.00–11.00"),
         ("en", "Tuesday 24 November 10:00–11:00"),
     ],
 )

@@ -11,7 +11,7 @@ from tests.helpers.journey import HR, LEAVER, LiveApp, cards_of, texts_of, verbs
 async def test_the_offer_goes_to_the_chat_the_leaver_already_has(live_app: LiveApp) -> None:
     await live_app.say(HR, "help")
     await live_app.say(LEAVER, "hej", locale="da-DK")
-    departure = await live_app.register()
+    departure = await live_app.register(locale="da")
 
     offer = await live_app.card_for(LEAVER, live_app.text("offer.title", "da"))
     text = texts_of(offer)
@@ -40,7 +40,7 @@ async def test_a_leaver_who_never_wrote_gets_the_app_and_a_new_chat(
     live_app: LiveApp,
 ) -> None:
     await live_app.say(HR, "help")  # HR registered through Teams: the tenant's service URL
-    departure = await live_app.register()
+    departure = await live_app.register(locale=None)
 
     opened = [r for r in live_app.requests("POST") if r.path == "/v3/conversations"]
     assert len(opened) == 1

@@ -212,6 +212,8 @@ async def test_the_survey_is_offered_once_the_conversation_is_booked(app: LiveAp
 
 async def test_a_danish_leaver_writes_spoergeskema(app: LiveApp) -> None:
     await booked(app)
+    # HR registered her in English, which comes before Teams' da-DK: she chooses Danish.
+    await app.press(LEAVER, "language.choose", {"language": "da"}, locale="da-DK")
 
     await app.say(LEAVER, "spørgeskema", locale="da-DK")
 
