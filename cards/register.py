@@ -280,11 +280,10 @@ def _details_action(view: RegisteredView, ref: dict[str, str]) -> list[Element]:
     if not view.types:
         return []
     inputs = [
-        _filled(_type_input(view.type_label, view.types, view.required_message), view.current_type),
-        _filled(
-            choice_set("regrettable", view.regret_label, _choices(view.regrets)),
-            view.current_regret,
-        ),
+        _filled(_type_input(view.type_label, view.types, view.required_message), view.current_type)
     ]
+    if view.regrets:  # none for an HR member who is the one leaving
+        regret = choice_set("regrettable", view.regret_label, _choices(view.regrets))
+        inputs.append(_filled(regret, view.current_regret))
     save = execute(view.save_label, DETAILS_VERB, _with_list(ref, view.back))
     return [_show_card(view.details_label, inputs, save)]

@@ -143,8 +143,12 @@ def registered_view(
     *,
     error: str | None = None,
     back: HrListState | None = None,
+    own: bool = False,
 ) -> RegisteredView:
-    """The confirmation card's content: what is stored, and what HR may still do."""
+    """The confirmation card's content: what is stored, and what HR may still do.
+
+    `own`: the HR member reading it is the one leaving, who never sees the regret.
+    """
     language = language_of(locale)
     text = Speaker(config, locale)
     unit = config.unit_name(departure.unit, locale) or departure.unit or config.organisation.name
@@ -159,7 +163,11 @@ def registered_view(
             (text("task.last_day"), _day(departure.last_working_day, language)),
             (text("register.locale"), LANGUAGE_NAMES.get(departure.locale, departure.locale)),
             (text("register.type"), text(f"departure_type.{departure.departure_type.value}")),
-            (text("register.regret"), text(f"register.regret_{regret_value(departure)}")),
+            *(
+                []
+                if own
+                else [(text("register.regret"), text(f"register.regret_{regret_value(departure)}"))]
+            ),
             (text("task.state"), text(f"state.{departure.status.value}")),
         ],
         departure_id=departure.id,
@@ -181,7 +189,7 @@ def registered_view(
         types=type_choices(text),
         current_type=departure.departure_type.value,
         regret_label=text("register.regret"),
-        regrets=regret_choices(text),
+        regrets=[] if own else regret_choices(text),
         current_regret=regret_value(departure),
         back=None if back is None else back.model_dump(),
         back_label=text("status.hr_back"),
@@ -199,8 +207,9 @@ def _confirm(
     error: str | None = None,
     back: HrListState | None = None,
 ) -> InvokeResult:
+    own = (turn.actor.upn or "").strip().lower() == departure.leaver_upn
     view = registered_view(
-        turn.config, turn.locale, _today(turn), departure, message, error=error, back=back
+        turn.config, turn.locale, _today(turn), departure, message, error=error, back=back, own=own
     )
     return InvokeResult(card=registered_card(view))
 
@@ -297,12 +306,15 @@ async def change_details(turn: DialogTurn, payload: ChangeDetails) -> InvokeResu
     back = payload.list
     if payload.departure_type not in _TYPES:
         return _confirmation(turn, current, error=turn.text("register.unknown_type"), back=back)
-    if payload.regrettable not in REGRET_VALUES:
+    if payload.regrettable and payload.regrettable not in REGRET_VALUES:
         return _confirmation(turn, current, error=turn.text("error.bad_input"), back=back)
-    values: dict[str, object] = {
-        "departure_type": DepartureType(payload.departure_type),
-        "regrettable": None if payload.regrettable == "unset" else payload.regrettable == "yes",
-    }
+    values: dict[str, object] = {"departure_type": DepartureType(payload.departure_type)}
+    if payload.regrettable:  # not on the card of an HR member who is the one leaving
+        if (turn.actor.upn or "").strip().lower() == current.leaver_upn:
+            return await _refuse(turn, "change_details", current.id)
+        values["regrettable"] = (
+            None if payload.regrettable == "unset" else payload.regrettable == "yes"
+        )
     outcome = await registration.change_details(current.id, values, _actor(turn), door=DOOR)
     return await _after_change(turn, current.id, outcome, "register.details_changed", back)
 

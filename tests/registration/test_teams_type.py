@@ -135,3 +135,29 @@ async def test_hr_changes_the_type_and_the_regret_from_the_departure_card(
     actions = [(e.actor, e.action) for e in await _audit(db, departure.id)]
     assert ("hr@contoso.example", "departure.details_changed") in actions
     assert ("leaver@contoso.example", "departure.refused") in actions
+
+
+async def test_an_hr_member_who_leaves_never_sees_or_sets_their_own_regret(
+    hr_running: Running,  # noqa: F811
+    db: Database,  # noqa: F811
+) -> None:
+    form = _form(leaver="hr@contoso.example", manager="manager@contoso.example", unit="")
+    card = (await _execute(hr_running, "register.submit", form, HR_USER))["value"]
+    assert_valid_card(card)
+    regret_words = {
+        hr_running.config.text(key, lang)
+        for key in ("register.regret", "register.regret_unset", "register.regret_yes")
+        for lang in LANGUAGES
+    }
+    assert not [word for word in regret_words if word in texts_of(card)]
+    action = _details_action(card)
+    assert [e["id"] for e in action["card"]["body"]] == ["departure_type"]
+
+    [departure] = await SqlDepartureRepository(db).list_for_person("hr@contoso.example")
+    ref = {"departure_id": departure.id, "departure_type": "other", "regrettable": "yes"}
+    refused = await _execute(hr_running, "register.change_details", ref, HR_USER)
+    assert refused["value"] in {
+        hr_running.config.text("error.not_allowed", lang) for lang in LANGUAGES
+    }
+    stored = await SqlDepartureRepository(db).get(departure.id)
+    assert (stored.regrettable, stored.departure_type.value) == (None, "resignation")
