@@ -149,8 +149,7 @@ def registered_view(
 
     `own`: the HR member reading it is the one leaving, who never sees the regret.
     """
-    language = language_of(locale)
-    text = Speaker(config, locale)
+    language, text = language_of(locale), Speaker(config, locale)
     unit = config.unit_name(departure.unit, locale) or departure.unit or config.organisation.name
     return RegisteredView(
         lang=language,
