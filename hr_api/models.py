@@ -142,7 +142,8 @@ class DeliveryOut(BaseModel):
     recipient: str = Field(description="To whom: a UPN, or a Teams user key.")
     outcome: Outcome = Field(
         description="sent, blocked (403), not_found (404), throttled (429, retried), error, "
-        "reconciled, or cancelled (withdrawn before it went out)."
+        "reconciled, cancelled (withdrawn before it went out), or skipped (its moment had "
+        "passed, e.g. a reminder of a conversation that had begun: not sent late)."
     )
     code: str | None = Field(description="Why it failed, e.g. http_403 or no_conversation.")
     status: int | None = Field(description="The HTTP status Teams answered, if any.")
