@@ -324,6 +324,7 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "short_notice.hr_title": ("name",),
         "short_notice.hr_body": ("name", "last_day", "interviewer"),
         "offer.short_notice": ("last_day",),
+        "meeting.invitation_body_in_person": ("name", "interviewer", "minutes", "place"),
     }
 )
 # Keys that follow from enums, so a new status, interviewer kind or offer needs its text.

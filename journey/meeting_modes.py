@@ -313,7 +313,10 @@ class MeetingModes:
         return await self._calendar.create_meeting(
             departure.interviewer_upn or "",
             [departure.leaver_upn],
-            *await self._notifier.invitation(departure),
+            # The invitation as it will be: in person, at the place.
+            *await self._notifier.invitation(
+                departure.changed(meeting_mode=MeetingMode.IN_PERSON, meeting_place=place)
+            ),
             departure.meeting_start,
             departure.meeting_end,
             departure.time_zone,

@@ -40,6 +40,7 @@ from config.rules import conversation_minutes, gestures, offer_policy, reminder_
 from journey.clock import Clock
 from journey.departure import Departure, DepartureStatus, PostedCard, Reach
 from journey.due import DueActions
+from journey.meeting_modes import location_of
 from journey.notify import MessageKind
 from journey.people import Directory
 from journey.ports import ConversationRefStore
@@ -112,11 +113,13 @@ class TeamsNotifier:
         say = await self._speaker(departure, departure.leaver_upn)
         name = leaver_name(departure)
         subject = say("booking.invitation_subject", name=name)
+        place = location_of(departure)  # in person: where, and no camera to turn on
         body = say(
-            "booking.invitation_body",
+            "meeting.invitation_body_in_person" if place else "booking.invitation_body",
             name=name,
             interviewer=interviewer_name(departure),
             minutes=self._minutes(departure),
+            place=place or "",
         )
         paragraphs = [line for line in body.split("\n") if line.strip()]
         return subject, "".join(f"<p>{html.escape(line)}</p>" for line in paragraphs)

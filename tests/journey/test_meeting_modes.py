@@ -77,6 +77,9 @@ async def test_a_booked_teams_meeting_moves_in_person_and_the_leaver_sees_the_pl
     assert (stored.meeting_mode, stored.meeting_place) == (MeetingMode.IN_PERSON, PLACE)
     assert (stored.meeting_event_id, stored.meeting_join_url) == (meeting.event_id, None)
     assert PLACE in texts_of(answer) and not link_buttons(answer)
+    # The invitation says where, and asks for no camera.
+    _, body = await app.outbox.notifier.invitation(stored)
+    assert PLACE in body and "camera" not in body
     # The leaver is told: their booked card shows the place, and no link to join.
     told = await app.card_for(LEAVER, app.text("meeting.changed_note"))
     assert PLACE in texts_of(told)
