@@ -56,6 +56,7 @@ from storage.tables import (
     departures,
     due_actions,
     journey_events,
+    language_choices,
     survey_answers,
     survey_progress,
     thank_you_wishes,
@@ -81,6 +82,7 @@ TABLES = (
     "delivery_log",
     "journey_events",
     "conversation_refs",
+    "language_choices",
     "audit_log",
     "alumni_contacts",
 )
@@ -189,6 +191,10 @@ async def anonymise(
         counts.removed["conversation_refs"] = await rowcount(
             session,
             delete(conversation_refs).where(func.lower(conversation_refs.c.upn) == row.leaver_upn),
+        )
+        # The language they chose goes with the ways to reach them (issue 11).
+        counts.removed["language_choices"] = await rowcount(
+            session, delete(language_choices).where(language_choices.c.upn == row.leaver_upn)
         )
     people = [row.leaver_upn, row.manager_upn, row.interviewer_upn or ""]
     counts.removed["audit_log"] = await rewrite_audit(

@@ -26,7 +26,13 @@ from storage.anonymise import (
 )
 from storage.audit import actor_names, by_actor, entry_insert, person_key, ref_user_ids
 from storage.database import Database
-from storage.tables import alumni_contacts, audit_log, conversation_refs, departures
+from storage.tables import (
+    alumni_contacts,
+    audit_log,
+    conversation_refs,
+    departures,
+    language_choices,
+)
 from storage.transactions import write_transaction
 
 RETENTION_ACTOR = "system:retention"
@@ -121,6 +127,9 @@ async def erase_person(
         names = actor_names(person, await ref_user_ids(session, person))
         total.removed["conversation_refs"] += await rowcount(
             session, delete(conversation_refs).where(func.lower(conversation_refs.c.upn) == person)
+        )
+        total.removed["language_choices"] += await rowcount(
+            session, delete(language_choices).where(language_choices.c.upn == person)
         )
         lowered = {name.lower() for name in names}
         total.removed["audit_log"] += await rewrite_audit(

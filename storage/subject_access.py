@@ -26,6 +26,7 @@ from storage.tables import (
     conversation_notes,
     conversation_refs,
     departures,
+    language_choices,
     survey_answers,
     survey_progress,
     thank_you_wishes,
@@ -97,6 +98,7 @@ async def inventory(db: Database, upn: str) -> Inventory:
         for name, table in BY_DEPARTURE:
             rows[name] = await _count(session, table.c.departure_id.in_(leaver_of))
         rows["conversation_refs"] = len(user_ids)
+        rows["language_choices"] = await _count(session, language_choices.c.upn == person)
         rows["audit_log"] = await _count(
             session,
             or_(
@@ -208,4 +210,11 @@ async def _conversations_and_acts(
             .order_by(audit_log.c.at, audit_log.c.id)
         )
     ).all()
-    return {"conversation_refs": _rows(refs), "audit_entries": _rows(audit)}
+    chosen = (
+        await session.execute(select(language_choices).where(language_choices.c.upn == person))
+    ).all()
+    return {
+        "conversation_refs": _rows(refs),
+        "language_choices": _rows(chosen),
+        "audit_entries": _rows(audit),
+    }
