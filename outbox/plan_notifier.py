@@ -7,8 +7,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cards.base import adaptive_card, heading, paragraph
-from cards.booking import slots_card
+from cards.base import paragraph
+from cards.booking import slots_card, waiting_card
 from cards.locale import Speaker
 from cards.plan_changes import released_card
 from cards.task import task_card
@@ -96,18 +96,11 @@ class TeamsPlanNotifier:
         say = await self._journey.speaker(departure, departure.leaver_upn)
         holder = departure.interviewer_name or departure.interviewer_upn or ""
         note = say("plan.handed_over_leaver", previous=previous, interviewer=holder)
-        card = (
-            slots_card(say, departure, slots, self._minutes(departure), note=note)
-            if slots
-            else adaptive_card(
-                [
-                    heading(say("booking.title")),
-                    paragraph(note),
-                    paragraph(say("booking.no_slots")),
-                ],
-                lang=say.lang,
-            )
-        )
+        if slots:
+            card = slots_card(say, departure, slots, self._minutes(departure), note=note)
+        else:  # nothing free with the colleague yet: they were asked for times
+            card = waiting_card(say, departure, found_none=True)
+            card["body"].insert(1, paragraph(note))
         key = f"{departure.id}:handed_over:{departure.version}"
         await self._messages.send(departure, MessageKind.SLOTS, departure.leaver_upn, card, key=key)
 

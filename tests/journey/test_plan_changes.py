@@ -135,7 +135,9 @@ async def test_someone_else_after_booking_moves_the_answers_to_the_new_interview
     assert app.text("plan.released.switched", name=SOFIE) in texts_of(
         last_put(app, old_task.activity_id)
     )
-    task = await app.card_for(MANAGER, app.text("task.body", "da", name=SOFIE))
+    new_task = await posted_task(app, departure_id)
+    assert new_task.activity_id != old_task.activity_id
+    task = await app.card_for(new_task.conversation_id, app.text("task.body", "da", name=SOFIE))
     assert task["refresh"]["userIds"] == [MANAGER.user_id]
     assert_valid_cards([choice, times, task])
 
