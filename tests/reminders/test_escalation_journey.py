@@ -27,13 +27,18 @@ def journey_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]
     directory = tmp_path_factory.mktemp("config")
     shutil.copytree(default_config_dir(), directory, dirs_exist_ok=True)
     organisation = directory / "organisation.yaml"
+    text = organisation.read_text(encoding="utf-8")
     text, found = re.subn(
-        r"^(    escalate_after_working_days: .*)$",
-        r"\1\n    escalate_unanswered_offer_to_manager: true",
-        organisation.read_text(encoding="utf-8"),
-        count=1,
-        flags=re.MULTILINE,
+        r"^(    escalate_unanswered_offer_to_manager:) false$", r"\1 true", text, flags=re.M
     )
+    if not found:  # the example file does not spell out the default
+        text, found = re.subn(
+            r"^(    escalate_after_working_days: .*)$",
+            r"\1\n    escalate_unanswered_offer_to_manager: true",
+            text,
+            count=1,
+            flags=re.MULTILINE,
+        )
     assert found == 1
     organisation.write_text(text, encoding="utf-8")
     return {"EXITBOT_CONFIG_DIR": str(directory)}
