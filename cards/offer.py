@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cards import verbs
-from cards.base import adaptive_card, execute, heading, long_text, notice_card, paragraph
+from cards.base import about, adaptive_card, execute, heading, long_text, notice_card, paragraph
 from cards.locale import Speaker
 from journey.departure import DECLINE_REASON_MAX, Departure
 from journey.short_notice import registered_at_short_notice
@@ -26,7 +26,7 @@ def offer_card(
     say: Speaker, departure: Departure, minutes: int, *, note: str | None = None
 ) -> dict[str, Any]:
     """Yes, no (with an optional reason) or ask me later."""
-    data = {"departure": departure.id}
+    data = about(departure)
     body = [heading(say("offer.title"))]
     if note:
         body.append(paragraph(note, subtle=True))
@@ -56,10 +56,6 @@ def declined_card(say: Speaker, departure: Departure) -> dict[str, Any]:
     return notice_card(
         say("offer.title"),
         say("offer.declined_thanks"),
-        [
-            execute(
-                say("offer.accept"), ACCEPT, {"departure": departure.id}, associatedInputs="none"
-            )
-        ],
+        [execute(say("offer.accept"), ACCEPT, about(departure), associatedInputs="none")],
         lang=say.lang,
     )

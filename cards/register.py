@@ -183,6 +183,7 @@ class RegisteredView(BaseModel):
     message: str  # empty when `error` says why nothing changed
     facts: list[tuple[str, str]]
     departure_id: str
+    mark: str | None = None  # the plan the card is drawn for (cards.base.about)
     error: str | None = None
     # The actions below are shown only while the departure can still change.
     can_change: bool
@@ -230,6 +231,8 @@ def registered_card(view: RegisteredView) -> dict[str, Any]:
     actions: list[Element] = []
     if view.can_change:
         ref = {"departure_id": view.departure_id}
+        if view.mark:
+            ref["mark"] = view.mark
         actions = [
             _show_card(
                 view.change_label,

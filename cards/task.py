@@ -13,6 +13,7 @@ from typing import Any
 from cards import verbs
 from cards.base import (
     Element,
+    about,
     adaptive_card,
     execute,
     facts,
@@ -38,9 +39,9 @@ SEND_TIMES = verbs.TASK_SEND_TIMES
 TIMES_INPUT = "slots"
 
 
-def refresh_for(departure_id: str, user_ids: Sequence[str]) -> Element | None:
+def refresh_for(departure: Departure | str, user_ids: Sequence[str]) -> Element | None:
     """The card's refresh: who gets their own view of it (Teams user ids)."""
-    return refresh(REFRESH, departure_id, user_ids)
+    return refresh(REFRESH, departure, user_ids)
 
 
 def task_card(
@@ -84,7 +85,7 @@ def task_card(
         body += survey
         body += notes
         body.append(_guide(say))
-    return adaptive_card(body, actions, refresh=refresh_for(departure.id, user_ids), lang=say.lang)
+    return adaptive_card(body, actions, refresh=refresh_for(departure, user_ids), lang=say.lang)
 
 
 def task_card_without_details(
@@ -125,7 +126,7 @@ def ask_times_card(say: Speaker, departure: Departure) -> dict[str, Any]:
 
 def _times_buttons(say: Speaker, departure: Departure) -> list[Element]:
     """Let the bot find times, or choose them yourself."""
-    data = {"departure": departure.id}
+    data = about(departure)
     return [
         execute(say("task.send_new_times"), NEW_TIMES, data),
         execute(say("task.choose_times"), CHOOSE_TIMES, data),
@@ -158,5 +159,5 @@ def choose_times_card(
             ],
         }
     )
-    send = execute(say("task.send_times", name=name), SEND_TIMES, {"departure": departure.id})
+    send = execute(say("task.send_times", name=name), SEND_TIMES, about(departure))
     return adaptive_card(body, [send], lang=say.lang)

@@ -170,6 +170,7 @@ def registered_view(
             (text("task.state"), text(f"state.{departure.status.value}")),
         ],
         departure_id=departure.id,
+        mark=departure.mark,
         error=error,
         can_change=is_active(departure),
         outside_label=text("meeting.outside") if may_record_outside(departure) else "",

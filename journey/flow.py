@@ -269,7 +269,8 @@ class DepartureFlow:
             return
         if await offer_policy.not_offered(self._kernel, self._notifier, current, self._rules):
             return await self.replan(departure.id)  # HR's YAML: no conversation for this type
-        problem = await self._notifier.offer(current)
+        # Drawn for the departure as the offer leaves it (offered): its buttons are current.
+        problem = await self._notifier.offer(offer.offered(current))
         await self._kernel.update(departure.id, lambda d: flow_rules.offer_sent(d, problem))
         await self._kernel.record(
             SYSTEM,
