@@ -301,7 +301,9 @@ def _survey(config: LoadedConfig, language: str) -> dict[str, Card]:
     title = config.question_sets["standard"].title.get(language)
     cards = {
         "survey-intro": intro_card(say, case, title),
-        "survey-intro-after-decline": intro_card(say, case, title, only),
+        "survey-intro-after-decline": intro_card(
+            say, departure(status=DepartureStatus.DECLINED), title, only
+        ),
         "survey-offer": offer_survey_card(say, case),
         # Issue 11: the survey instead of a conversation, and its intro (statistics only).
         "survey-instead": survey_instead_card(say, departure(status=DepartureStatus.REGISTERED)),
