@@ -80,7 +80,6 @@ class PlanChanges:
         replan: Callable[[str], Awaitable[None]],
     ) -> None:
         self._kernel = Kernel(departures, audit, clock)
-        self._calendar = calendar
         self._directory = directory
         self._clock = clock
         self._rules = rules
