@@ -18,6 +18,7 @@ from dialogs.card_action import (
     flow_of,
     minutes_of,
 )
+from dialogs.meeting_modes import no_time_card
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import Departure
@@ -40,11 +41,11 @@ class PickSlot(BaseModel):
         return value
 
 
-def _times(turn: DialogTurn, proposal: Proposal, note: str | None = None) -> InvokeResult:
+async def _times(turn: DialogTurn, proposal: Proposal, note: str | None = None) -> InvokeResult:
     departure = proposal.departure
     say = turn.speaker(departure.unit)
-    if not proposal.slots:
-        return InvokeResult(card=waiting_card(say, departure, found_none=True))
+    if not proposal.slots:  # at short notice the survey, and HR is told (issue 11)
+        return InvokeResult(card=await no_time_card(turn, departure))
     minutes = minutes_of(turn, departure)
     return InvokeResult(card=slots_card(say, departure, proposal.slots, minutes, note=note))
 
@@ -66,7 +67,8 @@ async def pick_slot(turn: DialogTurn, payload: PickSlot) -> InvokeResult:
         departure = outcome.departure
         return InvokeResult(card=confirmation_card(turn.speaker(departure.unit), departure))
     taken = Proposal(outcome.departure, outcome.slots)
-    return _times(turn, taken, note=turn.speaker(outcome.departure.unit)("booking.slot_taken"))
+    note = turn.speaker(outcome.departure.unit)("booking.slot_taken")
+    return await _times(turn, taken, note=note)
 
 
 async def none_fit(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
@@ -81,7 +83,7 @@ async def reschedule(turn: DialogTurn, payload: DepartureAction) -> InvokeResult
     """Cancel the booked meeting and offer new times (to the leaver)."""
     proposal = await flow_of(turn).reschedule(asker_of(turn), payload.departure)
     if _is_leaver(turn, proposal.departure):
-        return _times(turn, proposal)
+        return await _times(turn, proposal)
     return _interviewer_view(turn, proposal.departure)
 
 
@@ -95,4 +97,4 @@ async def cancel_booking(turn: DialogTurn, payload: DepartureAction) -> InvokeRe
 
 async def propose_again(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
     """The leaver asks for times again (after a cancelled booking)."""
-    return _times(turn, await flow_of(turn).propose_again(asker_of(turn), payload.departure))
+    return await _times(turn, await flow_of(turn).propose_again(asker_of(turn), payload.departure))

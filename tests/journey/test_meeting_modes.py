@@ -231,3 +231,27 @@ async def test_a_last_day_tomorrow_with_no_time_offers_the_survey_and_tells_hr(
     audit = [e.action for e in await app.audit(departure.id)]
     assert "short_notice.no_time" in audit
     assert_valid_cards([answer, hr_card])
+
+
+async def test_moving_a_booking_at_short_notice_with_no_other_time_offers_the_survey(
+    app: LiveApp,
+) -> None:
+    await app.say(HR, "help")
+    await app.say(LEAVER, "help")
+    departure = await app.register(last_working_day=TOMORROW)
+    offer = await app.card_for(LEAVER, app.text("offer.title"))
+    choice = (await app.press_button(LEAVER, offer, "offer.accept"))["value"]
+    partner = next(a for a in actions_of(choice) if a["data"].get("person") == PARTNER.upn)
+    slots = (await app.press(LEAVER, "interviewer.choose", partner["data"]))["value"]
+    confirmation = (await app.press_button(LEAVER, slots, "booking.pick"))["value"]
+    # Every other hour until the leaver leaves is taken now.
+    await app.calendar.create_meeting(
+        LEAVER.upn, [], "Handover", "", T0, T0 + timedelta(days=2), "Europe/Copenhagen"
+    )
+
+    answer = (await app.press_button(LEAVER, confirmation, "booking.reschedule"))["value"]
+
+    assert "booking.pick" not in verbs_of(answer)
+    assert "survey.start" in verbs_of(answer)
+    assert (await app.departure(departure.id)).status is DepartureStatus.ACCEPTED
+    await app.card_for(HR, app.text("short_notice.hr_title", name="Sofie Andersen"))
