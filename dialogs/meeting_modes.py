@@ -27,7 +27,7 @@ RAW_PLACE_MAX = 2000
 
 
 class InPerson(DepartureAction):
-    """"Save the place", with the place as typed."""
+    """The "save the place" button, with the place as typed."""
 
     place: str = Field("", max_length=RAW_PLACE_MAX)
 
@@ -49,7 +49,7 @@ class OutsideBooked(DepartureAction):
 
 
 class OutsideHeld(DepartureAction):
-    """"It has taken place" (the form's inputs are not sent with it)."""
+    """The "it has taken place" button (the form's inputs are not sent with it)."""
 
     outside_place: str = Field("", max_length=RAW_PLACE_MAX)
 

@@ -43,4 +43,3 @@ def registered_at_short_notice(departure: Departure) -> bool:
 def min_notice_hours(departure: Departure, now: datetime, usual: float) -> float:
     """The notice a proposed time needs: `usual`, or the short lead at short notice."""
     return min(usual, SHORT_NOTICE_LEAD_HOURS) if is_short(departure, now) else usual
-
