@@ -23,6 +23,7 @@ from storage.after_conversation import SqlNotesStore
 from storage.alumni import SqlAlumni, alumni_csv
 from storage.database import Database
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
+from storage.retention import erase_person
 from tests.survey.test_after_store import LEAVER, PARTNER, T0, Told
 
 WORK = "leaver@contoso.example"
@@ -148,3 +149,15 @@ def test_the_export_defuses_spreadsheet_formulas() -> None:
         "name,unit,private_email,consented_at",
         "'=HYPERLINK(1),social-care,a@example.org,2026-11-23",
     ]
+
+
+async def test_erasure_on_request_takes_the_consent_too(db: Database) -> None:
+    after, _, departure, alumni = await _service(db, DepartureStatus.DECLINED, T0)
+    await after.choose(LEAVER, departure.id, [Gesture.CONTACT_LATER], "sofie@example.org")
+    assert await alumni.contact(departure.id) is not None
+
+    counts = await erase_person(
+        db, LEAVER.upn or "", keep_answer=lambda _set, _question: False, actor="cli:hr", now=T0
+    )
+    assert counts.removed["alumni_contacts"] == 1
+    assert await alumni.listed() == []
