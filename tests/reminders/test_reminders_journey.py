@@ -50,7 +50,8 @@ async def registered(app: LiveApp, *, leaver_locale: str = "en-US") -> Departure
     for user in (HR, MANAGER):
         await app.say(user, "help")
     await app.say(LEAVER, "help", locale=leaver_locale)
-    departure = await app.register()
+    # HR registers her language (it comes before the Teams locale, issue 11).
+    departure = await app.register(locale=leaver_locale[:2])
     await app.card_for(LEAVER, app.text("offer.title", leaver_locale[:2]))
     return departure
 
