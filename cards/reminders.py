@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cards import verbs
-from cards.base import adaptive_card, execute, heading, notice_card, paragraph
+from cards.base import about, adaptive_card, execute, heading, notice_card, paragraph
 from cards.booking import interviewer_name, join_button, meeting_time
 from cards.locale import Speaker
 from cards.meeting_modes import where_block
@@ -61,7 +61,7 @@ def notes_reminder_card(say: Speaker, departure: Departure) -> dict[str, Any]:
         when=meeting_time(say, departure) or "–",
     )
     # A view (the task card refreshed for whoever presses), so only the departure's id.
-    button = execute(say("reminder.notes_open"), verbs.TASK_REFRESH, {"departure": departure.id})
+    button = execute(say("reminder.notes_open"), verbs.TASK_REFRESH, about(departure))
     return notice_card(say("reminder.title"), text, [button], lang=say.lang)
 
 
