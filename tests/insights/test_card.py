@@ -77,7 +77,8 @@ async def test_a_unit_manager_sees_only_their_unit(app: LiveApp) -> None:
     await app.say(MANAGER, "insights")
     card = await app.card_for(MANAGER, app.text("insights.per_month"))
     assert choices(card, "unit") == ["technical-services"]
-    assert "Teknik og Miljø" in texts_of(card)
+    # The unit's name in the reader's language (units.yaml `names`, issue 11).
+    assert "Technical and Environmental Services" in texts_of(card)
     assert fact(card, "Departures") == "30 (before: 20)"
     for other in ("all", "home-care", "social-care"):
         answer = await app.press(MANAGER, "insights.show", {"unit": other, "period": "last_12"})
