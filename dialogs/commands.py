@@ -26,7 +26,7 @@ WORDS: dict[Command, dict[str, str]] = {
 }
 SYNONYMS: dict[str, Command] = {
     word: Command.HELP for word in ("?", "hi", "hello", "hej", "hei", "hallo", "start")
-} | {word: Command.LANGUAGE for word in ("sprak", "sproget", "språket", "lang")}
+} | {word: Command.LANGUAGE for word in ("sprak", "sproget", "språket")}
 
 # Commands only HR members may use; others are told so instead of being shown a form.
 HR_ONLY: frozenset[Command] = frozenset({Command.REGISTER, Command.INSIGHTS})
