@@ -127,7 +127,8 @@ class Departure(BaseModel):
     manager_upn: str
     unit: str
     last_working_day: date
-    locale: str = "en"
+    # The language HR (or the directory) registered; "" lets the Teams locale decide.
+    locale: str = ""
     time_zone: str = "Europe/Copenhagen"
     status: DepartureStatus = DepartureStatus.REGISTERED
     interviewer_upn: str | None = None

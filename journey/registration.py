@@ -323,8 +323,8 @@ class RegistrationService:
             manager_upn=manager.upn,
             unit=unit,
             last_working_day=request.last_working_day,
-            # No language setting in the configuration yet: language_of(None) is English.
-            locale=language_of(request.locale or leaver.preferred_language),
+            # HR's language, else the directory's; none ("") lets the Teams locale decide.
+            locale=_registered_language(request.locale or leaver.preferred_language),
             time_zone=request.time_zone or person_zone or unit_zone,
             interviewer_pool=pool,
             departure_type=request.departure_type or DepartureType.RESIGNATION,
@@ -390,3 +390,8 @@ def _or_answer(decided: Departure | Outcome) -> Departure:
     if isinstance(decided, Outcome):
         raise _Answered(decided)
     return decided
+
+
+def _registered_language(locale: str | None) -> str:
+    """The language registered for the leaver, or "" when neither HR nor the directory says."""
+    return language_of(locale) if locale else ""

@@ -24,8 +24,8 @@ from storage.tables import due_actions
 from testkit.standins.serve import serve
 from testkit.waiting import wait_until
 from tests.cards.validator import assert_valid_cards
+from tests.e2e.demo import SOFIE
 from tests.e2e.playground import Playground, StreamEvent, require_playground
-from tests.e2e.test_journey import SOFIE
 from tests.helpers.journey import actions_of
 
 pytestmark = pytest.mark.playground

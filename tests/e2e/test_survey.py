@@ -35,8 +35,10 @@ from storage.repositories import SqlDepartureRepository
 from storage.survey import SqlSurveyStore
 from testkit.standins.serve import serve
 from tests.cards.validator import assert_valid_cards
+from tests.e2e.demo import SOFIE
+from tests.e2e.demo import buttons as _buttons
+from tests.e2e.demo import title_of as _title
 from tests.e2e.playground import Playground, StreamEvent, require_playground
-from tests.e2e.test_journey import SOFIE, _buttons, _title
 from tests.helpers.journey import texts_of, verbs_of
 
 pytestmark = pytest.mark.playground
