@@ -18,9 +18,9 @@ Plain functions of the departure, the unit's working time and the moment.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -49,8 +49,8 @@ class Waiting(StrEnum):
 
 
 class Attention(StrEnum):
-    """Why HR's status should point at a departure, counted in working days (the values and
-    texts `attention.<value>` are shared with journey.hr_status.Attention)."""
+    """Why HR's list points at a departure (journey.hr_status.attention_of decides; the texts
+    are `attention.<value>`)."""
 
     UNREACHABLE = "unreachable"  # the bot cannot reach the leaver
     UNANSWERED = "unanswered"  # the leaver has not answered the offer
@@ -147,51 +147,5 @@ def notes_reminder_window(
     return time.next_working_moment(end), time.end_of(last)
 
 
-def needs_attention(departure: Departure, rules: ReminderRules, now: datetime) -> Attention | None:
-    """Why HR should look at this departure now, if at all (for HR's status list)."""
-    if departure.is_over:
-        return None
-    if unreachable(departure):
-        return Attention.UNREACHABLE
-    time = _time_of(departure, rules)
-    period = max(rules.escalate_after_working_days, 1)
-    waiting = waiting_on(departure)
-    if departure.status is DepartureStatus.OFFERED:
-        since = departure.remind_offer_at or departure.created_at
-        return Attention.UNANSWERED if _waited(since, period, time, now) else None
-    if waiting is Waiting.INTERVIEWER:
-        since = departure.times_requested_at
-        return Attention.INTERVIEWER_NOT_ACTING if _waited(since, period, time, now) else None
-    if waiting is Waiting.LEAVER:
-        since = departure.accepted_at or departure.created_at
-        if not _waited(since, period, time, now):
-            return None
-        return Attention.NOT_BOOKED if departure.interviewer_upn else Attention.NO_INTERVIEWER
-    window = notes_reminder_window(departure, time)
-    if window is not None and now >= window[0] + timedelta(days=1):
-        return Attention.NOTES_MISSING
-    return None
-
-
-def attention_counts(
-    departures: Sequence[Departure], rules_of: Callable[[str], ReminderRules], now: datetime
-) -> dict[Attention, int]:
-    """How many departures need attention, by why (for a line in HR's status)."""
-    counts: dict[Attention, int] = {}
-    for departure in departures:
-        why = needs_attention(departure, rules_of(departure.unit), now)
-        if why is not None:
-            counts[why] = counts.get(why, 0) + 1
-    return counts
-
-
 def _time_of(departure: Departure, rules: ReminderRules) -> WorkingTime:
     return replace(rules.time, zone=departure.zone)
-
-
-def _waited(since: datetime | None, period: int, time: WorkingTime, now: datetime) -> bool:
-    """Whether `period` working days have passed since `since` (on the unit's calendar)."""
-    if since is None:
-        return False
-    due = time.add_working_days(time.local_day(since), period)
-    return now >= time.start_of(due)

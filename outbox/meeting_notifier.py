@@ -50,11 +50,11 @@ class TeamsMeetingNotifier:
         """The leaver's booked card shows where now: updated in place, and sent so they see it."""
         leaver = departure.leaver_upn
         # The outbox's own helpers: the leaver's language, and a posted card replaced.
-        say = await self._teams._speaker(departure, leaver)
+        say = await self._teams.speaker_to(departure, leaver)
         posted = departure.cards.get("leaver")
         if posted is not None:
-            await self._teams._update(posted, confirmation_card(say, departure))
-        await self._teams._tell(
+            await self._teams.update_card(posted, confirmation_card(say, departure))
+        await self._teams.tell(
             departure,
             MessageKind.MEETING_CHANGED,
             leaver,
@@ -71,7 +71,7 @@ class TeamsMeetingNotifier:
         contact = next((upn for upn in contacts if upn and upn not in busy), None)
         if contact is None:
             return
-        await self._teams._tell(
+        await self._teams.tell(
             departure,
             MessageKind.SHORT_NOTICE,
             contact,

@@ -110,7 +110,7 @@ class TeamsNotifier:
 
     async def invitation(self, departure: Departure) -> tuple[str, str]:
         """Subject and body of the meeting, in the leaver's language, stating the purpose."""
-        say = await self._speaker(departure, departure.leaver_upn)
+        say = await self.speaker_to(departure, departure.leaver_upn)
         name = leaver_name(departure)
         subject = say("booking.invitation_subject", name=name)
         place = location_of(departure)  # in person: where, and no camera to turn on
@@ -127,7 +127,7 @@ class TeamsNotifier:
     async def slots_to_leaver(self, departure: Departure, slots: Sequence[Slot]) -> None:
         """New times for the leaver after someone else's change."""
         minutes = self._minutes(departure)
-        await self._tell(
+        await self.tell(
             departure,
             MessageKind.SLOTS,
             departure.leaver_upn,
@@ -137,7 +137,7 @@ class TeamsNotifier:
 
     async def booking_cancelled_to_leaver(self, departure: Departure) -> None:
         """The interviewer cancelled: the leaver can choose another time."""
-        await self._tell(
+        await self.tell(
             departure,
             MessageKind.BOOKING_CANCELLED,
             departure.leaver_upn,
@@ -171,7 +171,7 @@ class TeamsNotifier:
         await self._retire_booked_card(departure)
         posted = departure.cards.get("task")
         if posted is not None:
-            await self._update(posted, await self.task_card_for(departure))
+            await self.update_card(posted, await self.task_card_for(departure))
             return
         if departure.status is DepartureStatus.CANCELLED:
             return
@@ -192,19 +192,19 @@ class TeamsNotifier:
         posted = departure.cards.get("booked")
         if posted is None or departure.is_booked:
             return
-        say = await self._speaker(departure, departure.interviewer_upn or "")
-        await self._update(posted, booking_replaced_card(say, departure))
+        say = await self.speaker_to(departure, departure.interviewer_upn or "")
+        await self.update_card(posted, booking_replaced_card(say, departure))
 
     async def task_card_for(self, departure: Departure) -> dict[str, Any]:
         """The interviewer's full task card, refreshing for them only."""
         interviewer = departure.interviewer_upn or ""
         ref = await self._refs.find_by_upn(interviewer)
-        say = await self._speaker(departure, interviewer)
+        say = await self.speaker_to(departure, interviewer)
         return task_card(say, departure, user_ids=[ref.user_id] if ref else [])
 
     async def booked(self, departure: Departure) -> None:
         """The interviewer's confirmation, with the join link; then the leaver's survey offer."""
-        await self._tell(
+        await self.tell(
             departure,
             MessageKind.BOOKED,
             departure.interviewer_upn or "",
@@ -215,7 +215,7 @@ class TeamsNotifier:
 
     async def ask_for_times(self, departure: Departure) -> None:
         """Ask the interviewer to suggest other times."""
-        await self._tell(
+        await self.tell(
             departure,
             MessageKind.ASK_TIMES,
             departure.interviewer_upn or "",
@@ -230,11 +230,13 @@ class TeamsNotifier:
         await self._queue.cancel(departure.id)
         leaver_card = departure.cards.get("leaver")
         if leaver_card is not None:
-            say = await self._speaker(departure, departure.leaver_upn)
-            await self._update(leaver_card, departure_cancelled_card(say, was_booked=was_booked))
+            say = await self.speaker_to(departure, departure.leaver_upn)
+            await self.update_card(
+                leaver_card, departure_cancelled_card(say, was_booked=was_booked)
+            )
         task = departure.cards.get("task")
         if task is not None:
-            await self._update(task, await self.task_card_for(departure))
+            await self.update_card(task, await self.task_card_for(departure))
         await self._retire_booked_card(departure)
         await self.handover_changed(departure)  # the checklists say cancelled, without buttons
 
@@ -266,11 +268,11 @@ class TeamsNotifier:
         ):
             posted = departure.cards.get(slot)
             if posted is not None:
-                await self._update(posted, await self.handover_card_for(departure, upn))
+                await self.update_card(posted, await self.handover_card_for(departure, upn))
 
     async def handover_card_for(self, departure: Departure, upn: str) -> dict[str, Any]:
         """The checklist as `upn` (the leaver or the manager) sees it."""
-        say = await self._speaker(departure, upn)
+        say = await self.speaker_to(departure, upn)
         items = self._config().handover_checklist(departure.unit or None)
         for_manager = upn != departure.leaver_upn
         return handover_card(say, departure, items, for_manager=for_manager)
@@ -279,7 +281,7 @@ class TeamsNotifier:
         kind = item.kind
         if kind in (MessageKind.HANDOVER, MessageKind.HANDOVER_MANAGER):
             return await self.handover_card_for(departure, item.recipient)
-        say = await self._speaker(departure, item.recipient)
+        say = await self.speaker_to(departure, item.recipient)
         if kind is MessageKind.OFFER_AGAIN:
             return offer_card(say, departure, self._minutes(departure), note=say("offer.reminder"))
         if kind is MessageKind.CONVERSATION_REMINDER:
@@ -311,7 +313,9 @@ class TeamsNotifier:
     def _minutes(self, departure: Departure) -> int:
         return conversation_minutes(self._config(), departure.unit)
 
-    async def _speaker(self, departure: Departure, upn: str) -> Speaker:
+    # speaker_to, tell and update_card are shared with the notifiers of issue 11's steps
+    # (outbox/meeting_notifier.py, outbox/plan_notifier.py).
+    async def speaker_to(self, departure: Departure, upn: str) -> Speaker:
         """Texts in the person's language (outbox.speaker): their choice, the leaver's as HR
         registered it, else as Teams last told it, else the directory's."""
         ref = await self._refs.find_by_upn(upn) if upn else None
@@ -324,7 +328,7 @@ class TeamsNotifier:
             locale = person.preferred_language if person is not None else None
         return await self._voices.speaker(departure, upn, locale)
 
-    async def _tell(
+    async def tell(
         self,
         departure: Departure,
         kind: MessageKind,
@@ -334,10 +338,10 @@ class TeamsNotifier:
         key: str,
     ) -> None:
         """Schedule a card for `upn`, in their language, due now."""
-        say = await self._speaker(departure, upn)
+        say = await self.speaker_to(departure, upn)
         await self._messages.send(departure, kind, upn, card(say), key=key)
 
-    async def _update(self, posted: PostedCard, card: dict[str, Any]) -> None:
+    async def update_card(self, posted: PostedCard, card: dict[str, Any]) -> None:
         """Replace a posted card; a chat that is gone or blocked is left as it is."""
         activity = {**card_activity(card), "id": posted.activity_id}
         try:

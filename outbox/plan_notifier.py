@@ -118,10 +118,10 @@ class LentByNotifier:
         self._notifier = notifier
 
     async def speaker(self, departure: Departure, upn: str) -> Speaker:
-        return await self._notifier._speaker(departure, upn)
+        return await self._notifier.speaker_to(departure, upn)
 
     async def task_card_for(self, departure: Departure) -> dict[str, Any]:
         return await self._notifier.task_card_for(departure)
 
     async def update(self, posted: PostedCard, card: dict[str, Any]) -> None:
-        await self._notifier._update(posted, card)
+        await self._notifier.update_card(posted, card)

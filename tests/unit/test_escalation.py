@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from journey.departure import DepartureStatus, InterviewerKind, Reach
-from journey.escalation import Attention, needs_attention, unreachable
+from journey.escalation import Attention, unreachable
+from journey.hr_status import attention_of
 from journey.notify import MessageKind as K
 from journey.reminders import plan
 from tests.unit.test_reminders import (
@@ -35,10 +36,10 @@ def test_by_default_an_unanswered_offer_gets_one_gentle_reminder_and_no_manager(
     # Three working days after Monday 23 November the leaver is reminded, once; nobody else.
     assert of(planned, K.OFFER_AGAIN) == [(LEAVER, local(date(2026, 11, 26)))]
     assert not of(planned, K.OFFER_ESCALATION)
-    # HR's status says so once the reminder is due, not before.
-    assert needs_attention(offered, rules(), T0) is None
+    # HR's list says so once the reminder is due, not before.
+    assert attention_of(offered, T0) == ()
     later = local(date(2026, 11, 26), 9)
-    assert needs_attention(offered, rules(), later) is Attention.UNANSWERED
+    assert attention_of(offered, later) == (Attention.UNANSWERED,)
 
 
 def test_a_unit_that_turns_it_on_escalates_an_unanswered_offer_to_the_manager() -> None:
@@ -65,8 +66,9 @@ def test_an_interviewer_not_sending_times_goes_to_the_hr_contact_not_the_manager
     # Even where the leaver's matters go to the manager, this one is not theirs.
     planned = plan(waiting, rules(offer_to_manager=True), asked)
     assert of(planned, K.BOOKING_ESCALATION) == [(HR, local(date(2026, 11, 27)))]
-    assert needs_attention(waiting, rules(), local(date(2026, 11, 27), 9)) is (
-        Attention.INTERVIEWER_NOT_ACTING
+    # HR's list points at it three days after the request (calendar days, filtered in SQL).
+    assert attention_of(waiting, local(date(2026, 11, 27), 11)) == (
+        Attention.INTERVIEWER_NOT_ACTING,
     )
     # When the HR contact is the one not acting, the next HR person hears.
     self_contact = rules(hr_contact=interviewer, hr_backup=(interviewer, OTHER_HR))
@@ -87,9 +89,9 @@ def test_a_leaver_the_bot_cannot_reach_is_unreachable_never_has_not_answered(
     assert not of(planned, K.OFFER_AGAIN)
     assert unreachable(lost)
     # However long it waits, HR sees "unreachable", not "offer unanswered".
-    assert needs_attention(lost, rules(), local(date(2026, 12, 10))) is Attention.UNREACHABLE
+    assert attention_of(lost, local(date(2026, 12, 10))) == (Attention.UNREACHABLE,)
     # An offer that never left (still registered) is unreachable too.
-    assert needs_attention(departure(reach=reach), rules(), T0) is Attention.UNREACHABLE
+    assert attention_of(departure(reach=reach), T0) == (Attention.UNREACHABLE,)
     assert not unreachable(departure(DepartureStatus.OFFERED, reach=Reach.OK))
 
 
@@ -136,7 +138,7 @@ def test_after_the_conversation_the_interviewer_is_reminded_to_record_the_notes(
     assert of(plan(last, rules(), T0), K.NOTES_REMINDER) == [(PARTNER, local(date(2026, 12, 21)))]
     # A day after its time, HR's status points at it.
     after = meeting + timedelta(days=1, hours=2)
-    assert needs_attention(conversation, rules(), after) is Attention.NOTES_MISSING
+    assert attention_of(conversation, after) == (Attention.NOTES_MISSING,)
 
 
 def test_every_leaver_gets_the_thank_you_offers_on_the_farewell_reminders_day() -> None:
