@@ -51,7 +51,7 @@ def _card(turn: DialogTurn, departure: Departure, *, saved: bool = False) -> Inv
 
 async def tick(turn: DialogTurn, payload: HandoverTick) -> InvokeResult:
     """Tick (or untick) an item; the other person's copy is updated in place too."""
-    departure = await flow_of(turn).tick(
+    departure = await flow_of(turn).handover.tick(
         asker_of(turn), payload.departure, payload.item, payload.done
     )
     return _card(turn, departure)
@@ -59,7 +59,7 @@ async def tick(turn: DialogTurn, payload: HandoverTick) -> InvokeResult:
 
 async def name_successor(turn: DialogTurn, payload: HandoverSuccessor) -> InvokeResult:
     """Save who takes over; both copies show it."""
-    departure = await flow_of(turn).name_successor(
+    departure = await flow_of(turn).handover.name_successor(
         asker_of(turn), payload.departure, payload.successor
     )
     return _card(turn, departure, saved=True)

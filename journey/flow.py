@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from journey import booking, flow_rules, handover, meeting_modes, offer, offer_policy, reminders
-from journey.access import Act, Asker, Role, may, may_hand_over, roles_of
+from journey import booking, flow_rules, meeting_modes, offer, offer_policy, reminders
+from journey.access import Act, Asker, Role, may, roles_of
 from journey.booking import InterviewerOption, UnitRules
 from journey.clock import Clock
 from journey.departure import (
@@ -24,6 +24,7 @@ from journey.departure import (
     PostedCard,
     Reach,
 )
+from journey.handover_checklist import HandoverChecklist
 from journey.kernel import Kernel, Refusal
 from journey.notify import JourneyNotifier, MessageKind
 from journey.people import Calendar, Directory
@@ -63,6 +64,7 @@ class DepartureFlow:
         self._times = Times(
             kernel=self._kernel, calendar=calendar, clock=clock, rules=rules, notifier=notifier
         )
+        self.handover = HandoverChecklist(self._kernel, notifier, self._reminder_rules, self.replan)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -309,40 +311,7 @@ class DepartureFlow:
         await self._notifier.departure_cancelled(saved, was_booked=was_booked)
         await self.replan(departure.id)
 
-    # --- the handover checklist and the reminders (issue 4) ------------------------------
-
-    async def open_handover(self, asker: Asker, departure_id: str) -> Departure:
-        """The departure, if `asker` is its leaver or manager; NotAllowed (audited) if not."""
-        refusal = Refusal("refused", "handover", {"act": "handover"})
-        return await self._kernel.open(
-            asker, departure_id, lambda d: may_hand_over(d, asker), refusal
-        )
-
-    async def tick(self, asker: Asker, departure_id: str, item: str, done: bool) -> Departure:
-        """The leaver or manager ticks a handover item (or opens it again); both cards follow."""
-        departure = await self.open_handover(asker, departure_id)
-        items = self._reminder_rules(departure.unit).handover_items
-        saved = await self._kernel.update(
-            departure_id, lambda d: handover.tick(d, item, done, items)
-        )
-        action = "handover.ticked" if done else "handover.reopened"
-        await self._kernel.record(asker, action, departure_id, item=item)
-        await self.replan(departure_id)  # open items are what the reminders are about
-        await self._notifier.handover_changed(saved)
-        return saved
-
-    async def name_successor(self, asker: Asker, departure_id: str, name: str | None) -> Departure:
-        """The leaver or manager says who takes over; both cards show it."""
-        await self.open_handover(asker, departure_id)
-        saved = await self._kernel.update(departure_id, lambda d: handover.name_successor(d, name))
-        # The name itself stays out of the audit log, like every other free text.
-        await self._kernel.record(asker, "handover.successor", departure_id)
-        await self._notifier.handover_changed(saved)
-        return saved
-
-    def handover_items(self, departure: Departure) -> tuple[str, ...]:
-        """The ids on the departure's unit's checklist, in order."""
-        return self._reminder_rules(departure.unit).handover_items
+    # --- the reminders (issue 4) -----------------------------------------------------------
 
     async def replan(self, departure_id: str) -> None:
         """Make the reminders due now the departure's plan (journey.reminders.plan)."""
@@ -368,13 +337,14 @@ class DepartureFlow:
     ) -> Departure | None:
         """Record how a proactive message ended: the offer's reach, the cards to update."""
         try:
-            return await self._kernel.update(
+            saved = await self._kernel.apply(
                 departure_id, lambda d: flow_rules.delivered(d, kind, reach, posted)
             )
         except NotFound:
             return None
-
-    # --- helpers -------------------------------------------------------------------------
+        if saved.after.reach is not saved.before.reach:
+            await self.replan(departure_id)  # a leaver found unreachable is never chased
+        return saved.after
 
     def _roles(self, departure: Departure, asker: Asker) -> frozenset[Role]:
         return roles_of(departure, asker.upn, is_hr=asker.is_hr)
