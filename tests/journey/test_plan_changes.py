@@ -107,6 +107,9 @@ async def test_someone_else_after_booking_moves_the_answers_to_the_new_interview
     app: LiveApp,
 ) -> None:
     departure_id = await _sent_survey(app)  # booked with Peter; answers shared with him
+    # Mads reads Danish by his own choice: his Teams (en-US in these tests) does not decide
+    # when the task card is drawn, before or after his first press below.
+    await app.press(MANAGER, "language.choose", {"language": "da"})
     old_task = (await app.departure(departure_id)).cards["task"]
     mine = {"departure": departure_id}
     assert STAY in refreshed(await app.press(PARTNER, "task.refresh", mine))

@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from journey.departure import Departure, DepartureStatus
+from journey.locale import language_of
 from journey.people import DirectoryUnavailable
 from journey.registration import RegistrationService
 from journey.registration_rules import (
@@ -63,7 +64,7 @@ async def test_a_given_locale_is_normalized_to_a_supported_language(
     assert outcome.departure.locale == stored
 
 
-async def test_without_a_language_anywhere_the_leaver_gets_english_and_the_units_zone(
+async def test_without_a_language_anywhere_none_is_registered_and_the_units_zone_is_used(
     make_setup: Callable[..., Setup],
 ) -> None:
     people = PeopleFile(
@@ -74,7 +75,9 @@ async def test_without_a_language_anywhere_the_leaver_gets_english_and_the_units
     )
     setup = make_setup(directory=LocalDirectory(people, now=NOW))
     outcome = await setup.service.register(request(leaver="quiet@example.org"), HR, door="csv")
-    assert outcome.departure.locale == "en"
+    # None registered: the leaver's Teams locale decides, else English (journey.locale).
+    assert outcome.departure.locale == ""
+    assert language_of(outcome.departure.locale) == "en"
     assert outcome.departure.manager_upn == "boss@example.org"
 
 
