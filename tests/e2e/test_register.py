@@ -6,10 +6,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from babel.dates import format_date
 
 from bot.app import create_app
 from bot.settings import Settings
+from cards.locale import Speaker
 from config.loader import default_config_dir, load_config
 from dialogs.commands import Command, word_for
 from storage.database import Database
@@ -74,7 +74,7 @@ async def test_hr_registers_a_departure_through_the_form(
     assert answer["type"] == "application/vnd.microsoft.card.adaptive"
     confirmation = answer["value"]
     assert_valid_card(confirmation)
-    written_out = format_date(last_day, format="full", locale=language)
+    written_out = Speaker(config, language).day(last_day)  # one date style per language
     expected = config.text(
         "register.created", language, name="Sofie Andersen", last_day=written_out
     )

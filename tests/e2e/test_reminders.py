@@ -45,6 +45,10 @@ def _title(event: StreamEvent) -> str:
     return str(body[0].get("text", ""))
 
 
+def _texts(card: dict[str, Any]) -> list[str]:
+    return [str(block.get("text")) for block in card.get("body", [])]
+
+
 def _ticks(card: dict[str, Any]) -> list[dict[str, Any]]:
     return [action for action in actions_of(card) if action["verb"] == "handover.tick"]
 
@@ -132,12 +136,23 @@ async def test_handover_and_farewell_arrive_on_their_days(tmp_path: Path) -> Non
         )
         assert _ticks(_first_card(update))[0]["title"] == text("handover.undo")
 
-        # The last working day: Sofie is thanked for her work, in Danish.
+        # The farewell days: first what the unit offers every leaver (issue 11), then on the
+        # last working day Sofie is thanked for her work, in Danish.
         await _move_clock_to(http, bot_url, await _due_at(app, MessageKind.THANK_YOU))
-        thanks = await playground.wait_for(lambda event: _title(event) == text("farewell.title"))
+        offers_text = text("thanks_offer.intro")
+        thanks_text = text("farewell.thanks", name="Sofie Andersen")
 
-    thanks_card = _first_card(thanks)
-    assert text("farewell.thanks", name="Sofie Andersen") in [
-        block.get("text") for block in thanks_card["body"]
-    ]
-    assert_valid_cards([card, ticked, thanks_card])
+        def farewell(wanted: str) -> list[dict[str, Any]]:
+            cards = [
+                _first_card(e) for e in playground.events if _title(e) == text("farewell.title")
+            ]
+            return [c for c in cards if wanted in _texts(c)]
+
+        await wait_until(
+            lambda: bool(farewell(offers_text) and farewell(thanks_text)),
+            what="the farewell offers and the thanks arrived",
+        )
+        [offers] = farewell(offers_text)
+        [thanks] = farewell(thanks_text)
+
+    assert_valid_cards([card, ticked, offers, thanks])

@@ -158,6 +158,7 @@ async def test_survey_hand_off_notes_and_thank_you(tmp_path: Path) -> None:
                     manager=MADS_UPN,
                     unit=UNIT,
                     last_working_day=date.today() + timedelta(days=21),
+                    locale="en",  # HR registers her in English (the directory says Danish)
                 ),
                 "hr@contoso.example",
                 door="e2e",
