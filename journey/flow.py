@@ -342,7 +342,7 @@ class DepartureFlow:
             )
         except NotFound:
             return None
-        if saved.after.reach is not saved.before.reach:
+        if saved.after.reach not in (None, Reach.OK, saved.before.reach):
             await self.replan(departure_id)  # a leaver found unreachable is never chased
         return saved.after
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import pytest
 
+from bot.typedefs import DATABASE
 from journey.departure import DepartureStatus, Reach
+from journey.due import DueState
+from journey.notify import MessageKind
+from storage.due_actions import DueActionQueue
 from tests.helpers.journey import HR, LEAVER, LiveApp, cards_of, texts_of, verbs_of
 
 
@@ -57,6 +63,10 @@ async def test_a_leaver_who_never_wrote_gets_the_app_and_a_new_chat(
     assert current.reach is Reach.OK
 
 
+async def _not(outcome: Awaitable[bool]) -> bool:
+    return not await outcome
+
+
 async def _has_offer(live_app: LiveApp, departure_id: str) -> bool:
     return "leaver" in (await live_app.departure(departure_id)).cards
 
@@ -84,6 +94,16 @@ async def test_a_leaver_out_of_reach_is_recorded_and_not_retried(
     assert len(attempts) == 1
     current = await live_app.departure(departure.id)
     assert current.status is DepartureStatus.OFFERED
+
+    # Nobody chases a leaver the bot cannot reach: the gentle reminder planned with the
+    # offer is withdrawn once the offer is known to have failed.
+    async def reminder_pending() -> bool:
+        pending = await DueActionQueue(live_app.app[DATABASE]).for_departure(departure.id)
+        return any(
+            a.kind == MessageKind.OFFER_AGAIN.value and a.state is DueState.PENDING for a in pending
+        )
+
+    await live_app.until(lambda: _not(reminder_pending()), what="the reminder is withdrawn")
     # HR sees it in their status.
     await live_app.say(HR, "status")
     hr_list = cards_of(live_app.sent_to(HR)[-1])[0]
