@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from cards import verbs
 from cards.base import Element, adaptive_card, choice_set, execute, facts, heading, paragraph
 from cards.regret import VALUES
+from journey.departure import DepartureType
 
 SUBMIT_VERB = verbs.REGISTER_SUBMIT
 CHANGE_DAY_VERB = verbs.REGISTER_CHANGE_DAY
@@ -43,7 +44,8 @@ class FormValues(BaseModel):
     unit: str = ""
     last_working_day: str = ""
     locale: str = ""
-    departure_type: str = ""
+    # Most leavers resign: the form starts there, and HR changes it for the others.
+    departure_type: str = DepartureType.RESIGNATION.value
 
 
 class RegisterFormView(BaseModel):
