@@ -75,9 +75,15 @@ async def test_the_interviewer_moves_a_booked_meeting_to_a_room(tmp_path: Path) 
 
         # Peter's task card, as it stands once the booking is in (in English: his Teams).
         task_title = config.text("task.title", "en", unit="social-care", name="Sofie Andersen")
+        # The task card drawn for the booking (not the one sent when Sofie chose Peter).
+        mark = booked.departure.mark
         task = await pg.wait_for(
             lambda event: (
-                title_of(event) == task_title and bool(buttons(event.cards[0], "meeting.in_person"))
+                title_of(event) == task_title
+                and any(
+                    button["data"].get("mark") == mark
+                    for button in buttons(event.cards[0], "meeting.in_person")
+                )
             ),
         )
         save = buttons(task.cards[0], "meeting.in_person")[0]
