@@ -67,8 +67,17 @@ class ConversationNotes(BaseModel):
     main_points: str = Field("", max_length=NOTE_MAX)
     agreed_actions: str = Field("", max_length=NOTE_MAX)
     data_use: str = Field("", max_length=NOTE_MAX)
+    # Who wrote them: "only you see these" holds when the conversation passes to someone else.
+    author_upn: str = ""
     revision: int = 0
     updated_at: datetime | None = None
+
+    def seen_by(self, upn: str | None) -> ConversationNotes:
+        """These notes as `upn` may see them: blank (at the same revision, so theirs replace
+        them) when someone else, who held the conversation before, wrote them."""
+        if not self.author_upn or self.author_upn == (upn or "").strip().lower():
+            return self
+        return ConversationNotes(departure_id=self.departure_id, revision=self.revision)
 
     def text(self, field: NoteField) -> str:
         return str(getattr(self, field.value))
@@ -178,7 +187,7 @@ class AfterConversation:
             departure_id=departure.id
         )
         await self._kernel.record(asker, "notes.read", departure.id)
-        return notes
+        return notes.seen_by(asker.upn)
 
     async def record(
         self,
@@ -202,15 +211,15 @@ class AfterConversation:
         if any(len(text) > NOTE_MAX for text in texts.values()):
             await self._refused(asker, departure_id, "too_long")
             raise NoteTooLong(departure_id)
-        current = await self._store.notes(departure_id) or ConversationNotes(
-            departure_id=departure_id
-        )
+        stored = await self._store.notes(departure_id)
+        current = (stored or ConversationNotes(departure_id=departure_id)).seen_by(asker.upn)
         if current.revision != revision:
             await self._refused(asker, departure_id, "stale")
             raise StaleAction("an older card")
         changed = current.model_copy(
             update={
                 **{field.value: texts.get(field, current.text(field)) for field in NoteField},
+                "author_upn": (asker.upn or "").strip().lower(),
                 "revision": revision + 1,
                 "updated_at": now,
             }

@@ -257,6 +257,8 @@ conversation_notes = Table(
     Column("main_points", Text, nullable=False),
     Column("agreed_actions", Text, nullable=False),
     Column("data_use", Text, nullable=False),
+    # Issue 11 (0008): who wrote them; another interviewer later does not see them.
+    Column("author_upn", UPN, nullable=False, server_default=""),
     Column("revision", Integer, nullable=False),
     Column("updated_at", UtcDateTime, nullable=True),
 )

@@ -225,3 +225,28 @@ async def test_a_conversation_whose_time_has_passed_cannot_be_moved_or_cancelled
     # HR's door: the leaver stays after all, but a meeting that happened is not cancelled.
     await app.hr_cancels(departure.id)
     assert [m.event_id for m in app.calendar.meetings] == [departure.meeting_event_id]
+
+
+async def test_notes_written_before_a_switch_stay_with_the_interviewer_who_wrote_them(
+    app: LiveApp,
+) -> None:
+    """'Only you see these': Peter prepares notes before the meeting; Sofie then chooses Mads.
+    Mads gets a blank notes form, and what he saves replaces Peter's, which nobody reads again."""
+    departure, _ = await booked(app)
+    mine = {"departure": departure.id}
+    await app.until(lambda: task_posted(app, departure.id), what="task card sent")
+    task = (await app.press(PARTNER, "task.refresh", mine))["value"]
+    private = "Peter's own preparation, for his eyes only"
+    await app.press_button(PARTNER, task, "task.notes", n_main_points=private)
+    assert private in refreshed(await app.press(PARTNER, "task.refresh", mine))
+
+    choice = (await app.press(LEAVER, "plan.switch_ask", mine))["value"]
+    times = (await app.press_button(LEAVER, choice, "plan.switch", 0))["value"]  # Mads
+    await app.press_button(LEAVER, times, "booking.pick", 0)
+    assert (await app.departure(departure.id)).interviewer_upn == MANAGER.upn
+
+    madss = (await app.press(MANAGER, "task.refresh", mine))["value"]
+    assert private not in refreshed({"value": madss})
+    await app.press_button(MANAGER, madss, "task.notes", n_main_points="Mads's points")
+    again = refreshed(await app.press(MANAGER, "task.refresh", mine))
+    assert "Mads's points" in again and private not in again

@@ -39,6 +39,11 @@ def upgrade() -> None:
     with op.batch_alter_table("departures") as batch:
         for column in _columns():
             batch.add_column(column)
+    # Notes are their author's: another interviewer later does not see them.
+    with op.batch_alter_table("conversation_notes") as batch:
+        batch.add_column(
+            sa.Column("author_upn", sa.String(length=320), nullable=False, server_default="")
+        )
     # A reminder that lost its moment is skipped, not sent late.
     with op.batch_alter_table("due_actions") as batch:
         batch.add_column(sa.Column("expires_at", UTC_DATETIME, nullable=True))
@@ -61,6 +66,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("conversation_notes") as batch:
+        batch.drop_column("author_upn")
     with op.batch_alter_table("due_actions") as batch:
         batch.drop_column("expires_at")
     op.drop_table("alumni_contacts")
