@@ -22,6 +22,7 @@ from storage.audit import (
 )
 from storage.database import Database
 from storage.tables import (
+    alumni_contacts,
     audit_log,
     conversation_notes,
     conversation_refs,
@@ -99,6 +100,9 @@ async def inventory(db: Database, upn: str) -> Inventory:
             rows[name] = await _count(session, table.c.departure_id.in_(leaver_of))
         rows["conversation_refs"] = len(user_ids)
         rows["language_choices"] = await _count(session, language_choices.c.upn == person)
+        rows["alumni_contacts"] = await _count(
+            session, alumni_contacts.c.departure_id.in_(leaver_of)
+        )
         rows["audit_log"] = await _count(
             session,
             or_(
@@ -178,6 +182,8 @@ async def _own_records(session: AsyncSession, person: str) -> dict[str, list[dic
         "survey_answers": await _about(session, ids, survey_answers, survey_answers.c.question_id),
         "conversation_notes": await _about(session, ids, conversation_notes),
         "thank_you_wishes": await _about(session, ids, thank_you_wishes),
+        # The consent to alumni or re-hire contact and the private e-mail given with it.
+        "alumni_contacts": await _about(session, ids, alumni_contacts),
     }
 
 

@@ -1,10 +1,12 @@
-"""A person's language choice is personal data: exported on request, erased with them, and
-gone with their Teams references at retention."""
+"""A person's language choice and alumni consent are personal data: exported on request; the
+choice is erased with them and gone with their Teams references at retention."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from journey.farewell import AlumniContact
+from storage.alumni import SqlAlumni
 from storage.database import Database
 from storage.language_choices import SqlLanguageChoices
 from storage.retention import apply_retention, erase_person
@@ -51,3 +53,27 @@ async def test_retention_takes_the_choice_with_the_teams_references(db: Database
     # The leavers past retention (Ida, Ole) are gone from both; Kim and the manager stay.
     assert {upn.lower() for upn in refs if upn} == chosen
     assert chosen == {KIM.upn, MANAGER}
+
+
+async def test_the_alumni_consent_and_private_email_are_in_the_persons_export(
+    db: Database,
+) -> None:
+    await seed(db)
+    [ida_leaves, *_] = (await inventory(db, IDA.upn)).leaver_of
+    contact = AlumniContact(
+        departure_id=ida_leaves,
+        name="Ida",
+        unit="social-care",
+        private_email="ida.private@example.org",
+        consented_at=NOW,
+    )
+    await SqlAlumni(db).save(contact)
+
+    document = await export_person(db, IDA.upn, actor="cli:hr", now=NOW)
+    assert [row["private_email"] for row in document["alumni_contacts"]] == [
+        "ida.private@example.org"
+    ]
+    assert (await inventory(db, IDA.upn)).rows["alumni_contacts"] == 1
+    # Nobody else's export holds it.
+    other = await export_person(db, KIM.upn, actor="cli:hr", now=NOW)
+    assert other["alumni_contacts"] == []
