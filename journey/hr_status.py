@@ -171,25 +171,22 @@ async def hr_list(
     """
     if not asker.is_hr or not asker.upn:
         return None
-    found, total = await listing.hr_page(
-        query,
-        today=today,
-        quiet_since=now - QUIET,
-        now=now,
-        limit=PAGE_SIZE,
-        offset=query.page * PAGE_SIZE,
-    )
-    last = max(0, (total - 1) // PAGE_SIZE)
-    if query.page > last:
-        query = replace(query, page=last)
-        found, total = await listing.hr_page(
-            query,
+
+    async def page_of(wanted: HrQuery) -> tuple[list[Departure], int]:
+        return await listing.hr_page(
+            wanted,
             today=today,
             quiet_since=now - QUIET,
             now=now,
             limit=PAGE_SIZE,
-            offset=last * PAGE_SIZE,
+            offset=wanted.page * PAGE_SIZE,
         )
+
+    found, total = await page_of(query)
+    last = max(0, (total - 1) // PAGE_SIZE)
+    if query.page > last:
+        query = replace(query, page=last)
+        found, total = await page_of(query)
     shown = [d for d in found if may(d, asker, Act.VIEW_REACH)]
     return HrPage(
         departures=tuple(shown),

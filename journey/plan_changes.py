@@ -138,20 +138,33 @@ class PlanChanges:
             return rules_of_change.switch_interviewer(d, option, rules, name, now)
 
         await self._checked(asker, before, lambda: switch(before))
-        await self._times.drop_meeting(before)
-        await self._kernel.update(departure_id, _unchanged_since(before, switch))
-        await self._kernel.record(
-            asker,
-            "plan.interviewer_switched",
-            departure_id,
-            kind=kind.value,
-            was_booked=str(before.is_booked).lower(),
+        proposal = await self._new_holder(
+            asker, before, switch, "plan.interviewer_switched", kind, Release.SWITCHED
         )
-        await self._plans.released(before, Release.SWITCHED)
-        proposal = await self._times.propose(departure_id)
         await self._plans.new_interviewer(proposal.departure)
         await self._replan(departure_id)
         return proposal
+
+    async def _new_holder(
+        self,
+        asker: Asker,
+        before: Departure,
+        change: Callable[[Departure], Departure],
+        action: str,
+        kind: InterviewerKind,
+        release: Release,
+        *,
+        successor: str = "",
+    ) -> Proposal:
+        """Someone else holds the conversation now: the old meeting goes, the change is saved
+        and audited, the old holder's cards say so, and the leaver gets times with the new."""
+        await self._times.drop_meeting(before)
+        await self._kernel.update(before.id, _unchanged_since(before, change))
+        await self._kernel.record(
+            asker, action, before.id, kind=kind.value, was_booked=str(before.is_booked).lower()
+        )
+        await self._plans.released(before, release, successor=successor)
+        return await self._times.propose(before.id)
 
     # --- the interviewer -----------------------------------------------------------------
 
@@ -174,18 +187,16 @@ class PlanChanges:
         def hand_over(d: Departure) -> Departure:
             return rules_of_change.hand_over(d, upn, kind, person.display_name, now)
 
-        await self._times.drop_meeting(before)
-        await self._kernel.update(departure_id, _unchanged_since(before, hand_over))
-        await self._kernel.record(
+        proposal = await self._new_holder(
             asker,
+            before,
+            hand_over,
             "plan.handed_over",
-            departure_id,
-            kind=kind.value,
-            was_booked=str(before.is_booked).lower(),
+            kind,
+            Release.HANDED_OVER,
+            successor=person.display_name,
         )
         previous = before.interviewer_name or before.interviewer_upn or ""
-        await self._plans.released(before, Release.HANDED_OVER, successor=person.display_name)
-        proposal = await self._times.propose(departure_id)
         await self._plans.new_interviewer(proposal.departure, previous=previous)
         await self._plans.handed_over_to_leaver(
             proposal.departure, proposal.slots, previous=previous
