@@ -45,9 +45,11 @@ def _add_departures(commands: Subcommands) -> None:
         "import",
         help="register the departures in a CSV file",
         description="Columns, exactly: external_id,leaver,manager,unit,last_working_day,locale,"
-        "interviewer_pool, optionally followed by cancelled (yes cancels the departure of that "
-        "external_id). UTF-8, dates as yyyy-mm-dd. Exit code 0 when every row was "
-        "registered (or unchanged), 1 when a row was rejected, 2 when nothing could be imported.",
+        "interviewer_pool, optionally followed (in either order) by departure_type (resignation, "
+        "retirement, fixed_term_end, traineeship_end, dismissal or other) and cancelled (yes "
+        "cancels the departure of that external_id). UTF-8, dates as yyyy-mm-dd. Exit code 0 "
+        "when every row was registered (or unchanged), 1 when a row was rejected, 2 when "
+        "nothing could be imported.",
     )
     csv_import.add_argument("file", type=Path)
     csv_import.add_argument(
