@@ -75,18 +75,15 @@ async def test_the_interviewer_moves_a_booked_meeting_to_a_room(tmp_path: Path) 
 
         # Peter's task card, as it stands once the booking is in (in English: his Teams).
         task_title = config.text("task.title", "en", unit="social-care", name="Sofie Andersen")
-        # The task card drawn for the booking (not the one sent when Sofie chose Peter).
-        mark = booked.departure.mark
+        # Peter's task card: the one sent when Sofie chose him may not have been updated yet
+        # with the booking, so he refreshes it, as Teams does when he opens the chat.
         task = await pg.wait_for(
-            lambda event: (
-                title_of(event) == task_title
-                and any(
-                    button["data"].get("mark") == mark
-                    for button in buttons(event.cards[0], "meeting.in_person")
-                )
-            ),
+            lambda event: title_of(event) == task_title and "refresh" in event.cards[0]
         )
-        save = buttons(task.cards[0], "meeting.in_person")[0]
+        refresh = task.cards[0]["refresh"]["action"]
+        current = await pg.execute("task.refresh", refresh["data"], reply_to=task.message_id)
+        assert current["type"] == "application/vnd.microsoft.card.adaptive"
+        save = buttons(current["value"], "meeting.in_person")[0]
         # A place with a control character is refused, and nothing changes.
         refused = await pg.execute(
             "meeting.in_person", {**save["data"], "place": "Rum\x07 2"}, reply_to=task.message_id
@@ -107,4 +104,4 @@ async def test_the_interviewer_moves_a_booked_meeting_to_a_room(tmp_path: Path) 
     [meeting] = meetings  # the Teams meeting is cancelled, one in person at the same time
     assert meeting.start == booked.departure.meeting_start
     assert meeting.location == ROOM and not meeting.join_url
-    assert_valid_cards([task.cards[0], moved["value"]])
+    assert_valid_cards([current["value"], moved["value"]])
