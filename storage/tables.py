@@ -77,6 +77,17 @@ departures = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# Issue 12 (0009): one active departure per leaver, however many doors register at once.
+# Neither closed nor cancelled, and not anonymised (an anonymised row has no leaver).
+ACTIVE_DEPARTURE = "status NOT IN ('closed', 'cancelled') AND leaver_upn <> ''"
+Index(
+    "uq_departures_one_active_per_leaver",
+    departures.c.leaver_upn,
+    unique=True,
+    sqlite_where=text(ACTIVE_DEPARTURE),
+    postgresql_where=text(ACTIVE_DEPARTURE),
+)
+
 conversation_refs = Table(
     "conversation_refs",
     metadata,
