@@ -135,6 +135,7 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "register.created": ("name", "last_day"),
         "register.unknown_person": (),
         "register.last_day_in_past": (),
+        "register.last_day_too_far": (),
         "register.manager_is_leaver": (),
         "register.already_registered": (),
         "register.unknown_unit": (),

@@ -79,6 +79,11 @@ class LoadedConfig:
         return self.organisation.hr.entra_group_id
 
     @property
+    def max_days_ahead(self) -> int:
+        """How many days ahead of today a last working day may be registered."""
+        return self.organisation.departures.max_days_ahead
+
+    @property
     def retention_months(self) -> int:
         return self.organisation.data_retention_months
 

@@ -119,6 +119,12 @@ class InsightsSettings(Strict):
     )
 
 
+class DepartureSettings(Strict):
+    """What HR lets be registered (issue 12): a last working day at most this far ahead."""
+
+    max_days_ahead: int = Field(365, ge=1, le=3650)
+
+
 class OrganisationFile(Strict):
     """organisation.yaml."""
 
@@ -127,6 +133,7 @@ class OrganisationFile(Strict):
     hr: HrMembers
     defaults: UnitSettings = UnitSettings()
     insights: InsightsSettings = InsightsSettings()
+    departures: DepartureSettings = DepartureSettings()
 
 
 class Unit(UnitSettings):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TypeVar
 
@@ -32,10 +33,12 @@ from journey.registration_rules import (
     CHANGED_MEANWHILE,
     EXTERNAL_ID_TAKEN,
     NOT_ACTIVE,
+    UNREADABLE,
     Outcome,
     OutcomeKind,
     Problem,
 )
+from journey.text_input import clean_text
 from storage.due_actions import DueActionQueue
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,14 @@ log = logging.getLogger(__name__)
 DOOR = "api"
 # Refusals about the state of stored departures, not about the request's content.
 CONFLICTS = frozenset({ALREADY_REGISTERED, EXTERNAL_ID_TAKEN, NOT_ACTIVE, CHANGED_MEANWHILE})
+
+# Characters no id, address or name holds (NUL, controls, lone surrogates): 400, not 422.
+UNREADABLE_CODE = "request.control_character"
+# A JSON escape of a lone UTF-16 surrogate, which the JSON parser refuses as invalid JSON.
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[web.Request], Awaitable[web.Response]]
@@ -59,8 +70,10 @@ def _json(model: BaseModel, status: int = 200, **headers: str) -> web.Response:
 
 
 def problems(status: int, items: Iterable[ProblemOut], **headers: str) -> web.Response:
-    """A 4xx/5xx answer with the Problems body every error shares."""
-    return _json(Problems(problems=list(items)), status, **headers)
+    """A 4xx/5xx answer with the Problems body every error shares (departureId only where a
+    problem names another departure)."""
+    body = Problems(problems=list(items)).model_dump_json(by_alias=True, exclude_none=True)
+    return web.Response(text=body, status=status, content_type="application/json", headers=headers)
 
 
 def _one(status: int, code: str, message: str, field: str = "", **headers: str) -> web.Response:
@@ -88,6 +101,9 @@ def authenticated(handler: CallerHandler) -> Handler:
         except AuthUnavailable as exc:
             log.error("cannot check API tokens: %s", exc)
             return _one(503, "auth.unavailable", "cannot check tokens right now; try again later")
+        departure_id = request.match_info.get("id")
+        if departure_id is not None and not _readable_id(departure_id):
+            return _one(400, UNREADABLE_CODE, f"the departure id {UNREADABLE}", "id")
         # The refusals every handler may meet, answered the same way for all of them.
         try:
             return await handler(request, caller)
@@ -101,6 +117,11 @@ def authenticated(handler: CallerHandler) -> Handler:
     return checked
 
 
+def _readable_id(value: str) -> bool:
+    """Whether `value` could be an id: no control characters, no lone surrogates."""
+    return clean_text(value) == value and not any(c in value for c in "\t\n\r")
+
+
 def _language(request: web.Request) -> str:
     """The first language the caller's Accept-Language names (English when none)."""
     header = request.headers.get("Accept-Language", "")
@@ -108,7 +129,9 @@ def _language(request: web.Request) -> str:
     return language_of(first or None)
 
 
-def _domain_problems(request: web.Request, items: Iterable[Problem]) -> list[ProblemOut]:
+def _domain_problems(
+    request: web.Request, items: Iterable[Problem], active_id: str | None = None
+) -> list[ProblemOut]:
     config = request.app[CONFIG].current
     language = _language(request)
     return [
@@ -116,6 +139,7 @@ def _domain_problems(request: web.Request, items: Iterable[Problem]) -> list[Pro
             field=to_camel(item.field) if item.field else "",
             code=item.code,
             message=config.text(item.code, language),
+            departure_id=active_id if item.code == ALREADY_REGISTERED else None,
         )
         for item in items
     ]
@@ -126,7 +150,7 @@ def _request_problems(error: ValidationError) -> list[ProblemOut]:
     return [
         ProblemOut(
             field=".".join(str(part) for part in item["loc"]),
-            code=f"request.{item['type']}",
+            code=UNREADABLE_CODE if UNREADABLE in item["msg"] else f"request.{item['type']}",
             message=item["msg"].removeprefix("Value error, "),
         )
         for item in error.errors(include_input=False, include_url=False)
@@ -141,12 +165,16 @@ async def _body(request: web.Request, model: type[M]) -> M | web.Response:
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
-        return problems(422, _request_problems(exc))
+        found = _request_problems(exc)
+    if any(item.code == "request.json_invalid" for item in found) and _LONE_SURROGATE.search(raw):
+        message = f"a text in the body {UNREADABLE}: \\ud800-\\udfff must come in pairs"
+        return _one(400, UNREADABLE_CODE, message)
+    return problems(400 if any(p.code == UNREADABLE_CODE for p in found) else 422, found)
 
 
 def _refused(request: web.Request, outcome: Outcome) -> web.Response:
     status = 409 if any(item.code in CONFLICTS for item in outcome.problems) else 422
-    return problems(status, _domain_problems(request, outcome.problems))
+    return problems(status, _domain_problems(request, outcome.problems, outcome.active_id))
 
 
 def _answer(request: web.Request, outcome: Outcome) -> web.Response:

@@ -122,6 +122,12 @@ class ProblemOut(BaseModel):
         description="Stable machine-readable code, e.g. register.unknown_person or request.missing."
     )
     message: str = Field(description="The reason for people, in the Accept-Language language.")
+    departure_id: str | None = Field(
+        None,
+        serialization_alias="departureId",
+        description="The departure the problem is about, when it is another one: the leaver's "
+        "active departure for register.already_registered. Left out otherwise.",
+    )
 
 
 class Problems(BaseModel):

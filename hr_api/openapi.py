@@ -41,6 +41,11 @@ class Operation:
 
 # What any authenticated call may also answer.
 _SECURED_RESPONSES: Mapping[int, tuple[str, type[BaseModel] | None]] = {
+    400: (
+        "A text in the path or the body holds a control character (U+0000 among them) or a "
+        "lone surrogate, which no id, address or name has. Nothing was stored.",
+        Problems,
+    ),
     401: ("No bearer token, or one that does not validate.", Problems),
     403: ("The token lacks the app role the API demands.", Problems),
     503: ("Signing keys or the directory cannot be reached right now.", Problems),
@@ -52,9 +57,10 @@ HR's systems register departures here: the same rules as HR's form in Teams and 
 Authenticate with an Entra ID access token for the bot's API (client credentials) that carries
 the app role the service is configured to demand (default `Departures.ReadWrite`), sent as
 `Authorization: Bearer <token>`. Errors answer with `{"problems": [{field, code, message}]}`;
-`message` follows `Accept-Language` (da, sv, nb, en). Registering with an `externalId` that is
-already stored answers 200 with the stored departure (updated when the data differ) instead of
-creating a second one.
+`message` follows `Accept-Language` (da, sv, nb, en); a refusal because the leaver already has an
+active departure (409, `register.already_registered`) names it in `departureId`. Registering with
+an `externalId` that is already stored answers 200 with the stored departure (updated when the
+data differ) instead of creating a second one. A leaver has one active departure at a time.
 """
 
 

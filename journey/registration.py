@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from journey.ports import (
     DepartureEvents,
     DepartureRepository,
 )
+from journey.refusals import Reason
 from journey.registration_rules import (
     AUDIT_CANCELLED,
     AUDIT_DETAILS_CHANGED,
@@ -37,6 +38,7 @@ from journey.registration_rules import (
     AUDIT_REGRET_SET,
     AUDIT_UPDATED,
     CHANGED_MEANWHILE,
+    DEFAULT_MAX_DAYS_AHEAD,
     LEAVER_IN_POOL,
     MANAGER_IS_LEAVER,
     NO_MANAGER,
@@ -47,6 +49,7 @@ from journey.registration_rules import (
     OutcomeKind,
     Problem,
     RegistrationRequest,
+    Window,
     cancelled,
     details_changed,
     last_day_moved,
@@ -55,6 +58,7 @@ from journey.registration_rules import (
     reregistered,
     valid_zone,
 )
+from journey.text_input import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +143,7 @@ class RegistrationService:
         try:
             saved = await self._kernel.apply(
                 departure_id,
-                lambda d: _or_answer(last_day_moved(d, last_day, self._today(d.unit))),
+                lambda d: _or_answer(last_day_moved(d, last_day, self._days(d.unit))),
                 attempts=2,
             )
         except _Answered as answered:
@@ -178,7 +182,7 @@ class RegistrationService:
         journey.refusals.NotAllowed (audited) for anyone else, the leaver above all: the leaver
         never sees it. StaleAction for a departure that is gone.
         """
-        refusal = Refusal("refused", "regret", {"act": "regret"})
+        refusal = Refusal("refused", "regret", {"act": "regret"}, Reason.NOT_MANAGER_OR_HR)
         await self._kernel.open(asker, departure_id, lambda d: may_set_regret(d, asker), refusal)
         try:
             saved = await self._kernel.apply(
@@ -198,7 +202,9 @@ class RegistrationService:
         self, external_id: str, actor: str, *, door: str, dry_run: bool = False
     ) -> Outcome:
         """Cancel the departure HR's system knows as `external_id`; refused if there is none."""
-        found = await self._departures.get_by_external_id(external_id)
+        # No id with control characters is stored (RegistrationRequest refuses them).
+        readable = clean_text(external_id) == external_id
+        found = await self._departures.get_by_external_id(external_id) if readable else None
         if found is None:
             return refused("external_id", UNKNOWN_EXTERNAL_ID)
         return await self.cancel(found.id, actor, door=door, dry_run=dry_run)
@@ -251,7 +257,7 @@ class RegistrationService:
                 draft = draft.changed(departure_type=existing.departure_type)
             return await self._reregister(existing, draft, actor, door, dry_run)
         others = await self._departures.list_for_person(draft.leaver_upn)
-        problem = new_one_refused(draft, self._today(draft.unit), list(others))
+        problem = new_one_refused(draft, self._days(draft.unit), list(others))
         if problem is not None:
             return problem
         if dry_run:
@@ -265,7 +271,7 @@ class RegistrationService:
         self, existing: Departure, draft: Departure, actor: str, door: str, dry_run: bool
     ) -> Outcome:
         """The same external id again: nothing, an update, or a refusal."""
-        decided = reregistered(existing, draft, self._today(draft.unit))
+        decided = reregistered(existing, draft, self._days(draft.unit))
         if isinstance(decided, Outcome):
             return decided
         changed, fields = decided
@@ -359,10 +365,13 @@ class RegistrationService:
                 problems.append(problem)
         return pool
 
-    def _today(self, unit: str) -> date:
-        """Today in the unit's calendar zone: a day is past only once it is over there."""
-        zone = ZoneInfo(self._config().unit(unit or None).calendar.time_zone)
-        return self._clock.now().astimezone(zone).date()
+    def _days(self, unit: str) -> Window:
+        """From today in the unit's calendar zone (a day is past only once it is over there) to
+        the last day HR lets a departure be registered for (a test double may not say)."""
+        config = self._config()
+        now = self._clock.now().astimezone(ZoneInfo(config.unit(unit or None).calendar.time_zone))
+        ahead = getattr(config, "max_days_ahead", DEFAULT_MAX_DAYS_AHEAD)
+        return Window(now.date(), now.date() + timedelta(days=ahead))
 
     async def _tell(self, event: Callable[..., Awaitable[None]], *departures: Departure) -> None:
         """Hand over to the journey; the departure is stored, so a failure there is logged."""
@@ -370,19 +379,10 @@ class RegistrationService:
             await event(*departures)
         except Exception as exc:
             # The record stands either way; the audit trail shows HR that the next step failed.
-            departure_id = departures[-1].id
-            log.error(
-                "journey event %s failed for departure %s: %s",
-                getattr(event, "__name__", "?"),
-                departure_id,
-                type(exc).__name__,
-            )
-            await self._kernel.record(
-                "exitbot",
-                AUDIT_EVENT_FAILED,
-                departure_id,
-                event=str(getattr(event, "__name__", "?")),
-            )
+            departure_id, name = departures[-1].id, str(getattr(event, "__name__", "?"))
+            failed = type(exc).__name__
+            log.error("journey event %s failed for departure %s: %s", name, departure_id, failed)
+            await self._kernel.record("exitbot", AUDIT_EVENT_FAILED, departure_id, event=name)
 
 
 def _or_answer(decided: Departure | Outcome) -> Departure:

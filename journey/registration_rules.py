@@ -10,16 +10,18 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from journey.departure import Departure, DepartureStatus, DepartureType
+from journey.text_input import clean_text
 
 # Problem codes: text keys in config/texts, so every door can show them in the reader's language.
 UNKNOWN_PERSON = "register.unknown_person"
 LAST_DAY_IN_PAST = "register.last_day_in_past"
+LAST_DAY_TOO_FAR = "register.last_day_too_far"
 MANAGER_IS_LEAVER = "register.manager_is_leaver"
 ALREADY_REGISTERED = "register.already_registered"
 UNKNOWN_UNIT = "register.unknown_unit"
@@ -33,6 +35,7 @@ UNKNOWN_EXTERNAL_ID = "register.unknown_external_id"
 PROBLEM_CODES: tuple[str, ...] = (
     UNKNOWN_PERSON,
     LAST_DAY_IN_PAST,
+    LAST_DAY_TOO_FAR,
     MANAGER_IS_LEAVER,
     ALREADY_REGISTERED,
     UNKNOWN_UNIT,
@@ -60,6 +63,30 @@ FINISHED: frozenset[DepartureStatus] = frozenset(
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# How far ahead a last working day may be, unless HR's configuration says otherwise
+# (organisation.yaml `departures.max_days_ahead`).
+DEFAULT_MAX_DAYS_AHEAD = 365
+# The words pydantic's error carries for a value with characters no id may hold; the API
+# answers those with 400 (hr_api.departures).
+UNREADABLE = "contains a control character or an invalid (lone surrogate) character"
+
+
+class Window(NamedTuple):
+    """The days a last working day may be set to: from `first` (today) to `last`."""
+
+    first: date
+    last: date
+
+
+def _readable(value: Any) -> Any:
+    # NUL, other control characters and lone surrogates: no database or log takes them, and no
+    # id or address has them, so they are refused rather than cleaned (journey.text_input).
+    if isinstance(value, str) and clean_text(value) != value:
+        raise ValueError(UNREADABLE)
+    if isinstance(value, str) and any(c in value.strip() for c in "\t\n\r"):
+        raise ValueError(UNREADABLE)
+    return value
 
 
 def _address(value: str) -> str:
@@ -95,6 +122,23 @@ class RegistrationRequest(BaseModel):
     """A departure as HR describes it, through any door."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator(
+        "leaver",
+        "manager",
+        "unit",
+        "locale",
+        "time_zone",
+        "external_id",
+        "interviewer_pool",
+        "departure_type",
+        mode="before",
+    )
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        for item in value if isinstance(value, list) else [value]:
+            _readable(item)
+        return value
 
     leaver: str = Field(description="The leaver's email address or UPN.")
     manager: str | None = Field(
@@ -189,6 +233,8 @@ class Outcome(BaseModel):
     kind: OutcomeKind
     departure: Departure | None = None
     problems: tuple[Problem, ...] = ()
+    # Refused with ALREADY_REGISTERED: the id of the leaver's active departure, for HR's system.
+    active_id: str | None = None
 
     @property
     def rejected(self) -> bool:
@@ -228,15 +274,22 @@ def unchanged(departure: Departure) -> Outcome:
     return Outcome(kind=OutcomeKind.UNCHANGED, departure=departure)
 
 
-def last_day_moved(current: Departure, last_day: date, today: date) -> Departure | Outcome:
+def day_refused(day: date, days: Window) -> Outcome | None:
+    """Why `day` may not be set as the last working day: past, or further ahead than HR allows."""
+    if day < days.first:
+        return refused("last_working_day", LAST_DAY_IN_PAST)
+    if day > days.last:
+        return refused("last_working_day", LAST_DAY_TOO_FAR)
+    return None
+
+
+def last_day_moved(current: Departure, last_day: date, days: Window) -> Departure | Outcome:
     """The departure with its new last working day, or why it stays as it is."""
     if not is_active(current):
         return refused("", NOT_ACTIVE)
     if current.last_working_day == last_day:
         return unchanged(current)
-    if last_day < today:
-        return refused("last_working_day", LAST_DAY_IN_PAST)
-    return current.changed(last_working_day=last_day)
+    return day_refused(last_day, days) or current.changed(last_working_day=last_day)
 
 
 def cancelled(current: Departure) -> Departure | Outcome:
@@ -249,18 +302,29 @@ def cancelled(current: Departure) -> Departure | Outcome:
 
 
 def new_one_refused(
-    draft: Departure, today: date, others: list[Departure] | tuple[Departure, ...]
+    draft: Departure, days: Window, others: list[Departure] | tuple[Departure, ...]
 ) -> Outcome | None:
-    """Why a new departure may not be stored: a past last day, or the leaver already leaving."""
-    if draft.last_working_day < today:
-        return refused("last_working_day", LAST_DAY_IN_PAST)
-    if any(d.leaver_upn == draft.leaver_upn and is_active(d) for d in others):
-        return refused("leaver", ALREADY_REGISTERED)
-    return None
+    """Why a new departure may not be stored: a last day out of bounds, or the leaver already
+    leaving (the problem names the active departure)."""
+    problem = day_refused(draft.last_working_day, days)
+    if problem is not None:
+        return problem
+    return already_leaving(draft.leaver_upn, others)
+
+
+def already_leaving(
+    leaver_upn: str, others: list[Departure] | tuple[Departure, ...]
+) -> Outcome | None:
+    """ALREADY_REGISTERED, naming the leaver's active departure, if there is one."""
+    active = [d for d in others if d.leaver_upn == leaver_upn and is_active(d)]
+    if not active:
+        return None
+    problem = Problem(field="leaver", code=ALREADY_REGISTERED)
+    return Outcome(kind=OutcomeKind.REJECTED, problems=(problem,), active_id=active[0].id)
 
 
 def reregistered(
-    existing: Departure, draft: Departure, today: date
+    existing: Departure, draft: Departure, days: Window
 ) -> tuple[Departure, list[str]] | Outcome:
     """The same external id again: the changed departure and the fields changed, or why not."""
     if existing.leaver_upn != draft.leaver_upn:
@@ -276,8 +340,9 @@ def reregistered(
         return refused("", NOT_ACTIVE)
     # A day already in the past is only refused when it is the one being set.
     moved_to = changes.get("last_working_day")
-    if moved_to is not None and moved_to < today:
-        return refused("last_working_day", LAST_DAY_IN_PAST)
+    problem = None if moved_to is None else day_refused(moved_to, days)
+    if problem is not None:
+        return problem
     return existing.changed(**changes), sorted(changes)
 
 
