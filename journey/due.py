@@ -51,6 +51,7 @@ class ErrorCode(StrEnum):
     FOUND_DELIVERED = "found_delivered"
     FOUND_MISSING = "found_missing"
     EXPIRED = "expired"  # the conversation began, or the last day ended, before it could go
+    TOKEN_UNAVAILABLE = "token_unavailable"  # no bearer token for Teams: nothing sent, retried
 
 
 def due_action_key(departure_id: str, kind: str, recipient_key: str, due_on: date) -> str:

@@ -39,6 +39,11 @@ class ConversationGone(ConnectorError):
     """404: the conversation does not exist (any more). Record it; do not retry."""
 
 
+class TokenUnavailable(Exception):
+    """The bot's bearer token could not be had (Entra ID or the managed identity endpoint
+    unreachable, or too slow): no request went out, so trying again later is safe."""
+
+
 class TokenProvider(Protocol):
     async def token(self) -> str | None:
         """A bearer token for the Bot Connector, or None when authentication is off."""
@@ -123,6 +128,20 @@ class ConnectorClient:
         self._tokens = tokens
         self._retry = retry or RetryPolicy()
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._timeout_seconds = timeout_seconds
+
+    async def ready(self) -> None:
+        """Have the bearer token at hand (fetched or refreshed now if need be), so that a
+        request made soon after needs no trip to Entra ID; TokenUnavailable if it cannot be had.
+        """
+        await self._bearer()
+
+    async def _bearer(self) -> str | None:
+        try:
+            return await asyncio.wait_for(self._tokens.token(), self._timeout_seconds)
+        except Exception as exc:
+            # Never the exception's text: it may quote the identity endpoint's answer.
+            raise TokenUnavailable(f"no bearer token ({type(exc).__name__})") from exc
 
     async def send_to_conversation(
         self, service_url: str, conversation_id: str, activity: dict[str, Any]
@@ -175,7 +194,7 @@ class ConnectorClient:
     ) -> dict[str, Any] | None:
         url = f"{service_url.rstrip('/')}/{path}"
         headers = {"Content-Type": "application/json; charset=utf-8"}
-        token = await self._tokens.token()
+        token = await self._bearer()
         if token:
             headers["Authorization"] = f"Bearer {token}"
         for attempt in range(self._retry.attempts):

@@ -26,3 +26,10 @@ class DeliveryPolicy:
     # Database calls at once: more than the engine's pool (5) only churns connections.
     db_concurrency: int = 4
     poll_seconds: float = 1.0  # how often an idle worker looks for due actions
+    # Fair claims: at most this many of one recipient's due actions per claim (Teams' burst in
+    # one chat), and none while one of theirs is under way, so a busy chat waits, not the queue.
+    claims_per_chat: int = 3
+    # No bearer token (Entra ID unreachable): nothing is sent; try again after this long,
+    # doubled (jittered) while the outage lasts, up to token_retry_max.
+    token_retry_base: float = 1.0
+    token_retry_max: float = 30.0

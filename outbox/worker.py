@@ -3,7 +3,11 @@
 What "once" means here, and how it is kept:
 
 - Claims are leased (storage.due_actions). A claimed action whose worker died is handed to
-  another worker: nothing went out, so sending it is safe.
+  another worker: nothing went out, so sending it is safe. Each claim holds its actions under
+  a name of its own (storage.delivery_queue.claim_name), and a worker never claims again what
+  it is still working on: a job whose lease ran out cannot send what a newer claim sends.
+- The bearer token is had before an action is marked sending (outbox.token_gate): without it
+  nothing went out, and the action goes back to the queue until the token is back.
 - The state `sending` is committed just before the HTTP request (just before its pacing slot;
   a request that then may not go is set back to claimed) and `sent` (with Teams' activity id)
   just after. An action found still `sending` with its lease run out (the worker
@@ -18,21 +22,22 @@ What "once" means here, and how it is kept:
 - An action claimed after its `expires_at` (downtime, a clock jump: a conversation reminder
   once the conversation began) is not sent late: it is settled `skipped`, code `expired`.
 
-When each send may go is outbox.pacing's business. The ConnectorClient must try once (see
-outbox.connector.delivery_connector): retries go through the queue (not_before), never a sleep
-in a request. Each final outcome is told to the `on_settled` hook.
+When each send may go is outbox.pacing's business; claims are fair across chats (at most
+`claims_per_chat` of one recipient, none while one of theirs is under way). The ConnectorClient
+must try once (see outbox.connector.delivery_connector): retries go through the queue
+(not_before), never a sleep in a request. Each final outcome is told to the `on_settled` hook
+(outbox.settle).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
-import random
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any, cast
 
 import aiohttp
@@ -40,13 +45,22 @@ import aiohttp
 from journey.clock import Clock, SystemClock
 from journey.due import DueAction, DueState, ErrorCode, Outcome
 from journey.ports import ConversationRef, ConversationRefStore
-from outbox.connector import ConnectorClient, ConnectorError, ConversationGone, RecipientBlocked
+from outbox.connector import (
+    ConnectorClient,
+    ConnectorError,
+    ConversationGone,
+    RecipientBlocked,
+    TokenUnavailable,
+)
 from outbox.gate import Gated
 from outbox.hooks import OpenConversation, Probe, Render, Settled, default_render
 from outbox.markers import marked
 from outbox.pacing import ChatBusy, Later, Pacer
 from outbox.policy import DeliveryPolicy
 from outbox.reach import stored_conversation
+from outbox.settle import Settler
+from outbox.token_gate import TokenGate
+from storage.delivery_queue import claim_name
 from storage.due_actions import DueActionQueue
 from storage.send_budget import SendBudget
 
@@ -100,7 +114,18 @@ class DeliveryWorker:
         self._open_conversation = open_conversation
         self._render = render or default_render
         self._probe = probe
-        self._on_settled = on_settled
+        self._settle = Settler(
+            self._queue,
+            self.owner,
+            self._clock,
+            self.policy,
+            probing=probe is not None,
+            on_settled=on_settled,
+        )
+        self._tokens = TokenGate(connector, self.policy, self._pacer.now)
+        self._claims = itertools.count(1)
+        # Actions this worker is working on: never claimed again by it, lease run out or not.
+        self._working: set[int] = set()
 
     # --- running -------------------------------------------------------------------------
 
@@ -120,6 +145,9 @@ class DeliveryWorker:
             while not stop.is_set():
                 claimed = 0
                 room = self.max_in_flight - len(in_flight)
+                # Without a bearer token nothing can go: claim nothing until it may be back.
+                if self._tokens.shut_until() is not None:
+                    room = 0
                 if room >= self.batch_size or not in_flight:
                     try:
                         tasks, claimed = await self._start_batch(min(room, self.batch_size))
@@ -143,22 +171,30 @@ class DeliveryWorker:
         """Claim up to `limit` actions, reserve their send times, start a task for each."""
         if limit <= 0:
             return set(), 0
-        actions = await self._queue.claim(self.owner, limit, self.policy.lease_seconds)
-        if not actions:
-            return set(), 0
-        prepared = await asyncio.gather(*(self._prepare(action) for action in actions))
-        jobs = [job for job in prepared if job is not None]
+        actions = await self._queue.claim(
+            claim_name(self.owner, next(self._claims)),
+            limit,
+            self.policy.lease_seconds,
+            per_recipient=self.policy.claims_per_chat,
+            besides=tuple(self._working),
+        )
         tasks: set[asyncio.Task[None]] = set()
-        if not jobs:
-            return tasks, len(actions)
-        plans = await self._pacer.plan([job.ref for job in jobs])
-        for job, plan in zip(jobs, plans, strict=True):
-            if isinstance(plan, Later):
-                await self._give_back(job, plan)
-            elif isinstance(plan, ChatBusy):
-                tasks.add(asyncio.create_task(self._deliver(job, None, plan.free_at)))
-            else:
-                tasks.add(asyncio.create_task(self._deliver(job, plan)))
+        started: set[int] = set()
+        self._working.update(action.id for action in actions)
+        try:
+            prepared = await asyncio.gather(*(self._prepare(action) for action in actions))
+            jobs = [job for job in prepared if job is not None]
+            plans = await self._pacer.plan([job.ref for job in jobs]) if jobs else []
+            for job, plan in zip(jobs, plans, strict=True):
+                if isinstance(plan, Later):
+                    await self._give_back(job, plan)
+                    continue
+                at, free = (None, plan.free_at) if isinstance(plan, ChatBusy) else (plan, None)
+                tasks.add(asyncio.create_task(self._deliver(job, at, free)))
+                started.add(job.action.id)
+        finally:
+            # What has no task of its own is settled, given back, or left to its lease.
+            self._working.difference_update(a.id for a in actions if a.id not in started)
         return tasks, len(actions)
 
     # --- one action ----------------------------------------------------------------------
@@ -167,20 +203,20 @@ class DeliveryWorker:
         """Find the conversation and build the activity; settle what cannot or need not go."""
         try:
             if action.state != DueState.SENDING and action.expired(self._clock.now()):
-                await self._skip(action)
+                await self._settle.skip(action)
                 return None
             ref = await self._conversation_of(action.recipient_key)
             if action.state == DueState.SENDING:
                 await self._reconcile(action, ref)
                 return None
             if ref is None:
-                await self._failed(action.id, ErrorCode.NO_CONVERSATION.value)
+                await self._settle.failed(action, ErrorCode.NO_CONVERSATION.value)
                 return None
             try:
                 activity = await self._render(action, ref)
             except Exception as exc:
                 log.warning("due action %s: rendering failed (%s)", action.id, type(exc).__name__)
-                await self._failed(action.id, ErrorCode.RENDER_FAILED.value)
+                await self._settle.failed(action, ErrorCode.RENDER_FAILED.value)
                 return None
             return _Job(action, ref, marked(activity, action.marker))
         except Exception:
@@ -203,8 +239,8 @@ class DeliveryWorker:
             except Exception as exc:
                 log.warning("due action %s: probe failed (%s)", action.id, type(exc).__name__)
         if answer is not None and answer.delivered:
-            await self._sent(
-                action.id,
+            await self._settle.sent(
+                action,
                 answer.activity_id,
                 outcome=Outcome.RECONCILED,
                 code=ErrorCode.FOUND_DELIVERED.value,
@@ -213,37 +249,43 @@ class DeliveryWorker:
             # Certainly missing, or the action prefers a double to a loss: send it again,
             # through the queue like any retry.
             code = ErrorCode.FOUND_MISSING if answer is not None else ErrorCode.UNKNOWN_OUTCOME
-            await self._failed(action.id, code.value, self._clock.now(), outcome=Outcome.RECONCILED)
+            await self._settle.failed(
+                action, code.value, self._clock.now(), outcome=Outcome.RECONCILED
+            )
         else:
             # At most once: a reminder that may have arrived is not sent again; HR sees it on
             # the timeline and can requeue it.
-            await self._failed(
-                action.id, ErrorCode.UNKNOWN_OUTCOME.value, outcome=Outcome.RECONCILED
+            await self._settle.failed(
+                action, ErrorCode.UNKNOWN_OUTCOME.value, outcome=Outcome.RECONCILED
             )
 
     async def _deliver(self, job: _Job, at: float | None, chat_free: float | None = None) -> None:
         """Send at the reserved time `at`, or first find a time (after `chat_free`, if given)."""
-        action = job.action
+        action, lease = job.action, self._settle.lease(job.action)
         try:
+            if (token_back := await self._tokens.open()) is not None:
+                await self._no_token(action, token_back)
+                return
             for _ in range(3):
                 slot = await self._pacer.send_time(job.ref, at, chat_free)
                 if action.expired(self._clock.now()):
-                    await self._skip(action)  # its moment passed while it waited for a slot
+                    await self._settle.skip(action)  # its moment passed while it waited
                     return
                 if isinstance(slot, Later):
                     await self._give_back(job, slot)
                     return
+                marked_at = self._pacer.now()
                 attempt = await self._queue.mark_sending(
-                    action.id, self.owner, self.policy.sending_lease_seconds
+                    action.id, lease, self.policy.sending_lease_seconds
                 )
                 if attempt is None:
                     return  # cancelled or taken over since the claim
                 go = await self._pacer.go_ahead(job.ref.tenant_id, slot)
-                if go is True:
+                if go is True and self._in_time(marked_at):
                     await self._send(job, attempt)
                     return
                 # Nothing went out: claimed again, then a new slot or back to the queue.
-                await self._queue.unmark_sending(action.id, self.owner)
+                await self._queue.unmark_sending(action.id, lease)
                 if isinstance(go, Later):
                     await self._give_back(job, go)
                     return
@@ -251,11 +293,24 @@ class DeliveryWorker:
             await self._give_back(job, Later())
         except Exception:
             log.exception("due action %s: delivery failed", action.id)
+        finally:
+            self._working.discard(action.id)
+
+    def _in_time(self, marked_at: float) -> bool:
+        """Whether a request can still go well within the lease marked sending at `marked_at`:
+        a request that outlived it (a stalled process) would be reconciled, or sent again,
+        by another worker while still on its way."""
+        return self._pacer.now() - marked_at <= self.policy.sending_lease_seconds / 2
+
+    async def _no_token(self, action: DueAction, until: float) -> None:
+        """No bearer token: nothing went out; back to the queue until it may be back."""
+        code = ErrorCode.TOKEN_UNAVAILABLE.value
+        await self._settle.failed(action, code, self._pacer.clock_at(until))
 
     async def _give_back(self, job: _Job, later: Later) -> None:
         """Release the claim; the action is due again when `later` says."""
         not_before = None if later.until is None else self._pacer.clock_at(later.until)
-        await self._queue.release(job.action.id, self.owner, not_before)
+        await self._queue.release(job.action.id, self._settle.lease(job.action), not_before)
 
     async def _send(self, job: _Job, attempt: int) -> None:
         action, ref = job.action, job.ref
@@ -264,100 +319,42 @@ class DeliveryWorker:
                 ref.service_url, ref.conversation_id, job.activity
             )
         except RecipientBlocked:
-            await self._final(action, "http_403", Outcome.BLOCKED, 403)
+            await self._settle.final(action, "http_403", Outcome.BLOCKED, 403)
         except ConversationGone:
-            await self._final(action, "http_404", Outcome.NOT_FOUND, 404)
+            await self._settle.final(action, "http_404", Outcome.NOT_FOUND, 404)
         except ConnectorError as exc:
             await self._refused(job, attempt, exc)
+        except TokenUnavailable:
+            # The token ran out since the gate had it, and no new one came: nothing was sent.
+            await self._settle.retry(action, attempt, ErrorCode.TOKEN_UNAVAILABLE.value, None)
         except aiohttp.ClientConnectorError:
             # The connection was never made: nothing reached Teams, retrying is safe.
-            await self._retry(action, attempt, ErrorCode.CONNECT_FAILED.value, None)
+            await self._settle.retry(action, attempt, ErrorCode.CONNECT_FAILED.value, None)
         except TimeoutError:
-            await self._unknown(action, ErrorCode.TIMEOUT.value)
+            await self._settle.unknown(action, ErrorCode.TIMEOUT.value)
         except Exception as exc:
             # A dropped connection or an unreadable answer after the request went out.
             log.warning("due action %s: send ended with %s", action.id, type(exc).__name__)
-            await self._unknown(action, ErrorCode.UNKNOWN_OUTCOME.value)
+            await self._settle.unknown(action, ErrorCode.UNKNOWN_OUTCOME.value)
         else:
-            await self._sent(action.id, activity_id, status=201)
+            await self._settle.sent(action, activity_id, status=201)
 
     async def _refused(self, job: _Job, attempt: int, exc: ConnectorError) -> None:
         action, code = job.action, f"http_{exc.status}"
         if exc.status == 429:
-            delay = _seconds(exc.retry_after) or self._backoff(attempt)
+            delay = _seconds(exc.retry_after) or self._settle.backoff(attempt)
             until = await self._pacer.throttled(job.ref.tenant_id, delay)
             if attempt < self.policy.max_throttled_attempts:
                 retry_at = self._pacer.clock_at(until)
-                await self._failed(action.id, code, retry_at, outcome=Outcome.THROTTLED, status=429)
+                await self._settle.failed(
+                    action, code, retry_at, outcome=Outcome.THROTTLED, status=429
+                )
             else:
-                await self._final(action, code, Outcome.THROTTLED, 429)
+                await self._settle.final(action, code, Outcome.THROTTLED, 429)
         elif exc.status in RETRIED_STATUSES:
-            await self._retry(action, attempt, code, exc.status)
+            await self._settle.retry(action, attempt, code, exc.status)
         else:
-            await self._final(action, code, Outcome.ERROR, exc.status)
-
-    async def _retry(self, action: DueAction, attempt: int, code: str, status: int | None) -> None:
-        if attempt >= self.policy.max_attempts:
-            await self._final(action, code, Outcome.ERROR, status)
-            return
-        retry_at = self._clock.now() + timedelta(seconds=self._backoff(attempt))
-        await self._failed(action.id, code, retry_at, status=status)
-
-    async def _final(
-        self, action: DueAction, code: str, outcome: Outcome, status: int | None
-    ) -> None:
-        await self._failed(action.id, code, None, outcome=outcome, status=status)
-
-    async def _unknown(self, action: DueAction, code: str) -> None:
-        """The request may have reached Teams."""
-        if self._probe is not None:
-            # Look later, when a copy that is on its way would have arrived.
-            settle = self._clock.now() + timedelta(seconds=self.policy.settle_seconds)
-            await self._queue.mark_unknown(action.id, self.owner, code, settle)
-            return
-        await self._queue.record(action.id, Outcome.ERROR, code, worker=self.owner)
-        retry_at = None
-        if action.resend_if_unknown:
-            retry_at = self._clock.now() + timedelta(seconds=self._backoff(1))
-        await self._failed(
-            action.id, ErrorCode.UNKNOWN_OUTCOME.value, retry_at, outcome=Outcome.RECONCILED
-        )
-
-    # --- outcomes ------------------------------------------------------------------------
-
-    async def _skip(self, action: DueAction) -> None:
-        """Too late to be of use (a reminder after the conversation began): not sent, logged."""
-        if await self._queue.mark_skipped(action.id, self.owner, ErrorCode.EXPIRED.value):
-            log.info("due action %s: its moment passed; skipped, not sent", action.id)
-            await self._report(action.id)
-
-    async def _sent(self, action_id: int, activity_id: str | None, **options: Any) -> None:
-        if await self._queue.mark_sent(action_id, self.owner, activity_id, **options):
-            await self._report(action_id)
-
-    async def _failed(
-        self, action_id: int, code: str, retry_at: datetime | None = None, **options: Any
-    ) -> None:
-        """Record a failure; one with no retry to follow is final, and reported."""
-        changed = await self._queue.mark_failed(action_id, self.owner, code, retry_at, **options)
-        if changed and retry_at is None:
-            await self._report(action_id)
-
-    async def _report(self, action_id: int) -> None:
-        """Tell the on_settled hook how the action ended; its failure does not undo the send."""
-        if self._on_settled is None:
-            return
-        action = await self._queue.get(action_id)
-        if action is None:
-            return
-        try:
-            await self._on_settled(action)
-        except Exception:
-            log.exception("recording the outcome of due action %s failed", action_id)
-
-    def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.policy.backoff_base * 2 ** max(attempt - 1, 0), self.policy.backoff_max)
-        return random.uniform(ceiling / 2, ceiling)
+            await self._settle.final(action, code, Outcome.ERROR, exc.status)
 
 
 def _seconds(retry_after: str | None) -> float | None:

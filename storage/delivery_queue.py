@@ -7,16 +7,24 @@ its lease run out, the request may or may not have reached Teams, and the worker
 it instead of blindly sending again (see outbox/worker.py).
 
 Every state change checks the lease owner in the same statement (compare and set), so a worker
-whose lease was taken over, or whose row was cancelled meanwhile, changes nothing.
+whose lease was taken over, or whose row was cancelled meanwhile, changes nothing. The delivery
+worker claims under a name of its own for each claim (`claim_name`: its owner id and a claim
+number), so even a claim it takes back from itself after its lease ran out is another owner:
+the job of the earlier claim can neither mark the action sending nor sent.
+
+Claims are fair across recipients (`per_recipient`): at most that many of one recipient's due
+actions per claim, and none while another of theirs is held under a live lease, so one busy
+chat, which Teams lets through only a few times a second, holds back itself and not the queue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, case, or_, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey.clock import Clock, SystemClock
@@ -28,6 +36,17 @@ from storage.tables import due_actions
 
 _C = due_actions.c
 _HELD = (DueState.CLAIMED.value, DueState.SENDING.value)
+_CLAIM_NUMBER = re.compile(r"~\d+$")
+
+
+def claim_name(owner: str, number: int) -> str:
+    """The lease owner of one claim of `owner`'s: every claim a name of its own."""
+    return f"{owner}~{number}"
+
+
+def worker_of(lease_owner: str) -> str:
+    """The worker behind a lease owner (a claim name, or a plain owner id), for the log."""
+    return _CLAIM_NUMBER.sub("", lease_owner)
 
 
 # The statements every send runs, built once (building one costs about as much as running it).
@@ -89,6 +108,28 @@ async def _change_held(
     return (await session.execute(statement)).one_or_none()
 
 
+def _fair(ready: ColumnElement[bool], now: datetime, most: int) -> ColumnElement[bool]:
+    """The first `most` ready actions of each recipient none of whose actions is held now.
+
+    A window function in a subquery (SQLite and PostgreSQL alike); the claim's FOR UPDATE
+    SKIP LOCKED applies to the outer select, which checks `ready` again on the row it locks.
+    """
+    other = due_actions.alias("held")
+    held = (
+        select(other.c.recipient_key)
+        .where(other.c.state.in_(_HELD), other.c.lease_until >= now)
+        .correlate(None)
+    )
+    place = func.row_number().over(partition_by=_C.recipient_key, order_by=(_C.due_at, _C.id))
+    ranked = (
+        select(_C.id, place.label("place"))
+        .where(ready, _C.recipient_key.not_in(held))
+        .correlate(None)
+        .subquery("ranked")
+    )
+    return _C.id.in_(select(ranked.c.id).where(ranked.c.place <= most).correlate(None))
+
+
 def as_action(row: Row[Any]) -> DueAction:
     """A due_actions row (every column) as the domain's DueAction."""
     values = dict(row._mapping)
@@ -103,14 +144,25 @@ class DeliveryQueue:
         self._db = db
         self._clock = clock or SystemClock()
 
-    async def claim(self, owner: str, limit: int, lease_seconds: float) -> list[DueAction]:
+    async def claim(
+        self,
+        owner: str,
+        limit: int,
+        lease_seconds: float,
+        *,
+        per_recipient: int | None = None,
+        besides: Collection[int] = (),
+    ) -> list[DueAction]:
         """Take up to `limit` actions for `owner` until the lease ends, oldest due first.
 
         Pending actions that are due, and claimed or sending ones whose lease ran out. Sending
         ones come back still marked sending: their last attempt's outcome is unknown.
+        `per_recipient`: at most this many of one recipient's, and none of a recipient with an
+        action held under a live lease. `besides`: ids the caller is still working on (its
+        own lease ran out, but it has not given them up), never handed out again to it.
         """
         now = self._clock.now()
-        ready = or_(
+        ready: ColumnElement[bool] = or_(
             and_(
                 _C.state == DueState.PENDING.value,
                 _C.due_at <= now,
@@ -118,6 +170,10 @@ class DeliveryQueue:
             ),
             and_(_C.state.in_(_HELD), _C.lease_until < now),
         )
+        if besides:
+            ready = and_(ready, _C.id.not_in(list(besides)))
+        if per_recipient is not None:
+            ready = and_(ready, _fair(ready, now, per_recipient))
         lease = {
             "state": case(
                 (_C.state == DueState.SENDING.value, DueState.SENDING.value),
@@ -168,7 +224,9 @@ class DeliveryQueue:
             target = row or await action_for_log(session, action_id)
             if target is not None:
                 details = {"code": code, "status": status, "activity_id": activity_id}
-                await write_line(session, target, outcome, at=now, worker=owner, **details)
+                await write_line(
+                    session, target, outcome, at=now, worker=worker_of(owner), **details
+                )
         return row is not None
 
     async def mark_failed(
@@ -195,7 +253,7 @@ class DeliveryQueue:
             row = await _change_held(session, action_id, owner, _HELD, values)
             if row is not None:
                 details = {"code": code, "status": status, "retry_at": retry_at}
-                await write_line(session, row, outcome, at=now, worker=owner, **details)
+                await write_line(session, row, outcome, at=now, worker=worker_of(owner), **details)
         return row is not None
 
     async def mark_skipped(self, action_id: int, owner: str, code: str) -> bool:
@@ -215,7 +273,9 @@ class DeliveryQueue:
         async with self._db.sessions.begin() as session:
             row = await _change_held(session, action_id, owner, held, values)
             if row is not None:
-                await write_line(session, row, Outcome.SKIPPED, at=now, code=code, worker=owner)
+                await write_line(
+                    session, row, Outcome.SKIPPED, at=now, code=code, worker=worker_of(owner)
+                )
         return row is not None
 
     async def mark_unknown(
@@ -227,7 +287,9 @@ class DeliveryQueue:
         async with self._db.sessions.begin() as session:
             row = await _change_held(session, action_id, owner, (DueState.SENDING.value,), values)
             if row is not None:
-                await write_line(session, row, Outcome.ERROR, at=now, code=code, worker=owner)
+                await write_line(
+                    session, row, Outcome.ERROR, at=now, code=code, worker=worker_of(owner)
+                )
         return row is not None
 
     async def unmark_sending(self, action_id: int, owner: str) -> bool:
