@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # (activity key or None, sender's user key) -> (first time seen, stored reference of the sender)
 BeginTurn = Callable[[str | None, str], Awaitable[tuple[bool, ConversationRef | None]]]
+# (activity key, handled): mark it handled, or give the claim back so Teams' retry runs the turn
+SettleTurn = Callable[..., Awaitable[None]]
 KNOWN_REF = "exitbot.known_ref"
 
 
@@ -65,12 +67,14 @@ class ExitbotAdapter(BotAdapter):
         tenant_id: str | None,
         begin_turn: BeginTurn,
         on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
+        settle_turn: SettleTurn | None = None,
     ) -> None:
         super().__init__(on_turn_error)
         self._connector = connector
         self._validator = validator
         self._tenant_id = tenant_id or None
         self._begin_turn = begin_turn
+        self._settle_turn = settle_turn
 
     async def process(
         self,
@@ -92,12 +96,21 @@ class ExitbotAdapter(BotAdapter):
         context.turn_state[KNOWN_REF] = known
         context.turn_state[self.BOT_IDENTITY_KEY] = ClaimsIdentity(claims, True)
         context.turn_state[self.BOT_CALLBACK_HANDLER_KEY] = logic
-        await self.run_pipeline(context, logic)
+        try:
+            await self.run_pipeline(context, logic)  # on_turn_error re-raises a database outage
+        except BaseException:
+            await self._settle(key, handled=False)  # not seen: Teams' retry runs the turn
+            raise
+        await self._settle(key, handled=True)
 
         if activity.type == ActivityTypes.invoke:
             response = context.turn_state.get(self._INVOKE_RESPONSE_KEY)
             return response.value if response is not None else InvokeResponse(status=501)
         return None
+
+    async def _settle(self, key: str | None, *, handled: bool) -> None:
+        if key is not None and self._settle_turn is not None:
+            await self._settle_turn(key, handled=handled)
 
     async def _authenticate(self, auth_header: str | None, activity: Activity) -> dict[str, Any]:
         if self._validator is None:  # explicit local mode, warned about at start

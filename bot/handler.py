@@ -16,6 +16,7 @@ from dialogs.welcome import send_welcome
 from journey.locale import preferred_locale
 from journey.ports import ConversationRef
 from outbox.connector import ConnectorClient, ConnectorError
+from storage.outage import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +150,9 @@ class TurnErrorHandler:
 
     async def __call__(self, turn_context: TurnContext, error: Exception) -> None:
         """The adapter's on_turn_error."""
+        if database_unavailable(error):
+            # Not the person's problem and not a 200: bot/routes.py answers 503, Teams retries.
+            raise error
         frames = "".join(traceback.format_tb(error.__traceback__))
         log.error("turn failed with %s\n%s", type(error).__name__, frames)
         try:

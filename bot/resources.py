@@ -103,14 +103,16 @@ async def services(app: web.Application) -> AsyncIterator[None]:
         tokens=app[BOT_TOKENS],
     )
     wiring = build_services(settings, app[CLOCK], resources)
+    turns = TurnStart(db)
     app[OUTBOX], app[FLOW] = wiring.outbox, wiring.flow
     app[REGISTRATION] = wired(wiring.services.registration, "registration")
     app[ADAPTER] = ExitbotAdapter(
         wiring.connector,
         validator=_validator(settings, app[BOT_HTTP]),
         tenant_id=settings.app_tenant_id,
-        begin_turn=TurnStart(db).begin,
+        begin_turn=turns.begin,
         on_turn_error=TurnErrorHandler(wiring.services),
+        settle_turn=turns.settle,
     )
     app[BOT] = ExitBot(
         wiring.services,

@@ -3,40 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
 from aiohttp import web
-from botbuilder.schema import Activity
 
+from bot.activity_input import BodyRefused, read_activity
 from bot.adapter import DuplicateActivity, TenantRefused
 from bot.auth import AuthUnavailable, Unauthorized
 from bot.typedefs import ADAPTER, BOT, CONFIG, DATABASE
+from storage.outage import database_unavailable
+from storage.turns import TurnInProgress
 
 log = logging.getLogger(__name__)
 
-REQUIRED_FIELDS = ("type", "serviceUrl", "conversation", "from")
+# Teams retries an activity answered 503; a database outage usually passes within seconds.
+RETRY_AFTER_SECONDS = 5
 
 
 def _problem(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def parse_activity(body: object) -> Activity:
-    """An Activity from a request body, or ValueError saying what is missing."""
-    if not isinstance(body, dict):
-        raise ValueError("the body must be a JSON object")
-    missing = [name for name in REQUIRED_FIELDS if not body.get(name)]
-    if missing:
-        raise ValueError(f"the activity lacks {', '.join(missing)}")
-    if not isinstance(body["conversation"], dict) or not body["conversation"].get("id"):
-        raise ValueError("the activity lacks conversation.id")
-    if not isinstance(body["from"], dict) or not body["from"].get("id"):
-        raise ValueError("the activity lacks from.id")
-    try:
-        return Activity().deserialize(body)
-    except Exception as exc:  # msrest raises its own DeserializationError family
-        raise ValueError("the activity does not follow the Bot Framework schema") from exc
+def _unavailable(message: str) -> web.Response:
+    return web.json_response(
+        {"error": message}, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
 
 
 async def messages(request: web.Request) -> web.Response:
@@ -45,9 +36,9 @@ async def messages(request: web.Request) -> web.Response:
         return _problem(415, "expected application/json")
     raw = await request.read()  # raises 413 past client_max_size
     try:
-        activity = parse_activity(json.loads(raw))
-    except (ValueError, UnicodeDecodeError) as exc:
-        return _problem(400, str(exc) if isinstance(exc, ValueError) else "body is not UTF-8")
+        activity = read_activity(raw)  # bounded depth, every string cleaned
+    except BodyRefused as exc:
+        return _problem(400, str(exc))
 
     adapter, bot = request.app[ADAPTER], request.app[BOT]
     try:
@@ -66,6 +57,15 @@ async def messages(request: web.Request) -> web.Response:
     except DuplicateActivity:
         log.info("dropped a re-sent activity")
         return web.Response(status=200)
+    except TurnInProgress:
+        log.info("an activity was re-sent while its turn runs; asked to retry")
+        return _unavailable("this activity is being handled; try again")
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        # Nothing of the turn is recorded as seen: Teams' retry runs it.
+        log.warning("the database is unavailable: %s", type(exc).__name__)
+        return _unavailable("the database is unavailable; try again")
     if response is not None:
         return web.json_response(response.body, status=response.status)
     return web.Response(status=200)

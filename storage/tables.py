@@ -130,6 +130,8 @@ seen_activities = Table(
     metadata,
     Column("activity_id", String(512), primary_key=True),
     Column("seen_at", UtcDateTime, nullable=False, index=True),
+    # Set while its turn runs (until when another try may take it over); NULL once handled.
+    Column("pending_until", UtcDateTime, nullable=True),
 )
 
 bot_state = Table(

@@ -1,14 +1,37 @@
-"""The database work at the start of every turn, in one transaction."""
+"""The database work at the start of every turn, in one transaction, and at its end.
+
+An activity id is claimed when its turn begins and marked handled when it ends. A turn that
+fails on the database gives its claim back, so Teams' retry runs it; a claim that could not be
+given back (the database was down) is taken over by a retry once TURN_LEASE has passed.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from journey.clock import Clock, SystemClock
 from journey.ports import ConversationRef
 from storage.database import Database
 from storage.dialect import insert_for
 from storage.tables import conversation_refs, seen_activities
+
+log = logging.getLogger(__name__)
+
+# Longer than any turn runs (Teams gives up waiting for a turn after 15 s).
+TURN_LEASE = timedelta(seconds=30)
+# How long a re-send waits for the try that holds it (Teams waits 15 s for an answer).
+IN_PROGRESS_WAIT = 10.0
+_POLL_SECONDS = 0.1
+_SETTLE_TIMEOUT = 5.0
+
+
+class TurnInProgress(Exception):
+    """Teams re-sent an activity whose turn is still running, or failed moments ago."""
 
 
 class TurnStart:
@@ -21,16 +44,31 @@ class TurnStart:
     async def begin(
         self, activity_key: str | None, user_key: str
     ) -> tuple[bool, ConversationRef | None]:
+        """As _begin_once; a re-send that arrives while an earlier try runs waits (a while)
+        for its outcome: dropped once handled, run if that try failed and gave it back."""
+        deadline = asyncio.get_running_loop().time() + IN_PROGRESS_WAIT
+        while True:
+            try:
+                return await self._begin_once(activity_key, user_key)
+            except TurnInProgress:
+                if asyncio.get_running_loop().time() >= deadline:
+                    raise
+            await asyncio.sleep(_POLL_SECONDS)
+
+    async def _begin_once(
+        self, activity_key: str | None, user_key: str
+    ) -> tuple[bool, ConversationRef | None]:
         """(first time this activity is seen, the stored reference of its sender)."""
         # One connection and one transaction instead of two sessions: this runs on every turn.
         async with self._db.engine.begin() as connection:
             if activity_key is not None:
+                now = self._clock.now()
                 claimed = await connection.execute(
                     insert_for(self._db, seen_activities)
-                    .values(activity_id=activity_key, seen_at=self._clock.now())
+                    .values(activity_id=activity_key, seen_at=now, pending_until=now + TURN_LEASE)
                     .on_conflict_do_nothing(index_elements=[seen_activities.c.activity_id])
                 )
-                if claimed.rowcount != 1:
+                if claimed.rowcount != 1 and not await _take_over(connection, activity_key, now):
                     return False, None
             row = (
                 await connection.execute(
@@ -38,3 +76,38 @@ class TurnStart:
                 )
             ).one_or_none()
         return True, None if row is None else ConversationRef.model_validate(dict(row._mapping))
+
+    async def settle(self, activity_key: str, *, handled: bool) -> None:
+        """Mark the activity handled, or give its claim back so Teams' retry runs the turn.
+
+        Best effort: while the database is down the claim's lease runs out instead."""
+        c = seen_activities.c
+        mine = c.activity_id == activity_key
+        statement = (
+            update(seen_activities).where(mine).values(pending_until=None)
+            if handled
+            else delete(seen_activities).where(mine, c.pending_until.is_not(None))
+        )
+        try:
+            async with asyncio.timeout(_SETTLE_TIMEOUT), self._db.engine.begin() as connection:
+                await connection.execute(statement)
+        except Exception as exc:  # the turn's own outcome stands
+            verb = "mark handled" if handled else "give back"
+            log.warning("could not %s an activity id: %s", verb, type(exc).__name__)
+
+
+async def _take_over(connection: AsyncConnection, activity_key: str, now: datetime) -> bool:
+    """Claim an activity whose earlier try never finished once its lease ran out; False if it
+    was handled; TurnInProgress while a try holds it."""
+    c = seen_activities.c
+    taken = await connection.execute(
+        update(seen_activities)
+        .where(c.activity_id == activity_key, c.pending_until < now)
+        .values(seen_at=now, pending_until=now + TURN_LEASE)
+    )
+    if taken.rowcount == 1:
+        return True
+    pending = await connection.scalar(select(c.pending_until).where(c.activity_id == activity_key))
+    if pending is not None:
+        raise TurnInProgress(activity_key)
+    return False

@@ -141,8 +141,13 @@ def upgrade() -> None:
         sqlite_where=sa.text(ACTIVE),
         postgresql_where=sa.text(ACTIVE),
     )
+    # A turn that failed on the database is not "seen": Teams' retry runs it (NULL: handled).
+    with op.batch_alter_table("seen_activities") as batch:
+        batch.add_column(sa.Column("pending_until", UTC_DATETIME, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("seen_activities") as batch:
+        batch.drop_column("pending_until")
     # The duplicates cancelled on the way up stay cancelled.
     op.drop_index(ONE_ACTIVE_INDEX, table_name="departures")

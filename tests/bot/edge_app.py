@@ -1,0 +1,100 @@
+"""The whole service on loopback for the edge tests: SQLite or PostgreSQL, the demo people, a
+fixed clock, a token issuer and a connector stand-in; and a door to PostgreSQL that a test can
+shut (an outage, as the service sees one) and open again."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+from sqlalchemy.engine import make_url
+
+from bot.app import create_app
+from bot.settings import Settings
+from config.loader import default_config_dir, load_config
+from journey.clock import FixedClock
+from testkit.standins.connector import ConnectorStandIn
+from testkit.standins.serve import serve
+from testkit.standins.tokens import TokenIssuer
+from tests.helpers.journey import DEMO_PEOPLE, EVERYONE, T0, LiveApp
+from tests.helpers.service import APP_ID, TENANT, StaticToken
+
+
+@asynccontextmanager
+async def live_service(database_url: str) -> AsyncIterator[LiveApp]:
+    """The service with authentication on, on `database_url` (migrated)."""
+    connector, issuer = ConnectorStandIn(), TokenIssuer()
+    for user in EVERYONE:
+        connector.members[user.user_id] = user.member()
+    async with serve(connector.app()) as connector.url, serve(issuer.app()) as issuer.url:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            DATABASE_URL=database_url,
+            MICROSOFT_APP_ID=APP_ID,
+            MICROSOFT_APP_TENANT_ID=TENANT,
+            MICROSOFT_APP_PASSWORD="not-used-in-tests",
+            EXITBOT_DIRECTORY="local",
+            EXITBOT_PEOPLE_FILE=str(DEMO_PEOPLE),
+            TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=issuer.metadata_url,
+        )
+        clock = FixedClock(T0)
+        app = create_app(settings, clock=clock, bot_tokens=StaticToken())
+        config = load_config(default_config_dir())
+        async with serve(app) as url, aiohttp.ClientSession() as http:
+            yield LiveApp(url, app, connector, issuer, http, config, clock)
+
+
+class DatabaseDoor:
+    """A TCP relay on loopback in front of PostgreSQL. Shut: every open connection is cut and
+    new ones are refused (the port is closed), as when the server goes down. Open: relays
+    again on the same port."""
+
+    def __init__(self, url: str) -> None:
+        self._target = make_url(url)
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    @property
+    def url(self) -> str:
+        """The database URL through the door."""
+        return self._target.set(port=self.port).render_as_string(hide_password=False)
+
+    async def open(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    def shut(self) -> None:
+        """Refuse new connections and cut the open ones, at once (callable from any code)."""
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
+
+    async def _relay(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        try:
+            server_r, server_w = await asyncio.open_connection(self._target.host, self._target.port)
+        except OSError:
+            client_w.transport.abort()
+            return
+        pair = {client_w, server_w}
+        self._writers |= pair
+        try:
+            await asyncio.gather(_pipe(client_r, server_w), _pipe(server_r, client_w))
+        finally:
+            for writer in pair:
+                writer.transport.abort()
+            self._writers -= pair
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(OSError, ConnectionError):
+        while chunk := await reader.read(65536):
+            writer.write(chunk)
+            await writer.drain()
+    writer.transport.abort()
