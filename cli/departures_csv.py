@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from journey.registration_rules import RegistrationRequest
+from journey.text_input import clean_text
 
 COLUMNS: tuple[str, ...] = (
     "external_id",
@@ -154,4 +155,5 @@ def parse_row(row: CsvRow) -> RegistrationRequest | str:
 def shown_leaver(row: CsvRow) -> str:
     """The leaver cell if it is an address; anything else might be free text, so never shown."""
     cell = row.cells.get("leaver", "").strip().lower()
-    return cell if _ADDRESS.match(cell) else "-"
+    # Control characters (an escape sequence among them) never reach HR's terminal.
+    return cell if _ADDRESS.match(cell) and clean_text(cell) == cell else "-"
