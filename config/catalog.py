@@ -35,7 +35,15 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # Never gets the person's words: the bot does not echo what a user wrote.
         "error.unknown_command": (),
         "error.generic": (),
-        "error.not_allowed": (),
+        "error.not_allowed": (),  # only HR (journey.refusals.Reason, dialogs.routes)
+        "error.for_leaver": (),
+        "error.for_interviewer": (),
+        "error.for_leaver_or_interviewer": (),
+        "error.for_leaver_or_manager": (),
+        "error.for_manager_or_hr": (),
+        "error.for_interviewer_or_hr": (),
+        "error.not_involved": (),
+        "error.own_departure": (),
         "error.stale_action": (),
         # Above the current card, in place of one drawn for an earlier plan (dialogs.stale).
         "error.stale_card": (),
@@ -220,6 +228,7 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "insights.no_answers": (),
         "insights.comments": (),
         "insights.not_allowed": (),
+        "insights.not_your_unit": (),
         "handover.title": (),
         "handover.intro": ("last_day",),
         "handover.done": (),

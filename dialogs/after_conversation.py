@@ -121,9 +121,9 @@ async def thank_you_for(
 ) -> dict[str, Any]:
     """The thank-you as the person asking may see it: in full for the leaver only."""
     after = after_of(turn)
-    try:
+    try:  # NotAllowed goes to the router: audited, and answered with `no_details`
         departure, notes, wishes = await after.for_leaver(asker_of(turn), departure_id)
-    except (NotAllowed, StaleAction):
+    except StaleAction:
         say = turn.speaker()
         return thank_you_without_details(say, departure_id, user_ids=[])
     say, offers = turn.speaker(departure.unit), after.offers(departure)
@@ -146,6 +146,12 @@ async def thank_you_for(
         note=note,
         alumni=alumni,
     )
+
+
+def no_details(turn: DialogTurn, refused: NotAllowed) -> InvokeResult:
+    """The thank-you as anyone but the leaver sees it (dialogs.routes, after the audit)."""
+    departure_id = refused.departure_id or ""
+    return InvokeResult(card=thank_you_without_details(turn.speaker(), departure_id, user_ids=[]))
 
 
 async def refresh_thanks(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:

@@ -1,6 +1,8 @@
 """`insights`: HR sees the figures across departures; a unit manager those of their own unit.
 
-Anyone else is told that insights are not for them, and nothing else: no figure, no unit list.
+Anyone else is told that insights are not for them, and nothing else: no figure, no unit list;
+a manager who asks for another unit's figures, that those are not theirs. Both are NotAllowed,
+audited by dialogs.router with the scope "insights".
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn, wired
 from journey.insights_service import InsightsSource, gather
 from journey.periods import Period
+from journey.refusals import INSIGHTS_SCOPE, NotAllowed, Reason
 
+AUDIT_REFUSED = "insights.refused"
 ALL = "all"
 DEFAULT_PERIOD = "last_12"
 COMMENTS_PER_QUESTION = 5
@@ -119,8 +123,7 @@ async def show_insights(turn: DialogTurn) -> None:
     """Answer `insights`: the organisation for HR, the first own unit for a manager."""
     hr, managed = await _scopes(turn)
     if not hr and not managed:
-        await turn.send_text(turn.text("insights.not_allowed"))
-        return
+        raise NotAllowed(Reason.NO_FIGURES, scope=INSIGHTS_SCOPE, action=AUDIT_REFUSED)
     unit = ALL if hr else sorted(managed)[0]
     await turn.send_card(await insights_for(turn, unit, DEFAULT_PERIOD))
 
@@ -129,5 +132,7 @@ async def show_chosen(turn: DialogTurn, payload: ShowInsights) -> InvokeResult:
     """The card's Show button: the chosen scope and period, if the person may see it."""
     hr, managed = await _scopes(turn)
     if not hr and payload.unit not in managed:
-        return InvokeResult(message=turn.text("insights.not_allowed"))
+        reason = Reason.NOT_IN_SCOPE if managed else Reason.NO_FIGURES
+        unit = {"unit": payload.unit}  # an id the card offers (UnitChoice), never free text
+        raise NotAllowed(reason, scope=INSIGHTS_SCOPE, action=AUDIT_REFUSED, detail=unit)
     return InvokeResult(card=await insights_for(turn, payload.unit, payload.period))

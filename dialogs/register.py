@@ -32,7 +32,8 @@ from journey.departure import Departure, DepartureType
 from journey.locale import SUPPORTED_LANGUAGES, language_of
 from journey.meeting_modes import may_record_outside
 from journey.people import DirectoryUnavailable
-from journey.registration_rules import Outcome, RegistrationRequest, is_active
+from journey.refusals import NotAllowed, Reason
+from journey.registration_rules import AUDIT_REFUSED, Outcome, RegistrationRequest, is_active
 
 log = logging.getLogger(__name__)
 
@@ -228,19 +229,20 @@ def _problems_text(turn: DialogTurn, outcome: Outcome) -> str:
 async def show_register_form(turn: DialogTurn) -> None:
     """Answer `register` (or its localized word): the form for HR, a refusal for others."""
     if not turn.is_hr():
-        await turn.send_text(turn.text("error.not_allowed"))
-        return
+        await _refuse(turn, "register_form")
     await turn.send_card(register_form_card(form_view(turn.config, turn.locale, _today(turn))))
 
 
 async def _refuse(
-    turn: DialogTurn, attempted: str, departure_id: str | None = None
+    turn: DialogTurn,
+    attempted: str,
+    departure_id: str | None = None,
+    reason: Reason = Reason.NOT_HR,
 ) -> InvokeResult:
-    await turn.services.registration.record_refusal(
-        _actor(turn), attempted, door=DOOR, departure_id=departure_id
-    )
-    log.warning("refused %s from someone who is not an HR member", attempted)
-    return InvokeResult(message=turn.text("error.not_allowed"))
+    """NotAllowed: dialogs.router audits it (departure.refused, this door) and says why."""
+    log.warning("refused %s (%s)", attempted, reason.value)
+    detail = {"door": DOOR, "attempted": attempted}
+    raise NotAllowed(reason, departure_id=departure_id, action=AUDIT_REFUSED, detail=detail)
 
 
 async def submit_registration(turn: DialogTurn, payload: RegisterSubmit) -> InvokeResult:
@@ -311,7 +313,7 @@ async def change_details(turn: DialogTurn, payload: ChangeDetails) -> InvokeResu
     values: dict[str, object] = {"departure_type": DepartureType(payload.departure_type)}
     if payload.regrettable:  # not on the card of an HR member who is the one leaving
         if (turn.actor.upn or "").strip().lower() == current.leaver_upn:
-            return await _refuse(turn, "change_details", current.id)
+            return await _refuse(turn, "change_details", current.id, Reason.OWN_DEPARTURE)
         values["regrettable"] = (
             None if payload.regrettable == "unset" else payload.regrettable == "yes"
         )

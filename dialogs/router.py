@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from dialogs.commands import Command, parse_command
 from dialogs.turn import DialogTurn
+from journey.access import Asker
+from journey.ports import AuditEntry
+from journey.refusals import NotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,7 @@ class Router:
         self._commands: dict[Command, CommandHandler] = {}
         self._verbs: dict[str, tuple[type[BaseModel], VerbHandler]] = {}
         self._refusals: dict[type[Exception], RefusalAnswer] = {}
+        self._refused_views: dict[str, RefusalAnswer] = {}
         self._unchecked: set[str] = set()
         self._mark_check: MarkCheck | None = None
 
@@ -103,17 +107,27 @@ class Router:
         self._commands[command] = handler
 
     def verb(
-        self, verb: str, payload: type[BaseModel], handler: VerbHandler, *, checked: bool = True
+        self,
+        verb: str,
+        payload: type[BaseModel],
+        handler: VerbHandler,
+        *,
+        checked: bool = True,
+        not_allowed: RefusalAnswer | None = None,
     ) -> None:
         """Answer a card's verb with `handler`, its data parsed with `payload` first.
 
         A checked verb is refused when its card was drawn for an earlier plan of the
         departure (the data's `mark`, see `marks`); a view or a refresh, or a change that does
         not hang on the plan (a checklist tick, a survey answer), passes `checked=False`.
+        A card's refresh may answer NotAllowed with a card of its own (`not_allowed`, e.g.
+        one without details); the refusal is audited all the same.
         """
         self._verbs[verb] = (payload, handler)
         if not checked:
             self._unchecked.add(verb)
+        if not_allowed is not None:
+            self._refused_views[verb] = not_allowed
 
     def marks(self, check: MarkCheck) -> None:
         """Check a checked verb's `mark` with `check(turn, departure_id, mark)` first."""
@@ -140,11 +154,28 @@ class Router:
     def _refused(self) -> tuple[type[Exception], ...]:
         return tuple(self._refusals)
 
-    async def _answer(self, turn: DialogTurn, refusal: Exception) -> InvokeResult:
-        """The registered answer to a refusal: the nearest registered class wins."""
-        kind = next(k for k in type(refusal).__mro__ if k in self._refusals)
-        answer = self._refusals[kind](turn, refusal)
-        return await answer if inspect.isawaitable(answer) else answer
+    async def _answer(self, turn: DialogTurn, asked: str, refusal: Exception) -> InvokeResult:
+        """The registered answer to a refusal: the nearest registered class wins.
+
+        Every NotAllowed is written to the audit log here, once, whichever handler or
+        service refused (`asked`: the verb or command). An answer may itself find that the
+        person has no part in the departure (dialogs.stale): that refusal is answered instead.
+        """
+        if isinstance(refusal, NotAllowed):
+            await audit_refusal(turn, asked, refusal)
+        answers = self._refusals
+        kind = next(k for k in type(refusal).__mro__ if k in answers)
+        answer = answers[kind] if kind is not NotAllowed else self._not_allowed(asked)
+        try:
+            result = answer(turn, refusal)
+            return await result if inspect.isawaitable(result) else result
+        except NotAllowed as instead:
+            if instead is refusal:
+                raise
+            return await self._answer(turn, asked, instead)
+
+    def _not_allowed(self, asked: str) -> RefusalAnswer:
+        return self._refused_views.get(asked) or self._refusals[NotAllowed]
 
     async def on_message(self, turn: DialogTurn, text: str | None) -> None:
         """Run the command the text asks for, or say that it was not understood."""
@@ -157,7 +188,7 @@ class Router:
         try:
             await handler(turn)
         except self._refused() as refusal:
-            await send_result(turn, await self._answer(turn, refusal))
+            await send_result(turn, await self._answer(turn, command.value, refusal))
 
     async def on_invoke(self, turn: DialogTurn, value: Any) -> InvokeResult:
         """Parse an Action.Execute and run its verb; a bad payload changes nothing."""
@@ -188,12 +219,30 @@ class Router:
             return await handler(turn, payload)
         except self._refused() as refusal:
             # A refusal changed nothing: the person gets its text (or card), never a crash.
-            return await self._answer(turn, refusal)
+            return await self._answer(turn, invoke.action.verb, refusal)
 
     async def _check(self, turn: DialogTurn, payload: BaseModel, mark: str) -> None:
         departure_id = getattr(payload, "departure", None)
         if self._mark_check is not None and isinstance(departure_id, str):
             await self._mark_check(turn, departure_id, mark)
+
+
+async def audit_refusal(turn: DialogTurn, asked: str, refusal: NotAllowed) -> None:
+    """One audit entry for a refusal: who asked, what (`asked`), the departure or the scope,
+    and why; words and ids only, never what someone typed."""
+    actor = Asker(user_id=turn.actor.user_id, upn=turn.actor.upn)
+    detail = {**refusal.detail, "verb": asked, "reason": refusal.reason.value}
+    if refusal.scope is not None:
+        detail["scope"] = refusal.scope
+    services = turn.services
+    entry = AuditEntry(
+        at=services.clock.now(),
+        actor=actor.audit_name,
+        action=refusal.action,
+        departure_id=refusal.departure_id,
+        detail=detail,
+    )
+    await services.audit.record(entry)
 
 
 async def send_result(turn: DialogTurn, result: InvokeResult) -> None:

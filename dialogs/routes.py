@@ -38,7 +38,7 @@ from journey.meeting_modes import PlaceRefused, TimeRefused
 from journey.people import DirectoryUnavailable, PersonNotReachable
 from journey.plan_change_rules import ConversationPassed, NotAColleague, UnknownColleague
 from journey.ports import NotFound
-from journey.refusals import AlreadyBooked, DepartureClosed, NotAllowed, StaleAction
+from journey.refusals import AlreadyBooked, DepartureClosed, NotAllowed, Reason, StaleAction
 from journey.survey import BadAnswer, SurveyClosed, SurveyDisabled
 
 
@@ -47,9 +47,30 @@ async def _help_from_card(turn: DialogTurn, _: NoPayload) -> InvokeResult:
     return InvokeResult(message="")
 
 
+# What each reason a person may not do something is told as: whom it is for, never who.
+NOT_ALLOWED_TEXTS: dict[Reason, str] = {
+    Reason.NOT_HR: "error.not_allowed",  # "only HR can do that"
+    Reason.NOT_LEAVER: "error.for_leaver",
+    Reason.NOT_INTERVIEWER: "error.for_interviewer",
+    Reason.NOT_LEAVER_OR_INTERVIEWER: "error.for_leaver_or_interviewer",
+    Reason.NOT_LEAVER_OR_MANAGER: "error.for_leaver_or_manager",
+    Reason.NOT_MANAGER_OR_HR: "error.for_manager_or_hr",
+    Reason.NOT_INTERVIEWER_OR_HR: "error.for_interviewer_or_hr",
+    Reason.NOT_INVOLVED: "error.not_involved",
+    Reason.OWN_DEPARTURE: "error.own_departure",
+    Reason.NO_FIGURES: "insights.not_allowed",
+    Reason.NOT_IN_SCOPE: "insights.not_your_unit",
+}
+
+
+def _not_allowed(turn: DialogTurn, refusal: NotAllowed) -> InvokeResult:
+    """A refusal of access, with its own reason (dialogs.router audited it)."""
+    return InvokeResult(message=turn.text(NOT_ALLOWED_TEXTS[refusal.reason]))
+
+
 def _refusals(router: Router) -> None:
     """Why an action changed nothing, told in the person's words; nothing was stored."""
-    router.refusal(NotAllowed, "error.not_allowed")
+    router.refusal(NotAllowed, _not_allowed)
     router.refusal(StaleAction, stale_card)  # the text, over the current card when known
     router.refusal(DepartureClosed, "error.departure_closed")  # the case closed (issue 11)
     router.refusal(NotFound, "error.stale_action")  # a card about a departure no longer kept
@@ -99,7 +120,9 @@ def _conversation(router: Router) -> None:
     router.verb(verbs.BOOKING_RESCHEDULE, DepartureAction, booking.reschedule)
     router.verb(verbs.BOOKING_CANCEL, DepartureAction, booking.cancel_booking)
     router.verb(verbs.BOOKING_PROPOSE, DepartureAction, booking.propose_again)
-    router.verb(verbs.TASK_REFRESH, DepartureAction, task.refresh_task, checked=False)
+    # The task card refreshed for someone else: the card without details, audited.
+    refresh, without = task.refresh_task, task.no_details
+    router.verb(verbs.TASK_REFRESH, DepartureAction, refresh, checked=False, not_allowed=without)
     router.verb(verbs.TASK_NEW_TIMES, DepartureAction, task.send_new_times)
     router.verb(verbs.TASK_CHOOSE_TIMES, DepartureAction, task.choose_times, checked=False)
     router.verb(verbs.TASK_SEND_TIMES, task.ChosenTimes, task.send_times)
@@ -128,12 +151,14 @@ def _survey_and_after(router: Router) -> None:
         (verbs.SURVEY_SEND, survey.SummaryChoices, survey.send),
         (verbs.SURVEY_WITHDRAW, survey.SurveyRevision, survey.withdraw),
         (verbs.TASK_NOTES, after_conversation.NotesInput, after_conversation.save_notes),
-        (verbs.THANKS_REFRESH, DepartureAction, after_conversation.refresh_thanks),
         (verbs.THANKS_CHOOSE, after_conversation.WishesInput, after_conversation.choose),
         (verbs.ALUMNI_WITHDRAW, DepartureAction, after_conversation.withdraw_consent),
     ]
     for verb, payload, handler in unchecked:
         router.verb(verb, payload, handler, checked=False)
+    # The thank-you refreshed for anyone but the leaver: the card without details, audited.
+    thanks, without = after_conversation.refresh_thanks, after_conversation.no_details
+    router.verb(verbs.THANKS_REFRESH, DepartureAction, thanks, checked=False, not_allowed=without)
     # Marking the conversation held is a change of plan: refused on a card drawn for another.
     router.verb(verbs.TASK_HELD, after_conversation.NotesInput, after_conversation.mark_held)
 

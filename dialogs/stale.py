@@ -23,7 +23,7 @@ from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.access import Role, roles_of
 from journey.departure import Departure
-from journey.refusals import StaleAction
+from journey.refusals import NotAllowed, Reason, StaleAction
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,9 @@ async def stale_card(turn: DialogTurn, stale: StaleAction) -> InvokeResult:
         return InvokeResult(message=turn.text("error.stale_action"))
     roles = roles_of(departure, turn.actor.upn, is_hr=turn.is_hr())
     if roles == {Role.OTHER}:
-        # A card about someone else's departure: no hint of how it stands.
-        return InvokeResult(message=turn.text("error.not_allowed"))
+        # A card about someone else's departure: no hint of how it stands; the router
+        # audits the refusal and says that the departure is not theirs.
+        raise NotAllowed(Reason.NOT_INVOLVED, departure_id=departure.id)
     try:
         card = await current_view(turn, departure, roles)
     except Exception as exc:  # the refusal stands; only the card to show with it is missing

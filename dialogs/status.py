@@ -25,7 +25,9 @@ from journey.hr_status import (
     offer_again,
     open_departures_of,
 )
+from journey.refusals import NotAllowed, Reason
 
+HR_LIST_SCOPE = "departures"  # a refusal of HR's list of every departure
 _FIELD = 400  # a replayed card cannot carry a novel; the search is cut to SEARCH_MAX
 
 
@@ -104,14 +106,14 @@ async def hr_list_card(turn: DialogTurn, query: HrQuery, notice: str = "") -> di
 
 async def show_list(turn: DialogTurn, payload: HrListState) -> InvokeResult:
     """A button on HR's list: other filters, a search, or another page (HR only)."""
-    if not turn.is_hr():
-        return InvokeResult(message=turn.text("error.not_allowed"))
+    if not turn.is_hr():  # dialogs.router audits the refusal
+        raise NotAllowed(Reason.NOT_HR, scope=HR_LIST_SCOPE)
     query = query_of(turn, payload)
     if query is None:
         return InvokeResult(message=turn.text("error.bad_input"))
     card = await hr_list_card(turn, query)
     if card is None:
-        return InvokeResult(message=turn.text("error.not_allowed"))
+        raise NotAllowed(Reason.NOT_HR, scope=HR_LIST_SCOPE)
     return InvokeResult(card=card)
 
 

@@ -12,10 +12,12 @@ from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.access import Act
 from journey.proposals import SlotTaken
+from journey.refusals import NotAllowed
 
 
 async def refresh_task(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:
-    """The interviewer gets the card in full; anyone else one without details."""
+    """The interviewer gets the card in full; anyone else is refused (NotAllowed: audited by
+    the router, answered with `no_details`); a departure that is gone, the card without."""
     departure = await flow_of(turn).visible(asker_of(turn), payload.departure, Act.VIEW_TASK)
     if departure is None:
         say = turn.speaker()
@@ -23,6 +25,12 @@ async def refresh_task(turn: DialogTurn, payload: DepartureAction) -> InvokeResu
     # The survey answers this person may read, and the notes: only in their own refreshed
     # card, never in the card posted to the chat.
     return InvokeResult(card=await full_task_card(turn, departure))
+
+
+def no_details(turn: DialogTurn, refused: NotAllowed) -> InvokeResult:
+    """The task card as anyone but the interviewer sees it: nothing about the leaver."""
+    departure_id = refused.departure_id or ""
+    return InvokeResult(card=task_card_without_details(turn.speaker(), departure_id, user_ids=[]))
 
 
 async def send_new_times(turn: DialogTurn, payload: DepartureAction) -> InvokeResult:

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from pydantic import BaseModel, ConfigDict
 
 from journey.departure import Departure
+from journey.refusals import Reason
 
 
 class Role(StrEnum):
@@ -117,6 +118,31 @@ def roles_of(departure: Departure, upn: str | None, *, is_hr: bool = False) -> f
 def allowed(roles: frozenset[Role], act: Act) -> bool:
     """Whether any of `roles` may do `act`."""
     return any(act in _ALLOWED[role] for role in roles)
+
+
+# Whom an action is for, as a refusal tells it (journey.refusals.Reason). HR is named only
+# where HR may act; a card for roles not listed is "not yours" without naming anyone.
+_FOR: Mapping[frozenset[Role], Reason] = MappingProxyType(
+    {
+        frozenset({Role.LEAVER}): Reason.NOT_LEAVER,
+        frozenset({Role.INTERVIEWER}): Reason.NOT_INTERVIEWER,
+        frozenset({Role.LEAVER, Role.INTERVIEWER}): Reason.NOT_LEAVER_OR_INTERVIEWER,
+        frozenset({Role.LEAVER, Role.MANAGER}): Reason.NOT_LEAVER_OR_MANAGER,
+        frozenset({Role.MANAGER, Role.HR}): Reason.NOT_MANAGER_OR_HR,
+        frozenset({Role.INTERVIEWER, Role.HR}): Reason.NOT_INTERVIEWER_OR_HR,
+        frozenset({Role.HR}): Reason.NOT_HR,
+    }
+)
+
+
+def refusal_for(*roles: Role) -> Reason:
+    """Why someone without any of `roles` is refused an action that is theirs."""
+    return _FOR.get(frozenset(roles), Reason.NOT_INVOLVED)
+
+
+def refusal_for_act(act: Act) -> Reason:
+    """Why someone may not do `act`: it is for the roles that may (see _ALLOWED)."""
+    return refusal_for(*(role for role, acts in _ALLOWED.items() if act in acts))
 
 
 def may(departure: Departure, asker: Asker, act: Act) -> bool:

@@ -26,7 +26,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from journey.access import Asker, Role, roles_of
+from journey.access import Asker, Role, refusal_for, roles_of
 from journey.clock import Clock
 from journey.departure import Departure, DepartureStatus
 from journey.farewell import (
@@ -343,7 +343,7 @@ class AfterConversation:
         return roles_of(departure, asker.upn, is_hr=asker.is_hr)
 
     async def _open_as(self, asker: Asker, departure_id: str, role: Role, step: str) -> Departure:
-        refusal = Refusal("after.refused", step, {"reason": "not_allowed", "step": step})
+        refusal = Refusal("after.refused", step, {"step": step}, refusal_for(role))
         return await self._kernel.open(
             asker, departure_id, lambda d: role in self._roles(d, asker), refusal
         )

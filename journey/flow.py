@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from journey import booking, flow_rules, meeting_modes, offer, offer_policy, reminders
-from journey.access import Act, Asker, Role, may, roles_of
+from journey.access import Act, Asker, Role, may, refusal_for_act, roles_of
 from journey.booking import InterviewerOption, UnitRules
 from journey.clock import Clock
 from journey.departure import (
@@ -70,17 +70,23 @@ class DepartureFlow:
 
     async def open(self, asker: Asker, departure_id: str, act: Act) -> Departure:
         """The departure, if `asker` may `act` on it; NotAllowed is audited, unknown is stale."""
-        refusal = Refusal("refused", act.value, {"act": act.value})
+        refusal = self._refusal(act)
         opened = self._kernel.open(asker, departure_id, lambda d: may(d, asker, act), refusal)
         return refuse_if_closed(await opened)  # a closed case changes no more (journey.closing)
 
     async def visible(self, asker: Asker, departure_id: str, act: Act) -> Departure | None:
-        """The departure if `asker` may see it that way, else None (a view, not an action)."""
+        """The departure if `asker` may see it that way (also when closed: a view, not an
+        action); None when it is gone; NotAllowed, like any refusal, if they may not."""
         try:
-            departure = await self._kernel.get(departure_id)
-        except NotFound:
+            return await self._kernel.open(
+                asker, departure_id, lambda d: may(d, asker, act), self._refusal(act)
+            )
+        except StaleAction:  # no such departure (any more)
             return None
-        return departure if may(departure, asker, act) else None
+
+    @staticmethod
+    def _refusal(act: Act) -> Refusal:
+        return Refusal("refused", act.value, {"act": act.value}, refusal_for_act(act))
 
     async def interviewer_choices(
         self, departure: Departure

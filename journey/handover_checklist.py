@@ -10,6 +10,7 @@ from journey.access import Asker, may_hand_over
 from journey.departure import Departure
 from journey.kernel import Kernel, Refusal
 from journey.notify import JourneyNotifier
+from journey.refusals import Reason
 from journey.reminders import ReminderRules
 
 
@@ -30,7 +31,7 @@ class HandoverChecklist:
 
     async def open_handover(self, asker: Asker, departure_id: str) -> Departure:
         """The departure, if `asker` is its leaver or manager; NotAllowed (audited) if not."""
-        refusal = Refusal("refused", "handover", {"act": "handover"})
+        refusal = Refusal("refused", "handover", {"act": "handover"}, Reason.NOT_LEAVER_OR_MANAGER)
         return await self._kernel.open(
             asker, departure_id, lambda d: may_hand_over(d, asker), refusal
         )

@@ -2,8 +2,9 @@
 
 The services (journey.flow, journey.survey_service, journey.after_conversation,
 journey.registration) are lists of rules; this is the one place that reads a departure or
-calls a card stale, writes refusals to the audit log, and saves with the version check,
-reading again and re-applying the rule when someone else saved first.
+calls a card stale, refuses an asker who may not (NotAllowed, with why and the departure:
+dialogs.router writes every refusal to the audit log, once), and saves with the version
+check, reading again and re-applying the rule when someone else saved first.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from journey.access import Asker
 from journey.clock import Clock
 from journey.departure import Departure
 from journey.ports import AuditEntry, AuditLog, ConcurrentUpdate, DepartureRepository, NotFound
-from journey.refusals import NotAllowed, StaleAction
+from journey.refusals import NotAllowed, Reason, StaleAction
 
 SAVE_ATTEMPTS = 5
 
@@ -25,11 +26,13 @@ Change = Callable[[Departure], Departure | None]
 
 @dataclass(frozen=True)
 class Refusal:
-    """How a refused asker is written to the audit log, and what NotAllowed says."""
+    """What NotAllowed says of a refused asker: the audit action, what was asked, whom it
+    is for (`reason`, e.g. journey.access.refusal_for_act) and words for the audit log."""
 
     action: str
     what: str
     detail: Mapping[str, str] = field(default_factory=dict)
+    reason: Reason = Reason.NOT_INVOLVED
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,16 @@ class Kernel:
         allowed: Callable[[Departure], bool],
         refusal: Refusal,
     ) -> Departure:
-        """The departure if `allowed` says yes for it; else the refusal is audited, NotAllowed."""
+        """The departure if `allowed` says yes for it; else NotAllowed, with the departure and
+        the reason for the audit log (written once, by dialogs.router, whoever refuses)."""
         departure = await self.get_or_stale(departure_id)
         if not allowed(departure):
-            await self.record(asker, refusal.action, departure.id, **refusal.detail)
-            raise NotAllowed(refusal.what)
+            raise NotAllowed(
+                refusal.reason,
+                departure_id=departure.id,
+                action=refusal.action,
+                detail=refusal.detail,
+            )
         return departure
 
     async def apply(

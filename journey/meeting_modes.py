@@ -26,7 +26,7 @@ from journey.departure import MEETING_PLACE_MAX, Departure, DepartureStatus, Mee
 from journey.kernel import Kernel, Refusal
 from journey.people import Calendar, CreatedMeeting
 from journey.ports import AuditLog, DepartureRepository
-from journey.refusals import JourneyRefusal, StaleAction
+from journey.refusals import JourneyRefusal, Reason, StaleAction
 
 PlaceProblem = Literal["empty", "control", "too_long"]
 TimeProblem = Literal["past", "after_last_day"]
@@ -203,7 +203,9 @@ class MeetingModes:
 
     async def open(self, asker: Asker, departure_id: str) -> Departure:
         """The departure, for its interviewer or HR; anyone else NotAllowed (audited)."""
-        refusal = Refusal("refused", "meeting", {"act": "meeting_mode"})
+        refusal = Refusal(
+            "refused", "meeting", {"act": "meeting_mode"}, Reason.NOT_INTERVIEWER_OR_HR
+        )
         return await self._kernel.open(asker, departure_id, lambda d: _may(d, asker), refusal)
 
     async def hold_in_person(self, asker: Asker, departure_id: str, place: str) -> Departure:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from journey import plan_change_rules as rules_of_change
-from journey.access import Act, Asker, may
+from journey.access import Act, Asker, may, refusal_for_act
 from journey.booking import InterviewerOption, UnitRules
 from journey.clock import Clock
 from journey.departure import Departure, InterviewerKind
@@ -207,7 +207,7 @@ class PlanChanges:
     # --- helpers -------------------------------------------------------------------------
 
     async def _open(self, asker: Asker, departure_id: str, act: Act, step: str) -> Departure:
-        refusal = Refusal("plan.refused", act.value, {"step": step, "reason": "not_allowed"})
+        refusal = Refusal("plan.refused", act.value, {"step": step}, refusal_for_act(act))
         opened = await self._kernel.open(asker, departure_id, lambda d: may(d, asker, act), refusal)
         return refuse_if_closed(opened)  # a closed case changes no more (journey.closing)
 

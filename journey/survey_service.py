@@ -17,7 +17,7 @@ from journey.clock import Clock
 from journey.departure import Departure
 from journey.kernel import Kernel, Refusal
 from journey.ports import AlreadyExists, AuditLog, ConcurrentUpdate, DepartureRepository
-from journey.refusals import StaleAction
+from journey.refusals import Reason, StaleAction
 from journey.survey import (
     Answer,
     Attribution,
@@ -306,7 +306,7 @@ class Surveys:
     # --- helpers -------------------------------------------------------------------------
 
     async def _leaver(self, asker: Asker, departure_id: str, action: str) -> Departure:
-        refusal = Refusal("survey.refused", "survey", {"reason": "not_allowed", "step": action})
+        refusal = Refusal("survey.refused", "survey", {"step": action}, Reason.NOT_LEAVER)
         return await self._kernel.open(
             asker,
             departure_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -14,16 +15,19 @@ from config.loaded import LoadedConfig
 from config.loader import default_config_dir, load_config
 from dialogs.commands import Command
 from dialogs.router import NoPayload, Router
-from dialogs.routes import build_router
+from dialogs.routes import NOT_ALLOWED_TEXTS, build_router
 from dialogs.turn import DialogTurn
 from journey.after_conversation import NoteTooLong, NotOffered, NotYetHeld
+from journey.clock import FixedClock
 from journey.departure import Departure, DepartureStatus
 from journey.people import DirectoryUnavailable, PersonNotReachable
 from journey.ports import NotFound
-from journey.refusals import AlreadyBooked, NotAllowed, StaleAction
+from journey.refusals import INSIGHTS_SCOPE, AlreadyBooked, NotAllowed, Reason, StaleAction
 from journey.survey import BadAnswer, RefusalReason, SurveyClosed, SurveyDisabled
+from testkit.fakes import FakeAuditLog
 
 RAISE = "test.raise"
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 MESSAGE = "application/vnd.microsoft.activity.message"
 
 
@@ -35,6 +39,9 @@ class Turn:
         self.locale = locale
         self.first_contact = False
         self.sent: list[tuple[str, Any]] = []
+        self.actor = SimpleNamespace(user_id="u-ane", upn="ane@example.org")
+        self.audit = FakeAuditLog()
+        self.services = SimpleNamespace(audit=self.audit, clock=FixedClock(NOW))
 
     def text(self, key: str, **params: Any) -> str:
         return self.config.text(key, self.locale, **params)
@@ -94,7 +101,8 @@ def booked() -> Departure:
 
 
 TEXTS = [
-    (NotAllowed(), "error.not_allowed"),
+    (NotAllowed(Reason.NOT_HR), "error.not_allowed"),
+    (NotAllowed(Reason.NOT_LEAVER, departure_id="d1"), "error.for_leaver"),
     (StaleAction(), "error.stale_action"),
     (NotFound("d1"), "error.stale_action"),
     (PersonNotReachable("blocked"), "error.generic"),
@@ -149,3 +157,58 @@ async def test_an_unreachable_calendar_is_logged_by_kind_only(
 async def test_anything_else_is_not_swallowed(config: LoadedConfig) -> None:
     with pytest.raises(ZeroDivisionError):
         await press(raising(ZeroDivisionError()), Turn(config))
+
+
+@pytest.mark.parametrize("reason", list(Reason))
+async def test_each_reason_is_told_with_its_own_text_in_every_language(
+    config: LoadedConfig, reason: Reason
+) -> None:
+    key = NOT_ALLOWED_TEXTS[reason]
+    texts = {config.text(key, lang) for lang in ("da", "sv", "nb", "en")}
+    assert len(texts) == 4  # a real translation each, not one language copied
+    if reason is not Reason.NOT_HR:
+        # Only a refusal for not being HR says that only HR can do it.
+        assert config.text(key, "en") != config.text("error.not_allowed", "en")
+    turn = Turn(config, locale="nb-NO")
+    body = await press(raising(NotAllowed(reason, departure_id="d1")), turn)
+    assert body["value"] == config.text(key, "nb-NO")
+
+
+def test_no_two_reasons_share_a_text() -> None:
+    assert len(set(NOT_ALLOWED_TEXTS.values())) == len(NOT_ALLOWED_TEXTS) == len(Reason)
+
+
+async def test_a_refusal_is_audited_once_by_the_router_with_who_what_and_why(
+    config: LoadedConfig,
+) -> None:
+    turn = Turn(config)
+    refusal = NotAllowed(
+        Reason.NOT_INTERVIEWER, departure_id="d1", action="plan.refused", detail={"step": "x"}
+    )
+    await press(raising(refusal), turn)
+    [entry] = turn.audit.entries
+    assert (entry.at, entry.actor, entry.action, entry.departure_id) == (
+        NOW,
+        "ane@example.org",
+        "plan.refused",
+        "d1",
+    )
+    assert entry.detail == {"step": "x", "verb": RAISE, "reason": "not_interviewer"}
+
+
+async def test_a_refused_command_about_figures_is_audited_with_its_scope(
+    config: LoadedConfig,
+) -> None:
+    turn = Turn(config, locale="en")
+    refusal = NotAllowed(Reason.NO_FIGURES, scope=INSIGHTS_SCOPE, action="insights.refused")
+    await raising(refusal).on_message(cast(DialogTurn, turn), "help")
+    assert turn.sent == [("text", config.text("insights.not_allowed", "en"))]
+    [entry] = turn.audit.entries
+    assert (entry.action, entry.departure_id) == ("insights.refused", None)
+    assert entry.detail == {"verb": "help", "reason": "no_figures", "scope": "insights"}
+
+
+async def test_other_refusals_are_not_written_as_refused_access(config: LoadedConfig) -> None:
+    turn = Turn(config)
+    await press(raising(StaleAction()), turn)
+    assert turn.audit.entries == []

@@ -6,7 +6,7 @@ import pytest
 
 from journey.after_conversation import NoteField, NotYetHeld
 from journey.departure import DepartureStatus
-from journey.refusals import NotAllowed, StaleAction
+from journey.refusals import NotAllowed, Reason, StaleAction
 from journey.survey import Attribution, SurveyStatus
 from tests.domain.world import HR, LEAVER, MANAGER, PARTNER, World
 
@@ -57,9 +57,11 @@ async def test_an_older_survey_card_changes_nothing(world: World) -> None:
 
 async def test_only_the_leaver_takes_the_survey(world: World) -> None:
     departure = await world.accepted_with_partner()
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as refused:
         await world.surveys.start(PARTNER, departure.id, Attribution.NAMED)
-    assert world.audit.entries[-1].detail == {"reason": "not_allowed", "step": "start"}
+    # Audited once by dialogs.router with this reason and detail.
+    assert (refused.value.action, refused.value.reason) == ("survey.refused", Reason.NOT_LEAVER)
+    assert refused.value.detail == {"step": "start"}
 
 
 async def test_held_before_the_meeting_starts_is_refused(world: World) -> None:

@@ -13,7 +13,7 @@ from journey.access import Asker
 from journey.departure import Departure, DepartureStatus, InterviewerKind, MeetingMode
 from journey.meeting_modes import MeetingModes, PlaceRefused, TimeRefused, clean_place
 from journey.notify import MessageKind
-from journey.refusals import NotAllowed, StaleAction
+from journey.refusals import NotAllowed, Reason, StaleAction
 from tests.domain.world import HR, LEAVER, MANAGER, NOW, PARTNER, STRANGER, World
 
 TOMORROW = date(2026, 11, 24)  # NOW is Monday 23 November 2026, 09:00 in Copenhagen
@@ -168,11 +168,15 @@ async def test_a_place_with_control_characters_changes_nothing(world: World) -> 
 async def test_only_the_interviewer_and_hr_set_a_place(world: World, asker: Asker) -> None:
     modes, told = modes_of(world)
     before = await booked_with_partner(world)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as refused:
         await modes.hold_in_person(asker, before.id, "Kantinen")
     assert await world.stored(before.id) == before
     assert told.heard == [] and world.calendar.locations == {}
-    assert world.audit.actions(before.id)[-1] == "refused"
+    # Audited once by dialogs.router, saying whom it is for.
+    assert (refused.value.reason, refused.value.departure_id) == (
+        Reason.NOT_INTERVIEWER_OR_HR,
+        before.id,
+    )
 
 
 async def test_a_conversation_that_has_begun_gets_no_new_place(world: World) -> None:

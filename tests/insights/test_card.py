@@ -82,7 +82,7 @@ async def test_a_unit_manager_sees_only_their_unit(app: LiveApp) -> None:
     assert fact(card, "Departures") == "30 (before: 20)"
     for other in ("all", "home-care", "social-care"):
         answer = await app.press(MANAGER, "insights.show", {"unit": other, "period": "last_12"})
-        assert answer["value"] == app.text("insights.not_allowed"), other
+        assert answer["value"] == app.text("insights.not_your_unit"), other
     own = await app.press(
         MANAGER, "insights.show", {"unit": "technical-services", "period": "last_6"}
     )

@@ -138,7 +138,7 @@ async def test_only_the_interviewer_or_hr_records_one_agreed_outside(app: LiveAp
 
     answer = await app.press(LEAVER, "meeting.outside_booked", data)
 
-    assert answer["value"] == app.text("error.not_allowed")
+    assert answer["value"] == app.text("error.for_interviewer_or_hr")
     assert (await app.departure(departure.id)).status is DepartureStatus.OFFERED
 
 

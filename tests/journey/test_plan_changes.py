@@ -161,7 +161,7 @@ async def test_a_handover_to_someone_unknown_changes_nothing(app: LiveApp) -> No
         answer = await app.press(
             other, "plan.hand_over", {"departure": departure.id, "colleague": LENE.upn}
         )
-        assert answer["value"] == app.text("error.not_allowed")
+        assert answer["value"] == app.text("error.for_interviewer")
     assert await plan_of(app, departure.id) == before
 
 

@@ -39,7 +39,7 @@ async def test_another_user_replaying_the_leavers_card_is_refused_and_audited(
     answer = await app.press(STRANGER, verb, {"departure": departure.id, **extra})
 
     assert answer["type"] == "application/vnd.microsoft.activity.message"
-    assert answer["value"] == app.text("error.not_allowed")
+    assert answer["value"] == app.text("error.for_leaver")
     after = await app.departure(departure.id)
     assert after.status is DepartureStatus.OFFERED and after.version == before.version
     refused = [e for e in await app.audit(departure.id) if e.action == "refused"]
@@ -50,7 +50,7 @@ async def test_the_manager_cannot_book_for_the_leaver_nor_see_the_task(app: Live
     departure, slots = await with_slots(app)
     pick = next(a for a in slots["body"] if a["type"] == "ActionSet")["actions"][0]
     answer = await app.press(MANAGER, "booking.pick", pick["data"])
-    assert answer["value"] == app.text("error.not_allowed")
+    assert answer["value"] == app.text("error.for_leaver")
     assert app.calendar.meetings == []
     # The task card, refreshed by the manager (not chosen): no details at all.
     hidden = (await app.press(MANAGER, "task.refresh", {"departure": departure.id}))["value"]
