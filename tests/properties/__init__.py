@@ -1,0 +1,1 @@
+"""Property-based tests (Hypothesis): arbitrary input at every door, no 500, nothing stored."""

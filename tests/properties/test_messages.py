@@ -1,0 +1,168 @@
+"""/api/messages takes any activity Teams (or anyone) could post: messages and card invokes with
+arbitrary ids, names, locales, text and values, and bodies that are not activities at all. None
+answers 5xx, none fails a turn (a failed turn logs its traceback), and a refused one stores
+nothing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import aiohttp
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from storage.tables import conversation_refs, seen_activities
+from tests.helpers.journey import EVERYONE, TeamsUser
+from tests.helpers.service import APP_ID, TENANT
+from tests.properties.strategies import (
+    Shown,
+    deep,
+    examples,
+    json_values,
+    nasty_text,
+    nested,
+    raw_bodies,
+    short_text,
+)
+from tests.properties.watch import (
+    JOURNEY,
+    POSTGRES_TOO,
+    SQLITE_ONLY,
+    Service,
+    assert_quiet,
+    changed,
+)
+
+REACH = (conversation_refs, seen_activities, *JOURNEY)
+
+people = st.sampled_from(EVERYONE)
+# Field -> a strategy for its arbitrary value; each example replaces a few of them.
+FIELDS: dict[str, st.SearchStrategy[Any]] = {
+    "id": short_text,
+    "locale": st.one_of(short_text, st.sampled_from(["da-DK", "sv-SE", "nb-NO", "en-US", ""])),
+    "text": nasty_text,
+    "from.name": short_text,
+    "from.id": short_text,
+    "from.aadObjectId": st.one_of(st.none(), short_text),
+    "conversation.id": short_text,
+    "recipient": json_values(6),
+    "channelData": json_values(6),
+    "entities": json_values(6),
+    "attachments": json_values(6),
+    "value": json_values(),
+    "name": st.one_of(st.just("adaptiveCard/action"), short_text),
+    "textFormat": short_text,
+    "timestamp": short_text,
+}
+
+
+@st.composite
+def activities(draw: st.DrawFn) -> dict[str, Any]:
+    """A Teams-shaped activity from one of the demo's people, with some fields arbitrary."""
+    user: TeamsUser = draw(people)
+    kind = draw(st.sampled_from(["message", "message", "invoke", "installationUpdate"]))
+    activity = teams_activity(user, kind)
+    if kind == "invoke":
+        activity["name"] = "adaptiveCard/action"
+        verb = draw(st.one_of(st.sampled_from(["help.show", "status.list"]), short_text))
+        activity["value"] = {"action": {"type": "Action.Execute", "verb": verb, "data": {}}}
+    for name in draw(st.lists(st.sampled_from(sorted(FIELDS)), min_size=1, max_size=4)):
+        place(activity, name, draw(FIELDS[name]))
+    return activity
+
+
+def teams_activity(user: TeamsUser, kind: str) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "id": "activity-1",
+        "channelId": "msteams",
+        "serviceUrl": "{connector}",
+        "locale": "en-US",
+        "from": {"id": user.user_id, "name": user.name, "aadObjectId": user.aad},
+        "recipient": {"id": f"28:{APP_ID}", "name": "exitbot"},
+        "conversation": {
+            "id": user.conversation,
+            "conversationType": "personal",
+            "tenantId": TENANT,
+        },
+        "channelData": {"tenant": {"id": TENANT}},
+        "text": "help",
+    }
+
+
+def place(activity: dict[str, Any], name: str, value: Any) -> None:
+    *parents, last = name.split(".")
+    node = activity
+    for parent in parents:
+        node = node[parent]
+    node[last] = value
+
+
+async def post(service: Service, body: bytes, *, signed: bool = True) -> aiohttp.ClientResponse:
+    """Post raw bytes as the Bot Connector would, signed for the connector stand-in."""
+    live = service.live
+    headers = {"Content-Type": "application/json"}
+    if signed:
+        token = live.issuer.token(audience=APP_ID, service_url=live.connector.url)
+        headers["Authorization"] = f"Bearer {token}"
+    async with live.http.post(f"{live.url}/api/messages", data=body, headers=headers) as r:
+        await r.read()
+        return r
+
+
+def encode(activity: dict[str, Any], connector_url: str) -> bytes:
+    """The activity as JSON (lone surrogates escaped, as JSON allows). Its id gets a unique
+    tail: Teams' re-sends are dropped by id, and Hypothesis replays a failing example."""
+    if activity.get("serviceUrl") == "{connector}":
+        activity = {**activity, "serviceUrl": connector_url}
+    if isinstance(activity.get("id"), str):
+        activity = {**activity, "id": f"{activity['id']}|{uuid.uuid4().hex}"}
+    return json.dumps(activity).encode()
+
+
+@POSTGRES_TOO
+@examples(100)
+@given(activity=activities())
+@example(activity={**teams_activity(EVERYONE[0], "message"), "text": "hj\x00lp"})
+@example(activity={**teams_activity(EVERYONE[0], "message"), "id": "a\ud800"})
+@example(activity={**teams_activity(EVERYONE[0], "message"), "locale": "da\udfff"})
+@example(activity={**teams_activity(EVERYONE[0], "message"), "from": {"id": "x", "name": "\ud800"}})
+@example(activity={**teams_activity(EVERYONE[4], "message"), "recipient": {}})
+async def test_no_activity_fails_a_turn(
+    service: Service, caplog: pytest.LogCaptureFixture, activity: dict[str, Any]
+) -> None:
+    caplog.clear()
+    before = await service.snapshot(*REACH)
+    response = await post(service, encode(activity, service.live.connector.url))
+    assert response.status < 500
+    if response.status >= 400:
+        assert not changed(before, await service.snapshot(*REACH))
+    assert_quiet(caplog)
+
+
+def deep_activity(depth: int) -> Shown:
+    """A whole activity whose value nests `depth` deep (the issue's 200 KB)."""
+    activity = teams_activity(EVERYONE[0], "invoke")
+    activity["serviceUrl"] = "http://127.0.0.1:9"
+    text = json.dumps(activity)
+    body = text[:-1] + ', "name": "adaptiveCard/action", "value": ' + nested(depth) + "}"
+    return Shown(body.encode(), f"deep_activity({depth})")
+
+
+@SQLITE_ONLY  # refused before any database is asked
+@examples(40)
+@given(body=raw_bodies, signed=st.booleans())
+@example(body=deep_activity(50_000), signed=True)
+@example(body=deep(100_000, "a"), signed=False)
+async def test_a_body_that_is_no_activity_is_refused_with_4xx(
+    service: Service, caplog: pytest.LogCaptureFixture, body: Shown, signed: bool
+) -> None:
+    caplog.clear()
+    before = await service.snapshot(*REACH)
+    response = await post(service, body.value, signed=signed)
+    assert 400 <= response.status < 500
+    assert not changed(before, await service.snapshot(*REACH))
+    assert_quiet(caplog)
