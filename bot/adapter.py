@@ -4,9 +4,11 @@ CloudAdapter.process() answers 500 to every `adaptiveCard/action` invoke (it ser
 already-serialized body again), turns authentication off silently on an empty app id, checks no
 tenant, surfaces bad tokens as 500, and rebuilds an msrest connector client twice per turn.
 This adapter keeps botbuilder's TurnContext, middleware and handlers, and does those parts itself:
-it authenticates with `ChannelTokenValidator` unless local mode says otherwise, refuses other
-tenants, drops Teams' re-sends of an activity it has seen, sends through one reused
-`ConnectorClient`, and hands the invoke response back as the handler built it.
+it authenticates with `ChannelTokenValidator` unless local mode says otherwise, refuses channels
+not configured and other tenants, refuses a sender whose Teams user id and Entra object id
+contradict the stored people (nobody speaks for someone else), drops Teams' re-sends of an
+activity it has seen, sends through one reused `ConnectorClient`, and hands the invoke response
+back as the handler built it. A refused activity stores nothing and runs no turn.
 """
 
 from __future__ import annotations
@@ -21,20 +23,29 @@ from botframework.connector.auth import ClaimsIdentity
 
 from bot.auth import ChannelTokenValidator
 from bot.wire import to_wire
-from journey.ports import ConversationRef
 from outbox.connector import ConnectorClient
+from storage.turns import TurnBegun
 
 log = logging.getLogger(__name__)
 
-# (activity key or None, sender's user key) -> (first time seen, stored reference of the sender)
-BeginTurn = Callable[[str | None, str], Awaitable[tuple[bool, ConversationRef | None]]]
+# (activity key or None, sender's user key, sender's Teams user id) -> what storage/turns.py found
+BeginTurn = Callable[[str | None, str, str], Awaitable[TurnBegun]]
 # (activity key, handled): mark it handled, or give the claim back so Teams' retry runs the turn
 SettleTurn = Callable[..., Awaitable[None]]
 KNOWN_REF = "exitbot.known_ref"
+TEAMS = frozenset({"msteams"})
 
 
 class TenantRefused(Exception):
     """The activity comes from a tenant other than the configured one (answer 403)."""
+
+
+class ChannelRefused(Exception):
+    """The activity comes through a channel the bot does not serve (answer 403)."""
+
+
+class SenderMismatch(Exception):
+    """The sender's Teams user id and Entra object id contradict a stored person (answer 403)."""
 
 
 class DuplicateActivity(Exception):
@@ -66,6 +77,7 @@ class ExitbotAdapter(BotAdapter):
         validator: ChannelTokenValidator | None,
         tenant_id: str | None,
         begin_turn: BeginTurn,
+        channels: frozenset[str] = TEAMS,
         on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
         settle_turn: SettleTurn | None = None,
     ) -> None:
@@ -74,6 +86,7 @@ class ExitbotAdapter(BotAdapter):
         self._validator = validator
         self._tenant_id = tenant_id or None
         self._begin_turn = begin_turn
+        self._channels = frozenset(channel.lower() for channel in channels)
         self._settle_turn = settle_turn
 
     async def process(
@@ -82,18 +95,23 @@ class ExitbotAdapter(BotAdapter):
         activity: Activity,
         logic: Callable[[TurnContext], Awaitable[Any]],
     ) -> InvokeResponse | None:
-        """Authenticate, check tenant and duplicates, run the turn; the invoke response if any."""
+        """Authenticate, check channel, tenant, sender and duplicates, run the turn; the invoke
+        response if any."""
         claims = await self._authenticate(auth_header, activity)
+        if (activity.channel_id or "").lower() not in self._channels:
+            raise ChannelRefused(activity.channel_id or "none")
         if self._tenant_id and tenant_of(activity) != self._tenant_id:
             raise TenantRefused(tenant_of(activity) or "none")
         # Teams' activity ids are unique per conversation, not globally.
         key = f"{activity.conversation.id}|{activity.id}" if activity.id else None
-        first, known = await self._begin_turn(key, user_key_of(activity))
-        if not first:
+        begun = await self._begin_turn(key, user_key_of(activity), activity.from_property.id)
+        if begun.refused:
+            raise SenderMismatch(activity.type or "activity")
+        if not begun.first:
             raise DuplicateActivity(activity.id)
 
         context = TurnContext(self, activity)
-        context.turn_state[KNOWN_REF] = known
+        context.turn_state[KNOWN_REF] = begun.known
         context.turn_state[self.BOT_IDENTITY_KEY] = ClaimsIdentity(claims, True)
         context.turn_state[self.BOT_CALLBACK_HANDLER_KEY] = logic
         try:

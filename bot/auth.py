@@ -136,7 +136,22 @@ class ChannelTokenValidator:
         if endorsements is not None and channel_id not in endorsements:
             raise Unauthorized("signing key not endorsed for this channel")
         claims = verified_claims(token, jwk, audience=self._app_id, issuer=self._issuer)
-        claimed_url = claims.get("serviceurl") or claims.get("serviceUrl")
-        if claimed_url and service_url and claimed_url.rstrip("/") != service_url.rstrip("/"):
-            raise Unauthorized("token was issued for another service URL")
+        check_service_url(claims, service_url)
         return claims
+
+
+def check_service_url(claims: dict[str, Any], service_url: str | None) -> None:
+    """The token names the activity's service URL, or `Unauthorized`.
+
+    The Bot Framework's channel validation requires the `serviceurl` claim and that it equals
+    the activity's serviceUrl: otherwise a token issued for one activity would let any host
+    become the address the bot posts to (with its own outbound token). A trailing slash is
+    not a difference.
+    """
+    claimed = claims.get("serviceurl")
+    if not isinstance(claimed, str) or not claimed.strip():
+        raise Unauthorized("token has no serviceurl claim")
+    if not service_url:
+        raise Unauthorized("activity has no serviceUrl")
+    if claimed.rstrip("/") != service_url.rstrip("/"):
+        raise Unauthorized("token was issued for another service URL")

@@ -110,6 +110,7 @@ async def services(app: web.Application) -> AsyncIterator[None]:
         wiring.connector,
         validator=_validator(settings, app[BOT_HTTP]),
         tenant_id=settings.app_tenant_id,
+        channels=settings.channel_ids,
         begin_turn=turns.begin,
         on_turn_error=TurnErrorHandler(wiring.services),
         settle_turn=turns.settle,

@@ -8,7 +8,7 @@ import logging
 from aiohttp import web
 
 from bot.activity_input import BodyRefused, read_activity
-from bot.adapter import DuplicateActivity, TenantRefused
+from bot.adapter import ChannelRefused, DuplicateActivity, SenderMismatch, TenantRefused
 from bot.auth import AuthUnavailable, Unauthorized
 from bot.typedefs import ADAPTER, BOT, CONFIG, DATABASE
 from storage.outage import database_unavailable
@@ -54,6 +54,12 @@ async def messages(request: web.Request) -> web.Response:
     except TenantRefused:
         log.warning("refused an activity from another tenant")
         return _problem(403, "this bot serves another tenant")
+    except ChannelRefused as exc:
+        log.warning("refused an activity from the channel %r (EXITBOT_CHANNELS)", str(exc)[:64])
+        return _problem(403, "this bot does not accept activities from this channel")
+    except SenderMismatch as exc:
+        log.warning("refused a %r: its sender ids contradict a stored person", str(exc)[:64])
+        return _problem(403, "the sender's Teams user id and Entra object id do not match")
     except DuplicateActivity:
         log.info("dropped a re-sent activity")
         return web.Response(status=200)

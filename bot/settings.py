@@ -128,6 +128,12 @@ class Settings(PeopleSettings):
     )
     token_issuer: str = Field(BOT_FRAMEWORK_ISSUER, alias="TO_BOT_FROM_CHANNEL_TOKEN_ISSUER")
     dedup_window_minutes: int = Field(60, alias="EXITBOT_DEDUP_WINDOW_MINUTES", ge=1)
+    # The Bot Framework channels whose activities the bot accepts, comma-separated: Teams only
+    # unless set (Agents Playground in `make run` sends msteams too). Any other channel's
+    # activity (webchat, directline, emulator, ...) is refused with 403, even when signed.
+    channels: str = Field(
+        "msteams", alias="EXITBOT_CHANNELS", pattern=r"^\s*[a-z0-9_.-]+(\s*,\s*[a-z0-9_.-]+)*\s*$"
+    )
     # Where the bot opens chats with people who never wrote to it, before anyone in the tenant
     # has (then Teams' own address is used): the Bot Connector of the tenant's region.
     teams_service_url: str = Field("", alias="TEAMS_SERVICE_URL")
@@ -192,6 +198,11 @@ class Settings(PeopleSettings):
     def auth_enabled(self) -> bool:
         """Authentication is off only in the explicit local mode."""
         return not self.local_mode
+
+    @property
+    def channel_ids(self) -> frozenset[str]:
+        """The channels whose activities are accepted (EXITBOT_CHANNELS)."""
+        return frozenset(_listed(self.channels))
 
     @property
     def api_metadata_url(self) -> str:

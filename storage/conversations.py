@@ -11,6 +11,34 @@ from storage.dialect import insert_for
 from storage.tables import conversation_refs
 
 
+def provisional(ref: ConversationRef) -> bool:
+    """A reference the bot opened itself, before the person wrote: its user id is not Teams'.
+
+    outbox/reach.py opens a chat with the Entra object id as the member when the directory
+    knows no Teams user id (Graph), so the first activity of that person brings the real one.
+    """
+    return ref.user_id.casefold() == ref.user_key.casefold()
+
+
+def speaks_for_another(known: list[ConversationRef], user_key: str, user_id: str) -> bool:
+    """True when an activity's sender ids contradict the stored people.
+
+    `known` holds the references stored under `user_key` (the Entra object id when Teams gives
+    it, else the Teams user id) and those whose Teams user id is `user_id` (`from.id`). Teams'
+    user id is stable per person and bot, so a person known with another user id, or a user id
+    stored for another person, is someone speaking for someone else: never a new address.
+    A reference stored under the user id itself (an activity without an object id) names
+    nobody else.
+    """
+    for ref in known:
+        if ref.user_key == user_key:
+            if ref.user_id != user_id and not provisional(ref):
+                return True
+        elif ref.user_id == user_id and ref.user_key != user_id:
+            return True
+    return False
+
+
 class SqlConversationRefStore:
     """journey.ports.ConversationRefStore on SQLAlchemy (SQLite or PostgreSQL)."""
 

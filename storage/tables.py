@@ -106,6 +106,8 @@ conversation_refs = Table(
     Column("welcomed_at", UtcDateTime, nullable=True),
 )
 Index("ix_conversation_refs_lower_upn", func.lower(conversation_refs.c.upn))
+# The start of every turn looks a sender up by Teams user id too (storage/turns.py).
+Index("ix_conversation_refs_user_id", conversation_refs.c.user_id)
 
 audit_log = Table(
     "audit_log",

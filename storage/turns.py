@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from journey.clock import Clock, SystemClock
 from journey.ports import ConversationRef
+from storage.conversations import speaks_for_another
 from storage.database import Database
 from storage.dialect import insert_for
 from storage.tables import conversation_refs, seen_activities
@@ -34,33 +36,54 @@ class TurnInProgress(Exception):
     """Teams re-sent an activity whose turn is still running, or failed moments ago."""
 
 
+class TurnBegun(NamedTuple):
+    """What the start of a turn found."""
+
+    first: bool  # the activity was not seen before (False: a re-send, or refused)
+    known: ConversationRef | None  # the stored reference of the sender
+    refused: bool = False  # the sender's ids contradict the stored people: nothing was stored
+
+
 class TurnStart:
-    """Claims an activity id against Teams' re-sends and loads the sender's reference."""
+    """Checks the sender against the stored people, claims the activity id against Teams'
+    re-sends, and loads the sender's reference."""
 
     def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self._db = db
         self._clock = clock or SystemClock()
 
-    async def begin(
-        self, activity_key: str | None, user_key: str
-    ) -> tuple[bool, ConversationRef | None]:
+    async def begin(self, activity_key: str | None, user_key: str, user_id: str) -> TurnBegun:
         """As _begin_once; a re-send that arrives while an earlier try runs waits (a while)
         for its outcome: dropped once handled, run if that try failed and gave it back."""
         deadline = asyncio.get_running_loop().time() + IN_PROGRESS_WAIT
         while True:
             try:
-                return await self._begin_once(activity_key, user_key)
+                return await self._begin_once(activity_key, user_key, user_id)
             except TurnInProgress:
                 if asyncio.get_running_loop().time() >= deadline:
                     raise
             await asyncio.sleep(_POLL_SECONDS)
 
-    async def _begin_once(
-        self, activity_key: str | None, user_key: str
-    ) -> tuple[bool, ConversationRef | None]:
-        """(first time this activity is seen, the stored reference of its sender)."""
+    async def _begin_once(self, activity_key: str | None, user_key: str, user_id: str) -> TurnBegun:
+        """Refused (nothing claimed) when the sender's `user_key` (Entra object id, else the
+        Teams user id) is stored with another Teams user id, or `user_id` (`from.id`) is
+        stored for another person; else claim the activity id once and load the reference."""
         # One connection and one transaction instead of two sessions: this runs on every turn.
         async with self._db.engine.begin() as connection:
+            rows = (
+                await connection.execute(
+                    select(conversation_refs).where(
+                        or_(
+                            conversation_refs.c.user_key == user_key,
+                            conversation_refs.c.user_id == user_id,
+                        )
+                    )
+                )
+            ).all()
+            found = [ConversationRef.model_validate(dict(row._mapping)) for row in rows]
+            known = next((ref for ref in found if ref.user_key == user_key), None)
+            if speaks_for_another(found, user_key, user_id):
+                return TurnBegun(first=False, known=None, refused=True)
             if activity_key is not None:
                 now = self._clock.now()
                 claimed = await connection.execute(
@@ -69,13 +92,8 @@ class TurnStart:
                     .on_conflict_do_nothing(index_elements=[seen_activities.c.activity_id])
                 )
                 if claimed.rowcount != 1 and not await _take_over(connection, activity_key, now):
-                    return False, None
-            row = (
-                await connection.execute(
-                    select(conversation_refs).where(conversation_refs.c.user_key == user_key)
-                )
-            ).one_or_none()
-        return True, None if row is None else ConversationRef.model_validate(dict(row._mapping))
+                    return TurnBegun(first=False, known=None)
+        return TurnBegun(first=True, known=known)
 
     async def settle(self, activity_key: str, *, handled: bool) -> None:
         """Mark the activity handled, or give its claim back so Teams' retry runs the turn.

@@ -32,6 +32,7 @@ depends_on: str | Sequence[str] | None = None
 UTC_DATETIME = sa.DateTime(timezone=True)
 JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 ONE_ACTIVE_INDEX = "uq_departures_one_active_per_leaver"
+USER_ID_INDEX = "ix_conversation_refs_user_id"
 ACTIVE = "status NOT IN ('closed', 'cancelled') AND leaver_upn <> ''"
 
 # Further along in the journey first: the departure kept among duplicates.
@@ -141,12 +142,16 @@ def upgrade() -> None:
         sqlite_where=sa.text(ACTIVE),
         postgresql_where=sa.text(ACTIVE),
     )
+    # Every turn also looks its sender up by Teams user id (storage/turns.py): nobody speaks
+    # for someone else.
+    op.create_index(USER_ID_INDEX, "conversation_refs", ["user_id"])
     # A turn that failed on the database is not "seen": Teams' retry runs it (NULL: handled).
     with op.batch_alter_table("seen_activities") as batch:
         batch.add_column(sa.Column("pending_until", UTC_DATETIME, nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_index(USER_ID_INDEX, table_name="conversation_refs")
     with op.batch_alter_table("seen_activities") as batch:
         batch.drop_column("pending_until")
     # The duplicates cancelled on the way up stay cancelled.

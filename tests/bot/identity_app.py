@@ -1,0 +1,96 @@
+"""The real service, authentication on (a local token issuer), on SQLite and on PostgreSQL,
+for the tests of who may speak to the bot: the channel, the token's service URL, the sender."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import jwt
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import create_app
+from bot.settings import Settings
+from bot.typedefs import DATABASE
+from config.loader import default_config_dir, load_config
+from journey.clock import FixedClock
+from storage.tables import audit_log, conversation_refs, due_actions, seen_activities
+from testkit.standins.connector import ConnectorStandIn
+from testkit.standins.serve import serve
+from testkit.standins.tokens import TokenIssuer
+from tests.helpers.journey import DEMO_PEOPLE, EVERYONE, T0, LiveApp
+from tests.helpers.service import APP_ID, TENANT, StaticToken
+
+# Channels the issuer's keys endorse, so that only the bot's own check can refuse them.
+ENDORSED = ["msteams", "webchat", "directline", "emulator"]
+
+
+@pytest.fixture
+async def identity_app(database_url: str) -> AsyncIterator[LiveApp]:
+    """The whole service as in a tenant (Teams only), on the database under test."""
+    connector, issuer = ConnectorStandIn(), TokenIssuer(endorsements=list(ENDORSED))
+    for user in EVERYONE:
+        connector.members[user.user_id] = user.member()
+    clock = FixedClock(T0)
+    async with serve(connector.app()) as connector.url, serve(issuer.app()) as issuer.url:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            DATABASE_URL=database_url,
+            MICROSOFT_APP_ID=APP_ID,
+            MICROSOFT_APP_TENANT_ID=TENANT,
+            MICROSOFT_APP_PASSWORD="not-used-in-tests",
+            EXITBOT_DIRECTORY="local",
+            EXITBOT_PEOPLE_FILE=str(DEMO_PEOPLE),
+            TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=issuer.metadata_url,
+        )
+        app = create_app(settings, clock=clock, bot_tokens=StaticToken())
+        async with serve(app) as url, aiohttp.ClientSession() as http:
+            yield LiveApp(
+                url, app, connector, issuer, http, load_config(default_config_dir()), clock
+            )
+
+
+def token_without_service_url(app: LiveApp) -> str:
+    """A token signed with the issuer's published key, valid in every way but the claim."""
+    claims = jwt.decode(
+        app.issuer.token(audience=APP_ID, service_url="x"), options={"verify_signature": False}
+    )
+    del claims["serviceurl"]
+    return jwt.encode(claims, app.issuer.keys["key-1"], algorithm="RS256", headers={"kid": "key-1"})
+
+
+async def post_signed(
+    app: LiveApp, activity: dict[str, Any], token: str
+) -> tuple[int, dict[str, Any] | None]:
+    """Post with this bearer token; the status and the JSON body if there is one."""
+    async with app.http.post(
+        f"{app.url}/api/messages",
+        json=activity,
+        headers={"Authorization": f"Bearer {token}"},
+    ) as response:
+        body = await response.json() if response.content_type == "application/json" else None
+        return response.status, body
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the database holds that an activity could have changed."""
+
+    refs: dict[str, dict[str, Any]]
+    seen: int
+    audit: int
+    due: int
+
+
+async def stored(app: LiveApp) -> Stored:
+    async with app.app[DATABASE].sessions() as session:
+        rows = (await session.execute(select(conversation_refs))).all()
+        counts = [
+            await session.scalar(select(func.count()).select_from(table))
+            for table in (seen_activities, audit_log, due_actions)
+        ]
+    refs = {row.user_key: dict(row._mapping) for row in rows}
+    return Stored(refs, *(int(count or 0) for count in counts))
