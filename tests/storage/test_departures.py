@@ -80,9 +80,25 @@ async def test_same_external_id_twice_is_refused(db: Database) -> None:
     await repo.add(departure())
     with pytest.raises(AlreadyExists):
         await repo.add(departure(leaver_upn="other@contoso.dk"))
-    # Departures without an external id do not collide with each other.
-    await repo.add(departure(external_id=None))
-    await repo.add(departure(external_id=None))
+    # Departures without an external id do not collide with each other (other leavers: one
+    # person has one active departure, see the test below).
+    await repo.add(departure(external_id=None, leaver_upn="first@contoso.dk"))
+    await repo.add(departure(external_id=None, leaver_upn="second@contoso.dk"))
+
+
+async def test_a_second_active_departure_for_one_leaver_is_refused_by_the_database(
+    db: Database,
+) -> None:
+    repo = SqlDepartureRepository(db)
+    first = await repo.add(departure(external_id="HR-1"))
+    with pytest.raises(AlreadyExists):
+        await repo.add(departure(external_id="HR-2"))
+    assert await repo.get_by_external_id("HR-2") is None
+    # Once the first is over, the same person may leave again.
+    await repo.update(first.moved_to(DepartureStatus.CANCELLED))
+    again = await repo.add(departure(external_id="HR-2"))
+    stored = await repo.get_by_external_id("HR-2")
+    assert stored is not None and stored.id == again.id
 
 
 async def test_update_saves_changes_and_bumps_version(db: Database) -> None:
