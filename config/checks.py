@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from config.hints import suggest
-from config.overrides import lineage
+from config.overrides import MAX_UNIT_DEPTH, climb
 from config.parsed import Parsed, Source
 from config.problems import ConfigProblem
-from config.schema import HandoverFile, OrganisationFile, QuestionsFile, UnitsFile
+from config.schema import HandoverFile, OrganisationFile, QuestionsFile, Unit, UnitsFile
 from config.setting_checks import check_effective_settings, units_by_id
 from config.text_checks import check_texts, check_unit_texts
 from config.yaml_source import Loc, YamlDocument
@@ -115,7 +115,19 @@ def _unit_parents(source: Source[UnitsFile]) -> list[ConfigProblem]:
         if unit.parent not in by_id:
             message = f"unknown unit {unit.parent!r}{suggest(unit.parent, by_id)}"
             problems.append(doc.problem(("units", i, "parent"), message))
-        elif by_id[unit.id] is unit and lineage(unit.id, by_id) is None:
-            message = "the units' parents go round in a loop"
+        elif by_id[unit.id] is unit and (message := _parents_problem(unit, by_id)):
             problems.append(doc.problem(("units", i, "parent"), message))
     return problems
+
+
+def _parents_problem(unit: Unit, by_id: dict[str, Unit]) -> str | None:
+    """A loop of parents, or a unit deeper than allowed (a loop longer than that is told so)."""
+    _chain, trouble = climb(unit.id, by_id)
+    if trouble == "loop":
+        return "the units' parents go round in a loop"
+    if trouble == "deep":
+        return (
+            f"more than {MAX_UNIT_DEPTH} units above one another (parent of parent ...); "
+            "organisations have a few levels"
+        )
+    return None

@@ -10,8 +10,9 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from config.checks import cross_check
+from config.hints import limited_hints
 from config.loaded import LoadedConfig
-from config.overrides import effective_settings, effective_texts
+from config.overrides import all_effective_settings, effective_texts
 from config.parsed import Parsed, Source
 from config.problems import ConfigError, ConfigProblem
 from config.schema import (
@@ -122,6 +123,11 @@ def load_config(directory: Path) -> LoadedConfig:
         raise ConfigError(
             [ConfigProblem(str(directory), 1, 1, "", "no such configuration directory")]
         )
+    with limited_hints():
+        return _load(directory)
+
+
+def _load(directory: Path) -> LoadedConfig:
     reader = _Reader(directory)
     organisation = reader.read(ORGANISATION, OrganisationFile)
     units = reader.read(UNITS, UnitsFile, optional=True)
@@ -158,9 +164,8 @@ def _build(directory: Path, version: str, parsed: Parsed) -> LoadedConfig:
     defaults = parsed.organisation.model.defaults
     units = {unit.id: unit for unit in parsed.units.model.units}
     settings = {}
-    for unit_id in units:
-        effective = effective_settings(defaults, unit_id, units)
-        assert effective is not None  # the checks refused unknown parents and loops
+    for unit_id, effective in all_effective_settings(defaults, units).items():
+        assert effective is not None  # the checks refused unknown parents, loops, depth
         settings[unit_id] = effective
     texts = TextBook(
         organisation={

@@ -26,31 +26,55 @@ def merge(base: S, override: BaseModel) -> S:
     return base.model_copy(update=updates)
 
 
-def lineage(unit_id: str, units: Mapping[str, Unit]) -> list[Unit] | None:
-    """The unit and its parents, the topmost first; None on an unknown parent or a loop."""
+# How many units deep a unit may sit under its topmost parent. Organisations have a few
+# levels; the bound keeps following the parents of every unit linear in the number of units.
+MAX_UNIT_DEPTH = 32
+
+
+def climb(unit_id: str, units: Mapping[str, Unit]) -> tuple[list[Unit], str | None]:
+    """The unit and its parents, the topmost first, or why they cannot be followed:
+    "unknown" (a parent that is not a unit), "loop" or "deep" (more than MAX_UNIT_DEPTH)."""
     chain: list[Unit] = []
     seen: set[str] = set()
     current: str | None = unit_id
     while current is not None:
-        if current in seen or current not in units:
-            return None
+        if current not in units:
+            return [], "unknown"
+        if current in seen:
+            return [], "loop"
+        if len(chain) == MAX_UNIT_DEPTH:
+            return [], "deep"
         seen.add(current)
         chain.append(units[current])
         current = units[current].parent
-    return list(reversed(chain))
+    return list(reversed(chain)), None
 
 
-def effective_settings(
-    defaults: UnitSettings, unit_id: str, units: Mapping[str, Unit]
-) -> UnitSettings | None:
-    """What applies in a unit; None when its parents cannot be followed."""
-    chain = lineage(unit_id, units)
-    if chain is None:
-        return None
-    settings = defaults
-    for unit in chain:
-        settings = merge(settings, unit)
-    return settings
+def lineage(unit_id: str, units: Mapping[str, Unit]) -> list[Unit] | None:
+    """The unit and its parents, the topmost first; None when they cannot be followed."""
+    chain, trouble = climb(unit_id, units)
+    return None if trouble else chain
+
+
+def all_effective_settings(
+    defaults: UnitSettings, units: Mapping[str, Unit]
+) -> dict[str, UnitSettings | None]:
+    """What applies in every unit, each parent's result merged once and reused by its
+    children; None for a unit whose parents cannot be followed."""
+    done: dict[str, UnitSettings | None] = {}
+    for unit_id in units:
+        chain = lineage(unit_id, units)
+        if chain is None:
+            done[unit_id] = None
+            continue
+        settings = defaults
+        for unit in chain:
+            known = done.get(unit.id)
+            if known is None:
+                known = merge(settings, unit)
+                done[unit.id] = known
+            settings = known
+    return done
 
 
 def effective_texts(unit_id: str, units: Mapping[str, Unit]) -> dict[str, Localized]:

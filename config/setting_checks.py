@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from config.hints import suggest
-from config.overrides import effective_settings
+from config.overrides import all_effective_settings
 from config.parsed import Parsed
 from config.problems import ConfigProblem
 from config.schema import InterviewerKind, QuestionSet, Unit, UnitSettings
@@ -29,16 +29,18 @@ def check_effective_settings(parsed: Parsed) -> list[ConfigProblem]:
     ]
     by_id = units_by_id(source.model.units)
     index_of = {unit.id: i for i, unit in reversed(list(enumerate(source.model.units)))}
+    effective = all_effective_settings(defaults, by_id)
+    # Each unit's mistakes, worked out once: its children compare theirs with them.
+    found = {
+        unit_id: _settings(settings, parsed)
+        for unit_id, settings in effective.items()
+        if settings is not None
+    }
     for unit_id, unit in by_id.items():
-        mine = effective_settings(defaults, unit_id, by_id)
-        if mine is None:
+        if unit_id not in found:
             continue
-        if unit.parent is None:
-            inherited = org_found
-        else:
-            parent = effective_settings(defaults, unit.parent, by_id)
-            inherited = _settings(parent, parsed) if parent is not None else []
-        for loc, message in _settings(mine, parsed):
+        inherited = org_found if unit.parent is None else found.get(unit.parent, [])
+        for loc, message in found[unit_id]:
             if (loc, message) not in inherited:
                 where = ("units", index_of[unit_id], *loc)
                 problems.append(source.doc.problem_near(where, message))

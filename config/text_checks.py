@@ -20,12 +20,13 @@ def check_texts(files: Mapping[str, Source[TextsFile]]) -> list[ConfigProblem]:
     problems: list[ConfigProblem] = []
     texts = {language: files[language].model.root for language in SUPPORTED_LANGUAGES}
     every_key = {key for by_key in texts.values() for key in by_key}
-    for key in sorted(every_key | set(REQUIRED_TEXTS)):
+    candidates = every_key | set(REQUIRED_TEXTS)
+    for key in sorted(candidates):
         having = [language for language in SUPPORTED_LANGUAGES if key in texts[language]]
         if key not in REQUIRED_TEXTS and len(having) == 1:
             # In one file only: most likely a misspelt key, so say that where it is.
             (language,) = having
-            likely = did_you_mean(key, every_key - {key} | set(REQUIRED_TEXTS))
+            likely = did_you_mean(key, candidates, besides=key)
             message = f"text only in {language}{likely or '; add it to every language'}"
             problems.append(files[language].doc.problem((key,), message, at_key=True))
             continue

@@ -13,11 +13,21 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.parser import Parser
+from ruamel.yaml.scanner import Scanner
 
 from config.problems import ConfigProblem
 
 Loc = Sequence[str | int]
+
+# HR's files are a few KB (the shipped texts, the largest, about 30 KB) and nest at most six
+# levels (units → a unit → texts → a key → a language → the text). Both are checked before the
+# line-numbered tree is built: a bigger or deeper file is a mistake, told as file:line:col,
+# not a traceback or a check that takes minutes.
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 32
 
 
 class YamlSyntaxError(Exception):
@@ -121,8 +131,21 @@ def _start(node: Any) -> tuple[int, int]:
 
 
 def read_yaml(path: Path, file: str) -> tuple[YamlDocument, bytes]:
-    """Parse one file; raises YamlSyntaxError with file:line:col on a syntax error."""
-    raw = path.read_bytes()
+    """Parse one file; raises YamlSyntaxError with file:line:col on a syntax error, a file
+    larger than MAX_FILE_BYTES or one nested deeper than MAX_DEPTH."""
+    with path.open("rb") as stream:
+        raw = stream.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlSyntaxError(
+            ConfigProblem(
+                file,
+                1,
+                1,
+                "",
+                f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB and was not read; "
+                "HR's files are a few KB (is it the right file?)",
+            )
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -132,9 +155,27 @@ def read_yaml(path: Path, file: str) -> tuple[YamlDocument, bytes]:
         raise YamlSyntaxError(
             ConfigProblem(file, line, col, "", "not UTF-8 text; save the file as UTF-8")
         ) from None
+    return YamlDocument(file, _parse(text, file)), raw
+
+
+def _parse(text: str, file: str) -> Any:
     yaml = YAML(typ="rt", pure=True)
+    # The round-trip constructor (line and column of every node) on the plain scanner and
+    # parser: the round-trip ones also keep comments, which nobody reads, at twice the time.
+    yaml.Scanner = Scanner
+    yaml.Parser = Parser
+    # Levels as ruamel counts them: every node from the top, the value at the bottom too.
+    yaml.max_depth = MAX_DEPTH
     try:
-        data = yaml.load(text)
+        return yaml.load(text)
+    except MaxDepthExceededError as exc:
+        mark = exc.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        message = (
+            f"nested more than {MAX_DEPTH} levels deep; HR's files need a few "
+            "(is a bracket or an indentation wrong?)"
+        )
+        raise YamlSyntaxError(ConfigProblem(file, line, col, "", message)) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -146,4 +187,3 @@ def read_yaml(path: Path, file: str) -> tuple[YamlDocument, bytes]:
         ) from None
     except YAMLError as exc:
         raise YamlSyntaxError(ConfigProblem(file, 1, 1, "", f"YAML syntax: {exc}")) from None
-    return YamlDocument(file, data), raw
