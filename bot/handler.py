@@ -89,7 +89,7 @@ class ExitBot(ActivityHandler):
             service_url=activity.service_url,
             tenant_id=activity.conversation.tenant_id,
             channel_id=activity.channel_id or "msteams",
-            bot_id=activity.recipient.id if activity.recipient else "",
+            bot_id=(activity.recipient.id if activity.recipient else None) or "",
             locale=activity.locale or (known.locale if known else None),
         )
         if known is None or _reach_changed(known, ref):

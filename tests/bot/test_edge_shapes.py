@@ -58,3 +58,4 @@ async def test_a_field_of_the_wrong_type_never_answers_500(
             # contradict); 501: an invoke that is not a card's.
             assert response.status in (200, 400, 401, 403, 501), (kind, path, value)
     assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
+    assert "turn failed" not in caplog.text  # not swallowed into a 200 either
