@@ -46,7 +46,9 @@ class SqlDepartureRepository:
         self._clock = clock or SystemClock()
 
     async def add(self, departure: Departure) -> Departure:
-        """Store a new departure; AlreadyExists if its id or external id is taken."""
+        """Store a new departure; AlreadyExists if its id or external id is taken, or if its
+        leaver has an active departure already (the unique index of migration 0009, which holds
+        however many registrations arrive at once)."""
         now = self._clock.now()
         saved = departure.model_copy(
             update={"created_at": departure.created_at or now, "updated_at": now}
@@ -56,8 +58,8 @@ class SqlDepartureRepository:
                 await session.execute(insert(departures).values(_row_values(saved)))
         except IntegrityError:
             raise AlreadyExists(
-                f"a departure with id {departure.id} or external id "
-                f"{departure.external_id} is already stored"
+                f"a departure with id {departure.id} or external id {departure.external_id} "
+                "is already stored, or its leaver has an active departure"
             ) from None
         return saved
 
