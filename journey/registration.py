@@ -130,8 +130,9 @@ class RegistrationService:
             try:
                 return await self._register_once(request, actor, door, dry_run)
             except (ConcurrentUpdate, AlreadyExists):
-                # Someone stored the same departure (or changed it) between our read and write:
-                # one more pass sees their write and answers unchanged, updated or rejected.
+                # Someone stored the same departure, or one for the same leaver (the database
+                # keeps one active per person), or changed it, between our read and write: one
+                # more pass sees their write and answers unchanged, updated or rejected.
                 if attempt == 1:
                     break
         return refused("", CHANGED_MEANWHILE)
