@@ -14,11 +14,13 @@ from pathlib import Path
 
 from cli.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CommandFailed
 from cli.startup import started
+from config.hints import did_you_mean
 from config.insights import insights_rules, option_label, reportable_questions, section_title
 from config.loaded import LoadedConfig
 from journey.insights import Figure, Kind, Row, report_rows
 from journey.insights_service import Insights, gather
 from journey.periods import Month, Period
+from storage.export_cells import export_row
 from storage.insights import SqlInsightsSource
 
 HIDDEN = "hidden"
@@ -104,24 +106,27 @@ def export_rows(config: LoadedConfig, insights: Insights, locale: str = "en") ->
 
 
 def write_csv(path: Path, rows: Sequence[Sequence[Cell]]) -> None:
-    """The rows as UTF-8 CSV under the header."""
+    """The rows as UTF-8 CSV under the header; text that looks like a formula is defused."""
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
+        writer.writerow(export_row(HEADER))
+        writer.writerows(export_row(row) for row in rows)
 
 
 def write_xlsx(path: Path, rows: Sequence[Sequence[Cell]]) -> None:
-    """The rows as an Excel sheet `insights` under a frozen header."""
+    """The rows as an Excel sheet `insights` under a frozen header: text as text cells,
+    defused like the CSV's, never a formula."""
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "insights"
-    sheet.append(list(HEADER))
-    for row in rows:
-        sheet.append(list(row))
+    for r, row in enumerate([HEADER, *rows], start=1):
+        for c, value in enumerate(export_row(row), start=1):
+            cell = sheet.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # openpyxl makes any "=..." a formula otherwise
     sheet.freeze_panes = "A2"
     book.save(path)
 
@@ -153,6 +158,8 @@ def export_command(first: str, last: str, unit: str | None, output: Path, locale
 async def _gather(period: Period, unit: str | None) -> tuple[LoadedConfig, Insights]:
     """HR's configuration and the figures for `period`, counted in the database."""
     async with started(with_config=True, unusable=EXIT_INVALID) as run:
+        if unit is not None and unit not in run.config.units:
+            raise CommandFailed(_unknown_unit(unit, run.config), EXIT_USAGE)
         insights = await gather(
             SqlInsightsSource(run.db),
             period,
@@ -161,3 +168,11 @@ async def _gather(period: Period, unit: str | None) -> tuple[LoadedConfig, Insig
             insights_rules(run.config),
         )
         return run.config, insights
+
+
+def _unknown_unit(unit: str, config: LoadedConfig) -> str:
+    known = sorted(config.units)
+    return (
+        f"--unit {unit!r}: no such unit in HR's configuration{did_you_mean(unit, known)}; "
+        f"the units are: {', '.join(known) or 'none'} (leave out --unit for the organisation)"
+    )

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from journey.farewell import AlumniContact
 from storage.database import Database
 from storage.dialect import insert_for
+from storage.export_cells import export_row
 from storage.tables import alumni_contacts
 
 EXPORT_COLUMNS = ("name", "unit", "private_email", "consented_at")
@@ -79,19 +80,16 @@ def alumni_csv(contacts: Sequence[AlumniContact]) -> str:
     """The alumni list as CSV (UTF-8 text, a header row); formulas are defused for Excel."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(export_row(EXPORT_COLUMNS))
     for contact in contacts:
         writer.writerow(
-            [
-                _cell(contact.name),
-                _cell(contact.unit),
-                _cell(contact.private_email),
-                contact.consented_at.date().isoformat(),
-            ]
+            export_row(
+                [
+                    contact.name,
+                    contact.unit,
+                    contact.private_email,
+                    contact.consented_at.date().isoformat(),
+                ]
+            )
         )
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    """A text cell that a spreadsheet will not read as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
