@@ -130,7 +130,7 @@ def config_dir(tmp_path: Path) -> Path:
     return target
 
 
-@examples(8)
+@examples(4)  # each loads the whole configuration, about half a second
 @given(file=yaml_texts())
 @example(file=("units.yaml", nest(20_000, "map")))
 def test_check_config_answers_any_directory_with_problems(

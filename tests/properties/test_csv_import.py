@@ -111,7 +111,7 @@ def snapshot(url: str) -> Snapshot:
     return asyncio.run(read())
 
 
-@examples(30)
+@examples(20)  # each starts the command: settings, HR's configuration, the database
 @given(data=csv_files())
 @example(data=_utf8(",".join(COLUMNS) + f"\nHR-\x00,{LEAVERS[0]},,,{_day(30)},,\n"))
 @example(data=_utf8(",".join(COLUMNS) + f"\n,{LEAVERS[1]},,,9999-12-31,,\n"))
