@@ -19,6 +19,7 @@ from cards.base import (
     button_row,
     execute,
     heading,
+    literal,
     long_text,
     notice_card,
     paragraph,
@@ -49,14 +50,6 @@ NOTE_PREFIX = "n_"
 OFFER_PREFIX = "o_"
 
 
-def literal(text: str, *, subtle: bool = False) -> Element:
-    """Someone's own words, shown exactly as written (no markdown, no links)."""
-    run: Element = {"type": "TextRun", "text": text}
-    if subtle:
-        run["isSubtle"] = True
-    return {"type": "RichTextBlock", "inlines": [run]}
-
-
 def notes_block(say: Speaker, departure: Departure, notes: ConversationNotes) -> list[Element]:
     """The interviewer's notes form; only ever in their own refreshed task card."""
     name = leaver_name(departure)
@@ -67,7 +60,7 @@ def notes_block(say: Speaker, departure: Departure, notes: ConversationNotes) ->
     items += [
         long_text(
             NOTE_PREFIX + field.value,
-            say(f"notes.{field.value}", name=name),
+            say.plain(f"notes.{field.value}", name=name),
             NOTE_MAX,
             notes.text(field) or None,
         )
@@ -155,7 +148,7 @@ def _offers_part(
             email["value"] = alumni.private_email
         body.append(email)
         if alumni is not None:
-            body.append(literal(say("alumni.kept", email=alumni.private_email), subtle=True))
+            body.append(literal(say.plain("alumni.kept", email=alumni.private_email), subtle=True))
     if note:
         body.append(paragraph(note, subtle=True))
     data = about(departure)

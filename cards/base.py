@@ -45,6 +45,31 @@ def markdown_safe(text: str) -> str:
     return _LEADING_DATE.sub(r"\1\\.", text)
 
 
+# Markdown a TextBlock or a fact would act on: emphasis, links, code, strike-through, html.
+_INLINE_MARKS = re.compile(r"([\\`*_\[\]<>~|])")
+# At a line's start: a numbered item ("1." or "1)"); a heading, a quote or a bullet.
+_LINE_NUMBER = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)
+_LINE_MARK = re.compile(r"^([ \t]*)([#>+=-])", re.MULTILINE)
+
+
+def typed(text: str) -> str:
+    """Text a person typed (a name, a place, a search), for a TextBlock or a fact: every mark
+    markdown would act on is escaped, so it shows as written, never as a link, emphasis,
+    a list or a heading. Free text that stands alone goes in a `literal` TextRun instead."""
+    text = _INLINE_MARKS.sub(r"\\\1", text)
+    text = _LINE_NUMBER.sub(r"\1\\\2", text)
+    return _LINE_MARK.sub(r"\1\\\2", text)
+
+
+def literal(text: str, *, subtle: bool = False) -> Element:
+    """Someone's own words, shown exactly as written (no markdown, no links): a TextBlock
+    renders a markdown subset, a RichTextBlock's TextRun shows its text as it is."""
+    run: Element = {"type": "TextRun", "text": text}
+    if subtle:
+        run["isSubtle"] = True
+    return {"type": "RichTextBlock", "inlines": [run]}
+
+
 def adaptive_card(
     body: list[Element],
     actions: list[Element] | None = None,

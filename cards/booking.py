@@ -16,6 +16,7 @@ from cards.base import (
     heading,
     notice_card,
     paragraph,
+    typed,
 )
 from cards.locale import Speaker
 from cards.meeting_modes import where_block
@@ -153,7 +154,7 @@ def interviewer_booked_card(say: Speaker, departure: Departure) -> dict[str, Any
             paragraph(say("state.booked")),
             facts(
                 [
-                    (say("task.leaver"), leaver_name(departure)),
+                    (say("task.leaver"), typed(leaver_name(departure))),
                     (say("task.when"), meeting_time(say, departure) or "–"),
                 ]
             ),

@@ -22,6 +22,7 @@ from cards.base import (
     execute,
     facts,
     heading,
+    literal,
     paragraph,
     subheading,
 )
@@ -224,7 +225,8 @@ def _comments(say: Speaker, comments: Mapping[str, Sequence[str]]) -> list[Eleme
     for question_id, texts in shown:
         prompt = comment_prompt(say.config, question_id, say.locale) or question_id
         body.append(paragraph(prompt, subtle=True))
-        body.extend(paragraph(f"“{_clip(text)}”") for text in texts)
+        # A leaver's own words: shown as written, never as markdown.
+        body.extend(literal(f"“{_clip(text)}”") for text in texts)
     return body
 
 

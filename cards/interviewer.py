@@ -20,7 +20,7 @@ def option_label(say: Speaker, option: InterviewerOption, name: str, *, pool_siz
         label = say("interviewer.option.pool")
         # Several trusted people: the leaver must still be able to tell them apart.
         return f"{label} – {name}" if pool_size > 1 else label
-    return say(f"interviewer.option.{option.kind.value}", name=name)
+    return say.plain(f"interviewer.option.{option.kind.value}", name=name)
 
 
 def interviewer_card(

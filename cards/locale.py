@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from cards.base import typed
 from journey.locale import language_of
 
 if TYPE_CHECKING:
@@ -53,6 +54,12 @@ DATE_STYLES: dict[str, DateStyle] = {
 }
 
 
+# Placeholders that carry what a person typed or a directory holds (names, an e-mail, HR's
+# search): escaped for markdown by `Speaker.__call__`. The others are the bot's own (dates,
+# counts, HR's texts).
+PERSON_PARAMS = frozenset({"name", "interviewer", "colleague", "previous", "email", "search"})
+
+
 @dataclass(frozen=True)
 class Speaker:
     """HR's texts in one person's language (a unit's own wording first), and dates for them."""
@@ -67,7 +74,17 @@ class Speaker:
         return language_of(self.locale)
 
     def __call__(self, key: str, **params: Any) -> str:
-        """The text `key` with its placeholders filled in."""
+        """The text `key` with its placeholders filled in, for a TextBlock, a fact or a
+        message (markdown): what a person typed (PERSON_PARAMS) is escaped by `typed`."""
+        escaped = {
+            name: typed(value) if name in PERSON_PARAMS and isinstance(value, str) else value
+            for name, value in params.items()
+        }
+        return self.config.text(key, self.locale, unit=self.unit, **escaped)
+
+    def plain(self, key: str, **params: Any) -> str:
+        """The text `key` for where Teams shows text as written (a button's title, a field's
+        label, a `literal` TextRun): the placeholders as they are."""
         return self.config.text(key, self.locale, unit=self.unit, **params)
 
     def day(self, value: date) -> str:

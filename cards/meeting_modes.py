@@ -20,6 +20,7 @@ from cards.base import (
     heading,
     notice_card,
     paragraph,
+    typed,
 )
 from cards.locale import Speaker
 from cards.offer import leaver_name
@@ -78,7 +79,7 @@ def outside_form_card(say: Speaker, departure: Departure) -> dict[str, Any]:
 def recorded_card(say: Speaker, departure: Departure) -> dict[str, Any]:
     """For HR after recording: where the departure stands, when and where it is held."""
     pairs = [
-        (say("task.leaver"), leaver_name(departure)),
+        (say("task.leaver"), typed(leaver_name(departure))),
         (say("task.state"), say(f"state.{departure.status.value}")),
     ]
     if departure.meeting_start and departure.meeting_end:

@@ -86,7 +86,7 @@ def switch_card(
     """Whom the leaver may talk to instead, or keep the person they have."""
     holder = _holder(departure)
     keep = execute(
-        say("plan.switch_keep", interviewer=holder), KEEP, about(departure), style="positive"
+        say.plain("plan.switch_keep", interviewer=holder), KEEP, about(departure), style="positive"
     )
     if not choices:
         return adaptive_card(

@@ -15,7 +15,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from cards import verbs
-from cards.base import Element, adaptive_card, choice_set, execute, facts, heading, paragraph
+from cards.base import (
+    Element,
+    adaptive_card,
+    choice_set,
+    execute,
+    facts,
+    heading,
+    paragraph,
+    typed,
+)
 from cards.regret import VALUES
 from journey.departure import DepartureType
 
@@ -224,12 +233,13 @@ def _show_card(title: str, body: list[Element], action: Element) -> Element:
 
 def registered_card(view: RegisteredView) -> dict[str, Any]:
     """Confirms what was stored; HR can move the last working day or cancel from here."""
-    body: list[Element] = [heading(view.title)]
+    # The leaver's name, their address, the unit...: shown as written (cards.base.typed).
+    body: list[Element] = [heading(typed(view.title))]
     if view.error:
         body.append(_error(view.error))
     if view.message:
         body.append(paragraph(view.message))
-    body.append(facts(view.facts))
+    body.append(facts([(title, typed(value)) for title, value in view.facts]))
     actions: list[Element] = []
     if view.can_change:
         ref = {"departure_id": view.departure_id}

@@ -19,6 +19,7 @@ from cards.base import (
     heading,
     paragraph,
     separated,
+    typed,
 )
 from cards.booking import meeting_time
 from cards.locale import Speaker
@@ -55,7 +56,7 @@ def holding_card(say: Speaker, departures: Sequence[Departure]) -> dict[str, Any
         parts = [say.day(departure.last_working_day), say(f"state.{departure.status.value}")]
         if (when := meeting_time(say, departure)) is not None:
             parts.append(when)
-        rows.append((leaver_name(departure), " · ".join(parts)))
+        rows.append((typed(leaver_name(departure)), " · ".join(parts)))
     return adaptive_card([heading(say("status.holding_title")), facts(rows)], lang=say.lang)
 
 
@@ -103,7 +104,8 @@ def _hr_row(say: Speaker, view: HrListView, departure: Departure) -> Element:
             parts.append(f"⚠ {say(f'attention.{reason.value}')}")
     data = about(departure, list=list_state(view.page.query))
     button = execute(say("register.manage"), MANAGE, data, associatedInputs="none")
-    return separated([facts([(leaver_name(departure), " · ".join(parts))]), button_row(button)])
+    row = (typed(leaver_name(departure)), " · ".join(parts))
+    return separated([facts([row]), button_row(button)])
 
 
 def _hr_filters(say: Speaker, view: HrListView) -> Element:

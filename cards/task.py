@@ -21,6 +21,7 @@ from cards.base import (
     paragraph,
     refresh,
     subheading,
+    typed,
 )
 from cards.booking import change_buttons, join_button, meeting_time
 from cards.locale import Speaker
@@ -65,7 +66,7 @@ def task_card(
     body.append(
         facts(
             [
-                (say("task.leaver"), name),
+                (say("task.leaver"), typed(name)),
                 (say("task.last_day"), say.day(departure.last_working_day)),
                 (say("task.state"), say(f"state.{departure.status.value}")),
                 (say("task.when"), meeting_time(say, departure) or "–"),
@@ -148,7 +149,7 @@ def choose_times_card(
         {
             "type": "Input.ChoiceSet",
             "id": TIMES_INPUT,
-            "label": say("task.choose_times_label", name=name),
+            "label": say.plain("task.choose_times_label", name=name),
             "isMultiSelect": True,
             "style": "expanded",
             "isRequired": True,
@@ -159,5 +160,5 @@ def choose_times_card(
             ],
         }
     )
-    send = execute(say("task.send_times", name=name), SEND_TIMES, about(departure))
+    send = execute(say.plain("task.send_times", name=name), SEND_TIMES, about(departure))
     return adaptive_card(body, [send], lang=say.lang)

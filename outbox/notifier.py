@@ -112,9 +112,9 @@ class TeamsNotifier:
         """Subject and body of the meeting, in the leaver's language, stating the purpose."""
         say = await self.speaker_to(departure, departure.leaver_upn)
         name = leaver_name(departure)
-        subject = say("booking.invitation_subject", name=name)
+        subject = say.plain("booking.invitation_subject", name=name)
         place = location_of(departure)  # in person: where, and no camera to turn on
-        body = say(
+        body = say.plain(
             "meeting.invitation_body_in_person" if place else "booking.invitation_body",
             name=name,
             interviewer=interviewer_name(departure),
