@@ -70,3 +70,34 @@ async def test_the_clock_moves_forward_and_refuses_nonsense(tmp_path: Path) -> N
             async with http.post(f"{url}/_test/clock", json=bad) as response:
                 assert response.status == 400
                 assert (await response.json())["error"]
+
+
+async def test_a_move_past_ten_years_is_refused_and_the_clock_stays(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, EXITBOT_LOCAL_MODE=True, EXITBOT_TEST_CLOCK=True)
+    await upgrade(settings.database_url)
+    app = create_app(settings)
+    async with serve(app) as url, aiohttp.ClientSession() as http:
+        clock = app[TEST_CLOCK]
+        for bad, says in (
+            ({"to": "9999-12-31T23:59:59Z"}, "at most 3653 days (ten years) ahead"),
+            ({"hours": 1e12}, "hours: Input should be less than or equal to 87672"),
+            ({"seconds": 1e300}, "seconds: Input should be less than or equal to"),
+            ({"days": 3653, "hours": 87672}, "at most 3653 days (ten years) ahead"),
+        ):
+            before = clock.now()
+            async with http.post(f"{url}/_test/clock", json=bad) as response:
+                assert response.status == 400, bad
+                assert says in (await response.json())["error"]
+            assert clock.now() - before < timedelta(minutes=1)
+        # Not a number at all (JSON's Infinity and NaN, as Python writes them): refused too.
+        for raw in (b'{"days": Infinity}', b'{"hours": NaN}', b'{"to": "99999-01-01T00:00:00Z"}'):
+            async with http.post(f"{url}/_test/clock", data=raw) as response:
+                assert response.status == 400, raw
+                assert (await response.json())["error"]
+        # Ten years, step by step, is as far as it goes.
+        async with http.post(f"{url}/_test/clock", json={"days": 3000}) as response:
+            assert response.status == 200
+        async with http.post(f"{url}/_test/clock", json={"days": 1000}) as response:
+            assert response.status == 400
+        async with http.post(f"{url}/_test/clock", json={"days": 600}) as response:
+            assert response.status == 200
