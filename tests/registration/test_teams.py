@@ -192,7 +192,13 @@ async def test_a_replayed_submit_from_someone_not_in_hr_is_refused_and_audited(
         "departure.refused",
         None,
     )
-    assert entry.detail == {"door": "teams", "attempted": "register"}
+    # The router's refusal audit adds what was pressed and why (issue 12).
+    assert entry.detail == {
+        "door": "teams",
+        "attempted": "register",
+        "verb": "register.submit",
+        "reason": "not_hr",
+    }
 
 
 async def test_hr_moves_the_last_day_and_then_cancels_from_the_confirmation_card(

@@ -96,7 +96,7 @@ async def test_the_handover_checklist_reaches_both_and_a_tick_updates_both_in_pl
     puts_before = len(app.requests("PUT"))
     data = next(a["data"] for a in actions_of(leaver_card) if a["verb"] == "handover.tick")
     refused = await app.press(STRANGER, "handover.tick", {**data, "item": "knowledge"})
-    assert refused["value"] == app.text("error.not_allowed")
+    assert refused["value"] == app.text("error.for_leaver_or_manager")
     assert (await app.departure(departure.id)).handover_done == ["tasks"]
     assert len(app.requests("PUT")) == puts_before
     assert "refused" in [entry.action for entry in await app.audit(departure.id)]

@@ -64,11 +64,11 @@ async def test_someone_else_replaying_the_leavers_card_is_refused(
     answer = await app.press_button(other, first, "survey.next", q_reasons="pay")
     start = await app.press(other, "survey.start", {"departure": departure.id})
 
-    assert answer["value"] == app.text("error.not_allowed")
-    assert start["value"] == app.text("error.not_allowed")  # not even the intro
+    assert answer["value"] == app.text("error.for_leaver")
+    assert start["value"] == app.text("error.for_leaver")  # not even the intro
     assert await stored(app, departure.id) == before
     assert {(e.actor, e.detail["reason"]) for e in await refusals(app, departure.id)} == {
-        (other.upn, "not_allowed")
+        (other.upn, "not_leaver")
     }
 
 
