@@ -273,7 +273,7 @@ async def test_survey_hand_off_notes_and_thank_you(tmp_path: Path) -> None:
             "n_data_use": "",
         }
         forged = await _press_as(http, bot_url, playground, MADS, "task.held", notes)
-        assert forged["value"] == text("error.not_allowed")
+        assert forged["value"] == text("error.for_interviewer")  # not "only HR" (issue 12)
         held = _card(await _press_as(http, bot_url, playground, PETER, "task.held", notes))
         assert text("notes.held_note", name="Sofie Andersen") in texts_of(held)
         departure = await SqlDepartureRepository(second[DATABASE]).get(departure_id)
