@@ -149,9 +149,10 @@ async def test_no_card_action_fails_and_a_refused_one_changes_nothing(
     pressed: tuple[TeamsUser, str, dict[str, Any], bool],
 ) -> None:
     user, verb, data, fresh = pressed
+    departure_id = await departure.active()  # may register a new one: before the snapshot
     caplog.clear()
     before = await service.snapshot()
-    body = await press(service, user, verb, data, await departure.active(), fresh)
+    body = await press(service, user, verb, data, departure_id, fresh)
     after = await service.snapshot()
     assert body.get("statusCode", 200) < 500, body
     outcome = "refused" if refused(service, body) else "changed" if changed(before, after) else "-"
