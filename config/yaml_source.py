@@ -16,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.parser import Parser
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scanner import Scanner
 
 from config.problems import ConfigProblem
@@ -185,5 +186,16 @@ def _parse(text: str, file: str) -> Any:
         raise YamlSyntaxError(
             ConfigProblem(file, line, col, "", f"YAML syntax: {message}")
         ) from None
+    except ReaderError as exc:  # a control character YAML does not allow, such as NUL
+        line, col = _line_col(text, exc.position)
+        message = f"YAML syntax: character U+{exc.character:04X} is not allowed in YAML"
+        raise YamlSyntaxError(ConfigProblem(file, line, col, "", message)) from None
     except YAMLError as exc:
-        raise YamlSyntaxError(ConfigProblem(file, 1, 1, "", f"YAML syntax: {exc}")) from None
+        message = " ".join(str(exc).split())
+        raise YamlSyntaxError(ConfigProblem(file, 1, 1, "", f"YAML syntax: {message}")) from None
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of the character at `position`."""
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1

@@ -172,3 +172,11 @@ def test_units_deeper_than_the_bound_are_told_not_crashed_on(tmp_path: Path) -> 
     assert [p.split(": ")[1] for p in deep] == [
         f"units[{n}].parent" for n in range(MAX_UNIT_DEPTH, count)
     ]
+
+
+def test_a_control_character_is_told_at_its_line_and_column(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, {"handover.yaml": "items:\n  - id: a\x00b\n"})
+    assert [str(p) for p in problems] == [
+        f"{tmp_path}/handover.yaml:2:10: (file): YAML syntax: character U+0000 is not allowed "
+        "in YAML"
+    ]
