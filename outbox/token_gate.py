@@ -1,4 +1,5 @@
-"""Whether the bot has its bearer token for Teams, asked before an action is marked sending.
+"""Whether the bot has its bearer token for Teams, asked for each claimed batch before its send
+times are reserved and long before anything is marked sending.
 
 Without the token (Entra ID or the managed identity endpoint unreachable) no request can go
 out, so nothing was sent and the action simply waits in the queue. After a failure the gate

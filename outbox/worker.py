@@ -184,6 +184,12 @@ class DeliveryWorker:
         try:
             prepared = await asyncio.gather(*(self._prepare(action) for action in actions))
             jobs = [job for job in prepared if job is not None]
+            if jobs and (token_back := await self._tokens.open()) is not None:
+                # No token, nothing can go: back to the queue before any send time is taken
+                # (slots taken and not used would hold the busy chats back after the outage).
+                for job in jobs:
+                    await self._no_token(job.action, token_back)
+                jobs = []
             plans = await self._pacer.plan([job.ref for job in jobs]) if jobs else []
             for job, plan in zip(jobs, plans, strict=True):
                 if isinstance(plan, Later):
@@ -263,9 +269,6 @@ class DeliveryWorker:
         """Send at the reserved time `at`, or first find a time (after `chat_free`, if given)."""
         action, lease = job.action, self._settle.lease(job.action)
         try:
-            if (token_back := await self._tokens.open()) is not None:
-                await self._no_token(action, token_back)
-                return
             for _ in range(3):
                 slot = await self._pacer.send_time(job.ref, at, chat_free)
                 if action.expired(self._clock.now()):

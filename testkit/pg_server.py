@@ -140,7 +140,7 @@ class PostgresServer:
         if done.returncode != 0:
             raise PostgresStartFailed(f"initdb failed:\n{done.stdout}\n{done.stderr}")
 
-    def _listen(self) -> None:
+    def _pg_ctl_start(self) -> subprocess.CompletedProcess[str]:
         options = " ".join(
             [
                 "-c listen_addresses=127.0.0.1",
@@ -151,23 +151,42 @@ class PostgresServer:
                 "-c max_connections=200",
             ]
         )
+        return self._run(
+            [
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.log),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-p {self.port} {options}",
+                "start",
+            ]
+        )
+
+    def halt(self) -> None:
+        """Stop the server and keep its data: a database outage, until resume()."""
+        done = self._run(["pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop"])
+        if done.returncode != 0:
+            raise PostgresStartFailed(f"pg_ctl stop failed:\n{done.stdout}\n{done.stderr}")
+        self._running = False
+
+    def resume(self) -> None:
+        """Start a halted server again, on the same port, with its data."""
+        done = self._pg_ctl_start()
+        if done.returncode != 0:
+            raise PostgresStartFailed(
+                f"pg_ctl start failed:\n{done.stdout}\n{done.stderr}\n{self._log_tail()}"
+            )
+        self._running = True
+
+    def _listen(self) -> None:
         for _ in range(START_ATTEMPTS):
             self.port = _free_port()
-            done = self._run(
-                [
-                    "pg_ctl",
-                    "-D",
-                    str(self.data),
-                    "-l",
-                    str(self.log),
-                    "-w",
-                    "-t",
-                    "60",
-                    "-o",
-                    f"-p {self.port} {options}",
-                    "start",
-                ]
-            )
+            done = self._pg_ctl_start()
             if done.returncode == 0:
                 self._running = True
                 return

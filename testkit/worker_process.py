@@ -2,7 +2,9 @@
 
     python -m testkit.worker_process --database-url URL [--until-idle] [...]
 
-Used by the crash test (which kills it with SIGKILL) and by bench/fanout.py. It runs on the
+Used by the crash and chaos tests (which kill it with SIGKILL) and by bench/fanout.py and
+bench/fairness.py. With --token-url it gets its bearer token from a testkit.standins.entra
+stand-in, through the bot's own CredentialTokenProvider. It runs on the
 system clock and talks to whatever connector the stored conversation references point at.
 On a normal end it prints one JSON line: owner, CPU seconds used, seconds run.
 """
@@ -19,7 +21,7 @@ import time
 import aiohttp
 
 from journey.due import DueState
-from outbox.connector import NoToken, delivery_connector
+from outbox.connector import CredentialTokenProvider, NoToken, TokenProvider, delivery_connector
 from outbox.policy import DeliveryPolicy
 from outbox.worker import DeliveryWorker
 from storage.conversations import SqlConversationRefStore
@@ -27,6 +29,7 @@ from storage.database import Database
 from storage.due_actions import DueActionQueue
 from storage.send_budget import TEAMS_PACING, Limit, Pacing, SendBudget
 from testkit.probe import standin_probe
+from testkit.standins.entra import StandInCredential
 
 UNFINISHED = (DueState.PENDING, DueState.CLAIMED, DueState.SENDING)
 
@@ -44,7 +47,16 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--unpaced", action="store_true", help="no pacing at all")
     parser.add_argument("--probe", default=None, help="stand-in URL to look for markers")
     parser.add_argument("--until-idle", action="store_true", help="exit when nothing is left")
+    parser.add_argument("--token-url", default=None, help="a testkit.standins.entra stand-in")
+    parser.add_argument("--token-retry-max", type=float, default=30.0, help="seconds")
+    parser.add_argument("--settle", type=float, default=60.0, help="probe after, seconds")
     return parser.parse_args()
+
+
+def _tokens(args: argparse.Namespace, http: aiohttp.ClientSession) -> TokenProvider:
+    if args.token_url is None:
+        return NoToken()
+    return CredentialTokenProvider(StandInCredential(http, args.token_url))
 
 
 def _pacing(args: argparse.Namespace) -> Pacing:
@@ -67,7 +79,7 @@ async def _run(args: argparse.Namespace) -> dict[str, object]:
         queue = DueActionQueue(db)
         worker = DeliveryWorker(
             queue,
-            delivery_connector(http, NoToken(), timeout_seconds=args.timeout),
+            delivery_connector(http, _tokens(args, http), timeout_seconds=args.timeout),
             SqlConversationRefStore(db),
             args.owner,
             budget=SendBudget(db, _pacing(args)),
@@ -76,6 +88,8 @@ async def _run(args: argparse.Namespace) -> dict[str, object]:
             policy=DeliveryPolicy(
                 lease_seconds=args.lease,
                 sending_lease_seconds=args.sending_lease,
+                settle_seconds=args.settle,
+                token_retry_max=args.token_retry_max,
                 poll_seconds=0.1,
             ),
             probe=standin_probe(http, args.probe) if args.probe else None,

@@ -102,8 +102,11 @@ class WorkerFactory:
         )
 
 
-async def start_worker_process(database_url: str, *options: str) -> asyncio.subprocess.Process:
-    """testkit.worker_process in its own process (the repository root as cwd)."""
+async def start_worker_process(
+    database_url: str, *options: str, log: int | None = None
+) -> asyncio.subprocess.Process:
+    """testkit.worker_process in its own process (the repository root as cwd); its log (stderr)
+    goes to `log` (asyncio.subprocess.PIPE to read it), by default to the test's."""
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -113,6 +116,7 @@ async def start_worker_process(database_url: str, *options: str) -> asyncio.subp
         *options,
         cwd=REPOSITORY,
         stdout=asyncio.subprocess.PIPE,
+        stderr=log,
     )
 
 
