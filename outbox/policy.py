@@ -28,7 +28,8 @@ class DeliveryPolicy:
     poll_seconds: float = 1.0  # how often an idle worker looks for due actions
     # Fair claims: at most this many of one recipient's due actions per claim (Teams' burst in
     # one chat), and none while one of theirs is under way, so a busy chat waits, not the queue.
-    claims_per_chat: int = 3
+    # None: claims in due order alone (one chat's backlog can then fill every claim).
+    claims_per_chat: int | None = 3
     # No bearer token (Entra ID unreachable): nothing is sent; try again after this long,
     # doubled (jittered) while the outage lasts, up to token_retry_max.
     token_retry_base: float = 1.0

@@ -50,6 +50,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--token-url", default=None, help="a testkit.standins.entra stand-in")
     parser.add_argument("--token-retry-max", type=float, default=30.0, help="seconds")
     parser.add_argument("--settle", type=float, default=60.0, help="probe after, seconds")
+    parser.add_argument(
+        "--claims-per-chat", type=int, default=3, help="fair claims; 0: in due order alone"
+    )
     return parser.parse_args()
 
 
@@ -90,6 +93,7 @@ async def _run(args: argparse.Namespace) -> dict[str, object]:
                 sending_lease_seconds=args.sending_lease,
                 settle_seconds=args.settle,
                 token_retry_max=args.token_retry_max,
+                claims_per_chat=args.claims_per_chat or None,
                 poll_seconds=0.1,
             ),
             probe=standin_probe(http, args.probe) if args.probe else None,
