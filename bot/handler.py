@@ -15,7 +15,7 @@ from dialogs.turn import Actor, DialogTurn, Services
 from dialogs.welcome import send_welcome
 from journey.locale import preferred_locale
 from journey.ports import ConversationRef
-from outbox.connector import ConnectorClient, ConnectorError
+from outbox.connector import ConnectorClient, ConnectorError, ConversationGone, RecipientBlocked
 from storage.outage import database_unavailable
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,11 @@ class TurnErrorHandler:
         if database_unavailable(error):
             # Not the person's problem and not a 200: bot/routes.py answers 503, Teams retries.
             raise error
+        if isinstance(error, RecipientBlocked | ConversationGone):
+            # Teams does not know the conversation (404) or the person blocked the bot (403):
+            # nobody to tell, nothing wrong with the bot, and Teams' retry would meet the same.
+            log.warning("turn ended: Teams refused the reply with %s", error.status)
+            return
         frames = "".join(traceback.format_tb(error.__traceback__))
         log.error("turn failed with %s\n%s", type(error).__name__, frames)
         try:
