@@ -7,10 +7,10 @@ import traceback
 from http import HTTPStatus
 
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
-from botbuilder.schema import ChannelAccount
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.adapter import KNOWN_REF, user_key_of
-from dialogs.router import Router
+from dialogs.router import InvokeResult, Router
 from dialogs.turn import Actor, DialogTurn, Services
 from dialogs.welcome import send_welcome
 from journey.locale import preferred_locale
@@ -143,7 +143,8 @@ def _reach_changed(old: ConversationRef, new: ConversationRef) -> bool:
 
 
 class TurnErrorHandler:
-    """Logs a failed turn without its content and tells the person something went wrong."""
+    """Logs a failed turn without its content and tells the person something went wrong: a
+    card press in its invoke answer, a message in the chat."""
 
     def __init__(self, services: Services) -> None:
         self._services = services
@@ -153,15 +154,28 @@ class TurnErrorHandler:
         if database_unavailable(error):
             # Not the person's problem and not a 200: bot/routes.py answers 503, Teams retries.
             raise error
+        activity = turn_context.activity
+        text = self._services.config().text("error.generic", activity.locale)
         if isinstance(error, RecipientBlocked | ConversationGone):
             # Teams does not know the conversation (404) or the person blocked the bot (403):
-            # nobody to tell, nothing wrong with the bot, and Teams' retry would meet the same.
+            # not the bot's failure, and Teams' retry would meet the same.
             log.warning("turn ended: Teams refused the reply with %s", error.status)
+        else:
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            log.error("turn failed with %s\n%s", type(error).__name__, frames)
+        if activity.type == ActivityTypes.invoke:
+            # The press itself gets the answer; without one the adapter answers 501.
+            answer = InvokeResult(message=text).body()
+            await turn_context.send_activity(
+                Activity(
+                    type=ActivityTypes.invoke_response,
+                    value=InvokeResponse(status=int(HTTPStatus.OK), body=answer),
+                )
+            )
             return
-        frames = "".join(traceback.format_tb(error.__traceback__))
-        log.error("turn failed with %s\n%s", type(error).__name__, frames)
+        if isinstance(error, RecipientBlocked | ConversationGone):
+            return
         try:
-            text = self._services.config().text("error.generic", turn_context.activity.locale)
             await turn_context.send_activity(MessageFactory.text(text))
         except Exception as send_error:  # the connector may be what failed
             log.error("could not tell the user about the failure: %s", type(send_error).__name__)

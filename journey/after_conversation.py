@@ -343,9 +343,9 @@ class AfterConversation:
         return roles_of(departure, asker.upn, is_hr=asker.is_hr)
 
     async def _open_as(self, asker: Asker, departure_id: str, role: Role, step: str) -> Departure:
-        refusal = Refusal("after.refused", step, {"step": step}, refusal_for(role))
+        refusal = Refusal("after.refused", {"step": step}, refusal_for(role))
         return await self._kernel.open(
-            asker, departure_id, lambda d: role in self._roles(d, asker), refusal
+            departure_id, lambda d: role in self._roles(d, asker), refusal
         )
 
     async def _interviewer(self, asker: Asker, departure_id: str) -> Departure:

@@ -71,7 +71,7 @@ class DepartureFlow:
     async def open(self, asker: Asker, departure_id: str, act: Act) -> Departure:
         """The departure, if `asker` may `act` on it; NotAllowed is audited, unknown is stale."""
         refusal = self._refusal(act)
-        opened = self._kernel.open(asker, departure_id, lambda d: may(d, asker, act), refusal)
+        opened = self._kernel.open(departure_id, lambda d: may(d, asker, act), refusal)
         return refuse_if_closed(await opened)  # a closed case changes no more (journey.closing)
 
     async def visible(self, asker: Asker, departure_id: str, act: Act) -> Departure | None:
@@ -79,14 +79,14 @@ class DepartureFlow:
         action); None when it is gone; NotAllowed, like any refusal, if they may not."""
         try:
             return await self._kernel.open(
-                asker, departure_id, lambda d: may(d, asker, act), self._refusal(act)
+                departure_id, lambda d: may(d, asker, act), self._refusal(act)
             )
         except StaleAction:  # no such departure (any more)
             return None
 
     @staticmethod
     def _refusal(act: Act) -> Refusal:
-        return Refusal("refused", act.value, {"act": act.value}, refusal_for_act(act))
+        return Refusal("refused", {"act": act.value}, refusal_for_act(act))
 
     async def interviewer_choices(
         self, departure: Departure

@@ -31,10 +31,8 @@ class HandoverChecklist:
 
     async def open_handover(self, asker: Asker, departure_id: str) -> Departure:
         """The departure, if `asker` is its leaver or manager; NotAllowed (audited) if not."""
-        refusal = Refusal("refused", "handover", {"act": "handover"}, Reason.NOT_LEAVER_OR_MANAGER)
-        return await self._kernel.open(
-            asker, departure_id, lambda d: may_hand_over(d, asker), refusal
-        )
+        refusal = Refusal("refused", {"act": "handover"}, Reason.NOT_LEAVER_OR_MANAGER)
+        return await self._kernel.open(departure_id, lambda d: may_hand_over(d, asker), refusal)
 
     async def tick(self, asker: Asker, departure_id: str, item: str, done: bool) -> Departure:
         """The leaver or manager ticks a handover item (or opens it again); both cards follow."""

@@ -26,11 +26,10 @@ Change = Callable[[Departure], Departure | None]
 
 @dataclass(frozen=True)
 class Refusal:
-    """What NotAllowed says of a refused asker: the audit action, what was asked, whom it
+    """What NotAllowed says of a refused asker: the audit action, whom it
     is for (`reason`, e.g. journey.access.refusal_for_act) and words for the audit log."""
 
     action: str
-    what: str
     detail: Mapping[str, str] = field(default_factory=dict)
     reason: Reason = Reason.NOT_INVOLVED
 
@@ -68,7 +67,6 @@ class Kernel:
 
     async def open(
         self,
-        asker: Asker,
         departure_id: str,
         allowed: Callable[[Departure], bool],
         refusal: Refusal,

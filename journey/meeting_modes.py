@@ -203,10 +203,8 @@ class MeetingModes:
 
     async def open(self, asker: Asker, departure_id: str) -> Departure:
         """The departure, for its interviewer or HR; anyone else NotAllowed (audited)."""
-        refusal = Refusal(
-            "refused", "meeting", {"act": "meeting_mode"}, Reason.NOT_INTERVIEWER_OR_HR
-        )
-        return await self._kernel.open(asker, departure_id, lambda d: _may(d, asker), refusal)
+        refusal = Refusal("refused", {"act": "meeting_mode"}, Reason.NOT_INTERVIEWER_OR_HR)
+        return await self._kernel.open(departure_id, lambda d: _may(d, asker), refusal)
 
     async def hold_in_person(self, asker: Asker, departure_id: str, place: str) -> Departure:
         """The conversation is held in person at `place`; a booked meeting moves there."""

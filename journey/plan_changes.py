@@ -207,8 +207,8 @@ class PlanChanges:
     # --- helpers -------------------------------------------------------------------------
 
     async def _open(self, asker: Asker, departure_id: str, act: Act, step: str) -> Departure:
-        refusal = Refusal("plan.refused", act.value, {"step": step}, refusal_for_act(act))
-        opened = await self._kernel.open(asker, departure_id, lambda d: may(d, asker, act), refusal)
+        refusal = Refusal("plan.refused", {"step": step}, refusal_for_act(act))
+        opened = await self._kernel.open(departure_id, lambda d: may(d, asker, act), refusal)
         return refuse_if_closed(opened)  # a closed case changes no more (journey.closing)
 
     async def _checked(

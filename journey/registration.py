@@ -33,7 +33,6 @@ from journey.registration_rules import (
     AUDIT_DETAILS_CHANGED,
     AUDIT_EVENT_FAILED,
     AUDIT_LAST_DAY_CHANGED,
-    AUDIT_REFUSED,
     AUDIT_REGISTERED,
     AUDIT_REGRET_SET,
     AUDIT_UPDATED,
@@ -183,8 +182,8 @@ class RegistrationService:
         journey.refusals.NotAllowed (audited) for anyone else, the leaver above all: the leaver
         never sees it. StaleAction for a departure that is gone.
         """
-        refusal = Refusal("refused", "regret", {"act": "regret"}, Reason.NOT_MANAGER_OR_HR)
-        await self._kernel.open(asker, departure_id, lambda d: may_set_regret(d, asker), refusal)
+        refusal = Refusal("refused", {"act": "regret"}, Reason.NOT_MANAGER_OR_HR)
+        await self._kernel.open(departure_id, lambda d: may_set_regret(d, asker), refusal)
         try:
             saved = await self._kernel.apply(
                 departure_id,
@@ -233,14 +232,6 @@ class RegistrationService:
         await self._kernel.record(actor, AUDIT_CANCELLED, saved.id, door=door)
         await self._tell(self._events.cancelled, saved)
         return Outcome(kind=OutcomeKind.UPDATED, departure=saved)
-
-    async def record_refusal(
-        self, actor: str, attempted: str, *, door: str, departure_id: str | None = None
-    ) -> None:
-        """Note in the audit log that someone without the right tried `attempted`."""
-        await self._kernel.record(
-            actor, AUDIT_REFUSED, departure_id, door=door, attempted=attempted
-        )
 
     # ------------------------------------------------------------------ internals
 

@@ -306,9 +306,8 @@ class Surveys:
     # --- helpers -------------------------------------------------------------------------
 
     async def _leaver(self, asker: Asker, departure_id: str, action: str) -> Departure:
-        refusal = Refusal("survey.refused", "survey", {"step": action}, Reason.NOT_LEAVER)
+        refusal = Refusal("survey.refused", {"step": action}, Reason.NOT_LEAVER)
         return await self._kernel.open(
-            asker,
             departure_id,
             lambda d: Role.LEAVER in roles_of(d, asker.upn, is_hr=asker.is_hr),
             refusal,

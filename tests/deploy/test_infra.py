@@ -51,6 +51,7 @@ LEFT_TO_DEFAULT = {
     "EXITBOT_API_TOKEN": "local mode only",
     "EXITBOT_API_OPENID_METADATA_URL": "derived from MICROSOFT_APP_TENANT_ID",
     "EXITBOT_API_TOKEN_ISSUERS": "derived from MICROSOFT_APP_TENANT_ID",
+    "EXITBOT_CHANNELS": "Teams only (msteams); exitbot demo starts the Playground as msteams too",
     "EXITBOT_API_ROLE": "Departures.ReadWrite unless the organisation names it otherwise",
 }
 SECRETS = {"MICROSOFT_APP_PASSWORD"}

@@ -84,9 +84,9 @@ async def test_the_interviewer_moves_a_booked_meeting_to_a_room(tmp_path: Path) 
         current = await pg.execute("task.refresh", refresh["data"], reply_to=task.message_id)
         assert current["type"] == "application/vnd.microsoft.card.adaptive"
         save = buttons(current["value"], "meeting.in_person")[0]
-        # A place with a control character is refused, and nothing changes.
+        # A place with a hidden bidi override is refused, and nothing changes.
         refused = await pg.execute(
-            "meeting.in_person", {**save["data"], "place": "Rum\x07 2"}, reply_to=task.message_id
+            "meeting.in_person", {**save["data"], "place": "Rum\u202e 2"}, reply_to=task.message_id
         )
         moved = await pg.execute(
             "meeting.in_person", {**save["data"], "place": ROOM}, reply_to=task.message_id

@@ -149,7 +149,7 @@ async def test_a_handover_to_someone_unknown_changes_nothing(app: LiveApp) -> No
     departure, _ = await booked(app)
     await posted_task(app, departure.id)
     before = await plan_of(app, departure.id)
-    for typed in ("nobody@contoso.example", "Lene K.", "union.rep@contoso.example\x07"):
+    for typed in ("nobody@contoso.example", "Lene K.", "union.rep@contoso.example\u202e"):
         answer = await app.press(
             PARTNER, "plan.hand_over", {"departure": departure.id, "colleague": typed}
         )

@@ -144,15 +144,23 @@ async def test_no_activity_fails_a_turn(
 
 
 @SQLITE_ONLY
+@pytest.mark.parametrize("kind", ["message", "invoke"])
 async def test_a_reply_to_a_conversation_teams_does_not_know_ends_the_turn_quietly(
-    service: Service, caplog: pytest.LogCaptureFixture
+    service: Service, caplog: pytest.LogCaptureFixture, kind: str
 ) -> None:
-    activity = teams_activity(EVERYONE[0], "message")
+    activity = teams_activity(EVERYONE[0], kind)
+    if kind == "invoke":  # a press of the help card's button
+        activity["name"] = "adaptiveCard/action"
+        activity["value"] = {"action": {"type": "Action.Execute", "verb": "help.show"}}
     # Found by test_no_activity_fails_a_turn (explore profile): the connector answers 404.
     activity["conversation"] = {**activity["conversation"], "id": "\r\n"}
     caplog.clear()
     response = await post(service, encode(activity, service.live.connector.url))
-    assert response.status < 500
+    assert response.status == 200
+    if kind == "invoke":  # the press is answered with the reason, not left to fail in Teams
+        answer = await response.json()
+        assert answer["type"] == "application/vnd.microsoft.activity.message"
+        assert answer["value"] == service.live.text("error.generic")
     assert_quiet(caplog)
 
 

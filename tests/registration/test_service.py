@@ -338,12 +338,6 @@ async def test_a_failing_journey_leaves_the_departure_registered_and_says_so(
     ]
 
 
-async def test_a_refused_attempt_is_audited_without_a_departure(setup: Setup) -> None:
-    await setup.service.record_refusal("leaver@contoso.example", "register", door="teams")
-    assert await setup.count_audit() == 1
-    assert await setup.count_departures() == 0
-
-
 @pytest.mark.parametrize(
     "changes",
     [

@@ -131,6 +131,11 @@ async def test_a_declined_leaver_may_answer_only_where_the_unit_offers_it_to_eve
     assert await alumni.contact(departure.id) is None
     assert told.asked[-1] == (Gesture.REFERENCE_LETTER,)  # the interviewer hears of it
 
+    # Her case closes; back again later (one active departure per person), in a unit that
+    # offers the farewell only to those who held the conversation.
+    repository = SqlDepartureRepository(db)
+    first = await repository.get(departure.id)
+    await repository.update(first.changed(status=DepartureStatus.CLOSED))
     closed_off, _, other, _ = await _service(db, DepartureStatus.DECLINED, None)
     with pytest.raises(StaleAction):
         await closed_off.choose(LEAVER, other.id, [Gesture.REFERENCE_LETTER])
