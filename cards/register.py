@@ -72,6 +72,7 @@ class RegisterFormView(BaseModel):
     types: list[Choice] = []
     last_day_label: str
     earliest_day: date
+    latest_day: date | None = None  # today + HR's departures.max_days_ahead
     locale_label: str
     locale_hint: str
     languages: list[Choice]
@@ -111,7 +112,7 @@ def register_form_card(view: RegisterFormView) -> dict[str, Any]:
     body.append(
         _day_input(
             view.last_day_label,
-            view.earliest_day,
+            (view.earliest_day, view.latest_day),
             view.day_message or view.required_message,
             values.last_working_day,
         )
@@ -169,18 +170,22 @@ def _locale_input(view: RegisterFormView) -> Element:
     )
 
 
-def _day_input(label: str, earliest_day: date, message: str, value: str) -> Element:
+def _day_input(label: str, days: tuple[date, date | None], message: str, value: str) -> Element:
     """The last working day as yyyy-mm-dd, on the form and on the card that moves it; Teams
-    refuses an empty day or one before `earliest_day` (today) with `message`."""
+    refuses an empty day or one outside `days` (today to HR's furthest day) with `message`.
+    The service checks the same bounds: a client may ignore min and max."""
+    earliest, latest = days
     day: Element = {
         "type": "Input.Date",
         "id": "last_working_day",
         "label": label,
         "placeholder": "yyyy-mm-dd",
-        "min": earliest_day.isoformat(),
+        "min": earliest.isoformat(),
         "isRequired": True,
         "errorMessage": message,
     }
+    if latest is not None:
+        day["max"] = latest.isoformat()
     return _filled(day, value)
 
 
@@ -202,6 +207,7 @@ class RegisteredView(BaseModel):
     new_day_label: str
     current_day: date
     earliest_day: date
+    latest_day: date | None = None
     save_label: str
     required_message: str
     day_message: str = ""  # as on the form: "today or later"
@@ -251,7 +257,7 @@ def registered_card(view: RegisteredView) -> dict[str, Any]:
                 [
                     _day_input(
                         view.new_day_label,
-                        view.earliest_day,
+                        (view.earliest_day, view.latest_day),
                         view.day_message or view.required_message,
                         view.current_day.isoformat(),
                     )

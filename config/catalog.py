@@ -157,7 +157,7 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "register.locale_hint": (),
         "register.manager_hint": (),
         "register.required": (),
-        "register.day_required": (),
+        "register.day_required": ("latest",),
         "register.fact_manager": (),
         "register.change_day": (),
         "register.save_day": (),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -94,6 +94,7 @@ def form_view(
 ) -> RegisterFormView:
     """The registration form in the HR member's language."""
     text = Speaker(config, locale)
+    latest = today + timedelta(days=config.max_days_ahead)
     return RegisterFormView(
         lang=language_of(locale),
         title=text("register.title"),
@@ -109,6 +110,7 @@ def form_view(
         types=type_choices(text),
         last_day_label=text("register.last_day"),
         earliest_day=today,
+        latest_day=latest,
         locale_label=text("register.locale"),
         locale_hint=text("register.locale_hint"),
         languages=[
@@ -116,7 +118,7 @@ def form_view(
             for language in SUPPORTED_LANGUAGES
         ],
         required_message=text("register.required"),
-        day_message=text("register.day_required"),
+        day_message=text("register.day_required", latest=text.day(latest)),
         submit_label=text("register.submit"),
         error=error,
         values=values or FormValues(),
@@ -151,6 +153,7 @@ def registered_view(
     `own`: the HR member reading it is the one leaving, who never sees the regret.
     """
     language, text = language_of(locale), Speaker(config, locale)
+    latest = today + timedelta(days=config.max_days_ahead)
     unit = config.unit_name(departure.unit, locale) or departure.unit or config.organisation.name
     return RegisteredView(
         lang=language,
@@ -179,9 +182,10 @@ def registered_view(
         new_day_label=text("register.last_day"),
         current_day=departure.last_working_day,
         earliest_day=today,
+        latest_day=latest,
         save_label=text("register.save_day"),
         required_message=text("register.required"),
-        day_message=text("register.day_required"),
+        day_message=text("register.day_required", latest=text.day(latest)),
         cancel_label=text("register.cancel"),
         cancel_question=text("register.cancel_confirm", name=_name(departure)),
         cancel_yes_label=text("register.cancel_yes"),

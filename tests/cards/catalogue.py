@@ -100,6 +100,7 @@ UNIT = "social-care"
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 LAST_DAY = date(2026, 12, 18)
+LATEST_DAY = date(2027, 11, 23)  # TODAY + departures.max_days_ahead (365)
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Copenhagen
 SLOTS = [
     Slot(start=START + timedelta(days=n), end=START + timedelta(days=n, hours=1)) for n in range(3)
@@ -392,6 +393,10 @@ def _types(text: Callable[[str], str]) -> list[RegisterChoice]:
     ]
 
 
+def _latest(config: LoadedConfig, language: str) -> str:
+    return Speaker(config, language).day(LATEST_DAY)
+
+
 def _form_view(config: LoadedConfig, language: str, **changes: Any) -> RegisterFormView:
     def text(key: str) -> str:
         return config.text(key, language)
@@ -411,11 +416,14 @@ def _form_view(config: LoadedConfig, language: str, **changes: Any) -> RegisterF
         types=_types(text),
         last_day_label=text("register.last_day"),
         earliest_day=TODAY,
+        latest_day=LATEST_DAY,
         locale_label=text("register.locale"),
         locale_hint=text("register.locale_hint"),
         languages=[RegisterChoice(title=t, value=v) for v, t in LANGUAGE_NAMES.items()],
         required_message=text("register.required"),
-        day_message=text("register.day_required"),
+        day_message=config.text(
+            "register.day_required", language, latest=_latest(config, language)
+        ),
         submit_label=text("register.submit"),
         **changes,
     )
@@ -444,9 +452,10 @@ def _registered_view(config: LoadedConfig, language: str, **changes: Any) -> Reg
         "new_day_label": text("register.last_day"),
         "current_day": LAST_DAY,
         "earliest_day": TODAY,
+        "latest_day": LATEST_DAY,
         "save_label": text("register.save_day"),
         "required_message": text("register.required"),
-        "day_message": text("register.day_required"),
+        "day_message": text("register.day_required", latest=_latest(config, language)),
         "cancel_label": text("register.cancel"),
         "cancel_question": text("register.cancel_confirm", name=name),
         "cancel_yes_label": text("register.cancel_yes"),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from cards.locale import Speaker
 from cards.register import FormValues, register_form_card, registered_card
 from config.loader import LoadedConfig, default_config_dir, load_config
 from dialogs.register import form_view, registered_view
@@ -156,9 +157,12 @@ def test_a_past_last_day_is_refused_as_today_or_later_not_as_empty(
         if element.get("id") == "last_working_day"
     ]
     for day in (form, day_on_card):
-        # Teams shows errorMessage for an empty day and for one before `min` alike.
+        # Teams shows errorMessage for an empty day and for one outside `min`..`max` alike.
         assert day["min"] == TODAY.isoformat()
-        assert day["errorMessage"] == config.text("register.day_required", language)
+        latest = TODAY + timedelta(days=config.max_days_ahead)
+        assert day["max"] == latest.isoformat()
+        named = Speaker(config, language).day(latest)
+        assert day["errorMessage"] == config.text("register.day_required", language, latest=named)
         assert day["errorMessage"] != config.text("register.required", language)
     wording = {
         "da": "i dag eller senere",
@@ -166,7 +170,7 @@ def test_a_past_last_day_is_refused_as_today_or_later_not_as_empty(
         "nb": "i dag eller senere",
         "en": "today or later",
     }[language]
-    assert wording in config.text("register.day_required", language)
+    assert wording in config.text("register.day_required", language, latest="-")
     assert wording in config.text("register.last_day_in_past", language)
 
 
