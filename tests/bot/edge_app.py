@@ -1,50 +1,12 @@
-"""The whole service on loopback for the edge tests: SQLite or PostgreSQL, the demo people, a
-fixed clock, a token issuer and a connector stand-in; and a door to PostgreSQL that a test can
-shut (an outage, as the service sees one) and open again."""
+"""A door to PostgreSQL that an edge test can shut (an outage, as the service sees one) and open
+again; the service itself is tests.helpers.live_service."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import aiohttp
 from sqlalchemy.engine import make_url
-
-from bot.app import create_app
-from bot.settings import Settings
-from config.loader import default_config_dir, load_config
-from journey.clock import FixedClock
-from testkit.standins.connector import ConnectorStandIn
-from testkit.standins.serve import serve
-from testkit.standins.tokens import TokenIssuer
-from tests.helpers.journey import DEMO_PEOPLE, EVERYONE, T0, LiveApp
-from tests.helpers.service import APP_ID, TENANT, StaticToken
-
-
-@asynccontextmanager
-async def live_service(database_url: str) -> AsyncIterator[LiveApp]:
-    """The service with authentication on, on `database_url` (migrated)."""
-    connector, issuer = ConnectorStandIn(), TokenIssuer()
-    for user in EVERYONE:
-        connector.members[user.user_id] = user.member()
-    async with serve(connector.app()) as connector.url, serve(issuer.app()) as issuer.url:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            DATABASE_URL=database_url,
-            MICROSOFT_APP_ID=APP_ID,
-            MICROSOFT_APP_TENANT_ID=TENANT,
-            MICROSOFT_APP_PASSWORD="not-used-in-tests",
-            EXITBOT_DIRECTORY="local",
-            EXITBOT_PEOPLE_FILE=str(DEMO_PEOPLE),
-            TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=issuer.metadata_url,
-        )
-        clock = FixedClock(T0)
-        app = create_app(settings, clock=clock, bot_tokens=StaticToken())
-        config = load_config(default_config_dir())
-        async with serve(app) as url, aiohttp.ClientSession() as http:
-            yield LiveApp(url, app, connector, issuer, http, config, clock)
 
 
 class DatabaseDoor:

@@ -7,22 +7,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 import jwt
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import create_app
-from bot.settings import Settings
 from bot.typedefs import DATABASE
-from config.loader import default_config_dir, load_config
-from journey.clock import FixedClock
 from storage.tables import audit_log, conversation_refs, due_actions, seen_activities
-from testkit.standins.connector import ConnectorStandIn
-from testkit.standins.serve import serve
 from testkit.standins.tokens import TokenIssuer
-from tests.helpers.journey import DEMO_PEOPLE, EVERYONE, T0, LiveApp
-from tests.helpers.service import APP_ID, TENANT, StaticToken
+from tests.helpers.journey import LiveApp
+from tests.helpers.live_service import live_service
+from tests.helpers.service import APP_ID
 
 # Channels the issuer's keys endorse, so that only the bot's own check can refuse them.
 ENDORSED = ["msteams", "webchat", "directline", "emulator"]
@@ -31,26 +25,9 @@ ENDORSED = ["msteams", "webchat", "directline", "emulator"]
 @pytest.fixture
 async def identity_app(database_url: str) -> AsyncIterator[LiveApp]:
     """The whole service as in a tenant (Teams only), on the database under test."""
-    connector, issuer = ConnectorStandIn(), TokenIssuer(endorsements=list(ENDORSED))
-    for user in EVERYONE:
-        connector.members[user.user_id] = user.member()
-    clock = FixedClock(T0)
-    async with serve(connector.app()) as connector.url, serve(issuer.app()) as issuer.url:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            DATABASE_URL=database_url,
-            MICROSOFT_APP_ID=APP_ID,
-            MICROSOFT_APP_TENANT_ID=TENANT,
-            MICROSOFT_APP_PASSWORD="not-used-in-tests",
-            EXITBOT_DIRECTORY="local",
-            EXITBOT_PEOPLE_FILE=str(DEMO_PEOPLE),
-            TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=issuer.metadata_url,
-        )
-        app = create_app(settings, clock=clock, bot_tokens=StaticToken())
-        async with serve(app) as url, aiohttp.ClientSession() as http:
-            yield LiveApp(
-                url, app, connector, issuer, http, load_config(default_config_dir()), clock
-            )
+    issuer = TokenIssuer(endorsements=list(ENDORSED))
+    async with live_service(database_url, issuer=issuer) as live:
+        yield live
 
 
 def token_without_service_url(app: LiveApp) -> str:

@@ -14,8 +14,8 @@ from bot.activity_input import nesting_depth
 from bot.typedefs import DATABASE
 from journey.text_input import MAX_DEPTH
 from storage.conversations import SqlConversationRefStore
-from tests.bot.edge_app import live_service
 from tests.helpers.journey import LEAVER, LiveApp, cards_of, texts_of
+from tests.helpers.live_service import live_service
 from tests.helpers.service import Running, make_activity
 from tests.survey.helpers import card_of, started, stored
 

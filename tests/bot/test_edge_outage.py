@@ -23,8 +23,9 @@ from storage.outage import database_unavailable
 from storage.turns import TurnInProgress, TurnStart
 from testkit.pg_server import PostgresServer
 from testkit.waiting import wait_until
-from tests.bot.edge_app import DatabaseDoor, live_service
+from tests.bot.edge_app import DatabaseDoor
 from tests.helpers.journey import LEAVER, LiveApp, cards_of
+from tests.helpers.live_service import live_service
 
 
 @pytest.fixture

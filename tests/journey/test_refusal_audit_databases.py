@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.bot.edge_app import live_service
 from tests.helpers.journey import STRANGER, LiveApp
+from tests.helpers.live_service import live_service
 from tests.journey.test_booking import booked
 from tests.journey.test_refusal_audit import (
     REFUSED,

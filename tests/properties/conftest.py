@@ -5,23 +5,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 from aiohttp import web
 
 from bot import resources
-from bot.app import create_app
-from bot.settings import Settings
-from config.loader import default_config_dir, load_config
-from journey.clock import FixedClock
 from journey.departure import DepartureStatus
 from storage.database import Database
-from testkit.standins.connector import ConnectorStandIn
-from testkit.standins.serve import serve
-from testkit.standins.tokens import TokenIssuer
 from tests.helpers.hr_api import Api
-from tests.helpers.journey import DEMO_PEOPLE, EVERYONE, T0, LiveApp
-from tests.helpers.service import APP_ID, TENANT, StaticToken
+from tests.helpers.journey import EVERYONE
+from tests.helpers.live_service import API_TRUSTS_THE_ISSUER, live_service
 from tests.properties.watch import Service
 
 FINISHED = (DepartureStatus.CANCELLED, DepartureStatus.CLOSED)
@@ -43,29 +35,12 @@ _BACKGROUND = (resources.outbox_worker, resources.background_jobs)
 @pytest.fixture
 async def service(database_url: str) -> AsyncIterator[Service]:
     """One running service for a whole property: every example is a request to it."""
-    connector, issuer = ConnectorStandIn(), TokenIssuer()
-    for user in EVERYONE:
-        connector.members[user.user_id] = user.member()
-    clock = FixedClock(T0)
-    config = load_config(default_config_dir())
-    async with serve(connector.app()) as connector.url, serve(issuer.app()) as issuer.url:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            DATABASE_URL=database_url,
-            MICROSOFT_APP_ID=APP_ID,
-            MICROSOFT_APP_TENANT_ID=TENANT,
-            MICROSOFT_APP_PASSWORD="not-used-in-tests",
-            EXITBOT_DIRECTORY="local",
-            EXITBOT_PEOPLE_FILE=str(DEMO_PEOPLE),
-            TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=issuer.metadata_url,
-            EXITBOT_API_OPENID_METADATA_URL=issuer.metadata_url,
-        )
-        app = without_background_work(create_app(settings, clock=clock, bot_tokens=StaticToken()))
+    shape = without_background_work
+    async with live_service(database_url, settings=API_TRUSTS_THE_ISSUER, shape=shape) as live:
         database = await Database.open(database_url)
         try:
-            async with serve(app) as url, aiohttp.ClientSession() as http:
-                live = LiveApp(url, app, connector, issuer, http, config, clock)
-                yield Service(live, Api(url, app, http, issuer, config, database), database)
+            api = Api(live.url, live.app, live.http, live.issuer, live.config, database)
+            yield Service(live, api, database)
         finally:
             await database.close()
 
