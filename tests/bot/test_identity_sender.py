@@ -12,31 +12,18 @@ from bot.typedefs import DATABASE
 from journey.ports import ConversationRef
 from storage.conversations import SqlConversationRefStore, speaks_for_another
 from tests.bot.identity_app import identity_app, post_signed, stored
-from tests.helpers.journey import LEAVER, PARTNER, STRANGER, LiveApp, TeamsUser, texts_of, verbs_of
+from tests.helpers.journey import LEAVER, PARTNER, STRANGER, LiveApp, TeamsUser, texts_of
 from tests.helpers.service import APP_ID
-from tests.journey.test_booking import task_posted
-from tests.survey.helpers import card_of, started
+from tests.survey.helpers import STAY, at_the_send, card_of
 
 __all__ = ["identity_app"]  # the fixture, for pytest
 
-STAY = "More flexible hours would have kept me"
-CULTURE = "Kind, but busy"
 REFUSED = {"error": "the sender's Teams user id and Entra object id do not match"}
 
 
 async def _survey_sent(app: LiveApp) -> str:
     """Sofie booked with Peter (the HR partner), answered and sent the survey: its id."""
-    departure, card = await started(app)
-    answers = {
-        "reasons": {"q_reasons": "pay"},
-        "work_environment": {"q_stay": STAY, "q_culture": CULTURE, "q_recommend": "no"},
-    }
-    while "survey.send" not in verbs_of(card):
-        section = next(a for a in card["actions"] if a["verb"] == "survey.next")["data"]["section"]
-        card = card_of(
-            await app.press_button(LEAVER, card, "survey.next", **answers.get(section, {}))
-        )
-    await app.until(lambda: task_posted(app, departure.id), what="task card sent")
+    departure, card = await at_the_send(app)
     card_of(await app.press_button(LEAVER, card, "survey.send"))
     return departure.id
 

@@ -15,9 +15,12 @@ from journey.ports import AuditEntry
 from journey.survey import Answer, Attribution, SurveyProgress
 from storage.survey import SqlSurveyStore
 from testkit.standins.serve import serve
-from tests.helpers.journey import LEAVER, LiveApp, cards_of
+from tests.helpers.journey import LEAVER, LiveApp, cards_of, verbs_of
 from tests.helpers.service import StaticToken
-from tests.journey.test_booking import booked
+from tests.journey.test_booking import booked, task_posted
+
+STAY = "More flexible hours would have kept me"
+CULTURE = "Kind, but busy"
 
 
 async def at_the_survey(app: LiveApp) -> tuple[Departure, dict[str, Any]]:
@@ -34,6 +37,23 @@ async def started(
     departure, intro = await at_the_survey(app)
     answer = await app.press_button(LEAVER, intro, "survey.start", attribution=attribution.value)
     return departure, answer["value"]
+
+
+async def at_the_send(app: LiveApp) -> tuple[Departure, dict[str, Any]]:
+    """The leaver answered part 1 (pay) and the work environment (STAY, CULTURE, no), and the
+    interviewer's task card is posted: the card with "send"."""
+    departure, card = await started(app)
+    answers = {
+        "reasons": {"q_reasons": "pay"},
+        "work_environment": {"q_stay": STAY, "q_culture": CULTURE, "q_recommend": "no"},
+    }
+    while "survey.send" not in verbs_of(card):
+        section = next(a for a in card["actions"] if a["verb"] == "survey.next")["data"]["section"]
+        card = card_of(
+            await app.press_button(LEAVER, card, "survey.next", **answers.get(section, {}))
+        )
+    await app.until(lambda: task_posted(app, departure.id), what="task card sent")
+    return departure, card
 
 
 def store(app: LiveApp) -> SqlSurveyStore:

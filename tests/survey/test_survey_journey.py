@@ -14,8 +14,11 @@ from tests.helpers.journey import (
     texts_of,
     verbs_of,
 )
-from tests.journey.test_booking import booked, task_posted
+from tests.journey.test_booking import booked
 from tests.survey.helpers import (
+    CULTURE,
+    STAY,
+    at_the_send,
     at_the_survey,
     card_of,
     connector_bodies,
@@ -24,9 +27,6 @@ from tests.survey.helpers import (
     started,
     stored,
 )
-
-STAY = "More flexible hours would have kept me"
-CULTURE = "Kind, but busy"
 
 
 async def test_the_choice_comes_first_in_plain_words(app: LiveApp) -> None:
@@ -94,17 +94,7 @@ async def test_answer_skip_go_back_summary_change_and_send(app: LiveApp) -> None
 
 async def _sent_survey(app: LiveApp) -> str:
     """The leaver answered part 1 and work environment, and sent; the departure id."""
-    departure, card = await started(app)
-    answers = {
-        "reasons": {"q_reasons": "pay"},
-        "work_environment": {"q_stay": STAY, "q_culture": CULTURE, "q_recommend": "no"},
-    }
-    while "survey.send" not in verbs_of(card):
-        section = next(a for a in card["actions"] if a["verb"] == "survey.next")["data"]["section"]
-        card = card_of(
-            await app.press_button(LEAVER, card, "survey.next", **answers.get(section, {}))
-        )
-    await app.until(lambda: task_posted(app, departure.id), what="task card sent")
+    departure, card = await at_the_send(app)
     task = (await app.departure(departure.id)).cards["task"]
     updates = len(app.requests("PUT", task.activity_id))
     uses = {"a_culture": "interviewer_only", "a_recommend": "anonymous_stats"}
