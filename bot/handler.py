@@ -156,9 +156,10 @@ class TurnErrorHandler:
             raise error
         activity = turn_context.activity
         text = self._services.config().text("error.generic", activity.locale)
-        if isinstance(error, RecipientBlocked | ConversationGone):
-            # Teams does not know the conversation (404) or the person blocked the bot (403):
-            # not the bot's failure, and Teams' retry would meet the same.
+        # Teams does not know the conversation (404) or the person blocked the bot (403): not
+        # the bot's failure, Teams' retry would meet the same, and no message can reach them.
+        unreachable = isinstance(error, RecipientBlocked | ConversationGone)
+        if unreachable:
             log.warning("turn ended: Teams refused the reply with %s", error.status)
         else:
             frames = "".join(traceback.format_tb(error.__traceback__))
@@ -173,7 +174,7 @@ class TurnErrorHandler:
                 )
             )
             return
-        if isinstance(error, RecipientBlocked | ConversationGone):
+        if unreachable:
             return
         try:
             await turn_context.send_activity(MessageFactory.text(text))
