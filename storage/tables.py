@@ -87,6 +87,16 @@ Index(
     sqlite_where=text(ACTIVE_DEPARTURE),
     postgresql_where=text(ACTIVE_DEPARTURE),
 )
+# Issue 13 (0010): HR's list of active departures reads through this in the order it shows
+# (storage/hr_list.py): by last working day, then registration and id.
+Index(
+    "ix_departures_hr_list",
+    departures.c.last_working_day,
+    departures.c.created_at,
+    departures.c.id,
+    sqlite_where=text(ACTIVE_DEPARTURE),
+    postgresql_where=text(ACTIVE_DEPARTURE),
+)
 
 conversation_refs = Table(
     "conversation_refs",
