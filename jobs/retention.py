@@ -32,7 +32,8 @@ def answer_keeper(config: LoadedConfig) -> KeepAnswer:
 
 
 async def run_retention(db: Database, config: LoadedConfig, clock: Clock) -> RetentionReport:
-    """One round: every departure past the limit, anonymised."""
+    """One round: every departure past the limit, anonymised in short batches that leave the
+    write lock to the turns in between (storage.retention.apply_retention)."""
     return await apply_retention(
         db,
         months=config.retention_months,

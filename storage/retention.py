@@ -1,17 +1,25 @@
 """Data retention, and erasure on request: both anonymise (see storage.anonymise).
 
-Several instances may run the retention job at once: each departure is handled in its own
-transaction that first locks its row (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED; SQLite:
-BEGIN IMMEDIATE) and re-checks it is still a named departure past the limit. The named row is
-gone when the transaction commits, so a second run (or instance) finds nothing to do.
+Retention works through everything due in one run, a small batch at a time: each batch is one
+short transaction, and the run pauses between batches so the turns waiting for SQLite's one
+write lock get it (a click waits for at most one batch, never for the whole run). Progress is
+logged as counts only.
+
+Several instances may run the retention job at once: in its batch's transaction each departure
+is first locked (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED; SQLite: BEGIN IMMEDIATE) and
+re-checked to be still a named departure past the limit. The named row is gone when the
+transaction commits, so a second run (or instance) finds nothing to do.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select, tuple_
 
 from journey.ports import AuditEntry
 from storage.anonymise import (
@@ -38,6 +46,18 @@ from storage.transactions import write_transaction
 RETENTION_ACTOR = "system:retention"
 AUDIT_RETENTION = "retention.anonymised"
 AUDIT_ERASE = "privacy.erase"
+
+log = logging.getLogger(__name__)
+
+# Departures anonymised in one transaction (each takes about 16 ms of CPU, 18 statements), and
+# the longest a transaction goes on taking more: a turn waits for the lock at most about that.
+RETENTION_BATCH = 20
+BATCH_SECONDS = 0.25
+# The pause between batches: longer than SQLite's longest busy-handler sleep (100 ms), so a turn
+# waiting for the write lock polls while it is free.
+RETENTION_PAUSE_SECONDS = 0.15
+# How often a long run says how far it got.
+PROGRESS_EVERY_SECONDS = 30.0
 
 
 def add_months(day: date, months: int) -> date:
@@ -76,33 +96,75 @@ class RetentionReport:
 
 
 async def apply_retention(
-    db: Database, *, months: int, now: datetime, keep_answer: KeepAnswer, batch: int = 500
+    db: Database,
+    *,
+    months: int,
+    now: datetime,
+    keep_answer: KeepAnswer,
+    batch: int = RETENTION_BATCH,
+    pause: float = RETENTION_PAUSE_SECONDS,
 ) -> RetentionReport:
-    """Anonymise every named departure whose last working day is past `months`; idempotent."""
+    """Anonymise every named departure whose last working day is past `months`: at most
+    `batch` (and BATCH_SECONDS) per short transaction, `pause` seconds between them;
+    idempotent."""
     cutoff = retention_cutoff(now.astimezone(UTC).date(), months)
-    past = departures.c.last_working_day < cutoff
+    due = (departures.c.last_working_day < cutoff) & (departures.c.leaver_upn != "")
     how = Anonymisation(now=now, actor=RETENTION_ACTOR, action=AUDIT_RETENTION)
     report = RetentionReport()
-    async with db.sessions() as session:
-        ids = (
-            await session.scalars(
-                select(departures.c.id)
-                .where(past, departures.c.leaver_upn != "")
-                .order_by(departures.c.last_working_day, departures.c.id)
-                .limit(batch)
-            )
-        ).all()
-    for departure_id in ids:
+    progress = _Progress(await _count(db, due))
+    after: tuple[date, str] | None = None
+    while keys := await _next_due(db, due, after, batch):
         async with write_transaction(db) as session:
-            row = await lock_named(
-                session, db, (departures.c.id == departure_id) & past, skip_locked=True
-            )
-            if row is None:  # another instance took it, or it changed meanwhile
-                continue
-            counts = await anonymise(session, row, keep_answer, how)
-        report.departures += 1
-        report.counts.add(counts)
+            ends = time.monotonic() + BATCH_SECONDS
+            for key in keys:
+                after = key  # handled, or skipped for good in this run
+                row = await lock_named(
+                    session, db, (departures.c.id == key[1]) & due, skip_locked=True
+                )
+                if row is not None:  # else another instance took it, or it changed meanwhile
+                    report.counts.add(await anonymise(session, row, keep_answer, how))
+                    report.departures += 1
+                if time.monotonic() >= ends:  # a slow machine: commit what is done
+                    break
+        progress.tell(report.departures)
+        if len(keys) < batch and after == keys[-1]:
+            break
+        await asyncio.sleep(pause)  # the write lock is free: turns waiting for it go first
     return report
+
+
+async def _count(db: Database, due: ColumnElement[bool]) -> int:
+    async with db.sessions() as session:
+        return int(await session.scalar(select(func.count()).where(due)) or 0)
+
+
+async def _next_due(
+    db: Database, due: ColumnElement[bool], after: tuple[date, str] | None, batch: int
+) -> list[tuple[date, str]]:
+    """The (last working day, id) of the next `batch` due departures after the key `after`:
+    one skipped (another instance holds it) is not asked for again in this run."""
+    c = departures.c
+    statement = select(c.last_working_day, c.id).where(due)
+    if after is not None:
+        statement = statement.where(tuple_(c.last_working_day, c.id) > tuple_(*after))
+    statement = statement.order_by(c.last_working_day, c.id).limit(batch)
+    async with db.sessions() as session:
+        return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
+
+
+class _Progress:
+    """Logs how far a long run got (counts only), at most every PROGRESS_EVERY_SECONDS."""
+
+    def __init__(self, due: int) -> None:
+        self._due = due
+        self._said = time.monotonic()
+        if due:
+            log.info("retention: %d departures past the limit", due)
+
+    def tell(self, done: int) -> None:
+        if time.monotonic() - self._said >= PROGRESS_EVERY_SECONDS:
+            self._said = time.monotonic()
+            log.info("retention: %d of %d departures anonymised", done, self._due)
 
 
 async def erase_person(
