@@ -15,6 +15,7 @@ from bot.routes import add_routes
 from bot.settings import Settings
 from bot.typedefs import CLOCK, CONFIG, SETTINGS
 from config.holder import ConfigHolder
+from config.loaded import LoadedConfig
 from hr_api.routes import add_api_routes
 from journey.clock import Clock, ShiftedClock, SystemClock
 from outbox.connector import TokenProvider
@@ -25,15 +26,19 @@ log = logging.getLogger(__name__)
 def create_app(
     settings: Settings,
     *,
+    config: LoadedConfig | None = None,
     clock: Clock | None = None,
     bot_tokens: TokenProvider | None = None,
 ) -> web.Application:
     """The aiohttp application; its resources open on startup and close on cleanup."""
+    # `config`: HR's configuration already read from settings.resolved_config_dir (`serve`
+    # reads it once, to refuse to start on a mistake); None reads it here.
     # `clock` and `bot_tokens` replace the system clock and the Entra token source (tests, demos).
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[CLOCK] = clock or (_test_clock(app) if settings.test_clock else SystemClock())
-    app[CONFIG] = ConfigHolder.load(settings.resolved_config_dir)
+    folder = settings.resolved_config_dir
+    app[CONFIG] = ConfigHolder.load(folder) if config is None else ConfigHolder(folder, config)
     app.cleanup_ctx.extend(
         [
             resources.database,

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli.errors import EXIT_INVALID, EXIT_OK, CommandFailed
-from cli.startup import command_database, command_settings
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from config.loaded import LoadedConfig
 
 
-def check_config(directory: Path | None) -> int:
-    """Validate HR's YAML: every mistake as file:line:col, or a one-line summary."""
+def _validated(directory: Path | None) -> LoadedConfig:
+    """HR's YAML, read and checked once; every mistake as file:line:col on stderr."""
     from config.loader import ConfigError, default_config_dir, load_config
 
     target = directory or default_config_dir()
@@ -24,23 +28,27 @@ def check_config(directory: Path | None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         raise CommandFailed(f"{len(exc.problems)} problem(s) in {target}", EXIT_INVALID) from None
-    print(config.summary())
+    print(config.summary(), flush=True)
+    return config
+
+
+def check_config(directory: Path | None) -> int:
+    """Validate HR's YAML: every mistake as file:line:col, or a one-line summary."""
+    _validated(directory)
     return EXIT_OK
 
 
-async def _preflight(database_url: str) -> None:
-    """Reach the database and check its schema before listening."""
-    async with command_database(database_url, EXIT_INVALID):
-        pass
-
-
 def serve(host: str | None, port: int | None) -> int:
-    """Start the service; refuse to on bad settings, bad config or an unreachable database."""
+    """Start the service; refuse to on bad settings, bad config or an unreachable database.
+
+    The configuration is read once, here, and handed to the app. The database is opened and
+    its schema checked by the app's own resources, before the port is listened on.
+    """
     from aiohttp import web
 
     from bot.app import create_app
     from bot.settings import Settings, SettingsError
-    from config.loader import ConfigError
+    from cli.startup import command_settings
     from storage.database import DatabaseUnavailable
     from storage.migrate import SchemaOutOfDate
 
@@ -50,20 +58,23 @@ def serve(host: str | None, port: int | None) -> int:
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        check_config(settings.config_dir)
+        config = _validated(settings.config_dir)
     except CommandFailed as exc:
         print(f"exitbot: {exc}", file=sys.stderr)
         raise CommandFailed("refusing to start on an invalid configuration", exc.code) from None
-    asyncio.run(_preflight(settings.database_url))
-    try:
-        app = create_app(settings)
-    except ConfigError as exc:  # the files changed between the check and now
-        raise CommandFailed("; ".join(str(p) for p in exc.problems), EXIT_INVALID) from None
-    print(f"exitbot listening on http://{settings.host}:{settings.port}/api/messages", flush=True)
+    app = create_app(settings, config=config)
+    app.on_startup.append(_announce)  # after the resources opened (cleanup_ctx runs first)
     try:
         web.run_app(app, host=settings.host, port=settings.port, print=None)
     except (SettingsError, DatabaseUnavailable, SchemaOutOfDate) as exc:
-        # Raised while the app's resources open (e.g. Graph without TEAMS_APP_CATALOG_ID):
-        # one line that names what to fix, not a traceback.
+        # Raised while the app's resources open (an unreachable database, a schema not
+        # upgraded, Graph without TEAMS_APP_CATALOG_ID): one line that names what to fix.
         raise CommandFailed(str(exc), EXIT_INVALID) from None
     return EXIT_OK
+
+
+async def _announce(app: web.Application) -> None:
+    from bot.typedefs import SETTINGS
+
+    settings = app[SETTINGS]
+    print(f"exitbot listening on http://{settings.host}:{settings.port}/api/messages", flush=True)

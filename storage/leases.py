@@ -5,6 +5,10 @@ then stamp them with the caller's lease in the same transaction. On PostgreSQL t
 its rows and skips rows another instance is claiming right now (FOR UPDATE SKIP LOCKED); on
 SQLite write_transaction's BEGIN IMMEDIATE makes this the only writer, so nobody else can pick
 the same rows between the two statements.
+
+SQLite has one write lock for the whole database, and the pollers (the delivery worker, the
+journey events) ask every second or two: a poll first looks with a plain read, and takes the
+lock only when there is something to claim, so an idle poller never holds back a turn.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ async def claim_rows(
 
     Returns the claimed rows with every column, as they are after the update (in no order).
     """
+    if db.dialect == "sqlite" and not await any_ready(db, table, ready):
+        return []
     async with write_transaction(db) as session:
         ids = (
             await session.scalars(
@@ -48,3 +54,10 @@ async def claim_rows(
                 update(table).where(table.c.id.in_(ids)).values(lease).returning(*table.c)
             )
         ).all()
+
+
+async def any_ready(db: Database, table: Table, ready: ColumnElement[bool]) -> bool:
+    """Whether a row of `table` matches `ready`: a plain read, no transaction, no lock held."""
+    async with db.engine.connect() as connection:
+        found = await connection.execute(select(table.c.id).where(ready).limit(1))
+        return found.first() is not None
