@@ -93,6 +93,33 @@ class ScheduledAction(BaseModel):
         return value
 
 
+class CardToRender(BaseModel):
+    """A payload that names a card instead of carrying it: the sender renders the card when
+    the message goes, from the departure as it is then, for the action's kind and recipient.
+
+    Planning stores this (a few bytes that change only when the plan does) rather than a card
+    rendered per planned row, so re-planning compares cheaply and writes only what changed.
+    Older rows carry the activity itself; the sender tells them apart (`of`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: int = 0  # an escalation: how many working days the matter has been open
+
+    def payload(self) -> dict[str, Any]:
+        """The due action's payload."""
+        return {_RENDER: self.model_dump()}
+
+    @classmethod
+    def of(cls, payload: dict[str, Any]) -> CardToRender | None:
+        """What a payload asks to render; None if it is the activity itself."""
+        named = payload.get(_RENDER)
+        return cls.model_validate(named) if isinstance(named, dict) else None
+
+
+_RENDER = "render"
+
+
 class DueAction(BaseModel):
     """A stored due action with its delivery state."""
 

@@ -17,12 +17,13 @@ offer gets one gentle reminder to the leaver, and reaches the manager only if th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from journey import escalation
 from journey.departure import Departure, DepartureStatus
-from journey.due import due_action_key
+from journey.due import CardToRender, ScheduledAction, due_action_key
 from journey.notify import MessageKind
 from journey.workdays import WorkingTime
 
@@ -111,6 +112,26 @@ def plan(departure: Departure, rules: ReminderRules, now: datetime) -> list[Plan
     if departure.status not in _ACTIVE:
         return []
     return _Planner(departure, rules, now).run()
+
+
+def due_actions(departure_id: str, planned: Sequence[Planned]) -> list[ScheduledAction]:
+    """The planned reminders as the departure's wanted due actions, keyed by their keys.
+
+    Each names its card (journey.due.CardToRender) rather than carrying it: the sender renders
+    it when it goes, so a wanted action changes only when its time, recipient or count does.
+    """
+    return [
+        ScheduledAction(
+            key=item.key,
+            kind=item.kind.value,
+            recipient_key=item.recipient,
+            due_at=item.due_at,
+            payload=CardToRender(days=item.days).payload(),
+            departure_id=departure_id,
+            expires_at=item.expires_at,
+        )
+        for item in planned
+    ]
 
 
 class _Planner:

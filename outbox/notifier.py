@@ -37,6 +37,7 @@ from cards.survey import offer_survey_card
 from cards.survey_instead import survey_instead_card
 from cards.task import ask_times_card, task_card
 from config.rules import conversation_minutes, gestures, offer_policy, reminder_rules
+from journey import reminders
 from journey.clock import Clock
 from journey.departure import Departure, DepartureStatus, PostedCard, Reach
 from journey.due import DueActions
@@ -48,7 +49,7 @@ from journey.reminders import REMINDER_KINDS, Planned, open_items
 from journey.slots import Slot
 from journey.survey_offer import survey_offer, survey_offer_key
 from outbox.connector import ConnectorClient, ConnectorError
-from outbox.messages import CardMessages, card_activity, card_message
+from outbox.messages import CardMessages, card_activity
 from outbox.reach import Reacher
 from outbox.speaker import Voices
 
@@ -243,21 +244,12 @@ class TeamsNotifier:
     # --- reminders and the handover checklist (issue 4) ----------------------------------
 
     async def reminders(self, departure: Departure, planned: Sequence[Planned]) -> None:
-        """Render each planned reminder for its recipient and make them the plan."""
-        actions = [
-            card_message(
-                departure,
-                item.kind,
-                item.recipient,
-                await self._reminder_card(departure, item),
-                key=item.key,
-                due_at=item.due_at,
-                expires_at=item.expires_at,
-            )
-            for item in planned
-        ]
+        """Make the planned reminders the plan; each card is rendered when it is sent
+        (`reminder_card`, through outbox.render), so only changed rows are written."""
         await self._queue.reschedule(
-            departure.id, actions, kinds=[kind.value for kind in REMINDER_KINDS]
+            departure.id,
+            reminders.due_actions(departure.id, planned),
+            kinds=[kind.value for kind in REMINDER_KINDS],
         )
 
     async def handover_changed(self, departure: Departure) -> None:
@@ -277,15 +269,18 @@ class TeamsNotifier:
         for_manager = upn != departure.leaver_upn
         return handover_card(say, departure, items, for_manager=for_manager)
 
-    async def _reminder_card(self, departure: Departure, item: Planned) -> dict[str, Any]:
-        kind = item.kind
+    async def reminder_card(
+        self, departure: Departure, kind: MessageKind, recipient: str, days: int = 0
+    ) -> dict[str, Any]:
+        """A reminder's card for `recipient` (a UPN), from the departure as it is now;
+        `days`: an escalation's count of working days."""
         if kind in (MessageKind.HANDOVER, MessageKind.HANDOVER_MANAGER):
-            return await self.handover_card_for(departure, item.recipient)
-        say = await self.speaker_to(departure, item.recipient)
+            return await self.handover_card_for(departure, recipient)
+        say = await self.speaker_to(departure, recipient)
         if kind is MessageKind.OFFER_AGAIN:
             return offer_card(say, departure, self._minutes(departure), note=say("offer.reminder"))
         if kind is MessageKind.CONVERSATION_REMINDER:
-            for_interviewer = item.recipient != departure.leaver_upn
+            for_interviewer = recipient != departure.leaver_upn
             return conversation_reminder_card(
                 say, departure, self._minutes(departure), for_interviewer=for_interviewer
             )
@@ -306,7 +301,7 @@ class TeamsNotifier:
             config = self._config()
             rules = reminder_rules(config, departure.unit)
             left = [config.handover_items[i] for i in open_items(departure, rules)]
-        return escalation_card(say, departure, kind, item.days, left)
+        return escalation_card(say, departure, kind, days, left)
 
     # --- helpers -------------------------------------------------------------------------
 

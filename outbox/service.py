@@ -18,9 +18,11 @@ from outbox.notifier import TeamsNotifier
 from outbox.outcomes import Delivered, DeliveryReport
 from outbox.policy import DeliveryPolicy
 from outbox.reach import Reacher
+from outbox.render import CardsAtSend
 from outbox.speaker import Voices
 from outbox.worker import DeliveryWorker
 from storage.database import Database
+from storage.departures import SqlDepartureRepository
 from storage.due_actions import DueActionQueue
 from storage.language_choices import SqlLanguageChoices
 from storage.send_budget import SendBudget
@@ -100,6 +102,7 @@ class Outbox:
             clock=self._clock,
             policy=DeliveryPolicy(poll_seconds=POLL_SECONDS),
             open_conversation=self.reacher.for_worker,
+            render=CardsAtSend(SqlDepartureRepository(self._db, self._clock), self.notifier),
             on_settled=DeliveryReport(self._refs, delivered),
         )
         self._stop.clear()

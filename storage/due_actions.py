@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey.due import (
@@ -22,15 +22,21 @@ from journey.due import (
     ScheduledAction,
 )
 from storage import delivery_log
-from storage.delivery_log import LOGGED, write_line
+from storage.delivery_log import LOGGED
 from storage.delivery_queue import DeliveryQueue, as_action
-from storage.dialect import insert_for
+from storage.due_plans import (
+    WITHDRAWABLE,
+    Executor,
+    PlanDiff,
+    compare,
+    stored_plan,
+    upsert,
+)
+from storage.tables import delivery_log as log_table
 from storage.tables import due_actions
 from storage.transactions import write_transaction
 
 _C = due_actions.c
-# States in which a row may still be changed by the domain (moved, cancelled, revived).
-_UNSENT = (DueState.PENDING.value, DueState.CANCELLED.value)
 
 
 class DueActionQueue(DeliveryQueue, DueActions):
@@ -57,38 +63,7 @@ class DueActionQueue(DeliveryQueue, DueActions):
             return sum([await self._upsert(session, action, now) for action in actions])
 
     async def _upsert(self, session: AsyncSession, action: ScheduledAction, now: datetime) -> bool:
-        statement = insert_for(self._db, due_actions).values(
-            idempotency_key=action.key,
-            departure_id=action.departure_id,
-            kind=action.kind,
-            recipient_key=action.recipient_key,
-            due_at=action.due_at,
-            payload=action.payload,
-            resend_if_unknown=action.resend_if_unknown,
-            expires_at=action.expires_at,
-            state=DueState.PENDING.value,
-            attempts=0,
-            created_at=now,
-            updated_at=now,
-        )
-        revived = _C.state == DueState.CANCELLED.value
-        statement = statement.on_conflict_do_update(
-            index_elements=[_C.idempotency_key],
-            set_={
-                "due_at": statement.excluded.due_at,
-                "payload": statement.excluded.payload,
-                "resend_if_unknown": statement.excluded.resend_if_unknown,
-                "expires_at": statement.excluded.expires_at,
-                "state": DueState.PENDING.value,
-                # A pending row waiting for a retry keeps its count and its backoff.
-                "attempts": case((revived, 0), else_=_C.attempts),
-                "not_before": case((revived, None), else_=_C.not_before),
-                "last_error": case((revived, None), else_=_C.last_error),
-                "updated_at": now,
-            },
-            where=_C.state.in_(_UNSENT),
-        )
-        result = await session.execute(statement)
+        result = await session.execute(upsert(self._db, [action], now))
         return result.rowcount == 1
 
     async def cancel(self, departure_id: str, kinds: Iterable[str] | None = None) -> int:
@@ -98,7 +73,7 @@ class DueActionQueue(DeliveryQueue, DueActions):
 
     async def _cancel(
         self,
-        session: AsyncSession,
+        session: Executor,
         departure_id: str,
         kinds: Iterable[str] | None,
         keep: Iterable[str],
@@ -107,7 +82,7 @@ class DueActionQueue(DeliveryQueue, DueActions):
         # Claimed rows too: the worker's mark_sending then finds them cancelled and skips them.
         conditions = [
             _C.departure_id == departure_id,
-            _C.state.in_((DueState.PENDING.value, DueState.CLAIMED.value)),
+            _C.state.in_(WITHDRAWABLE),
         ]
         if kinds is not None:
             conditions.append(_C.kind.in_(list(kinds)))
@@ -127,8 +102,20 @@ class DueActionQueue(DeliveryQueue, DueActions):
                 .returning(*LOGGED)
             )
         ).all()
-        for row in rows:
-            await write_line(session, row, Outcome.CANCELLED, at=now)
+        if rows:  # one statement for all the lines (executemany)
+            await session.execute(
+                insert(log_table),
+                [
+                    {
+                        "due_action_id": row.id,
+                        "departure_id": row.departure_id,
+                        "at": now,
+                        "outcome": Outcome.CANCELLED.value,
+                        "attempt": row.attempts,
+                    }
+                    for row in rows
+                ],
+            )
         return len(rows)
 
     async def reschedule(
@@ -137,19 +124,51 @@ class DueActionQueue(DeliveryQueue, DueActions):
         actions: Sequence[ScheduledAction],
         kinds: Iterable[str] | None = None,
     ) -> ScheduleChange:
-        """Make `actions` the departure's plan: upsert each, cancel other unsent ones of `kinds`.
+        """Make `actions` the departure's plan, writing only what changed (storage.due_plans).
 
-        Sent actions stay as they are; an action in `actions` that was already sent is not sent
-        again. `kinds` None means every kind of this departure.
+        New and moved actions are pending with their values, other unsent ones of `kinds` are
+        cancelled; sent actions stay as they are, and one in `actions` that was already sent (or
+        is being sent) is not sent again. `kinds` None means every kind of this departure. The
+        plan is read outside the write lock; a plan found unchanged takes no lock at all.
         """
-        strangers = [a.key for a in actions if a.departure_id != departure_id]
-        if strangers:
-            raise ValueError(f"actions for another departure: {strangers}")
-        now = self._clock.now()
+        _check_departure(departure_id, actions)
+        kept = None if kinds is None else frozenset(kinds)
+        async with self._db.sessions() as session:
+            diff = compare(actions, await stored_plan(session, departure_id), kept)
+        if diff.writes_nothing:
+            return ScheduleChange(scheduled=diff.unchanged, cancelled=0)
         async with write_transaction(self._db) as session:
-            scheduled = 0
-            for action in actions:
-                scheduled += await self._upsert(session, action, now)
+            return await self._apply(session, departure_id, actions, kept, diff)
+
+    async def replan_in(
+        self,
+        session: Executor,
+        departure_id: str,
+        actions: Sequence[ScheduledAction],
+        kinds: Iterable[str] | None = None,
+    ) -> ScheduleChange:
+        """reschedule() in the caller's write transaction (a session or a connection: a click
+        saved in one): one SELECT, then at most one upsert, one UPDATE and one insert into the
+        delivery log, none if the plan is unchanged."""
+        _check_departure(departure_id, actions)
+        kept = None if kinds is None else frozenset(kinds)
+        diff = compare(actions, await stored_plan(session, departure_id), kept)
+        return await self._apply(session, departure_id, actions, kept, diff)
+
+    async def _apply(
+        self,
+        session: Executor,
+        departure_id: str,
+        actions: Sequence[ScheduledAction],
+        kinds: frozenset[str] | None,
+        diff: PlanDiff,
+    ) -> ScheduleChange:
+        now = self._clock.now()
+        scheduled = diff.unchanged
+        if diff.write:
+            scheduled += (await session.execute(upsert(self._db, diff.write, now))).rowcount
+        cancelled = 0
+        if diff.withdraw:
             cancelled = await self._cancel(
                 session, departure_id, kinds, keep=[a.key for a in actions]
             )
@@ -211,3 +230,9 @@ class DueActionQueue(DeliveryQueue, DueActions):
         async with self._db.sessions() as session:
             rows = (await session.execute(select(_C.state, func.count()).group_by(_C.state))).all()
         return {DueState(state): count for state, count in rows}
+
+
+def _check_departure(departure_id: str, actions: Sequence[ScheduledAction]) -> None:
+    strangers = [a.key for a in actions if a.departure_id != departure_id]
+    if strangers:
+        raise ValueError(f"actions for another departure: {strangers}")
