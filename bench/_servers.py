@@ -4,10 +4,15 @@ KIND is one of
   bare       an aiohttp handler that parses the JSON body and answers 200;
   echo       a stock botbuilder echo bot (CloudAdapter + ActivityHandler, no app id);
   exitbot    our service from `create_app`, local mode, on `--database-url` (migrated here);
-  connector  the Bot Connector stand-in from testkit/standins, with the bench user as a member.
+             with `--people-file` its local directory, with `--clock` a fixed clock,
+             with `--count-sql` its statements counted (bench.flow);
+  connector  the Bot Connector stand-in from testkit/standins, with the bench user as a member
+             (and with `--members` the people of a JSON file).
 
 Every server also answers the bench's probe routes (CPU time so far, replies received, and with
---profile-dir cProfile on and off) and prints `LISTENING <url>` once it accepts requests.
+--profile-dir cProfile on and off) and prints `LISTENING <url>` once it accepts requests. The
+exitbot server also counts its SQL statements (bench.statements) and registers departures as
+HR's form would (REGISTER_PATH); the connector keeps the cards posted to each chat (CARDS_PATH).
 SIGTERM or SIGINT stops it.
 """
 
@@ -16,23 +21,32 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import logging
 import signal
 import sys
 import time
+from collections import defaultdict, deque
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
 from bench.protocol import (
+    CARDS_PATH,
     CPU_PATH,
     PROFILE_START_PATH,
     PROFILE_STOP_PATH,
     READY,
+    REGISTER_PATH,
     SENT_PATH,
     USER_ID,
     member,
 )
+
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+CARDS_KEPT = 4  # per chat: the newest
 
 
 def add_probes(app: web.Application, profile_dir: Path | None) -> None:
@@ -111,26 +125,75 @@ def echo_app() -> web.Application:
     return app
 
 
-async def exitbot_app(database_url: str) -> web.Application:
+async def exitbot_app(
+    database_url: str,
+    people_file: Path | None = None,
+    clock_at: datetime | None = None,
+    count_sql: bool = False,
+) -> web.Application:
     """(c) Our service as `exitbot serve` builds it, without authentication (local mode)."""
+    from bench import statements
     from bot.app import create_app
     from bot.settings import Settings
+    from journey.clock import FixedClock
     from storage.migrate import upgrade
 
     await upgrade(database_url)
+    people = {"EXITBOT_DIRECTORY": "local", "EXITBOT_PEOPLE_FILE": str(people_file)}
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, EXITBOT_LOCAL_MODE=True, DATABASE_URL=database_url
+        _env_file=None,
+        EXITBOT_LOCAL_MODE=True,
+        DATABASE_URL=database_url,
+        **(people if people_file else {}),
     )
-    return create_app(settings)
+    app = create_app(settings, clock=FixedClock(clock_at) if clock_at else None)
+    if count_sql:  # off for bench.turns: its figures stay those of the app alone
+        statements.install(app)
+    app.router.add_post(REGISTER_PATH, _register)
+    return app
 
 
-def connector_app() -> web.Application:
-    """The Bot Connector stand-in the bots reply to; counts replies without keeping them."""
+async def _register(request: web.Request) -> web.Response:
+    """Register a departure as HR's form does (the body: a RegistrationRequest, plus `by`)."""
+    from bot.typedefs import REGISTRATION
+    from journey.registration_rules import RegistrationRequest
+
+    body = await request.json()
+    by = body.pop("by")
+    outcome = await request.app[REGISTRATION].register(
+        RegistrationRequest(**body), by, door="bench"
+    )
+    if outcome.departure is None:
+        problems = [str(problem) for problem in outcome.problems]
+        return web.json_response({"problems": problems}, status=422)
+    return web.json_response({"departure": outcome.departure.id})
+
+
+def connector_app(members_file: Path | None = None) -> web.Application:
+    """The Bot Connector stand-in the bots reply to; counts replies without keeping them, but
+    keeps the newest cards posted to each chat."""
     from testkit.standins.connector import ConnectorStandIn
 
     standin = ConnectorStandIn()
     standin.members[USER_ID] = member()
+    if members_file is not None:
+        for record in json.loads(members_file.read_text()):
+            standin.members[record["id"]] = record
+    cards: defaultdict[str, deque[dict[str, Any]]] = defaultdict(lambda: deque(maxlen=CARDS_KEPT))
+
+    def keep_cards(method: str, path: str, body: dict[str, Any] | None) -> None:
+        parts = path.strip("/").split("/")  # v3 conversations {id} activities [{id}]
+        if method in ("POST", "PUT") and len(parts) in (4, 5) and parts[3] == "activities":
+            for attachment in (body or {}).get("attachments") or []:
+                if attachment.get("contentType") == ADAPTIVE_CARD:
+                    cards[parts[2]].append(attachment["content"])
+
+    async def cards_of(request: web.Request) -> web.Response:
+        return web.json_response({"cards": list(cards.get(request.match_info["chat"], ()))})
+
+    standin.rules.append(keep_cards)
     app = standin.app()
+    app.router.add_get(CARDS_PATH + "/{chat}", cards_of)
     sent_before = [0]  # replies counted in earlier probes, whose records were dropped
 
     async def sent(_: web.Request) -> web.Response:
@@ -142,25 +205,25 @@ def connector_app() -> web.Application:
     return app
 
 
-async def build(kind: str, database_url: str | None) -> web.Application:
+async def build(args: argparse.Namespace) -> web.Application:
     """The application of the given kind."""
-    if kind == "bare":
+    if args.kind == "bare":
         return bare_app()
-    if kind == "echo":
+    if args.kind == "echo":
         return echo_app()
-    if kind == "connector":
-        return connector_app()
-    if kind == "exitbot":
-        if not database_url:
+    if args.kind == "connector":
+        return connector_app(args.members)
+    if args.kind == "exitbot":
+        if not args.database_url:
             raise SystemExit("exitbot needs --database-url")
-        return await exitbot_app(database_url)
-    raise SystemExit(f"unknown server kind {kind!r}")
+        return await exitbot_app(args.database_url, args.people_file, args.clock, args.count_sql)
+    raise SystemExit(f"unknown server kind {args.kind!r}")
 
 
-async def serve(kind: str, database_url: str | None, profile_dir: Path | None) -> None:
+async def serve(args: argparse.Namespace) -> None:
     """Run the server until SIGTERM/SIGINT, announcing its URL on stdout."""
-    app = await build(kind, database_url)
-    add_probes(app, profile_dir)
+    app = await build(args)
+    add_probes(app, args.profile_dir)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -183,9 +246,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("kind", choices=["bare", "echo", "exitbot", "connector"])
     parser.add_argument("--database-url")
     parser.add_argument("--profile-dir", type=Path, help="enable the cProfile routes; write here")
+    parser.add_argument("--people-file", type=Path, help="exitbot: the local directory's people")
+    parser.add_argument(
+        "--clock", type=datetime.fromisoformat, help="exitbot: a fixed clock at this moment"
+    )
+    parser.add_argument(
+        "--count-sql", action="store_true", help="exitbot: count SQL statements per turn"
+    )
+    parser.add_argument("--members", type=Path, help="connector: a JSON list of member records")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
-    asyncio.run(serve(args.kind, args.database_url, args.profile_dir))
+    asyncio.run(serve(args))
 
 
 if __name__ == "__main__":

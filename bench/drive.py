@@ -12,7 +12,7 @@ import signal
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,23 +163,42 @@ class Load:
 
     async def run(self, url: str, turns: int) -> tuple[float, int]:
         """Post `turns` activities to `url`; (wall seconds, failed requests)."""
-        bodies = iter(list(self._bodies(turns)))  # built before the clock starts
-        errors = 0
+        bodies = list(self._bodies(turns))  # built before the clock starts
+        return await post_all(self._http, url, bodies, self._concurrency)
 
-        async def worker() -> None:
-            nonlocal errors
-            for body in bodies:  # one shared iterator: the workers take turns from it
-                try:
-                    async with self._http.post(url, data=body, headers=JSON_HEADERS) as response:
-                        await response.read()
-                        if response.status >= 300:
-                            errors += 1
-                except aiohttp.ClientError:
-                    errors += 1
 
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(self._concurrency)))
-        return time.perf_counter() - began, errors
+# Called with (index of the body, HTTP status, answer) for each request that got an answer.
+Answered = Callable[[int, int, bytes], None]
+
+
+async def post_all(
+    http: aiohttp.ClientSession,
+    url: str,
+    bodies: list[bytes],
+    concurrency: int,
+    answered: Answered | None = None,
+) -> tuple[float, int]:
+    """POST every body to `url`, `concurrency` at a time; (wall seconds, failed requests: no
+    answer, or not 2xx)."""
+    queue = iter(enumerate(bodies))
+    errors = 0
+
+    async def worker() -> None:
+        nonlocal errors
+        for index, body in queue:  # one shared iterator: the workers take turns from it
+            try:
+                async with http.post(url, data=body, headers=JSON_HEADERS) as response:
+                    answer = await response.read()
+                    if response.status >= 300:
+                        errors += 1
+                    if answered is not None:
+                        answered(index, response.status, answer)
+            except aiohttp.ClientError:
+                errors += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - began, errors
 
 
 async def probe(http: aiohttp.ClientSession, url: str, key: str) -> Any:
@@ -264,3 +283,12 @@ def postgres_cpu_seconds(pid_file: Path | None) -> float | None:
         elif parent == postmaster:
             ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def throwaway_postgres() -> tuple[Any, str]:
+    """A PostgreSQL server started with the installed initdb/pg_ctl, and a fresh database's URL;
+    the caller stops the server (`.stop()`)."""
+    from testkit.pg_server import PostgresServer
+
+    server = await asyncio.to_thread(PostgresServer.start)
+    return server, await server.create_database()

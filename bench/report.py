@@ -24,14 +24,8 @@ def report(
     a, b, c = figures["a"], figures["b"], figures["c"]
     ratio_cb = c.cpu_ms_per_turn / b.cpu_ms_per_turn if b.cpu_ms_per_turn else float("nan")
     result: dict[str, Any] = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "processor": _processor(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
-        },
+        "date": now(),
+        "machine": machine(),
         "settings": {
             "turns": args.turns,
             "bare_turns": args.bare_turns or 5 * args.turns,
@@ -70,6 +64,22 @@ def report(
             figures["c-pg"].cpu_ms_per_turn / b.cpu_ms_per_turn, 3
         )
     return result
+
+
+def now() -> str:
+    """The time, UTC, to the second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on, and how busy it was at the end."""
+    return {
+        "cpus": os.cpu_count(),
+        "processor": _processor(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def _batch_range(figures: Figures) -> list[float]:

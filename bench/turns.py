@@ -20,7 +20,17 @@ from typing import Any
 import aiohttp
 
 from bench import profiles
-from bench.drive import Case, Figures, Load, ServerProcess, cpu_of, measure, probe_post, running
+from bench.drive import (
+    Case,
+    Figures,
+    Load,
+    ServerProcess,
+    cpu_of,
+    measure,
+    probe_post,
+    running,
+    throwaway_postgres,
+)
 from bench.protocol import (
     PROFILE_START_PATH,
     PROFILE_STOP_PATH,
@@ -45,7 +55,7 @@ async def _cases(args: argparse.Namespace, work: Path) -> tuple[list[Case], Any]
     if args.postgres:
         url, pid_file = args.postgres, None
         if url == "auto":
-            pg_server, url = await _throwaway_postgres()
+            pg_server, url = await throwaway_postgres()
             pid_file = pg_server.data / "postmaster.pid"
         cases.append(Case("c-pg", "exitbot `help` (PostgreSQL)", "exitbot", True, url, pid_file))
     return cases, pg_server
@@ -122,13 +132,6 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         if pg_server is not None:
             pg_server.stop()
     return report(args, figures, profiled_results)
-
-
-async def _throwaway_postgres() -> tuple[Any, str]:
-    from testkit.pg_server import PostgresServer
-
-    server = await asyncio.to_thread(PostgresServer.start)
-    return server, await server.create_database()
 
 
 async def profile(

@@ -1,0 +1,117 @@
+"""SQL statements counted in a bench server process, per turn: bench-side, no product hook.
+
+A `before_cursor_execute` listener on SQLAlchemy's `Engine` class sees every statement of every
+engine in the process (the app's engine, `app[DATABASE].engine.sync_engine`, and any other a
+change may add). An aiohttp middleware gives each POST /api/messages its own tally in a context
+variable, which SQLAlchemy's greenlets and `asyncio.to_thread` carry along, so a statement is
+counted as
+  turn   run while the request was being answered;
+  after  run by a task the turn started, after its answer was written;
+  other  anything else: the delivery worker, pollers, jobs (no turn in their context).
+GET /_bench/sql answers the totals so far; the driver takes differences around a batch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from bench.protocol import SQL_PATH
+
+_TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE|TABLE)\s+\"?([A-Za-z_][\w.]*)", re.IGNORECASE)
+_KIND_CACHE_LIMIT = 5000
+
+
+@dataclass
+class _TurnTally:
+    statements: int = 0
+    answered: bool = False
+
+
+@dataclass
+class Tally:
+    """What the process ran so far (statements, turns, and how many statements each turn ran)."""
+
+    turns: int = 0
+    turn_statements: int = 0
+    after_statements: int = 0
+    other_statements: int = 0
+    # statements in one turn -> turns that ran that many
+    per_turn: Counter[int] = field(default_factory=Counter)
+    # "SELECT departures" -> statements of that kind run inside turns
+    kinds: Counter[str] = field(default_factory=Counter)
+    _kind_of: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "turns": self.turns,
+            "turn": self.turn_statements,
+            "after": self.after_statements,
+            "other": self.other_statements,
+            "per_turn": {str(k): v for k, v in self.per_turn.items()},
+            "kinds": dict(self.kinds),
+        }
+
+    def kind(self, statement: str) -> str:
+        """The statement's first word and first table, e.g. `INSERT due_actions`."""
+        found = self._kind_of.get(statement)
+        if found is None:
+            words = statement.split(None, 1)
+            verb = words[0].upper() if words else "?"
+            table = _TABLE.search(statement)
+            found = f"{verb} {table.group(1)}" if table else verb
+            if len(self._kind_of) < _KIND_CACHE_LIMIT:
+                self._kind_of[statement] = found
+        return found
+
+
+_current: ContextVar[_TurnTally | None] = ContextVar("bench_turn_tally", default=None)
+
+
+def install(app: web.Application) -> Tally:
+    """Count the statements of this process and serve the totals on SQL_PATH."""
+    tally = Tally()
+
+    def counted(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        turn = _current.get()
+        if turn is None:
+            tally.other_statements += 1
+        elif turn.answered:
+            tally.after_statements += 1
+        else:
+            turn.statements += 1
+            tally.turn_statements += 1
+            tally.kinds[tally.kind(statement)] += 1
+
+    event.listen(Engine, "before_cursor_execute", counted)
+
+    @web.middleware
+    async def per_turn(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if request.path != "/api/messages":
+            return await handler(request)
+        turn = _TurnTally()
+        token = _current.set(turn)
+        try:
+            return await handler(request)
+        finally:
+            turn.answered = True
+            _current.reset(token)
+            tally.turns += 1
+            tally.per_turn[turn.statements] += 1
+
+    async def totals(_: web.Request) -> web.Response:
+        return web.json_response(tally.as_json())
+
+    app.middlewares.append(per_turn)
+    app.router.add_get(SQL_PATH, totals)
+    return tally
