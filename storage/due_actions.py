@@ -131,10 +131,9 @@ class DueActionQueue(DeliveryQueue, DueActions):
         is being sent) is not sent again. `kinds` None means every kind of this departure. The
         plan is read outside the write lock; a plan found unchanged takes no lock at all.
         """
-        _check_departure(departure_id, actions)
         kept = None if kinds is None else frozenset(kinds)
         async with self._db.sessions() as session:
-            diff = compare(actions, await stored_plan(session, departure_id), kept)
+            diff = await self._compare(session, departure_id, actions, kept)
         if diff.writes_nothing:
             return ScheduleChange(scheduled=diff.unchanged, cancelled=0)
         async with write_transaction(self._db) as session:
@@ -150,10 +149,22 @@ class DueActionQueue(DeliveryQueue, DueActions):
         """reschedule() in the caller's write transaction (a session or a connection: a click
         saved in one): one SELECT, then at most one upsert, one UPDATE and one insert into the
         delivery log, none if the plan is unchanged."""
-        _check_departure(departure_id, actions)
         kept = None if kinds is None else frozenset(kinds)
-        diff = compare(actions, await stored_plan(session, departure_id), kept)
+        diff = await self._compare(session, departure_id, actions, kept)
         return await self._apply(session, departure_id, actions, kept, diff)
+
+    async def _compare(
+        self,
+        session: Executor,
+        departure_id: str,
+        actions: Sequence[ScheduledAction],
+        kinds: frozenset[str] | None,
+    ) -> PlanDiff:
+        strangers = [a.key for a in actions if a.departure_id != departure_id]
+        if strangers:
+            raise ValueError(f"actions for another departure: {strangers}")
+        stored = await stored_plan(session, departure_id)
+        return compare(actions, stored, kinds, self._clock.now())
 
     async def _apply(
         self,
@@ -230,9 +241,3 @@ class DueActionQueue(DeliveryQueue, DueActions):
         async with self._db.sessions() as session:
             rows = (await session.execute(select(_C.state, func.count()).group_by(_C.state))).all()
         return {DueState(state): count for state, count in rows}
-
-
-def _check_departure(departure_id: str, actions: Sequence[ScheduledAction]) -> None:
-    strangers = [a.key for a in actions if a.departure_id != departure_id]
-    if strangers:
-        raise ValueError(f"actions for another departure: {strangers}")

@@ -57,9 +57,17 @@ class PlanDiff:
 
 
 def compare(
-    wanted: Sequence[ScheduledAction], stored: Iterable[Row[Any]], kinds: Collection[str] | None
+    wanted: Sequence[ScheduledAction],
+    stored: Iterable[Row[Any]],
+    kinds: Collection[str] | None,
+    now: datetime,
 ) -> PlanDiff:
-    """Sort `wanted` against the `stored` rows (the _STORED columns) of the same departure."""
+    """Sort `wanted` against the `stored` rows (the _STORED columns) of the same departure.
+
+    A stored action due by `now` that is wanted by `now` stays as it is: a late one is planned
+    for the next working moment (journey.reminders), which moves on with the clock, and moving
+    a row the worker may take at any moment changes nothing but costs a write.
+    """
     by_key = {row.idempotency_key: row for row in stored}
     write: list[ScheduledAction] = []
     unchanged = 0
@@ -68,7 +76,7 @@ def compare(
         if row is None or (row.state == DueState.CANCELLED.value):
             write.append(action)
         elif row.state == DueState.PENDING.value:
-            if _same(action, row):
+            if _same(action, row, now):
                 unchanged += 1
             else:
                 write.append(action)
@@ -80,11 +88,12 @@ def compare(
     return PlanDiff(write, unchanged, withdraw)
 
 
-def _same(action: ScheduledAction, row: Row[Any]) -> bool:
+def _same(action: ScheduledAction, row: Row[Any], now: datetime) -> bool:
+    due_alike = action.due_at == row.due_at or (action.due_at <= now and row.due_at <= now)
     return (
-        action.kind == row.kind
+        due_alike
+        and action.kind == row.kind
         and action.recipient_key == row.recipient_key
-        and action.due_at == row.due_at
         and action.expires_at == row.expires_at
         and action.resend_if_unknown == row.resend_if_unknown
         and action.payload == row.payload

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import event
 
+from journey.clock import FixedClock
 from journey.due import CardToRender, DueState, ScheduleChange, ScheduledAction
 from storage.database import Database
 from storage.due_actions import DueActionQueue
@@ -144,6 +145,23 @@ async def test_changed_values_and_a_revived_action_share_one_statement(
     stored = {a.key: a for a in await queue.for_departure(DEPARTURE)}
     assert stored[f"{DEPARTURE}:handover"].due_at == T0 + timedelta(hours=5)
     assert stored[f"{DEPARTURE}:thank_you"].state is DueState.PENDING
+
+
+async def test_a_late_action_due_already_is_left_where_it_is(
+    db: Database, queue: DueActionQueue, clock: FixedClock
+) -> None:
+    await queue.reschedule(DEPARTURE, plan_for(MEETING))
+    before = await queue.for_departure(DEPARTURE)
+    # The worker was down for two hours; the planner wants the late handover now.
+    clock.advance(hours=2)
+    late = [planned("handover", at=clock.now()), *plan_for(MEETING)[1:]]
+
+    with writes(db) as counted:
+        await queue.reschedule(DEPARTURE, late)
+
+    assert counted == {}
+    assert await queue.for_departure(DEPARTURE) == before
+    assert [a.key for a in await queue.claim(OWNER, 10, 60)] == [f"{DEPARTURE}:handover"]
 
 
 async def test_an_action_in_flight_is_neither_reset_nor_doubled(
