@@ -18,6 +18,7 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, func, or_, select, update
@@ -133,7 +134,8 @@ class SendBudget:
         # scopes -> (when read, latest pause): lets a busy worker check pauses without a query
         # per send; see paused_until(max_age=...).
         self._pauses: dict[tuple[str, ...], tuple[float, float | None]] = {}
-        self._pause_read = asyncio.Lock()  # many sends asking at once share one read
+        self._pause_read = asyncio.Lock()
+        self._refreshing: dict[tuple[str, ...], asyncio.Future[float | None]] = {}
 
     def now(self) -> float:
         """The budget's idea of the current time (Unix seconds)."""
@@ -216,28 +218,48 @@ class SendBudget:
         self._pauses.clear()
 
     async def paused_until(
-        self, cells: Sequence[tuple[str, Limit]], max_age: float = 0.0
+        self, cells: Sequence[tuple[str, Limit]], max_age: float = 0.0, stale: float = 0.0
     ) -> float | None:
         """The latest pause over `cells` that has not ended yet, if any.
 
         With `max_age`, an answer read from the database at most that many seconds ago is
-        reused: another instance's fresh pause may then be seen that much later.
+        reused: another instance's fresh pause may then be seen that much later. With `stale`
+        (longer than `max_age`), an answer at most that old is returned at once while one read
+        in the background brings it up to date: a send about to go never waits for the database.
         """
         key = tuple(sorted(scope for scope, _ in cells))
-        async with self._pause_read:
+        now = self._now()
+        cached = self._pauses.get(key)
+        age = None if cached is None else now - cached[0]
+        if age is not None and age > max_age and age <= stale:
+            if key not in self._refreshing:
+                refresh = asyncio.ensure_future(self._read_pause(key, max_age))
+                refresh.add_done_callback(partial(self._refreshed, key))
+                self._refreshing[key] = refresh
+            latest = cached[1] if cached is not None else None
+        else:
+            latest = await self._read_pause(key, max_age)
+        return latest if latest is not None and latest > self._now() else None
+
+    def _refreshed(self, key: tuple[str, ...], refresh: asyncio.Future[float | None]) -> None:
+        self._refreshing.pop(key, None)
+        if not refresh.cancelled() and refresh.exception() is not None:
+            # The next send reads again; one failed background read changes nothing.
+            self._pauses.pop(key, None)
+
+    async def _read_pause(self, key: tuple[str, ...], max_age: float) -> float | None:
+        """The latest pause of the cells `key`, from the database unless read within `max_age`."""
+        async with self._pause_read:  # many sends asking at once share one read
             now = self._now()
             cached = self._pauses.get(key)
             if cached is not None and now - cached[0] <= max_age:
-                latest = cached[1]
-            else:
-                async with self._db.sessions() as session:
-                    latest = await session.scalar(
-                        select(func.max(send_budget.c.paused_until)).where(
-                            send_budget.c.scope.in_(key)
-                        )
-                    )
-                self._pauses[key] = (now, latest)
-        return latest if latest is not None and latest > now else None
+                return cached[1]
+            async with self._db.sessions() as session:
+                latest = await session.scalar(
+                    select(func.max(send_budget.c.paused_until)).where(send_budget.c.scope.in_(key))
+                )
+            self._pauses[key] = (now, latest)
+            return latest
 
     async def prune(self, idle_seconds: float = 3600.0) -> int:
         """Forget cells idle for `idle_seconds` (longer than any burst): they behave as new."""
