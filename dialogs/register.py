@@ -159,20 +159,7 @@ def registered_view(
         lang=language,
         title=_name(departure),
         message=message,
-        facts=[
-            (text("task.leaver"), departure.leaver_upn),
-            (text("register.fact_manager"), departure.manager_upn),
-            (text("register.unit"), unit),
-            (text("task.last_day"), _day(departure.last_working_day, language)),
-            (text("register.locale"), LANGUAGE_NAMES.get(departure.locale, departure.locale)),
-            (text("register.type"), text(f"departure_type.{departure.departure_type.value}")),
-            *(
-                []
-                if own
-                else [(text("register.regret"), text(f"register.regret_{regret_value(departure)}"))]
-            ),
-            (text("task.state"), text(f"state.{departure.status.value}")),
-        ],
+        facts=_facts(text, departure, unit, own=own),
         departure_id=departure.id,
         mark=departure.mark,
         error=error,
@@ -199,6 +186,25 @@ def registered_view(
         back=None if back is None else back.model_dump(),
         back_label=text("status.hr_back"),
     )
+
+
+def _facts(text: Speaker, departure: Departure, unit: str, *, own: bool) -> list[tuple[str, str]]:
+    """What is stored, as the confirmation card lists it; the regret not for the leaver."""
+    regret = (
+        []
+        if own
+        else [(text("register.regret"), text(f"register.regret_{regret_value(departure)}"))]
+    )
+    return [
+        (text("task.leaver"), departure.leaver_upn),
+        (text("register.fact_manager"), departure.manager_upn),
+        (text("register.unit"), unit),
+        (text("task.last_day"), _day(departure.last_working_day, text.lang)),
+        (text("register.locale"), LANGUAGE_NAMES.get(departure.locale, departure.locale)),
+        (text("register.type"), text(f"departure_type.{departure.departure_type.value}")),
+        *regret,
+        (text("task.state"), text(f"state.{departure.status.value}")),
+    ]
 
 
 def _name(departure: Departure) -> str:
