@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 from botbuilder.core import BotAdapter, InvokeResponse, TurnContext
@@ -32,7 +33,10 @@ log = logging.getLogger(__name__)
 BeginTurn = Callable[[str | None, str, str], Awaitable[TurnBegun]]
 # (activity key, handled): mark it handled, or give the claim back so Teams' retry runs the turn
 SettleTurn = Callable[..., Awaitable[None]]
+# Opens the turn's unit of work (storage/unit_of_work.py): one connection for the whole turn.
+OpenUnit = Callable[[], AbstractAsyncContextManager[Any]]
 KNOWN_REF = "exitbot.known_ref"
+KNOWN_LANGUAGES = "exitbot.known_languages"
 TEAMS = frozenset({"msteams"})
 
 
@@ -80,6 +84,7 @@ class ExitbotAdapter(BotAdapter):
         channels: frozenset[str] = TEAMS,
         on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
         settle_turn: SettleTurn | None = None,
+        open_unit: OpenUnit | None = None,
     ) -> None:
         super().__init__(on_turn_error)
         self._connector = connector
@@ -88,6 +93,7 @@ class ExitbotAdapter(BotAdapter):
         self._begin_turn = begin_turn
         self._channels = frozenset(channel.lower() for channel in channels)
         self._settle_turn = settle_turn
+        self._open_unit = open_unit or nullcontext
 
     async def process(
         self,
@@ -102,6 +108,21 @@ class ExitbotAdapter(BotAdapter):
             raise ChannelRefused(activity.channel_id or "none")
         if self._tenant_id and tenant_of(activity) != self._tenant_id:
             raise TenantRefused(tenant_of(activity) or "none")
+        async with self._open_unit():
+            context = await self._run(activity, claims, logic)
+        if activity.type == ActivityTypes.invoke:
+            response = context.turn_state.get(self._INVOKE_RESPONSE_KEY)
+            return response.value if response is not None else InvokeResponse(status=501)
+        return None
+
+    async def _run(
+        self,
+        activity: Activity,
+        claims: dict[str, Any],
+        logic: Callable[[TurnContext], Awaitable[Any]],
+    ) -> TurnContext:
+        """Check the sender and duplicates, run the turn, and settle its activity id (with the
+        rows the turn appended, in one transaction)."""
         # Teams' activity ids are unique per conversation, not globally.
         key = f"{activity.conversation.id}|{activity.id}" if activity.id else None
         begun = await self._begin_turn(key, user_key_of(activity), activity.from_property.id)
@@ -112,6 +133,7 @@ class ExitbotAdapter(BotAdapter):
 
         context = TurnContext(self, activity)
         context.turn_state[KNOWN_REF] = begun.known
+        context.turn_state[KNOWN_LANGUAGES] = begun.languages
         context.turn_state[self.BOT_IDENTITY_KEY] = ClaimsIdentity(claims, True)
         context.turn_state[self.BOT_CALLBACK_HANDLER_KEY] = logic
         try:
@@ -120,11 +142,7 @@ class ExitbotAdapter(BotAdapter):
             await self._settle(key, handled=False)  # not seen: Teams' retry runs the turn
             raise
         await self._settle(key, handled=True)
-
-        if activity.type == ActivityTypes.invoke:
-            response = context.turn_state.get(self._INVOKE_RESPONSE_KEY)
-            return response.value if response is not None else InvokeResponse(status=501)
-        return None
+        return context
 
     async def _settle(self, key: str | None, *, handled: bool) -> None:
         if key is not None and self._settle_turn is not None:

@@ -114,6 +114,7 @@ async def services(app: web.Application) -> AsyncIterator[None]:
         begin_turn=turns.begin,
         on_turn_error=TurnErrorHandler(wiring.services),
         settle_turn=turns.settle,
+        open_unit=db.unit_of_work,
     )
     app[BOT] = ExitBot(
         wiring.services,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from journey.ports import AuditEntry
 from storage.database import Database
 from storage.tables import audit_log, conversation_refs, departures
+from storage.unit_of_work import append
 
 AUDIT_READ = "audit.read"
 
@@ -37,9 +38,9 @@ class SqlAuditLog:
         self._db = db
 
     async def record(self, entry: AuditEntry) -> None:
-        """Append one entry."""
-        async with self._db.sessions.begin() as session:
-            await session.execute(entry_insert(entry))
+        """Append one entry: now, or with the rest of a turn's writes when the turn ends
+        (storage/unit_of_work.py; nobody reads the log during the turn that writes it)."""
+        await append(self._db, audit_log, entry.model_dump(mode="python"))
 
     async def for_departure(self, departure_id: str) -> list[AuditEntry]:
         """Every entry about `departure_id`, oldest first (ties in the order recorded)."""
@@ -48,8 +49,8 @@ class SqlAuditLog:
             .where(audit_log.c.departure_id == departure_id)
             .order_by(audit_log.c.at, audit_log.c.id)
         )
-        async with self._db.sessions() as session:
-            rows = (await session.execute(statement)).all()
+        async with self._db.reading() as connection:
+            rows = (await connection.execute(statement)).all()
         return [AuditEntry.model_validate(dict(row._mapping)) for row in rows]
 
 

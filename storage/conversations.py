@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from journey.clock import Clock, SystemClock
 from journey.ports import ConversationRef
 from storage.database import Database
 from storage.dialect import insert_for
 from storage.tables import conversation_refs
+from storage.unit_of_work import current_unit
+
+_BY_UPN_KIND = "ref by upn"
+_BY_UPN = (
+    select(conversation_refs)
+    .where(func.lower(conversation_refs.c.upn) == bindparam("upn"))
+    .order_by(conversation_refs.c.updated_at.desc())
+    .limit(1)
+)
 
 
 def provisional(ref: ConversationRef) -> bool:
@@ -55,8 +64,9 @@ class SqlConversationRefStore:
             index_elements=[conversation_refs.c.user_key],
             set_={k: statement.excluded[k] for k in values if k != "user_key"},
         )
-        async with self._db.sessions.begin() as session:
-            await session.execute(statement)
+        self._forget_found()
+        async with self._db.transaction() as connection:
+            await connection.execute(statement)
 
     async def mark_welcomed(self, user_key: str) -> bool:
         """Set welcomed_at if it is unset; True only for the caller that set it."""
@@ -66,13 +76,19 @@ class SqlConversationRefStore:
             .where(conversation_refs.c.welcomed_at.is_(None))
             .values(welcomed_at=self._clock.now())
         )
-        async with self._db.sessions.begin() as session:
-            result = await session.execute(statement)
+        self._forget_found()
+        async with self._db.transaction() as connection:
+            result = await connection.execute(statement)
         return result.rowcount == 1
+
+    def _forget_found(self) -> None:
+        unit = current_unit(self._db)
+        if unit is not None:
+            unit.forget(_BY_UPN_KIND)
 
     async def get(self, user_key: str) -> ConversationRef | None:
         """The reference stored under `user_key`, if any."""
-        async with self._db.sessions() as session:
+        async with self._db.reading() as session:
             row = (
                 await session.execute(
                     select(conversation_refs).where(conversation_refs.c.user_key == user_key)
@@ -81,16 +97,20 @@ class SqlConversationRefStore:
         return None if row is None else ConversationRef.model_validate(dict(row._mapping))
 
     async def find_by_upn(self, upn: str) -> ConversationRef | None:
-        """The most recently saved reference for `upn`, compared case-insensitively."""
-        statement = (
-            select(conversation_refs)
-            .where(func.lower(conversation_refs.c.upn) == upn.strip().lower())
-            .order_by(conversation_refs.c.updated_at.desc())
-            .limit(1)
-        )
-        async with self._db.sessions() as session:
-            row = (await session.execute(statement)).one_or_none()
-        return None if row is None else ConversationRef.model_validate(dict(row._mapping))
+        """The most recently saved reference for `upn`, compared case-insensitively; within a
+        turn's unit of work found once (a reference saved in the turn is looked up again)."""
+        person = upn.strip().lower()
+        unit = current_unit(self._db)
+        if unit is not None and (_BY_UPN_KIND, person) in unit.remembered:
+            return unit.remembered[_BY_UPN_KIND, person]
+        async with self._db.reading() as connection:
+            row = (await connection.execute(_BY_UPN, {"upn": person})).one_or_none()
+        if row is None:
+            return None  # not remembered: the turn may open a chat and save one
+        found = ConversationRef.model_validate(dict(row._mapping))
+        if unit is not None:
+            unit.remembered[_BY_UPN_KIND, person] = found
+        return found
 
     async def latest_service_url(self) -> tuple[str, str | None] | None:
         """The service URL and tenant of the most recent conversation, if the bot has any.
@@ -103,6 +123,6 @@ class SqlConversationRefStore:
             .order_by(conversation_refs.c.updated_at.desc())
             .limit(1)
         )
-        async with self._db.sessions() as session:
+        async with self._db.reading() as session:
             row = (await session.execute(statement)).one_or_none()
         return None if row is None else (row.service_url, row.tenant_id)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -13,16 +15,25 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 
+from storage import unit_of_work
+
 DEFAULT_URL = "sqlite+aiosqlite:///var/exitbot.sqlite3"
 
 # Short enough that `exitbot serve` fails within seconds when the server is down.
 CONNECT_TIMEOUT_SECONDS = 5.0
+# Connections in the pool, and beyond it when busy. A turn holds one connection for its whole
+# unit of work (storage/unit_of_work.py) and may need a second one meanwhile (the due actions,
+# the outbox): at most half of them are held by units, so a second one is always to be had.
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
+UNITS_AT_ONCE = (POOL_SIZE + POOL_OVERFLOW) // 2
 # How long an SQLite writer waits for another writer's lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -136,6 +147,8 @@ class Database:
                 connect_args=connect_args,
                 # A PostgreSQL restart leaves dead connections in the pool; test before use.
                 pool_pre_ping=self.dialect == "postgresql",
+                pool_size=POOL_SIZE,
+                max_overflow=POOL_OVERFLOW,
             )
         except (ModuleNotFoundError, NoSuchModuleError) as exc:
             raise ValueError(f"no driver for {self.redacted_url}: {exc}") from None
@@ -144,6 +157,22 @@ class Database:
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )
+        # Taken while a unit of work holds a connection (storage/unit_of_work.py).
+        self.unit_slots = asyncio.Semaphore(UNITS_AT_ONCE)
+
+    def reading(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection to read with: the turn's own when a unit of work is open in this task
+        (storage/unit_of_work.py), else a new one."""
+        return unit_of_work.reading(self)
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A short write transaction, committed when the block ends: on the turn's connection
+        when a unit of work is open in this task, else on a new one."""
+        return unit_of_work.transaction(self)
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[unit_of_work.UnitOfWork]:
+        """One turn's database work on one connection (storage/unit_of_work.py)."""
+        return unit_of_work.unit_of_work(self)
 
     @classmethod
     async def open(cls, url: str | URL = DEFAULT_URL, **options: Any) -> Self:

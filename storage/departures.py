@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, exists, insert, or_, select, update
+from sqlalchemy import Row, bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from journey.clock import Clock, SystemClock
@@ -16,6 +16,7 @@ from journey.ports import AlreadyExists, ConcurrentUpdate, NotFound
 from storage.database import Database
 from storage.hr_list import hr_list_statements
 from storage.tables import departures
+from storage.unit_of_work import current_unit
 
 # Written once by add(); update() leaves them alone.
 _IMMUTABLE = ("id", "created_at")
@@ -32,6 +33,10 @@ def _row_values(departure: Departure) -> dict[str, Any]:
     values["departure_type"] = departure.departure_type.value
     values["meeting_mode"] = departure.meeting_mode.value if departure.meeting_mode else None
     return values
+
+
+# Built once: the hot path of every card click (SQLAlchemy caches its compiled form).
+_BY_ID = select(departures).where(departures.c.id == bindparam("departure_id"))
 
 
 def _departure(row: Row[Any]) -> Departure:
@@ -54,8 +59,8 @@ class SqlDepartureRepository:
             update={"created_at": departure.created_at or now, "updated_at": now}
         )
         try:
-            async with self._db.sessions.begin() as session:
-                await session.execute(insert(departures).values(_row_values(saved)))
+            async with self._db.transaction() as connection:
+                await connection.execute(insert(departures).values(_row_values(saved)))
         except IntegrityError:
             raise AlreadyExists(
                 f"a departure with id {departure.id} or external id {departure.external_id} "
@@ -66,22 +71,29 @@ class SqlDepartureRepository:
     async def add_many(self, many: Sequence[Departure]) -> None:
         """Store many new departures in one statement, as given (a seed, a benchmark)."""
         if many:
-            async with self._db.sessions.begin() as session:
-                await session.execute(insert(departures), [_row_values(d) for d in many])
+            async with self._db.transaction() as connection:
+                await connection.execute(insert(departures), [_row_values(d) for d in many])
 
     async def get(self, departure_id: str) -> Departure:
-        """The departure with that id; NotFound if there is none."""
-        async with self._db.sessions() as session:
-            row = (
-                await session.execute(select(departures).where(departures.c.id == departure_id))
-            ).one_or_none()
+        """The departure with that id; NotFound if there is none. Within a turn's unit of work
+        (storage/unit_of_work.py) read once: later gets answer what the turn read or saved;
+        a save that finds another version stored forgets it, so the retry reads again."""
+        unit = current_unit(self._db)
+        key = ("departure", departure_id)
+        if unit is not None and key in unit.remembered:
+            return unit.remembered[key]
+        async with self._db.reading() as connection:
+            row = (await connection.execute(_BY_ID, {"departure_id": departure_id})).one_or_none()
         if row is None:
             raise NotFound(f"no departure with id {departure_id}")
-        return _departure(row)
+        found = _departure(row)
+        if unit is not None:
+            unit.remembered[key] = found
+        return found
 
     async def get_by_external_id(self, external_id: str) -> Departure | None:
         """The departure HR's system knows by `external_id`, if stored."""
-        async with self._db.sessions() as session:
+        async with self._db.reading() as session:
             row = (
                 await session.execute(
                     select(departures).where(departures.c.external_id == external_id)
@@ -101,11 +113,18 @@ class SqlDepartureRepository:
             .where(departures.c.id == departure.id, departures.c.version == departure.version)
             .values(values)
         )
-        async with self._db.sessions.begin() as session:
-            result = await session.execute(statement)
+        unit = current_unit(self._db)
+        async with self._db.transaction() as connection:
+            result = await connection.execute(statement)
             if result.rowcount == 1:
+                if unit is not None:
+                    unit.remembered["departure", saved.id] = saved
                 return saved
-            stored = await session.scalar(select(exists().where(departures.c.id == departure.id)))
+            stored = await connection.scalar(
+                select(exists().where(departures.c.id == departure.id))
+            )
+        if unit is not None:
+            unit.remembered.pop(("departure", departure.id), None)
         if not stored:
             raise NotFound(f"no departure with id {departure.id}")
         raise ConcurrentUpdate(
@@ -126,7 +145,7 @@ class SqlDepartureRepository:
             )
             .order_by(departures.c.last_working_day, departures.c.created_at, departures.c.id)
         )
-        async with self._db.sessions() as session:
+        async with self._db.reading() as session:
             rows = (await session.execute(statement)).all()
         return [_departure(row) for row in rows]
 
@@ -145,7 +164,7 @@ class SqlDepartureRepository:
         page, count = hr_list_statements(
             self._db.dialect, query, today=today, now=now, quiet_since=quiet_since
         )
-        async with self._db.sessions() as session:
+        async with self._db.reading() as session:
             total = int(await session.scalar(count) or 0)
             rows = (await session.execute(page.limit(limit).offset(offset))).all() if total else []
         return [_departure(row) for row in rows], total
@@ -169,7 +188,7 @@ class SqlDepartureRepository:
                 )
             )
         statement = statement.order_by(c.last_working_day, c.id).limit(limit)
-        async with self._db.sessions() as session:
+        async with self._db.reading() as session:
             rows = (await session.execute(statement)).all()
         return [_departure(row) for row in rows]
 
@@ -182,6 +201,6 @@ class SqlDepartureRepository:
             .order_by(departures.c.last_working_day, departures.c.created_at, departures.c.id)
             .limit(limit)
         )
-        async with self._db.sessions() as session:
+        async with self._db.reading() as session:
             rows = (await session.execute(statement)).all()
         return [_departure(row) for row in rows]

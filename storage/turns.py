@@ -10,17 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Row, Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from journey.clock import Clock, SystemClock
-from journey.ports import ConversationRef
+from journey.ports import ConversationRef, PersonLanguages
 from storage.conversations import speaks_for_another
 from storage.database import Database
 from storage.dialect import insert_for
-from storage.tables import conversation_refs, seen_activities
+from storage.tables import conversation_refs, departures, language_choices, seen_activities
+from storage.unit_of_work import current_unit
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,44 @@ class TurnBegun(NamedTuple):
     first: bool  # the activity was not seen before (False: a re-send, or refused)
     known: ConversationRef | None  # the stored reference of the sender
     refused: bool = False  # the sender's ids contradict the stored people: nothing was stored
+    # The language choices of the known sender's UPN (storage/language_choices.py), read with it
+    languages: PersonLanguages | None = None
+
+
+def _senders() -> Select[Any]:
+    """The stored references under the sender's key or Teams user id, each with the language
+    its person chose and the one HR registered (as storage/language_choices.py reads them);
+    built once, with the ids as parameters."""
+    person = func.lower(conversation_refs.c.upn)
+    chosen = (
+        select(language_choices.c.locale)
+        .where(language_choices.c.upn == person)
+        .scalar_subquery()
+        .label("chosen_language")
+    )
+    registered = (
+        select(departures.c.locale)
+        .where(departures.c.leaver_upn == person)
+        .order_by(departures.c.created_at.desc(), departures.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("registered_language")
+    )
+    return select(conversation_refs, chosen, registered).where(
+        or_(
+            conversation_refs.c.user_key == bindparam("user_key"),
+            conversation_refs.c.user_id == bindparam("user_id"),
+        )
+    )
+
+
+_SENDERS = _senders()
+
+
+def _languages(row: Row[Any]) -> PersonLanguages:
+    return PersonLanguages(
+        chosen=row.chosen_language or None, registered=row.registered_language or None
+    )
 
 
 class TurnStart:
@@ -68,20 +107,16 @@ class TurnStart:
         """Refused (nothing claimed) when the sender's `user_key` (Entra object id, else the
         Teams user id) is stored with another Teams user id, or `user_id` (`from.id`) is
         stored for another person; else claim the activity id once and load the reference."""
-        # One connection and one transaction instead of two sessions: this runs on every turn.
-        async with self._db.engine.begin() as connection:
-            rows = (
-                await connection.execute(
-                    select(conversation_refs).where(
-                        or_(
-                            conversation_refs.c.user_key == user_key,
-                            conversation_refs.c.user_id == user_id,
-                        )
-                    )
-                )
-            ).all()
-            found = [ConversationRef.model_validate(dict(row._mapping)) for row in rows]
-            known = next((ref for ref in found if ref.user_key == user_key), None)
+        # One transaction, committed at once (a re-send must see the claim while the turn runs);
+        # within a turn's unit of work on the turn's connection.
+        async with self._db.transaction() as connection:
+            ids = {"user_key": user_key, "user_id": user_id}
+            rows = (await connection.execute(_SENDERS, ids)).all()
+            refs = [(_reference(row), row) for row in rows]
+            found = [ref for ref, _row in refs]
+            known, known_row = next(
+                ((ref, row) for ref, row in refs if ref.user_key == user_key), (None, None)
+            )
             if speaks_for_another(found, user_key, user_id):
                 return TurnBegun(first=False, known=None, refused=True)
             if activity_key is not None:
@@ -93,10 +128,12 @@ class TurnStart:
                 )
                 if claimed.rowcount != 1 and not await _take_over(connection, activity_key, now):
                     return TurnBegun(first=False, known=None)
-        return TurnBegun(first=True, known=known)
+        languages = None if known_row is None else _languages(known_row)
+        return TurnBegun(first=True, known=known, languages=languages)
 
     async def settle(self, activity_key: str, *, handled: bool) -> None:
-        """Mark the activity handled, or give its claim back so Teams' retry runs the turn.
+        """Mark the activity handled, or give its claim back so Teams' retry runs the turn;
+        within a turn's unit of work together with the rows it appended, in one transaction.
 
         Best effort: while the database is down the claim's lease runs out instead."""
         c = seen_activities.c
@@ -106,12 +143,23 @@ class TurnStart:
             if handled
             else delete(seen_activities).where(mine, c.pending_until.is_not(None))
         )
+        unit = current_unit(self._db)
         try:
-            async with asyncio.timeout(_SETTLE_TIMEOUT), self._db.engine.begin() as connection:
-                await connection.execute(statement)
+            async with asyncio.timeout(_SETTLE_TIMEOUT):
+                if unit is not None:
+                    await unit.finish([statement])
+                else:
+                    async with self._db.transaction() as connection:
+                        await connection.execute(statement)
         except Exception as exc:  # the turn's own outcome stands
             verb = "mark handled" if handled else "give back"
             log.warning("could not %s an activity id: %s", verb, type(exc).__name__)
+
+
+def _reference(row: Row[Any]) -> ConversationRef:
+    values = dict(row._mapping)
+    del values["chosen_language"], values["registered_language"]
+    return ConversationRef.model_validate(values)
 
 
 async def _take_over(connection: AsyncConnection, activity_key: str, now: datetime) -> bool:
