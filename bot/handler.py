@@ -9,12 +9,12 @@ from http import HTTPStatus
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from bot.adapter import KNOWN_REF, user_key_of
+from bot.adapter import KNOWN_LANGUAGES, KNOWN_REF, user_key_of
 from dialogs.router import InvokeResult, Router
-from dialogs.turn import Actor, DialogTurn, Services
+from dialogs.turn import Actor, DialogTurn, SentAsBuilt, Services
 from dialogs.welcome import send_welcome
 from journey.locale import preferred_locale
-from journey.ports import ConversationRef
+from journey.ports import ConversationRef, PersonLanguages
 from outbox.connector import ConnectorClient, ConnectorError, ConversationGone, RecipientBlocked
 from storage.outage import database_unavailable
 
@@ -67,7 +67,7 @@ class ExitBot(ActivityHandler):
             return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
         turn = await self._begin(turn_context)
         result = await self._router.on_invoke(turn, turn_context.activity.value)
-        return InvokeResponse(status=int(HTTPStatus.OK), body=result.body())
+        return await answer_invoke(turn_context, result.body())
 
     async def _begin(self, turn_context: TurnContext, *, greet: bool = False) -> DialogTurn:
         """Load what we know of the person, store how to reach them, and build the turn.
@@ -80,6 +80,8 @@ class ExitBot(ActivityHandler):
         # The adapter loaded it with the de-duplication, in the same transaction.
         known = turn_context.turn_state.get(KNOWN_REF)
         upn = known.upn if known and known.upn else await self._lookup_upn(turn_context)
+        # The adapter read the languages of the known UPN with it; a UPN just looked up not.
+        read = turn_context.turn_state.get(KNOWN_LANGUAGES) if known and known.upn else None
         ref = ConversationRef(
             user_key=user_key,
             user_id=user.id,
@@ -106,7 +108,7 @@ class ExitBot(ActivityHandler):
             turn_context,
             self._services,
             actor,
-            locale=await self._locale_of(upn, ref.locale),
+            locale=await self._locale_of(upn, ref.locale, read),
             first_contact=first_contact,
             available_commands=self._router.commands,
             hr=None if roster is None else await roster.is_hr(upn, user.aad_object_id),
@@ -115,13 +117,15 @@ class ExitBot(ActivityHandler):
             await send_welcome(turn)
         return turn
 
-    async def _locale_of(self, upn: str | None, teams: str | None) -> str | None:
+    async def _locale_of(
+        self, upn: str | None, teams: str | None, read: PersonLanguages | None = None
+    ) -> str | None:
         """The person's language: their choice, else HR's registered one, else Teams' (which
-        local mode's EXITBOT_DEMO_LOCALE stands in for)."""
+        local mode's EXITBOT_DEMO_LOCALE stands in for); `read`: the choices already read."""
         choices = self._services.languages
         if choices is None or not upn:
             return teams
-        known = await choices.languages_of(upn)
+        known = read if read is not None else await choices.languages_of(upn)
         return preferred_locale(chosen=known.chosen, registered=known.registered, teams=teams)
 
     async def _lookup_upn(self, turn_context: TurnContext) -> str | None:
@@ -135,6 +139,15 @@ class ExitBot(ActivityHandler):
             return None
         upn = member.get("userPrincipalName") or member.get("email")
         return upn.lower() if isinstance(upn, str) and upn else None
+
+
+async def answer_invoke(turn_context: TurnContext, body: object) -> InvokeResponse:
+    """Answer the card press with `body` (200), sent as built: botbuilder would deep-copy the
+    card in it (dialogs.turn.SentAsBuilt), and ActivityHandler sends no second answer."""
+    response = InvokeResponse(status=int(HTTPStatus.OK), body=body)
+    answer = Activity(type=ActivityTypes.invoke_response, value=response)
+    await turn_context.send_activity(SentAsBuilt.of(answer))
+    return response
 
 
 def _reach_changed(old: ConversationRef, new: ConversationRef) -> bool:
@@ -166,13 +179,7 @@ class TurnErrorHandler:
             log.error("turn failed with %s\n%s", type(error).__name__, frames)
         if activity.type == ActivityTypes.invoke:
             # The press itself gets the answer; without one the adapter answers 501.
-            answer = InvokeResult(message=text).body()
-            await turn_context.send_activity(
-                Activity(
-                    type=ActivityTypes.invoke_response,
-                    value=InvokeResponse(status=int(HTTPStatus.OK), body=answer),
-                )
-            )
+            await answer_invoke(turn_context, InvokeResult(message=text).body())
             return
         if unreachable:
             return
