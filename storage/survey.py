@@ -11,7 +11,36 @@ from sqlalchemy.exc import IntegrityError
 from journey.ports import AlreadyExists, ConcurrentUpdate
 from journey.survey import Answer, Attribution, SurveyProgress, SurveyStatus
 from storage.database import Database
+from storage.dialect import insert_for
 from storage.tables import survey_answers, survey_progress
+from storage.unit_of_work import current_unit
+
+# Within a turn's unit of work (storage/unit_of_work.py) the leaver's own answers, all of them
+# drafts included, are read once: a survey step reads them, saves, and reads them again.
+_OWN = "own answers"
+
+
+def _after_save(
+    before: list[Answer], put: Sequence[Answer], remove: Collection[str], *, remove_all: bool
+) -> list[Answer]:
+    """The own answers as stored after a save, in the order SQLite's key gives them."""
+    gone = {answer.question_id for answer in put} | set(remove)
+    kept = [] if remove_all else [answer for answer in before if answer.question_id not in gone]
+    return sorted([*kept, *put], key=lambda answer: answer.question_id)
+
+
+def _answer_rows(progress: SurveyProgress, put: Sequence[Answer]) -> list[dict[str, Any]]:
+    return [
+        {
+            "departure_id": progress.departure_id,
+            "question_id": answer.question_id,
+            "section_id": answer.section_id,
+            "value": answer.value,
+            "attribution": answer.attribution.value,
+            "updated_at": progress.updated_at,
+        }
+        for answer in put
+    ]
 
 
 def _progress_values(progress: SurveyProgress) -> dict[str, Any]:
@@ -35,15 +64,15 @@ class SqlSurveyStore:
     async def progress(self, departure_id: str) -> SurveyProgress | None:
         """The leaver's progress, None before they started."""
         statement = select(survey_progress).where(survey_progress.c.departure_id == departure_id)
-        async with self._db.sessions() as session:
-            row = (await session.execute(statement)).first()
+        async with self._db.reading() as connection:
+            row = (await connection.execute(statement)).first()
         return _progress(row) if row is not None else None
 
     async def begin(self, progress: SurveyProgress) -> SurveyProgress:
         """Store a new progress; AlreadyExists if the leaver started meanwhile."""
         try:
-            async with self._db.sessions.begin() as session:
-                await session.execute(insert(survey_progress).values(_progress_values(progress)))
+            async with self._db.transaction() as connection:
+                await connection.execute(insert(survey_progress).values(_progress_values(progress)))
         except IntegrityError:
             raise AlreadyExists(f"the survey of {progress.departure_id} is started") from None
         return progress
@@ -63,8 +92,11 @@ class SqlSurveyStore:
         asked was replayed or is older than the latest.
         """
         key = survey_answers.c.departure_id == progress.departure_id
-        async with self._db.sessions.begin() as session:
-            result = await session.execute(
+        unit = current_unit(self._db)
+        own = (_OWN, progress.departure_id)
+        before = None if unit is None else unit.remembered.pop(own, None)
+        async with self._db.transaction() as connection:
+            result = await connection.execute(
                 update(survey_progress)
                 .where(
                     survey_progress.c.departure_id == progress.departure_id,
@@ -72,31 +104,28 @@ class SqlSurveyStore:
                 )
                 .values(_progress_values(progress))
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+            if result.rowcount != 1:
                 raise ConcurrentUpdate(f"the survey of {progress.departure_id} changed")
-            gone = {answer.question_id for answer in put} | set(remove)
             if remove_all:
-                await session.execute(delete(survey_answers).where(key))
-            elif gone:
-                await session.execute(
-                    delete(survey_answers).where(key, survey_answers.c.question_id.in_(gone))
+                await connection.execute(delete(survey_answers).where(key))
+            elif remove:
+                await connection.execute(
+                    delete(survey_answers).where(key, survey_answers.c.question_id.in_(remove))
                 )
             if put:
-                await session.execute(
-                    insert(survey_answers),
-                    [
-                        {
-                            "departure_id": progress.departure_id,
-                            "question_id": answer.question_id,
-                            "section_id": answer.section_id,
-                            "value": answer.value,
-                            "attribution": answer.attribution.value,
-                            "updated_at": progress.updated_at,
-                        }
-                        for answer in put
-                    ],
-                )
+                await connection.execute(self._upsert(), _answer_rows(progress, put))
+        if unit is not None and before is not None:
+            unit.remembered[own] = _after_save(before, put, remove, remove_all=remove_all)
         return progress
+
+    def _upsert(self) -> Any:
+        """Insert answers, replacing those already given to the same questions."""
+        statement = insert_for(self._db, survey_answers)
+        replaced = ("section_id", "value", "attribution", "updated_at")
+        return statement.on_conflict_do_update(
+            index_elements=[survey_answers.c.departure_id, survey_answers.c.question_id],
+            set_={column: statement.excluded[column] for column in replaced},
+        )
 
     async def answers(
         self, departure_id: str, attributions: Collection[Attribution], *, sent_only: bool
@@ -107,6 +136,14 @@ class SqlSurveyStore:
         """
         if not attributions:
             return []
+        unit = current_unit(self._db)
+        own = (
+            (_OWN, departure_id)
+            if set(attributions) == set(Attribution) and not sent_only
+            else None
+        )
+        if unit is not None and own in unit.remembered:
+            return list(unit.remembered[own])
         conditions = [
             survey_answers.c.departure_id == departure_id,
             survey_answers.c.attribution.in_([a.value for a in attributions]),
@@ -126,6 +163,9 @@ class SqlSurveyStore:
             survey_answers.c.value,
             survey_answers.c.attribution,
         ).where(and_(*conditions))
-        async with self._db.sessions() as session:
-            rows = (await session.execute(statement)).all()
-        return [Answer.model_validate(dict(row._mapping)) for row in rows]
+        async with self._db.reading() as connection:
+            rows = (await connection.execute(statement)).all()
+        found = [Answer.model_validate(dict(row._mapping)) for row in rows]
+        if unit is not None and own is not None:
+            unit.remembered[own] = list(found)
+        return found
