@@ -37,7 +37,9 @@ from testkit.pg_server import PostgresServer
 REPO = Path(__file__).resolve().parent.parent
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 CEILING = 50.0  # Teams: requests per second per app and tenant
-GOAL = 0.90
+# Issue 13's goal. The default pacing (46/s, storage.send_budget.TEAMS_PACING) caps the share at
+# 92.0 %: the goal is met only when no reserved slot goes unused.
+GOAL = 0.92
 
 
 def _arguments() -> argparse.Namespace:

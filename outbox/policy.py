@@ -25,7 +25,7 @@ class DeliveryPolicy:
     pause_check_seconds: float = 0.05
     # A view of the pauses at most this old is used at once, while it is read again in the
     # background: no database read stands between a send's slot and its request.
-    pause_stale_seconds: float = 0.5
+    pause_stale_seconds: float = 0.15
     # Database calls at once: more than the engine's pool (5) only churns connections.
     db_concurrency: int = 4
     poll_seconds: float = 1.0  # how often an idle worker looks for due actions
