@@ -112,15 +112,17 @@ def rows(leavers: Sequence[Leaver]) -> tuple[list[dict], list[dict], list[dict]]
 
 
 async def seed(db: Database, leavers: Sequence[Leaver], *, batch: int = 5000) -> None:
-    """Write the leavers (departures, survey progress, answers) in one transaction per batch."""
+    """Write the leavers (departures, survey progress, answers) in one transaction, `batch`
+    rows per statement: a running service's jobs (retention at start-up) see all or nothing,
+    never a departure whose answers are still to come."""
     d_rows, p_rows, a_rows = rows(leavers)
-    for table, values in (
-        (departures, d_rows),
-        (survey_progress, p_rows),
-        (survey_answers, a_rows),
-    ):
-        for start in range(0, len(values), batch):
-            async with db.sessions.begin() as session:
+    async with db.sessions.begin() as session:
+        for table, values in (
+            (departures, d_rows),
+            (survey_progress, p_rows),
+            (survey_answers, a_rows),
+        ):
+            for start in range(0, len(values), batch):
                 await session.execute(insert(table), values[start : start + batch])
 
 
