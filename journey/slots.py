@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
@@ -113,16 +114,19 @@ def propose_slots(
     """
     if count <= 0:
         raise ValueError("count must be positive")
-    return sorted(_spread(_free_days(search, exclude), count), key=lambda slot: slot.start)
+    length = timedelta(minutes=search.length_minutes)
+    starts = sorted(_spread(_free_days(search, exclude), count, length))
+    return [_slot(start, length) for start in starts]
 
 
 def free_slots(search: SlotSearch) -> list[Slot]:
     """Every slot propose_slots could choose from (overlapping ones too), in time order."""
-    return [slot for day in _free_days(search) for slot in day.free]
+    length = timedelta(minutes=search.length_minutes)
+    return [_slot(start, length) for day in _free_days(search) for start in day.free]
 
 
 def _free_days(search: SlotSearch, exclude: Iterable[Slot] = ()) -> list[_Day]:
-    """The working days up to the last day, each with its free slots."""
+    """The working days up to the last day, each with its free slots' starts."""
     if search.length_minutes <= 0 or search.step_minutes <= 0:
         raise ValueError("length and step must be positive")
     if search.working_hours[0] >= search.working_hours[1]:
@@ -133,7 +137,7 @@ def _free_days(search: SlotSearch, exclude: Iterable[Slot] = ()) -> list[_Day]:
     last_day = _last_day(search.now, search.last_working_day, zone, search.horizon_days)
     length = timedelta(minutes=search.length_minutes)
     step = timedelta(minutes=search.step_minutes)
-    busy_list = sorted(search.busy, key=lambda interval: interval.start)
+    busy = _BusyTimes(search.busy)
     excluded = {slot.start for slot in exclude}
 
     days: list[_Day] = []
@@ -141,18 +145,39 @@ def _free_days(search: SlotSearch, exclude: Iterable[Slot] = ()) -> list[_Day]:
     while day <= last_day:
         hours = search.closed_days.hours_on(day, search.working_hours)
         if day.weekday() in search.working_days and hours is not None:
-            candidates = list(_day_slots(day, zone, hours, length, step))
+            candidates = _day_starts(day, zone, hours, length, step)
             free = [
-                slot
-                for slot in candidates
-                if slot.start >= earliest
-                and slot.start not in excluded
-                and not slot.clashes_with(busy_list)
+                start
+                for start in candidates
+                if start >= earliest
+                and start not in excluded
+                and not busy.clash(start, start + length)
             ]
             if free:
-                days.append(_Day(candidates[0].start, candidates[-1].start, free))
+                days.append(_Day(candidates[0], candidates[-1], free))
         day += timedelta(days=1)
     return days
+
+
+class _BusyTimes:
+    """Busy intervals merged into disjoint spans in time order: a clash is one bisection."""
+
+    def __init__(self, busy: Iterable[BusyInterval]) -> None:
+        spans: list[list[datetime]] = []
+        for interval in sorted(busy, key=lambda interval: interval.start):
+            if spans and interval.start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], interval.end)
+            else:
+                spans.append([interval.start, interval.end])
+        self._starts = [start for start, _ in spans]
+        self._ends = [end for _, end in spans]
+
+    def clash(self, start: datetime, end: datetime) -> bool:
+        """Whether [start, end) shares any time with a busy span; touching ends do not."""
+        after = bisect_right(self._starts, start)  # spans from here begin after `start`
+        if after and self._ends[after - 1] > start:
+            return True
+        return after < len(self._starts) and self._starts[after] < end
 
 
 def is_still_free(slot: Slot, busy: Iterable[BusyInterval], *, now: datetime | None = None) -> bool:
@@ -181,35 +206,49 @@ def _wall_to_utc(wall: datetime, zone: ZoneInfo) -> datetime | None:
     return instant
 
 
-def _day_slots(
+def _day_starts(
     day: date,
     zone: ZoneInfo,
     working_hours: tuple[time, time],
     length: timedelta,
     step: timedelta,
-) -> Iterator[Slot]:
-    # Step in wall-clock time, then convert each end on its own: that is what keeps
-    # working hours right on the days after a DST change.
+) -> list[datetime]:
+    """The UTC starts of the slots that fit the day's working hours, each `length` long."""
     wall = datetime.combine(day, working_hours[0])
     close = datetime.combine(day, working_hours[1])
+    opening, closing = _wall_to_utc(wall, zone), _wall_to_utc(close, zone)
+    if opening is not None and closing is not None and closing - opening == close - wall:
+        # No DST change within the working hours (every day but two a year): one offset.
+        count = (close - wall - length) // step + 1 if close - wall >= length else 0
+        return [opening + index * step for index in range(count)]
+    # Step in wall-clock time, then convert each end on its own: that is what keeps
+    # working hours right on the days after a DST change.
+    starts = []
     while wall + length <= close:
         start = _wall_to_utc(wall, zone)
         end = _wall_to_utc(wall + length, zone)
         # A slot across the hour DST adds or removes would not have the booked length.
         if start is not None and end is not None and end - start == length:
-            yield Slot(start=start, end=end)
+            starts.append(start)
         wall += step
+    return starts
+
+
+def _slot(start: datetime, length: timedelta) -> Slot:
+    # A UTC instant from _day_starts and a positive length: nothing left to validate.
+    return Slot.model_construct(start=start, end=start + length)
 
 
 class _Day(NamedTuple):
     first_start: datetime  # earliest start the working hours allow that day
     last_start: datetime  # latest start the working hours allow that day
-    free: list[Slot]
+    free: list[datetime]  # the starts of the free slots, in time order
 
 
-def _spread(days: list[_Day], count: int) -> list[Slot]:
-    """Pick one slot per day first (sooner days first), then more per day, never overlapping."""
-    chosen: list[list[Slot]] = [[] for _ in days]
+def _spread(days: list[_Day], count: int, length: timedelta) -> list[datetime]:
+    """Pick one slot per day first (sooner days first), then more per day, never overlapping;
+    their starts (slots of one length overlap when their starts are less than it apart)."""
+    chosen: list[list[datetime]] = [[] for _ in days]
     picked = 0
     while picked < count:
         progress = False
@@ -218,9 +257,7 @@ def _spread(days: list[_Day], count: int) -> list[Slot]:
                 break
             taken = chosen[index]
             options = [
-                slot
-                for slot in day.free
-                if not any(slot.start < other.end and other.start < slot.end for other in taken)
+                start for start in day.free if all(abs(start - other) >= length for other in taken)
             ]
             if not options:
                 continue
@@ -230,21 +267,21 @@ def _spread(days: list[_Day], count: int) -> list[Slot]:
                 fraction = _TIME_OF_DAY_TARGETS[index % len(_TIME_OF_DAY_TARGETS)]
                 target = day.first_start + (day.last_start - day.first_start) * fraction
                 # min() keeps the first of equals, so a tie goes to the earlier slot.
-                choice = min(options, key=lambda slot: abs(slot.start - target))
+                choice = min(options, key=lambda start: abs(start - target))
             taken.append(choice)
             picked += 1
             progress = True
         if not progress:
             break
-    return [slot for taken in chosen for slot in taken]
+    return [start for taken in chosen for start in taken]
 
 
-def _farthest_from(options: list[Slot], taken: list[Slot]) -> Slot:
-    def distance(slot: Slot) -> timedelta:
-        return min(abs(slot.start - other.start) for other in taken)
+def _farthest_from(options: list[datetime], taken: list[datetime]) -> datetime:
+    def distance(start: datetime) -> timedelta:
+        return min(abs(start - other) for other in taken)
 
     best = options[0]
-    for slot in options[1:]:
-        if distance(slot) > distance(best):
-            best = slot
+    for start in options[1:]:
+        if distance(start) > distance(best):
+            best = start
     return best
