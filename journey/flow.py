@@ -140,16 +140,18 @@ class DepartureFlow:
     async def choose(
         self, asker: Asker, departure_id: str, kind: InterviewerKind, upn: str
     ) -> Proposal:
-        """The leaver chooses who holds the conversation; times are proposed at once."""
+        """The leaver chooses who holds the conversation; times are proposed at once, and the
+        choice is saved with them."""
         departure = await self.open(asker, departure_id, Act.CHOOSE_INTERVIEWER)
         option = InterviewerOption(kind, upn.strip().lower())
         rules = self._rules(departure.unit)
         name = await self.name_of(option.upn)
-        await self._kernel.update(
-            departure_id, lambda d: booking.choose_interviewer(d, option, rules, name)
+        proposal = await self._times.propose(
+            departure_id, first=lambda d: booking.choose_interviewer(d, option, rules, name)
         )
         await self._kernel.record(asker, "interviewer.chosen", departure_id, kind=kind.value)
-        return await self._offer_times(departure_id)
+        await self._notifier.task_changed(proposal.departure)
+        return proposal
 
     async def pick(self, asker: Asker, departure_id: str, slot_key: str) -> Booked | SlotTaken:
         """The leaver picks a time: re-checked against fresh busy times, then booked."""

@@ -99,14 +99,24 @@ class Times:
         busy = await self.busy(departure, search.start, search.end)
         return {slot.key: slot for slot in booking.free_for_both(departure, rules, search, busy)}
 
-    async def propose(self, departure_id: str, *, exclude: Sequence[Slot] = ()) -> Proposal:
-        """Find times for both and offer them; with none, ask the interviewer for times."""
+    async def propose(
+        self,
+        departure_id: str,
+        *,
+        exclude: Sequence[Slot] = (),
+        first: Callable[[Departure], Departure] | None = None,
+    ) -> Proposal:
+        """Find times for both and offer them; with none, ask the interviewer for times.
+
+        `first` is a change saved together with the times (the leaver's choice of interviewer):
+        the times are found for the departure as it makes it, and one save writes both.
+        """
         departure = await self._kernel.get(departure_id)
-        slots = await self.find(departure, exclude=exclude)
+        slots = await self.find(first(departure) if first else departure, exclude=exclude)
         now = self._clock.now()
 
         def offer_times(d: Departure) -> Departure:
-            changed = booking.with_proposals(d, slots)
+            changed = booking.with_proposals(first(d) if first else d, slots)
             return changed.changed(times_requested_at=None if slots else now)
 
         saved = await self._kernel.update(departure_id, offer_times)
