@@ -1,20 +1,23 @@
 """The insights card: figures across departures, hidden where a group is too small.
 
-Bars are text (▇ repeated in proportion) in FactSets: Teams' Chart.* elements are a Teams-only
-extension that the Adaptive Cards SDK (and so the card validator and Agents Playground) does
-not know, and a chart cannot say "hidden" for one bar. Text bars render everywhere, in every
-Teams client, and read out with the number next to them.
+Each group of figures is drawn with one of Teams' chart elements (cards.charts): departures per
+month as a line over this period and the one before, reasons, area ratings and the share who
+accepted per type as horizontal bars, departures per type as vertical bars, and who would
+recommend the job as a donut. A hidden figure is never drawn (no data point); the labels of the
+hidden ones are named under the chart. Each chart's `fallback` is the text bars (▇ repeated in
+proportion, in a FactSet, with the period before): a host without charts, the Adaptive Cards
+SDK and Agents Playground show those, with every figure and "hidden" where one is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-from cards import verbs
+from cards import charts, verbs
 from cards.base import (
     Element,
     adaptive_card,
@@ -26,6 +29,7 @@ from cards.base import (
     paragraph,
     subheading,
 )
+from cards.charts import Point, Series
 from cards.locale import Speaker
 from config.insights import comment_prompt, option_label, section_title
 from journey.insights import Figure, Kind, Report, Row, report_rows
@@ -151,11 +155,10 @@ def _figures(say: Speaker, insights: Insights, min_answers: int) -> list[Element
     for row in rows:
         by_section.setdefault(row.section, []).append(row)
     body = [_headline(say, by_section)]
-    months = by_section.get("per_month", [])
-    body.append(_subheading(say("insights.per_month")))
-    body.append(_bars(say, months, {r.item: month_label(say, Month.parse(r.item)) for r in months}))
+    body += _per_month(say, by_section.get("per_month", []), insights.report.current.period)
     body += _reasons(say, by_section["reasons"])
     body += _areas(say, by_section.get("areas", []))
+    body += _recommend(say, by_section["recommend"][0])
     body += _by_type(say, by_section)
     body += _comments(say, insights.comments)
     if any(r.current.hidden or r.previous.hidden for r in rows):
@@ -178,20 +181,71 @@ def _headline(say: Speaker, by_section: Mapping[str, list[Row]]) -> Element:
     return facts(headline)
 
 
-def _bars_or_none(say: Speaker, rows: Sequence[Row], label: Mapping[str, str]) -> Element:
-    """The bars, or "no answers yet" when there are none."""
+def drawn_value(figure: Figure, kind: Kind) -> float:
+    """A shown figure as a chart draws it: a share in per cent, a mean to one decimal."""
+    value = figure.value or 0.0
+    if kind is Kind.SHARE:
+        return round(value * 100)
+    if kind is Kind.MEAN:
+        return round(value, 1)
+    return value
+
+
+def _hidden_items(say: Speaker, labels: Sequence[str]) -> list[Element]:
+    """Under a chart: which figures it leaves out because they are hidden."""
+    if not labels:
+        return []
+    return [paragraph(say("insights.hidden_items", items=", ".join(labels)), subtle=True)]
+
+
+Chart = Callable[[Sequence[Point], Element], Element]
+
+
+def _charted(
+    say: Speaker, chart: Chart, rows: Sequence[Row], label: Mapping[str, str]
+) -> list[Element]:
+    """The rows' shown figures drawn by `chart` over their text bars, and the hidden ones named;
+    "no answers yet" when there are no rows."""
     if not rows:
-        return paragraph(say("insights.no_answers"), subtle=True)
-    return _bars(say, rows, label)
+        return [paragraph(say("insights.no_answers"), subtle=True)]
+    points = [
+        Point(label.get(r.item, r.item), drawn_value(r.current, r.kind))
+        for r in rows
+        if r.current.shown
+    ]
+    hidden = [label.get(r.item, r.item) for r in rows if r.current.hidden]
+    body = [chart(points, _bars(say, rows, label))]
+    # Without a chart the text bars stand alone, and say "hidden" themselves.
+    return body + (_hidden_items(say, hidden) if points else [])
+
+
+def _per_month(say: Speaker, rows: Sequence[Row], period: Period) -> list[Element]:
+    """Departures per month: one line over the period before and this one, hidden months left
+    out; the text bars (this period, each with its month before) underneath."""
+    labels = {r.item: month_label(say, Month.parse(r.item)) for r in rows}
+    before = [
+        (month_label(say, Month.parse(r.item).plus(-period.length)), r.previous) for r in rows
+    ]
+    if all(figure.hidden for _, figure in before):
+        before = []  # the whole period before is hidden: its text bars say so
+    timeline = before + [(labels[r.item], r.current) for r in rows]
+    points = tuple(Point(text, drawn_value(f, Kind.COUNT)) for text, f in timeline if f.shown)
+    legend = say.plain("insights.departures")
+    drawn = charts.line([Series(legend, points)], _bars(say, rows, labels))
+    hidden = [text for text, figure in timeline if figure.hidden] if points else []
+    return [_subheading(say("insights.per_month")), drawn, *_hidden_items(say, hidden)]
 
 
 def _reasons(say: Speaker, rows: Sequence[Row]) -> list[Element]:
-    """How many answered, and the reasons they named most."""
+    """How many answered, and the reasons they named most (per cent of those who answered)."""
     respondents, *reasons = rows
     n = number(say, respondents.current, respondents.kind)
     question = _reasons_question(say)
     labels = {r.item: option_label(say.config, question, r.item, say.locale) for r in reasons}
-    return [_subheading(say("insights.reasons", n=n)), _bars_or_none(say, reasons, labels)]
+    return [
+        _subheading(say("insights.reasons", n=n)),
+        *_charted(say, charts.horizontal_bar, reasons, labels),
+    ]
 
 
 def _areas(say: Speaker, rows: Sequence[Row]) -> list[Element]:
@@ -199,7 +253,22 @@ def _areas(say: Speaker, rows: Sequence[Row]) -> list[Element]:
     order = _section_order(say)
     areas = sorted(rows, key=lambda r: (order.get(r.item, len(order)), r.item))
     titles = {r.item: section_title(say.config, r.item, say.locale) for r in areas}
-    return [_subheading(say("insights.areas")), _bars_or_none(say, areas, titles)]
+    return [
+        _subheading(say("insights.areas")),
+        *_charted(say, charts.horizontal_bar, areas, titles),
+    ]
+
+
+def _recommend(say: Speaker, row: Row) -> list[Element]:
+    """Who would recommend the job, yes against no, as a donut; nothing when it is hidden (the
+    headline says so) or nobody answered."""
+    if not row.current.shown:
+        return []
+    yes = int(drawn_value(row.current, Kind.SHARE))
+    points = [Point(say.plain("insights.yes"), yes), Point(say.plain("insights.no"), 100 - yes)]
+    shares = [(p.label, format_percent(p.value / 100, locale=say.lang)) for p in points]
+    donut = charts.donut(points, facts(shares), colors=("good", "neutral"))
+    return [_subheading(say("insights.recommend")), donut]
 
 
 def _by_type(say: Speaker, by_section: Mapping[str, list[Row]]) -> list[Element]:
@@ -208,11 +277,12 @@ def _by_type(say: Speaker, by_section: Mapping[str, list[Row]]) -> list[Element]
     if not counts:
         return []
     names = {row.item: say(f"departure_type.{row.item}") for row in counts}
+    accepted = by_section.get("accepted_by_type", [])
     return [
         _subheading(say("insights.by_type")),
-        _bars(say, counts, names),
+        *_charted(say, charts.vertical_bar, counts, names),
         _subheading(say("insights.accepted_by_type")),
-        _bars(say, by_section.get("accepted_by_type", []), names),
+        *_charted(say, charts.horizontal_bar, accepted, names),
     ]
 
 

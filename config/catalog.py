@@ -226,6 +226,10 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "insights.hidden": (),
         "insights.hidden_note": ("min",),
         "insights.no_answers": (),
+        # Issue 14: under a chart, the figures it leaves out; the donut's two slices.
+        "insights.hidden_items": ("items",),
+        "insights.yes": (),
+        "insights.no": (),
         "insights.comments": (),
         "insights.not_allowed": (),
         "insights.not_your_unit": (),

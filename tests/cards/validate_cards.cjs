@@ -10,6 +10,9 @@
 //     they stand.
 //  2. card.validateProperties(): missing or duplicate input ids, empty choice sets, missing urls,
 //     required inputs without label or error message.
+//  0. Teams' chart elements (Chart.*) are unknown to the SDK: each is put aside and its `fallback`
+//     (what a host without charts shows) takes its place, so the fallback is checked as any other
+//     element. The charts themselves are checked by this project's rules (tests/cards/charts.py).
 //  3. A walk over the raw JSON against each class's property schema (getSchema()), because the SDK
 //     silently drops what it does not know: unknown property names and values of the wrong JSON type
 //     ("wrap": "yes", "size": 3) would otherwise pass and be ignored by Teams without a word.
@@ -269,8 +272,33 @@ function describe(source) {
   return ` [${source.getJsonTypeName()}${id}]`;
 }
 
-function validateCard(json) {
+const CHART_PREFIX = "Chart.";
+
+function isChart(value) {
+  return kindOf(value) === "object" && typeof value.type === "string" && value.type.startsWith(CHART_PREFIX);
+}
+
+// The card as a host without charts sees it: every chart replaced by its fallback element (a
+// chart without one, or with "drop", is left out; charts.py reports that).
+function withoutCharts(value) {
+  if (Array.isArray(value)) {
+    return value.map(withoutCharts).filter((item) => item !== undefined);
+  }
+  if (kindOf(value) !== "object") return value;
+  if (isChart(value)) {
+    return kindOf(value.fallback) === "object" ? withoutCharts(value.fallback) : undefined;
+  }
+  const copy = {};
+  for (const [key, item] of Object.entries(value)) {
+    const replaced = withoutCharts(item);
+    if (replaced !== undefined) copy[key] = replaced;
+  }
+  return copy;
+}
+
+function validateCard(raw) {
   const errors = [];
+  const json = withoutCharts(raw);
   const card = new AC.AdaptiveCard();
   const context = new AC.SerializationContext(TARGET);
   try {

@@ -1,7 +1,8 @@
 """Adaptive Card validation for tests: Microsoft's `adaptivecards` SDK plus this project's rules.
 
 The SDK half runs in Node (validate_cards.cjs, one process per call for a whole batch of cards);
-the project half (schema version, `$schema`, verbs on actions) runs here in Python.
+the project half (schema version, `$schema`, verbs on actions, and Teams' chart elements, which
+the SDK does not know: tests/cards/charts.py) runs here in Python.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.cards.charts import chart_errors
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("validate_cards.cjs")
@@ -100,7 +103,8 @@ def assert_valid_cards(cards: Sequence[dict[str, Any]]) -> None:
 
 
 def project_errors(card: Any) -> list[str]:
-    """This project's rules on top of the schema: Teams' version 1.5 and a verb on every action."""
+    """This project's rules on top of the schema: Teams' version 1.5, a verb on every action, and
+    every chart element as documented, with a fallback."""
     if not isinstance(card, dict):
         return [f"$: a card must be a JSON object, got {type(card).__name__}"]
     errors: list[str] = []
@@ -115,7 +119,7 @@ def project_errors(card: Any) -> list[str]:
         errors.append(f"$.$schema: unexpected schema URL {schema!r}")
     for path, action in _actions(card, "$"):
         errors.extend(_action_errors(path, action))
-    return errors
+    return errors + chart_errors(card)
 
 
 def _action_errors(path: str, action: dict[str, Any]) -> list[str]:

@@ -7,22 +7,24 @@ from typing import Any
 import pytest
 
 from bot.typedefs import DATABASE
-from cards.base import adaptive_card
 from dialogs.commands import Command, word_for
 from testkit.insights_seed import comments, derivable_by_subtraction, one_small_unit, seed
-from tests.cards.validator import assert_valid_cards, validate_card
+from tests.cards.charts import charts_in
+from tests.cards.validator import assert_valid_cards
 from tests.helpers.journey import HR, MANAGER, STRANGER, LiveApp, cards_of, texts_of
 
 LOCALES = {"da": "da-DK", "sv": "sv-SE", "nb": "nb-NO", "en": "en-US"}
 
 
 def fact(card: dict[str, Any], title: str) -> str:
-    """The value of the first fact titled `title` anywhere in the card."""
+    """The value of the first fact titled `title` anywhere in the card: in the body, or in the
+    text bars a chart falls back to."""
     for element in card["body"]:
-        if element.get("type") == "FactSet":
-            for item in element["facts"]:
-                if item["title"] == title:
-                    return item["value"]
+        for shown in (element, element.get("fallback") or {}):
+            if shown.get("type") == "FactSet":
+                for item in shown["facts"]:
+                    if item["title"] == title:
+                        return item["value"]
     raise AssertionError(f"no fact {title!r} in the card")
 
 
@@ -135,10 +137,22 @@ async def test_comments_only_from_ten_and_never_with_a_name_or_a_day(
         assert "15" not in text.replace("2015", ""), "no day of the month anywhere"
 
 
-@pytest.mark.parametrize("chart", ["Chart.VerticalBar", "Chart.Line", "Chart.Pie"])
-def test_why_the_bars_are_text(chart: str) -> None:
-    """Teams' chart elements are unknown to the Adaptive Cards SDK the cards are checked with."""
-    card = adaptive_card([{"type": chart, "title": "x", "data": [{"x": "a", "y": 1}]}])
-    assert validate_card(card) == [
-        f'sdk UnknownElementType: Unknown element type "{chart}". Fallback will be used if present.'
-    ]
+async def test_the_charts_draw_the_shown_figures_and_keep_all_in_their_fallback(
+    app: LiveApp,
+) -> None:
+    await seed(app.app[DATABASE], one_small_unit() + derivable_by_subtraction())
+    card = await hr_card(app, "all", "last_12")
+    charts = [chart for _, chart in charts_in(card)]
+    assert {c["type"] for c in charts} >= {"Chart.Line", "Chart.HorizontalBar", "Chart.Donut"}
+    hidden = app.text("insights.hidden")
+    for chart in charts:
+        assert chart["fallback"]["type"] == "FactSet", "text bars where charts are unknown"
+        shown = [f for f in chart["fallback"]["facts"] if not f["value"].startswith(hidden)]
+        if chart["type"] == "Chart.Line":
+            assert len(chart["data"]) == 1
+            continue
+        drawn = [point.get("x") or point.get("legend") for point in chart["data"]]
+        if chart["type"] != "Chart.Donut":
+            assert drawn == [f["title"] for f in shown]
+    recommend = next(c for c in charts if c["type"] == "Chart.Donut")
+    assert fact(card, "Would recommend the job").startswith(f"{recommend['data'][0]['value']}%")
