@@ -55,6 +55,19 @@ def playground(binary: Path, bot_url: str, port: int, workdir: Path) -> Iterator
         process.wait(timeout=10)
 
 
+async def demo_history(database_url: str) -> int:
+    """The demo's past departures (cli.demo_history), written once into the demo's database."""
+    from cli.demo_history import write_history
+    from journey.clock import SystemClock
+    from storage.database import Database
+
+    db = await Database.open(database_url)
+    try:
+        return await write_history(db, SystemClock().now())
+    finally:
+        await db.close()
+
+
 def run_demo(root: Path) -> int:
     """Migrate the SQLite file, start the Playground, then serve the bot until Ctrl-C."""
     from bot.settings import DatabaseSettings
@@ -67,7 +80,13 @@ def run_demo(root: Path) -> int:
     binary = playground_binary(root)
     if binary is None:
         raise CommandFailed("Agents Playground is not installed; run `npm ci` first", EXIT_INVALID)
-    asyncio.run(upgrade(command_settings(DatabaseSettings).database_url))
+    database_url = command_settings(DatabaseSettings).database_url
+    asyncio.run(upgrade(database_url))
+    written = asyncio.run(demo_history(database_url))
+    if written:
+        print(
+            f"  Demo history: {written} past departures for insights (external id demo-history-*)"
+        )
     bot_url = f"http://{os.environ['EXITBOT_HOST']}:{os.environ['EXITBOT_PORT']}/api/messages"
     with playground(binary, bot_url, PLAYGROUND_PORT, root / "var" / "playground"):
         print(

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey.survey import Attribution
 from storage.database import Database
@@ -51,6 +52,8 @@ class Leaver:
     sent: bool = True
     name: str = "Leaver Person"
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    departure_type: str = "resignation"  # journey.departure.DepartureType's values
+    external_id: str | None = None  # e.g. the demo's history marks its rows (cli/demo_history)
 
 
 def rated(score: int, *, recommend: str = "yes", reasons: Sequence[str] = ("pay",)) -> dict:
@@ -67,6 +70,7 @@ def rows(leavers: Sequence[Leaver]) -> tuple[list[dict], list[dict], list[dict]]
         d_rows.append(
             {
                 "id": leaver.id,
+                "external_id": leaver.external_id,
                 "leaver_upn": f"{leaver.id[:12]}@contoso.example",
                 "leaver_name": leaver.name,
                 "manager_upn": leaver.manager,
@@ -77,6 +81,7 @@ def rows(leavers: Sequence[Leaver]) -> tuple[list[dict], list[dict], list[dict]]
                 "status": leaver.status,
                 "interviewer_pool": [],
                 "accepted_at": NOW if leaver.accepted else None,
+                "departure_type": leaver.departure_type,
                 "version": 1,
                 "created_at": NOW,
                 "updated_at": NOW,
@@ -115,15 +120,20 @@ async def seed(db: Database, leavers: Sequence[Leaver], *, batch: int = 5000) ->
     """Write the leavers (departures, survey progress, answers) in one transaction, `batch`
     rows per statement: a running service's jobs (retention at start-up) see all or nothing,
     never a departure whose answers are still to come."""
-    d_rows, p_rows, a_rows = rows(leavers)
     async with db.sessions.begin() as session:
-        for table, values in (
-            (departures, d_rows),
-            (survey_progress, p_rows),
-            (survey_answers, a_rows),
-        ):
-            for start in range(0, len(values), batch):
-                await session.execute(insert(table), values[start : start + batch])
+        await write(session, leavers, batch=batch)
+
+
+async def write(session: AsyncSession, leavers: Sequence[Leaver], *, batch: int = 5000) -> None:
+    """What `seed` writes, inside the caller's transaction (which may write more with it)."""
+    d_rows, p_rows, a_rows = rows(leavers)
+    for table, values in (
+        (departures, d_rows),
+        (survey_progress, p_rows),
+        (survey_answers, a_rows),
+    ):
+        for start in range(0, len(values), batch):
+            await session.execute(insert(table), values[start : start + batch])
 
 
 # ---------------------------------------------------------------- the data sets of the tests

@@ -1,0 +1,131 @@
+"""The demo's past departures: about 200 over two years, marked as demo data, written once and
+only by the demo; the insights over them show figures, not "too few answers"."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+from sqlalchemy import func, select
+
+from cli.demo_history import (
+    AUDIT_ACTION,
+    EXTERNAL_PREFIX,
+    NAME_PREFIX,
+    history,
+    write_history,
+)
+from config.insights import insights_rules, reportable_questions
+from config.loader import default_config_dir, load_config
+from jobs.retention import answer_keeper
+from journey.insights_service import gather
+from journey.periods import Month, Period
+from storage.database import Database
+from storage.insights import SqlInsightsSource
+from storage.retention import apply_retention
+from storage.tables import audit_log, departures, survey_answers
+from testkit.waiting import wait_until
+from tests.cli.helpers import EXITBOT, REPO, command_env, free_port, run_exitbot
+
+NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+UNITS = {"social-care", "home-care", "technical-services"}
+
+
+def test_the_history_is_two_years_of_the_demo_units_marked_and_the_same_each_time() -> None:
+    leavers = history(NOW.date())
+    assert 180 <= len(leavers) <= 220
+    assert {leaver.unit for leaver in leavers} == UNITS
+    months = {Month.of(leaver.last_day) for leaver in leavers}
+    assert min(months) == Month(2024, 12) and max(months) == Month(2026, 11)
+    assert len(months) == 24, "every month of the two years before this one"
+    assert all(leaver.last_day < NOW.date() for leaver in leavers), "only past departures"
+    assert all(leaver.external_id.startswith(EXTERNAL_PREFIX) for leaver in leavers)
+    assert all(leaver.name.startswith(NAME_PREFIX) for leaver in leavers)
+    assert len({leaver.external_id for leaver in leavers}) == len(leavers)
+    assert len({leaver.id[:12] for leaver in leavers}) == len(leavers), "one UPN each"
+    types = Counter(leaver.departure_type for leaver in leavers)
+    assert types.most_common(1)[0][0] == "resignation" and len(types) >= 4
+    again = history(NOW.date())
+    assert [(x.id, x.answers, x.last_day) for x in again] == [
+        (x.id, x.answers, x.last_day) for x in leavers
+    ]
+
+
+async def _count(db: Database, statement) -> int:
+    async with db.sessions() as session:
+        return int(await session.scalar(statement) or 0)
+
+
+async def test_written_once_even_after_retention_anonymised_the_older_half(db: Database) -> None:
+    written = await write_history(db, NOW)
+    assert written == len(history(NOW.date()))
+    all_rows = select(func.count()).select_from(departures)
+    marked = all_rows.where(departures.c.external_id.like(f"{EXTERNAL_PREFIX}%"))
+    assert await _count(db, marked) == written
+    answers = await _count(db, select(func.count()).select_from(survey_answers))
+    assert await write_history(db, NOW) == 0  # the demo started again
+    config = load_config(default_config_dir())
+    report = await apply_retention(
+        db, months=config.organisation.data_retention_months, now=NOW,
+        keep_answer=answer_keeper(config), pause=0,
+    )  # fmt: skip
+    assert report.departures > 50, "the older year is past retention"
+    assert await write_history(db, NOW) == 0, "the audit entry, not the rows, remembers"
+    assert await _count(db, all_rows) == written
+    assert await _count(db, marked) == written - report.departures
+    assert 0 < await _count(db, select(func.count()).select_from(survey_answers)) <= answers
+    entries = select(func.count()).where(audit_log.c.action == AUDIT_ACTION)
+    assert await _count(db, entries) == 1
+
+
+async def test_the_insights_over_the_history_show_figures(db: Database) -> None:
+    await write_history(db, NOW)
+    config = load_config(default_config_dir())
+    insights = await gather(
+        SqlInsightsSource(db),
+        Period(Month(2026, 1), Month(2026, 6)),
+        None,
+        reportable_questions(config),
+        insights_rules(config),
+    )
+    now = insights.report.current
+    assert not now.hidden and now.departures.value and now.departures.value > 30
+    assert now.recommend_share.shown
+    assert any(figure.shown for figure in now.reasons.values())
+    assert any(figure.shown for figure in now.areas.values())
+    assert not insights.report.previous.hidden
+
+
+async def test_serve_with_a_normal_configuration_writes_no_history(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'exitbot.sqlite3'}"
+    port = free_port()
+    env = command_env(EXITBOT_LOCAL_MODE="true", DATABASE_URL=url, EXITBOT_PORT=str(port))
+    code, _, err = await run_exitbot("db", "upgrade", env=env, cwd=REPO)
+    assert code == 0, err
+    process = await asyncio.create_subprocess_exec(
+        *EXITBOT, "serve", env=env, cwd=REPO, stdout=-1, stderr=-1
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+
+            async def answered() -> bool:
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        return response.status == 200
+                except aiohttp.ClientConnectionError:
+                    return False
+
+            await wait_until(answered, what="the service answers /healthz")
+    finally:
+        process.terminate()
+        await process.wait()
+    db = await Database.open(url)
+    try:
+        assert await _count(db, select(func.count()).select_from(departures)) == 0
+        entries = select(func.count()).where(audit_log.c.action == AUDIT_ACTION)
+        assert await _count(db, entries) == 0
+    finally:
+        await db.close()
