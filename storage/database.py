@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage import unit_of_work
+from storage.sqlite_driver import one_trip_dbapi
 
 DEFAULT_URL = "sqlite+aiosqlite:///var/exitbot.sqlite3"
 
@@ -127,7 +128,10 @@ class Database:
         self.redacted_url = redact_url(self.url)
         self.dialect = self.url.get_backend_name()
         connect_args: dict[str, Any] = {}
+        engine_args: dict[str, Any] = {}
         if self.dialect == "sqlite":
+            # One hand-off to aiosqlite's thread per statement (storage/sqlite_driver.py).
+            engine_args["module"] = one_trip_dbapi()
             file = _sqlite_file(self.url)
             if file is not None:
                 try:
@@ -149,6 +153,7 @@ class Database:
                 pool_pre_ping=self.dialect == "postgresql",
                 pool_size=POOL_SIZE,
                 max_overflow=POOL_OVERFLOW,
+                **engine_args,
             )
         except (ModuleNotFoundError, NoSuchModuleError) as exc:
             raise ValueError(f"no driver for {self.redacted_url}: {exc}") from None

@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, bindparam, delete, func, or_, select, update
+from sqlalchemy import Executable, Row, Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from journey.clock import Clock, SystemClock
@@ -75,6 +75,23 @@ def _senders() -> Select[Any]:
 
 
 _SENDERS = _senders()
+_MINE = seen_activities.c.activity_id == bindparam("activity_key")
+# The turn's settlement: handled, or the claim given back (only while it is pending).
+_HANDLED = update(seen_activities).where(_MINE).values(pending_until=None)
+_GIVEN_BACK = delete(seen_activities).where(_MINE, seen_activities.c.pending_until.is_not(None))
+
+
+def _claim(db: Database) -> Executable:
+    """The claim of an activity id, built once (SQLAlchemy then reuses its compiled form)."""
+    return (
+        insert_for(db, seen_activities)
+        .values(
+            activity_id=bindparam("activity_key"),
+            seen_at=bindparam("now"),
+            pending_until=bindparam("until"),
+        )
+        .on_conflict_do_nothing(index_elements=[seen_activities.c.activity_id])
+    )
 
 
 def _languages(row: Row[Any]) -> PersonLanguages:
@@ -90,6 +107,7 @@ class TurnStart:
     def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self._db = db
         self._clock = clock or SystemClock()
+        self._claim = _claim(db)
 
     async def begin(self, activity_key: str | None, user_key: str, user_id: str) -> TurnBegun:
         """As _begin_once; a re-send that arrives while an earlier try runs waits (a while)
@@ -121,11 +139,8 @@ class TurnStart:
                 return TurnBegun(first=False, known=None, refused=True)
             if activity_key is not None:
                 now = self._clock.now()
-                claimed = await connection.execute(
-                    insert_for(self._db, seen_activities)
-                    .values(activity_id=activity_key, seen_at=now, pending_until=now + TURN_LEASE)
-                    .on_conflict_do_nothing(index_elements=[seen_activities.c.activity_id])
-                )
+                claim = {"activity_key": activity_key, "now": now, "until": now + TURN_LEASE}
+                claimed = await connection.execute(self._claim, claim)
                 if claimed.rowcount != 1 and not await _take_over(connection, activity_key, now):
                     return TurnBegun(first=False, known=None)
         languages = None if known_row is None else _languages(known_row)
@@ -136,21 +151,16 @@ class TurnStart:
         within a turn's unit of work together with the rows it appended, in one transaction.
 
         Best effort: while the database is down the claim's lease runs out instead."""
-        c = seen_activities.c
-        mine = c.activity_id == activity_key
-        statement = (
-            update(seen_activities).where(mine).values(pending_until=None)
-            if handled
-            else delete(seen_activities).where(mine, c.pending_until.is_not(None))
-        )
+        statement = _HANDLED if handled else _GIVEN_BACK
+        parameters = {"activity_key": activity_key}
         unit = current_unit(self._db)
         try:
             async with asyncio.timeout(_SETTLE_TIMEOUT):
                 if unit is not None:
-                    await unit.finish([statement])
+                    await unit.finish([(statement, parameters)])
                 else:
                     async with self._db.transaction() as connection:
-                        await connection.execute(statement)
+                        await connection.execute(statement, parameters)
         except Exception as exc:  # the turn's own outcome stands
             verb = "mark handled" if handled else "give back"
             log.warning("could not %s an activity id: %s", verb, type(exc).__name__)

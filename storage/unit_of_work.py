@@ -37,6 +37,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _CURRENT: ContextVar[UnitOfWork | None] = ContextVar("exitbot_unit_of_work", default=None)
+# An INSERT per table appended to, built once (SQLAlchemy then reuses its compiled form).
+_INSERTS: dict[Table, Executable] = {}
+
+
+def _insert(table: Table) -> Executable:
+    statement = _INSERTS.get(table)
+    if statement is None:
+        statement = _INSERTS[table] = insert(table)
+    return statement
 
 
 class UnitOfWork:
@@ -90,17 +99,18 @@ class UnitOfWork:
         """A row to insert when the turn ends (rows nobody reads during the turn)."""
         self._appended[table].append(values)
 
-    async def finish(self, closing: Iterable[Executable] = ()) -> None:
-        """Write the appended rows and the `closing` statements in one transaction."""
+    async def finish(self, closing: Iterable[tuple[Executable, dict[str, Any]]] = ()) -> None:
+        """Write the appended rows and the `closing` statements (each with its parameters) in
+        one transaction."""
         appended, self._appended = self._appended, defaultdict(list)
         closing = list(closing)
         if not appended and not closing:
             return
         async with self.transaction() as connection:
             for table, rows in appended.items():
-                await connection.execute(insert(table), rows)
-            for statement in closing:
-                await connection.execute(statement)
+                await connection.execute(_insert(table), rows)
+            for statement, parameters in closing:
+                await connection.execute(statement, parameters)
 
     async def close(self) -> None:
         """Give the connection back (a read-only PostgreSQL transaction ends with it)."""
