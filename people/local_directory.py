@@ -170,6 +170,14 @@ class LocalDirectory:
 
     def __init__(self, data: PeopleFile, *, now: datetime) -> None:
         self._entries = {entry.upn: entry for entry in data.people}
+        # Every key a person is found by (UPN, mail, object id, Teams user id), the first
+        # person in the file winning a key; and each person as the domain sees them.
+        self._by_key: dict[str, PersonEntry] = {}
+        for entry in data.people:
+            for key in (entry.upn, entry.mail, entry.id, entry.teams_user_id or ""):
+                if key is not None:
+                    self._by_key.setdefault(key.lower(), entry)
+        self._persons = {entry.upn: entry.person() for entry in data.people}
         self._now = now
         self._meetings: dict[str, LocalMeeting] = {}
 
@@ -180,7 +188,7 @@ class LocalDirectory:
 
     @property
     def people(self) -> list[Person]:
-        return [entry.person() for entry in self._entries.values()]
+        return list(self._persons.values())
 
     @property
     def meetings(self) -> list[LocalMeeting]:
@@ -190,14 +198,14 @@ class LocalDirectory:
     async def find_person(self, email_or_upn: str) -> Person | None:
         """The person with this UPN, mail, object id or Teams user id."""
         entry = self._entry(email_or_upn)
-        return entry.person() if entry else None
+        return self._persons[entry.upn] if entry else None
 
     async def manager_of(self, upn: str) -> Person | None:
         """The person's manager from the file."""
         entry = self._entry(upn)
         if entry is None or entry.manager is None:
             return None
-        return self._entries[entry.manager].person()
+        return self._persons[entry.manager]
 
     async def is_member(self, person: str, group_id: str) -> bool:
         """Whether the file lists the group for this person."""
@@ -283,12 +291,7 @@ class LocalDirectory:
         return self._known(user_id).chat_id
 
     def _entry(self, key: str) -> PersonEntry | None:
-        wanted = key.strip().lower()
-        for entry in self._entries.values():
-            keys = (entry.upn, entry.mail, entry.id.lower(), (entry.teams_user_id or "").lower())
-            if wanted in keys:
-                return entry
-        return None
+        return self._by_key.get(key.strip().lower())
 
     def _known(self, key: str) -> PersonEntry:
         entry = self._entry(key)
