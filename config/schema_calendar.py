@@ -170,7 +170,8 @@ class Calendar(Strict):
     def problems(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Mistakes in the settings in force (a unit may inherit the country, not the rest)."""
         found: list[tuple[tuple[str | int, ...], str]] = []
-        subdivisions = subdivisions_of(self.country)
+        # The `holidays` package is asked only about what is written (importing it costs).
+        subdivisions = subdivisions_of(self.country) if self.subdivision is not None else ()
         if self.subdivision is not None and self.subdivision not in subdivisions:
             known = suggest(self.subdivision, subdivisions) if subdivisions else "; it has none"
             found.append(
@@ -179,7 +180,7 @@ class Calendar(Strict):
                     f"{self.country} has no subdivision {self.subdivision!r}{known}",
                 )
             )
-        categories = categories_of(self.country)
+        categories = categories_of(self.country) if self.holiday_categories else ()
         for n, category in enumerate(self.holiday_categories or []):
             if category not in categories:
                 found.append(
