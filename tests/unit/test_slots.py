@@ -183,6 +183,31 @@ def test_a_slot_busy_for_either_person_is_not_offered() -> None:
     assert starts_local(slots, CPH) == ["Tue 03 10:00"]
 
 
+def test_a_short_meeting_inside_a_long_one_leaves_the_long_one_busy() -> None:
+    # The search merges busy times: the long meeting must stay busy after the short one ends.
+    day = date(2026, 11, 3)
+    slots = propose_slots(
+        SlotSearch(
+            now=local(CPH, 2026, 11, 2, 7),
+            last_working_day=day,
+            length_minutes=60,
+            zone=CPH,
+            working_hours=(time(8), time(16)),
+            working_days={1},
+            busy=[
+                busy(CPH, day, "10:00", "10:30"),  # given first, though it starts later
+                busy(CPH, day, "09:00", "14:00"),
+                busy(CPH, day, "14:00", "15:00"),  # touching: busy until 15:00
+            ],
+            step_minutes=30,
+            min_notice_hours=1,
+        ),
+        count=20,
+    )
+    # 08:00 ends as the long meeting begins; 15:00 begins as the last one ends.
+    assert starts_local(slots, CPH) == ["Tue 03 08:00", "Tue 03 15:00"]
+
+
 def test_weekends_and_holidays_are_skipped() -> None:
     slots = propose_slots(
         SlotSearch(
