@@ -198,7 +198,7 @@ def _hidden_items(say: Speaker, labels: Sequence[str]) -> list[Element]:
     return [paragraph(say("insights.hidden_items", items=", ".join(labels)), subtle=True)]
 
 
-Chart = Callable[[Sequence[Point], Element], Element]
+Chart = Callable[..., Element]  # a cards.charts builder: (points, fallback, *, title)
 
 
 def _charted(
@@ -214,7 +214,8 @@ def _charted(
         if r.current.shown
     ]
     hidden = [label.get(r.item, r.item) for r in rows if r.current.hidden]
-    body = [chart(points, _bars(say, rows, label))]
+    title = say.plain("insights.in_percent") if rows[0].kind is Kind.SHARE else None
+    body = [chart(points, _bars(say, rows, label), title=title)]
     # Without a chart the text bars stand alone, and say "hidden" themselves.
     return body + (_hidden_items(say, hidden) if points else [])
 
@@ -267,7 +268,9 @@ def _recommend(say: Speaker, row: Row) -> list[Element]:
     yes = int(drawn_value(row.current, Kind.SHARE))
     points = [Point(say.plain("insights.yes"), yes), Point(say.plain("insights.no"), 100 - yes)]
     shares = [(p.label, format_percent(p.value / 100, locale=say.lang)) for p in points]
-    donut = charts.donut(points, facts(shares), colors=("good", "neutral"))
+    donut = charts.donut(
+        points, facts(shares), colors=("good", "neutral"), title=say.plain("insights.in_percent")
+    )
     return [_subheading(say("insights.recommend")), donut]
 
 

@@ -230,6 +230,7 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "insights.hidden_items": ("items",),
         "insights.yes": (),
         "insights.no": (),
+        "insights.in_percent": (),
         "insights.comments": (),
         "insights.not_allowed": (),
         "insights.not_your_unit": (),
