@@ -147,7 +147,12 @@ class SqlDepartureRepository:
         )
         async with self._db.reading() as session:
             rows = (await session.execute(statement)).all()
-        return [_departure(row) for row in rows]
+        found = [_departure(row) for row in rows]
+        unit = current_unit(self._db)
+        if unit is not None:  # a turn that lists them opens one next (`get` reads it once)
+            for departure in found:
+                unit.remembered.setdefault(("departure", departure.id), departure)
+        return found
 
     async def hr_page(
         self,

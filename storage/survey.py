@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, insert, select, update
+from sqlalchemy import Row, Select, String, and_, bindparam, cast, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from journey.ports import AlreadyExists, ConcurrentUpdate
@@ -55,6 +55,24 @@ def _progress(row: Row[Any]) -> SurveyProgress:
     return SurveyProgress.model_validate(dict(row._mapping))
 
 
+def _progress_and_answers() -> Select[Any]:
+    """A leaver's progress (or NULLs) and each of their own answers (or one row of NULLs), in
+    the order of the answers' key; built once, the departure id as a parameter."""
+    wanted = select(cast(bindparam("departure_id"), String(64)).label("wanted")).subquery()
+    progress, answers = survey_progress, survey_answers
+    joined = wanted.outerjoin(progress, progress.c.departure_id == wanted.c.wanted).outerjoin(
+        answers, answers.c.departure_id == wanted.c.wanted
+    )
+    own = [
+        answers.c[name].label(f"answer_{name}")
+        for name in ("question_id", "section_id", "value", "attribution")
+    ]
+    return select(*progress.c, *own).select_from(joined).order_by(answers.c.question_id)
+
+
+_PROGRESS_AND_ANSWERS = _progress_and_answers()
+
+
 class SqlSurveyStore:
     """journey.survey_service.SurveyStore on SQLAlchemy (SQLite or PostgreSQL)."""
 
@@ -62,11 +80,38 @@ class SqlSurveyStore:
         self._db = db
 
     async def progress(self, departure_id: str) -> SurveyProgress | None:
-        """The leaver's progress, None before they started."""
+        """The leaver's progress, None before they started. Within a turn's unit of work the
+        leaver's own answers are read with it, in the same query, and kept for `answers`."""
+        unit = current_unit(self._db)
+        if unit is not None:
+            return await self._progress_and_answers(departure_id, unit.remembered)
         statement = select(survey_progress).where(survey_progress.c.departure_id == departure_id)
         async with self._db.reading() as connection:
             row = (await connection.execute(statement)).first()
         return _progress(row) if row is not None else None
+
+    async def _progress_and_answers(
+        self, departure_id: str, remembered: dict[tuple[str, str], Any]
+    ) -> SurveyProgress | None:
+        async with self._db.reading() as connection:
+            rows = (
+                await connection.execute(_PROGRESS_AND_ANSWERS, {"departure_id": departure_id})
+            ).all()
+        first = rows[0]._mapping  # the wanted id joins at least one row, if to nothing
+        found = None
+        if first[survey_progress.c.departure_id] is not None:
+            found = SurveyProgress.model_validate({c.name: first[c] for c in survey_progress.c})
+        remembered[_OWN, departure_id] = [
+            Answer(
+                question_id=row.answer_question_id,
+                section_id=row.answer_section_id,
+                value=row.answer_value,
+                attribution=row.answer_attribution,
+            )
+            for row in rows
+            if row.answer_question_id is not None
+        ]
+        return found
 
     async def begin(self, progress: SurveyProgress) -> SurveyProgress:
         """Store a new progress; AlreadyExists if the leaver started meanwhile."""
