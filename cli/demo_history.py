@@ -12,8 +12,8 @@ external id goes), so the rows themselves cannot tell. Written with the entry in
 transaction: all or nothing, once.
 
 Deterministic: a fixed random seed and the month the demo starts in decide every row.
-The rows are written with testkit.insights_seed, the same writer the insights tests use; the
-demo runs from a checkout (it needs `npm ci`'s Agents Playground), where testkit is present.
+The rows are written with cli.past_departures, the writer the insights tests' data sets
+(testkit.insights_seed) use too.
 """
 
 from __future__ import annotations
@@ -21,16 +21,18 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sqlalchemy import func, select
+
+from cli.past_departures import RATINGS, SECTION, Leaver, write
 from journey.departure import DepartureType
 from journey.periods import Month
 from journey.ports import AuditEntry
 from journey.survey import Attribution
-
-if TYPE_CHECKING:
-    from storage.database import Database
-    from testkit.insights_seed import Leaver
+from storage.audit import entry_insert
+from storage.database import Database
+from storage.tables import audit_log
 
 EXTERNAL_PREFIX = "demo-history-"
 NAME_PREFIX = "Demo history"
@@ -85,8 +87,6 @@ class Draw:
 
 def _answers(draw: Draw, unit: str, kind: DepartureType) -> dict[str, Any]:
     """A sent survey of the standard question set: reasons, ratings, would recommend."""
-    from testkit.insights_seed import RATINGS, SECTION
-
     weights = {**COMMON_REASONS, **REASONS[unit]}
     if kind is DepartureType.RETIREMENT:
         weights = {"retirement": 8.0, **weights}
@@ -101,8 +101,6 @@ def _answers(draw: Draw, unit: str, kind: DepartureType) -> dict[str, Any]:
 
 
 def _leaver(draw: Draw, number: int, month: Month) -> Leaver:
-    from testkit.insights_seed import Leaver
-
     unit = draw.pick(UNITS)
     kind = draw.pick(TYPES)
     accepted = draw.chance(0.55 if kind is DepartureType.DISMISSAL else 0.75)
@@ -143,12 +141,6 @@ def history(today: date) -> list[Leaver]:
 
 async def write_history(db: Database, now: datetime) -> int:
     """Write the demo's past unless an earlier start did; how many departures were written."""
-    from sqlalchemy import func, select
-
-    from storage.audit import entry_insert
-    from storage.tables import audit_log
-    from testkit.insights_seed import write
-
     leavers = history(now.astimezone(UTC).date())
     async with db.sessions.begin() as session:
         written = select(func.count()).where(audit_log.c.action == AUDIT_ACTION)
