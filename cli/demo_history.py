@@ -40,10 +40,17 @@ AUDIT_ACTION = "demo.history_written"
 AUDIT_ACTOR = "system:demo"
 SEED = 14  # issue 14
 MONTHS = 24
-PER_MONTH = (6, 11)  # departures per month across the units, both included: about 200 in all
 
-# Unit -> its share of departures and what its leavers tend to say (the demo's three units).
-UNITS = {"social-care": 0.45, "home-care": 0.33, "technical-services": 0.22}
+R, P, F = DepartureType.RESIGNATION, DepartureType.RETIREMENT, DepartureType.FIXED_TERM_END
+# Unit -> its departures per month (both included: about 200 in all) and the types its leavers
+# take in turn. Regular, so every half-year each type a unit has counts at least 5: insights
+# show a split by type only when every band does (journey.insights), and the demo should show one.
+UNITS: dict[str, tuple[tuple[int, int], tuple[DepartureType, ...]]] = {
+    "social-care": ((3, 4), (R, R, F)),  # substitutes on fixed terms
+    "home-care": ((3, 3), (R, R, P)),
+    "technical-services": ((2, 2), (R,)),
+}
+# What the leavers of each unit tend to say.
 REASONS: dict[str, dict[str, float]] = {
     "social-care": {"workload": 4, "pay": 3, "working_hours": 3, "leadership": 1, "career": 2},
     "home-care": {"workload": 4, "working_hours": 4, "work_environment": 2, "commute": 2},
@@ -59,14 +66,6 @@ MOODS: dict[str, dict[str, float]] = {
     "technical-services": {"job_content": 3.7, "motivation": 3.1, "relations": 4.0,
                            "work_environment": 3.8, "pay_benefits": 3.2},
 }  # fmt: skip
-TYPES = {
-    DepartureType.RESIGNATION: 0.70,
-    DepartureType.RETIREMENT: 0.10,
-    DepartureType.FIXED_TERM_END: 0.10,
-    DepartureType.TRAINEESHIP_END: 0.05,
-    DepartureType.DISMISSAL: 0.03,
-    DepartureType.OTHER: 0.02,
-}
 
 
 @dataclass(frozen=True)
@@ -100,10 +99,8 @@ def _answers(draw: Draw, unit: str, kind: DepartureType) -> dict[str, Any]:
     return answers
 
 
-def _leaver(draw: Draw, number: int, month: Month) -> Leaver:
-    unit = draw.pick(UNITS)
-    kind = draw.pick(TYPES)
-    accepted = draw.chance(0.55 if kind is DepartureType.DISMISSAL else 0.75)
+def _leaver(draw: Draw, number: int, month: Month, unit: str, kind: DepartureType) -> Leaver:
+    accepted = draw.chance(0.75)
     answered = draw.chance(0.8 if accepted else 0.35)
     attribution = draw.pick(
         {
@@ -132,10 +129,14 @@ def history(today: date) -> list[Leaver]:
     draw = Draw(random.Random(SEED))
     first = Month.of(today).plus(-MONTHS)
     leavers: list[Leaver] = []
+    taken = dict.fromkeys(UNITS, 0)  # each unit's leavers so far: whose turn is which type
     for offset in range(MONTHS):
         month = first.plus(offset)
-        for _ in range(draw.rng.randint(*PER_MONTH)):
-            leavers.append(_leaver(draw, len(leavers) + 1, month))
+        for unit, (per_month, types) in UNITS.items():
+            for _ in range(draw.rng.randint(*per_month)):
+                kind = types[taken[unit] % len(types)]
+                taken[unit] += 1
+                leavers.append(_leaver(draw, len(leavers) + 1, month, unit, kind))
     return leavers
 
 
