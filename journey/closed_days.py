@@ -4,9 +4,9 @@ Public holidays come from the `holidays` package, asked lazily for each year a q
 touches (and kept per country, subdivision, categories and year). HR adds its own closed days
 (24 December, say) and half days (closed from 12:00 on Grundlovsdag) as `DayRule`s.
 
-The package is imported at its first question, not with this module: it loads every country
-it knows (~0.25 s of CPU and ~17 MB), which neither the service's start nor a turn that
-proposes no time needs.
+The package is imported at its first question, not with this module, and only the calendars
+of the countries asked about (journey.holiday_calendars): neither the service's start nor a
+turn that proposes no time needs it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, time
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from journey.holiday_calendars import country_calendar
 
 if TYPE_CHECKING:
     from holidays import HolidayBase
@@ -38,9 +40,7 @@ def usual_categories(country: str) -> tuple[str, ...]:
 
 def _calendar(country: str, **options: object) -> HolidayBase:
     """The `holidays` package's calendar of `country` (the package imported on first use)."""
-    import holidays
-
-    return holidays.country_holidays(country, **options)
+    return country_calendar(country, **options)
 
 
 def categories_of(country: str) -> tuple[str, ...]:
