@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from azure.identity.aio import (
-    CertificateCredential,
-    ClientSecretCredential,
-    ManagedIdentityCredential,
-)
+from typing import TYPE_CHECKING
 
 from bot.settings import AppType, PeopleSettings, Settings, SettingsError
 from outbox.connector import CredentialTokenProvider
 from people.credentials import graph_credential
 
+if TYPE_CHECKING:  # imported when a credential is made: local mode needs none (and no MSAL)
+    from azure.identity.aio import (
+        CertificateCredential,
+        ClientSecretCredential,
+        ManagedIdentityCredential,
+    )
+
 
 def bot_credential(settings: Settings) -> ClientSecretCredential | ManagedIdentityCredential:
     """The credential for the bot's app registration (single tenant) or managed identity."""
+    from azure.identity.aio import ClientSecretCredential, ManagedIdentityCredential
+
     if settings.app_type is AppType.USER_ASSIGNED_MSI:
         return ManagedIdentityCredential(client_id=settings.app_id)
     if settings.app_password is None:

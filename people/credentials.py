@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from azure.identity.aio import (
-    CertificateCredential,
-    ClientSecretCredential,
-    ManagedIdentityCredential,
-)
+if TYPE_CHECKING:  # imported when a credential is made: local mode needs none (and no MSAL)
+    from azure.identity.aio import (
+        CertificateCredential,
+        ClientSecretCredential,
+        ManagedIdentityCredential,
+    )
 
 CredentialKind = Literal["managed_identity", "client_secret", "certificate"]
 
@@ -28,6 +29,12 @@ def graph_credential(
     - `client_secret`: the app registration's tenant, client id and secret (APP_PASSWORD).
     - `certificate`: tenant, client id and a PEM/PKCS12 file holding the private key.
     """
+    from azure.identity.aio import (
+        CertificateCredential,
+        ClientSecretCredential,
+        ManagedIdentityCredential,
+    )
+
     if kind == "managed_identity":
         return ManagedIdentityCredential(client_id=client_id or None)
     if not tenant_id or not client_id:
