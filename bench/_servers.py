@@ -136,8 +136,10 @@ async def exitbot_app(
     from bench import statements
     from bot.app import create_app
     from bot.settings import Settings
+    from cli.serve import fewer_malloc_arenas
     from journey.clock import FixedClock
 
+    fewer_malloc_arenas()  # as `exitbot serve` does
     await _upgraded(database_url)
     people = {"EXITBOT_DIRECTORY": "local", "EXITBOT_PEOPLE_FILE": str(people_file)}
     settings = Settings(  # type: ignore[call-arg]

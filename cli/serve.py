@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cli.errors import EXIT_INVALID, EXIT_OK, CommandFailed
+
+# glibc's mallopt parameter for the arena limit (malloc.h).
+M_ARENA_MAX = -8
+MALLOC_ARENAS = 2
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -52,6 +57,7 @@ def serve(host: str | None, port: int | None) -> int:
     from storage.database import DatabaseUnavailable
     from storage.migrate import SchemaOutOfDate
 
+    fewer_malloc_arenas()
     overrides = {k: v for k, v in {"EXITBOT_HOST": host, "EXITBOT_PORT": port}.items() if v}
     settings = command_settings(Settings, **overrides)
     logging.basicConfig(
@@ -71,6 +77,22 @@ def serve(host: str | None, port: int | None) -> int:
         # upgraded, Graph without TEAMS_APP_CATALOG_ID): one line that names what to fix.
         raise CommandFailed(str(exc), EXIT_INVALID) from None
     return EXIT_OK
+
+
+def fewer_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
+    """At most `arenas` glibc malloc arenas in this process (as MALLOC_ARENA_MAX would).
+
+    glibc gives threads that meet on its lock arenas of their own, up to eight per core, and
+    what is freed in one stays resident for it: aiosqlite runs every SQLite connection on its
+    own thread. bench.flow (20 leavers through the cards, then 1,000 mixed turns) read 156.5 MB
+    resident with glibc's default and 147.5 MB with 2. The GIL lets one thread run Python at a
+    time, so they seldom contend for malloc anyway. Elsewhere (musl, macOS): nothing.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(M_ARENA_MAX, arenas)
 
 
 async def _announce(app: web.Application) -> None:
