@@ -16,6 +16,7 @@ from typing import Any
 
 from botbuilder.schema import Activity
 
+from bot.wire import from_wire
 from journey.text_input import MAX_DEPTH, TooDeep, clean_value
 
 REQUIRED_FIELDS = ("type", "serviceUrl", "conversation", "from")
@@ -67,7 +68,7 @@ def parse_activity(body: object) -> Activity:
     if not isinstance(body["from"], dict) or not body["from"].get("id"):
         raise BodyRefused("the activity lacks from.id")
     try:
-        return Activity().deserialize(body)
+        return from_wire(Activity, body)
     except Exception as exc:  # msrest raises its own DeserializationError family
         raise BodyRefused("the activity does not follow the Bot Framework schema") from exc
 

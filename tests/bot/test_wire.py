@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from botbuilder.core import CardFactory, MessageFactory
@@ -15,7 +17,7 @@ from botbuilder.schema import (
     SuggestedActions,
 )
 
-from bot.wire import to_wire
+from bot.wire import from_wire, to_wire
 from cards.help import HelpCommand, HelpView, help_card
 
 
@@ -63,3 +65,73 @@ CARD = help_card(
 def test_the_json_matches_msrest(activity: Activity) -> None:
     activity = _addressed(activity)
     assert to_wire(activity) == activity.serialize()
+
+
+def _teams_message() -> dict[str, Any]:
+    return {
+        "type": "message",
+        "id": "1795357428739",
+        "timestamp": "2026-11-22T15:04:05.1234567Z",
+        "localTimestamp": "2026-11-22T16:04:05.123+01:00",
+        "channelId": "msteams",
+        "serviceUrl": "https://smba.example/emea/",
+        "locale": "da-DK",
+        "text": "<at>exitbot</at> hjælp",
+        "from": {"id": "29:leaver", "name": "Lea", "aadObjectId": "aad-1"},
+        "recipient": {"id": "28:bot", "name": "exitbot"},
+        "conversation": {"id": "a:1", "conversationType": "personal", "tenantId": "t-1"},
+        "entities": [
+            {"type": "mention", "mentioned": {"id": "28:bot"}, "text": "<at>exitbot</at>"},
+            {"type": "clientInfo", "locale": "da-DK", "timezone": "Europe/Copenhagen"},
+        ],
+        "attachments": [{"contentType": "text/html", "content": "<p>hjælp</p>"}],
+        "channelData": {"tenant": {"id": "t-1"}, "settings": None, "list": [1, None, 2.5]},
+        "somethingNew": {"from": "a later Teams"},
+    }
+
+
+def _card_press() -> dict[str, Any]:
+    body = _teams_message()
+    body.update(
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": "offer.accept", "data": {"a": 1}}},
+        replyToId="1795357428700",
+    )
+    return body
+
+
+def _odd(**changes: Any) -> dict[str, Any]:
+    body = _teams_message()
+    body.update(changes)
+    return body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _teams_message(),
+        _card_press(),
+        _odd(text=12),  # msrest makes text of a number
+        _odd(from_={"id": "29:x"}),
+        _odd(historyDisclosed="true"),  # msrest reads a bool from text
+        _odd(membersAdded=[{"id": "29:leaver"}, None]),
+        _odd(conversation={"id": "a:1", "isGroup": True, "tenantId": "t-1"}),
+    ],
+)
+def test_an_activity_is_read_as_msrest_reads_it(body: dict[str, Any]) -> None:
+    expected = Activity().deserialize(copy.deepcopy(body))
+    read = from_wire(Activity, copy.deepcopy(body))
+    assert read == expected
+    assert read.entities[0].additional_properties == {
+        "mentioned": {"id": "28:bot"},
+        "text": "<at>exitbot</at>",
+    }
+
+
+@pytest.mark.parametrize("body", [_odd(timestamp="not a time"), _odd(membersAdded="29:x")])
+def test_what_msrest_refuses_is_refused(body: dict[str, Any]) -> None:
+    with pytest.raises(Exception) as refused:
+        Activity().deserialize(copy.deepcopy(body))
+    with pytest.raises(type(refused.value)):
+        from_wire(Activity, copy.deepcopy(body))
