@@ -8,10 +8,12 @@ keys. This validator fetches asynchronously, refreshes on an unknown key id (at 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import aiohttp
 import jwt
@@ -20,6 +22,8 @@ from jwt.algorithms import RSAAlgorithm
 log = logging.getLogger(__name__)
 
 CLOCK_SKEW_SECONDS = 300
+# Tokens remembered at most (one per Bot Connector region and hour, in practice).
+_REMEMBERED_TOKENS = 256
 
 
 class Unauthorized(Exception):
@@ -50,6 +54,10 @@ class SigningKeys:
         self._min_refresh = min_refresh_seconds
         self._keys: dict[str, dict[str, Any]] = {}
         self._fetched_at = float("-inf")
+
+    def has(self, kid: str) -> bool:
+        """Whether the key id is among the keys fetched last (no fetch)."""
+        return kid in self._keys
 
     async def key(self, kid: str) -> dict[str, Any] | None:
         """The JWK with this key id, refreshing the cache when it is old or lacks the id."""
@@ -97,7 +105,7 @@ def verified_claims(
     try:
         return jwt.decode(
             token,
-            RSAAlgorithm.from_jwk(json.dumps(jwk)),
+            _public_key(json.dumps(jwk, sort_keys=True)),
             algorithms=["RS256"],
             audience=audience,
             issuer=issuer,
@@ -106,6 +114,21 @@ def verified_claims(
         )
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"token rejected: {type(exc).__name__}") from exc
+
+
+@functools.lru_cache(maxsize=32)
+def _public_key(jwk_text: str) -> Any:
+    """The key object of a JWK, parsed once per key (the same text is the same key)."""
+    return RSAAlgorithm.from_jwk(jwk_text)
+
+
+class _Checked(NamedTuple):
+    """A token whose signature, issuer, audience and times checked out, until it expires."""
+
+    claims: dict[str, Any]
+    kid: str
+    endorsements: list[str] | None
+    expires_at: float
 
 
 class ChannelTokenValidator:
@@ -119,10 +142,15 @@ class ChannelTokenValidator:
         metadata_url: str,
         issuer: str,
         min_refresh_seconds: float = 300,
+        now: Callable[[], float] = time.time,
     ) -> None:
         self._app_id = app_id
         self._issuer = issuer
         self._keys = SigningKeys(session, metadata_url, min_refresh_seconds=min_refresh_seconds)
+        self._now = now
+        # The Bot Connector sends one token with every activity for about an hour: its RS256
+        # check is done once, and the token (its whole text) remembered until it expires.
+        self._checked: dict[str, _Checked] = {}
 
     async def validate(
         self, auth_header: str | None, *, channel_id: str, service_url: str | None
@@ -131,13 +159,29 @@ class ChannelTokenValidator:
         scheme, _, token = (auth_header or "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("no bearer token")
-        jwk = await self._keys.signing_key(token)
-        endorsements = jwk.get("endorsements")
-        if endorsements is not None and channel_id not in endorsements:
+        checked = self._checked.get(token)
+        # A remembered token counts until its expiry (no clock skew allowed then) and while
+        # its key is still published; the checks that depend on the activity run every time.
+        if checked is None or self._now() >= checked.expires_at or not self._keys.has(checked.kid):
+            checked = await self._check(token)
+        if checked.endorsements is not None and channel_id not in checked.endorsements:
             raise Unauthorized("signing key not endorsed for this channel")
+        check_service_url(checked.claims, service_url)
+        return dict(checked.claims)
+
+    async def _check(self, token: str) -> _Checked:
+        """Every check of the token itself, and the outcome remembered."""
+        self._checked.pop(token, None)
+        jwk = await self._keys.signing_key(token)
         claims = verified_claims(token, jwk, audience=self._app_id, issuer=self._issuer)
-        check_service_url(claims, service_url)
-        return claims
+        checked = _Checked(claims, jwk["kid"], jwk.get("endorsements"), float(claims["exp"]))
+        if len(self._checked) >= _REMEMBERED_TOKENS:
+            now = self._now()
+            self._checked = {k: v for k, v in self._checked.items() if v.expires_at > now}
+            if len(self._checked) >= _REMEMBERED_TOKENS:
+                self._checked.clear()
+        self._checked[token] = checked
+        return checked
 
 
 def check_service_url(claims: dict[str, Any], service_url: str | None) -> None:
