@@ -28,8 +28,8 @@ from cards.locale import Speaker
 from cli.insights import export_rows, write_csv, write_xlsx
 from config.insights import insights_rules, reportable_questions
 from config.loader import default_config_dir, load_config
-from journey.insights_service import gather
-from journey.periods import Period
+from journey.insights_service import gather, offered_periods
+from journey.periods import Period, Tiling
 from journey.survey import Attribution
 from storage.database import Database
 from storage.insights import SqlInsightsSource
@@ -91,26 +91,26 @@ class _Reports:
         self.sizes: dict[str, int] = {}
 
     async def card(self, unit: str | None) -> dict[str, Any]:
-        """HR's card for the last 12 months, for one unit or (None) the organisation."""
-        found = await gather(
-            self.source, Period.last_months(12, TODAY), unit, self.questions, self.rules,
-            comment_limit=5,
-        )  # fmt: skip
+        """HR's card for the newest whole period, for one unit or (None) the organisation."""
+        newest = offered_periods(self.rules, TODAY)[0]
+        found = await gather(self.source, newest, unit, self.questions, self.rules, comment_limit=5)
         return insights_card(
             Speaker(self.config, "da-DK"),
             found,
             scope_title=unit or "organisation",
             units=[Choice("all", "all")],
             unit_value=unit or "all",
-            periods=[Choice("last_12", "last 12")],
-            period_value="last_12",
+            periods=[Choice(str(newest.first), "newest")],
+            period_value=str(newest.first),
             min_answers=self.rules.min_answers,
         )
 
     async def export(self, suffix: str) -> None:
-        """Five years of the organisation as a CSV or an Excel file; its size is noted."""
-        period = Period.last_months(60, TODAY)
-        found = await gather(self.source, period, None, self.questions, self.rules)
+        """Last year of the organisation (a whole year: issue 14) as a CSV or an Excel file;
+        its size is noted."""
+        rules = self.rules.model_copy(update={"period": Tiling.YEAR})
+        period = Period.year(TODAY.year - 1)
+        found = await gather(self.source, period, None, self.questions, rules)
         rows = export_rows(self.config, found)
         target = self.out_dir / f"insights{suffix}"
         (write_csv if suffix == ".csv" else write_xlsx)(target, rows)
@@ -126,8 +126,8 @@ async def _measure(db: Database, args: argparse.Namespace, out_dir: Path) -> dic
         org = await _timed("organisation card", timings, lambda: reports.card(None))
         await _timed("unit card (largest unit)", timings, lambda: reports.card("unit-000"))
         await _timed("unit card (a tiny unit)", timings, lambda: reports.card(tiny))
-        await _timed("export 5 years, csv", timings, lambda: reports.export(".csv"))
-        await _timed("export 5 years, xlsx", timings, lambda: reports.export(".xlsx"))
+        await _timed("export 1 year, csv", timings, lambda: reports.export(".csv"))
+        await _timed("export 1 year, xlsx", timings, lambda: reports.export(".xlsx"))
     reports.sizes["card JSON bytes"] = len(json.dumps(org, ensure_ascii=False).encode())
     async with db.sessions() as session:
         answers = (

@@ -2,7 +2,9 @@
 
 The same report as the card (journey.insights.report_rows), with the same small-group
 protection: a hidden figure is written as "hidden", never as its number. No comments, no
-names, no departures one by one; months are the finest time.
+names, no departures one by one; months are the finest time. Like the card, only for one whole
+period of HR's `insights.period` that is over (journey.insights_service.refusal): periods that
+overlap would give away the months where they differ.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import csv
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from cli.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CommandFailed
@@ -18,7 +21,7 @@ from config.hints import did_you_mean
 from config.insights import insights_rules, option_label, reportable_questions, section_title
 from config.loaded import LoadedConfig
 from journey.insights import Figure, Kind, Row, report_rows
-from journey.insights_service import Insights, gather
+from journey.insights_service import Insights, gather, refusal
 from journey.periods import Month, Period
 from storage.export_cells import export_row
 from storage.insights import SqlInsightsSource
@@ -160,12 +163,17 @@ async def _gather(period: Period, unit: str | None) -> tuple[LoadedConfig, Insig
     async with started(with_config=True, unusable=EXIT_INVALID) as run:
         if unit is not None and unit not in run.config.units:
             raise CommandFailed(_unknown_unit(unit, run.config), EXIT_USAGE)
+        rules = insights_rules(run.config)
+        today = datetime.now(run.config.defaults.calendar.zone).date()
+        refused = refusal(period, rules, today)
+        if refused:
+            raise CommandFailed(f"--from {period.first} --to {period.last}: {refused}", EXIT_USAGE)
         insights = await gather(
             SqlInsightsSource(run.db),
             period,
             unit,
             reportable_questions(run.config),
-            insights_rules(run.config),
+            rules,
         )
         return run.config, insights
 

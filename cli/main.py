@@ -103,8 +103,9 @@ def _add_insights(commands: Subcommands) -> None:
     export = actions.add_parser(
         "export",
         help="write the insights figures (aggregates only) as CSV or Excel",
-        description="The figures of the insights card for whole months --from..--to (and the "
-        "period of the same length before), for the organisation or one --unit. Figures for "
+        description="The figures of the insights card for one whole period --from..--to (a "
+        "quarter, half-year or year as organisation.yaml's insights.period says, once it is "
+        "over) and the period before, for the organisation or one --unit. Figures for "
         "groups below the minimum (organisation.yaml, insights) are written as 'hidden'. "
         "Exit code 0 when written, 1 when it could not be, 2 for bad arguments.",
     )

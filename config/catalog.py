@@ -209,10 +209,10 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "insights.scope_all": (),
         "insights.unit_label": (),
         "insights.period_label": (),
-        "insights.period.last_12": (),
-        "insights.period.last_6": (),
-        "insights.period.last_3": (),
         "insights.period.year": ("year",),
+        # Issue 14: insights are shown per whole half-year or quarter (or year).
+        "insights.period.half": ("year", "half"),
+        "insights.period.quarter": ("year", "quarter"),
         "insights.show": (),
         "insights.compared": ("period", "previous"),
         "insights.departures": (),

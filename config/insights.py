@@ -5,6 +5,7 @@ from __future__ import annotations
 from config.loaded import LoadedConfig
 from config.schema import FreeText, MultipleChoice, Rating, SingleChoice
 from journey.insights_counts import InsightsRules, QuestionInfo
+from journey.periods import Tiling
 
 
 def insights_rules(config: LoadedConfig) -> InsightsRules:
@@ -16,7 +17,15 @@ def insights_rules(config: LoadedConfig) -> InsightsRules:
         reasons_question=settings.reasons_question,
         recommend_question=settings.recommend_question,
         comment_questions=tuple(settings.comment_questions),
+        period=Tiling(settings.period),
+        settle_days=_longest_closing_days(config) + 1,
     )
+
+
+def _longest_closing_days(config: LoadedConfig) -> int:
+    """A tile is settled once every case in it could have closed (journey.closing)."""
+    units = [config.unit(unit) for unit in config.unit_ids]
+    return max(settings.closing.days_after_last_day for settings in [config.defaults, *units])
 
 
 def reportable_questions(config: LoadedConfig) -> dict[str, QuestionInfo]:

@@ -117,6 +117,9 @@ class InsightsSettings(Strict):
     comment_questions: Annotated[list[Id], AfterValidator(_unique)] = Field(
         default_factory=lambda: ["stay", "suggestions"]
     )
+    # Figures are shown per whole calendar quarter, half-year or year once it is over: periods
+    # that overlap would give away the months where they differ (journey.periods.Tiling).
+    period: Literal["quarter", "half_year", "year"] = "half_year"
 
 
 class DepartureSettings(Strict):

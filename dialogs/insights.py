@@ -17,18 +17,20 @@ from cards.locale import Speaker
 from config.insights import insights_rules, reportable_questions
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn, wired
-from journey.insights_service import InsightsSource, gather
-from journey.periods import Period
+from journey.insights_counts import InsightsRules
+from journey.insights_service import InsightsSource, gather, offered_periods
+from journey.periods import Period, Tiling
 from journey.refusals import INSIGHTS_SCOPE, NotAllowed, Reason
 
 AUDIT_REFUSED = "insights.refused"
 ALL = "all"
-DEFAULT_PERIOD = "last_12"
+NEWEST = ""  # the newest period offered
 COMMENTS_PER_QUESTION = 5
-YEARS_BACK = 3
 
 UnitChoice = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-PeriodChoice = Annotated[str, Field(pattern=r"^(last_(12|6|3)|year:\d{4})$")]
+# A period is chosen by its first month (YYYY-MM); a card from before whole periods (last_12,
+# year:2025) still answers, with the newest period.
+PeriodChoice = Annotated[str, Field(pattern=r"^(|\d{4}-\d{2}|last_(12|6|3)|year:\d{4})$")]
 
 
 class ShowInsights(BaseModel):
@@ -37,7 +39,7 @@ class ShowInsights(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     unit: UnitChoice = ALL
-    period: PeriodChoice = DEFAULT_PERIOD
+    period: PeriodChoice = NEWEST
 
 
 def source_of(turn: DialogTurn) -> InsightsSource:
@@ -50,21 +52,29 @@ def today_of(turn: DialogTurn) -> date:
     return turn.services.clock.now().astimezone(turn.config.defaults.calendar.zone).date()
 
 
-def period_of(choice: str, today: date) -> Period:
-    """The period a choice on the card stands for."""
-    if choice.startswith("year:"):
-        return Period.year(int(choice.removeprefix("year:")))
-    return Period.last_months(int(choice.removeprefix("last_")), today)
+def period_title(say: Speaker, period: Period, tiling: Tiling) -> str:
+    """A whole period as people name it: the year, its half or its quarter."""
+    year = str(period.first.year)
+    if tiling is Tiling.YEAR:
+        return say("insights.period.year", year=year)
+    part = str((period.first.month - 1) // tiling.months + 1)
+    if tiling is Tiling.HALF_YEAR:
+        return say("insights.period.half", year=year, half=part)
+    return say("insights.period.quarter", year=year, quarter=part)
 
 
-def period_choices(say: Speaker, today: date) -> list[Choice]:
-    """The periods the card offers: the last 12, 6 and 3 months, and the years before this."""
-    choices = [Choice(f"last_{n}", say(f"insights.period.last_{n}")) for n in (12, 6, 3)]
-    choices += [
-        Choice(f"year:{year}", say("insights.period.year", year=str(year)))
-        for year in range(today.year - 1, today.year - 1 - YEARS_BACK, -1)
+def period_choices(say: Speaker, rules: InsightsRules, today: date) -> list[Choice]:
+    """The periods the card offers: whole tiles that are over, newest first."""
+    return [
+        Choice(str(period.first), period_title(say, period, rules.period))
+        for period in offered_periods(rules, today)
     ]
-    return choices
+
+
+def chosen_period(value: str, rules: InsightsRules, today: date) -> Period:
+    """The offered period a choice on the card stands for; the newest for anything else."""
+    offered = offered_periods(rules, today)
+    return next((p for p in offered if str(p.first) == value), offered[0])
 
 
 async def _scopes(turn: DialogTurn) -> tuple[bool, frozenset[str]]:
@@ -89,14 +99,12 @@ async def insights_for(turn: DialogTurn, unit_value: str, period_value: str) -> 
     hr, managed = await _scopes(turn)
     say = turn.speaker()
     today = today_of(turn)
-    periods = period_choices(say, today)
-    if period_value not in {c.value for c in periods}:
-        period_value = DEFAULT_PERIOD
-    unit = None if unit_value == ALL else unit_value
     rules = insights_rules(config)
+    period = chosen_period(period_value, rules, today)
+    unit = None if unit_value == ALL else unit_value
     insights = await gather(
         source_of(turn),
-        period_of(period_value, today),
+        period,
         unit,
         reportable_questions(config),
         rules,
@@ -113,8 +121,8 @@ async def insights_for(turn: DialogTurn, unit_value: str, period_value: str) -> 
         scope_title=scope_title,
         units=_unit_choices(turn, hr, managed),
         unit_value=unit_value,
-        periods=periods,
-        period_value=period_value,
+        periods=period_choices(say, rules, today),
+        period_value=str(period.first),
         min_answers=rules.min_answers,
     )
 
@@ -125,7 +133,7 @@ async def show_insights(turn: DialogTurn) -> None:
     if not hr and not managed:
         raise NotAllowed(Reason.NO_FIGURES, scope=INSIGHTS_SCOPE, action=AUDIT_REFUSED)
     unit = ALL if hr else sorted(managed)[0]
-    await turn.send_card(await insights_for(turn, unit, DEFAULT_PERIOD))
+    await turn.send_card(await insights_for(turn, unit, NEWEST))
 
 
 async def show_chosen(turn: DialogTurn, payload: ShowInsights) -> InvokeResult:

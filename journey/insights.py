@@ -1,17 +1,26 @@
 """What HR learns across departures, without learning about any one leaver.
 
-Pure rules, no storage and no framework: the figures for the organisation or one unit over a
-period of whole months (journey.periods), compared with the period of the same length before
-it, from the counts of journey.insights_counts; journey.insights_service asks storage for them.
+Pure rules, no storage and no framework: the figures for the organisation or one unit over one
+whole calendar tile (journey.periods.Tiling: quarter, half-year or year, HR's choice), compared
+with the tile before it, from the counts of journey.insights_counts; journey.insights_service
+asks storage for them.
 
-Small-group protection (seed 004: watch anonymity when results are passed on):
+Small-group protection (seed 004: watch anonymity when results are passed on), made so that
+no two views a person can ask for, nor all of them together, tell one leaver's answer:
 
-- No figure is shown for a group smaller than the minimum (`min_answers`, default 5, for
-  counts of departures and of answers; `min_comments`, default 10, for free-text comments).
-- When a group at one level is hidden, the next-smallest group at the same level is hidden
-  too, and so on until the hidden groups together reach the minimum, so a hidden figure
-  cannot be worked out by subtracting the shown ones from the total (`suppressed`).
-- Comments come without a name, a unit below the minimum or any date.
+- Periods are whole tiles of one length that are over (and settled): two periods are the same
+  or share no leaver, so no difference of two periods narrows a figure down.
+- A scope (the organisation or a unit) with fewer departures than the minimum (`min_answers`,
+  default 5) shows nothing; a hidden unit is hidden with the next-smallest ones until the
+  hidden units hold the minimum together (`suppressed`), so the organisation minus the shown
+  units does not give it away.
+- A breakdown (departures per month, per type) is shown whole or not at all: every band
+  empty or at least the minimum. A figure over a group (each reason's count, each area's
+  ratings, the recommend share, the reasons' respondents) needs the minimum behind it. Both
+  hold for every shown unit and for the rest of the organisation, what the organisation minus
+  the shown units leaves (`shown_scopes`).
+- Comments need `min_comments` (default 10) writers, with the same cover across units, and
+  come without a name, a unit below the minimum or any date.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ from journey.insights_counts import (
     QuestionInfo,
     SectionCell,
 )
-from journey.insights_figures import HIDDEN, NONE, Figure, by_type, suppressed
+from journey.insights_figures import HIDDEN, NONE, Figure, by_type, shown_scopes, suppressed
 from journey.periods import Month, Period
 
 ORGANISATION = None  # the scope of a report over every unit
@@ -52,6 +61,7 @@ class PeriodFigures:
     recommend_share: Figure
     # Issue 11: per type of departure, departures and the share who accepted a conversation.
     by_type: tuple[tuple[str, Figure, Figure], ...] = ()
+    by_type_hidden: bool = False  # the split is hidden whole (no type is named)
 
 
 @dataclass(frozen=True)
@@ -105,70 +115,103 @@ def period_figures(
     """The figures of `unit` (None: the organisation) over `period`, every rule applied."""
     minimum = rules.min_answers
     cells = [c for c in counts.departures if Month.parse(c.month) in period]
-    size, hidden = _scoped(_by_unit((c.unit, c.departures) for c in cells), unit, minimum)
+    per_unit = _by_unit((c.unit, c.departures) for c in cells)
+    size, hidden = _scoped(per_unit, unit, minimum)
     if hidden or size == 0:
         return PeriodFigures(
             period, hidden, HIDDEN if hidden else Figure(0, 0), (), HIDDEN, HIDDEN, {},
             HIDDEN, {}, HIDDEN,
         )  # fmt: skip
+    shown_units = frozenset(per_unit) - suppressed(per_unit, minimum)
+    scope = _Scope(unit, shown_units, minimum)
     mine = [c for c in cells if unit is None or c.unit == unit]
     answers = [a for a in counts.answers if Month.parse(a.month) in period]
     sections = [s for s in counts.sections if Month.parse(s.month) in period]
-    reasons_respondents, reasons = _reasons(answers, unit, rules)
+    reasons_respondents, reasons = _reasons(answers, scope, rules)
+    types = by_type(cells, unit, shown_units, minimum)
     return PeriodFigures(
         period=period,
         hidden=False,
         departures=Figure(size, size),
-        per_month=_per_month(mine, period, minimum),
+        per_month=_per_month(cells, period, scope),
         accepted_share=Figure(sum(c.accepted for c in mine) / size, size),
         answered_share=Figure(sum(c.answered for c in mine) / size, size),
         reasons=reasons,
         reasons_respondents=reasons_respondents,
-        areas=_areas(sections, answers, unit, questions, minimum),
-        recommend_share=_recommend(answers, unit, rules),
-        by_type=by_type(cells, unit, minimum),
+        areas=_areas(sections, answers, scope, questions),
+        recommend_share=_recommend(answers, scope, rules),
+        by_type=types or (),
+        by_type_hidden=types is None,
     )
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The scope of a report, the units whose figures are shown, and the minimum."""
+
+    unit: str | None
+    shown_units: frozenset[str]
+    minimum: int
+
+    def holds(self, unit: str) -> bool:
+        return self.unit is None or unit == self.unit
+
+    def shows(self, per_unit: Mapping[str, Mapping[str, int]]) -> bool:
+        """Whether this scope may show a breakdown (members per band, per unit)."""
+        return shown_scopes(per_unit, self.shown_units, self.minimum).show(self.unit)
+
+    def shows_group(self, per_unit: Mapping[str, int]) -> bool:
+        """Whether this scope may show a figure over one group (members per unit)."""
+        return self.shows({u: {"": n} for u, n in per_unit.items()})
 
 
 def _per_month(
-    mine: Sequence[DepartureCell], period: Period, minimum: int
+    cells: Sequence[DepartureCell], period: Period, scope: _Scope
 ) -> tuple[tuple[Month, Figure], ...]:
-    """Departures per month of the period, small months hidden with their cover."""
+    """Departures per month of the period: every month shown, or every month hidden."""
+    per_unit: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for c in cells:
+        per_unit[c.unit][c.month] += c.departures
+    shown = scope.shows(per_unit)
     monthly = {m: 0 for m in period.months()}
-    for c in mine:
-        monthly[Month.parse(c.month)] += c.departures
-    hidden_months = suppressed(monthly, minimum)
-    return tuple(
-        (m, HIDDEN if m in hidden_months else Figure(count, count)) for m, count in monthly.items()
-    )
+    for c in cells:
+        if scope.holds(c.unit):
+            monthly[Month.parse(c.month)] += c.departures
+    return tuple((m, Figure(count, count) if shown else HIDDEN) for m, count in monthly.items())
 
 
 def _reasons(
-    answers: Sequence[AnswerCell], unit: str | None, rules: InsightsRules
+    answers: Sequence[AnswerCell], scope: _Scope, rules: InsightsRules
 ) -> tuple[Figure, dict[str, Figure]]:
-    """How many named reasons, and each reason's share of the respondents."""
-    minimum = rules.min_answers
+    """How many named reasons, and each reason's share of the respondents.
+
+    The respondents and each reason's choosers are groups of their own (a leaver may name
+    several reasons, so no reason is the others' difference): each needs the minimum.
+    """
     # Every respondent answered the multiple-choice question once (one row per set).
     reason_rows = [a for a in answers if a.question_id == rules.reasons_question]
     respondents_per_unit = _by_unit((a.unit, a.count) for a in reason_rows)
-    respondents, reasons_hidden = _scoped(respondents_per_unit, unit, minimum)
-    if reasons_hidden or respondents < minimum:
+    respondents = sum(n for u, n in respondents_per_unit.items() if scope.holds(u))
+    if not respondents or not scope.shows_group(respondents_per_unit):
         return (HIDDEN if respondents else NONE), {}
-    chosen: dict[str, int] = defaultdict(int)
+    chosen: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for a in reason_rows:
-        if unit is None or a.unit == unit:
-            for option in a.value if isinstance(a.value, list) else [a.value]:
-                chosen[option] += a.count
-    reasons = {option: Figure(n / respondents, n) for option, n in chosen.items()}
+        for option in a.value if isinstance(a.value, list) else [a.value]:
+            chosen[option][a.unit] += a.count
+    reasons: dict[str, Figure] = {}
+    for option, per_unit in chosen.items():
+        n = sum(count for u, count in per_unit.items() if scope.holds(u))
+        if n:
+            shown = scope.shows_group(per_unit)
+            reasons[option] = Figure(n / respondents, n) if shown else HIDDEN
     return Figure(respondents, respondents), reasons
 
 
 def _areas(
     sections: Sequence[SectionCell],
     answers: Sequence[AnswerCell],
-    unit: str | None,
+    scope: _Scope,
     questions: Mapping[str, QuestionInfo],
-    minimum: int,
 ) -> dict[str, Figure]:
     """Per section: the mean of every counted rating in it, on a 1..5 scale."""
     areas: dict[str, Figure] = {}
@@ -176,8 +219,8 @@ def _areas(
         in_section = _by_unit(
             (s.unit, s.respondents) for s in sections if s.section_id == section_id
         )
-        n, area_hidden = _scoped(in_section, unit, minimum)
-        if area_hidden or n < minimum:
+        n = sum(count for u, count in in_section.items() if scope.holds(u))
+        if not n or not scope.shows_group(in_section):
             areas[section_id] = HIDDEN if n else NONE
             continue
         total = weight = 0.0
@@ -185,9 +228,7 @@ def _areas(
             question = questions.get(a.question_id)
             if a.section_id != section_id or question is None or question.kind != "rating":
                 continue
-            if unit is not None and a.unit != unit:
-                continue
-            score = _normalised(a.value, question.points)
+            score = _normalised(a.value, question.points) if scope.holds(a.unit) else None
             if score is not None:
                 total += score * a.count
                 weight += a.count
@@ -195,16 +236,14 @@ def _areas(
     return areas
 
 
-def _recommend(answers: Sequence[AnswerCell], unit: str | None, rules: InsightsRules) -> Figure:
+def _recommend(answers: Sequence[AnswerCell], scope: _Scope, rules: InsightsRules) -> Figure:
     """Would recommend the job: the share of yes among yes and no."""
     recommend_rows = [a for a in answers if a.question_id == rules.recommend_question]
     said = _by_unit((a.unit, a.count) for a in recommend_rows)
-    n, recommend_hidden = _scoped(said, unit, rules.min_answers)
-    if recommend_hidden or n < rules.min_answers:
+    n = sum(count for u, count in said.items() if scope.holds(u))
+    if not n or not scope.shows_group(said):
         return HIDDEN if n else NONE
-    yes = sum(
-        a.count for a in recommend_rows if a.value == "yes" and (unit is None or a.unit == unit)
-    )
+    yes = sum(a.count for a in recommend_rows if a.value == "yes" and scope.holds(a.unit))
     return Figure(yes / n, n)
 
 
@@ -236,7 +275,8 @@ def build_report(
     """The report for `unit` (None: the organisation) over `period` and the period before."""
     current = period_figures(counts, period, unit, questions, rules)
     previous = period_figures(counts, period.previous(), unit, questions, rules)
-    top = sorted(current.reasons, key=lambda option: (-current.reasons[option].n, option))
+    shown = [option for option, figure in current.reasons.items() if figure.shown]
+    top = sorted(shown, key=lambda option: (-current.reasons[option].n, option))
     comments = () if current.hidden else comments_allowed(comment_writers, unit, rules)
     return Report(
         unit=unit,
@@ -314,7 +354,7 @@ def _type_rows(report: Report) -> list[Row]:
     earlier = {kind: (count, share) for kind, count, share in before.by_type}
     rows: list[Row] = []
     for kind, count, share in now.by_type:
-        gone = (HIDDEN, HIDDEN) if before.hidden else (NONE, NONE)
+        gone = (HIDDEN, HIDDEN) if before.hidden or before.by_type_hidden else (NONE, NONE)
         was_count, was_share = earlier.get(kind, gone)
         rows.append(Row("by_type", kind, Kind.COUNT, count, was_count))
         rows.append(Row("accepted_by_type", kind, Kind.SHARE, share, was_share))

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from journey.closing import DEFAULT_DAYS_AFTER_LAST_DAY
+from journey.periods import Tiling
+
 
 class InsightsRules(BaseModel):
     """HR's settings for insights (config.schema.InsightsSettings has the same fields)."""
@@ -20,6 +23,10 @@ class InsightsRules(BaseModel):
     recommend_question: str = "recommend"
     comment_questions: tuple[str, ...] = ()
     top_reasons: int = Field(5, ge=1)
+    # Figures are shown per whole tile of this length, once it ended more than `settle_days`
+    # ago (a case may change until it closes: journey.closing).
+    period: Tiling = Tiling.HALF_YEAR
+    settle_days: int = Field(DEFAULT_DAYS_AFTER_LAST_DAY, ge=0)
 
 
 class DepartureCell(BaseModel):

@@ -1,5 +1,6 @@
 """The figures of HR's insights and the small-group protection they all share (see
-journey.insights for the rules); the split by type of departure (issue 11)."""
+journey.insights for the rules): within one level (`suppressed`), across the organisation and
+its units (`shown_scopes`); the split by type of departure (issue 11)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,15 @@ K = TypeVar("K", bound=Hashable)
 # ------------------------------------------------------------------------------- suppression
 
 
-def suppressed(groups: Mapping[K, int], minimum: int, also: Iterable[K] = ()) -> frozenset[K]:
+def suppressed(groups: Mapping[K, int], minimum: int) -> frozenset[K]:
     """The groups whose figures must be hidden at one level (e.g. every unit, every month).
 
     A group with fewer than `minimum` members (but at least one) is hidden. While something is
     hidden, the smallest shown groups are hidden with it until at least two are hidden and they
     hold `minimum` members together: then the total minus the shown groups tells nothing about
     any one hidden group. Empty groups reveal no one and are never needed to cover another.
-    `also`: groups hidden for another reason (a figure hidden at another level).
     """
     hidden = {key for key, size in groups.items() if 0 < size < minimum}
-    hidden |= {key for key in also if groups.get(key, 0) > 0}
     if not hidden:
         return frozenset()
     shown = sorted(
@@ -55,34 +54,77 @@ HIDDEN = Figure(None, 0, hidden=True)
 NONE = Figure(None, 0)
 
 
-def by_type(
-    cells: Sequence[DepartureCell], unit: str | None, minimum: int
-) -> tuple[tuple[str, Figure, Figure], ...]:
-    """Departures and the share who accepted, per type of departure within the scope.
+@dataclass(frozen=True)
+class Scopes:
+    """Where one breakdown may be shown: for the organisation, and for which units."""
 
-    A type is hidden when it is small in the scope, when the unit's figure for that type is
-    hidden among the units (so the organisation's figure minus the shown units tells
-    nothing), and with its cover, like every other level.
+    organisation: bool
+    units: frozenset[str]
+
+    def show(self, unit: str | None) -> bool:
+        return self.organisation if unit is None else unit in self.units
+
+
+def _fine(bands: Mapping[K, int], minimum: int) -> bool:
+    return all(n == 0 or n >= minimum for n in bands.values())
+
+
+def _added(groups: Iterable[Mapping[K, int]]) -> dict[K, int]:
+    total: dict[K, int] = defaultdict(int)
+    for bands in groups:
+        for band, n in bands.items():
+            total[band] += n
+    return dict(total)
+
+
+def shown_scopes(
+    per_unit: Mapping[str, Mapping[K, int]], units: Iterable[str], minimum: int
+) -> Scopes:
+    """Where a breakdown (members per band, per unit) may be shown, all its bands or none.
+
+    A scope shows it only when every band is empty or holds at least `minimum`; `units` are
+    those whose figures are shown at all. The organisation's breakdown minus the shown units'
+    is what the other units hold together: that rest must pass the same test, so the smallest
+    shown units join it until it does; if even the whole organisation does not, the
+    organisation's breakdown is hidden and the units' stand alone (they share no one).
+    """
+    shown = {u for u in units if _fine(per_unit.get(u, {}), minimum)}
+    fine_alone = frozenset(shown)
+    rest = _added(bands for u, bands in per_unit.items() if u not in shown)
+    joining = sorted(
+        (u for u in shown if sum(per_unit.get(u, {}).values()) > 0),
+        key=lambda u: (sum(per_unit[u].values()), u),
+    )
+    while not _fine(rest, minimum) and joining:
+        unit = joining.pop(0)
+        shown.discard(unit)
+        rest = _added([rest, per_unit[unit]])
+    if _fine(rest, minimum):
+        return Scopes(True, frozenset(shown))
+    return Scopes(False, fine_alone)
+
+
+def by_type(
+    cells: Sequence[DepartureCell], unit: str | None, units: Iterable[str], minimum: int
+) -> tuple[tuple[str, Figure, Figure], ...] | None:
+    """Departures and the share who accepted, per type of departure within the scope; None
+    when the split is hidden.
+
+    One breakdown (`shown_scopes`): every type is shown, or none (and then no type is named,
+    as naming one would tell it is not empty).
     """
     per_unit: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     accepted: dict[str, int] = defaultdict(int)
     for c in cells:
-        per_unit[c.departure_type][c.unit] += c.departures
+        per_unit[c.unit][c.departure_type] += c.departures
         if unit is None or c.unit == unit:
             accepted[c.departure_type] += c.accepted
-    sizes = {
-        kind: sum(units.values()) if unit is None else units.get(unit, 0)
-        for kind, units in per_unit.items()
-    }
-    other_level = [
-        kind for kind, units in per_unit.items()
-        if unit is not None and unit in suppressed(units, minimum)
-    ]  # fmt: skip
-    hidden = suppressed(sizes, minimum, other_level)
+    sizes = _added(bands for u, bands in per_unit.items() if unit is None or u == unit)
+    if not shown_scopes(per_unit, units, minimum).show(unit):
+        return None
     order = {kind.value: index for index, kind in enumerate(DepartureType)}
     return tuple(
-        (kind, HIDDEN, HIDDEN) if kind in hidden
-        else (kind, Figure(n, n), Figure(accepted[kind] / n, n))
+        (kind, Figure(n, n), Figure(accepted[kind] / n, n))
         for kind, n in sorted(sizes.items(), key=lambda item: order.get(item[0], len(order)))
         if n > 0
-    )  # fmt: skip
+    )

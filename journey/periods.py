@@ -1,9 +1,15 @@
-"""Calendar months and periods of whole months: the time a report of journey.insights covers."""
+"""Calendar months, periods of whole months, and the calendar tiles insights are shown for.
+
+Insights are shown only for whole calendar tiles of one length (quarters, half-years or years,
+HR's `insights.period`) that are over: two periods a person can ask for are then the same or
+share no leaver, so no difference between two views narrows a figure down to a few months.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from enum import StrEnum
 
 
 @dataclass(frozen=True, order=True)
@@ -83,3 +89,39 @@ class Period:
 
     def __contains__(self, month: object) -> bool:
         return isinstance(month, Month) and self.first <= month <= self.last
+
+
+class Tiling(StrEnum):
+    """The one length of the calendar tiles insights are shown for."""
+
+    QUARTER = "quarter"
+    HALF_YEAR = "half_year"
+    YEAR = "year"
+
+    @property
+    def months(self) -> int:
+        return {"quarter": 3, "half_year": 6, "year": 12}[self.value]
+
+    def tile_of(self, month: Month) -> Period:
+        """The tile `month` falls in."""
+        first = Month(month.year, (month.month - 1) // self.months * self.months + 1)
+        return Period(first, first.plus(self.months - 1))
+
+    def holds(self, period: Period) -> bool:
+        """Whether `period` is exactly one tile."""
+        return period == self.tile_of(period.first)
+
+    def settled(self, today: date, settle_days: int, count: int) -> list[Period]:
+        """The newest `count` tiles, newest first, that ended more than `settle_days` ago.
+
+        A tile still going on (or whose cases may still change: answers sent after the last
+        working day, until a case closes) grows between two looks, and the difference would
+        be the newest leavers.
+        """
+        tile = self.tile_of(Month.of(today))
+        while tile.last.last_day + timedelta(days=settle_days) >= today:
+            tile = tile.previous()
+        tiles = [tile]
+        while len(tiles) < count:
+            tiles.append(tiles[-1].previous())
+        return tiles

@@ -613,9 +613,12 @@ def _insights(config: LoadedConfig, language: str) -> dict[str, Card]:
     units = [InsightsChoice("all", say("insights.scope_all"))] + [
         InsightsChoice(unit, config.unit_name(unit) or unit) for unit in config.unit_ids
     ]
+    # Whole half-years that are over (issue 14: periods that never overlap), newest first.
     periods = [
-        InsightsChoice(f"last_{n}", say(f"insights.period.last_{n}")) for n in (12, 6, 3)
-    ] + [InsightsChoice("year:2025", say("insights.period.year", year="2025"))]
+        InsightsChoice(f"{year}-{(half - 1) * 6 + 1:02d}",
+                       say("insights.period.half", year=str(year), half=str(half)))
+        for year, half in ((2026, 1), (2025, 2), (2025, 1))
+    ]  # fmt: skip
 
     def card(insights: Insights, unit: str) -> Card:
         scope = say("insights.scope_all") if unit == "all" else config.unit_name(unit) or unit
@@ -626,7 +629,7 @@ def _insights(config: LoadedConfig, language: str) -> dict[str, Card]:
             units=units,
             unit_value=unit,
             periods=periods,
-            period_value="last_3",
+            period_value="2026-01",
             min_answers=5,
         )
 

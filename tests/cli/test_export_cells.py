@@ -27,6 +27,8 @@ LABELS = {
     "Pay and benefits": "@SUM(A1)",
     "Leadership": '-2+HYPERLINK("http://evil.example")',
 }
+# One leaver named leadership: a reason of fewer than five is never exported (issue 14).
+EXPORTED = [label for old, label in LABELS.items() if old != "Leadership"]
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _export(*args: str) -> int:
-    return main(["insights", "export", "--from", "2025-12", "--to", "2026-11", *args])
+    return main(["insights", "export", "--from", "2026-01", "--to", "2026-06", *args])
 
 
 def _looks_like_formula(value: object) -> bool:
@@ -68,7 +70,7 @@ def test_the_csv_holds_no_formula(workspace: Path) -> None:
     with out.open(newline="", encoding="utf-8") as file:
         cells = [cell for row in csv.reader(file) for cell in row]
     assert not [cell for cell in cells if _looks_like_formula(cell)]
-    for label in LABELS.values():
+    for label in EXPORTED:
         assert f"'{label}" in cells  # shown as written, with the spreadsheets' text mark
 
 
@@ -81,7 +83,7 @@ def test_the_xlsx_holds_text_cells_not_formulas(workspace: Path) -> None:
     assert cells and not [cell.coordinate for cell in cells if cell.data_type == "f"]
     assert not [cell.value for cell in cells if _looks_like_formula(cell.value)]
     labels = {cell.value: cell.data_type for cell in cells if isinstance(cell.value, str)}
-    for label in LABELS.values():
+    for label in EXPORTED:
         assert labels[f"'{label}"] == "s"
     # Figures stay numbers.
     assert any(cell.data_type == "n" and isinstance(cell.value, int) for cell in cells)

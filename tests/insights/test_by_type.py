@@ -43,7 +43,7 @@ def _by_type(counts: Counts, unit: str | None) -> dict[str, tuple[float | None, 
     return {kind: (count[kind], share[kind]) for kind in count}
 
 
-def test_a_small_type_is_hidden_with_its_cover_and_the_big_ones_are_shown() -> None:
+def test_a_small_type_hides_the_whole_split() -> None:
     counts = Counts(
         departures=(
             _cell("care", "resignation", 30, accepted=15),
@@ -51,16 +51,17 @@ def test_a_small_type_is_hidden_with_its_cover_and_the_big_ones_are_shown() -> N
             _cell("care", "dismissal", 2),
         )
     )
-    split = _by_type(counts, None)
-    assert split["resignation"] == (30, 0.5)
-    # Two dismissals alone would name someone; retirement is hidden with them, so the total
-    # (40, shown above) minus the shown types does not give the dismissals away.
-    assert split["dismissal"] == (None, None)
-    assert split["retirement"] == (None, None)
+    # Two dismissals alone would name someone, and the total (40) minus any shown type would
+    # give them away: no type is shown, nor named.
+    assert _by_type(counts, None) == {}
+    assert build_report(counts, PERIOD, None, {}, RULES).current.by_type_hidden
+    bigger = Counts(departures=(*counts.departures, _cell("care", "dismissal", 3)))
+    split = _by_type(bigger, None)
+    assert split == {"resignation": (30, 0.5), "retirement": (8, 0.25), "dismissal": (5, 0.0)}
     assert list(split) == ["resignation", "retirement", "dismissal"]  # the types' own order
 
 
-def test_a_type_hidden_among_the_units_is_hidden_in_the_unit_too() -> None:
+def test_the_organisation_minus_the_shown_units_is_a_split_too() -> None:
     counts = Counts(
         departures=(
             _cell("care", "resignation", 20),
@@ -69,12 +70,14 @@ def test_a_type_hidden_among_the_units_is_hidden_in_the_unit_too() -> None:
             _cell("roads", "dismissal", 2),
         )
     )
-    # Roads' two dismissals are hidden; so care's six, or 8 - 6 would give them away.
-    assert _by_type(counts, "care")["dismissal"] == (None, None)
-    assert _by_type(counts, "roads")["dismissal"] == (None, None)
-    assert _by_type(counts, None)["dismissal"] == (8, 0.0)
-    # And what remains in care is then one shown type next to a hidden one: hidden too.
-    assert _by_type(counts, "care")["resignation"] == (None, None)
+    # Roads' two dismissals are hidden; so is care's split, or 8 - 6 would give them away.
+    assert _by_type(counts, "roads") == {}
+    assert _by_type(counts, "care") == {}
+    assert _by_type(counts, None) == {"resignation": (40, 0.0), "dismissal": (8, 0.0)}
+    # With a third unit whose split is fine on its own, care and it together cover roads.
+    third = Counts(departures=(*counts.departures, _cell("parks", "resignation", 30)))
+    assert _by_type(third, "parks") == {"resignation": (30, 0.0)}
+    assert _by_type(third, "care") == {}
 
 
 def test_a_hidden_scope_shows_no_split() -> None:
@@ -87,7 +90,7 @@ def test_a_hidden_scope_shows_no_split() -> None:
 async def test_storage_counts_each_type_and_the_card_shows_the_split(db: Database) -> None:
     config = load_config(default_config_dir())
     repository = SqlDepartureRepository(db)
-    kinds = ["resignation"] * 7 + ["retirement"] * 6 + ["dismissal"] * 2
+    kinds = ["resignation"] * 7 + ["retirement"] * 6 + ["dismissal"] * 5
     for number, kind in enumerate(kinds):
         await repository.add(
             Departure(
@@ -100,14 +103,14 @@ async def test_storage_counts_each_type_and_the_card_shows_the_split(db: Databas
         )
     insights = await gather(
         SqlInsightsSource(db),
-        Period.last_months(12, date(2026, 11, 23)),
+        Period(Month(2026, 7), Month(2026, 12)),
         None,
         reportable_questions(config),
         insights_rules(config),
     )
     rows = {r.item: r.current for r in report_rows(insights.report) if r.section == "by_type"}
     assert rows["resignation"].value == 7
-    assert rows["retirement"].hidden and rows["dismissal"].hidden  # 2, and its cover
+    assert rows["retirement"].value == 6 and rows["dismissal"].value == 5
 
     say = Speaker(config, "da")
     choice = [Choice(title="Contoso", value="organisation")]
@@ -117,8 +120,8 @@ async def test_storage_counts_each_type_and_the_card_shows_the_split(db: Databas
         scope_title="Contoso",
         units=choice,
         unit_value="organisation",
-        periods=[Choice(title="12", value="last_12")],
-        period_value="last_12",
+        periods=[Choice(title="2", value="2026-07")],
+        period_value="2026-07",
         min_answers=5,
     )
     assert_valid_card(card)

@@ -33,7 +33,7 @@ def choices(card: dict[str, Any], input_id: str) -> list[str]:
     return [choice["value"] for choice in element["choices"]]
 
 
-async def hr_card(app: LiveApp, unit: str = "all", period: str = "last_12") -> dict[str, Any]:
+async def hr_card(app: LiveApp, unit: str = "all", period: str = "2026-01") -> dict[str, Any]:
     answer = await app.press(HR, "insights.show", {"unit": unit, "period": period})
     assert answer["type"] == "application/vnd.microsoft.card.adaptive", answer
     return answer["value"]
@@ -48,11 +48,21 @@ async def test_the_card_in_four_languages_validates(app: LiveApp) -> None:
         assert card["lang"] == language
         cards.append(card)
     for unit in ("all", "home-care", "technical-services"):
-        for period in ("last_12", "last_3", "year:2025"):
+        for period in ("2026-01", "2025-07", "2025-01"):
             cards.append(await hr_card(app, unit, period))
     assert_valid_cards(cards)
-    org = cards[3]  # English, the organisation, the last 12 months
-    assert fact(org, "Departures") == "75 (before: 20)"  # 55 + 20 who wrote
+    org = cards[3]  # English: the organisation, the newest half-year that is over
+    # Whole half-years that are over, newest first (issue 14: periods never overlap).
+    assert choices(org, "period") == [
+        "2026-01",
+        "2025-07",
+        "2025-01",
+        "2024-07",
+        "2024-01",
+        "2023-07",
+    ]
+    assert fact(org, "Departures") == "75 (before: 0)"  # 55 + 20 who wrote
+    assert fact(cards[6], "Departures") == "20 (before: 0)"  # the first half of 2025
     assert fact(org, "Would recommend the job").startswith("98%")
     assert "Counted comment number" in texts_of(org)
 
@@ -81,7 +91,7 @@ async def test_a_unit_manager_sees_only_their_unit(app: LiveApp) -> None:
     assert choices(card, "unit") == ["technical-services"]
     # The unit's name in the reader's language (units.yaml `names`, issue 11).
     assert "Technical and Environmental Services" in texts_of(card)
-    assert fact(card, "Departures") == "30 (before: 20)"
+    assert fact(card, "Departures") == "30 (before: 0)"
     for other in ("all", "home-care", "social-care"):
         answer = await app.press(MANAGER, "insights.show", {"unit": other, "period": "last_12"})
         assert answer["value"] == app.text("insights.not_your_unit"), other

@@ -53,15 +53,16 @@ async def test_the_export_holds_the_cards_figures(
 ) -> None:
     await seed(app.app[DATABASE], one_small_unit())
     out = tmp_path / f"insights{suffix}"
-    # The card's default period on the fixed clock: December 2025 to November 2026.
+    # The card's default period on the fixed clock: the newest half-year that is over.
     assert (
-        await _export(tmp_path, monkeypatch, "--from", "2025-12", "--to", "2026-11", str(out)) == 0
+        await _export(tmp_path, monkeypatch, "--from", "2026-01", "--to", "2026-06", str(out)) == 0
     )
     rows = _read_csv(out) if suffix == ".csv" else _read_xlsx(out)
     card = await hr_card(app)
     departures = _row(rows, "departures")
-    assert str(departures["value"]) == "55" and str(departures["previous_value"]) == "20"
-    assert fact(card, "Departures") == "55 (before: 20)"
+    assert str(departures["value"]) == "55" and str(departures["previous_value"]) == "0"
+    assert (departures["previous_from"], departures["previous_to"]) == ("2025-07", "2025-12")
+    assert fact(card, "Departures") == "55 (before: 0)"
     recommend = _row(rows, "recommend", "yes")
     assert fact(card, "Would recommend the job").startswith(f"{recommend['value']}%")
     for section_id, title in (
@@ -69,11 +70,11 @@ async def test_the_export_holds_the_cards_figures(
         ("job_content", "Job content"),
     ):
         area = _row(rows, "areas", section_id)
-        assert fact(card, title).endswith(
-            f"{float(area['value']):.1f} (before: {float(area['previous_value']):.1f})"
-        )
+        assert area["previous_value"] == ""  # nobody left in the half-year before
+        assert fact(card, title).endswith(f"{float(area['value']):.1f} (before: –)")
     june = _row(rows, "per_month", "2026-06")
-    assert fact(card, "Jun 2026").endswith(f"{june['value']} (before: {june['previous_value']})")
+    assert june["previous_value"] == ""
+    assert fact(card, "Jun 2026").endswith(f"{june['value']} (before: –)")
     # Aggregates only: no names, no unit of a comment, nothing finer than a month.
     text = out.read_bytes() if suffix == ".csv" else b""
     assert b"Leaver Person" not in text and b"2026-06-15" not in text
@@ -86,7 +87,7 @@ async def test_the_export_hides_what_the_card_hides(
     await seed(app.app[DATABASE], derivable_by_subtraction())
     for unit, hidden in (("home-care", True), ("social-care", True), ("technical-services", False)):
         out = tmp_path / f"{unit}{suffix}"
-        args = ["--from", "2025-12", "--to", "2026-11", "--unit", unit, str(out)]
+        args = ["--from", "2026-01", "--to", "2026-06", "--unit", unit, str(out)]
         assert await _export(tmp_path, monkeypatch, *args) == 0
         rows = _read_csv(out) if suffix == ".csv" else _read_xlsx(out)
         values = [str(r["value"]) for r in rows]
@@ -96,6 +97,27 @@ async def test_the_export_hides_what_the_card_hides(
         else:
             assert _row(rows, "departures")["value"] in ("30", 30)
             assert "hidden" not in values
+
+
+async def test_only_a_whole_half_year_that_is_over_is_exported(
+    app: LiveApp,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Two overlapping periods would give away the months where they differ (issue 14)."""
+    await seed(app.app[DATABASE], derivable_by_subtraction())
+    out = tmp_path / "x.csv"
+    for first, last in (("2025-12", "2026-11"), ("2026-01", "2026-05"), ("2026-07", "2026-12")):
+        assert await _export(tmp_path, monkeypatch, "--from", first, "--to", last, str(out)) == 2
+    assert not out.exists()
+    errors = capsys.readouterr().err.splitlines()
+    assert errors[0] == (
+        "exitbot: --from 2025-12 --to 2026-11: insights are shown per whole half-year "
+        "(organisation.yaml, insights.period), e.g. 2025-07 to 2025-12"
+    )
+    assert errors[1].endswith("e.g. 2026-01 to 2026-06")
+    assert "2026-07 to 2026-12 is not over yet" in errors[2]
 
 
 def test_bad_arguments_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,7 +16,8 @@ from journey.insights_counts import (
     QuestionInfo,
     SectionCell,
 )
-from journey.periods import Month, Period
+from journey.insights_service import offered_periods, refusal
+from journey.periods import Month, Period, Tiling
 
 RULES = InsightsRules(comment_questions=("stay",))
 QUESTIONS = {
@@ -25,6 +26,27 @@ QUESTIONS = {
     "recommend": QuestionInfo(id="recommend", kind="yes_no"),
 }
 PERIOD = Period(Month(2026, 1), Month(2026, 12))
+
+
+def test_whole_tiles_that_are_over() -> None:
+    half = Tiling.HALF_YEAR
+    assert half.tile_of(Month(2026, 8)) == Period(Month(2026, 7), Month(2026, 12))
+    assert Tiling.QUARTER.tile_of(Month(2026, 8)) == Period(Month(2026, 7), Month(2026, 9))
+    assert Tiling.YEAR.holds(Period.year(2025))
+    assert not half.holds(Period(Month(2026, 1), Month(2026, 5)))
+    # 15 days to settle: on 15 July the first half-year is not yet offered, on 16 July it is.
+    assert half.settled(date(2026, 7, 15), 15, 2) == [
+        Period(Month(2025, 7), Month(2025, 12)), Period(Month(2025, 1), Month(2025, 6))
+    ]  # fmt: skip
+    assert half.settled(date(2026, 7, 16), 15, 1) == [Period(Month(2026, 1), Month(2026, 6))]
+    rules = InsightsRules(period=Tiling.QUARTER, settle_days=15)
+    offered = offered_periods(rules, date(2026, 12, 3))
+    assert len(offered) == 12 and offered[0] == Period(Month(2026, 7), Month(2026, 9))
+    assert refusal(offered[3], rules, date(2026, 12, 3)) is None
+    overlap = refusal(Period(Month(2026, 1), Month(2026, 5)), rules, date(2026, 12, 3))
+    assert overlap and "whole quarter" in overlap and "2026-01 to 2026-03" in overlap
+    ongoing = refusal(Period(Month(2026, 10), Month(2026, 12)), rules, date(2026, 12, 3))
+    assert ongoing and "not over yet" in ongoing
 
 
 def test_months_and_periods() -> None:
@@ -123,20 +145,59 @@ def test_one_small_unit_is_hidden_and_so_is_the_next_smallest() -> None:
     assert rest > 3.5
 
 
-def test_month_level_hides_small_months_with_cover() -> None:
-    counts = Counts(
+def test_departures_per_month_are_shown_whole_or_not_at_all() -> None:
+    small = Counts(
         departures=(
             _departures("a", 2, "2026-03"),
             _departures("a", 9, "2026-04"),
             _departures("a", 20, "2026-05"),
         )
     )
-    report = build_report(counts, PERIOD, None, QUESTIONS, RULES)
+    report = build_report(small, PERIOD, None, QUESTIONS, RULES)
     months = dict(report.current.per_month)
-    assert months[Month(2026, 3)].hidden and months[Month(2026, 4)].hidden
-    assert months[Month(2026, 5)].value == 20
-    assert months[Month(2026, 7)].value == 0  # an empty month reveals no one
+    assert all(figure.hidden for figure in months.values()), "2 in March: every month hidden"
     assert report.current.departures.value == 31
+    big = Counts(departures=(*small.departures[1:], _departures("a", 5, "2026-03")))
+    months = dict(build_report(big, PERIOD, None, QUESTIONS, RULES).current.per_month)
+    assert (months[Month(2026, 3)].value, months[Month(2026, 5)].value) == (5, 20)
+    assert months[Month(2026, 7)].value == 0  # an empty month reveals no one
+
+
+def test_a_units_months_are_hidden_when_the_organisation_minus_it_is_small() -> None:
+    counts = Counts(
+        departures=(
+            _departures("a", 6, "2026-03"),
+            _departures("a", 6, "2026-04"),
+            _departures("b", 1, "2026-03"),
+            _departures("b", 8, "2026-04"),
+        )
+    )
+    # b's one March leaver: b's split is hidden, and a's too, or the organisation's March (7)
+    # minus a's (6) would show them.
+    a = dict(build_report(counts, PERIOD, "a", QUESTIONS, RULES).current.per_month)
+    org = dict(build_report(counts, PERIOD, None, QUESTIONS, RULES).current.per_month)
+    assert a[Month(2026, 3)].hidden
+    assert (org[Month(2026, 3)].value, org[Month(2026, 4)].value) == (7, 14)
+
+
+def test_a_reason_of_one_is_never_shown_nor_left_to_subtraction() -> None:
+    def named(unit: str, n: int, option: str) -> AnswerCell:
+        return AnswerCell(
+            unit=unit, month="2026-06", section_id="motivation", question_id="reasons",
+            value=[option], count=n,
+        )  # fmt: skip
+
+    answers = (named("a", 20, "pay"), named("a", 6, "career"), named("b", 7, "pay"))
+    answers += (named("b", 1, "career"),)
+    counts = Counts(departures=(_departures("a", 26), _departures("b", 8)), answers=answers)
+    a = build_report(counts, PERIOD, "a", QUESTIONS, RULES)
+    b = build_report(counts, PERIOD, "b", QUESTIONS, RULES)
+    org = build_report(counts, PERIOD, None, QUESTIONS, RULES)
+    assert b.current.reasons["career"].hidden and b.top_reasons == ("pay",)
+    # The organisation's career (7) minus a's (6) would be b's one: a's career is hidden.
+    assert a.current.reasons["career"].hidden and a.top_reasons == ("pay",)
+    assert org.current.reasons["career"].n == 7 and org.current.reasons["pay"].n == 27
+    assert a.current.reasons["pay"].n == 20 and b.current.reasons["pay"].n == 7
 
 
 def test_answers_below_the_minimum_are_hidden_even_when_departures_are_many() -> None:

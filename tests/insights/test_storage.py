@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from config.insights import insights_rules, reportable_questions
 from config.loader import LoadedConfig, default_config_dir, load_config
 from journey.insights_service import Insights, gather
-from journey.periods import Period
+from journey.periods import Period, Tiling
 from storage.database import Database
 from storage.insights import SqlInsightsSource
 from testkit.insights_seed import (
@@ -20,8 +18,8 @@ from testkit.insights_seed import (
     seed,
 )
 
-TODAY = date(2026, 11, 23)
-LAST_12 = Period.last_months(12, TODAY)
+# Whole years, so the seed's leavers of June 2025 are in the period before.
+YEAR = Period.year(2026)
 UNITS = ("home-care", "social-care", "technical-services")
 
 
@@ -33,10 +31,10 @@ def config() -> LoadedConfig:
 async def _insights(db: Database, config: LoadedConfig, unit: str | None) -> Insights:
     return await gather(
         SqlInsightsSource(db),
-        LAST_12,
+        YEAR,
         unit,
         reportable_questions(config),
-        insights_rules(config),
+        insights_rules(config).model_copy(update={"period": Tiling.YEAR}),
         comment_limit=50,
     )
 
