@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,10 @@ DEFAULT_MIN_NOTICE_HOURS = 24.0
 # Slots further out than this are not offered: the talk should happen soon after the offer,
 # and Graph's free/busy lookup is limited to a few weeks per call anyway.
 DEFAULT_HORIZON_DAYS = 28
+
+# The start as Slot.key writes it, read without strptime (about 40 µs a key; a pick reads its
+# key three times: the payload, the check, the booking).
+_KEY_STAMP = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)Z")
 
 # Where in the working day the first slot on each day is placed, as a fraction of the
 # possible start times: morning, afternoon, midday, so that someone who is never free
@@ -44,7 +49,11 @@ class Slot(TimeSpan):
     def from_key(cls, key: str) -> Slot:
         """The slot a `key` names; raises ValueError on anything else."""
         stamp, _, minutes = key.partition("/")
-        start = datetime.strptime(stamp, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+        written = _KEY_STAMP.fullmatch(stamp)
+        if written is not None:
+            start = datetime(*map(int, written.groups()), tzinfo=UTC)
+        else:  # any other spelling strptime takes is taken as before
+            start = datetime.strptime(stamp, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
         if not minutes.isdigit():
             raise ValueError(f"not a slot key: {key!r}")
         return cls(start=start, end=start + timedelta(minutes=int(minutes)))

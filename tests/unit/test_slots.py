@@ -317,6 +317,9 @@ def test_slot_key_and_rendering_in_the_leavers_zone() -> None:
     assert slot.describe(CPH) == "2026-10-26 08:00–09:00 (Europe/Copenhagen)"
     with pytest.raises(ValueError):
         Slot.from_key("tomorrow/60")
+    for impossible in ("20261326T0700Z/60", "20261026T2400Z/60", "20261026T0700Z/0"):
+        with pytest.raises(ValueError):
+            Slot.from_key(impossible)
 
 
 def test_naive_times_are_refused() -> None:
