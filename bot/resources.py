@@ -123,6 +123,7 @@ async def services(app: web.Application) -> AsyncIterator[None]:
         demo_locale=settings.demo_locale,
     )
     yield
+    await turns.close()
 
 
 def _validator(settings: Settings, session: aiohttp.ClientSession) -> ChannelTokenValidator | None:

@@ -31,6 +31,10 @@ TURN_LEASE = timedelta(seconds=30)
 IN_PROGRESS_WAIT = 10.0
 _POLL_SECONDS = 0.1
 _SETTLE_TIMEOUT = 5.0
+# How long handled ids of turns that wrote nothing else gather before one UPDATE marks them:
+# a write transaction of its own per `help` cost about as much as the rest of its database work.
+BATCH_SECONDS = 0.02
+_MARKED_AT_ONCE = 500
 
 
 class TurnInProgress(Exception):
@@ -78,6 +82,11 @@ _SENDERS = _senders()
 _MINE = seen_activities.c.activity_id == bindparam("activity_key")
 # The turn's settlement: handled, or the claim given back (only while it is pending).
 _HANDLED = update(seen_activities).where(_MINE).values(pending_until=None)
+_HANDLED_MANY = (
+    update(seen_activities)
+    .where(seen_activities.c.activity_id.in_(bindparam("activity_keys", expanding=True)))
+    .values(pending_until=None)
+)
 _GIVEN_BACK = delete(seen_activities).where(_MINE, seen_activities.c.pending_until.is_not(None))
 
 
@@ -104,10 +113,16 @@ class TurnStart:
     """Checks the sender against the stored people, claims the activity id against Teams'
     re-sends, and loads the sender's reference."""
 
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock | None = None, *, batch_seconds: float = BATCH_SECONDS
+    ) -> None:
         self._db = db
         self._clock = clock or SystemClock()
         self._claim = _claim(db)
+        self._batch_seconds = batch_seconds
+        # Handled ids of turns that appended nothing, waiting to be marked together.
+        self._handled: list[str] = []
+        self._marking: asyncio.Task[None] | None = None
 
     async def begin(self, activity_key: str | None, user_key: str, user_id: str) -> TurnBegun:
         """As _begin_once; a re-send that arrives while an earlier try runs waits (a while)
@@ -149,11 +164,18 @@ class TurnStart:
     async def settle(self, activity_key: str, *, handled: bool) -> None:
         """Mark the activity handled, or give its claim back so Teams' retry runs the turn;
         within a turn's unit of work together with the rows it appended, in one transaction.
+        A handled turn that appended nothing (`help`, say) is marked with others, within
+        `batch_seconds` (a re-send meanwhile waits for it as for a running turn).
 
         Best effort: while the database is down the claim's lease runs out instead."""
         statement = _HANDLED if handled else _GIVEN_BACK
         parameters = {"activity_key": activity_key}
         unit = current_unit(self._db)
+        if handled and unit is not None and not unit.appended:
+            self._handled.append(activity_key)
+            if self._marking is None:
+                self._marking = asyncio.create_task(self._mark_handled())
+            return
         try:
             async with asyncio.timeout(_SETTLE_TIMEOUT):
                 if unit is not None:
@@ -164,6 +186,32 @@ class TurnStart:
         except Exception as exc:  # the turn's own outcome stands
             verb = "mark handled" if handled else "give back"
             log.warning("could not %s an activity id: %s", verb, type(exc).__name__)
+
+    async def _mark_handled(self) -> None:
+        """Mark the handled ids gathered meanwhile, in one statement per round."""
+        try:
+            await asyncio.sleep(self._batch_seconds)
+            await self._mark_gathered()
+        finally:
+            self._marking = None
+
+    async def _mark_gathered(self) -> None:
+        while self._handled:
+            keys, self._handled = self._handled[:_MARKED_AT_ONCE], self._handled[_MARKED_AT_ONCE:]
+            try:
+                async with asyncio.timeout(_SETTLE_TIMEOUT):
+                    async with self._db.transaction() as connection:
+                        await connection.execute(_HANDLED_MANY, {"activity_keys": keys})
+            except Exception as exc:  # the turns' own outcomes stand
+                log.warning(
+                    "could not mark %d activity ids handled: %s", len(keys), type(exc).__name__
+                )
+
+    async def close(self) -> None:
+        """Mark what is gathered now (the service stops)."""
+        if self._marking is not None:
+            await self._marking
+        await self._mark_gathered()
 
 
 def _reference(row: Row[Any]) -> ConversationRef:

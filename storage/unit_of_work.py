@@ -95,6 +95,11 @@ class UnitOfWork:
         for key in [key for key in self.remembered if key[0] == kind]:
             del self.remembered[key]
 
+    @property
+    def appended(self) -> bool:
+        """Whether rows wait to be inserted at the turn's end."""
+        return any(self._appended.values())
+
     def append(self, table: Table, values: dict[str, Any]) -> None:
         """A row to insert when the turn ends (rows nobody reads during the turn)."""
         self._appended[table].append(values)

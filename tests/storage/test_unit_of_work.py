@@ -84,3 +84,20 @@ async def test_a_version_conflict_inside_a_unit_is_reported(db: Database) -> Non
         with pytest.raises(ConcurrentUpdate):
             await repository.update(stored)  # an old version
         assert (await repository.get(stored.id)).version == stored.version + 1
+
+
+async def test_turns_that_wrote_nothing_are_marked_handled_together(db: Database) -> None:
+    turns = TurnStart(db, FixedClock(NOW), batch_seconds=0.05)
+
+    async def help_turn(key: str) -> None:
+        async with db.unit_of_work():
+            assert (await turns.begin(key, "aad-1", "29:1")).first
+            await turns.settle(key, handled=True)  # nothing appended: marked a little later
+
+    await asyncio.gather(*(help_turn(f"c|help-{n}") for n in range(3)))
+    # A re-send right away waits for the mark, as for a running turn, and is then dropped.
+    assert not (await turns.begin("c|help-0", "aad-1", "29:1")).first
+    await help_turn("c|help-3")
+    await turns.close()  # the service stops: what is gathered is marked
+    for n in range(4):
+        assert not (await turns.begin(f"c|help-{n}", "aad-1", "29:1")).first
