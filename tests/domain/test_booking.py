@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from journey.departure import DepartureStatus, InterviewerKind
+from journey.people import DirectoryUnavailable
 from journey.proposals import Booked, SlotTaken
 from journey.refusals import AlreadyBooked, NotAllowed
 from tests.domain.world import LEAVER, MANAGER, PARTNER, STRANGER, World
@@ -20,6 +21,30 @@ async def test_choosing_the_hr_partner_offers_five_free_times(world: World) -> N
     assert len(proposal.slots) == 5
     assert proposal.departure.proposed_slots == [slot.key for slot in proposal.slots]
     assert world.notifier.kinds()[-1] == "task_changed"
+
+
+async def test_a_calendar_down_while_choosing_saves_nothing_and_the_choice_can_be_pressed_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    departure = await world.departure(status=DepartureStatus.ACCEPTED)
+
+    async def down(*_args: object) -> None:
+        raise DirectoryUnavailable("Graph is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(world.calendar, "busy_times", down)
+        with pytest.raises(DirectoryUnavailable):
+            await world.flow.choose(
+                LEAVER, departure.id, InterviewerKind.HR_PARTNER, PARTNER.upn or ""
+            )
+    stored = await world.stored(departure.id)
+    assert (stored.interviewer_upn, stored.proposed_slots) == (None, [])
+    # The choice and its times are saved together, so the same button works once Graph is back.
+    proposal = await world.flow.choose(
+        LEAVER, departure.id, InterviewerKind.HR_PARTNER, PARTNER.upn or ""
+    )
+    assert proposal.departure.interviewer_upn == PARTNER.upn
+    assert len(proposal.slots) == 5
 
 
 async def test_a_manager_the_leaver_did_not_choose_cannot_choose(world: World) -> None:
