@@ -188,6 +188,10 @@ class DueActions(Protocol):
         """Plan `action` under its key; True if it is now pending with these values."""
         ...
 
+    async def schedule_many(self, actions: Sequence[ScheduledAction]) -> int:
+        """schedule() for each action, written together; how many are now pending."""
+        ...
+
     async def cancel(self, departure_id: str, kinds: Iterable[str] | None = None) -> int:
         """Cancel the departure's actions not yet sent (of `kinds`, default all); how many."""
         ...

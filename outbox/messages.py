@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +49,18 @@ class CardMessages:
         self._queue = queue
         self._clock = clock
 
+    def due_now(
+        self,
+        departure: Departure,
+        kind: MessageKind,
+        recipient_key: str,
+        card: dict[str, Any],
+        *,
+        key: str,
+    ) -> ScheduledAction:
+        """`card` for `recipient_key`, due now, under the idempotency key `key`."""
+        return card_message(departure, kind, recipient_key, card, key=key, due_at=self._clock.now())
+
     async def send(
         self,
         departure: Departure,
@@ -58,6 +71,9 @@ class CardMessages:
         key: str,
     ) -> None:
         """Schedule `card` for `recipient_key`, due now, under the idempotency key `key`."""
-        await self._queue.schedule(
-            card_message(departure, kind, recipient_key, card, key=key, due_at=self._clock.now())
-        )
+        await self._queue.schedule(self.due_now(departure, kind, recipient_key, card, key=key))
+
+    async def send_all(self, messages: Sequence[ScheduledAction]) -> None:
+        """Schedule several messages (from `due_now`) in one write."""
+        if messages:
+            await self._queue.schedule_many(messages)

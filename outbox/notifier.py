@@ -40,7 +40,7 @@ from config.rules import conversation_minutes, gestures, offer_policy, reminder_
 from journey import reminders
 from journey.clock import Clock
 from journey.departure import Departure, DepartureStatus, PostedCard, Reach
-from journey.due import DueActions
+from journey.due import DueActions, ScheduledAction
 from journey.meeting_modes import location_of
 from journey.notify import MessageKind
 from journey.people import Directory
@@ -146,7 +146,7 @@ class TeamsNotifier:
             key=f"{departure.id}:booking_cancelled:{departure.version}",
         )
 
-    async def _offer_survey(self, departure: Departure) -> None:
+    async def _survey_offer(self, departure: Departure) -> ScheduledAction | None:
         """The survey, once the conversation is booked, if journey.survey_offer says so."""
         config = self._config()
         offer = survey_offer(
@@ -155,12 +155,11 @@ class TeamsNotifier:
             leaver=await self._refs.find_by_upn(departure.leaver_upn),
         )
         if offer is None:
-            return
+            return None
         say = await self._voices.speaker(departure, departure.leaver_upn, offer.to.locale)
         card = offer_survey_card(say, departure)
-        await self._messages.send(
-            departure, MessageKind.SURVEY_OFFER, offer.to.user_key, card, key=offer.key
-        )
+        kind = MessageKind.SURVEY_OFFER
+        return self._messages.due_now(departure, kind, offer.to.user_key, card, key=offer.key)
 
     # --- to the interviewer --------------------------------------------------------------
 
@@ -204,15 +203,19 @@ class TeamsNotifier:
         return task_card(say, departure, user_ids=[ref.user_id] if ref else [])
 
     async def booked(self, departure: Departure) -> None:
-        """The interviewer's confirmation, with the join link; then the leaver's survey offer."""
-        await self.tell(
+        """The interviewer's confirmation, with the join link, and the leaver's survey offer:
+        scheduled in one write."""
+        interviewer = departure.interviewer_upn or ""
+        say = await self.speaker_to(departure, interviewer)
+        booked = self._messages.due_now(
             departure,
             MessageKind.BOOKED,
-            departure.interviewer_upn or "",
-            lambda say: interviewer_booked_card(say, departure),
+            interviewer,
+            interviewer_booked_card(say, departure),
             key=f"{departure.id}:booked:{departure.meeting_event_id}",
         )
-        await self._offer_survey(departure)
+        survey = await self._survey_offer(departure)
+        await self._messages.send_all([booked] if survey is None else [booked, survey])
 
     async def ask_for_times(self, departure: Departure) -> None:
         """Ask the interviewer to suggest other times."""

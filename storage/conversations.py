@@ -8,10 +8,10 @@ from journey.clock import Clock, SystemClock
 from journey.ports import ConversationRef
 from storage.database import Database
 from storage.dialect import insert_for
+from storage.people_in_view import REF, look_up, person_key
 from storage.tables import conversation_refs
 from storage.unit_of_work import current_unit
 
-_BY_UPN_KIND = "ref by upn"
 _BY_UPN = (
     select(conversation_refs)
     .where(func.lower(conversation_refs.c.upn) == bindparam("upn"))
@@ -56,7 +56,10 @@ class SqlConversationRefStore:
         self._clock = clock or SystemClock()
 
     async def save(self, ref: ConversationRef) -> None:
-        """Insert or replace the reference stored under `ref.user_key`."""
+        """Insert or replace the reference stored under `ref.user_key`.
+
+        Within a turn, the references found by UPN are forgotten; a person who had none when
+        the turn looked them up (the turn opened a chat with them) is found as saved."""
         values = ref.model_dump(mode="python", exclude={"welcomed_at"})
         values["updated_at"] = ref.updated_at or self._clock.now()
         statement = insert_for(self._db, conversation_refs).values(values)
@@ -64,9 +67,14 @@ class SqlConversationRefStore:
             index_elements=[conversation_refs.c.user_key],
             set_={k: statement.excluded[k] for k in values if k != "user_key"},
         )
+        unit = current_unit(self._db)
+        key = (REF, person_key(ref.upn or ""))
+        opened = unit is not None and bool(ref.upn) and unit.remembered.get(key, False) is None
         self._forget_found()
         async with self._db.transaction() as connection:
-            await connection.execute(statement)
+            saved = (await connection.execute(statement.returning(*conversation_refs.c))).one()
+        if unit is not None and opened:
+            unit.remembered[key] = ConversationRef.model_validate(dict(saved._mapping))
 
     async def mark_welcomed(self, user_key: str) -> bool:
         """Set welcomed_at if it is unset; True only for the caller that set it."""
@@ -84,7 +92,7 @@ class SqlConversationRefStore:
     def _forget_found(self) -> None:
         unit = current_unit(self._db)
         if unit is not None:
-            unit.forget(_BY_UPN_KIND)
+            unit.forget(REF)
 
     async def get(self, user_key: str) -> ConversationRef | None:
         """The reference stored under `user_key`, if any."""
@@ -98,19 +106,17 @@ class SqlConversationRefStore:
 
     async def find_by_upn(self, upn: str) -> ConversationRef | None:
         """The most recently saved reference for `upn`, compared case-insensitively; within a
-        turn's unit of work found once (a reference saved in the turn is looked up again)."""
-        person = upn.strip().lower()
+        turn's unit of work read once, with the other people in view (storage.people_in_view),
+        until a reference is saved."""
+        person = person_key(upn)
         unit = current_unit(self._db)
-        if unit is not None and (_BY_UPN_KIND, person) in unit.remembered:
-            return unit.remembered[_BY_UPN_KIND, person]
+        if unit is not None:
+            if (REF, person) not in unit.remembered:
+                await look_up(self._db, unit, person)
+            return unit.remembered[REF, person]
         async with self._db.reading() as connection:
             row = (await connection.execute(_BY_UPN, {"upn": person})).one_or_none()
-        if row is None:
-            return None  # not remembered: the turn may open a chat and save one
-        found = ConversationRef.model_validate(dict(row._mapping))
-        if unit is not None:
-            unit.remembered[_BY_UPN_KIND, person] = found
-        return found
+        return None if row is None else ConversationRef.model_validate(dict(row._mapping))
 
     async def latest_service_url(self) -> tuple[str, str | None] | None:
         """The service URL and tenant of the most recent conversation, if the bot has any.

@@ -7,10 +7,8 @@ changes) is in storage.delivery_queue; what happened to each is in storage.deliv
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey.due import (
     DeliveryEvent,
@@ -34,9 +32,10 @@ from storage.due_plans import (
 )
 from storage.tables import delivery_log as log_table
 from storage.tables import due_actions
-from storage.transactions import write_transaction
 
 _C = due_actions.c
+# Actions written by one statement at most (SQLite allows 32,766 parameters; 14 per row).
+_ROWS_AT_ONCE = 500
 
 
 class DueActionQueue(DeliveryQueue, DueActions):
@@ -52,24 +51,26 @@ class DueActionQueue(DeliveryQueue, DueActions):
 
         A key seen before: a pending action takes the new time and payload; a cancelled one is
         revived; one already claimed, being sent, sent or failed is left alone (False).
+        Within a turn's unit of work on the turn's connection (storage/unit_of_work.py).
         """
-        async with self._db.sessions.begin() as session:
-            return await self._upsert(session, action, self._clock.now())
+        return await self.schedule_many([action]) == 1
 
     async def schedule_many(self, actions: Sequence[ScheduledAction]) -> int:
-        """schedule() for each action, in one transaction; how many are now pending."""
+        """schedule() for each action, in one transaction and one statement per _ROWS_AT_ONCE
+        actions (a key given twice: the last one); how many are now pending."""
         now = self._clock.now()
-        async with self._db.sessions.begin() as session:
-            return sum([await self._upsert(session, action, now) for action in actions])
-
-    async def _upsert(self, session: AsyncSession, action: ScheduledAction, now: datetime) -> bool:
-        result = await session.execute(upsert(self._db, [action], now))
-        return result.rowcount == 1
+        distinct = list({action.key: action for action in actions}.values())
+        pending = 0
+        async with self._db.transaction() as connection:
+            for start in range(0, len(distinct), _ROWS_AT_ONCE):
+                chunk = distinct[start : start + _ROWS_AT_ONCE]
+                pending += (await connection.execute(upsert(self._db, chunk, now))).rowcount
+        return pending
 
     async def cancel(self, departure_id: str, kinds: Iterable[str] | None = None) -> int:
         """Cancel the departure's actions not yet sent (of `kinds`, default all); how many."""
-        async with write_transaction(self._db) as session:
-            return await self._cancel(session, departure_id, kinds, keep=())
+        async with self._db.transaction() as connection:
+            return await self._cancel(connection, departure_id, kinds, keep=())
 
     async def _cancel(
         self,
@@ -129,15 +130,17 @@ class DueActionQueue(DeliveryQueue, DueActions):
         New and moved actions are pending with their values, other unsent ones of `kinds` are
         cancelled; sent actions stay as they are, and one in `actions` that was already sent (or
         is being sent) is not sent again. `kinds` None means every kind of this departure. The
-        plan is read outside the write lock; a plan found unchanged takes no lock at all.
+        plan is read outside the write lock; a plan found unchanged takes no lock at all. The
+        writes need no lock taken before them (each is conditional on the row's state, and the
+        first one takes SQLite's write lock); within a turn's unit of work, on its connection.
         """
         kept = None if kinds is None else frozenset(kinds)
-        async with self._db.sessions() as session:
-            diff = await self._compare(session, departure_id, actions, kept)
+        async with self._db.reading() as connection:
+            diff = await self._compare(connection, departure_id, actions, kept)
         if diff.writes_nothing:
             return ScheduleChange(scheduled=diff.unchanged, cancelled=0)
-        async with write_transaction(self._db) as session:
-            return await self._apply(session, departure_id, actions, kept, diff)
+        async with self._db.transaction() as connection:
+            return await self._apply(connection, departure_id, actions, kept, diff)
 
     async def replan_in(
         self,

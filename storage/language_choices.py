@@ -8,11 +8,10 @@ from journey.clock import Clock, SystemClock
 from journey.ports import PersonLanguages
 from storage.database import Database
 from storage.dialect import insert_for
+from storage.people_in_view import LANGUAGE, look_up
+from storage.people_in_view import person_key as _key
 from storage.tables import departures, language_choices
-
-
-def _key(upn: str) -> str:
-    return upn.strip().lower()
+from storage.unit_of_work import current_unit
 
 
 class SqlLanguageChoices:
@@ -23,10 +22,18 @@ class SqlLanguageChoices:
         self._clock = clock or SystemClock()
 
     async def chosen(self, upn: str) -> str | None:
-        """The language `upn` chose, if they chose one."""
-        statement = select(language_choices.c.locale).where(language_choices.c.upn == _key(upn))
-        async with self._db.sessions() as session:
-            return await session.scalar(statement)
+        """The language `upn` chose, if they chose one; within a turn's unit of work read once,
+        with the other people in view (storage.people_in_view)."""
+        person = _key(upn)
+        unit = current_unit(self._db)
+        if unit is not None:
+            if (LANGUAGE, person) not in unit.remembered:
+                await look_up(self._db, unit, person)
+            chosen: str | None = unit.remembered[LANGUAGE, person]
+            return chosen
+        statement = select(language_choices.c.locale).where(language_choices.c.upn == person)
+        async with self._db.reading() as connection:
+            return await connection.scalar(statement)
 
     async def languages_of(self, upn: str) -> PersonLanguages:
         """Their choice and the locale of their latest departure as the leaver: one query."""
@@ -55,5 +62,8 @@ class SqlLanguageChoices:
             index_elements=[language_choices.c.upn],
             set_={"locale": statement.excluded.locale, "chosen_at": statement.excluded.chosen_at},
         )
-        async with self._db.sessions.begin() as session:
-            await session.execute(statement)
+        async with self._db.transaction() as connection:
+            await connection.execute(statement)
+        unit = current_unit(self._db)
+        if unit is not None:
+            unit.remembered[LANGUAGE, values["upn"]] = language

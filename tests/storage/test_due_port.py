@@ -14,7 +14,7 @@ def test_the_queue_implements_every_method_of_the_domain_port() -> None:
         for name, member in vars(DueActions).items()
         if inspect.iscoroutinefunction(member)
     }
-    assert set(port) == {"schedule", "cancel", "reschedule"}
+    assert set(port) == {"schedule", "schedule_many", "cancel", "reschedule"}
     for name, signature in port.items():
         implementation = getattr(DueActionQueue, name)
         assert implementation is not getattr(DueActions, name), name
