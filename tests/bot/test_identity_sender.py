@@ -56,6 +56,7 @@ async def test_someone_with_the_interviewers_object_id_sees_no_answers_and_moves
     own = card_of(await app.press(PARTNER, "task.refresh", {"departure": departure_id}))
     assert STAY in texts_of(own)
     await app.say(STRANGER, "help")  # the stranger's own, real address
+    await app.settled()  # the survey's notifications have gone out: none arrives below
     before = await stored(app)
     sent = len(app.connector.requests)
     assert before.refs[PARTNER.aad]["user_id"] == PARTNER.user_id
