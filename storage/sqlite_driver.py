@@ -29,10 +29,34 @@ from sqlalchemy.util.concurrency import await_
 _Outcome = tuple[Any, int, int | None, list[Any]]
 
 
+class _Statements:
+    """Statements sent to a connection's thread and finished there; each count has one writer
+    (the event loop, the thread), so the difference is safe to read from the loop."""
+
+    __slots__ = ("finished", "sent")
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.finished = 0
+
+
 def _execute_once(
-    connection: aiosqlite.Connection, operation: str, parameters: Any, many: bool
+    connection: aiosqlite.Connection,
+    operation: str,
+    parameters: Any,
+    many: bool,
+    statements: _Statements,
 ) -> _Outcome:
     """In aiosqlite's thread: run one statement on a cursor of its own, read it, close it."""
+    try:
+        return _run_statement(connection, operation, parameters, many)
+    finally:
+        statements.finished += 1
+
+
+def _run_statement(
+    connection: aiosqlite.Connection, operation: str, parameters: Any, many: bool
+) -> _Outcome:
     cursor = connection._conn.cursor()
     try:
         if many:
@@ -97,10 +121,11 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             self._adapt_connection._handle_exception(error)
 
     async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
-        connection = self._connection
-        async with self._adapt_connection._execute_mutex:
+        connection, adapted = self._connection, self._adapt_connection
+        async with adapted._execute_mutex:
+            adapted.statements.sent += 1
             outcome = await connection._execute(
-                _execute_once, connection, operation, parameters, many
+                _execute_once, connection, operation, parameters, many, adapted.statements
             )
         self._description, self._rowcount, self._lastrowid, rows = outcome
         self._rows = collections.deque(rows)
@@ -118,14 +143,23 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """SQLAlchemy's aiosqlite connection with one-trip buffered cursors."""
 
-    __slots__ = ()
+    __slots__ = ("statements",)
     _cursor_cls = OneTripCursor
 
+    def __init__(self, dbapi: Any, connection: aiosqlite.Connection) -> None:
+        super().__init__(dbapi, connection)
+        self.statements = _Statements()
+
     def _open_transaction(self) -> bool:
-        """Whether SQLite holds a transaction open on this connection (read without a hand-off:
-        no statement of this connection runs meanwhile, its cursor waits for each one)."""
+        """Whether SQLite may hold a transaction open on this connection, read without a
+        hand-off when no statement of it is still queued or running in its thread (one whose
+        wait was cancelled, by a timeout say, may yet begin one: then the commit or rollback
+        goes to the thread, after it, as before)."""
         raw = self._connection._connection
-        return raw is not None and raw.in_transaction
+        if raw is None:
+            return False
+        statements = self.statements
+        return statements.sent != statements.finished or raw.in_transaction
 
     def commit(self) -> None:
         # sqlite3's commit() does nothing outside a transaction: spare the trip to find out.

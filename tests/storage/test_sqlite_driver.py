@@ -3,6 +3,7 @@ rows, counts, new ids, many rows at once, errors, commits and rollbacks."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,21 @@ async def test_streaming_still_reads_every_row(scratch: Database) -> None:
         streamed = await connection.stream(text("SELECT name FROM names"))
         names = [row.name async for row in streamed]
     assert len(names) == 250
+
+
+async def test_a_write_whose_wait_was_cancelled_leaves_no_lock_behind(scratch: Database) -> None:
+    slow_insert = text(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+        "INSERT INTO names (name) SELECT 'row ' || max(i) FROM n"
+    )
+    async with scratch.engine.connect() as connection:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.01):
+                await connection.execute(slow_insert)
+        # The insert still runs in SQLite's thread: what ends it goes there after it.
+        await connection.rollback()
+    async with scratch.engine.begin() as other:
+        await other.execute(text("INSERT INTO names (name) VALUES ('after')"))
+    async with scratch.engine.connect() as connection:
+        names = (await connection.execute(text("SELECT name FROM names"))).scalars().all()
+    assert "after" in names
