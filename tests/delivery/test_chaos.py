@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -103,6 +104,22 @@ async def _held_by(db: Database, owner: str) -> int:
         return await session.scalar(
             select(func.count()).where(c.state.in_(held), c.lease_owner.like(f"{owner}~%"))
         )
+
+
+async def _kill_while_holding(db: Database, worker: Worker, owner: str) -> int:
+    """SIGKILL `worker` while it holds claimed actions; how many it held then.
+
+    It is stopped (SIGSTOP) first, so what it holds cannot change between the count and the
+    kill; if it had just settled its batch, it goes on and is caught at its next one."""
+    for _ in range(20):
+        await wait_until(lambda: _held_by(db, owner), what=f"{owner} holds a batch")
+        worker.process.send_signal(signal.SIGSTOP)
+        held = await _held_by(db, owner)
+        if held:
+            worker.process.kill()
+            return held
+        worker.process.send_signal(signal.SIGCONT)
+    raise NeverHappened(f"{owner} was never caught holding a batch")
 
 
 async def _token_waits(db: Database) -> int:
@@ -201,8 +218,7 @@ async def _chaos(
 
     # 2. kill -9 of one worker while it holds part of a batch.
     await wait_until(lambda: len(teams.delivered) >= 40, what="deliveries under way")
-    doomed.process.kill()
-    held_at_kill = await _held_by(db, "doomed")
+    held_at_kill = await _kill_while_holding(db, doomed, "doomed")
     await doomed.end(kill=True)
     assert held_at_kill > 0, "the kill should land mid-batch"
 
