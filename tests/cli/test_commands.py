@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 import pytest
 
-from testkit.waiting import wait_until
-from tests.cli.helpers import EXITBOT, REPO, command_env, free_port, run_exitbot
+from tests.cli.helpers import REPO, command_env, free_port, run_exitbot, serving
 
 
 async def test_check_config_passes_the_shipped_configuration(tmp_path: Path) -> None:
@@ -70,27 +66,8 @@ async def test_upgrade_then_serve_on_postgresql(postgres_server) -> None:
     code, out, err = await run_exitbot("db", "upgrade", env=env, cwd=REPO)
     assert code == 0, err
     assert "revision" in out
-    process = await asyncio.create_subprocess_exec(
-        *EXITBOT, "serve", env=env, cwd=REPO, stdout=-1, stderr=-1
-    )
-    try:
-        answers: list[dict[str, Any]] = []
-        async with aiohttp.ClientSession() as http:
-
-            async def answered() -> bool:
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                        answers.append(await response.json())
-                        return True
-                except aiohttp.ClientConnectionError:
-                    return False
-
-            await wait_until(answered, what="the service answers /healthz")
-        body = answers[-1]
-        assert body["database"] == "reachable"
-    finally:
-        process.terminate()
-        await process.wait()
+    async with serving(env) as health:
+        assert health["database"] == "reachable"
 
 
 async def test_serve_refuses_graph_without_the_app_catalog_id_in_one_line(tmp_path: Path) -> None:

@@ -3,12 +3,10 @@ only by the demo; the insights over them show figures, not "too few answers"."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import aiohttp
 from sqlalchemy import func, select
 
 from cli.demo_history import (
@@ -27,8 +25,7 @@ from storage.database import Database
 from storage.insights import SqlInsightsSource
 from storage.retention import apply_retention
 from storage.tables import audit_log, departures, survey_answers
-from testkit.waiting import wait_until
-from tests.cli.helpers import EXITBOT, REPO, command_env, free_port, run_exitbot
+from tests.cli.helpers import REPO, command_env, free_port, run_exitbot, serving
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 UNITS = {"social-care", "home-care", "technical-services"}
@@ -112,23 +109,8 @@ async def test_serve_with_a_normal_configuration_writes_no_history(tmp_path: Pat
     env = command_env(EXITBOT_LOCAL_MODE="true", DATABASE_URL=url, EXITBOT_PORT=str(port))
     code, _, err = await run_exitbot("db", "upgrade", env=env, cwd=REPO)
     assert code == 0, err
-    process = await asyncio.create_subprocess_exec(
-        *EXITBOT, "serve", env=env, cwd=REPO, stdout=-1, stderr=-1
-    )
-    try:
-        async with aiohttp.ClientSession() as http:
-
-            async def answered() -> bool:
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                        return response.status == 200
-                except aiohttp.ClientConnectionError:
-                    return False
-
-            await wait_until(answered, what="the service answers /healthz")
-    finally:
-        process.terminate()
-        await process.wait()
+    async with serving(env):
+        pass  # up and healthy: what start-up writes is written
     db = await Database.open(url)
     try:
         assert await _count(db, select(func.count()).select_from(departures)) == 0

@@ -6,13 +6,9 @@ names every module the service imported from its start until it answered /health
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
-import aiohttp
-
-from testkit.waiting import wait_until
-from tests.cli.helpers import EXITBOT, REPO, command_env, free_port, run_exitbot
+from tests.cli.helpers import REPO, command_env, free_port, run_exitbot, serving
 
 # Loaded on demand only: migrations and their templates (`db upgrade`, an out-of-date schema),
 # the public holidays of every country (the first time proposed), spreadsheets (exports),
@@ -33,23 +29,8 @@ async def _modules_imported_until_ready(tmp_path: Path) -> set[str]:
     )
     log = tmp_path / "serve.stderr"
     with log.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            *EXITBOT, "serve", env=env, cwd=REPO, stdout=asyncio.subprocess.DEVNULL, stderr=stderr
-        )
-    try:
-        async with aiohttp.ClientSession() as http:
-
-            async def healthy() -> bool:
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                        return response.status == 200
-                except aiohttp.ClientConnectionError:
-                    return False
-
-            await wait_until(healthy, what="exitbot serve answers /healthz")
-    finally:
-        process.terminate()
-        await process.wait()
+        async with serving(env, stderr=stderr):
+            pass  # the import log so far is everything loaded until ready
     lines = log.read_text().splitlines()
     return {line.rpartition("|")[2].strip() for line in lines if line.startswith("import time:")}
 
