@@ -56,29 +56,24 @@ def vertical_bar(
     points: Sequence[Point], fallback: Element, *, title: str | None = None
 ) -> Element:
     """Bars standing on the x axis, one per point (few points with short labels)."""
-    if not points:
-        return fallback
-    data = [{"x": p.label, "y": _number(p.value)} for p in points]
-    return _chart(
-        "Chart.VerticalBar", data, fallback, title=title, color=BAR_COLOR, showBarValues=True
-    )
+    return _bars("Chart.VerticalBar", points, fallback, title, showBarValues=True)
 
 
 def horizontal_bar(
     points: Sequence[Point], fallback: Element, *, title: str | None = None
 ) -> Element:
     """Bars lying along the y axis, one per point, values at their ends (long labels)."""
+    return _bars("Chart.HorizontalBar", points, fallback, title, displayMode="AbsoluteWithAxis")
+
+
+def _bars(
+    kind: str, points: Sequence[Point], fallback: Element, title: str | None, **extra: object
+) -> Element:
+    """A bar chart of `kind`, one bar per point; the fallback alone when there is none."""
     if not points:
         return fallback
     data = [{"x": p.label, "y": _number(p.value)} for p in points]
-    return _chart(
-        "Chart.HorizontalBar",
-        data,
-        fallback,
-        title=title,
-        color=BAR_COLOR,
-        displayMode="AbsoluteWithAxis",
-    )
+    return _chart(kind, data, fallback, title=title, color=BAR_COLOR, **extra)
 
 
 def line(series: Sequence[Series], fallback: Element, *, title: str | None = None) -> Element:
