@@ -159,9 +159,10 @@ def _figures(say: Speaker, insights: Insights, min_answers: int) -> list[Element
     body += _reasons(say, by_section["reasons"])
     body += _areas(say, by_section.get("areas", []))
     body += _recommend(say, by_section["recommend"][0])
-    body += _by_type(say, by_section)
+    split_hidden = insights.report.current.by_type_hidden
+    body += _by_type(say, by_section) if not split_hidden else _split_hidden(say)
     body += _comments(say, insights.comments)
-    if any(r.current.hidden or r.previous.hidden for r in rows):
+    if split_hidden or any(r.current.hidden or r.previous.hidden for r in rows):
         body.append(paragraph(say("insights.hidden_note", min=min_answers), subtle=True))
     return body
 
@@ -287,6 +288,12 @@ def _by_type(say: Speaker, by_section: Mapping[str, list[Row]]) -> list[Element]
         _subheading(say("insights.accepted_by_type")),
         *_charted(say, charts.horizontal_bar, accepted, names),
     ]
+
+
+def _split_hidden(say: Speaker) -> list[Element]:
+    """The split by type is hidden whole: said so, with no type named (that would tell it is
+    not empty)."""
+    return [_subheading(say("insights.by_type")), paragraph(say("insights.hidden"), subtle=True)]
 
 
 def _comments(say: Speaker, comments: Mapping[str, Sequence[str]]) -> list[Element]:

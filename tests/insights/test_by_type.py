@@ -12,7 +12,7 @@ from config.loader import default_config_dir, load_config
 from journey.departure import Departure, DepartureType
 from journey.insights import build_report, report_rows
 from journey.insights_counts import Counts, DepartureCell, InsightsRules
-from journey.insights_service import gather
+from journey.insights_service import Insights, gather
 from journey.periods import Month, Period
 from storage.database import Database
 from storage.insights import SqlInsightsSource
@@ -87,10 +87,10 @@ def test_a_hidden_scope_shows_no_split() -> None:
     assert not [r for r in report_rows(report) if r.section == "by_type"]
 
 
-async def test_storage_counts_each_type_and_the_card_shows_the_split(db: Database) -> None:
+async def _gathered(db: Database, kinds: list[str]) -> Insights:
+    """HR's insights for the second half of 2026 over technical-services' `kinds` leavers."""
     config = load_config(default_config_dir())
     repository = SqlDepartureRepository(db)
-    kinds = ["resignation"] * 7 + ["retirement"] * 6 + ["dismissal"] * 5
     for number, kind in enumerate(kinds):
         await repository.add(
             Departure(
@@ -101,30 +101,52 @@ async def test_storage_counts_each_type_and_the_card_shows_the_split(db: Databas
                 departure_type=DepartureType(kind),
             )
         )
-    insights = await gather(
+    return await gather(
         SqlInsightsSource(db),
         Period(Month(2026, 7), Month(2026, 12)),
         None,
         reportable_questions(config),
         insights_rules(config),
     )
-    rows = {r.item: r.current for r in report_rows(insights.report) if r.section == "by_type"}
-    assert rows["resignation"].value == 7
-    assert rows["retirement"].value == 6 and rows["dismissal"].value == 5
 
-    say = Speaker(config, "da")
-    choice = [Choice(title="Contoso", value="organisation")]
+
+def _card_texts(insights: Insights, language: str) -> str:
+    """The texts of HR's insights card for the organisation, checked valid."""
+    say = Speaker(load_config(default_config_dir()), language)
     card = insights_card(
         say,
         insights,
         scope_title="Contoso",
-        units=choice,
+        units=[Choice(title="Contoso", value="organisation")],
         unit_value="organisation",
         periods=[Choice(title="2", value="2026-07")],
         period_value="2026-07",
         min_answers=5,
     )
     assert_valid_card(card)
-    shown = texts_of(card)
+    return texts_of(card)
+
+
+async def test_storage_counts_each_type_and_the_card_shows_the_split(db: Database) -> None:
+    config = load_config(default_config_dir())
+    insights = await _gathered(db, ["resignation"] * 7 + ["retirement"] * 6 + ["dismissal"] * 5)
+    rows = {r.item: r.current for r in report_rows(insights.report) if r.section == "by_type"}
+    assert rows["resignation"].value == 7
+    assert rows["retirement"].value == 6 and rows["dismissal"].value == 5
+
+    shown = _card_texts(insights, "da")
     assert config.text("insights.by_type", "da") in shown
     assert config.text("departure_type.resignation", "da") in shown
+
+
+async def test_a_split_hidden_whole_is_said_on_the_card_and_names_no_type(db: Database) -> None:
+    config = load_config(default_config_dir())
+    insights = await _gathered(db, ["resignation"] * 7 + ["retirement"] * 6 + ["dismissal"] * 2)
+    assert insights.report.current.by_type_hidden
+    for language in ("da", "sv", "nb", "en"):
+        shown = _card_texts(insights, language)
+        heading = config.text("insights.by_type", language)
+        hidden = config.text("insights.hidden", language)
+        assert f"{heading}\n{hidden}" in shown  # the heading, then "hidden" under it
+        for kind in DepartureType:
+            assert config.text(f"departure_type.{kind.value}", language) not in shown
