@@ -54,11 +54,14 @@ async def test_two_worker_processes_keep_the_limits_after_the_first_429(
     refused = standin.throttled
     assert refused, "the preloaded traffic should have drawn a 429"
     assert refused[0].limit == "1s/50"
-    # After the first 429: no request over a limit, and during its Retry-After only the few
-    # already under way, or sent by the other instance before it saw the pause.
+    # After the first 429: no request over a limit, and during its Retry-After (1 s) only those
+    # already under way, or sent by the other instance before it saw the pause (a view of the
+    # pauses is at most 0.15 s old): they arrive right after the first, not later in the second.
+    # How many were under way is a figure of the machine's load (a CI run at load saw 4 within
+    # 15 ms, a quiet machine 1-3), so the count is not the verdict.
     assert standin.over_limit_after_first_429() == 0
-    assert len(refused) <= 4, [(a.limit, round(a.at - refused[0].at, 3)) for a in refused]
-    assert all(a.at - refused[0].at < 1.0 for a in refused)
+    since_first = [round(a.at - refused[0].at, 3) for a in refused]
+    assert all(seconds < 0.5 for seconds in since_first), since_first
     # How close to 46 a second the paced fan-out gets is a figure of the machine's load, not a
     # verdict: bench/fanout.py measures it (two worker processes, this stand-in, share of 50/s).
     busy_chat = f"a:chat-{BUSY_PERSON}"
