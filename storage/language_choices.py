@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, ScalarSelect, select
 
 from journey.clock import Clock, SystemClock
 from journey.ports import PersonLanguages
@@ -12,6 +12,24 @@ from storage.people_in_view import LANGUAGE, look_up
 from storage.people_in_view import person_key as _key
 from storage.tables import departures, language_choices
 from storage.unit_of_work import current_unit
+
+
+def person_languages(
+    person: ColumnElement[str] | str,
+) -> tuple[ScalarSelect[str], ScalarSelect[str]]:
+    """A person's chosen language and the locale of their latest departure as the leaver, as
+    scalar subqueries on `person` (a lowercased UPN: a value, or a column of an outer query)."""
+    chosen = (
+        select(language_choices.c.locale).where(language_choices.c.upn == person).scalar_subquery()
+    )
+    registered = (
+        select(departures.c.locale)
+        .where(departures.c.leaver_upn == person)
+        .order_by(departures.c.created_at.desc(), departures.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return chosen, registered
 
 
 class SqlLanguageChoices:
@@ -37,19 +55,7 @@ class SqlLanguageChoices:
 
     async def languages_of(self, upn: str) -> PersonLanguages:
         """Their choice and the locale of their latest departure as the leaver: one query."""
-        person = _key(upn)
-        chosen = (
-            select(language_choices.c.locale)
-            .where(language_choices.c.upn == person)
-            .scalar_subquery()
-        )
-        registered = (
-            select(departures.c.locale)
-            .where(departures.c.leaver_upn == person)
-            .order_by(departures.c.created_at.desc(), departures.c.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
+        chosen, registered = person_languages(_key(upn))
         async with self._db.sessions() as session:
             row = (await session.execute(select(chosen.label("c"), registered.label("r")))).one()
         return PersonLanguages(chosen=row.c or None, registered=row.r or None)

@@ -20,7 +20,8 @@ from journey.ports import ConversationRef, PersonLanguages
 from storage.conversations import speaks_for_another
 from storage.database import Database
 from storage.dialect import insert_for
-from storage.tables import conversation_refs, departures, language_choices, seen_activities
+from storage.language_choices import person_languages
+from storage.tables import conversation_refs, seen_activities
 from storage.unit_of_work import current_unit
 
 log = logging.getLogger(__name__)
@@ -53,24 +54,12 @@ class TurnBegun(NamedTuple):
 
 def _senders() -> Select[Any]:
     """The stored references under the sender's key or Teams user id, each with the language
-    its person chose and the one HR registered (as storage/language_choices.py reads them);
+    its person chose and the one HR registered (storage.language_choices.person_languages);
     built once, with the ids as parameters."""
     person = func.lower(conversation_refs.c.upn)
-    chosen = (
-        select(language_choices.c.locale)
-        .where(language_choices.c.upn == person)
-        .scalar_subquery()
-        .label("chosen_language")
-    )
-    registered = (
-        select(departures.c.locale)
-        .where(departures.c.leaver_upn == person)
-        .order_by(departures.c.created_at.desc(), departures.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-        .label("registered_language")
-    )
-    return select(conversation_refs, chosen, registered).where(
+    chosen, registered = person_languages(person)
+    languages = (chosen.label("chosen_language"), registered.label("registered_language"))
+    return select(conversation_refs, *languages).where(
         or_(
             conversation_refs.c.user_key == bindparam("user_key"),
             conversation_refs.c.user_id == bindparam("user_id"),
