@@ -317,3 +317,52 @@ alumni_contacts = Table(
     Column("private_email", String(320), nullable=False),
     Column("consented_at", UtcDateTime, nullable=False),
 )
+
+# Issue 14 (0011): what was agreed in the conversation, tracked until it is done. Each row is
+# one action with one owner; its unit is copied so HR's, the manager's and the staff
+# representative's lists and the per-area insights stay with the unit after the departure
+# is anonymised. The text is a promise to the organisation, never the leaver's own words.
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    # No foreign key: like the audit trail, a follow-up outlives its departure's row.
+    Column("departure_id", String(64), nullable=False, index=True),
+    Column("unit", String(200), nullable=False),
+    Column("area", String(100), nullable=False),  # a section id of the unit's question set
+    Column("what", Text, nullable=False),
+    Column("owner_upn", UPN, nullable=False),
+    Column("owner_kind", String(16), nullable=False),  # interviewer, manager, hr or person
+    Column("due_on", Date, nullable=False),
+    Column("state", String(16), nullable=False),  # open or done
+    Column("outcome", Text, nullable=True),
+    Column("created_by", UPN, nullable=False),
+    Column("done_by", UPN, nullable=True),
+    Column("done_at", UtcDateTime, nullable=True),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+# The lists by scope read open ones by unit and due date; an owner's own by owner.
+Index("ix_follow_ups_unit_state_due_on", follow_ups.c.unit, follow_ups.c.state, follow_ups.c.due_on)
+Index("ix_follow_ups_owner_upn_state", follow_ups.c.owner_upn, follow_ups.c.state)
+
+# Issue 14 (0011): what the leaver chose to share, with whom, and the hiring manager HR named
+# for their successor. Nothing is shared without the leaver's choice (`chosen_at` set and
+# `withdrawn_at` empty); kept with the unit so a later onboarding can use it.
+shared_summaries = Table(
+    "shared_summaries",
+    metadata,
+    Column("departure_id", String(64), primary_key=True),
+    Column("unit", String(200), nullable=False, index=True),
+    Column("with_manager", Boolean, nullable=False, server_default=text("false")),
+    Column("with_hiring_manager", Boolean, nullable=False, server_default=text("false")),
+    Column("hiring_manager_upn", UPN, nullable=True),  # named by HR
+    Column("summary", Text, nullable=False, server_default=""),  # what they want known
+    Column("advice", Text, nullable=False, server_default=""),  # for the next in the job
+    Column("answers_included", Boolean, nullable=False, server_default=text("false")),
+    Column("chosen_at", UtcDateTime, nullable=True),
+    Column("withdrawn_at", UtcDateTime, nullable=True),
+    Column("revision", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
