@@ -34,6 +34,7 @@ from bot.typedefs import (
     PEOPLE,
     REGISTRATION,
     SETTINGS,
+    TELEMETRY,
 )
 from dialogs.routes import build_router
 from dialogs.turn import wired
@@ -45,7 +46,7 @@ from jobs.seen_activities import prune_seen_activities
 from outbox.connector import NoToken, TokenProvider
 from storage.database import Database
 from storage.departure_events import StoredDepartureEvents
-from storage.migrate import check_schema
+from storage.migrate import prepare_schema
 from storage.repositories import SqlDepartureRepository
 from storage.turns import TurnStart
 
@@ -53,13 +54,16 @@ log = logging.getLogger(__name__)
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:
-    """The database, at the schema this code expects (with Entra tokens as its password)."""
+    """The database, at the schema this code expects (with Entra tokens as its password),
+    migrated first when EXITBOT_MIGRATE_ON_START says so."""
     settings = app[SETTINGS]
     tokens = database_tokens(settings)
     try:
         db = await Database.open(settings.database_url, password=tokens)
         try:
-            await check_schema(db)
+            await prepare_schema(
+                db, migrate=settings.migrate_on_start, owner_role=settings.database_owner_role
+            )
             app[DATABASE] = db
             yield
         finally:
@@ -144,7 +148,7 @@ def _validator(settings: Settings, session: aiohttp.ClientSession) -> ChannelTok
 
 async def outbox_worker(app: web.Application) -> AsyncIterator[None]:
     """The delivery worker: sends each due proactive message once, until cleanup."""
-    await app[OUTBOX].start(app[FLOW].delivered)
+    await app[OUTBOX].start(app[FLOW].delivered, app[TELEMETRY].delivery)
     try:
         yield
     finally:

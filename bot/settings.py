@@ -38,6 +38,11 @@ class DatabaseSettings(BaseSettings):
     )
 
     database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    # PostgreSQL: the role migrations run as (SET ROLE), which owns every table; the service's
+    # login is granted it (`exitbot db grant`). Empty: the login that migrates owns them.
+    database_owner_role: str = Field(
+        "", alias="DATABASE_OWNER_ROLE", pattern=r"^([A-Za-z_][A-Za-z0-9_-]{0,62})?$"
+    )
 
 
 class AppPackageSettings(BaseSettings):
@@ -140,6 +145,9 @@ class Settings(PeopleSettings):
     # `entra`: log in to Azure Database for PostgreSQL with the bot's identity (an access token
     # per connection, no password in DATABASE_URL); `password`: whatever DATABASE_URL says.
     database_auth: Literal["password", "entra"] = Field("password", alias="DATABASE_AUTH")
+    # Bring the schema up to date before serving (under a lock, as DATABASE_OWNER_ROLE), so a
+    # deployment needs no migration step with the database's password from outside.
+    migrate_on_start: bool = Field(False, alias="EXITBOT_MIGRATE_ON_START")
     # Local mode only: a clock that POST /_test/clock moves forward, to see reminders that are
     # days away (end-to-end tests, demos).
     test_clock: bool = Field(False, alias="EXITBOT_TEST_CLOCK")

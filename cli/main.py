@@ -34,8 +34,15 @@ def _add_service(commands: Subcommands) -> None:
     )
     demo.set_defaults(run=lambda a: _command("cli.demo:run_demo")(Path.cwd()))
     db = commands.add_parser("db", help="database schema")
-    db.add_argument("action", choices=["upgrade"])
-    db.set_defaults(run=lambda a: _command("cli.db:upgrade_command")())
+    db.add_argument("action", choices=["upgrade", "grant"])
+    db.add_argument("login", nargs="?", help="grant: the login that may use the schema")
+    db.set_defaults(
+        run=lambda a: (
+            _command("cli.db:grant_command")(a.login)
+            if a.action == "grant"
+            else _command("cli.db:upgrade_command")()
+        )
+    )
 
 
 def _add_departures(commands: Subcommands) -> None:

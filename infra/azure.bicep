@@ -273,6 +273,9 @@ var appId = isManagedIdentity ? identity.properties.clientId : botAppId
 var identityDatabaseUrl = 'postgresql+asyncpg://${identity.name}@${postgres.properties.fullyQualifiedDomainName}:5432/${databaseName}?ssl=require'
 var databaseUrlSetting = isManagedIdentity ? identityDatabaseUrl : '@Microsoft.KeyVault(SecretUri=${databaseUrl.properties.secretUri})'
 var databaseAuth = isManagedIdentity ? 'entra' : 'password'
+// The role that owns exitbot's tables (`exitbot db grant`, docs/operations.md); the identity
+// is granted it and migrates as it when it starts. The SingleTenant bot's login owns them.
+var databaseOwnerRole = isManagedIdentity ? 'exitbot_owner' : ''
 
 var image = empty(containerImage) ? '${registry.properties.loginServer}/exitbot:latest' : containerImage
 
@@ -304,6 +307,14 @@ var appSettings = concat(
     {
       name: 'DATABASE_AUTH'
       value: databaseAuth
+    }
+    {
+      name: 'DATABASE_OWNER_ROLE'
+      value: databaseOwnerRole
+    }
+    {
+      name: 'EXITBOT_MIGRATE_ON_START'
+      value: 'true'
     }
     {
       name: 'EXITBOT_CONFIG_DIR'

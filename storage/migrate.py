@@ -4,6 +4,12 @@ Checking the schema (every start of the service and of a command) needs neither 
 its templates: the revision the code needs is read from the migration files' text, the one the
 database is at from `alembic_version` with a plain query. Alembic is imported only to upgrade,
 or to explain a database that is not at the code's revision.
+
+On PostgreSQL the schema's objects belong to an owner role (DATABASE_OWNER_ROLE, created by
+`exitbot db grant`) whoever migrates: an upgrade runs `SET LOCAL ROLE` to it (or, unset, to the
+owner of alembic_version when the login is a member of it), so the tables an administrator
+created stay usable by the service's own login, which is granted the same role, and either can
+migrate later. An advisory lock lets one of several starting instances migrate.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.database import Database
+from storage.database import Database, DatabaseUnavailable
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -23,6 +31,13 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 UPGRADE_HINT = "run `exitbot db upgrade`"
 VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
+GRANT_HINT = "docs/operations.md, 'The database and the identity'"
+# pg_advisory_xact_lock's key for "one migration at a time" (the bytes of "exitbot").
+MIGRATION_LOCK = 0x65786974626F74
+# PostgreSQL's SQLSTATEs for "not allowed" (also SET ROLE without membership) and for a role
+# that does not exist (SET ROLE to one).
+PERMISSION_STATES = {"42501": "permission denied", "22023": "no such role"}
+ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,62}$")
 
 # `revision: str = "0009"` and `down_revision: str | None = "0008"` (or a tuple of them, or
 # None) at the start of a line of a migration file, as Alembic writes them.
@@ -33,6 +48,34 @@ _QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
 
 class SchemaOutOfDate(RuntimeError):
     """The database schema is not the one this code was written for."""
+
+
+class DatabasePermissionDenied(DatabaseUnavailable):
+    """The login may not use (or change) exitbot's tables; the message says who fixes it, how."""
+
+
+def permission_state(exc: BaseException) -> str | None:
+    """PERMISSION_STATES' key when `exc` is PostgreSQL refusing a login something, else None."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    cause = getattr(orig, "__cause__", None)
+    state = getattr(orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
+    return state if state in PERMISSION_STATES else None
+
+
+def _refusal(exc: DBAPIError, db: Database, wanted: str, fix: str) -> DatabasePermissionDenied:
+    """One line: which login may not do what, PostgreSQL's own words, and the fix."""
+    lines = str(exc.orig or exc).strip().splitlines()
+    said = lines[0].split(": ", 1)[-1] if lines else PERMISSION_STATES["42501"]
+    login = db.url.username or "(this login)"
+    return DatabasePermissionDenied(
+        f'the database login "{login}" may not {wanted} at {db.redacted_url} ({said}): {fix}'
+    )
+
+
+def _owner_role_sql(owner_role: str) -> str:
+    if not ROLE_NAME.fullmatch(owner_role):
+        raise ValueError(f"DATABASE_OWNER_ROLE: {owner_role!r} is not a role name")
+    return f'SET LOCAL ROLE "{owner_role}"'
 
 
 def alembic_config(url: str | URL | None = None) -> Config:
@@ -88,14 +131,59 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
-async def upgrade(url: str | URL, revision: str = "head") -> None:
+async def upgrade(url: str | URL, revision: str = "head", *, owner_role: str = "") -> None:
     """Bring the database at `url` to `revision` (default: the newest); DatabaseUnavailable."""
-    async with await Database.open(url) as db, db.engine.begin() as connection:
-        if db.dialect == "sqlite":
-            # The sqlite3 module runs DDL outside any transaction; an explicit BEGIN makes the
-            # upgrade all-or-nothing, and IMMEDIATE keeps a running service from writing meanwhile.
-            await connection.exec_driver_sql("BEGIN IMMEDIATE")
-        await connection.run_sync(_upgrade, revision)
+    async with await Database.open(url) as db:
+        await upgrade_database(db, revision, owner_role=owner_role)
+
+
+async def upgrade_database(db: Database, revision: str = "head", *, owner_role: str = "") -> None:
+    """Migrate an open database, as `owner_role` when given (PostgreSQL), one at a time."""
+    try:
+        async with db.engine.begin() as connection:
+            if db.dialect == "sqlite":
+                # The sqlite3 module runs DDL outside any transaction; an explicit BEGIN makes
+                # the upgrade all-or-nothing, and IMMEDIATE keeps a running service from writing.
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                # Instances starting together: the first migrates, the others wait, find the
+                # schema current and migrate nothing.
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
+                role = owner_role or await _schema_owner(connection)
+                if role:
+                    await connection.exec_driver_sql(_owner_role_sql(role))
+            await connection.run_sync(_upgrade, revision)
+    except DBAPIError as exc:
+        if permission_state(exc) is None:
+            raise
+        owner = owner_role or "the owner role"
+        fix = (
+            f"migrate as a login that is granted {owner} (DATABASE_OWNER_ROLE), which an "
+            f"administrator gives it once with `exitbot db grant <login>` ({GRANT_HINT})"
+        )
+        raise _refusal(exc, db, "change exitbot's schema", fix) from None
+
+
+async def _schema_owner(connection: AsyncConnection) -> str:
+    """The role owning alembic_version when it is not this login but this login may act as it
+    (the administrator or the identity after `exitbot db grant`), else ''."""
+    owner = await connection.execute(
+        text(
+            "SELECT o.rolname FROM pg_class c JOIN pg_roles o ON o.oid = c.relowner "
+            f"WHERE c.oid = to_regclass('{VERSION_TABLE}') AND o.rolname <> current_user "
+            "AND pg_has_role(current_user, o.oid, 'MEMBER')"
+        )
+    )
+    return owner.scalar() or ""
+
+
+async def prepare_schema(db: Database, *, migrate: bool, owner_role: str = "") -> None:
+    """At the service's start: migrate first when asked to, then check the schema."""
+    if migrate:
+        await upgrade_database(db, owner_role=owner_role)
+    await check_schema(db)
 
 
 async def current_revision(url: str | URL) -> str | None:
@@ -117,8 +205,17 @@ def _stored_revision(connection: Connection) -> str | None:
 
 
 async def _current(db: Database) -> str | None:
-    async with db.engine.connect() as connection:
-        return await connection.run_sync(_stored_revision)
+    try:
+        async with db.engine.connect() as connection:
+            return await connection.run_sync(_stored_revision)
+    except DBAPIError as exc:
+        if permission_state(exc) is None:
+            raise
+        fix = (
+            "an administrator grants this login the owner role once, "
+            f"`exitbot db grant {db.url.username or '<login>'}` ({GRANT_HINT})"
+        )
+        raise _refusal(exc, db, "read exitbot's tables", fix) from None
 
 
 async def check_schema(db: Database) -> None:
