@@ -15,6 +15,7 @@ from dialogs.turn import Services
 from journey.after_conversation import AfterConversation
 from journey.clock import Clock
 from journey.flow import DepartureFlow
+from journey.follow_ups import FollowUps
 from journey.hr import HrRoster
 from journey.meeting_modes import MeetingModes
 from journey.plan_changes import PlanChanges
@@ -29,6 +30,7 @@ from people.ports import PeoplePorts
 from storage.after_conversation import SqlNotesStore
 from storage.alumni import SqlAlumni
 from storage.database import Database
+from storage.follow_ups import SqlFollowUpStore
 from storage.insights import SqlInsightsSource
 from storage.language_choices import SqlLanguageChoices
 from storage.repositories import SqlAuditLog, SqlConversationRefStore, SqlDepartureRepository
@@ -101,6 +103,7 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
         insights=SqlInsightsSource(db),
         languages=SqlLanguageChoices(db, clock),
         plans=_plan_changes(clock, resources, outbox, flow, departures, audit),
+        follow_ups=_follow_ups(clock, resources, outbox, departures, audit),
         meetings=MeetingModes(
             departures=departures,
             calendar=people.calendar,
@@ -185,4 +188,26 @@ def _after_conversation(
         # Issue 11: consents to alumni contact; the farewell offers for every leaver.
         alumni=SqlAlumni(db),
         farewell_at=lambda d: farewell_gestures_at(d, reminder_rules(config(), d.unit)),
+    )
+
+
+def _follow_ups(
+    clock: Clock,
+    resources: Resources,
+    outbox: Outbox,
+    departures: SqlDepartureRepository,
+    audit: SqlAuditLog,
+) -> FollowUps:
+    """Follow-ups (issue 14): owned by the interviewer, the manager, HR's contact or a person
+    from the directory; areas are the unit's question set's sections."""
+    config = resources.config
+    return FollowUps(
+        departures=departures,
+        store=SqlFollowUpStore(resources.db),
+        audit=audit,
+        clock=clock,
+        directory=resources.people.directory,
+        hr_contact=lambda unit: reminder_rules(config(), unit).hr_contact,
+        areas=lambda unit: [s.id for s in config().survey_sections(unit or None)],
+        notifier=outbox.follow_ups,
     )

@@ -86,10 +86,12 @@ def thank_you_card(
     wishes: Wishes | None = None,
     note: str | None = None,
     alumni: AlumniContact | None = None,
+    promised: Sequence[Element] = (),
 ) -> dict[str, Any]:
     """To the leaver once the conversation is held: thanks, what was agreed, the offers.
 
-    `notes` (what was agreed, how the feedback is used) only in the leaver's own refresh.
+    `notes` (what was agreed, how the feedback is used) and `promised` (the follow-ups,
+    cards.follow_ups.promised_block) only in the leaver's own refresh.
     """
     body: list[Element] = [
         heading(say("farewell.title")),
@@ -97,6 +99,7 @@ def thank_you_card(
     ]
     if notes is not None:
         body += _agreed(say, notes)
+    body += promised  # issue 14: what the organisation promised, while the case is open
     offered, actions = _offers_part(say, departure, offers, wishes, alumni, note)
     thanks_refresh = refresh(THANKS_REFRESH, departure, user_ids)
     return adaptive_card([*body, *offered], actions, refresh=thanks_refresh, lang=say.lang)

@@ -182,6 +182,19 @@ def long_text(input_id: str, label: str, max_length: int, value: str | None = No
     return element
 
 
+def nested_card(body: list[Element], actions: list[Element]) -> dict[str, Any]:
+    """A card shown inside another (Action.ShowCard): no schema of its own."""
+    card = adaptive_card(body, actions)
+    del card["$schema"]
+    return card
+
+
+def show_card(title: str, body: list[Element], actions: list[Element]) -> Element:
+    """A button that opens a form within the card (Action.ShowCard): its inputs travel only
+    with its own buttons, not with the buttons of the card around it."""
+    return {"type": "Action.ShowCard", "title": title, "card": nested_card(body, actions)}
+
+
 def about(departure: Departure, **more: Any) -> dict[str, Any]:
     """The data of a card action about `departure`: its id and the mark of the plan the card
     is drawn for, so a press on a card that is no longer current is refused (dialogs.router)."""

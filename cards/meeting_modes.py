@@ -18,6 +18,7 @@ from cards.base import (
     execute,
     facts,
     heading,
+    nested_card,
     notice_card,
     paragraph,
     typed,
@@ -169,6 +170,4 @@ def _outside_form(say: Speaker, departure: Departure) -> dict[str, Any]:
 
 def _nested(body: list[Element], actions: list[Element]) -> dict[str, Any]:
     """A card shown inside another (Action.ShowCard): no schema of its own."""
-    card = adaptive_card(body, actions)
-    del card["$schema"]
-    return card
+    return nested_card(body, actions)

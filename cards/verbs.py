@@ -63,3 +63,9 @@ THANKS_CHOOSE: Final = "thanks.choose"
 ALUMNI_WITHDRAW: Final = "alumni.withdraw"
 
 INSIGHTS_SHOW: Final = "insights.show"
+
+# Follow-ups (issue 14): the interviewer adds them on the task card; the owner's card.
+FOLLOW_UP_ADD: Final = "follow_up.add"
+FOLLOW_UP_DONE: Final = "follow_up.done"
+FOLLOW_UP_HAND_ON: Final = "follow_up.hand_on"
+FOLLOW_UP_REFRESH: Final = "follow_up.refresh"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from config.catalog_follow_ups import FOLLOW_UP_TEXTS
 from journey.after_conversation import Gesture
 from journey.departure import DepartureStatus, DepartureType, InterviewerKind, Reach
 from journey.plan_change_rules import Release
@@ -340,6 +341,9 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "short_notice.hr_body": ("name", "last_day", "interviewer"),
         "offer.short_notice": ("last_day",),
         "meeting.invitation_body_in_person": ("name", "interviewer", "minutes", "place"),
+        # Follow-ups (issue 14): the task card's list and form, the owner's card, what the
+        # leaver is shown was promised, and every refusal.
+        **FOLLOW_UP_TEXTS,
     }
 )
 # Keys that follow from enums, so a new status, interviewer kind or offer needs its text.

@@ -17,6 +17,8 @@ from cards.after_conversation import (
     thank_you_without_details,
 )
 from cards.base import Element, paragraph
+from cards.follow_ups import PREFIX as FOLLOW_UP_PREFIX
+from cards.follow_ups import areas_for, follow_ups_block, promised_block
 from cards.task import task_card
 from dialogs.card_action import CardInputs, DepartureAction, asker_of
 from dialogs.router import InvokeResult
@@ -29,6 +31,7 @@ from journey.after_conversation import (
     may_write_notes,
 )
 from journey.departure import Departure, DepartureStatus
+from journey.follow_up_rules import leaver_sees, may_add
 from journey.refusals import NotAllowed, StaleAction
 
 # Generous: the domain's own limit is checked (and a refusal audited) by the service.
@@ -38,10 +41,13 @@ RawNote = Annotated[str, Field(max_length=20_000)]
 class NotesInput(CardInputs):
     """The task card's Save or Held, with the notes as typed (`n_<field>` inputs)."""
 
-    gathered = ((NOTE_PREFIX, "notes"),)
+    # The follow-up form's inputs sit in a ShowCard and do not travel with these buttons;
+    # should a host send them anyway, they are gathered and left alone (issue 14).
+    gathered = ((NOTE_PREFIX, "notes"), (FOLLOW_UP_PREFIX, "follow_up_form"))
 
     revision: Annotated[int, Field(ge=0)]
     notes: dict[NoteField, RawNote] = Field(default_factory=dict)
+    follow_up_form: dict[str, RawNote] = Field(default_factory=dict)
 
 
 class WishesInput(CardInputs):
@@ -76,7 +82,30 @@ async def notes_elements(
     block = notes_block(turn.speaker(departure.unit), departure, notes)
     if note:
         block[0]["items"].insert(1, paragraph(note))
-    return block
+    return block + await follow_up_elements(turn, departure)
+
+
+async def follow_up_elements(turn: DialogTurn, departure: Departure) -> list[Element]:
+    """The follow-ups agreed so far and the form to add one, for the interviewer (issue 14)."""
+    service = turn.services.follow_ups
+    if service is None or not may_add(departure, asker_of(turn)):
+        return []
+    say = turn.speaker(departure.unit)
+    today = turn.services.clock.now().astimezone(departure.zone).date()
+    listed = await service.of_departure(departure)
+    areas = areas_for(turn.config, say, departure.unit)
+    return follow_ups_block(say, departure, listed, areas, today)
+
+
+async def promised_elements(turn: DialogTurn, departure: Departure) -> list[Element]:
+    """What was promised (the follow-ups), for the leaver's own thank-you while the case is
+    open (issue 14); callers checked it is the leaver."""
+    service = turn.services.follow_ups
+    if service is None or not leaver_sees(departure):
+        return []
+    today = turn.services.clock.now().astimezone(departure.zone).date()
+    listed = await service.of_departure(departure)
+    return promised_block(turn.speaker(departure.unit), listed, today)
 
 
 async def full_task_card(
@@ -145,6 +174,7 @@ async def thank_you_for(
         wishes=wishes,
         note=note,
         alumni=alumni,
+        promised=await promised_elements(turn, departure),
     )
 
 

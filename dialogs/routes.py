@@ -7,6 +7,7 @@ from cards import verbs
 from dialogs import (
     after_conversation,
     booking,
+    follow_ups,
     handover,
     insights,
     interviewer,
@@ -33,6 +34,15 @@ from dialogs.status import FromList, HrListState, show_list, show_status
 from dialogs.turn import DialogTurn
 from journey.after_conversation import NoteTooLong, NotOffered, NotYetHeld
 from journey.farewell import EmailNeeded, EmailNotPrivate, EmailNotValid
+from journey.follow_up_rules import (
+    AreaRefused,
+    DueDateRefused,
+    OutcomeRefused,
+    OwnerIsLeaver,
+    StaleFollowUp,
+    UnknownOwner,
+    WhatRefused,
+)
 from journey.locale import LanguageNotOffered
 from journey.meeting_modes import PlaceRefused, TimeRefused
 from journey.people import DirectoryUnavailable, PersonNotReachable
@@ -60,6 +70,7 @@ NOT_ALLOWED_TEXTS: dict[Reason, str] = {
     Reason.OWN_DEPARTURE: "error.own_departure",
     Reason.NO_FIGURES: "insights.not_allowed",
     Reason.NOT_IN_SCOPE: "insights.not_your_unit",
+    Reason.NOT_OWNER: "follow_up.not_owner",
 }
 
 
@@ -174,6 +185,23 @@ def _meeting_modes(router: Router) -> None:
     router.refusal(TimeRefused, modes.time_refused)
 
 
+def _follow_ups(router: Router) -> None:
+    """Follow-ups (issue 14): added on the task card, done or handed on by their owner. Each
+    keeps its own revision, so the plan's mark is not checked."""
+    router.verb(verbs.FOLLOW_UP_ADD, follow_ups.AddFollowUp, follow_ups.add, checked=False)
+    router.verb(verbs.FOLLOW_UP_DONE, follow_ups.OwnerAction, follow_ups.mark_done)
+    router.verb(verbs.FOLLOW_UP_HAND_ON, follow_ups.OwnerAction, follow_ups.hand_on)
+    view, without = follow_ups.refresh, follow_ups.no_details
+    router.verb(verbs.FOLLOW_UP_REFRESH, follow_ups.FollowUpRef, view, not_allowed=without)
+    router.refusal(StaleFollowUp, follow_ups.stale)
+    router.refusal(DueDateRefused, follow_ups.due_refused)
+    router.refusal(WhatRefused, "follow_up.what_bad")
+    router.refusal(OutcomeRefused, "follow_up.outcome_bad")
+    router.refusal(AreaRefused, "follow_up.area_bad")
+    router.refusal(UnknownOwner, "follow_up.unknown_owner")
+    router.refusal(OwnerIsLeaver, "follow_up.owner_is_leaver")
+
+
 def build_router() -> Router:
     """Every command and verb the bot understands, and the answer to every refusal."""
     router = Router()
@@ -190,5 +218,6 @@ def build_router() -> Router:
     router.command(Command.INSIGHTS, insights.show_insights)
     router.verb(verbs.INSIGHTS_SHOW, insights.ShowInsights, insights.show_chosen)
     _meeting_modes(router)
+    _follow_ups(router)
     _refusals(router)
     return router

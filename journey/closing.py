@@ -24,12 +24,16 @@ from journey.clock import Clock
 from journey.departure import Departure, DepartureStatus
 from journey.due import DueActions
 from journey.kernel import Kernel
+from journey.notify import FOLLOW_UP_KINDS, MessageKind
 from journey.ports import AuditLog, DepartureRepository
 
 DEFAULT_DAYS_AFTER_LAST_DAY = 14
 AUDIT_CLOSED = "departure.closed"
 SYSTEM = "system"  # the audit log's actor for what the bot does on its own
 BATCH = 200  # candidates read per query by the closing job
+
+# What closing a case withdraws: every message of the journey but the follow-ups'.
+CASE_KINDS = tuple(kind.value for kind in MessageKind if kind not in FOLLOW_UP_KINDS)
 
 # A closed departure no longer offers anything: no times to pick, no "ask me later".
 _CLOSED_CLEARS = {"proposed_slots": [], "remind_offer_at": None, "times_requested_at": None}
@@ -130,7 +134,9 @@ class CaseClosing:
             return False
         before = saved.before.status.value
         await self._kernel.record(SYSTEM, AUDIT_CLOSED, departure_id, was=before)
-        await self._due.cancel(departure_id)  # nothing more is sent about a closed case
+        # Nothing more is sent about a closed case; its follow-ups are the organisation's
+        # promise and outlive it (issue 14), with their owners' cards and reminders.
+        await self._due.cancel(departure_id, kinds=CASE_KINDS)
         return True
 
     async def close_due(self) -> int:

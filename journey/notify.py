@@ -45,6 +45,15 @@ class MessageKind(StrEnum):
     SURVEY_OFFER = "survey_offer"  # to the leaver, once the conversation is booked
     THANKS_AFTER = "thanks_after"  # to the leaver: the thank-you after the conversation
     WISHES = "thanks_wishes"  # to the interviewer: the leaver's wishes, once per change
+    # Follow-ups (issue 14): to the owner when given one, and on its due date at 09:00.
+    FOLLOW_UP = "follow_up"
+    FOLLOW_UP_REMINDER = "follow_up_reminder"
+
+
+# A follow-up outlives its case: closing it does not withdraw these (journey.closing).
+FOLLOW_UP_KINDS: frozenset[MessageKind] = frozenset(
+    {MessageKind.FOLLOW_UP, MessageKind.FOLLOW_UP_REMINDER}
+)
 
 
 # The kinds whose outcome goes back on the departure (its reach, the cards to update later).
@@ -52,6 +61,7 @@ RECORDED_KINDS: frozenset[MessageKind] = frozenset(MessageKind) - {
     MessageKind.SURVEY_OFFER,
     MessageKind.THANKS_AFTER,
     MessageKind.WISHES,
+    *FOLLOW_UP_KINDS,  # about a follow-up: nothing to record on the departure
 }
 
 

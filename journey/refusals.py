@@ -30,6 +30,7 @@ class Reason(StrEnum):
     OWN_DEPARTURE = "own_departure"  # HR's card on their own departure: not the regret
     NO_FIGURES = "no_figures"  # insights: neither HR nor the manager of anyone who left
     NOT_IN_SCOPE = "not_in_scope"  # insights: figures of a unit the person does not manage
+    NOT_OWNER = "not_owner"  # a follow-up: marked done or handed on by its owner only (issue 14)
 
 
 INSIGHTS_SCOPE = "insights"  # the scope of a refusal about figures across departures

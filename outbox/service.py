@@ -12,6 +12,7 @@ from journey.clock import Clock
 from journey.ports import ConversationRefStore
 from outbox.after_notifier import TeamsAfterNotifier
 from outbox.connector import ConnectorClient, TokenProvider, delivery_connector
+from outbox.follow_up_notifier import TeamsFollowUpNotifier
 from outbox.meeting_notifier import TeamsMeetingNotifier
 from outbox.messages import CardMessages
 from outbox.notifier import TeamsNotifier
@@ -24,6 +25,7 @@ from outbox.worker import DeliveryWorker
 from storage.database import Database
 from storage.departures import SqlDepartureRepository
 from storage.due_actions import DueActionQueue
+from storage.follow_ups import SqlFollowUpStore
 from storage.language_choices import SqlLanguageChoices
 from storage.send_budget import SendBudget
 
@@ -89,6 +91,8 @@ class Outbox:
         self.meetings = TeamsMeetingNotifier(
             config=config, notifier=self.notifier, after=self.after
         )
+        # Follow-ups (issue 14): the owner's card and the due date's reminder.
+        self.follow_ups = _follow_ups(db, config, clock, self.queue, self.notifier)
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -102,7 +106,11 @@ class Outbox:
             clock=self._clock,
             policy=DeliveryPolicy(poll_seconds=POLL_SECONDS),
             open_conversation=self.reacher.for_worker,
-            render=CardsAtSend(SqlDepartureRepository(self._db, self._clock), self.notifier),
+            render=CardsAtSend(
+                SqlDepartureRepository(self._db, self._clock),
+                self.notifier,
+                follow_ups=self.follow_ups.card_at_send,
+            ),
             on_settled=DeliveryReport(self._refs, delivered),
         )
         self._stop.clear()
@@ -114,3 +122,21 @@ class Outbox:
         if self._task is not None:
             await self._task
             self._task = None
+
+
+def _follow_ups(
+    db: Database,
+    config: Callable[[], LoadedConfig],
+    clock: Clock,
+    queue: DueActionQueue,
+    notifier: TeamsNotifier,
+) -> TeamsFollowUpNotifier:
+    """The owners' cards and reminders, drawn from the follow-up when they go (issue 14)."""
+    return TeamsFollowUpNotifier(
+        config=config,
+        queue=queue,
+        clock=clock,
+        store=SqlFollowUpStore(db),
+        departures=SqlDepartureRepository(db, clock),
+        speaker_to=notifier.speaker_to,
+    )

@@ -28,6 +28,13 @@ from cards.booking import (
     slots_card,
     waiting_card,
 )
+from cards.follow_ups import (
+    areas_for,
+    follow_up_card,
+    follow_up_without_details,
+    follow_ups_block,
+    promised_block,
+)
 from cards.handover import handover_card
 from cards.help import HelpCommand, HelpView, help_card
 from cards.insights import Choice as InsightsChoice
@@ -84,6 +91,7 @@ from journey.departure import (
     Reach,
 )
 from journey.farewell import AlumniContact
+from journey.follow_up_rules import FollowUp, OwnerKind
 from journey.hr_status import Attention, HrPage, HrQuery
 from journey.insights import Figure, PeriodFigures, Report
 from journey.insights_service import Insights
@@ -707,6 +715,60 @@ def _plan_changes(config: LoadedConfig, language: str) -> dict[str, Card]:
     }
 
 
+def follow_up(**changes: Any) -> FollowUp:
+    """A follow-up agreed in the catalogue's held conversation (issue 14)."""
+    values: dict[str, Any] = {
+        "id": "f-0001",
+        "departure_id": "d-0001",
+        "unit": UNIT,
+        "area": "work_environment",
+        "what": "Tage **vagtplanen** op på [personalemødet](https://x) i januar",
+        "owner_upn": "manager@contoso.example",
+        "owner_kind": OwnerKind.MANAGER,
+        "due_on": date(2026, 12, 10),
+        "created_by": "hrpartner@contoso.example",
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    return FollowUp.model_validate(values | changes)
+
+
+def _follow_ups(config: LoadedConfig, language: str) -> dict[str, Card]:
+    """Follow-ups (issue 14): on the task card, the owner's card (open, reminded, done, seen
+    by someone else), what anyone else gets, and the leaver's thank-you with the promises."""
+    say = Speaker(config, language, UNIT)
+    held = booked(status=DepartureStatus.HELD)
+    today = NOW.date()
+    areas = areas_for(config, say, UNIT)
+    rep = "union.rep@contoso.example"
+    other = follow_up(id="f-0002", area="other", owner_kind=OwnerKind.PERSON, owner_upn=rep)
+    done = follow_up(state="done", outcome="Aftalt: **ny** plan fra februar.", revision=2)
+    listed = [follow_up(), other]
+    unit = config.unit_name(UNIT, say.lang) or UNIT
+    owner = {"areas": areas, "unit_name": unit, "today": today, "user_ids": [PARTNER_ID]}
+    notes = [*notes_block(say, held, NOTES), *follow_ups_block(say, held, listed, areas, today)]
+    return {
+        "task-held-with-follow-ups": task_card(say, held, user_ids=[PARTNER_ID], notes=notes),
+        "follow-up": follow_up_card(say, follow_up(), can_act=True, **owner),
+        "follow-up-reminder": follow_up_card(
+            say, follow_up(), can_act=True, note=say("follow_up.reminder_note"), **owner
+        ),
+        "follow-up-done": follow_up_card(
+            say, done, can_act=True, note=say("follow_up.done_note"), **owner
+        ),
+        "follow-up-seen": follow_up_card(say, other, can_act=False, **owner),
+        "follow-up-without-details": follow_up_without_details(say),
+        "thank-you-with-promises": thank_you_card(
+            say,
+            held,
+            tuple(Gesture),
+            user_ids=[LEAVER_ID],
+            notes=NOTES,
+            promised=promised_block(say, [*listed, done], today),
+        ),
+    }
+
+
 SOURCES: tuple[Build, ...] = (
     _offer_and_booking,
     _task,
@@ -720,6 +782,7 @@ SOURCES: tuple[Build, ...] = (
     _insights,
     _meeting_modes,
     _plan_changes,
+    _follow_ups,
 )
 
 
