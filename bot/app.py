@@ -10,10 +10,12 @@ from aiohttp import web
 from bot import resources
 from bot.clock_route import PATH as TEST_CLOCK_PATH
 from bot.clock_route import add_test_clock
+from bot.health import add_health_routes
 from bot.reload import config_reload
 from bot.routes import add_routes
 from bot.settings import Settings
-from bot.typedefs import CLOCK, CONFIG, SETTINGS
+from bot.telemetry import Telemetry, open_telemetry, telemetry_context
+from bot.typedefs import CLOCK, CONFIG, SETTINGS, TELEMETRY
 from config.holder import ConfigHolder
 from config.loaded import LoadedConfig
 from hr_api.routes import add_api_routes
@@ -29,19 +31,23 @@ def create_app(
     config: LoadedConfig | None = None,
     clock: Clock | None = None,
     bot_tokens: TokenProvider | None = None,
+    telemetry: Telemetry | None = None,
 ) -> web.Application:
     """The aiohttp application; its resources open on startup and close on cleanup."""
     # `config`: HR's configuration already read from settings.resolved_config_dir (`serve`
     # reads it once, to refuse to start on a mistake); None reads it here.
-    # `clock` and `bot_tokens` replace the system clock and the Entra token source (tests, demos).
+    # `clock` and `bot_tokens` replace the system clock and the Entra token source (tests, demos);
+    # `telemetry` the one the settings ask for (tests: in-memory exporters).
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[CLOCK] = clock or (_test_clock(app) if settings.test_clock else SystemClock())
     folder = settings.resolved_config_dir
     app[CONFIG] = ConfigHolder.load(folder) if config is None else ConfigHolder(folder, config)
+    app[TELEMETRY] = telemetry or open_telemetry(settings)
     app.cleanup_ctx.extend(
         [
             resources.database,
+            telemetry_context,  # flushed after the delivery worker's last sends
             resources.people,
             partial(resources.bot_http, tokens=bot_tokens),
             resources.services,
@@ -52,6 +58,7 @@ def create_app(
         ]
     )
     add_routes(app)
+    add_health_routes(app)
     add_api_routes(app, role=settings.api_role)
     return app
 

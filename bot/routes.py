@@ -6,11 +6,13 @@ import asyncio
 import logging
 
 from aiohttp import web
+from botbuilder.schema import Activity
 
 from bot.activity_input import BodyRefused, read_activity
 from bot.adapter import ChannelRefused, DuplicateActivity, SenderMismatch, TenantRefused
 from bot.auth import AuthUnavailable, Unauthorized
-from bot.typedefs import ADAPTER, BOT, CONFIG, DATABASE
+from bot.telemetry import TurnNote
+from bot.typedefs import ADAPTER, BOT, CONFIG, DATABASE, TELEMETRY
 from storage.outage import database_unavailable
 from storage.turns import TurnInProgress
 
@@ -39,7 +41,12 @@ async def messages(request: web.Request) -> web.Response:
         activity = read_activity(raw)  # bounded depth, every string cleaned
     except BodyRefused as exc:
         return _problem(400, str(exc))
+    with request.app[TELEMETRY].turn(activity) as note:
+        return await _turn(request, activity, note)
 
+
+async def _turn(request: web.Request, activity: Activity, note: TurnNote) -> web.Response:
+    """Run the activity's turn; the answer, with its outcome told to `note` (telemetry)."""
     adapter, bot = request.app[ADAPTER], request.app[BOT]
     try:
         response = await adapter.process(
@@ -47,34 +54,47 @@ async def messages(request: web.Request) -> web.Response:
         )
     except Unauthorized as exc:
         log.warning("refused an activity: %s", exc)
-        return _problem(401, "unauthorized")
+        return _noted(note, "unauthorized", _problem(401, "unauthorized"))
     except AuthUnavailable as exc:
         log.error("cannot check tokens: %s", exc)
-        return _problem(503, "cannot check tokens right now")
+        return _noted(note, "auth_unavailable", _problem(503, "cannot check tokens right now"))
     except TenantRefused:
         log.warning("refused an activity from another tenant")
-        return _problem(403, "this bot serves another tenant")
+        return _noted(note, "tenant_refused", _problem(403, "this bot serves another tenant"))
     except ChannelRefused as exc:
         log.warning("refused an activity from the channel %r (EXITBOT_CHANNELS)", str(exc)[:64])
-        return _problem(403, "this bot does not accept activities from this channel")
+        message = "this bot does not accept activities from this channel"
+        return _noted(note, "channel_refused", _problem(403, message))
     except SenderMismatch as exc:
         log.warning("refused a %r: its sender ids contradict a stored person", str(exc)[:64])
-        return _problem(403, "the sender's Teams user id and Entra object id do not match")
+        message = "the sender's Teams user id and Entra object id do not match"
+        return _noted(note, "sender_mismatch", _problem(403, message))
     except DuplicateActivity:
         log.info("dropped a re-sent activity")
-        return web.Response(status=200)
+        return _noted(note, "duplicate", web.Response(status=200))
     except TurnInProgress:
         log.info("an activity was re-sent while its turn runs; asked to retry")
-        return _unavailable("this activity is being handled; try again")
+        answer = _unavailable("this activity is being handled; try again")
+        return _noted(note, "in_progress", answer)
     except Exception as exc:
         if not database_unavailable(exc):
             raise
         # Nothing of the turn is recorded as seen: Teams' retry runs it.
         log.warning("the database is unavailable: %s", type(exc).__name__)
-        return _unavailable("the database is unavailable; try again")
+        answer = _unavailable("the database is unavailable; try again")
+        return _noted(note, "database_unavailable", answer)
     if response is not None:
-        return web.json_response(response.body, status=response.status)
+        body = response.body
+        card_status = body.get("statusCode") if isinstance(body, dict) else None
+        note.ended("ok", response.status, card_status if isinstance(card_status, int) else None)
+        return web.json_response(body, status=response.status)
+    note.ended("ok", 200)
     return web.Response(status=200)
+
+
+def _noted(note: TurnNote, outcome: str, response: web.Response) -> web.Response:
+    note.ended(outcome, response.status)
+    return response
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -125,6 +125,16 @@ class Settings(PeopleSettings):
     port: int = Field(3978, alias="EXITBOT_PORT", ge=1, le=65535)
     max_body_bytes: int = Field(256 * 1024, alias="EXITBOT_MAX_BODY_BYTES", ge=1024)
     log_level: str = Field("INFO", alias="EXITBOT_LOG_LEVEL")
+    # `json`: one JSON object per line (time, level, logger, message and any extra fields) for a
+    # log store that parses them; `text`: plain lines. Neither holds message text or tokens.
+    log_format: Literal["text", "json"] = Field("text", alias="EXITBOT_LOG_FORMAT")
+    # Traces and metrics (bot/telemetry.py). `auto`: to Application Insights when its connection
+    # string is set (the Bicep sets it), else nowhere; `console`: printed on stdout, for a local
+    # look; `off`: never.
+    telemetry: Literal["auto", "console", "off"] = Field("auto", alias="EXITBOT_TELEMETRY")
+    applicationinsights_connection_string: SecretStr | None = Field(
+        None, alias="APPLICATIONINSIGHTS_CONNECTION_STRING"
+    )
 
     app_type: AppType = Field(AppType.SINGLE_TENANT, alias="MICROSOFT_APP_TYPE")
 
@@ -201,6 +211,14 @@ class Settings(PeopleSettings):
                 "run without authentication)"
             )
         return self
+
+    @property
+    def telemetry_exporter(self) -> Literal["azure", "console", "off"]:
+        """Where traces and metrics go: Application Insights only with a connection string."""
+        if self.telemetry == "auto":
+            connection = self.applicationinsights_connection_string
+            return "azure" if connection and connection.get_secret_value().strip() else "off"
+        return self.telemetry
 
     @property
     def auth_enabled(self) -> bool:

@@ -8,6 +8,7 @@ from aiohttp import web
 from bot.adapter import ExitbotAdapter
 from bot.handler import ExitBot
 from bot.settings import Settings
+from bot.telemetry import Telemetry
 from config.holder import ConfigHolder
 from hr_api.auth import ApiAuthenticator
 from journey.clock import Clock, ShiftedClock
@@ -32,5 +33,7 @@ REGISTRATION = web.AppKey("registration", RegistrationService)
 API_AUTH = web.AppKey("api_auth", ApiAuthenticator)
 OUTBOX = web.AppKey("outbox", Outbox)
 FLOW = web.AppKey("flow", DepartureFlow)
+# Spans and metrics (bot/telemetry.py); records nothing when telemetry is off.
+TELEMETRY = web.AppKey("telemetry", Telemetry)
 # Only with EXITBOT_TEST_CLOCK in local mode (bot.clock_route).
 TEST_CLOCK = web.AppKey("test_clock", ShiftedClock)

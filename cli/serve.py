@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +51,7 @@ def serve(host: str | None, port: int | None) -> int:
     from aiohttp import web
 
     from bot.app import create_app
+    from bot.log_format import configure_logging
     from bot.settings import Settings, SettingsError
     from cli.startup import command_settings
     from storage.database import DatabaseUnavailable
@@ -60,9 +60,7 @@ def serve(host: str | None, port: int | None) -> int:
     fewer_malloc_arenas()
     overrides = {k: v for k, v in {"EXITBOT_HOST": host, "EXITBOT_PORT": port}.items() if v}
     settings = command_settings(Settings, **overrides)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     try:
         config = _validated(settings.config_dir)
     except CommandFailed as exc:

@@ -393,7 +393,7 @@ resource web 'Microsoft.Web/sites@2024-04-01' = {
       acrUseManagedIdentityCreds: true
       acrUserManagedIdentityID: identity.properties.clientId
       alwaysOn: appServiceSku != 'F1'
-      healthCheckPath: '/healthz'
+      healthCheckPath: '/healthz/ready'
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -21,6 +23,7 @@ from outbox.policy import DeliveryPolicy
 from outbox.reach import Reacher
 from outbox.render import CardsAtSend
 from outbox.speaker import Voices
+from outbox.watch import DeliveryWatch
 from outbox.worker import DeliveryWorker
 from storage.database import Database
 from storage.departures import SqlDepartureRepository
@@ -33,9 +36,14 @@ if TYPE_CHECKING:
     from config.loaded import LoadedConfig
     from people.ports import PeoplePorts
 
+log = logging.getLogger(__name__)
+
 # The delivery worker looks for due messages this often: an offer or a task card should not
 # wait long after the click that caused it.
 POLL_SECONDS = 0.2
+# On stop, sends under way get this long to finish (the platform's grace before SIGKILL is
+# 30 s on App Service and in containers); what is still unfinished is left to its lease.
+STOP_SECONDS = 20.0
 
 
 class Outbox:
@@ -95,10 +103,12 @@ class Outbox:
         self.follow_ups = _follow_ups(db, config, clock, self.queue, self.notifier)
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._worker: DeliveryWorker | None = None
 
-    async def start(self, delivered: Delivered) -> None:
-        """Start delivering due messages in the background; `delivered` hears each outcome."""
-        worker = DeliveryWorker(
+    async def start(self, delivered: Delivered, watch: DeliveryWatch | None = None) -> None:
+        """Start delivering due messages in the background; `delivered` hears each outcome,
+        `watch` each request to Teams (telemetry)."""
+        self._worker = worker = DeliveryWorker(
             self.queue,
             delivery_connector(self._session, self._tokens),
             self._refs,
@@ -112,16 +122,33 @@ class Outbox:
                 follow_ups=self.follow_ups.card_at_send,
             ),
             on_settled=DeliveryReport(self._refs, delivered),
+            watch=watch,
         )
         self._stop.clear()
         self._task = asyncio.create_task(worker.run_forever(self._stop))
 
-    async def stop(self) -> None:
-        """Finish sends under way and stop."""
+    def worker_idle_for(self) -> float | None:
+        """Seconds since the delivery worker's loop last came round; None if it is not running."""
+        worker, task = self._worker, self._task
+        if worker is None or task is None or task.done():
+            return None
+        if worker.loop_ran_at is None:
+            return 0.0  # started, its first round is yet to come
+        return time.monotonic() - worker.loop_ran_at
+
+    async def stop(self, within: float = STOP_SECONDS) -> None:
+        """Claim nothing more, finish the sends under way (for at most `within` seconds), stop."""
         self._stop.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
+        task, self._task = self._task, None
+        if task is None:
+            return
+        done, _ = await asyncio.wait({task}, timeout=within)
+        if not done:
+            # Left `sending` (reconciled, never blindly resent) or `claimed` (claimed again
+            # once the lease runs out) for the next instance.
+            log.warning("sends still under way after %.0f s at stop: left to their leases", within)
+            task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 def _follow_ups(

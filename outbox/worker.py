@@ -36,6 +36,7 @@ import itertools
 import logging
 import os
 import socket
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, cast
@@ -60,6 +61,7 @@ from outbox.policy import DeliveryPolicy
 from outbox.reach import stored_conversation
 from outbox.settle import Settler
 from outbox.token_gate import TokenGate
+from outbox.watch import DeliveryWatch, SendNote, Unwatched
 from storage.delivery_queue import claim_name
 from storage.due_actions import DueActionQueue
 from storage.send_budget import SendBudget
@@ -67,6 +69,9 @@ from storage.send_budget import SendBudget
 log = logging.getLogger(__name__)
 
 RETRIED_STATUSES = frozenset({412, 502, 503, 504})
+# While every slot is busy with slow sends, the loop still comes round this often: its last round
+# (`loop_ran_at`) is how the readiness check tells a running worker from a stuck one.
+HEARTBEAT_SECONDS = 5.0
 
 
 def new_owner_id() -> str:
@@ -100,8 +105,10 @@ class DeliveryWorker:
         render: Render | None = None,
         probe: Probe | None = None,
         on_settled: Settled | None = None,
+        watch: DeliveryWatch | None = None,
     ) -> None:
         self.policy = policy or DeliveryPolicy()
+        self._watch = watch or Unwatched()
         gate = asyncio.Semaphore(self.policy.db_concurrency)
         self._queue = cast(DueActionQueue, Gated(queue, gate))
         self._connector = connector
@@ -120,12 +127,14 @@ class DeliveryWorker:
             self._clock,
             self.policy,
             probing=probe is not None,
-            on_settled=on_settled,
+            on_settled=_watched(on_settled, watch),
         )
         self._tokens = TokenGate(connector, self.policy, self._pacer.now)
         self._claims = itertools.count(1)
         # Actions this worker is working on: never claimed again by it, lease run out or not.
         self._working: set[int] = set()
+        # time.monotonic() at the loop's last round (run_forever); None before it runs.
+        self.loop_ran_at: float | None = None
 
     # --- running -------------------------------------------------------------------------
 
@@ -143,6 +152,7 @@ class DeliveryWorker:
         stopping = asyncio.ensure_future(stop.wait())
         try:
             while not stop.is_set():
+                self.loop_ran_at = time.monotonic()
                 claimed = 0
                 room = self.max_in_flight - len(in_flight)
                 # Without a bearer token nothing can go: claim nothing until it may be back.
@@ -157,7 +167,11 @@ class DeliveryWorker:
                     in_flight |= tasks
                 await self._pacer.prune_now_and_then()
                 if len(in_flight) > self.max_in_flight - self.batch_size:
-                    await asyncio.wait({*in_flight, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                    await asyncio.wait(
+                        {*in_flight, stopping},
+                        timeout=HEARTBEAT_SECONDS,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
                 elif claimed < self.batch_size:
                     # The queue has nothing due right now: look again after a while.
                     await asyncio.wait({stopping}, timeout=self.policy.poll_seconds)
@@ -316,30 +330,43 @@ class DeliveryWorker:
         await self._queue.release(job.action.id, self._settle.lease(job.action), not_before)
 
     async def _send(self, job: _Job, attempt: int) -> None:
+        with self._watch.sending(job.action.kind) as note:
+            await self._post(job, attempt, note)
+
+    async def _post(self, job: _Job, attempt: int, note: SendNote) -> None:
+        """One request to Teams and its outcome recorded (and told to `note`)."""
         action, ref = job.action, job.ref
         try:
             activity_id = await self._connector.send_to_conversation(
                 ref.service_url, ref.conversation_id, job.activity
             )
         except RecipientBlocked:
+            note.ended("blocked", 403)
             await self._settle.final(action, "http_403", Outcome.BLOCKED, 403)
         except ConversationGone:
+            note.ended("not_found", 404)
             await self._settle.final(action, "http_404", Outcome.NOT_FOUND, 404)
         except ConnectorError as exc:
+            note.ended("throttled" if exc.status == 429 else "refused", exc.status)
             await self._refused(job, attempt, exc)
         except TokenUnavailable:
             # The token ran out since the gate had it, and no new one came: nothing was sent.
+            note.ended(ErrorCode.TOKEN_UNAVAILABLE.value)
             await self._settle.retry(action, attempt, ErrorCode.TOKEN_UNAVAILABLE.value, None)
         except aiohttp.ClientConnectorError:
             # The connection was never made: nothing reached Teams, retrying is safe.
+            note.ended(ErrorCode.CONNECT_FAILED.value)
             await self._settle.retry(action, attempt, ErrorCode.CONNECT_FAILED.value, None)
         except TimeoutError:
+            note.ended(ErrorCode.TIMEOUT.value)
             await self._settle.unknown(action, ErrorCode.TIMEOUT.value)
         except Exception as exc:
             # A dropped connection or an unreadable answer after the request went out.
             log.warning("due action %s: send ended with %s", action.id, type(exc).__name__)
+            note.ended(ErrorCode.UNKNOWN_OUTCOME.value)
             await self._settle.unknown(action, ErrorCode.UNKNOWN_OUTCOME.value)
         else:
+            note.ended("sent", 201)
             await self._settle.sent(action, activity_id, status=201)
 
     async def _refused(self, job: _Job, attempt: int, exc: ConnectorError) -> None:
@@ -358,6 +385,19 @@ class DeliveryWorker:
             await self._settle.retry(action, attempt, code, exc.status)
         else:
             await self._settle.final(action, code, Outcome.ERROR, exc.status)
+
+
+def _watched(on_settled: Settled | None, watch: DeliveryWatch | None) -> Settled | None:
+    """`on_settled`, with the watch told first (a final outcome is one)."""
+    if watch is None:
+        return on_settled
+
+    async def settled(action: DueAction) -> None:
+        watch.settled(action)
+        if on_settled is not None:
+            await on_settled(action)
+
+    return settled
 
 
 def _seconds(retry_after: str | None) -> float | None:
