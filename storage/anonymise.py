@@ -21,6 +21,12 @@ month):
   as `named` or `anonymous_stats`) under that random id, dated to the month, all marked
   `anonymous_stats` so nobody ever reads them one by one again.
 
+Kept, blanked, for the per-area figures (issue 14): each follow-up agreed in the conversation,
+under the anonymous row's id and a new random id of its own (the audit log names the old one),
+with its unit, area, owner's role, state, and its due date and times to the month. Blanked:
+what was promised and its outcome (the leaver's matters in the interviewer's words), and the
+owner's, author's and closer's UPNs (people, and they would tie the row to the case).
+
 Kept as it is: the leaver's consent to alumni or re-hire contact (`alumni_contacts`, issue 11),
 which exists only while they consent and goes when they withdraw or ask to be erased
 (storage.retention.erase_person); it is the one thing that outlives retention.
@@ -47,6 +53,7 @@ from journey.survey import Attribution, SurveyStatus
 from journey.survey_access import COUNTED
 from storage.audit import entry_insert
 from storage.database import Database
+from storage.follow_ups import blank_for_statistics
 from storage.tables import (
     alumni_contacts,
     audit_log,
@@ -85,6 +92,7 @@ TABLES = (
     "language_choices",
     "audit_log",
     "alumni_contacts",
+    "follow_ups",
 )
 
 # The tables that hang on a departure and go with it: what an inventory counts, too.
@@ -181,6 +189,7 @@ async def anonymise(
     await _add_anonymous_row(session, row, new)
     counts.kept["departures"] = 1
     await _move_counted_answers(session, row.id, new, keep_answer, counts)
+    counts.kept["follow_ups"] = await blank_for_statistics(session, row.id, new)
     await _delete_traces(session, row.id, counts)
     # The consent to be contacted later stays (see the module docstring), counted as kept.
     counts.kept["alumni_contacts"] = int(

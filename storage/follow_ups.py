@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey.follow_up_rules import FollowUp
 from journey.ports import ConcurrentUpdate
@@ -58,3 +61,36 @@ class SqlFollowUpStore:
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"follow-up {follow_up.id} changed")
         return follow_up
+
+
+def _month(moment: datetime | None) -> datetime | None:
+    """The start of `moment`'s month in UTC."""
+    if moment is None:
+        return None
+    moment = moment.astimezone(UTC)
+    return datetime(moment.year, moment.month, 1, tzinfo=UTC)
+
+
+async def blank_for_statistics(session: AsyncSession, old: str, new: str) -> int:
+    """The follow-ups of the departure `old`, blanked under its anonymous row `new`, for the
+    per-area figures (storage.anonymise says what is kept); how many."""
+    rows = (await session.execute(select(follow_ups).where(follow_ups.c.departure_id == old))).all()
+    for row in rows:
+        await session.execute(
+            update(follow_ups)
+            .where(follow_ups.c.id == row.id)
+            .values(
+                id=f"anon-{uuid.uuid4().hex}",
+                departure_id=new,
+                what="",
+                outcome=None,
+                owner_upn="",
+                created_by="",
+                done_by=None,
+                due_on=row.due_on.replace(day=1),
+                done_at=_month(row.done_at),
+                created_at=_month(row.created_at),
+                updated_at=_month(row.updated_at),
+            )
+        )
+    return len(rows)

@@ -27,6 +27,7 @@ from storage.tables import (
     conversation_notes,
     conversation_refs,
     departures,
+    follow_ups,
     language_choices,
     survey_answers,
     survey_progress,
@@ -67,6 +68,21 @@ _EXPORTED_DEPARTURE = (
 )
 
 
+# A follow-up's columns in the leaver's export: not the owner's, author's or closer's UPN.
+_EXPORTED_FOLLOW_UP = (
+    "id",
+    "departure_id",
+    "area",
+    "what",
+    "owner_kind",
+    "due_on",
+    "state",
+    "outcome",
+    "done_at",
+    "created_at",
+)
+
+
 @dataclass
 class Inventory:
     """What the bot holds about a person, as row counts per table."""
@@ -103,6 +119,7 @@ async def inventory(db: Database, upn: str) -> Inventory:
         rows["alumni_contacts"] = await _count(
             session, alumni_contacts.c.departure_id.in_(leaver_of)
         )
+        rows["follow_ups"] = await _count(session, follow_ups.c.departure_id.in_(leaver_of))
         rows["audit_log"] = await _count(
             session,
             or_(
@@ -184,7 +201,20 @@ async def _own_records(session: AsyncSession, person: str) -> dict[str, list[dic
         "thank_you_wishes": await _about(session, ids, thank_you_wishes),
         # The consent to alumni or re-hire contact and the private e-mail given with it.
         "alumni_contacts": await _about(session, ids, alumni_contacts),
+        # What was promised after their conversation (issue 14): the owner by role, as the
+        # leaver sees it; who owns, wrote or closed it are colleagues' addresses, not theirs.
+        "follow_ups": await _follow_ups_of(session, ids),
     }
+
+
+async def _follow_ups_of(session: AsyncSession, ids: list[str]) -> list[dict[str, Any]]:
+    """The follow-ups of the departures `ids`, with the columns the leaver may have."""
+    statement = (
+        select(follow_ups)
+        .where(follow_ups.c.departure_id.in_(ids))
+        .order_by(follow_ups.c.departure_id, follow_ups.c.created_at)
+    )
+    return _rows((await session.execute(statement)).all(), _EXPORTED_FOLLOW_UP)
 
 
 async def _about(

@@ -18,6 +18,7 @@ from storage.tables import (
     delivery_log,
     departures,
     due_actions,
+    follow_ups,
     journey_events,
     metadata,
     survey_answers,
@@ -120,6 +121,27 @@ async def _around(db: Database, departure_id: str, leaver: Leaver, number: int) 
         await session.execute(
             insert(thank_you_wishes).values(
                 departure_id=departure_id, chosen=["reference"], answered_at=T
+            )
+        )
+        # A follow-up (issue 14): its words and people go at retention, its figures stay.
+        await session.execute(
+            insert(follow_ups).values(
+                id=f"fu-{number}",
+                departure_id=departure_id,
+                unit=leaver.unit,
+                area="work_environment",
+                what=f"Take {leaver.name}'s rota question to the unit meeting",
+                owner_upn=MANAGER,
+                owner_kind="manager",
+                due_on=leaver.last_day,
+                state="done",
+                outcome=f"Rota changed after {leaver.name}'s conversation",
+                created_by=INTERVIEWER,
+                done_by=MANAGER,
+                done_at=T,
+                revision=2,
+                created_at=T,
+                updated_at=T,
             )
         )
         action = await session.execute(

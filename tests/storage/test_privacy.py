@@ -20,7 +20,7 @@ from storage.retention import (
     retention_cutoff,
 )
 from storage.subject_access import AUDIT_EXPORT, export_person, inventory
-from storage.tables import audit_log, departures, survey_answers, survey_progress
+from storage.tables import audit_log, departures, follow_ups, survey_answers, survey_progress
 from tests.storage.privacy_seed import (
     IDA,
     INTERVIEWER,
@@ -112,9 +112,27 @@ async def test_retention_removes_the_person_and_keeps_the_counts(db: Database) -
     assert _rows_of(after, kim.departure_id, kim.upn) == _rows_of(before, kim.departure_id, kim.upn)
     # The manager and the interviewer stay only where Kim's departure (and the manager's own
     # chat) names them.
-    assert set(mentions(after, MANAGER)) <= {"departures", "conversation_refs", "audit_log"}
-    for row in _rows_of(after, MANAGER, INTERVIEWER)["departures"]:
-        assert kim.departure_id in row
+    # (and Kim's follow-up, which the manager owns: issue 14).
+    allowed = {"departures", "conversation_refs", "audit_log", "follow_ups"}
+    assert set(mentions(after, MANAGER)) <= allowed
+    for table in ("departures", "follow_ups"):
+        for row in _rows_of(after, MANAGER, INTERVIEWER)[table]:
+            assert kim.departure_id in row
+    # The follow-ups of Ida and Ole stay for the per-area figures, blanked and to the month.
+    async with db.sessions() as session:
+        kept = (
+            await session.execute(
+                select(follow_ups).where(follow_ups.c.departure_id.like("anon-%"))
+            )
+        ).all()
+    assert (
+        sorted((r.unit, r.area, r.owner_kind, r.state) for r in kept)
+        == [("Borgerservice", "work_environment", "manager", "done")] * 2
+    )
+    assert {(r.what, r.outcome, r.owner_upn, r.created_by, r.done_by) for r in kept} == {
+        ("", None, "", "", None)
+    }
+    assert {(r.due_on.day, r.done_at.day, r.created_at.day) for r in kept} == {(1, 1, 1)}
 
     # The journey's lists never see the anonymous rows (Ole's "declined" is not finished).
     open_ids = {d.id for d in await SqlDepartureRepository(db).list_open()}
@@ -220,6 +238,11 @@ async def test_export_holds_the_person_and_nobody_else(db: Database) -> None:
     assert [r["user_id"] for r in document["conversation_refs"]] == ["29:user-0"]
     assert {e["action"] for e in document["audit_entries"]} == {"offer.accepted", "survey.started"}
     assert len(document["conversation_notes"]) == 1
+    # What was promised after her conversation, with the owner's role, not colleagues' UPNs.
+    [promised] = document["follow_ups"]
+    assert promised["what"] == f"Take {ida.name}'s rota question to the unit meeting"
+    assert promised["owner_kind"] == "manager" and MANAGER not in str(promised)
+    assert INTERVIEWER not in str(promised)
     text = str(document)
     for other in (OLE, KIM):
         assert other.upn not in text and other.name not in text
