@@ -8,13 +8,10 @@ import asyncio
 import json
 import shutil
 import signal
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp import web
 from sqlalchemy import select
@@ -27,62 +24,13 @@ from storage.tables import due_actions
 from testkit.standins.connector import ConnectorStandIn
 from testkit.standins.serve import serve
 from testkit.waiting import PATIENCE, wait_until
-from tests.cli.helpers import EXITBOT, REPO, command_env, free_port
+from tests.cli.serve_process import Service, running
 from tests.delivery.helpers import add_recipients, just_due, reminder
 from tests.helpers.journey import cards_of, texts_of
-from tests.helpers.service import make_activity
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")
 
 NEW_HELP_TITLE = "Her er, hvad jeg kan hjælpe dig med"
-
-
-@dataclass
-class Service:
-    """A running `exitbot serve`, its address and its log."""
-
-    process: asyncio.subprocess.Process
-    url: str
-    log: Path
-    http: aiohttp.ClientSession
-
-    def logged(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    async def config_version(self) -> str:
-        async with self.http.get(f"{self.url}/healthz") as response:
-            return (await response.json())["config_version"]
-
-    async def listening(self) -> bool:
-        try:
-            async with self.http.get(f"{self.url}/healthz/live") as response:
-                return response.status == 200
-        except aiohttp.ClientConnectionError:
-            return False
-
-
-@asynccontextmanager
-async def running(tmp_path: Path, **settings: str) -> AsyncIterator[Service]:
-    """`exitbot serve` in local mode on a migrated SQLite file, until it answers /healthz/live;
-    killed at the end if it is still running."""
-    url = settings.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}")
-    await upgrade(url)
-    port = free_port()
-    env = command_env(EXITBOT_LOCAL_MODE="true", EXITBOT_PORT=str(port), **settings)
-    log = tmp_path / "serve.log"
-    with log.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            *EXITBOT, "serve", env=env, cwd=REPO, stdout=asyncio.subprocess.DEVNULL, stderr=stderr
-        )
-    try:
-        async with aiohttp.ClientSession() as http:
-            service = Service(process, f"http://127.0.0.1:{port}", log, http)
-            await wait_until(service.listening, what="exitbot serve answers /healthz/live")
-            yield service
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
 
 
 # --- SIGHUP ------------------------------------------------------------------------------
@@ -91,9 +39,7 @@ async def running(tmp_path: Path, **settings: str) -> AsyncIterator[Service]:
 async def _help_title(service: Service, connector: ConnectorStandIn) -> str:
     """What a Danish leaver reads at the top of the help card, asking now."""
     before = len(connector.sent)
-    activity = make_activity(connector.url, text="hjælp", locale="da-DK")
-    async with service.http.post(f"{service.url}/api/messages", json=activity) as response:
-        assert response.status == 200, await response.text()
+    await service.say(connector.url, "hjælp", locale="da-DK")
     sent = await connector.wait_for_sent(before + 1, within=PATIENCE)
     [card] = cards_of(sent[-1])
     return texts_of(card).splitlines()[0]
