@@ -31,6 +31,7 @@ from storage.after_conversation import SqlNotesStore
 from storage.alumni import SqlAlumni
 from storage.database import Database
 from storage.follow_ups import SqlFollowUpStore
+from storage.follow_up_lists import SqlFollowUpLists
 from storage.insights import SqlInsightsSource
 from storage.language_choices import SqlLanguageChoices
 from storage.repositories import SqlAuditLog, SqlConversationRefStore, SqlDepartureRepository
@@ -101,6 +102,7 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
         after=_after_conversation(db, clock, config, outbox, flow),
         # Insights across departures: counts only, added up in SQL (issue 7).
         insights=SqlInsightsSource(db),
+        follow_up_lists=SqlFollowUpLists(db),  # issue 14: who sees which unit's follow-ups
         languages=SqlLanguageChoices(db, clock),
         plans=_plan_changes(clock, resources, outbox, flow, departures, audit),
         follow_ups=_follow_ups(clock, resources, outbox, departures, audit),

@@ -32,7 +32,7 @@ from cards.base import (
 from cards.charts import Point, Series
 from cards.locale import Speaker
 from config.insights import comment_prompt, option_label, section_title
-from journey.insights import Figure, Kind, Report, Row, report_rows
+from journey.insights import Figure, Kind, Report, Row, hides_follow_ups, report_rows
 from journey.insights_service import Insights
 from journey.periods import Month, Period
 
@@ -161,8 +161,11 @@ def _figures(say: Speaker, insights: Insights, min_answers: int) -> list[Element
     body += _recommend(say, by_section["recommend"][0])
     split_hidden = insights.report.current.by_type_hidden
     body += _by_type(say, by_section) if not split_hidden else _split_hidden(say)
+    follow_ups_hidden = hides_follow_ups(insights.report)
+    body += _follow_ups(say, by_section, follow_ups_hidden)
     body += _comments(say, insights.comments)
-    if split_hidden or any(r.current.hidden or r.previous.hidden for r in rows):
+    hidden = split_hidden or follow_ups_hidden
+    if hidden or any(r.current.hidden or r.previous.hidden for r in rows):
         body.append(paragraph(say("insights.hidden_note", min=min_answers), subtle=True))
     return body
 
@@ -287,6 +290,34 @@ def _by_type(say: Speaker, by_section: Mapping[str, list[Row]]) -> list[Element]
         *_charted(say, charts.vertical_bar, counts, names),
         _subheading(say("insights.accepted_by_type")),
         *_charted(say, charts.horizontal_bar, accepted, names),
+    ]
+
+
+def _follow_ups(
+    say: Speaker, by_section: Mapping[str, list[Row]], some_hidden: bool
+) -> list[Element]:
+    """Per area, follow-ups agreed and done (issue 14); a hidden area is not named, and when
+    every area is hidden the heading says "hidden"; nothing without any follow-up."""
+    agreed = by_section.get("follow_ups_agreed", [])
+    if not agreed:
+        if not some_hidden:
+            return []
+        return [
+            _subheading(say("insights.follow_ups_agreed")),
+            paragraph(say("insights.hidden"), subtle=True),
+        ]
+    order = _section_order(say)
+
+    def in_order(rows: Sequence[Row]) -> list[Row]:
+        return sorted(rows, key=lambda r: (order.get(r.item, len(order)), r.item))
+
+    areas, done = in_order(agreed), in_order(by_section.get("follow_ups_done", []))
+    titles = {r.item: section_title(say.config, r.item, say.locale) for r in areas}
+    return [
+        _subheading(say("insights.follow_ups_agreed")),
+        *_charted(say, charts.horizontal_bar, areas, titles),
+        _subheading(say("insights.follow_ups_done")),
+        *_charted(say, charts.horizontal_bar, done, titles),
     ]
 
 

@@ -63,6 +63,8 @@ THANKS_CHOOSE: Final = "thanks.choose"
 ALUMNI_WITHDRAW: Final = "alumni.withdraw"
 
 INSIGHTS_SHOW: Final = "insights.show"
+# The follow-up lists (issue 14): the next or previous page of a scope's open follow-ups.
+FOLLOW_UP_LISTS_PAGE: Final = "follow_up_lists.page"
 
 # Follow-ups (issue 14): the interviewer adds them on the task card; the owner's card.
 FOLLOW_UP_ADD: Final = "follow_up.add"

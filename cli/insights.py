@@ -67,7 +67,7 @@ def _n(figure: Figure) -> Cell:
 def _label(config: LoadedConfig, row: Row, locale: str) -> str:
     if row.section == "reasons" and row.item != "respondents":
         return option_label(config, config.organisation.insights.reasons_question, row.item, locale)
-    if row.section == "areas":
+    if row.section in ("areas", "follow_ups_agreed", "follow_ups_done"):
         return section_title(config, row.item, locale)
     if row.section == "per_month":
         return row.item

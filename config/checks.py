@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from config.hints import suggest
-from config.overrides import MAX_UNIT_DEPTH, climb
+from config.overrides import MAX_UNIT_DEPTH, climb, lineage
 from config.parsed import Parsed, Source
 from config.problems import ConfigProblem
 from config.schema import HandoverFile, OrganisationFile, QuestionsFile, Unit, UnitsFile
@@ -27,6 +27,7 @@ def cross_check(parsed: Parsed) -> list[ConfigProblem]:
         problems += _hr(parsed.organisation)
     if parsed.units is not None:
         problems += _unit_parents(parsed.units)
+        problems += _representatives(parsed.units)
         if parsed.texts is not None:
             problems += check_unit_texts(parsed, parsed.units)
     problems += check_effective_settings(parsed)
@@ -131,3 +132,21 @@ def _parents_problem(unit: Unit, by_id: dict[str, Unit]) -> str | None:
             "organisations have a few levels"
         )
     return None
+
+
+def _representatives(source: Source[UnitsFile]) -> list[ConfigProblem]:
+    """A representative a unit names who already covers it through a parent unit."""
+    doc, units = source.doc, source.model.units
+    by_id = units_by_id(units)
+    problems = []
+    for i, unit in enumerate(units):
+        chain = lineage(unit.id, by_id) if by_id[unit.id] is unit else None
+        above = {upn: parent.id for parent in (chain or [])[:-1] for upn in parent.representatives}
+        for n, upn in enumerate(unit.representatives):
+            if upn in above:
+                message = (
+                    f"{upn} is already a representative of {above[upn]!r}, "
+                    "whose representatives cover the units below it"
+                )
+                problems.append(doc.problem(("units", i, "representatives", n), message))
+    return problems

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from config.overrides import lineage
 from config.schema import (
     HandoverItem,
     OrganisationFile,
@@ -68,6 +69,20 @@ class LoadedConfig:
     def text(self, key: str, locale: str | None, unit: str | None = None, **params: Any) -> str:
         """A text in the locale's language (the unit's wording first), placeholders filled."""
         return self.texts.text(key, locale, unit, **params)
+
+    def representatives(self, unit_id: str) -> frozenset[str]:
+        """The unit's union or staff representatives: its own and its parent units' (a
+        representative covers the units below their unit)."""
+        return frozenset(
+            upn for unit in lineage(unit_id, self.units) or [] for upn in unit.representatives
+        )
+
+    def represented_units(self, upn: str | None) -> frozenset[str]:
+        """The units `upn` is a representative of, with every unit below them."""
+        person = (upn or "").strip().lower()
+        if not person:
+            return frozenset()
+        return frozenset(unit for unit in self.units if person in self.representatives(unit))
 
     def is_hr_member(self, upn: str) -> bool:
         """Whether the UPN is listed as an HR member (the Entra group is checked elsewhere)."""

@@ -33,6 +33,7 @@ from config.schema_calendar import Calendar
 from config.schema_closing import Closing
 from config.schema_farewell import Farewell
 from config.schema_offer import OfferSettings
+from config.schema_patterns import Patterns
 from journey.after_conversation import Gesture
 from journey.departure import InterviewerKind
 
@@ -96,6 +97,7 @@ class UnitSettings(Strict):
     hr_contact: Upn | None = None  # escalations about the interviewer; else first HR partner/member
     farewell: Farewell = Farewell()
     closing: Closing = Closing()  # config/schema_closing.py
+    patterns: Patterns = Patterns()  # config/schema_patterns.py (issue 14)
 
 
 class HrMembers(Strict):
@@ -147,6 +149,9 @@ class Unit(UnitSettings):
     # The name in each language, where it differs (issue 11); `name` where none is given.
     names: Localized | None = None
     parent: Id | None = None
+    # The unit's union or staff representatives (seed 000: "tillidsrepræsentant"): they see
+    # the unit's insights and follow-ups, and those of the units below it (issue 14).
+    representatives: Annotated[list[Upn], AfterValidator(_unique)] = Field(default_factory=list)
     texts: dict[TextKey, Localized] = Field(default_factory=dict)
 
 

@@ -12,6 +12,7 @@ class Command(StrEnum):
     STATUS = "status"
     SURVEY = "survey"
     INSIGHTS = "insights"
+    FOLLOW_UPS = "follow_ups"  # issue 14: the follow-ups of the person's units, and their own
     LANGUAGE = "language"
 
 
@@ -22,14 +23,31 @@ WORDS: dict[Command, dict[str, str]] = {
     Command.STATUS: {"en": "status", "da": "status", "sv": "status", "nb": "status"},
     Command.SURVEY: {"en": "survey", "da": "spørgeskema", "sv": "enkät", "nb": "spørreskjema"},
     Command.INSIGHTS: {"en": "insights", "da": "indsigt", "sv": "insikter", "nb": "innsikt"},
+    Command.FOLLOW_UPS: {
+        "en": "follow-ups",
+        "da": "opfølgning",
+        "sv": "uppföljning",
+        "nb": "oppfølging",
+    },
     Command.LANGUAGE: {"en": "language", "da": "sprog", "sv": "språk", "nb": "språk"},
 }
 SYNONYMS: dict[str, Command] = {
     word: Command.HELP for word in ("?", "hi", "hello", "hej", "hei", "hallo", "start")
-} | {word: Command.LANGUAGE for word in ("sprak", "sproget", "språket")}
+} | {word: Command.LANGUAGE for word in ("sprak", "sproget", "språket")} | {
+    word: Command.FOLLOW_UPS
+    for word in (
+        "follow-up", "followups", "followup", "actions",
+        "opfølgninger", "opfolgning", "handlinger",
+        "uppföljningar", "uppfoljning", "åtgärder",
+        "oppfølginger", "oppfolging", "tiltak",
+    )
+}  # fmt: skip
 
 # Commands only HR members may use; others are told so instead of being shown a form.
-HR_ONLY: frozenset[Command] = frozenset({Command.REGISTER, Command.INSIGHTS})
+HR_ONLY: frozenset[Command] = frozenset({Command.REGISTER})
+# Commands for those who see a unit (journey.local_ownership): HR, a unit's managers and its
+# representatives; the help lists them only to those.
+LOCAL: frozenset[Command] = frozenset({Command.INSIGHTS, Command.FOLLOW_UPS})
 
 _LOOKUP: dict[str, Command] = {
     word: command for command, words in WORDS.items() for word in words.values()

@@ -1,8 +1,9 @@
-"""`insights`: HR sees the figures across departures; a unit manager those of their own unit.
+"""`insights`: HR sees the figures across departures; a unit's manager and its union or staff
+representatives those of their own unit (journey.local_ownership).
 
 Anyone else is told that insights are not for them, and nothing else: no figure, no unit list;
-a manager who asks for another unit's figures, that those are not theirs. Both are NotAllowed,
-audited by dialogs.router with the scope "insights".
+a manager or representative who asks for another unit's figures, that those are not theirs.
+Both are NotAllowed, audited by dialogs.router with the scope "insights".
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from cards.insights import Choice, insights_card
 from cards.locale import Speaker
 from config.insights import insights_rules, reportable_questions
+from dialogs.ownership import scope_of
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn, wired
 from journey.insights_counts import InsightsRules
 from journey.insights_service import InsightsSource, gather, offered_periods
+from journey.local_ownership import LocalScope
 from journey.periods import Period, Tiling
 from journey.refusals import INSIGHTS_SCOPE, NotAllowed, Reason
 
@@ -77,26 +80,21 @@ def chosen_period(value: str, rules: InsightsRules, today: date) -> Period:
     return next((p for p in offered if str(p.first) == value), offered[0])
 
 
-async def _scopes(turn: DialogTurn) -> tuple[bool, frozenset[str]]:
-    """Whether the person is HR, and the units they manage a departure in."""
-    if turn.is_hr():
-        return True, frozenset()
-    return False, await source_of(turn).managed_units(turn.actor.upn)
-
-
-def _unit_choices(turn: DialogTurn, hr: bool, managed: frozenset[str]) -> list[Choice]:
+def _unit_choices(turn: DialogTurn, scope: LocalScope) -> list[Choice]:
     config = turn.config
-    if hr:
+    if scope.everything:
         return [Choice(ALL, turn.text("insights.scope_all"))] + [
             Choice(unit, config.unit_name(unit, turn.locale) or unit) for unit in config.unit_ids
         ]
-    return [Choice(unit, config.unit_name(unit, turn.locale) or unit) for unit in sorted(managed)]
+    return [
+        Choice(unit, config.unit_name(unit, turn.locale) or unit) for unit in sorted(scope.units)
+    ]
 
 
 async def insights_for(turn: DialogTurn, unit_value: str, period_value: str) -> dict[str, Any]:
     """The card for one scope and period (the caller checked that the person may see it)."""
     config = turn.config
-    hr, managed = await _scopes(turn)
+    scope = await scope_of(turn)
     say = turn.speaker()
     today = today_of(turn)
     rules = insights_rules(config)
@@ -119,7 +117,7 @@ async def insights_for(turn: DialogTurn, unit_value: str, period_value: str) -> 
         say,
         insights,
         scope_title=scope_title,
-        units=_unit_choices(turn, hr, managed),
+        units=_unit_choices(turn, scope),
         unit_value=unit_value,
         periods=period_choices(say, rules, today),
         period_value=str(period.first),
@@ -128,19 +126,20 @@ async def insights_for(turn: DialogTurn, unit_value: str, period_value: str) -> 
 
 
 async def show_insights(turn: DialogTurn) -> None:
-    """Answer `insights`: the organisation for HR, the first own unit for a manager."""
-    hr, managed = await _scopes(turn)
-    if not hr and not managed:
+    """Answer `insights`: the organisation for HR, the first own unit for a manager or a
+    representative."""
+    scope = await scope_of(turn)
+    if not scope.anything:
         raise NotAllowed(Reason.NO_FIGURES, scope=INSIGHTS_SCOPE, action=AUDIT_REFUSED)
-    unit = ALL if hr else sorted(managed)[0]
+    unit = ALL if scope.everything else sorted(scope.units)[0]
     await turn.send_card(await insights_for(turn, unit, NEWEST))
 
 
 async def show_chosen(turn: DialogTurn, payload: ShowInsights) -> InvokeResult:
     """The card's Show button: the chosen scope and period, if the person may see it."""
-    hr, managed = await _scopes(turn)
-    if not hr and payload.unit not in managed:
-        reason = Reason.NOT_IN_SCOPE if managed else Reason.NO_FIGURES
+    scope = await scope_of(turn)
+    if not scope.sees(None if payload.unit == ALL else payload.unit):
+        reason = Reason.NOT_IN_SCOPE if scope.anything else Reason.NO_FIGURES
         unit = {"unit": payload.unit}  # an id the card offers (UnitChoice), never free text
         raise NotAllowed(reason, scope=INSIGHTS_SCOPE, action=AUDIT_REFUSED, detail=unit)
     return InvokeResult(card=await insights_for(turn, payload.unit, payload.period))

@@ -7,6 +7,7 @@ from cards import verbs
 from dialogs import (
     after_conversation,
     booking,
+    follow_up_lists,
     follow_ups,
     handover,
     insights,
@@ -53,7 +54,7 @@ from journey.survey import BadAnswer, SurveyClosed, SurveyDisabled
 
 
 async def _help_from_card(turn: DialogTurn, _: NoPayload) -> InvokeResult:
-    await turn.send_card(help_card(help_view(turn)))
+    await turn.send_card(help_card(await help_view(turn)))
     return InvokeResult(message="")
 
 
@@ -70,6 +71,7 @@ NOT_ALLOWED_TEXTS: dict[Reason, str] = {
     Reason.OWN_DEPARTURE: "error.own_departure",
     Reason.NO_FIGURES: "insights.not_allowed",
     Reason.NOT_IN_SCOPE: "insights.not_your_unit",
+    Reason.NO_FOLLOW_UPS: "follow_up_lists.not_allowed",
     Reason.NOT_OWNER: "follow_up.not_owner",
 }
 
@@ -217,6 +219,11 @@ def build_router() -> Router:
     # What HR learns across departures (issue 7): HR, and a unit's managers for their unit.
     router.command(Command.INSIGHTS, insights.show_insights)
     router.verb(verbs.INSIGHTS_SHOW, insights.ShowInsights, insights.show_chosen)
+    # The follow-ups of one's units and one's own (issue 14): HR, managers, representatives.
+    router.command(Command.FOLLOW_UPS, follow_up_lists.show_follow_ups)
+    router.verb(
+        verbs.FOLLOW_UP_LISTS_PAGE, follow_up_lists.PageChoice, follow_up_lists.show_page
+    )
     _meeting_modes(router)
     _follow_ups(router)
     _refusals(router)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from config.loader import LoadedConfig
     from journey.after_conversation import AfterConversation
     from journey.flow import DepartureFlow
+    from journey.follow_up_lists import FollowUpSource
     from journey.follow_ups import FollowUps
     from journey.hr import HrRoster
     from journey.insights_service import InsightsSource
@@ -50,6 +51,7 @@ class Services:
     meetings: MeetingModes | None = None  # in person, outside the bot, short notice (issue 11)
     languages: LanguageChoices | None = None  # the `language` command's choices (issue 11)
     plans: PlanChanges | None = None  # "no" after "yes", someone else, handover (issue 11)
+    follow_up_lists: FollowUpSource | None = None  # open follow-ups per unit, own (issue 14)
     follow_ups: FollowUps | None = None  # agreed after the conversation, owned, done (issue 14)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from journey.insights_counts import (
@@ -39,7 +39,8 @@ from journey.insights_counts import (
     QuestionInfo,
     SectionCell,
 )
-from journey.insights_figures import HIDDEN, NONE, Figure, by_type, shown_scopes, suppressed
+from journey.insights_figures import HIDDEN, NONE, Figure, ReportScope, by_type, suppressed
+from journey.insights_follow_ups import follow_up_figures, shown_areas
 from journey.periods import Month, Period
 
 ORGANISATION = None  # the scope of a report over every unit
@@ -62,6 +63,8 @@ class PeriodFigures:
     # Issue 11: per type of departure, departures and the share who accepted a conversation.
     by_type: tuple[tuple[str, Figure, Figure], ...] = ()
     by_type_hidden: bool = False  # the split is hidden whole (no type is named)
+    # Issue 14: per area, follow-ups agreed and done (journey.insights_follow_ups).
+    follow_ups: Mapping[str, tuple[Figure, Figure]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ def period_figures(
             HIDDEN, {}, HIDDEN,
         )  # fmt: skip
     shown_units = frozenset(per_unit) - suppressed(per_unit, minimum)
-    scope = _Scope(unit, shown_units, minimum)
+    scope = ReportScope(unit, shown_units, minimum)
     mine = [c for c in cells if unit is None or c.unit == unit]
     answers = [a for a in counts.answers if Month.parse(a.month) in period]
     sections = [s for s in counts.sections if Month.parse(s.month) in period]
@@ -142,31 +145,14 @@ def period_figures(
         recommend_share=_recommend(answers, scope, rules),
         by_type=types or (),
         by_type_hidden=types is None,
+        follow_ups=follow_up_figures(
+            [f for f in counts.follow_ups if Month.parse(f.month) in period], scope
+        ),
     )
 
 
-@dataclass(frozen=True)
-class _Scope:
-    """The scope of a report, the units whose figures are shown, and the minimum."""
-
-    unit: str | None
-    shown_units: frozenset[str]
-    minimum: int
-
-    def holds(self, unit: str) -> bool:
-        return self.unit is None or unit == self.unit
-
-    def shows(self, per_unit: Mapping[str, Mapping[str, int]]) -> bool:
-        """Whether this scope may show a breakdown (members per band, per unit)."""
-        return shown_scopes(per_unit, self.shown_units, self.minimum).show(self.unit)
-
-    def shows_group(self, per_unit: Mapping[str, int]) -> bool:
-        """Whether this scope may show a figure over one group (members per unit)."""
-        return self.shows({u: {"": n} for u, n in per_unit.items()})
-
-
 def _per_month(
-    cells: Sequence[DepartureCell], period: Period, scope: _Scope
+    cells: Sequence[DepartureCell], period: Period, scope: ReportScope
 ) -> tuple[tuple[Month, Figure], ...]:
     """Departures per month of the period: every month shown, or every month hidden."""
     per_unit: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -181,7 +167,7 @@ def _per_month(
 
 
 def _reasons(
-    answers: Sequence[AnswerCell], scope: _Scope, rules: InsightsRules
+    answers: Sequence[AnswerCell], scope: ReportScope, rules: InsightsRules
 ) -> tuple[Figure, dict[str, Figure]]:
     """How many named reasons, and each reason's share of the respondents.
 
@@ -210,7 +196,7 @@ def _reasons(
 def _areas(
     sections: Sequence[SectionCell],
     answers: Sequence[AnswerCell],
-    scope: _Scope,
+    scope: ReportScope,
     questions: Mapping[str, QuestionInfo],
 ) -> dict[str, Figure]:
     """Per section: the mean of every counted rating in it, on a 1..5 scale."""
@@ -236,7 +222,7 @@ def _areas(
     return areas
 
 
-def _recommend(answers: Sequence[AnswerCell], scope: _Scope, rules: InsightsRules) -> Figure:
+def _recommend(answers: Sequence[AnswerCell], scope: ReportScope, rules: InsightsRules) -> Figure:
     """Would recommend the job: the share of yes among yes and no."""
     recommend_rows = [a for a in answers if a.question_id == rules.recommend_question]
     said = _by_unit((a.unit, a.count) for a in recommend_rows)
@@ -301,7 +287,7 @@ class Row:
     """One line of a report, now and in the period before: what the card and the export show."""
 
     # departures | accepted | answered | per_month | reasons | areas | recommend | by_type |
-    # accepted_by_type
+    # accepted_by_type | follow_ups_agreed | follow_ups_done (per area, issue 14)
     section: str
     item: str  # "total", a month YYYY-MM, an option id or a section id
     kind: Kind
@@ -345,7 +331,24 @@ def report_rows(report: Report) -> list[Row]:
         )  # fmt: skip
     rows.append(Row("recommend", "yes", Kind.SHARE, now.recommend_share, before.recommend_share))
     rows += _type_rows(report)
+    rows += _follow_up_rows(report)
     return rows
+
+
+def _follow_up_rows(report: Report) -> list[Row]:
+    """Per area whose figures are shown now: follow-ups agreed, then those done (issue 14)."""
+    now, before = report.current, report.previous
+    rows: list[Row] = []
+    for index, section in enumerate(("follow_ups_agreed", "follow_ups_done")):
+        for area in shown_areas(now.follow_ups):
+            was = HIDDEN if before.hidden else before.follow_ups.get(area, (NONE, NONE))[index]
+            rows.append(Row(section, area, Kind.COUNT, now.follow_ups[area][index], was))
+    return rows
+
+
+def hides_follow_ups(report: Report) -> bool:
+    """Whether an area's follow-ups are left out of the report because they are hidden."""
+    return any(not agreed.shown for agreed, _ in report.current.follow_ups.values())
 
 
 def _type_rows(report: Report) -> list[Row]:

@@ -76,6 +76,20 @@ class CommentCell(BaseModel):
     writers: int
 
 
+class FollowUpCell(BaseModel):
+    """Follow-ups agreed in one area, per unit and period (issue 14): of how many departures,
+    how many follow-ups, and how many of them are done."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit: str
+    month: str  # the first month of a whole period, as AnswerCell.month
+    area: str  # a section id of the unit's question set
+    departures: int  # departures with at least one follow-up in the area: the group's size
+    agreed: int
+    done: int
+
+
 class Counts(BaseModel):
     """Everything storage adds up for one report and the period before it."""
 
@@ -84,6 +98,7 @@ class Counts(BaseModel):
     departures: tuple[DepartureCell, ...] = ()
     answers: tuple[AnswerCell, ...] = ()
     sections: tuple[SectionCell, ...] = ()
+    follow_ups: tuple[FollowUpCell, ...] = ()
 
 
 class QuestionInfo(BaseModel):

@@ -104,6 +104,26 @@ def shown_scopes(
     return Scopes(False, fine_alone)
 
 
+@dataclass(frozen=True)
+class ReportScope:
+    """The scope of a report, the units whose figures are shown, and the minimum."""
+
+    unit: str | None
+    shown_units: frozenset[str]
+    minimum: int
+
+    def holds(self, unit: str) -> bool:
+        return self.unit is None or unit == self.unit
+
+    def shows(self, per_unit: Mapping[str, Mapping[str, int]]) -> bool:
+        """Whether this scope may show a breakdown (members per band, per unit)."""
+        return shown_scopes(per_unit, self.shown_units, self.minimum).show(self.unit)
+
+    def shows_group(self, per_unit: Mapping[str, int]) -> bool:
+        """Whether this scope may show a figure over one group (members per unit)."""
+        return self.shows({u: {"": n} for u, n in per_unit.items()})
+
+
 def by_type(
     cells: Sequence[DepartureCell], unit: str | None, units: Iterable[str], minimum: int
 ) -> tuple[tuple[str, Figure, Figure], ...] | None:

@@ -30,10 +30,14 @@ class Reason(StrEnum):
     OWN_DEPARTURE = "own_departure"  # HR's card on their own departure: not the regret
     NO_FIGURES = "no_figures"  # insights: neither HR nor the manager of anyone who left
     NOT_IN_SCOPE = "not_in_scope"  # insights: figures of a unit the person does not manage
+    # The follow-up lists (issue 14): no unit to see (HR, manager, representative) and no
+    # follow-up of one's own.
+    NO_FOLLOW_UPS = "no_follow_ups"
     NOT_OWNER = "not_owner"  # a follow-up: marked done or handed on by its owner only (issue 14)
 
 
 INSIGHTS_SCOPE = "insights"  # the scope of a refusal about figures across departures
+FOLLOW_UPS_SCOPE = "follow_ups"  # the scope of a refusal of the follow-up lists (issue 14)
 
 
 class NotAllowed(JourneyRefusal):

@@ -29,14 +29,21 @@ from sqlalchemy import (
 )
 
 from journey.departure import DepartureStatus
-from journey.insights_counts import AnswerCell, CommentCell, Counts, DepartureCell, SectionCell
+from journey.insights_counts import (
+    AnswerCell,
+    CommentCell,
+    Counts,
+    DepartureCell,
+    FollowUpCell,
+    SectionCell,
+)
 from journey.periods import Period
 from journey.survey import SurveyStatus
 from journey.survey_access import COUNTED
 from storage.database import Database
-from storage.tables import departures, survey_answers, survey_progress
+from storage.tables import departures, follow_ups, survey_answers, survey_progress
 
-_Cell = TypeVar("_Cell", DepartureCell, AnswerCell, SectionCell, CommentCell)
+_Cell = TypeVar("_Cell", DepartureCell, AnswerCell, SectionCell, CommentCell, FollowUpCell)
 
 _COUNTED = sorted(attribution.value for attribution in COUNTED)
 
@@ -150,6 +157,24 @@ def _section_rows(
     return _per_section(periods, first, ratings, (), [respondents])
 
 
+def _follow_up_rows(periods: Sequence[Period], first: Label[Any]) -> Select[Any]:
+    """Follow-ups per unit, period and area (issue 14): of how many departures, how many, and
+    how many done; each departure counted in its own unit and period, as every other figure."""
+    by = (departures.c.unit, first, follow_ups.c.area)
+    done = func.coalesce(func.sum(case((follow_ups.c.state == "done", 1), else_=0)), 0)
+    return (
+        select(
+            *by,
+            func.count(distinct(follow_ups.c.departure_id)).label("departures"),
+            func.count().label("agreed"),
+            done.label("done"),
+        )
+        .select_from(follow_ups.join(departures, departures.c.id == follow_ups.c.departure_id))
+        .where(or_(*[_in_period(p) for p in periods]))
+        .group_by(*by)
+    )
+
+
 def _cells(cell: type[_Cell], rows: Iterable[Row[Any]]) -> tuple[_Cell, ...]:
     """One cell a row: every query labels its columns as the cell's fields."""
     return tuple(cell(**row._mapping) for row in rows)
@@ -184,11 +209,13 @@ class SqlInsightsSource:
                 if ratings
                 else []
             )
+            found_follow_ups = (await session.execute(_follow_up_rows(periods, label))).all()
         values = [r for r in found_answers if isinstance(r.value, str | list)]
         return Counts(
             departures=_cells(DepartureCell, found_departures),
             answers=_cells(AnswerCell, values),
             sections=_cells(SectionCell, found_sections),
+            follow_ups=_cells(FollowUpCell, found_follow_ups),
         )
 
     async def comment_writers(

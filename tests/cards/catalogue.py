@@ -37,6 +37,7 @@ from cards.follow_ups import (
 )
 from cards.handover import handover_card
 from cards.help import HelpCommand, HelpView, help_card
+from cards.follow_up_lists import follow_up_lists_card
 from cards.insights import Choice as InsightsChoice
 from cards.insights import insights_card
 from cards.interviewer import interviewer_card
@@ -93,6 +94,7 @@ from journey.departure import (
 from journey.farewell import AlumniContact
 from journey.follow_up_rules import FollowUp, OwnerKind
 from journey.hr_status import Attention, HrPage, HrQuery
+from journey.follow_up_lists import FollowUpPage
 from journey.insights import Figure, PeriodFigures, Report
 from journey.insights_service import Insights
 from journey.notify import MessageKind
@@ -100,6 +102,7 @@ from journey.periods import Month, Period
 from journey.plan_change_rules import Release
 from journey.slots import Slot
 from journey.survey import Answer, Attribution
+from tests.cards.catalogue_follow_up_lists import follow_up_page
 
 Card = dict[str, Any]
 Build = Callable[[LoadedConfig, str], dict[str, Card]]
@@ -594,6 +597,12 @@ def _figures(period: Period, scale: float, *, hidden: bool = False) -> PeriodFig
             ("fixed_term_end", Figure(6, 6), Figure(0.5 * scale, 6)),
             ("dismissal", Figure(None, 0, hidden=True), Figure(None, 0, hidden=True)),
         ),
+        # Issue 14: follow-ups per area, agreed and done; one area's group is too small.
+        follow_ups={
+            "relations": (Figure(9, 7), Figure(round(4 * scale), 7)),
+            "work_environment": (Figure(6, 5), Figure(6, 5)),
+            "pay_benefits": (Figure(None, 0, hidden=True), Figure(None, 0, hidden=True)),
+        },
     )
 
 
@@ -769,6 +778,17 @@ def _follow_ups(config: LoadedConfig, language: str) -> dict[str, Card]:
     }
 
 
+def _follow_up_lists(config: LoadedConfig, language: str) -> dict[str, Card]:
+    """The follow-up lists (issue 14): HR's middle page, and a colleague's own ones only."""
+    say = Speaker(config, language)
+    page = follow_up_page()
+    own_only = FollowUpPage(own=page.own)
+    return {
+        "follow-up-lists": follow_up_lists_card(say, page, sees_units=True, hr=True),
+        "follow-up-lists-own": follow_up_lists_card(say, own_only, sees_units=False, hr=False),
+    }
+
+
 SOURCES: tuple[Build, ...] = (
     _offer_and_booking,
     _task,
@@ -783,6 +803,7 @@ SOURCES: tuple[Build, ...] = (
     _meeting_modes,
     _plan_changes,
     _follow_ups,
+    _follow_up_lists,
 )
 
 

@@ -60,6 +60,8 @@ def test_no_pair_of_views_and_not_all_of_them_give_a_leaver_away(tiling: Tiling)
     # The views do show something: the protection is not hiding everything.
     measures = {f.measure[0] for f in figures}
     assert {"departures", "accepted", "respondents", "reason", "area", "recommend"} <= measures
+    # Issue 14: follow-ups agreed and done per area are among them, under the same protection.
+    assert {"follow_ups_agreed", "follow_ups_done"} <= measures
     pairs = pairs_leaks(figures, rules.min_answers)
     assert not pairs, "\n".join(map(str, pairs))
     spans = span_leaks(figures, rules.min_answers)

@@ -19,6 +19,7 @@ from journey.insights_counts import (
     CommentCell,
     Counts,
     DepartureCell,
+    FollowUpCell,
     InsightsRules,
     QuestionInfo,
     SectionCell,
@@ -41,6 +42,7 @@ SECTION_OF = {
 }
 REASONS = ("pay", "manager", "workload", "career", "commute", "family")
 TYPES = ("resignation", "retirement", "fixed_term_end", "dismissal")
+AREAS = ("motivation", "relations", "work_environment", "job")  # where follow-ups are agreed
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Leaver:
     kind: str = "resignation"
     accepted: bool = False
     answers: dict[str, str | list[str]] = field(default_factory=dict)
+    # Issue 14: per area, the follow-ups agreed after the conversation and how many are done.
+    follow_ups: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def answered(self) -> bool:
@@ -91,7 +95,15 @@ def _leaver(pick: random.Random, leaver_id: str, unit: str, month: Month) -> Lea
         }
         if pick.random() < 0.8:
             answers["manager"] = str(pick.randint(1, 5))
-    return Leaver(leaver_id, unit, month, kind, pick.random() < 0.7, answers)
+    accepted = pick.random() < 0.7
+    # Follow-ups from a generator of their own, so the leavers before issue 14 stay the same.
+    own = random.Random(leaver_id)
+    follow_ups: dict[str, tuple[int, int]] = {}
+    for area in AREAS if accepted else ():
+        if own.random() < 0.5:
+            agreed = own.randint(1, 3)
+            follow_ups[area] = (agreed, own.randint(0, agreed))
+    return Leaver(leaver_id, unit, month, kind, accepted, answers, follow_ups)
 
 
 class LeaverSource:
@@ -112,11 +124,15 @@ class LeaverSource:
         answered = Counter((p.unit, str(p.month), p.kind) for p in inside if p.answered)
         answers: Counter[tuple[str, str, str, str, tuple[str, ...] | str]] = Counter()
         raters: Counter[tuple[str, str, str]] = Counter()
+        follow_ups: dict[tuple[str, str, str], list[int]] = {}
         for person in self._people:
             period = next((p for p in periods if person.month in p), None)
             if period is None:
                 continue
             first = str(period.first)
+            for area, (agreed, done) in person.follow_ups.items():
+                cell = follow_ups.setdefault((person.unit, first, area), [0, 0, 0])
+                cell[0], cell[1], cell[2] = cell[0] + 1, cell[1] + agreed, cell[2] + done
             for question, value in person.answers.items():
                 if question in reportable:
                     key = tuple(value) if isinstance(value, list) else value
@@ -142,6 +158,12 @@ class LeaverSource:
             sections=tuple(
                 SectionCell(unit=unit, month=month, section_id=section, respondents=n)
                 for (unit, month, section), n in raters.items()
+            ),
+            follow_ups=tuple(
+                FollowUpCell(
+                    unit=unit, month=month, area=area, departures=n, agreed=agreed, done=done
+                )
+                for (unit, month, area), (n, agreed, done) in follow_ups.items()
             ),
         )  # fmt: skip
 
@@ -227,6 +249,8 @@ def _members(
         yield ("recommend",), ids(p for p in scope if "recommend" in p.answers)
     elif section in ("by_type", "accepted_by_type"):
         yield (section, item), ids(p for p in scope if p.kind == item)
+    elif section in ("follow_ups_agreed", "follow_ups_done"):
+        yield (section, item), ids(p for p in scope if item in p.follow_ups)
     else:
         raise AssertionError(f"a row the adversary does not know: {section}")
 
