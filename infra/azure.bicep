@@ -4,6 +4,12 @@
 // reads Key Vault. Provisioned by `arm/deploy` in m365agents.yml (parameters in
 // azure.parameters.json); docs/operations.md walks through it.
 //
+// Least privilege: the identity is not the PostgreSQL administrator (an Entra ID person or group
+// is, postgresEntraAdmin*); with the managed identity no password login exists; PostgreSQL
+// admits only the web app's outbound addresses (or, with privateNetworking, only the virtual
+// network through a private endpoint, as Key Vault); the image runs by tag or digest, never a moving 'latest'.
+// `checkov -d infra --framework bicep` (infra/check) passes; each suppression says why.
+//
 // Names: <resourceBaseName>-<kind> where Azure allows hyphens, <resourceBaseName><kind> where it
 // does not (the registry); resourceBaseName makes them unique (Key Vault, registry, PostgreSQL
 // and the web app's host name are global).
@@ -49,15 +55,41 @@ param appServiceSku string = 'B1'
 @maxValue(10)
 param instanceCount int = 1
 
-@description('The image to run, e.g. <registry>.azurecr.io/exitbot:<tag>; empty runs <registry>/exitbot:latest, which the deploy step pushes.')
+@description('The image to run, <registry>.azurecr.io/exitbot:<tag> (or @sha256:<digest>); infra/deploy.sh writes it to CONTAINER_IMAGE after each deploy, so provisioning again keeps it. Empty before the first deploy: exitbot:not-deployed-yet, which never exists (the app stays down until deploy).')
 param containerImage string = ''
 
-@description('PostgreSQL administrator login; the service connects with it (its password is generated into Key Vault by the parameter file).')
+@description('SingleTenant only: the PostgreSQL password login the service connects with. With UserAssignedMSI there is no password login (Entra ID only).')
 param postgresAdminLogin string = 'exitbot'
 
-@description('PostgreSQL administrator password; lives in Key Vault as part of the database-url secret.')
+@description('SingleTenant only: that login\'s password; lives in Key Vault as part of the database-url secret.')
 @secure()
-param postgresAdminPassword string
+param postgresAdminPassword string = ''
+
+@description('UserAssignedMSI: object id of the PostgreSQL Entra ID administrator, a group of database administrators (or a person), never the bot. It runs infra/grant-database-identity.sh once.')
+param postgresEntraAdminObjectId string = ''
+
+@description('UserAssignedMSI: the name PostgreSQL knows postgresEntraAdminObjectId by: the group\'s display name or the person\'s UPN.')
+param postgresEntraAdminName string = ''
+
+@description('Kind of postgresEntraAdminObjectId: Group (recommended), User or ServicePrincipal.')
+@allowed([
+  'Group'
+  'User'
+  'ServicePrincipal'
+])
+param postgresEntraAdminType string = 'Group'
+
+@description('Private networking: the web app joins a virtual network (VNet integration) and reaches PostgreSQL and Key Vault through private endpoints; neither answers the internet. Off: PostgreSQL admits only the web app\'s outbound addresses.')
+param privateNetworking bool = false
+
+@description('privateNetworking: the virtual network\'s address space.')
+param vnetAddressPrefix string = '10.40.0.0/16'
+
+@description('privateNetworking: the subnet the web app is integrated into (delegated to App Service, /27 or larger).')
+param appSubnetPrefix string = '10.40.0.0/24'
+
+@description('privateNetworking: the subnet of the private endpoints.')
+param endpointSubnetPrefix string = '10.40.1.0/24'
 
 @description('PostgreSQL compute: Standard_B1ms (Burstable) is enough for thousands of departures a year.')
 param postgresSkuName string = 'Standard_B1ms'
@@ -88,6 +120,12 @@ var databaseName = 'exitbot'
 // Built-in role ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var keyVaultSecretsUserRole = '4633458b-17de-408a-b874-0445c86b69e6'
 var acrPullRole = '7f951dda-4ed3-4680-a7ca-43fe172d538d'
+// Key Vault answers the internet only where something must read it from there: the SingleTenant
+// bot's Key Vault references without the virtual network. ARM writes secrets either way.
+var vaultOpen = !isManagedIdentity && !privateNetworking
+var vnetName = '${resourceBaseName}-vnet'
+var appSubnetId = resourceId('Microsoft.Network/virtualNetworks/subnets', vnetName, 'app')
+var endpointSubnetId = resourceId('Microsoft.Network/virtualNetworks/subnets', vnetName, 'endpoints')
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: '${resourceBaseName}-id'
@@ -119,6 +157,8 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  // checkov:skip=CKV_AZURE_109: the network ACL denies all (defaultAction) unless vaultOpen: a SingleTenant bot without privateNetworking, whose Key Vault references App Service resolves from outside
+  // checkov:skip=CKV_AZURE_189: public network access is off with privateNetworking; without it the ACL above decides
   name: '${resourceBaseName}-kv'
   location: location
   tags: tags
@@ -132,6 +172,13 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
     enablePurgeProtection: true
+    // checkov cannot evaluate these conditions (CKV_AZURE_109 fails on them, CKV_AZURE_189
+    // raises); both are closed unless a SingleTenant bot must read its references from outside.
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: vaultOpen ? 'Allow' : 'Deny'
+      bypass: 'AzureServices'
+    }
   }
 }
 
@@ -149,11 +196,15 @@ resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   name: '${resourceBaseName}acr'
   location: location
   tags: tags
+  // checkov:skip=CKV_AZURE_139: closing the registry to the internet needs Premium, and az acr build (infra/deploy.sh) cannot build into a closed one; pulls need the identity's AcrPull, anonymous pull is off
+  // checkov:skip=CKV_AZURE_166: quarantine needs Premium and a scanner that releases images; the registry only holds images deploy.sh built from git
+  // checkov:skip=CKV_AZURE_163: image scanning is Microsoft Defender for Containers, a subscription plan, not a registry property
   sku: {
     name: 'Basic'
   }
   properties: {
     adminUserEnabled: false
+    anonymousPullEnabled: false
   }
 }
 
@@ -177,37 +228,43 @@ resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
   }
   properties: {
     version: '16'
-    administratorLogin: postgresAdminLogin
-    administratorLoginPassword: postgresAdminPassword
+    // The managed identity's deployment has no password login at all (Entra ID only).
+    administratorLogin: isManagedIdentity ? null : postgresAdminLogin
+    administratorLoginPassword: isManagedIdentity ? null : postgresAdminPassword
     storage: {
       storageSizeGB: 32
       autoGrow: 'Enabled'
     }
     backup: {
       backupRetentionDays: postgresBackupRetentionDays
+      // Point-in-time restore in the region; geo-redundant backup doubles its cost (operations.md).
       geoRedundantBackup: 'Disabled'
     }
     highAvailability: {
       mode: 'Disabled'
     }
+    network: {
+      publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+    }
     authConfig: {
-      // The password login is for migrations from the pipeline (infra/deploy.sh); the
-      // service itself signs in with the managed identity's token (DATABASE_AUTH=entra).
-      passwordAuth: 'Enabled'
+      // The service signs in with the managed identity's token (DATABASE_AUTH=entra); a
+      // SingleTenant bot with the password login from Key Vault.
+      passwordAuth: isManagedIdentity ? 'Disabled' : 'Enabled'
       activeDirectoryAuth: isManagedIdentity ? 'Enabled' : 'Disabled'
       tenantId: tenant().tenantId
     }
   }
 }
 
-// The managed identity as the server's Entra ID administrator, so the service needs no
-// database password. (A narrower role is pgaadauth_create_principal, run once by hand.)
-resource postgresIdentity 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = if (isManagedIdentity) {
+// The server's Entra ID administrator: database administrators, not the bot. They let the
+// identity in once (infra/grant-database-identity.sh: pgaadauth_create_principal without admin
+// rights, then `exitbot db grant`, which gives it exitbot's tables through an owner role).
+resource postgresAdmin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = if (isManagedIdentity && !empty(postgresEntraAdminObjectId)) {
   parent: postgres
-  name: identity.properties.principalId
+  name: empty(postgresEntraAdminObjectId) ? '00000000-0000-0000-0000-000000000000' : postgresEntraAdminObjectId
   properties: {
-    principalType: 'ServicePrincipal'
-    principalName: identity.name
+    principalType: postgresEntraAdminType
+    principalName: postgresEntraAdminName
     tenantId: tenant().tenantId
   }
   dependsOn: [
@@ -224,18 +281,23 @@ resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-0
   }
 }
 
-// Public access limited to Azure's own addresses (App Service's outbound ones among them).
-// A VNet with private access is the stricter choice; docs/operations.md says how.
-resource postgresFromAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = {
-  parent: postgres
-  name: 'AllowAzureServices'
-  properties: {
-    startIpAddress: '0.0.0.0'
-    endIpAddress: '0.0.0.0'
+// Without the virtual network: PostgreSQL admits the web app's possible outbound addresses and
+// nothing else (no "allow all Azure addresses"). They are App Service's, shared with other
+// apps on the same scale unit: privateNetworking is the stricter choice.
+module postgresFirewall 'postgres-firewall.bicep' = if (!privateNetworking) {
+  name: 'postgres-firewall'
+  params: {
+    serverName: postgres.name
+    addresses: web.properties.possibleOutboundIpAddresses
   }
+  dependsOn: [
+    database
+  ]
 }
 
-resource databaseUrl 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource databaseUrl 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!isManagedIdentity) {
+  // checkov:skip=CKV_AZURE_114: contentType is set (DATABASE_URL); checkov reads no property of a conditional resource
+  // checkov:skip=CKV_AZURE_41: an expiry date would stop the bot on that day without warning; rotation is a documented step (docs/operations.md, "Secrets and their rotation")
   parent: vault
   name: 'database-url'
   properties: {
@@ -245,6 +307,8 @@ resource databaseUrl 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
 }
 
 resource appPassword 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!isManagedIdentity) {
+  // checkov:skip=CKV_AZURE_114: contentType is set (MICROSOFT_APP_PASSWORD); see databaseUrl
+  // checkov:skip=CKV_AZURE_41: the client secret expires on the app registration itself; see database-url
   parent: vault
   name: 'microsoft-app-password'
   properties: {
@@ -254,6 +318,7 @@ resource appPassword 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!isMan
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  // checkov:skip=CKV_AZURE_225: zone redundancy needs Premium v3 with three instances; appServiceSku and instanceCount choose it, B1 and one instance are the trial default
   name: '${resourceBaseName}-plan'
   location: location
   tags: tags
@@ -277,103 +342,105 @@ var databaseAuth = isManagedIdentity ? 'entra' : 'password'
 // is granted it and migrates as it when it starts. The SingleTenant bot's login owns them.
 var databaseOwnerRole = isManagedIdentity ? 'exitbot_owner' : ''
 
-var image = empty(containerImage) ? '${registry.properties.loginServer}/exitbot:latest' : containerImage
+var image = empty(containerImage) ? '${registry.properties.loginServer}/exitbot:not-deployed-yet' : containerImage
 
 // Every setting the service reads in Azure (README's table); tests/deploy checks this list
 // against bot/settings.py. Secrets are Key Vault references, resolved by App Service with the
 // managed identity (keyVaultReferenceIdentity); no secret value is an app setting.
-var appSettings = concat(
-  [
-    {
-      name: 'EXITBOT_LOCAL_MODE'
-      value: 'false'
-    }
-    {
-      name: 'MICROSOFT_APP_TYPE'
-      value: botAppType
-    }
-    {
-      name: 'MICROSOFT_APP_ID'
-      value: appId
-    }
-    {
-      name: 'MICROSOFT_APP_TENANT_ID'
-      value: tenant().tenantId
-    }
-    {
-      name: 'DATABASE_URL'
-      value: databaseUrlSetting
-    }
-    {
-      name: 'DATABASE_AUTH'
-      value: databaseAuth
-    }
-    {
-      name: 'DATABASE_OWNER_ROLE'
-      value: databaseOwnerRole
-    }
-    {
-      name: 'EXITBOT_MIGRATE_ON_START'
-      value: 'true'
-    }
-    {
-      name: 'EXITBOT_CONFIG_DIR'
-      value: '/etc/exitbot/config'
-    }
-    {
-      name: 'EXITBOT_HOST'
-      value: '0.0.0.0'
-    }
-    {
-      name: 'EXITBOT_PORT'
-      value: port
-    }
-    {
-      name: 'EXITBOT_DIRECTORY'
-      value: 'graph'
-    }
-    {
-      name: 'GRAPH_CREDENTIAL'
-      value: isManagedIdentity ? 'managed_identity' : 'client_secret'
-    }
-    {
-      name: 'TEAMS_APP_CATALOG_ID'
-      value: teamsAppCatalogId
-    }
-    {
-      name: 'TEAMS_SERVICE_URL'
-      value: teamsServiceUrl
-    }
-    {
-      name: 'EXITBOT_API_AUDIENCES'
-      value: apiAudiences
-    }
-    {
-      name: 'EXITBOT_LOG_LEVEL'
-      value: logLevel
-    }
-    {
-      name: 'WEBSITES_PORT'
-      value: port
-    }
-    {
-      name: 'WEBSITES_ENABLE_APP_SERVICE_STORAGE'
-      value: 'false'
-    }
-    {
-      name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
-      value: insights.properties.ConnectionString
-    }
-  ],
-  isManagedIdentity ? [] : [
-    {
-      name: 'MICROSOFT_APP_PASSWORD'
-      value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/microsoft-app-password)'
-    }
-  ]
-)
+var commonAppSettings = [
+  {
+    name: 'EXITBOT_LOCAL_MODE'
+    value: 'false'
+  }
+  {
+    name: 'MICROSOFT_APP_TYPE'
+    value: botAppType
+  }
+  {
+    name: 'MICROSOFT_APP_ID'
+    value: appId
+  }
+  {
+    name: 'MICROSOFT_APP_TENANT_ID'
+    value: tenant().tenantId
+  }
+  {
+    name: 'DATABASE_URL'
+    value: databaseUrlSetting
+  }
+  {
+    name: 'DATABASE_AUTH'
+    value: databaseAuth
+  }
+  {
+    name: 'DATABASE_OWNER_ROLE'
+    value: databaseOwnerRole
+  }
+  {
+    name: 'EXITBOT_MIGRATE_ON_START'
+    value: 'true'
+  }
+  {
+    name: 'EXITBOT_CONFIG_DIR'
+    value: '/etc/exitbot/config'
+  }
+  {
+    name: 'EXITBOT_HOST'
+    value: '0.0.0.0'
+  }
+  {
+    name: 'EXITBOT_PORT'
+    value: port
+  }
+  {
+    name: 'EXITBOT_DIRECTORY'
+    value: 'graph'
+  }
+  {
+    name: 'GRAPH_CREDENTIAL'
+    value: isManagedIdentity ? 'managed_identity' : 'client_secret'
+  }
+  {
+    name: 'TEAMS_APP_CATALOG_ID'
+    value: teamsAppCatalogId
+  }
+  {
+    name: 'TEAMS_SERVICE_URL'
+    value: teamsServiceUrl
+  }
+  {
+    name: 'EXITBOT_API_AUDIENCES'
+    value: apiAudiences
+  }
+  {
+    name: 'EXITBOT_LOG_LEVEL'
+    value: logLevel
+  }
+  {
+    name: 'WEBSITES_PORT'
+    value: port
+  }
+  {
+    name: 'WEBSITES_ENABLE_APP_SERVICE_STORAGE'
+    value: 'false'
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+    value: insights.properties.ConnectionString
+  }
+]
+var secretAppSettings = isManagedIdentity ? [] : [
+  {
+    name: 'MICROSOFT_APP_PASSWORD'
+    value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/microsoft-app-password)'
+  }
+]
+var appSettings = concat(commonAppSettings, secretAppSettings)
 
 resource web 'Microsoft.Web/sites@2024-04-01' = {
+  // checkov:skip=CKV_AZURE_222: Teams' Bot Connector calls /api/messages from the internet; every request needs a Bot Framework or Entra ID token
+  // checkov:skip=CKV_AZURE_17: the Bot Connector presents no client certificate; it authenticates with a signed token
+  // checkov:skip=CKV_AZURE_212: instanceCount (default 1 for a trial) sets the instances; several run safely on PostgreSQL
   name: '${resourceBaseName}-app'
   location: location
   tags: tags
@@ -388,6 +455,9 @@ resource web 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identity.id
+    // privateNetworking: every outbound call (PostgreSQL, Key Vault) goes through the network.
+    virtualNetworkSubnetId: privateNetworking ? appSubnetId : null
+    vnetRouteAllEnabled: privateNetworking
     siteConfig: {
       linuxFxVersion: 'DOCKER|${image}'
       acrUseManagedIdentityCreds: true
@@ -404,6 +474,75 @@ resource web 'Microsoft.Web/sites@2024-04-01' = {
     vaultReader
     imagePuller
     appPassword
+    vnet
+  ]
+}
+
+resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = if (privateNetworking) {
+  name: vnetName
+  location: location
+  tags: tags
+  properties: {
+    addressSpace: {
+      addressPrefixes: [
+        vnetAddressPrefix
+      ]
+    }
+    subnets: [
+      {
+        name: 'app'
+        properties: {
+          addressPrefix: appSubnetPrefix
+          delegations: [
+            {
+              name: 'app-service'
+              properties: {
+                serviceName: 'Microsoft.Web/serverFarms'
+              }
+            }
+          ]
+        }
+      }
+      {
+        name: 'endpoints'
+        properties: {
+          addressPrefix: endpointSubnetPrefix
+        }
+      }
+    ]
+  }
+}
+
+// Private endpoints: PostgreSQL and Key Vault answer at private addresses in the network, their
+// public names resolve there through private DNS zones (public cloud names).
+module postgresEndpoint 'private-endpoint.bicep' = if (privateNetworking) {
+  name: 'postgres-endpoint'
+  params: {
+    name: '${resourceBaseName}-pg-pe'
+    location: location
+    tags: tags
+    subnetId: endpointSubnetId
+    vnetId: vnet.id
+    targetId: postgres.id
+    groupId: 'postgresqlServer'
+    dnsZoneName: 'privatelink.postgres.database.azure.com'
+  }
+}
+
+module vaultEndpoint 'private-endpoint.bicep' = if (privateNetworking) {
+  name: 'vault-endpoint'
+  params: {
+    name: '${resourceBaseName}-kv-pe'
+    location: location
+    tags: tags
+    subnetId: endpointSubnetId
+    vnetId: vnet.id
+    targetId: vault.id
+    groupId: 'vault'
+    dnsZoneName: 'privatelink.vaultcore.azure.net'
+  }
+  dependsOn: [
+    postgresEndpoint // one endpoint at a time in the subnet
   ]
 }
 
@@ -464,6 +603,7 @@ resource teams 'Microsoft.BotService/botServices/channels@2022-09-15' = {
 output MICROSOFT_APP_ID string = appId
 output MICROSOFT_APP_TENANT_ID string = tenant().tenantId
 output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.properties.principalId
+output MANAGED_IDENTITY_NAME string = identity.name
 output EXITBOT_PUBLIC_HOSTNAME string = web.properties.defaultHostName
 output AZURE_WEB_APP_NAME string = web.name
 output AZURE_WEB_APP_RESOURCE_ID string = web.id

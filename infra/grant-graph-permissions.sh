@@ -5,28 +5,51 @@
 # (or Global Administrator):
 #
 #   infra/grant-graph-permissions.sh <principal object id> [--hr-group] [--time-zones]
+#                                    [--calendars-in-exchange]
+#
+# --calendars-in-exchange: the mailbox permissions (Calendars.ReadWrite, MailboxSettings.Read)
+# are granted by Exchange Online for a group of mailboxes only (infra/scope-graph-calendars.ps1,
+# RBAC for Applications), so they are not granted tenant-wide here, and an earlier tenant-wide
+# grant of them is removed: Exchange's scoped grant adds to Entra ID's and would not narrow it.
 #
 # The principal id is MANAGED_IDENTITY_PRINCIPAL_ID in env/.env.<environment> (an output of
 # infra/azure.bicep), or the object id of the bot's enterprise application (SingleTenant).
 set -euo pipefail
 
-principal="${1:?usage: $0 <principal object id> [--hr-group] [--time-zones]}"
+principal="${1:?usage: $0 <principal object id> [--hr-group] [--time-zones] [--calendars-in-exchange]}"
 shift
-permissions=(User.Read.All Calendars.ReadWrite TeamsAppInstallation.ReadWriteSelfForUser.All)
+permissions=(User.Read.All TeamsAppInstallation.ReadWriteSelfForUser.All)
+mailbox_permissions=(Calendars.ReadWrite)
+revoked=()
 for option in "$@"; do
   case "$option" in
-    --hr-group) permissions+=(GroupMember.Read.All) ;;     # hr.entra_group_id in HR's YAML
-    --time-zones) permissions+=(MailboxSettings.Read) ;;   # each leaver's own time zone
+    --hr-group) permissions+=(GroupMember.Read.All) ;;            # hr.entra_group_id in HR's YAML
+    --time-zones) mailbox_permissions+=(MailboxSettings.Read) ;;  # each leaver's own time zone
+    --calendars-in-exchange) revoked=(Calendars.ReadWrite MailboxSettings.Read) ;;
     *) echo "unknown option $option" >&2; exit 2 ;;
   esac
 done
+if [ ${#revoked[@]} -eq 0 ]; then
+  permissions+=("${mailbox_permissions[@]}")
+fi
 
 graph_app_id=00000003-0000-0000-c000-000000000000  # Microsoft Graph, the same in every tenant
 graph_sp="$(az ad sp show --id "$graph_app_id" --query id --output tsv)"
+assignments="https://graph.microsoft.com/v1.0/servicePrincipals/$principal/appRoleAssignments"
+role_id() {
+  az ad sp show --id "$graph_app_id" \
+    --query "appRoles[?value=='$1' && contains(allowedMemberTypes, 'Application')].id" --output tsv
+}
+for permission in "${revoked[@]}"; do
+  role="$(role_id "$permission")"
+  for assignment in $(az rest --method GET --url "$assignments" \
+      --query "value[?appRoleId=='$role'].id" --output tsv); do
+    az rest --method DELETE --url "$assignments/$assignment" --output none
+    echo "removed the tenant-wide grant: $permission (Exchange Online scopes it)"
+  done
+done
 for permission in "${permissions[@]}"; do
-  role="$(az ad sp show --id "$graph_app_id" \
-    --query "appRoles[?value=='$permission' && contains(allowedMemberTypes, 'Application')].id" \
-    --output tsv)"
+  role="$(role_id "$permission")"
   if az rest --method GET \
       --url "https://graph.microsoft.com/v1.0/servicePrincipals/$principal/appRoleAssignments" \
       --query "value[?appRoleId=='$role'].id" --output tsv | grep -q .; then
