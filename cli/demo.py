@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,6 +56,20 @@ def playground(binary: Path, bot_url: str, port: int, workdir: Path) -> Iterator
         process.wait(timeout=10)
 
 
+def ensure_port_free(host: str, port: int, who: str, setting: str) -> None:
+    """Stop before anything starts when `port` is taken: one line naming it and the fix."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise CommandFailed(
+                f"port {port} on {host} ({who}) is already in use, perhaps by an earlier "
+                f"`make run`: stop that program, or {setting}",
+                EXIT_INVALID,
+            ) from None
+
+
 async def demo_history(database_url: str) -> int:
     """The demo's past departures (cli.demo_history), written once into the demo's database."""
     from cli.demo_history import write_history
@@ -80,6 +95,10 @@ def run_demo(root: Path) -> int:
     binary = playground_binary(root)
     if binary is None:
         raise CommandFailed("Agents Playground is not installed; run `npm ci` first", EXIT_INVALID)
+    host, port = os.environ["EXITBOT_HOST"], os.environ["EXITBOT_PORT"]
+    if port.isdigit():  # anything else is refused, with its name, by the settings below
+        ensure_port_free(host, int(port), "the bot", "choose another with EXITBOT_PORT")
+    ensure_port_free("127.0.0.1", PLAYGROUND_PORT, "Agents Playground", "free it")
     database_url = command_settings(DatabaseSettings).database_url
     asyncio.run(upgrade(database_url))
     written = asyncio.run(demo_history(database_url))

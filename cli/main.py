@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cli.errors import CommandFailed
+from cli.errors import explained
 
 Subcommands = Any  # argparse's _SubParsersAction, which it does not export
 
@@ -174,13 +174,47 @@ def _add_alumni(commands: Subcommands) -> None:
     withdraw.set_defaults(run=lambda a: _command("cli.alumni:withdraw_command")(a.email))
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("exitbot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Every subcommand's parser by its words ("privacy erase"), nested ones too."""
+    found: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                words = f"{parser.prog.removeprefix('exitbot').strip()} {name}".strip()
+                found[words] = sub
+                found |= subcommands(sub)
+    return found
+
+
+def _describe(parser: argparse.ArgumentParser) -> None:
+    """A subcommand without a description shows its one-line help at the top of its --help."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                sub, summary = action.choices[choice.dest], choice.help or ""
+                summary = summary[:1].upper() + summary[1:]
+                sub.description = f"{summary}. {sub.description}" if sub.description else summary
+                _describe(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: one small function per command group adds its subcommands."""
     parser = argparse.ArgumentParser(prog="exitbot", description="The exit conversation bot.")
+    parser.add_argument("--version", action="version", version=f"exitbot {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     groups = (_add_service, _add_departures, _add_privacy, _add_insights, _add_alumni)
     for add in (*groups, _add_package):
         add(commands)
+    _describe(parser)
     return parser
 
 
@@ -189,9 +223,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except CommandFailed as exc:
-        print(f"exitbot: {exc}", file=sys.stderr)
-        return exc.code
+    except Exception as exc:
+        # A failure the operator can fix (a busy port, a database that refuses the login) is
+        # one line naming the cause and the fix; anything else is a bug and keeps its traceback.
+        failed = explained(exc)
+        if failed is None:
+            raise
+        print(f"exitbot: {failed}", file=sys.stderr)
+        return failed.code
 
 
 if __name__ == "__main__":

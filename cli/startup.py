@@ -23,6 +23,8 @@ from storage.database import Database, DatabaseUnavailable
 from storage.migrate import SchemaOutOfDate, check_schema
 
 S = TypeVar("S", bound=BaseSettings)
+# What EXITBOT_LOG_LEVEL may say (any case), most verbose first.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def operator(door: str) -> str:
@@ -36,9 +38,17 @@ def operator(door: str) -> str:
 def command_settings(kind: type[S], **overrides: object) -> S:
     """The settings of `kind`; a missing or wrong variable stops the command with exit 2."""
     try:
-        return load_settings(kind, **overrides)
+        settings = load_settings(kind, **overrides)
     except SettingsError as exc:
         raise CommandFailed(str(exc), EXIT_USAGE) from None
+    level = getattr(settings, "log_level", None)
+    if isinstance(level, str) and level.upper() not in LOG_LEVELS:
+        raise CommandFailed(
+            f"EXITBOT_LOG_LEVEL: {level!r} is not a log level; use one of "
+            f"{', '.join(LOG_LEVELS)} (INFO when unset)",
+            EXIT_USAGE,
+        )
+    return settings
 
 
 def command_config(settings: PeopleSettings, unusable: int) -> LoadedConfig:
