@@ -11,6 +11,7 @@ from bot import resources
 from bot.clock_route import PATH as TEST_CLOCK_PATH
 from bot.clock_route import add_test_clock
 from bot.health import add_health_routes
+from bot.public_pages import add_public_pages
 from bot.reload import config_reload
 from bot.routes import add_routes
 from bot.settings import Settings
@@ -59,6 +60,7 @@ def create_app(
     )
     add_routes(app)
     add_health_routes(app)
+    add_public_pages(app)
     add_api_routes(app, role=settings.api_role)
     return app
 

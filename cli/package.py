@@ -178,11 +178,31 @@ def build_package(source: Path, values: dict[str, str], schema_root: Path) -> by
     return buffer.getvalue()
 
 
+def package_values(settings: AppPackageSettings) -> dict[str, str]:
+    """The placeholders' values; privacy and terms default to the pages the service serves
+    (bot/public_pages.py), an empty organisation name is refused (Teams shows it as the
+    app's developer)."""
+    if not settings.organisation_name.strip():
+        raise PackageError(
+            [
+                "EXITBOT_ORGANISATION_NAME is empty: set it to your organisation's name (at most "
+                "32 characters), which Teams shows as the app's developer"
+            ]
+        )
+    values = settings.placeholders()
+    site = f"https://{settings.public_hostname}"
+    if not settings.privacy_url:
+        values["EXITBOT_PRIVACY_URL"] = f"{site}/privacy"
+    if not settings.terms_url:
+        values["EXITBOT_TERMS_URL"] = f"{site}/terms"
+    return values
+
+
 def package_command(source: Path, output: Path, schema_root: Path | None) -> int:
     """Build the package from settings; exit 0 and the zip, or 1 and no zip."""
     settings = command_settings(AppPackageSettings)
     try:
-        data = build_package(source, settings.placeholders(), schema_root or SCHEMA_PACKAGE)
+        data = build_package(source, package_values(settings), schema_root or SCHEMA_PACKAGE)
     except PackageError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -14,7 +14,7 @@ from jsonschema import Draft4Validator
 
 from cli.main import main
 from cli.package import png_info
-from dialogs.commands import WORDS, Command
+from dialogs.commands import HR_ONLY, LOCAL, WORDS, Command
 from tests.deploy.paths import APP_PACKAGE, PACKAGE_VARIABLES
 
 APP_ID = "7c1f0a7e-3b7e-4a53-9c55-2f8f3f6f1b07"
@@ -83,11 +83,13 @@ def test_the_package_passes_the_official_schema_with_the_settings_filled_in(
     assert manifest["id"] == APP_ID
     assert manifest["bots"][0]["botId"] == APP_ID
     assert manifest["bots"][0]["scopes"] == ["personal"]
-    assert manifest["webApplicationInfo"] == {"id": APP_ID, "resource": f"api://botid-{APP_ID}"}
+    # No single sign-on: nothing asks Teams for a user token (OAuthPrompt, getAuthToken).
+    assert "webApplicationInfo" not in manifest
     assert manifest["validDomains"] == [HOST]
     assert manifest["version"] == "1.4.0"
     assert manifest["developer"]["privacyUrl"] == "https://intranet.contoso.example/hr/privacy"
     assert manifest["developer"]["websiteUrl"] == f"https://{HOST}/"
+    assert manifest["developer"]["termsOfUseUrl"] == f"https://{HOST}/terms"
     assert "${{" not in json.dumps(manifest)
 
     # Files at the zip's root, the icons at Teams' sizes, one translation per language.
@@ -207,3 +209,57 @@ def test_a_missing_schema_says_how_to_install_it(tmp_path: Path, capsys) -> None
     assert package(APP_PACKAGE, tmp_path / "exitbot.zip", tmp_path / "nowhere") == 1
     assert "make install" in capsys.readouterr().err
     assert not (tmp_path / "exitbot.zip").exists()
+
+
+def test_privacy_and_terms_default_to_the_pages_the_service_serves(
+    tmp_path: Path, schemas: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EXITBOT_PRIVACY_URL")
+    output = tmp_path / "exitbot.zip"
+    assert package(APP_PACKAGE, output, schemas) == 0
+    with zipfile.ZipFile(output) as archive:
+        developer = json.loads(archive.read("manifest.json"))["developer"]
+    # bot/public_pages.py serves these three (tests/bot/test_public_pages.py).
+    assert developer["websiteUrl"] == f"https://{HOST}/"
+    assert developer["privacyUrl"] == f"https://{HOST}/privacy"
+    assert developer["termsOfUseUrl"] == f"https://{HOST}/terms"
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_an_empty_organisation_name_is_refused_and_no_zip_is_written(
+    tmp_path: Path, schemas: Path, monkeypatch: pytest.MonkeyPatch, capsys, name: str
+) -> None:
+    monkeypatch.setenv("EXITBOT_ORGANISATION_NAME", name)
+    output = tmp_path / "exitbot.zip"
+    output.write_bytes(b"yesterday's package")
+    assert package(APP_PACKAGE, output, schemas) == 1
+    err = capsys.readouterr().err
+    assert "EXITBOT_ORGANISATION_NAME is empty: set it to your organisation's name" in err
+    assert not output.exists()
+
+
+def test_the_command_menu_says_who_may_use_each_command_in_every_language() -> None:
+    manifest = json.loads((APP_PACKAGE / "manifest.json").read_text(encoding="utf-8"))
+    commands = manifest["bots"][0]["commandLists"][0]["commands"]
+    titles = [command["title"] for command in commands]
+    assert WORDS[Command.INSIGHTS]["en"] in titles
+    # A person sees one menu; a command not everyone may use names who may, as the bot
+    # refuses the others (dialogs/commands.py HR_ONLY, LOCAL).
+    who = {
+        "en": ("HR: ", "HR and managers: "),
+        "da": ("HR: ", "HR og ledere: "),
+        "sv": ("HR: ", "HR och chefer: "),
+        "nb": ("HR: ", "HR og ledere: "),
+    }
+    for language in ("en", "da", "sv", "nb"):
+        translated = json.loads((APP_PACKAGE / f"{language}.json").read_text(encoding="utf-8"))
+        for index, title in enumerate(titles):
+            [command] = [c for c in Command if WORDS[c]["en"] == title]
+            description = translated[f"bots[0].commandLists[0].commands[{index}].description"]
+            hr, local = who[language]
+            if command in HR_ONLY:
+                assert description.startswith(hr), (language, title, description)
+            elif command in LOCAL:
+                assert description.startswith(local), (language, title, description)
+            else:
+                assert not description.startswith("HR"), (language, title, description)
