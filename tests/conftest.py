@@ -5,4 +5,6 @@ pytest_plugins = [
     "tests.fixtures.service",
     "tests.fixtures.journey",
     "tests.fixtures.hr_api",
+    # Python 3.12's DeprecationWarning for sqlite3's default date adapters, also on 3.11.
+    "tests.fixtures.sqlite_adapters",
 ]
