@@ -18,6 +18,7 @@ from journey.flow import DepartureFlow
 from journey.follow_ups import FollowUps
 from journey.hr import HrRoster
 from journey.meeting_modes import MeetingModes
+from journey.patterns import UnitPatterns
 from journey.plan_changes import PlanChanges
 from journey.registration import RegistrationService
 from journey.reminders import farewell_gestures_at
@@ -102,6 +103,8 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
         after=_after_conversation(db, clock, config, outbox, flow),
         # Insights across departures: counts only, added up in SQL (issue 7).
         insights=SqlInsightsSource(db),
+        # What earlier leavers of the unit said, on the interviewer's task card (issue 14).
+        patterns=UnitPatterns(SqlInsightsSource(db), clock),
         follow_up_lists=SqlFollowUpLists(db),  # issue 14: who sees which unit's follow-ups
         languages=SqlLanguageChoices(db, clock),
         plans=_plan_changes(clock, resources, outbox, flow, departures, audit),

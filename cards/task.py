@@ -53,9 +53,11 @@ def task_card(
     survey: Sequence[Element] = (),
     notes: Sequence[Element] = (),
     note: str | None = None,
+    patterns: Sequence[Element] = (),
 ) -> dict[str, Any]:
-    """The interviewer's full view; `survey` (the answers) and `notes` only in a per-user
-    refresh; `note` first (e.g. who handed the conversation over)."""
+    """The interviewer's full view; `survey` (the answers), `notes` and `patterns` (earlier
+    leavers of the unit, cards.patterns) only in a per-user refresh; `note` first (e.g. who
+    handed the conversation over)."""
     name = leaver_name(departure)
     body: list[Element] = [heading(say("task.title", name=name))]
     if note:
@@ -83,6 +85,7 @@ def task_card(
     actions += hand_over_button(say, departure)
     actions += meeting_actions(say, departure)
     if not cancelled:
+        body += patterns
         body += survey
         body += notes
         body.append(_guide(say))

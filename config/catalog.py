@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from config.catalog_follow_ups import FOLLOW_UP_TEXTS
+from config.catalog_patterns import PATTERNS_TEXTS
 from journey.after_conversation import Gesture
 from journey.departure import DepartureStatus, DepartureType, InterviewerKind, Reach
 from journey.plan_change_rules import Release
@@ -341,6 +342,7 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "short_notice.hr_body": ("name", "last_day", "interviewer"),
         "offer.short_notice": ("last_day",),
         "meeting.invitation_body_in_person": ("name", "interviewer", "minutes", "place"),
+        **PATTERNS_TEXTS,  # patterns before the conversation (issue 14)
         # Local ownership and the follow-up lists (issue 14): `follow-ups`, and per area on
         # the insights card how many follow-ups were agreed and done.
         "help.command.follow_ups": (),

@@ -50,6 +50,15 @@ def section_title(config: LoadedConfig, section_id: str, locale: str | None) -> 
     return section_id
 
 
+def section_order(config: LoadedConfig) -> dict[str, int]:
+    """Section id -> its place in the order the question sets ask them."""
+    order: dict[str, int] = {}
+    for qset in config.question_sets.values():
+        for section in qset.sections:
+            order.setdefault(section.id, len(order))
+    return order
+
+
 def option_label(config: LoadedConfig, question_id: str, option: str, locale: str | None) -> str:
     """A choice's label in the reader's language."""
     for qset in config.question_sets.values():

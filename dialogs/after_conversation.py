@@ -21,6 +21,7 @@ from cards.follow_ups import PREFIX as FOLLOW_UP_PREFIX
 from cards.follow_ups import areas_for, follow_ups_block, promised_block
 from cards.task import task_card
 from dialogs.card_action import CardInputs, DepartureAction, asker_of
+from dialogs.patterns import patterns_elements
 from dialogs.router import InvokeResult
 from dialogs.survey import handoff_answers
 from dialogs.turn import DialogTurn, wired
@@ -118,7 +119,15 @@ async def full_task_card(
     say = turn.speaker(departure.unit)
     answers = await handoff_answers(turn, departure)
     notes = await notes_elements(turn, departure, note)
-    return task_card(say, departure, user_ids=[turn.actor.user_id], survey=answers, notes=notes)
+    patterns = await patterns_elements(turn, departure)  # earlier leavers (issue 14)
+    return task_card(
+        say,
+        departure,
+        user_ids=[turn.actor.user_id],
+        survey=answers,
+        notes=notes,
+        patterns=patterns,
+    )
 
 
 async def save_notes(turn: DialogTurn, payload: NotesInput) -> InvokeResult:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from journey.hr import HrRoster
     from journey.insights_service import InsightsSource
     from journey.meeting_modes import MeetingModes
+    from journey.patterns import UnitPatterns
     from journey.plan_changes import PlanChanges
     from journey.survey_service import Surveys
     from people.ports import PeoplePorts
@@ -51,6 +52,7 @@ class Services:
     meetings: MeetingModes | None = None  # in person, outside the bot, short notice (issue 11)
     languages: LanguageChoices | None = None  # the `language` command's choices (issue 11)
     plans: PlanChanges | None = None  # "no" after "yes", someone else, handover (issue 11)
+    patterns: UnitPatterns | None = None  # earlier leavers, on the task card (issue 14)
     follow_up_lists: FollowUpSource | None = None  # open follow-ups per unit, own (issue 14)
     follow_ups: FollowUps | None = None  # agreed after the conversation, owned, done (issue 14)
 
