@@ -314,16 +314,16 @@ async def telemetry_context(app: web.Application) -> AsyncIterator[None]:
     from bot.typedefs import TELEMETRY
 
     telemetry = app[TELEMETRY]
-    sampler = None
-    if isinstance(telemetry, Recording):
-        sampler = asyncio.create_task(_sample_queue(app, telemetry), name="queue gauges")
+    if not isinstance(telemetry, Recording):
+        yield
+        return
+    sampler = asyncio.create_task(_sample_queue(app, telemetry), name="queue gauges")
     try:
         yield
     finally:
-        if sampler is not None:
-            sampler.cancel()
-            await asyncio.gather(sampler, return_exceptions=True)
-        await asyncio.to_thread(telemetry.close)
+        sampler.cancel()
+        await asyncio.gather(sampler, return_exceptions=True)
+        await asyncio.to_thread(telemetry.close)  # exporting may wait on the network
 
 
 async def _sample_queue(app: web.Application, telemetry: Recording) -> None:
