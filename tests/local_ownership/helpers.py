@@ -77,7 +77,8 @@ async def seed_organisation(db: Database) -> dict[str, str]:
         follow_up(tech.id, "technical-services", "job_content", DONE, date(2026, 11, 1), done=True),
     ]
     await insert_follow_ups(db, rows)
-    return {row["what"]: row["id"] for row in rows}
+    ids = {row["what"]: row["id"] for row in rows}
+    return ids | {f"departure:{leaver.unit}": leaver.id for leaver in (social, home, tech)}
 
 
 async def _leaver_upn(db: Database, departure_id: str) -> None:

@@ -5,6 +5,7 @@ SQLite and PostgreSQL, read off the rendered cards; every refusal is audited."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -33,6 +34,8 @@ from tests.local_ownership.helpers import (
     STRANGER,
     Turn,
     config_with_representatives,
+    follow_up,
+    insert_follow_ups,
     press,
     say,
     seed_organisation,
@@ -206,3 +209,35 @@ async def test_the_help_lists_the_commands_to_those_who_may_use_them(
     for command in (Command.FOLLOW_UPS, Command.INSIGHTS):
         assert (word_for(command, language) in shown.split("\n")) is listed, command
     assert (word_for(Command.REGISTER, language) in shown.split("\n")) is (person == HR)
+
+
+async def test_a_long_list_is_paged_and_a_page_button_rechecks_the_scope(
+    db: Database, config: LoadedConfig
+) -> None:
+    ids = await seed_organisation(db)
+    more = [
+        follow_up(ids["departure:social-care"], "social-care", "relations", f"Step {n:02d}",
+                  date(2027, 2, 1 + n))
+        for n in range(10)
+    ]  # fmt: skip
+    await insert_follow_ups(db, more)
+    turn = Turn(db, config, REPRESENTATIVE)
+    await say(turn, "follow-ups")
+    first = turn.cards[0]
+    assert "Page 1 of 2" in texts_of(first)
+    assert [(a["title"], a["data"]) for a in first["actions"]] == [("Next", {"page": 1})]
+    answer = await press(turn, verbs.FOLLOW_UP_LISTS_PAGE, {"page": 1})
+    second = answer["value"]
+    assert_valid_cards([first, second])
+    assert "Page 2 of 2" in texts_of(second)
+    assert [(a["title"], a["data"]) for a in second["actions"]] == [("Previous", {"page": 0})]
+    # 12 open in social care, 1 in home care: 8 on the first page, 5 on the second.
+    listed = [f"Step {n:02d}" for n in range(10)]
+    assert sum(step in texts_of(first) for step in listed) + 3 == 8
+    assert sum(step in texts_of(second) for step in listed) == 5
+    # A page far beyond the last shows the last; another unit's follow-ups never appear.
+    beyond = (await press(turn, verbs.FOLLOW_UP_LISTS_PAGE, {"page": 99}))["value"]
+    assert "Page 2 of 2" in texts_of(beyond) and KEYS not in texts_of(beyond)
+    outsider = Turn(db, config, STRANGER)
+    refused = await press(outsider, verbs.FOLLOW_UP_LISTS_PAGE, {"page": 1})
+    assert refused["value"] == config.text("follow_up_lists.not_allowed", "en")
