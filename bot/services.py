@@ -103,6 +103,7 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
         after=_after_conversation(db, clock, config, outbox, flow),
         # Insights across departures: counts only, added up in SQL (issue 7).
         insights=SqlInsightsSource(db),
+        follow_up_lists=SqlFollowUpLists(db),  # issue 14: who sees which unit's follow-ups
         # What earlier leavers of the unit said, on the interviewer's task card (issue 14).
         patterns=UnitPatterns(SqlInsightsSource(db), clock),
         follow_up_lists=SqlFollowUpLists(db),  # issue 14: who sees which unit's follow-ups

@@ -102,6 +102,7 @@ from journey.periods import Month, Period
 from journey.plan_change_rules import Release
 from journey.slots import Slot
 from journey.survey import Answer, Attribution
+from tests.cards.catalogue_follow_up_lists import follow_up_page
 from tests.cards.catalogue_patterns import patterns_cards
 from tests.cards.catalogue_follow_up_lists import follow_up_page
 
