@@ -31,7 +31,7 @@ from cards.base import (
 )
 from cards.charts import Point, Series
 from cards.locale import Speaker
-from config.insights import comment_prompt, option_label, section_title
+from config.insights import comment_prompt, option_label, section_order, section_title
 from journey.insights import Figure, Kind, Report, Row, hides_follow_ups, report_rows
 from journey.insights_service import Insights
 from journey.periods import Month, Period
@@ -269,13 +269,18 @@ def _recommend(say: Speaker, row: Row) -> list[Element]:
     headline says so) or nobody answered."""
     if not row.current.shown:
         return []
-    yes = int(drawn_value(row.current, Kind.SHARE))
+    return [_subheading(say("insights.recommend")), recommend_donut(say, row.current)]
+
+
+def recommend_donut(say: Speaker, share: Figure) -> Element:
+    """A shown share of yes (of yes and no) as a donut of yes and no, both shares as text for a
+    host without charts; also on the task card's patterns (cards.patterns)."""
+    yes = int(drawn_value(share, Kind.SHARE))
     points = [Point(say.plain("insights.yes"), yes), Point(say.plain("insights.no"), 100 - yes)]
     shares = [(p.label, format_percent(p.value / 100, locale=say.lang)) for p in points]
-    donut = charts.donut(
+    return charts.donut(
         points, facts(shares), colors=("good", "neutral"), title=say.plain("insights.in_percent")
     )
-    return [_subheading(say("insights.recommend")), donut]
 
 
 def _by_type(say: Speaker, by_section: Mapping[str, list[Row]]) -> list[Element]:
@@ -343,11 +348,7 @@ def _comments(say: Speaker, comments: Mapping[str, Sequence[str]]) -> list[Eleme
 
 def _section_order(say: Speaker) -> dict[str, int]:
     """Sections in the order the question sets ask them."""
-    order: dict[str, int] = {}
-    for qset in say.config.question_sets.values():
-        for section in qset.sections:
-            order.setdefault(section.id, len(order))
-    return order
+    return section_order(say.config)
 
 
 def _reasons_question(say: Speaker) -> str:

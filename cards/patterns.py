@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from babel.numbers import format_percent
-
 from cards import charts
 from cards.base import Element, facts, paragraph, subheading
 from cards.charts import Point
-from cards.insights import bar, drawn_value, number
+from cards.insights import bar, drawn_value, number, recommend_donut
 from cards.locale import Speaker
 from config.insights import option_label, section_order, section_title
 from journey.insights import Kind
@@ -92,13 +90,7 @@ def _areas(say: Speaker, patterns: Patterns) -> list[Element]:
 
 
 def _recommend(say: Speaker, share: Figure) -> list[Element]:
-    """Would recommend the workplace: yes against no, as a donut."""
+    """Would recommend the job: yes against no, as a donut."""
     if not share.shown:
         return []
-    yes = int(drawn_value(share, Kind.SHARE))
-    points = [Point(say.plain("insights.yes"), yes), Point(say.plain("insights.no"), 100 - yes)]
-    shares = [(p.label, format_percent(p.value / 100, locale=say.lang)) for p in points]
-    donut = charts.donut(
-        points, facts(shares), colors=("good", "neutral"), title=say.plain("insights.in_percent")
-    )
-    return [_small_heading(say("insights.recommend")), donut]
+    return [_small_heading(say("insights.recommend")), recommend_donut(say, share)]
