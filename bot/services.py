@@ -106,7 +106,6 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
         follow_up_lists=SqlFollowUpLists(db),  # issue 14: who sees which unit's follow-ups
         # What earlier leavers of the unit said, on the interviewer's task card (issue 14).
         patterns=UnitPatterns(SqlInsightsSource(db), clock),
-        follow_up_lists=SqlFollowUpLists(db),  # issue 14: who sees which unit's follow-ups
         languages=SqlLanguageChoices(db, clock),
         plans=_plan_changes(clock, resources, outbox, flow, departures, audit),
         follow_ups=_follow_ups(clock, resources, outbox, departures, audit),

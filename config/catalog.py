@@ -367,30 +367,6 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "insights.follow_ups_agreed": (),
         "insights.follow_ups_done": (),
         **PATTERNS_TEXTS,  # patterns before the conversation (issue 14)
-        # Local ownership and the follow-up lists (issue 14): `follow-ups`, and per area on
-        # the insights card how many follow-ups were agreed and done.
-        "help.command.follow_ups": (),
-        "follow_up_lists.title": (),
-        "follow_up_lists.own": (),
-        "follow_up_lists.more": ("n",),
-        "follow_up_lists.all_units": (),
-        "follow_up_lists.your_units": (),
-        "follow_up_lists.none_open": (),
-        "follow_up_lists.none_own": (),
-        "follow_up_lists.tally": ("open", "overdue"),
-        "follow_up_lists.page": ("page", "pages"),
-        "follow_up_lists.previous": (),
-        "follow_up_lists.next": (),
-        "follow_up_lists.line": ("due", "owner", "area"),
-        "follow_up_lists.overdue": (),
-        "follow_up_lists.withheld": (),
-        "follow_up_lists.owner.interviewer": (),
-        "follow_up_lists.owner.manager": (),
-        "follow_up_lists.owner.hr": (),
-        "follow_up_lists.owner.person": (),
-        "follow_up_lists.not_allowed": (),
-        "insights.follow_ups_agreed": (),
-        "insights.follow_ups_done": (),
         # Follow-ups (issue 14): the task card's list and form, the owner's card, what the
         # leaver is shown was promised, and every refusal.
         **FOLLOW_UP_TEXTS,

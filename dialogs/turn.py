@@ -54,7 +54,6 @@ class Services:
     plans: PlanChanges | None = None  # "no" after "yes", someone else, handover (issue 11)
     follow_up_lists: FollowUpSource | None = None  # open follow-ups per unit, own (issue 14)
     patterns: UnitPatterns | None = None  # earlier leavers, on the task card (issue 14)
-    follow_up_lists: FollowUpSource | None = None  # open follow-ups per unit, own (issue 14)
     follow_ups: FollowUps | None = None  # agreed after the conversation, owned, done (issue 14)
 
 

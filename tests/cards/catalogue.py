@@ -104,7 +104,6 @@ from journey.slots import Slot
 from journey.survey import Answer, Attribution
 from tests.cards.catalogue_follow_up_lists import follow_up_page
 from tests.cards.catalogue_patterns import patterns_cards
-from tests.cards.catalogue_follow_up_lists import follow_up_page
 
 Card = dict[str, Any]
 Build = Callable[[LoadedConfig, str], dict[str, Card]]
