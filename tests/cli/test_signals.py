@@ -8,12 +8,9 @@ import asyncio
 import json
 import shutil
 import signal
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiohttp import web
 from sqlalchemy import select
 
 from config.loader import default_config_dir, load_config
@@ -26,6 +23,7 @@ from testkit.standins.serve import serve
 from testkit.waiting import PATIENCE, wait_until
 from tests.cli.serve_process import Service, running
 from tests.delivery.helpers import add_recipients, just_due, reminder
+from tests.helpers.held_connector import HeldConnector
 from tests.helpers.journey import cards_of, texts_of
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")
@@ -91,26 +89,6 @@ async def test_sighup_reloads_hr_yaml_and_a_broken_version_keeps_the_last_good(
 
 
 # --- SIGTERM -----------------------------------------------------------------------------
-
-
-@dataclass
-class HeldConnector:
-    """A Bot Connector that holds each activity post until the test lets it answer."""
-
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-    release: asyncio.Event = field(default_factory=asyncio.Event)
-    posts: list[dict[str, Any]] = field(default_factory=list)
-
-    def app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
-        return app
-
-    async def _post(self, request: web.Request) -> web.Response:
-        self.posts.append(await request.json())
-        self.arrived.set()
-        await self.release.wait()
-        return web.json_response({"id": "activity-held"}, status=201)
 
 
 async def test_sigterm_finishes_the_send_under_way_and_exits_0(tmp_path: Path) -> None:
