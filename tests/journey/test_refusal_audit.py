@@ -27,6 +27,9 @@ CARD = "application/vnd.microsoft.card.adaptive"
 
 # Verbs anyone may use for themselves: nothing about a departure or figures to refuse.
 OPEN_TO_EVERYONE = {"help.show", "language.choose"}
+# About a follow-up, not a departure: tests/follow_ups (test_access, test_bad_input) press them
+# as everyone and check the refusal's text, its audit entry and that nothing changed.
+ON_A_FOLLOW_UP = {"follow_up.done", "follow_up.hand_on", "follow_up.refresh"}
 
 # Every verb a stranger presses on someone's booked departure: its data and why it is refused.
 # "{d}" stands for the departure's id.
@@ -62,6 +65,7 @@ REFUSED: dict[str, tuple[dict[str, Any], Reason]] = {
     "thanks.refresh": ({}, Reason.NOT_LEAVER),
     "thanks.choose": ({}, Reason.NOT_LEAVER),
     "alumni.withdraw": ({}, Reason.NOT_LEAVER),
+    "follow_up.add": ({"known": 0}, Reason.NOT_INTERVIEWER),
     "meeting.form": ({}, Reason.NOT_INTERVIEWER_OR_HR),
     "meeting.in_person": ({"place": "Kantinen"}, Reason.NOT_INTERVIEWER_OR_HR),
     "meeting.outside_booked": (
@@ -102,7 +106,8 @@ WRONG_PART: list[tuple[TeamsUser, str, dict[str, Any], Reason]] = [
 
 def test_every_card_verb_is_checked_here() -> None:
     routed = build_router().verbs
-    assert routed - OPEN_TO_EVERYONE == set(REFUSED) | set(REFUSED_WITHOUT_DEPARTURE)
+    checked_elsewhere = OPEN_TO_EVERYONE | ON_A_FOLLOW_UP
+    assert routed - checked_elsewhere == set(REFUSED) | set(REFUSED_WITHOUT_DEPARTURE)
 
 
 async def all_audit(app: LiveApp) -> list[AuditEntry]:
