@@ -1,7 +1,7 @@
 """Follow-ups end to end in Agents Playground (issue 14): after the conversation the
 interviewer (Peter) writes his notes and agrees two follow-ups, one owned by Sofie's manager
 (Mads) and one by himself; Mads marks his done; Sofie sees on her thank-you what was promised,
-one done and one open. (HR's list of open follow-ups comes with the `follow-ups` command.)
+one done and one open; HR's `follow-ups` lists the one still open.
 
 Sofie is at the Playground's keyboard; Peter and Mads post their invokes to the bot directly,
 as Teams would (tests/e2e/test_survey.py has the helpers)."""
@@ -142,4 +142,15 @@ async def test_notes_with_two_follow_ups_the_owner_marks_one_done(tmp_path: Path
         assert ROTA in shown and INTRO in shown and "New rota" not in shown
         assert text("follow_up.state.done") in shown and text("follow_up.state.open") in shown
         cards.append(mine)
+
+        # HR's `follow-ups` (its page button, as Teams would post it): the open one only.
+        hanne = {"user_id": "user-id-2", "aad": "00000000-0000-0000-0000-0000000000022"}
+        await _known_to_the_bot(app, playground, hanne, "hr@contoso.example")
+        page = {"page": 0}
+        listed = _card(
+            await _press_as(http, bot_url, playground, hanne, "follow_up_lists.page", page)
+        )
+        assert INTRO in texts_of(listed) and ROTA not in texts_of(listed)
+        assert text("follow_up_lists.tally", open=1, overdue=0) in texts_of(listed)
+        cards.append(listed)
     assert_valid_cards(cards)
