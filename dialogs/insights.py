@@ -1,5 +1,6 @@
 """`insights`: HR sees the figures across departures; a unit's manager and its union or staff
-representatives those of their own unit (journey.local_ownership).
+representatives those of their own unit (journey.local_ownership), a representative without
+the leavers' comments (their own words, even unnamed, are not figures).
 
 Anyone else is told that insights are not for them, and nothing else: no figure, no unit list;
 a manager or representative who asks for another unit's figures, that those are not theirs.
@@ -21,7 +22,7 @@ from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn, wired
 from journey.insights_counts import InsightsRules
 from journey.insights_service import InsightsSource, gather, offered_periods
-from journey.local_ownership import LocalScope
+from journey.local_ownership import LocalScope, Role
 from journey.periods import Period, Tiling
 from journey.refusals import INSIGHTS_SCOPE, NotAllowed, Reason
 
@@ -91,6 +92,13 @@ def _unit_choices(turn: DialogTurn, scope: LocalScope) -> list[Choice]:
     ]
 
 
+def _comment_limit(scope: LocalScope, unit: str | None) -> int:
+    """Leavers' comments for HR and a unit's managers; a representative sees figures only."""
+    if unit is not None and scope.role_in(unit) is Role.REPRESENTATIVE:
+        return 0
+    return COMMENTS_PER_QUESTION
+
+
 async def insights_for(turn: DialogTurn, unit_value: str, period_value: str) -> dict[str, Any]:
     """The card for one scope and period (the caller checked that the person may see it)."""
     config = turn.config
@@ -106,7 +114,7 @@ async def insights_for(turn: DialogTurn, unit_value: str, period_value: str) -> 
         unit,
         reportable_questions(config),
         rules,
-        comment_limit=COMMENTS_PER_QUESTION,
+        comment_limit=_comment_limit(scope, unit),
     )
     scope_title = (
         turn.text("insights.scope_all")

@@ -15,6 +15,7 @@ from config.loaded import LoadedConfig
 from dialogs.commands import Command, word_for
 from journey.refusals import FOLLOW_UPS_SCOPE, INSIGHTS_SCOPE
 from storage.database import Database
+from testkit.insights_seed import comments, seed
 from tests.cards.validator import assert_valid_cards
 from tests.helpers.journey import texts_of
 from tests.local_ownership.helpers import (
@@ -241,3 +242,23 @@ async def test_a_long_list_is_paged_and_a_page_button_rechecks_the_scope(
     outsider = Turn(db, config, STRANGER)
     refused = await press(outsider, verbs.FOLLOW_UP_LISTS_PAGE, {"page": 1})
     assert refused["value"] == config.text("follow_up_lists.not_allowed", "en")
+
+
+async def test_a_representative_sees_the_units_figures_but_not_the_leavers_comments(
+    db: Database, config: LoadedConfig
+) -> None:
+    await seed_organisation(db)
+    await seed(db, comments(12, unit="technical-services"))
+    shown = {}
+    for person in (OTHER_MANAGER, OTHER_REPRESENTATIVE):
+        turn = Turn(db, config, person)
+        answer = await press(
+            turn, verbs.INSIGHTS_SHOW, {"unit": "technical-services", "period": ""}
+        )
+        shown[person] = texts_of(answer["value"])
+    assert "Counted comment number" in shown[OTHER_MANAGER]
+    assert "Counted comment number" not in shown[OTHER_REPRESENTATIVE]
+    assert "Named Person" not in shown[OTHER_MANAGER] + shown[OTHER_REPRESENTATIVE]
+    # The figures are the same for both.
+    departures = config.text("insights.departures", "en")
+    assert departures in shown[OTHER_REPRESENTATIVE]
