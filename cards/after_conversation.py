@@ -29,6 +29,7 @@ from cards.base import (
 )
 from cards.locale import Speaker
 from cards.offer import leaver_name
+from cards.sharing_entry import share_button
 from journey.after_conversation import (
     NOTE_MAX,
     SHOWN_TO_LEAVER,
@@ -101,6 +102,7 @@ def thank_you_card(
         body += _agreed(say, notes)
     body += promised  # issue 14: what the organisation promised, while the case is open
     offered, actions = _offers_part(say, departure, offers, wishes, alumni, note)
+    actions = [*actions, share_button(say, departure.id)]  # issue 14: the leaver may share
     thanks_refresh = refresh(THANKS_REFRESH, departure, user_ids)
     return adaptive_card([*body, *offered], actions, refresh=thanks_refresh, lang=say.lang)
 

@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cards import verbs
-from cards.after_conversation import literal
 from cards.base import (
     Element,
     about,
@@ -19,6 +18,7 @@ from cards.base import (
     choice_set,
     execute,
     heading,
+    literal,
     long_text,
     notice_card,
     paragraph,
@@ -27,6 +27,7 @@ from cards.base import (
 )
 from cards.locale import Speaker
 from cards.offer import leaver_name
+from cards.sharing_entry import share_button
 from config.schema import (
     FreeText,
     MultipleChoice,
@@ -264,6 +265,7 @@ def sent_card(
                 say("survey.withdraw"), WITHDRAW, _data(departure.id, revision), style="destructive"
             )
         )
+    actions.append(share_button(say, departure.id))  # issue 14: share with whom they choose
     return adaptive_card(body, actions, lang=say.lang)
 
 

@@ -26,6 +26,7 @@ from cards.register import (
 from cards.regret import regret_value
 from config.loaded import LoadedConfig
 from dialogs.router import InvokeResult
+from dialogs.sharing import with_hr_button
 from dialogs.status import FromList, HrListState, hr_list_card, query_of
 from dialogs.turn import DialogTurn
 from journey.departure import Departure, DepartureType
@@ -347,7 +348,9 @@ async def manage_departure(turn: DialogTurn, payload: FromList) -> InvokeResult:
     if not turn.is_hr():
         return await _refuse(turn, "manage", payload.departure)
     departure = await turn.services.registration.get(payload.departure)
-    return _confirm(turn, departure, "", back=payload.list)
+    shown = _confirm(turn, departure, "", back=payload.list)
+    # Issue 14: the way to name the successor's hiring manager (dialogs.sharing).
+    return InvokeResult(card=with_hr_button(turn, departure.id, shown.card or {}))
 
 
 def _confirmation(

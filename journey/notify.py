@@ -45,6 +45,9 @@ class MessageKind(StrEnum):
     SURVEY_OFFER = "survey_offer"  # to the leaver, once the conversation is booked
     THANKS_AFTER = "thanks_after"  # to the leaver: the thank-you after the conversation
     WISHES = "thanks_wishes"  # to the interviewer: the leaver's wishes, once per change
+    # Issue 14: to the manager or the successor's hiring manager, when the leaver shares a
+    # summary with them (the text only in their own refresh); once per change.
+    SHARED_SUMMARY = "shared_summary"
     # Follow-ups (issue 14): to the owner when given one, and on its due date at 09:00.
     FOLLOW_UP = "follow_up"
     FOLLOW_UP_REMINDER = "follow_up_reminder"
@@ -61,6 +64,7 @@ RECORDED_KINDS: frozenset[MessageKind] = frozenset(MessageKind) - {
     MessageKind.SURVEY_OFFER,
     MessageKind.THANKS_AFTER,
     MessageKind.WISHES,
+    MessageKind.SHARED_SUMMARY,
     *FOLLOW_UP_KINDS,  # about a follow-up: nothing to record on the departure
 }
 

@@ -27,6 +27,9 @@ with its unit, area, owner's role, state, and its due date and times to the mont
 what was promised and its outcome (the leaver's matters in the interviewer's words), and the
 owner's, author's and closer's UPNs (people, and they would tie the row to the case).
 
+Kept with the unit (issue 14): the advice for the next in the job that the leaver shared
+and did not withdraw, without them (storage.sharing_retention says what goes).
+
 Kept as it is: the leaver's consent to alumni or re-hire contact (`alumni_contacts`, issue 11),
 which exists only while they consent and goes when they withdraw or ask to be erased
 (storage.retention.erase_person); it is the one thing that outlives retention.
@@ -54,6 +57,7 @@ from journey.survey_access import COUNTED
 from storage.audit import entry_insert
 from storage.database import Database
 from storage.follow_ups import blank_for_statistics
+from storage.sharing_retention import keep_shared_advice
 from storage.tables import (
     alumni_contacts,
     audit_log,
@@ -64,6 +68,7 @@ from storage.tables import (
     due_actions,
     journey_events,
     language_choices,
+    shared_summaries,
     survey_answers,
     survey_progress,
     thank_you_wishes,
@@ -85,6 +90,7 @@ TABLES = (
     "survey_answers",
     "conversation_notes",
     "thank_you_wishes",
+    "shared_summaries",
     "due_actions",
     "delivery_log",
     "journey_events",
@@ -101,6 +107,7 @@ BY_DEPARTURE = (
     ("survey_answers", survey_answers),
     ("conversation_notes", conversation_notes),
     ("thank_you_wishes", thank_you_wishes),
+    ("shared_summaries", shared_summaries),
     ("due_actions", due_actions),
     ("delivery_log", delivery_log),
     ("journey_events", journey_events),
@@ -189,6 +196,7 @@ async def anonymise(
     await _add_anonymous_row(session, row, new)
     counts.kept["departures"] = 1
     await _move_counted_answers(session, row.id, new, keep_answer, counts)
+    await keep_shared_advice(session, row.id, new, counts, month_start)
     counts.kept["follow_ups"] = await blank_for_statistics(session, row.id, new)
     await _delete_traces(session, row.id, counts)
     # The consent to be contacted later stays (see the module docstring), counted as kept.

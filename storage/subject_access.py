@@ -29,6 +29,7 @@ from storage.tables import (
     departures,
     follow_ups,
     language_choices,
+    shared_summaries,
     survey_answers,
     survey_progress,
     thank_you_wishes,
@@ -201,6 +202,8 @@ async def _own_records(session: AsyncSession, person: str) -> dict[str, list[dic
         "thank_you_wishes": await _about(session, ids, thank_you_wishes),
         # The consent to alumni or re-hire contact and the private e-mail given with it.
         "alumni_contacts": await _about(session, ids, alumni_contacts),
+        # What they chose to share with their manager or a hiring manager (issue 14).
+        "shared_summaries": await _shared_of(session, ids),
         # What was promised after their conversation (issue 14): the owner by role, as the
         # leaver sees it; who owns, wrote or closed it are colleagues' addresses, not theirs.
         "follow_ups": await _follow_ups_of(session, ids),
@@ -254,3 +257,14 @@ async def _conversations_and_acts(
         "language_choices": _rows(chosen),
         "audit_entries": _rows(audit),
     }
+
+
+async def _shared_of(session: AsyncSession, ids: list[str]) -> list[dict[str, Any]]:
+    """What the leaver chose to share: not the hiring manager's address (a colleague's)."""
+    statement = (
+        select(shared_summaries)
+        .where(shared_summaries.c.departure_id.in_(ids))
+        .order_by(shared_summaries.c.departure_id)
+    )
+    columns = [c.name for c in shared_summaries.columns if c.name != "hiring_manager_upn"]
+    return _rows((await session.execute(statement)).all(), columns)

@@ -21,6 +21,7 @@ from storage.tables import (
     follow_ups,
     journey_events,
     metadata,
+    shared_summaries,
     survey_answers,
     survey_progress,
     thank_you_wishes,
@@ -121,6 +122,23 @@ async def _around(db: Database, departure_id: str, leaver: Leaver, number: int) 
         await session.execute(
             insert(thank_you_wishes).values(
                 departure_id=departure_id, chosen=["reference"], answered_at=T
+            )
+        )
+        # What the leaver shared (issue 14): their summary and the hiring manager go at
+        # retention; the advice for the next person in the job stays with the unit.
+        await session.execute(
+            insert(shared_summaries).values(
+                departure_id=departure_id,
+                unit=leaver.unit,
+                with_manager=True,
+                with_hiring_manager=True,
+                hiring_manager_upn="hiring.manager@contoso.dk",
+                summary=f"{leaver.name} wants the rota fixed",
+                advice=f"Advice {number}: ask about the case system in the first week",
+                answers_included=True,
+                chosen_at=T,
+                revision=1,
+                updated_at=T,
             )
         )
         # A follow-up (issue 14): its words and people go at retention, its figures stay.

@@ -84,7 +84,9 @@ def test_the_leaver_sees_what_was_agreed_but_not_the_main_points(config: LoadedC
 def test_a_unit_without_offers_thanks_without_asking(config: LoadedConfig) -> None:
     say = Speaker(config, "sv", UNIT)
     card = thank_you_card(say, _departure(DepartureStatus.HELD), (), user_ids=[])
-    assert "actions" not in card
+    # Nothing to choose; only the way to share, which the leaver may ignore (issue 14).
+    assert [action["verb"] for action in card["actions"]] == ["sharing.open"]
+    assert not [item for item in card["body"] if item["type"].startswith("Input.")]
     assert not [b for b in card["body"] if b["type"] == "Input.Toggle"]
 
 

@@ -83,7 +83,7 @@ async def test_answer_skip_go_back_summary_change_and_send(app: LiveApp) -> None
 
     sent = card_of(await app.press_button(LEAVER, summary, "survey.send", **uses))
     assert app.text("survey.thanks") in texts_of(sent)
-    assert verbs_of(sent) == ["survey.withdraw"]
+    assert verbs_of(sent) == ["survey.withdraw", "sharing.open"]  # share: issue 14
     progress, _ = await stored(app, departure.id)
     assert progress is not None and progress.status is SurveyStatus.SENT
     # A second send of the same summary is stale and changes nothing.

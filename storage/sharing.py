@@ -1,0 +1,69 @@
+"""What leavers chose to share (journey.sharing), in the table `shared_summaries`."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from journey.ports import ConcurrentUpdate
+from journey.sharing import SharedSummary
+from storage.database import Database
+from storage.tables import shared_summaries
+
+
+class SqlSharingStore:
+    """journey.sharing.SharingStore on SQLAlchemy Core (SQLite or PostgreSQL)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def shared(self, departure_id: str) -> SharedSummary | None:
+        """The leaver's choice as stored; None before anyone saved one."""
+        statement = select(shared_summaries).where(shared_summaries.c.departure_id == departure_id)
+        async with self._db.sessions() as session:
+            row = (await session.execute(statement)).first()
+        return SharedSummary.model_validate(dict(row._mapping)) if row is not None else None
+
+    async def save(self, shared: SharedSummary, *, expected_revision: int) -> SharedSummary:
+        """Store `shared` if nobody saved since `expected_revision`; else ConcurrentUpdate."""
+        values = shared.model_dump(mode="python")
+        table = shared_summaries
+        try:
+            async with self._db.sessions.begin() as session:
+                if expected_revision == 0:
+                    await session.execute(insert(table).values(values))
+                    return shared
+                result = await session.execute(
+                    update(table)
+                    .where(
+                        table.c.departure_id == shared.departure_id,
+                        table.c.revision == expected_revision,
+                    )
+                    .values(values)
+                )
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    raise ConcurrentUpdate(f"the sharing of {shared.departure_id} changed")
+        except IntegrityError:  # two first saves at once: the second is stale
+            raise ConcurrentUpdate(f"the sharing of {shared.departure_id} changed") from None
+        return shared
+
+    async def unit_advice(self, unit: str, *, besides: str, limit: int) -> list[str]:
+        """The advice other leavers of `unit` shared and did not withdraw, newest first;
+        no names: only the text the leaver wrote for the next person in the job."""
+        table = shared_summaries
+        statement = (
+            select(table.c.advice)
+            .where(
+                table.c.unit == unit,
+                table.c.departure_id != besides,
+                table.c.chosen_at.is_not(None),
+                table.c.withdrawn_at.is_(None),
+                or_(table.c.with_manager, table.c.with_hiring_manager),
+                table.c.advice != "",
+            )
+            .order_by(table.c.chosen_at.desc(), table.c.departure_id)
+            .limit(limit)
+        )
+        async with self._db.sessions() as session:
+            rows = (await session.execute(statement)).all()
+        return [row.advice for row in rows if row.advice.strip()]
