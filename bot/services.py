@@ -22,11 +22,15 @@ from journey.patterns import UnitPatterns
 from journey.plan_changes import PlanChanges
 from journey.registration import RegistrationService
 from journey.reminders import farewell_gestures_at
+from journey.sharing import Sharing
+from journey.survey import Answer, Attribution
 from journey.survey_service import Surveys
 from outbox.connector import ConnectorClient, TokenProvider
 from outbox.messages import CardMessages
 from outbox.plan_notifier import LentByNotifier, TeamsPlanNotifier
 from outbox.service import Outbox
+from outbox.sharing_notifier import TeamsSharingNotifier
+from outbox.speaker import Voices
 from people.ports import PeoplePorts
 from storage.after_conversation import SqlNotesStore
 from storage.alumni import SqlAlumni
@@ -36,6 +40,7 @@ from storage.follow_up_lists import SqlFollowUpLists
 from storage.insights import SqlInsightsSource
 from storage.language_choices import SqlLanguageChoices
 from storage.repositories import SqlAuditLog, SqlConversationRefStore, SqlDepartureRepository
+from storage.sharing import SqlSharingStore
 from storage.survey import SqlSurveyStore
 
 
@@ -68,16 +73,7 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
     conversations = SqlConversationRefStore(db)
     connector = ConnectorClient(resources.session, resources.tokens)
     outbox = _outbox(settings, clock, resources, connector, conversations)
-    flow = DepartureFlow(
-        departures=departures,
-        calendar=people.calendar,
-        directory=people.directory,
-        audit=audit,
-        clock=clock,
-        rules=lambda unit: unit_rules(config(), unit),
-        notifier=outbox.notifier,
-        reminder_rules=lambda unit: reminder_rules(config(), unit),
-    )
+    flow = _flow(clock, resources, outbox, departures, audit)
     registration = RegistrationService(
         departures, people.directory, config, clock, audit, flow, zones=people.zones
     )
@@ -108,6 +104,7 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
         patterns=UnitPatterns(SqlInsightsSource(db), clock),
         languages=SqlLanguageChoices(db, clock),
         plans=_plan_changes(clock, resources, outbox, flow, departures, audit),
+        sharing=_sharing(clock, resources, outbox, conversations),  # issue 14
         follow_ups=_follow_ups(clock, resources, outbox, departures, audit),
         meetings=MeetingModes(
             departures=departures,
@@ -215,4 +212,52 @@ def _follow_ups(
         hr_contact=lambda unit: reminder_rules(config(), unit).hr_contact,
         areas=lambda unit: [s.id for s in config().survey_sections(unit or None)],
         notifier=outbox.follow_ups,
+    )
+
+
+def _sharing(
+    clock: Clock, resources: Resources, outbox: Outbox, conversations: SqlConversationRefStore
+) -> Sharing:
+    """Sharing, chosen by the leaver (issue 14): readers are told through the outbox."""
+    db, config = resources.db, resources.config
+    surveys = SqlSurveyStore(db)
+    named = frozenset({Attribution.NAMED})
+
+    async def named_answers(departure_id: str) -> list[Answer]:
+        return await surveys.answers(departure_id, named, sent_only=True)
+
+    return Sharing(
+        departures=SqlDepartureRepository(db),
+        store=SqlSharingStore(db),
+        audit=SqlAuditLog(db),
+        clock=clock,
+        notifier=TeamsSharingNotifier(
+            refs=conversations,
+            queue=outbox.queue,
+            messages=CardMessages(outbox.queue, clock),
+            voices=Voices(config, SqlLanguageChoices(db, clock)),
+        ),
+        directory=resources.people.directory,
+        named_answers=named_answers,
+    )
+
+
+def _flow(
+    clock: Clock,
+    resources: Resources,
+    outbox: Outbox,
+    departures: SqlDepartureRepository,
+    audit: SqlAuditLog,
+) -> DepartureFlow:
+    """Offers, interviewers and bookings (journey.flow)."""
+    people, config = resources.people, resources.config
+    return DepartureFlow(
+        departures=departures,
+        calendar=people.calendar,
+        directory=people.directory,
+        audit=audit,
+        clock=clock,
+        rules=lambda unit: unit_rules(config(), unit),
+        notifier=outbox.notifier,
+        reminder_rules=lambda unit: reminder_rules(config(), unit),
     )

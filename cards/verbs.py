@@ -71,3 +71,11 @@ FOLLOW_UP_ADD: Final = "follow_up.add"
 FOLLOW_UP_DONE: Final = "follow_up.done"
 FOLLOW_UP_HAND_ON: Final = "follow_up.hand_on"
 FOLLOW_UP_REFRESH: Final = "follow_up.refresh"
+
+# Sharing, chosen by the leaver (issue 14): the leaver's card, each reader's, HR's.
+SHARING_OPEN: Final = "sharing.open"
+SHARING_CHOOSE: Final = "sharing.choose"
+SHARING_WITHDRAW: Final = "sharing.withdraw"
+SHARING_READ: Final = "sharing.read"
+SHARING_HR: Final = "sharing.hr"
+SHARING_NAME: Final = "sharing.name"

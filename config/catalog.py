@@ -12,12 +12,14 @@ from types import MappingProxyType
 
 from config.catalog_follow_ups import FOLLOW_UP_TEXTS
 from config.catalog_patterns import PATTERNS_TEXTS
+from config.catalog_sharing import SHARING_TEXTS
 from journey.after_conversation import Gesture
 from journey.departure import DepartureStatus, DepartureType, InterviewerKind, Reach
 from journey.plan_change_rules import Release
 
 _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
+        **SHARING_TEXTS,  # sharing, chosen by the leaver (issue 14)
         "welcome.title": (),
         "welcome.body": (),
         "help.title": (),

@@ -18,6 +18,7 @@ from dialogs import (
     plan_changes,
     register,
     regret,
+    sharing,
     survey,
     task,
 )
@@ -50,6 +51,7 @@ from journey.people import DirectoryUnavailable, PersonNotReachable
 from journey.plan_change_rules import ConversationPassed, NotAColleague, UnknownColleague
 from journey.ports import NotFound
 from journey.refusals import AlreadyBooked, DepartureClosed, NotAllowed, Reason, StaleAction
+from journey.sharing import ShareTooLong, SharingChanged, SharingFinal, UnknownHiringManager
 from journey.survey import BadAnswer, SurveyClosed, SurveyDisabled
 
 
@@ -71,6 +73,7 @@ NOT_ALLOWED_TEXTS: dict[Reason, str] = {
     Reason.OWN_DEPARTURE: "error.own_departure",
     Reason.NO_FIGURES: "insights.not_allowed",
     Reason.NOT_IN_SCOPE: "insights.not_your_unit",
+    Reason.NOT_SHARED: "sharing.not_shared",
     Reason.NO_FOLLOW_UPS: "follow_up_lists.not_allowed",
     Reason.NOT_OWNER: "follow_up.not_owner",
 }
@@ -204,6 +207,26 @@ def _follow_ups(router: Router) -> None:
     router.refusal(OwnerIsLeaver, "follow_up.owner_is_leaver")
 
 
+def _sharing(router: Router) -> None:
+    """Sharing, chosen by the leaver (issue 14): their card, each reader's, HR's. The choice
+    keeps its own revision, so the plan's mark is not checked."""
+    for verb, payload, handler in (
+        (verbs.SHARING_OPEN, DepartureAction, sharing.open_sharing),
+        (verbs.SHARING_CHOOSE, sharing.SharingInput, sharing.choose),
+        (verbs.SHARING_WITHDRAW, sharing.SharingRevision, sharing.withdraw),
+        (verbs.SHARING_HR, DepartureAction, sharing.open_for_hr),
+        (verbs.SHARING_NAME, sharing.HiringManagerInput, sharing.name_hiring_manager),
+    ):
+        router.verb(verb, payload, handler, checked=False)
+    # A reader's refresh re-checks access: anyone not shared with (now) sees nothing, audited.
+    read, nothing = sharing.read, sharing.nothing
+    router.verb(verbs.SHARING_READ, DepartureAction, read, checked=False, not_allowed=nothing)
+    router.refusal(SharingChanged, sharing.changed_meanwhile)
+    router.refusal(SharingFinal, "sharing.final_refused")
+    router.refusal(ShareTooLong, "sharing.too_long")
+    router.refusal(UnknownHiringManager, "sharing.hr_unknown")
+
+
 def build_router() -> Router:
     """Every command and verb the bot understands, and the answer to every refusal."""
     router = Router()
@@ -226,5 +249,6 @@ def build_router() -> Router:
     )
     _meeting_modes(router)
     _follow_ups(router)
+    _sharing(router)
     _refusals(router)
     return router

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from journey.meeting_modes import MeetingModes
     from journey.patterns import UnitPatterns
     from journey.plan_changes import PlanChanges
+    from journey.sharing import Sharing
     from journey.survey_service import Surveys
     from people.ports import PeoplePorts
 
@@ -52,6 +53,7 @@ class Services:
     meetings: MeetingModes | None = None  # in person, outside the bot, short notice (issue 11)
     languages: LanguageChoices | None = None  # the `language` command's choices (issue 11)
     plans: PlanChanges | None = None  # "no" after "yes", someone else, handover (issue 11)
+    sharing: Sharing | None = None  # what the leaver chose to share, and with whom (issue 14)
     follow_up_lists: FollowUpSource | None = None  # open follow-ups per unit, own (issue 14)
     patterns: UnitPatterns | None = None  # earlier leavers, on the task card (issue 14)
     follow_ups: FollowUps | None = None  # agreed after the conversation, owned, done (issue 14)

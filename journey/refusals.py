@@ -30,6 +30,7 @@ class Reason(StrEnum):
     OWN_DEPARTURE = "own_departure"  # HR's card on their own departure: not the regret
     NO_FIGURES = "no_figures"  # insights: neither HR nor the manager of anyone who left
     NOT_IN_SCOPE = "not_in_scope"  # insights: figures of a unit the person does not manage
+    NOT_SHARED = "not_shared"  # a shared summary: the leaver has not shared it with them (now)
     # The follow-up lists (issue 14): no unit to see (HR, manager, representative) and no
     # follow-up of one's own.
     NO_FOLLOW_UPS = "no_follow_ups"

@@ -67,6 +67,14 @@ from cards.reminders import (
     notes_reminder_card,
 )
 from cards.reminders import thank_you_card as farewell_thanks_card
+from cards.sharing import (
+    hiring_manager_card,
+    hr_button,
+    leaver_card,
+    nothing_shared_card,
+    reader_card,
+    reader_notice_card,
+)
 from cards.status import HrListView, holding_card, hr_card, leaver_status_card, list_state
 from cards.survey import (
     handoff_block,
@@ -100,6 +108,7 @@ from journey.insights_service import Insights
 from journey.notify import MessageKind
 from journey.periods import Month, Period
 from journey.plan_change_rules import Release
+from journey.sharing import LeaverView, Reader, ReaderView, SharedSummary
 from journey.slots import Slot
 from journey.survey import Answer, Attribution
 from tests.cards.catalogue_follow_up_lists import follow_up_page
@@ -790,6 +799,64 @@ def _follow_up_lists(config: LoadedConfig, language: str) -> dict[str, Card]:
     }
 
 
+def shared_summary(**changes: Any) -> SharedSummary:
+    """Sofie shares with her manager and the successor's hiring manager, with her answers."""
+    values: dict[str, Any] = {
+        "departure_id": "d-0001",
+        "unit": UNIT,
+        "with_manager": True,
+        "with_hiring_manager": True,
+        "hiring_manager_upn": "hanne@contoso.example",
+        "summary": "Borgerne er søde – men **travlheden** er [reel](https://x).",
+        "advice": "Spørg Jonna om journalsystemet i første uge.",
+        "answers_included": True,
+        "chosen_at": NOW,
+        "revision": 2,
+        "updated_at": NOW,
+    }
+    return SharedSummary.model_validate(values | changes)
+
+
+def _sharing(config: LoadedConfig, language: str) -> dict[str, Card]:
+    """Sharing, chosen by the leaver (issue 14): the leaver's card (new, shared, final), the
+    reader's notice and own view, what anyone else sees, and HR's card."""
+    say = Speaker(config, language, UNIT)
+    held = departure(status=DepartureStatus.HELD)
+    blank = LeaverView(
+        departure=held, shared=SharedSummary(departure_id="d-0001", unit=UNIT), final=False
+    )
+    shared = LeaverView(departure=held, shared=shared_summary(), final=False)
+    earlier = ("Tag fat i arbejdsmiljørepræsentanten tidligt.",)
+    view = ReaderView(
+        departure=held,
+        shared=shared_summary(),
+        reader=Reader.MANAGER,
+        answers=tuple(answers()),
+        earlier_advice=earlier,
+    )
+    for_hr = LeaverView(departure=held, shared=shared_summary(summary="", advice=""), final=False)
+    saved = say("sharing.saved", at=say.moment(NOW, held.zone))
+    return {
+        "sharing-new": leaver_card(say, blank),
+        "sharing-shared": leaver_card(say, shared, note=saved),
+        "sharing-final": leaver_card(say, shared.model_copy(update={"final": True})),
+        "sharing-reader-notice": reader_notice_card(say, held, user_ids=[PARTNER_ID]),
+        "sharing-reader": reader_card(
+            say, view, config.survey_sections(UNIT), user_ids=[PARTNER_ID]
+        ),
+        "sharing-nothing": nothing_shared_card(say),
+        "sharing-hr": hiring_manager_card(say, for_hr),
+        # HR's card for a departure (dialogs.register.manage_departure) with the way to it.
+        "sharing-registered": _with_button(
+            registered_card(_registered_view(config, language)), hr_button(say, "d-0001")
+        ),
+    }
+
+
+def _with_button(card: Card, button: Card) -> Card:
+    return {**card, "actions": [*card.get("actions", []), button]}
+
+
 SOURCES: tuple[Build, ...] = (
     _offer_and_booking,
     _task,
@@ -806,6 +873,7 @@ SOURCES: tuple[Build, ...] = (
     patterns_cards,  # tests/cards/catalogue_patterns.py (issue 14)
     _follow_ups,
     _follow_up_lists,
+    _sharing,
 )
 
 
