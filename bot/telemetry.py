@@ -286,6 +286,9 @@ def _azure_providers(connection_string: str) -> tuple[TracerProvider, MeterProvi
         disable_logging=True,
         enable_live_metrics=False,
     )
+    # The exporter's every request would be logged at INFO (azure-core's HTTP logging).
+    for name in ("azure.core.pipeline.policies.http_logging_policy", "azure.monitor.opentelemetry"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     log.info("telemetry: traces and metrics go to Application Insights")
     return trace.get_tracer_provider(), metrics.get_meter_provider()  # type: ignore[return-value]
 

@@ -69,6 +69,10 @@ async def test_serve_exports_turn_spans_and_metrics_to_application_insights(
             "APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL": "true",  # no call to Microsoft
             "OTEL_BSP_SCHEDULE_DELAY": "100",  # ms: spans go out at once
             "OTEL_METRIC_EXPORT_INTERVAL": "500",  # ms
+            # Every span, not the distro's default of at most 5 traces a second (which may drop
+            # the first turns while its rate estimate settles).
+            "OTEL_TRACES_SAMPLER": "microsoft.fixed_percentage",
+            "OTEL_TRACES_SAMPLER_ARG": "1.0",
         }
         async with running(tmp_path, **settings) as service:
             await service.say(connector.url, "hjælp", locale="da-DK")
