@@ -88,6 +88,8 @@ REFUSED_WITHOUT_DEPARTURE: dict[str, tuple[dict[str, Any], Reason, str | None]] 
     ),
     "status.list": ({}, Reason.NOT_HR, "departures"),
     "insights.show": ({"unit": "all"}, Reason.NO_FIGURES, "insights"),
+    # Issue 14: the follow-up lists' page, for someone with no unit and no follow-up of theirs.
+    "follow_up_lists.page": ({"page": 0}, Reason.NO_FOLLOW_UPS, "follow_ups"),
 }
 # Pressed by someone who has a part in the departure, but not this one: the true reason.
 WRONG_PART: list[tuple[TeamsUser, str, dict[str, Any], Reason]] = [
