@@ -35,8 +35,8 @@ from people.ports import PeoplePorts
 from storage.after_conversation import SqlNotesStore
 from storage.alumni import SqlAlumni
 from storage.database import Database
-from storage.follow_ups import SqlFollowUpStore
 from storage.follow_up_lists import SqlFollowUpLists
+from storage.follow_ups import SqlFollowUpStore
 from storage.insights import SqlInsightsSource
 from storage.language_choices import SqlLanguageChoices
 from storage.repositories import SqlAuditLog, SqlConversationRefStore, SqlDepartureRepository

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Protocol
 
 from journey.due import DueAction
+from outbox.hooks import Settled
 
 
 class SendNote:
@@ -45,3 +46,16 @@ class Unwatched:
 
     def settled(self, action: DueAction) -> None:
         """Nothing to record."""
+
+
+def watched(on_settled: Settled | None, watch: DeliveryWatch | None) -> Settled | None:
+    """`on_settled`, with the watch told first (a final outcome is one)."""
+    if watch is None:
+        return on_settled
+
+    async def settled(action: DueAction) -> None:
+        watch.settled(action)
+        if on_settled is not None:
+            await on_settled(action)
+
+    return settled

@@ -61,7 +61,7 @@ from outbox.policy import DeliveryPolicy
 from outbox.reach import stored_conversation
 from outbox.settle import Settler
 from outbox.token_gate import TokenGate
-from outbox.watch import DeliveryWatch, SendNote, Unwatched
+from outbox.watch import DeliveryWatch, SendNote, Unwatched, watched
 from storage.delivery_queue import claim_name
 from storage.due_actions import DueActionQueue
 from storage.send_budget import SendBudget
@@ -127,7 +127,7 @@ class DeliveryWorker:
             self._clock,
             self.policy,
             probing=probe is not None,
-            on_settled=_watched(on_settled, watch),
+            on_settled=watched(on_settled, watch),
         )
         self._tokens = TokenGate(connector, self.policy, self._pacer.now)
         self._claims = itertools.count(1)
@@ -385,19 +385,6 @@ class DeliveryWorker:
             await self._settle.retry(action, attempt, code, exc.status)
         else:
             await self._settle.final(action, code, Outcome.ERROR, exc.status)
-
-
-def _watched(on_settled: Settled | None, watch: DeliveryWatch | None) -> Settled | None:
-    """`on_settled`, with the watch told first (a final outcome is one)."""
-    if watch is None:
-        return on_settled
-
-    async def settled(action: DueAction) -> None:
-        watch.settled(action)
-        if on_settled is not None:
-            await on_settled(action)
-
-    return settled
 
 
 def _seconds(retry_after: str | None) -> float | None:

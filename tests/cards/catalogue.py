@@ -28,6 +28,7 @@ from cards.booking import (
     slots_card,
     waiting_card,
 )
+from cards.follow_up_lists import follow_up_lists_card
 from cards.follow_ups import (
     areas_for,
     follow_up_card,
@@ -37,7 +38,6 @@ from cards.follow_ups import (
 )
 from cards.handover import handover_card
 from cards.help import HelpCommand, HelpView, help_card
-from cards.follow_up_lists import follow_up_lists_card
 from cards.insights import Choice as InsightsChoice
 from cards.insights import insights_card
 from cards.interviewer import interviewer_card
@@ -100,9 +100,9 @@ from journey.departure import (
     Reach,
 )
 from journey.farewell import AlumniContact
+from journey.follow_up_lists import FollowUpPage
 from journey.follow_up_rules import FollowUp, OwnerKind
 from journey.hr_status import Attention, HrPage, HrQuery
-from journey.follow_up_lists import FollowUpPage
 from journey.insights import Figure, PeriodFigures, Report
 from journey.insights_service import Insights
 from journey.notify import MessageKind

@@ -66,6 +66,14 @@ REFUSED: dict[str, tuple[dict[str, Any], Reason]] = {
     "thanks.choose": ({}, Reason.NOT_LEAVER),
     "alumni.withdraw": ({}, Reason.NOT_LEAVER),
     "follow_up.add": ({"known": 0}, Reason.NOT_INTERVIEWER),
+    # Issue 14: only the leaver shares, only HR names the hiring manager, and a summary is
+    # read only by those it was shared with.
+    "sharing.open": ({}, Reason.NOT_LEAVER),
+    "sharing.choose": ({"revision": 0, "with_manager": True}, Reason.NOT_LEAVER),
+    "sharing.withdraw": ({"revision": 0}, Reason.NOT_LEAVER),
+    "sharing.read": ({}, Reason.NOT_SHARED),
+    "sharing.hr": ({}, Reason.NOT_HR),
+    "sharing.name": ({"revision": 0, "hiring_manager": MANAGER.upn}, Reason.NOT_HR),
     "meeting.form": ({}, Reason.NOT_INTERVIEWER_OR_HR),
     "meeting.in_person": ({"place": "Kantinen"}, Reason.NOT_INTERVIEWER_OR_HR),
     "meeting.outside_booked": (
@@ -169,6 +177,10 @@ async def test_a_stranger_is_refused_every_verb_once_audited_and_nothing_changes
     if verb == "task.refresh":  # the card without details, as Teams refreshes it
         assert answer["type"] == CARD
         assert app.text("task.no_details") in str(answer["value"])
+    elif verb == "sharing.read":  # the reader's card refreshed for someone not a reader
+        assert answer["type"] == CARD
+        assert app.text("sharing.nothing") in str(answer["value"])
+        assert LEAVER.name not in str(answer["value"])
     elif verb == "thanks.refresh":
         assert answer["type"] == CARD
         assert LEAVER.name not in str(answer["value"])
