@@ -244,9 +244,7 @@ def build_router() -> Router:
     router.verb(verbs.INSIGHTS_SHOW, insights.ShowInsights, insights.show_chosen)
     # The follow-ups of one's units and one's own (issue 14): HR, managers, representatives.
     router.command(Command.FOLLOW_UPS, follow_up_lists.show_follow_ups)
-    router.verb(
-        verbs.FOLLOW_UP_LISTS_PAGE, follow_up_lists.PageChoice, follow_up_lists.show_page
-    )
+    router.verb(verbs.FOLLOW_UP_LISTS_PAGE, follow_up_lists.PageChoice, follow_up_lists.show_page)
     _meeting_modes(router)
     _follow_ups(router)
     _sharing(router)
