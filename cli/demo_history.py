@@ -19,13 +19,13 @@ The rows are written with cli.past_departures, the writer the insights tests' da
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from cli.past_departures import RATINGS, SECTION, Leaver, write
+from cli.past_departures import AREAS, RATINGS, SECTION, Leaver, PastFollowUp, write
 from journey.departure import DepartureType
 from journey.periods import Month
 from journey.ports import AuditEntry
@@ -66,6 +66,16 @@ MOODS: dict[str, dict[str, float]] = {
     "technical-services": {"job_content": 3.7, "motivation": 3.1, "relations": 4.0,
                            "work_environment": 3.8, "pay_benefits": 3.2},
 }  # fmt: skip
+
+
+# Issue 14: what the conversations agreed, per area (in Danish, as the demo's managers write).
+ACTIONS: dict[str, str] = {
+    "job_content": "Gennemgå opgavefordelingen i teamet",
+    "motivation": "Tilbyde alle i teamet en udviklingssamtale",
+    "relations": "Tage samarbejdet op på næste personalemøde",
+    "work_environment": "Se på vagtplanen og arbejdsbelastningen",
+    "pay_benefits": "Tage lønniveauet for stillingen op med HR",
+}
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,21 @@ def _leaver(draw: Draw, number: int, month: Month, unit: str, kind: DepartureTyp
     )
 
 
+def _agreed(leaver: Leaver, today: date) -> Leaver:
+    """A held conversation agreed 0 to 2 actions, due a month after the last day; most of
+    those due are done. Drawn from the leaver's own seed, so the rest of the history stays."""
+    if not leaver.accepted:
+        return leaver
+    draw = Draw(random.Random(f"{SEED}:{leaver.id}"))
+    areas = sorted({draw.pick(dict.fromkeys(AREAS, 1.0)) for _ in range(draw.rng.randint(0, 2))})
+    due = leaver.last_day + timedelta(days=30)
+    agreed = tuple(
+        PastFollowUp(area, ACTIONS[area], due, done=due < today and draw.chance(0.7))
+        for area in areas
+    )
+    return replace(leaver, follow_ups=agreed)
+
+
 def history(today: date) -> list[Leaver]:
     """The departures of the demo's past: each of the MONTHS months before today's month."""
     draw = Draw(random.Random(SEED))
@@ -137,7 +162,7 @@ def history(today: date) -> list[Leaver]:
                 kind = types[taken[unit] % len(types)]
                 taken[unit] += 1
                 leavers.append(_leaver(draw, len(leavers) + 1, month, unit, kind))
-    return leavers
+    return [_agreed(leaver, today) for leaver in leavers]
 
 
 async def write_history(db: Database, now: datetime) -> int:

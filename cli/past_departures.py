@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import insert
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey.survey import Attribution
 from storage.database import Database
-from storage.tables import departures, survey_answers, survey_progress
+from storage.tables import departures, follow_ups, survey_answers, survey_progress
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -43,6 +43,16 @@ AREAS = ("job_content", "motivation", "relations", "work_environment", "pay_bene
 RATINGS = tuple(q for q, s in SECTION.items() if s in AREAS and q not in ("recommend", "stay"))
 
 
+@dataclass(frozen=True)
+class PastFollowUp:
+    """One action agreed in a past conversation, owned by the leaver's manager."""
+
+    area: str
+    what: str
+    due_on: date
+    done: bool = False
+
+
 @dataclass
 class Leaver:
     """One departure and, if `answers`, a sent survey."""
@@ -59,6 +69,7 @@ class Leaver:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     departure_type: str = "resignation"  # journey.departure.DepartureType's values
     external_id: str | None = None  # e.g. the demo's history marks its rows (cli.demo_history)
+    follow_ups: tuple[PastFollowUp, ...] = ()  # issue 14: what was agreed, done or still open
 
 
 def rated(score: int, *, recommend: str = "yes", reasons: Sequence[str] = ("pay",)) -> dict:
@@ -67,6 +78,35 @@ def rated(score: int, *, recommend: str = "yes", reasons: Sequence[str] = ("pay"
     answers["recommend"] = recommend
     answers["reasons"] = list(reasons)
     return answers
+
+
+def follow_up_rows(leavers: Sequence[Leaver]) -> list[dict]:
+    """The follow-ups of the leavers, as rows of storage.tables.follow_ups."""
+    found = []
+    for leaver in leavers:
+        for number, item in enumerate(leaver.follow_ups, start=1):
+            done_at = datetime.combine(item.due_on, time(12), UTC) if item.done else None
+            found.append(
+                {
+                    "id": f"{leaver.id[:56]}-f{number}",
+                    "departure_id": leaver.id,
+                    "unit": leaver.unit,
+                    "area": item.area,
+                    "what": item.what,
+                    "owner_upn": leaver.manager,
+                    "owner_kind": "manager",
+                    "due_on": item.due_on,
+                    "state": "done" if item.done else "open",
+                    "outcome": None,
+                    "created_by": leaver.manager,
+                    "done_by": leaver.manager if item.done else None,
+                    "done_at": done_at,
+                    "revision": 2 if item.done else 1,
+                    "created_at": NOW,
+                    "updated_at": done_at or NOW,
+                }
+            )
+    return found
 
 
 def rows(leavers: Sequence[Leaver]) -> tuple[list[dict], list[dict], list[dict]]:
@@ -136,6 +176,7 @@ async def write(session: AsyncSession, leavers: Sequence[Leaver], *, batch: int 
         (departures, d_rows),
         (survey_progress, p_rows),
         (survey_answers, a_rows),
+        (follow_ups, follow_up_rows(leavers)),
     ):
         for start in range(0, len(values), batch):
             await session.execute(insert(table), values[start : start + batch])

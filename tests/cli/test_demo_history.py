@@ -101,6 +101,22 @@ async def test_the_insights_over_the_history_show_figures(db: Database) -> None:
     assert any(figure.shown for figure in now.reasons.values())
     assert any(figure.shown for figure in now.areas.values())
     assert not insights.report.previous.hidden
+    # Issue 14: what the conversations agreed, per area, and how much of it is done.
+    shown = {area: figures for area, figures in now.follow_ups.items() if figures[0].shown}
+    assert shown, now.follow_ups
+    assert all(0 < done.value <= agreed.value for agreed, done in shown.values()), shown
+
+
+def test_the_history_agreed_follow_ups_most_of_those_due_done_and_some_open() -> None:
+    leavers = history(NOW.date())
+    agreed = [item for leaver in leavers for item in leaver.follow_ups]
+    assert len(agreed) > 100
+    assert all(item.due_on > leaver.last_day for leaver in leavers for item in leaver.follow_ups)
+    done = [item for item in agreed if item.done]
+    assert all(item.due_on < NOW.date() for item in done), "done only once due"
+    assert len(agreed) * 0.5 < len(done) < len(agreed) * 0.85
+    assert any(not item.done and item.due_on < NOW.date() for item in agreed), "overdue too"
+    assert not any(leaver.follow_ups for leaver in leavers if not leaver.accepted)
 
 
 async def test_serve_with_a_normal_configuration_writes_no_history(tmp_path: Path) -> None:
