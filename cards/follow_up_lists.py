@@ -39,8 +39,12 @@ def _owner(say: Speaker, kind: str) -> str:
 def _item(say: Speaker, item: Listed, *, with_unit: bool = False) -> Element:
     """One follow-up: what, then due date, owner role and area (and overdue) underneath; the
     unit too where no unit heading stands above it."""
-    what = literal(item.what) if item.what is not None else None
-    withheld = paragraph(say("follow_up_lists.withheld"), subtle=True)
+    if item.what is None:
+        what = paragraph(say("follow_up_lists.withheld"), subtle=True)
+    elif not item.what.strip():  # retention blanked it (storage.anonymise)
+        what = paragraph(say("follow_up_lists.erased"), subtle=True)
+    else:
+        what = literal(item.what)
     line = say(
         "follow_up_lists.line",
         due=say.day(item.due_on),
@@ -60,7 +64,7 @@ def _item(say: Speaker, item: Listed, *, with_unit: bool = False) -> Element:
     return {
         "type": "Container",
         "separator": True,
-        "items": [what or withheld, details],
+        "items": [what, details],
     }
 
 

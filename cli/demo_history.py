@@ -135,15 +135,17 @@ def _leaver(draw: Draw, number: int, month: Month, unit: str, kind: DepartureTyp
 
 
 def _agreed(leaver: Leaver, today: date) -> Leaver:
-    """A held conversation agreed 0 to 2 actions, due a month after the last day; most of
-    those due are done. Drawn from the leaver's own seed, so the rest of the history stays."""
+    """A held conversation agreed 0 to 2 actions, due a month after the last day; those due
+    more than four months ago are done, of the later ones most. Drawn from the leaver's own
+    seed, so the rest of the history stays."""
     if not leaver.accepted:
         return leaver
     draw = Draw(random.Random(f"{SEED}:{leaver.id}"))
     areas = sorted({draw.pick(dict.fromkeys(AREAS, 1.0)) for _ in range(draw.rng.randint(0, 2))})
     due = leaver.last_day + timedelta(days=30)
+    long_ago = due < today - timedelta(days=120)  # what stayed open is from the last months
     agreed = tuple(
-        PastFollowUp(area, ACTIONS[area], due, done=due < today and draw.chance(0.7))
+        PastFollowUp(area, ACTIONS[area], due, done=due < today and (long_ago or draw.chance(0.6)))
         for area in areas
     )
     return replace(leaver, follow_ups=agreed)

@@ -361,6 +361,7 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "follow_up_lists.line": ("due", "owner", "area"),
         "follow_up_lists.overdue": (),
         "follow_up_lists.withheld": (),
+        "follow_up_lists.erased": (),
         "follow_up_lists.owner.interviewer": (),
         "follow_up_lists.owner.manager": (),
         "follow_up_lists.owner.hr": (),
