@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# A key in HR's file may hold a line break or other control character ("\r\n": x); the path
+# shows it escaped, as the message already does, so each problem stays one line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    return _CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
 
 
 @dataclass(frozen=True, order=True)
@@ -16,7 +25,8 @@ class ConfigProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.path or '(file)'}: {self.message}"
+        where = _one_line(self.path) or "(file)"
+        return f"{self.file}:{self.line}:{self.col}: {where}: {_one_line(self.message)}"
 
 
 class ConfigError(Exception):

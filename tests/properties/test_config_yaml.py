@@ -109,6 +109,7 @@ def assert_told(problems: list[ConfigProblem], path: Path) -> None:
 @example(file=("units.yaml", laughs(9)))
 @example(file=("handover.yaml", shown("items:\n  - id: a\x00b\n")))
 @example(file=("handover.yaml", shown('"\\ud800": x\n')))
+@example(file=("units.yaml", shown('"\\r\\n": x\n')))  # a key with a line break in it
 def test_any_yaml_file_reads_as_a_model_or_its_problems(
     tmp_path: Path, file: tuple[str, Shown]
 ) -> None:
