@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from journey.after_conversation import ConversationNotes, Gesture, Wishes
-from journey.ports import ConcurrentUpdate
 from storage.database import Database
 from storage.dialect import insert_for
+from storage.revised import save_revised
 from storage.tables import conversation_notes, thank_you_wishes
 
 
@@ -32,23 +31,9 @@ class SqlNotesStore:
     ) -> ConversationNotes:
         """Store the notes if nobody saved since `expected_revision`; else ConcurrentUpdate."""
         values = notes.model_dump(mode="python")
-        try:
-            async with self._db.sessions.begin() as session:
-                if expected_revision == 0:
-                    await session.execute(insert(conversation_notes).values(values))
-                    return notes
-                result = await session.execute(
-                    update(conversation_notes)
-                    .where(
-                        conversation_notes.c.departure_id == notes.departure_id,
-                        conversation_notes.c.revision == expected_revision,
-                    )
-                    .values(values)
-                )
-                if result.rowcount != 1:  # type: ignore[attr-defined]
-                    raise ConcurrentUpdate(f"the notes of {notes.departure_id} changed")
-        except IntegrityError:  # two first saves at once: the second is stale
-            raise ConcurrentUpdate(f"the notes of {notes.departure_id} changed") from None
+        await save_revised(
+            self._db, conversation_notes, values, expected_revision=expected_revision, what="notes"
+        )
         return notes
 
     async def wishes(self, departure_id: str) -> Wishes | None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 
-from journey.ports import ConcurrentUpdate
 from journey.sharing import SharedSummary
 from storage.database import Database
+from storage.revised import save_revised
 from storage.tables import shared_summaries
 
 
@@ -27,24 +26,9 @@ class SqlSharingStore:
     async def save(self, shared: SharedSummary, *, expected_revision: int) -> SharedSummary:
         """Store `shared` if nobody saved since `expected_revision`; else ConcurrentUpdate."""
         values = shared.model_dump(mode="python")
-        table = shared_summaries
-        try:
-            async with self._db.sessions.begin() as session:
-                if expected_revision == 0:
-                    await session.execute(insert(table).values(values))
-                    return shared
-                result = await session.execute(
-                    update(table)
-                    .where(
-                        table.c.departure_id == shared.departure_id,
-                        table.c.revision == expected_revision,
-                    )
-                    .values(values)
-                )
-                if result.rowcount != 1:  # type: ignore[attr-defined]
-                    raise ConcurrentUpdate(f"the sharing of {shared.departure_id} changed")
-        except IntegrityError:  # two first saves at once: the second is stale
-            raise ConcurrentUpdate(f"the sharing of {shared.departure_id} changed") from None
+        await save_revised(
+            self._db, shared_summaries, values, expected_revision=expected_revision, what="sharing"
+        )
         return shared
 
     async def unit_advice(self, unit: str, *, besides: str, limit: int) -> list[str]:
