@@ -61,6 +61,16 @@ class DepartureType(StrEnum):
     OTHER = "other"
 
 
+class Door(StrEnum):
+    """Where a departure came from: HR's Teams form, HR's system through the API, the CSV
+    import, or Entra ID's leave date (issue 16). HR's status and timeline show it."""
+
+    TEAMS = "teams"
+    API = "api"
+    CSV = "csv"
+    ENTRA = "entra"
+
+
 class MeetingMode(StrEnum):
     """How the conversation is held: a Teams meeting the bot booked, in person, or agreed
     outside the bot (recorded, not booked by it)."""
