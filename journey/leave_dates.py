@@ -117,6 +117,7 @@ class FindingState(StrEnum):
     TO_CANCEL = "to_cancel"  # the leave date was cleared; HR decides (when_cleared: ask)
     REGISTERED = "registered"  # a departure exists for it (made here, or linked to another)
     DISMISSED = "dismissed"  # HR said no; a new leave date for the user asks again
+    AHEAD = "ahead"  # further ahead than look_ahead_days: acted on once it comes within them
     GONE = "gone"  # the leave date was cleared, or the user left the filter; nothing to do
 
 
@@ -177,3 +178,55 @@ class CheckReport(BaseModel):
         if self.full_read:
             parts.append("full read")
         return ", ".join(parts) if parts else ""
+
+
+class StaleFinding(Exception):
+    """HR acted on a finding that changed since their card was drawn (another HR member, or
+    the check saw a new leave date): nothing was done; show the card again."""
+
+
+class CheckStatus(BaseModel):
+    """How the last check went, for HR's card: when, what it did, and why it failed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    checked_at: datetime | None = None  # the last check that finished
+    report: CheckReport | None = None
+    # The last attempt failed: the permission is missing (403) or Entra could not be reached.
+    failure: Literal["not_allowed", "unavailable"] | None = None
+    failed_at: datetime | None = None
+
+
+class LeaveDateInbox(Protocol):
+    """What HR's card asks of the findings (journey.leave_date_check implements it).
+
+    `actor` is HR's UPN; the dialog has checked it is HR. Each act takes the revision the
+    card showed and raises StaleFinding when it is not the stored one, KeyError for an unknown
+    user id. Registering goes through the one RegistrationService with door `entra`.
+    """
+
+    async def waiting(self) -> list[Finding]:
+        """Findings in WAITING_FOR_HR, soonest leave date first."""
+        ...
+
+    async def confirm(
+        self, actor: str, user_id: str, revision: int, unit: str | None = None
+    ) -> Finding:
+        """Register it (TO_CONFIRM, NO_UNIT with `unit`, NOT_REGISTERED to try again)."""
+        ...
+
+    async def dismiss(self, actor: str, user_id: str, revision: int) -> Finding:
+        """HR says no: nothing is registered; a later new leave date asks again."""
+        ...
+
+    async def cancel_departure(self, actor: str, user_id: str, revision: int) -> Finding:
+        """TO_CANCEL: the leave date was cleared, so cancel the departure."""
+        ...
+
+    async def keep_departure(self, actor: str, user_id: str, revision: int) -> Finding:
+        """TO_CANCEL: the departure stands although Entra has no leave date now."""
+        ...
+
+    async def status(self) -> CheckStatus:
+        """How the last check went."""
+        ...
