@@ -40,6 +40,10 @@ class EntraUser(BaseModel):
     # property name; missing or null ones are left out.
     attributes: Mapping[str, str] = Field(default_factory=dict)
     removed: bool = False  # the delta said the user was deleted ("@removed")
+    # A delta entry carries at least the changed properties: False when it left the leave date
+    # out (unchanged; keep the stored one). Likewise a missing attribute or an empty upn/name
+    # in a delta entry means "unchanged", never "cleared" (the check merges with the finding).
+    leave_date_given: bool = True
 
 
 class Changes(BaseModel):
@@ -143,6 +147,7 @@ class Finding(BaseModel):
     unit: str | None = None  # the unit it maps to; None when it maps to none
     unit_value: str = ""  # the attribute's value as Entra has it, shown when no unit maps
     preferred_language: str | None = None
+    attributes: Mapping[str, str] = Field(default_factory=dict)  # as last read (for deltas)
     state: FindingState
     problem: str | None = None  # a register.* text key, when registration refused it
     departure_id: str | None = None  # the departure made or linked
