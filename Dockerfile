@@ -63,5 +63,5 @@ WORKDIR /var/lib/exitbot
 USER 10001:10001
 EXPOSE 3978
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request as r; r.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('EXITBOT_PORT', '3978'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request as r; r.urlopen('http://127.0.0.1:%s/healthz/ready' % os.environ.get('EXITBOT_PORT', '3978'), timeout=4)"]
 CMD ["exitbot", "serve"]

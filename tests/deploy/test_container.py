@@ -49,11 +49,12 @@ def test_the_service_runs_as_a_user_that_is_not_root() -> None:
     assert all(ins.keyword != "RUN" for ins in RUNTIME[last_user:])
 
 
-def test_the_healthcheck_asks_healthz_on_the_configured_port() -> None:
+def test_the_healthcheck_asks_readiness_on_the_configured_port() -> None:
     (check,) = [ins for ins in RUNTIME if ins.keyword == "HEALTHCHECK"]
     command = check.exec_form()
     assert command is not None, "HEALTHCHECK should use the exec form (no shell in the way)"
-    assert "/healthz" in " ".join(command)
+    # Ready, not live: a container whose database or delivery worker is down is unhealthy.
+    assert "/healthz/ready" in " ".join(command)
     assert "EXITBOT_PORT" in " ".join(command)
     assert command[0] == "python"  # the slim image has no curl; python is there
 
