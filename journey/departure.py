@@ -170,6 +170,8 @@ class Departure(BaseModel):
     meeting_mode: MeetingMode | None = None
     meeting_place: str | None = Field(default=None, max_length=MEETING_PLACE_MAX)
     closed_at: datetime | None = None
+    # Issue 16: the door it came through; every door sets it (journey.registration).
+    registered_via: Door = Door.TEAMS
     version: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None

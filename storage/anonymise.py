@@ -251,6 +251,7 @@ async def _add_anonymous_row(session: AsyncSession, row: Row[Any], new: str) -> 
             remind_offer_at=None,
             interviewer_kind=row.interviewer_kind,
             departure_type=row.departure_type,  # counted by type in insights (issue 11)
+            registered_via=row.registered_via,  # which door, not who (issue 16)
             interviewer_name="",
             proposed_slots=[],
             times_requested_at=None,

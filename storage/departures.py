@@ -32,6 +32,7 @@ def _row_values(departure: Departure) -> dict[str, Any]:
     )
     values["departure_type"] = departure.departure_type.value
     values["meeting_mode"] = departure.meeting_mode.value if departure.meeting_mode else None
+    values["registered_via"] = departure.registered_via.value
     return values
 
 

@@ -72,6 +72,8 @@ departures = Table(
     Column("meeting_mode", String(16), nullable=True),
     Column("meeting_place", String(200), nullable=True),
     Column("closed_at", UtcDateTime, nullable=True),
+    # Issue 16 (0012): the door it came through (journey.departure.Door: teams, api, csv, entra).
+    Column("registered_via", String(16), nullable=False, server_default="teams"),
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
