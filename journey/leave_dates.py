@@ -88,9 +88,16 @@ class LeaveDatesNotAllowed(Exception):
     """Graph refused to read leave dates (403): User-LifeCycleInfo.Read.All is not granted."""
 
 
+def attribute_value_key(value: str) -> str:
+    """An attribute's value as compared with HR's YAML: without regard to case or surrounding
+    spaces (Graph's `$filter` with `eq` ignores case too; HR's system may write either)."""
+    return value.strip().casefold()
+
+
 class LeaveDateSettings(BaseModel):
     """HR's YAML for departures from Entra ID, as the check reads it (config.loaded builds it
-    from organisation.yaml `departures.entra` and each unit's `departures_from_entra`)."""
+    from organisation.yaml `departures.source` and `departures.entra`, and each unit's
+    `departures_source`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -110,6 +117,26 @@ class LeaveDateSettings(BaseModel):
     def attributes(self) -> tuple[str, ...]:
         """Every attribute the check must select: the unit's and the filter's."""
         return tuple(sorted({self.unit_attribute, *self.where}))
+
+    def unit_for(self, attributes: Mapping[str, str]) -> str | None:
+        """The unit a user's `unit_attribute` value maps to (attribute_value_key); None when
+        it maps to none (HR picks one, never guessed)."""
+        value = attributes.get(self.unit_attribute)
+        if not value:
+            return None
+        wanted = attribute_value_key(value)
+        for written, unit in self.units_by_value.items():
+            if attribute_value_key(written) == wanted:
+                return unit
+        return None
+
+    def counts(self, attributes: Mapping[str, str]) -> bool:
+        """Whether a user's attributes hold every `where` value (attribute_value_key); the
+        membership of `group_id` is checked apart."""
+        return all(
+            attribute_value_key(attributes.get(name) or "") == attribute_value_key(value)
+            for name, value in self.where.items()
+        )
 
 
 class FindingState(StrEnum):
