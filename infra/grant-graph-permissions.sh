@@ -5,7 +5,10 @@
 # (or Global Administrator):
 #
 #   infra/grant-graph-permissions.sh <principal object id> [--hr-group] [--time-zones]
-#                                    [--calendars-in-exchange]
+#                                    [--leave-dates] [--calendars-in-exchange]
+#
+# --leave-dates: User-LifeCycleInfo.Read.All, to read each user's leave date
+# (employeeLeaveDateTime) when HR's YAML says `departures.source: entra` (config/README.md).
 #
 # --calendars-in-exchange: the mailbox permissions (Calendars.ReadWrite, MailboxSettings.Read)
 # are granted by Exchange Online for a group of mailboxes only (infra/scope-graph-calendars.ps1,
@@ -16,7 +19,7 @@
 # infra/azure.bicep), or the object id of the bot's enterprise application (SingleTenant).
 set -euo pipefail
 
-principal="${1:?usage: $0 <principal object id> [--hr-group] [--time-zones] [--calendars-in-exchange]}"
+principal="${1:?usage: $0 <principal object id> [--hr-group] [--time-zones] [--leave-dates] [--calendars-in-exchange]}"
 shift
 permissions=(User.Read.All TeamsAppInstallation.ReadWriteSelfForUser.All)
 mailbox_permissions=(Calendars.ReadWrite)
@@ -25,6 +28,7 @@ for option in "$@"; do
   case "$option" in
     --hr-group) permissions+=(GroupMember.Read.All) ;;            # hr.entra_group_id in HR's YAML
     --time-zones) mailbox_permissions+=(MailboxSettings.Read) ;;  # each leaver's own time zone
+    --leave-dates) permissions+=(User-LifeCycleInfo.Read.All) ;;  # departures.source: entra
     --calendars-in-exchange) revoked=(Calendars.ReadWrite MailboxSettings.Read) ;;
     *) echo "unknown option $option" >&2; exit 2 ;;
   esac
