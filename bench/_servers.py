@@ -169,12 +169,13 @@ async def _upgraded(database_url: str) -> None:
 async def _register(request: web.Request) -> web.Response:
     """Register a departure as HR's form does (the body: a RegistrationRequest, plus `by`)."""
     from bot.typedefs import REGISTRATION
+    from journey.departure import Door
     from journey.registration_rules import RegistrationRequest
 
     body = await request.json()
     by = body.pop("by")
     outcome = await request.app[REGISTRATION].register(
-        RegistrationRequest(**body), by, door="bench"
+        RegistrationRequest(**body), by, door=Door.API
     )
     if outcome.departure is None:
         problems = [str(problem) for problem in outcome.problems]

@@ -27,13 +27,14 @@ from cli.departures_csv import (
 )
 from cli.errors import CommandFailed
 from cli.startup import operator, started
+from journey.departure import Door
 from journey.people import DirectoryUnavailable
 from journey.registration import RegistrationService
 from journey.registration_rules import Outcome, OutcomeKind
 from storage.departure_events import StoredDepartureEvents
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
 
-DOOR = "csv"
+DOOR = Door.CSV
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
 
@@ -208,7 +209,7 @@ async def _import(rows: Sequence[CsvRow], *, dry_run: bool) -> list[RowResult]:
                     rows,
                     service,
                     lambda code: config.text(code, "en"),
-                    actor=operator(DOOR),
+                    actor=operator(DOOR.value),
                     dry_run=dry_run,
                     progress=Progress(len(rows), sys.stderr),
                 )

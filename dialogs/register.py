@@ -29,7 +29,7 @@ from dialogs.router import InvokeResult
 from dialogs.sharing import with_hr_button
 from dialogs.status import FromList, HrListState, hr_list_card, query_of
 from dialogs.turn import DialogTurn
-from journey.departure import Departure, DepartureType
+from journey.departure import Departure, DepartureType, Door
 from journey.locale import SUPPORTED_LANGUAGES, language_of
 from journey.meeting_modes import may_record_outside
 from journey.people import DirectoryUnavailable
@@ -38,7 +38,7 @@ from journey.registration_rules import AUDIT_REFUSED, Outcome, RegistrationReque
 
 log = logging.getLogger(__name__)
 
-DOOR = "teams"
+DOOR = Door.TEAMS
 # Each language named in itself, so HR recognises it whatever language the form is in.
 LANGUAGE_NAMES = {"da": "Dansk", "sv": "Svenska", "nb": "Norsk (bokmål)", "en": "English"}
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -252,7 +252,7 @@ async def _refuse(
 ) -> InvokeResult:
     """NotAllowed: dialogs.router audits it (departure.refused, this door) and says why."""
     log.warning("refused %s (%s)", attempted, reason.value)
-    detail = {"door": DOOR, "attempted": attempted}
+    detail = {"door": DOOR.value, "attempted": attempted}
     raise NotAllowed(reason, departure_id=departure_id, action=AUDIT_REFUSED, detail=detail)
 
 

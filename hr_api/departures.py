@@ -25,6 +25,7 @@ from hr_api.models import (
     TimelineOut,
 )
 from journey.clock import SystemClock
+from journey.departure import Door
 from journey.locale import language_of
 from journey.people import DirectoryUnavailable
 from journey.ports import NotFound
@@ -43,7 +44,7 @@ from storage.due_actions import DueActionQueue
 
 log = logging.getLogger(__name__)
 
-DOOR = "api"
+DOOR = Door.API
 # Refusals about the state of stored departures, not about the request's content.
 CONFLICTS = frozenset({ALREADY_REGISTERED, EXTERNAL_ID_TAKEN, NOT_ACTIVE, CHANGED_MEANWHILE})
 

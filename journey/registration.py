@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from journey.access import Asker, may_set_regret
 from journey.clock import Clock
-from journey.departure import Departure, DepartureType
+from journey.departure import Departure, DepartureType, Door
 from journey.kernel import Kernel, Refusal
 from journey.locale import language_of
 from journey.people import Directory, DirectoryUnavailable, Person, TimeZones
@@ -118,16 +118,19 @@ class RegistrationService:
         request: RegistrationRequest,
         actor: str,
         *,
-        door: str,
+        door: Door | str,
         dry_run: bool = False,
     ) -> Outcome:
         """Create the departure, or update/keep it when its external id is already stored.
 
-        With `dry_run`, say what would happen and write nothing.
+        A new departure records `door` (a Door or its value; ValueError for anything else); one
+        registered again keeps the door it first came through. With `dry_run`, say what would
+        happen and write nothing.
         """
+        via = Door(door)
         for attempt in range(2):
             try:
-                return await self._register_once(request, actor, door, dry_run)
+                return await self._register_once(request, actor, via, dry_run)
             except (ConcurrentUpdate, AlreadyExists):
                 # Someone stored the same departure, or one for the same leaver (the database
                 # keeps one active per person), or changed it, between our read and write: one
@@ -236,11 +239,12 @@ class RegistrationService:
     # ------------------------------------------------------------------ internals
 
     async def _register_once(
-        self, request: RegistrationRequest, actor: str, door: str, dry_run: bool
+        self, request: RegistrationRequest, actor: str, door: Door, dry_run: bool
     ) -> Outcome:
         problems, draft = await self._resolve(request)
         if draft is None:
             return Outcome.refused(*problems)
+        draft = draft.changed(registered_via=door)
         existing = None
         if request.external_id is not None:
             existing = await self._departures.get_by_external_id(request.external_id)
@@ -255,14 +259,15 @@ class RegistrationService:
         if dry_run:
             return Outcome(kind=OutcomeKind.CREATED, departure=draft)
         saved = await self._departures.add(draft)
-        await self._kernel.record(actor, AUDIT_REGISTERED, saved.id, door=door)
+        await self._kernel.record(actor, AUDIT_REGISTERED, saved.id, door=door.value)
         await self._tell(self._events.registered, saved)
         return Outcome(kind=OutcomeKind.CREATED, departure=saved)
 
     async def _reregister(
-        self, existing: Departure, draft: Departure, actor: str, door: str, dry_run: bool
+        self, existing: Departure, draft: Departure, actor: str, door: Door, dry_run: bool
     ) -> Outcome:
-        """The same external id again: nothing, an update, or a refusal."""
+        """The same external id again: nothing, an update, or a refusal (the door it first came
+        through stays: registered_via is not among the fields a registration updates)."""
         decided = reregistered(existing, draft, self._days(draft.unit))
         if isinstance(decided, Outcome):
             return decided
@@ -271,7 +276,7 @@ class RegistrationService:
             return Outcome(kind=OutcomeKind.UPDATED, departure=changed)
         saved = await self._departures.update(changed)
         await self._kernel.record(
-            actor, AUDIT_UPDATED, saved.id, door=door, fields=",".join(fields)
+            actor, AUDIT_UPDATED, saved.id, door=door.value, fields=",".join(fields)
         )
         await self._tell(self._events.changed, existing, saved)
         return Outcome(kind=OutcomeKind.UPDATED, departure=saved)

@@ -76,7 +76,7 @@ async def test_notes_with_two_follow_ups_the_owner_marks_one_done(tmp_path: Path
                 locale="en",
             ),
             "hr@contoso.example",
-            door="e2e",
+            door="teams",
         )
         assert outcome.departure is not None, outcome.problems
         departure_id = outcome.departure.id

@@ -63,7 +63,7 @@ async def test_the_interviewer_moves_a_booked_meeting_to_a_room(tmp_path: Path) 
                 locale="da",
             ),
             "hr@contoso.example",
-            door="e2e",
+            door="teams",
         )
         assert outcome.departure is not None, outcome.problems
         departure_id = outcome.departure.id

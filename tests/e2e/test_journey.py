@@ -45,7 +45,7 @@ async def _register(app: Any, leaver: str, config: LoadedConfig) -> str:
             last_working_day=date.today() + timedelta(days=21),
         ),
         "hr@contoso.example",
-        door="e2e",
+        door="teams",
     )
     assert outcome.departure is not None, outcome.problems
     return outcome.departure.id

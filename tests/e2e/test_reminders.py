@@ -107,7 +107,7 @@ async def test_handover_and_farewell_arrive_on_their_days(tmp_path: Path) -> Non
                 last_working_day=last_day,
             ),
             "hr@contoso.example",
-            door="e2e",
+            door="teams",
         )
         assert outcome.departure is not None, outcome.problems
         await playground.wait_for(lambda event: _title(event) == text("offer.title"))

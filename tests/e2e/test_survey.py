@@ -161,7 +161,7 @@ async def test_survey_hand_off_notes_and_thank_you(tmp_path: Path) -> None:
                     locale="en",  # HR registers her in English (the directory says Danish)
                 ),
                 "hr@contoso.example",
-                door="e2e",
+                door="teams",
             )
             assert outcome.departure is not None, outcome.problems
             departure_id = outcome.departure.id

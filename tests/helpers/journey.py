@@ -234,7 +234,7 @@ class LiveApp:
         }
         values.update(changes)
         outcome = await self.app[REGISTRATION].register(
-            RegistrationRequest(**values), HR.upn, door="test"
+            RegistrationRequest(**values), HR.upn, door="teams"
         )
         assert outcome.departure is not None, outcome.problems
         return outcome.departure
