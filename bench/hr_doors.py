@@ -1,0 +1,102 @@
+"""The doors of bench.hr_actions: how HR registers the leavers through each, counting every
+action HR takes (bench.hr_rig.Tally); the leave dates of the Entra doors are in the people file
+before the service starts."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bench.drive import REPO
+from bench.flow_cards import press
+from bench.flow_people import UNIT
+from bench.hr_rig import HrRig
+from journey.departure import Door
+
+# Settings the CSV import must not pick up from the caller's shell: the rig sets its own.
+_FOREIGN_ENV = ("EXITBOT_", "MICROSOFT_", "DATABASE_URL", "GRAPH_")
+
+TEAMS_MESSAGE = "message 'register' (the bot answers with the form)"
+TEAMS_SUBMIT = "register.submit (the form filled in: leaver, unit, last day)"
+CSV_ROW = "a row of the spreadsheet filled in (leaver, unit, last day)"
+CSV_IMPORT = "the file saved as CSV and imported (`exitbot departures import`)"
+
+
+@dataclass(frozen=True)
+class DoorRun:
+    """One door: its name in the table, how HR registers the leavers through it, the door the
+    departures must record, and organisation.yaml's `departures` for it (None: as shipped)."""
+
+    name: str
+    register: Callable[[HrRig, date], Awaitable[None]]
+    door: Door
+    departures: dict[str, Any] | None = None
+    leave_dates: bool = False  # each leaver has Entra's leave date on the last working day
+    attributes: dict[str, str] = field(default_factory=dict)  # each leaver's, in Entra
+
+
+async def teams_form(rig: HrRig, last_day: date) -> None:
+    """HR writes `register`, fills in the form the bot answers with, and sends it; per leaver."""
+    for leaver in rig.leavers:
+        before = len(rig.cards_to_hr())
+        await rig.says("register", TEAMS_MESSAGE)
+        form = await rig.card_to_hr("register.submit", after=before)
+        data = press(form, "register.submit") or {}
+        data.update(
+            leaver=leaver.user.upn,
+            manager="",  # the directory's manager
+            unit=UNIT,
+            last_working_day=last_day.isoformat(),
+            locale="",  # the directory's language
+            departure_type="resignation",
+        )
+        card = await rig.presses("register.submit", data, TEAMS_SUBMIT)
+        if "register.change_day" not in str(card):
+            raise RuntimeError("the form was answered without the registered departure's card")
+
+
+async def csv_import(rig: HrRig, last_day: date) -> None:
+    """HR fills in a row per leaver, saves the sheet as CSV and imports it: one file."""
+    path = rig.work / "departures.csv"
+    header = [
+        "external_id",
+        "leaver",
+        "manager",
+        "unit",
+        "last_working_day",
+        "locale",
+        "interviewer_pool",
+    ]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for n, leaver in enumerate(rig.leavers, start=1):
+            writer.writerow([f"hr-{n}", leaver.user.upn, "", UNIT, last_day.isoformat(), "", ""])
+            rig.tally.add(CSV_ROW)
+    rig.tally.add(CSV_IMPORT)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_FOREIGN_ENV)}
+    env.update(rig.environment())
+    command = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "cli.main", "departures", "import", str(path),
+        cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await command.communicate()
+    if command.returncode != 0:
+        raise RuntimeError(
+            f"the import failed ({command.returncode}):\n{out.decode()}{err.decode()}"
+        )
+
+
+TEAMS = DoorRun("Teams form", teams_form, Door.TEAMS)
+CSV = DoorRun("CSV import", csv_import, Door.CSV)
+
+
+def entra_doors() -> list[DoorRun]:
+    """The Entra doors, once the service has them."""
+    return []

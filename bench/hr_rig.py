@@ -1,0 +1,301 @@
+"""What bench.hr_actions runs one door on: the real service from `create_app` on loopback (local
+mode, a SQLite file, a local directory of generated people, HR's YAML), a Bot Connector
+stand-in that knows HR and the leavers, a clock the bench moves on, and HR at the keyboard,
+every message and card submit of whom is counted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import shutil
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+from ruamel.yaml import YAML
+
+from bench.flow_cards import Card, judged, verbs_of
+from bench.flow_people import HR_UPN, Leaver, write_people
+from bench.protocol import TeamsUser, invoke_activity, message_activity
+from bot.app import create_app
+from bot.settings import Settings
+from config.loader import default_config_dir, load_config
+from config.rules import closing_rules
+from journey.clock import ShiftedClock
+from journey.departure import Departure, DepartureStatus
+from storage.database import Database
+from storage.departures import SqlDepartureRepository
+from storage.migrate import upgrade
+from testkit.standins.connector import ConnectorStandIn
+from testkit.standins.serve import serve
+
+ZONE = ZoneInfo("Europe/Copenhagen")
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+POLL = 0.1  # seconds between looks while waiting for the service
+DEADLINE = 60.0
+# HR as config/demo/people.yaml has her (the directory knows this Teams user id for her).
+HR = TeamsUser(
+    user_id="user-id-2",
+    aad_object_id="00000000-0000-0000-0000-0000000000022",
+    name="Hanne Rasmussen",
+    upn=HR_UPN,
+    conversation_id="a:personal-bench-hr",
+)
+
+
+def last_working_day(today: date, days: int = 21) -> date:
+    """A weekday `days` or a few more after `today`: far enough for every calendar to have
+    free hours, near enough to be inside any look-ahead."""
+    day = today + timedelta(days=days)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+@dataclass
+class Tally:
+    """HR's actions, by what they were."""
+
+    actions: Counter[str] = field(default_factory=Counter)
+
+    def add(self, what: str, count: int = 1) -> None:
+        self.actions[what] += count
+
+    @property
+    def total(self) -> int:
+        return sum(self.actions.values())
+
+
+@dataclass
+class HrRig:
+    """One door's service and HR; `start()` before use, `stop()` after."""
+
+    work: Path
+    leavers: list[Leaver]
+    departures: Mapping[str, Any] | None = None  # organisation.yaml's `departures`, if given
+    leave_dates: Mapping[str, date] = field(default_factory=dict)  # UPN -> Entra's leave date
+    attributes: Mapping[str, str] = field(default_factory=dict)  # every leaver's Entra attributes
+    tally: Tally = field(default_factory=Tally)
+    clock: ShiftedClock = field(default_factory=ShiftedClock)
+    connector: ConnectorStandIn = field(default_factory=ConnectorStandIn)
+    url: str = ""
+    _stack: contextlib.AsyncExitStack | None = None
+    _http: aiohttp.ClientSession | None = None
+    _ids: int = 0
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.work / 'exitbot.sqlite3'}"
+
+    @property
+    def config_dir(self) -> Path:
+        return self.work / "config" if self.departures is not None else default_config_dir()
+
+    @property
+    def people_file(self) -> Path:
+        return self.work / "people.yaml"
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(ZONE).date()
+
+    def settings(self) -> Settings:
+        return Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            EXITBOT_LOCAL_MODE=True,
+            DATABASE_URL=self.database_url,
+            EXITBOT_DIRECTORY="local",
+            EXITBOT_PEOPLE_FILE=str(self.people_file),
+            EXITBOT_CONFIG_DIR=str(self.config_dir),
+        )
+
+    def environment(self) -> dict[str, str]:
+        """The settings as a command run by HR (`exitbot departures import`) reads them."""
+        return {
+            "EXITBOT_LOCAL_MODE": "true",
+            "DATABASE_URL": self.database_url,
+            "EXITBOT_DIRECTORY": "local",
+            "EXITBOT_PEOPLE_FILE": str(self.people_file),
+            "EXITBOT_CONFIG_DIR": str(self.config_dir),
+        }
+
+    async def start(self) -> None:
+        """Write the people and HR's YAML, migrate, start the stand-in and the service."""
+        self.work.mkdir(parents=True, exist_ok=True)
+        self._write_people()
+        if self.departures is not None:
+            self._write_config()
+        await upgrade(self.database_url)
+        self._stack = contextlib.AsyncExitStack()
+        self._http = await self._stack.enter_async_context(aiohttp.ClientSession())
+        for leaver in self.leavers:
+            self.connector.members[leaver.user.user_id] = leaver.user.member()
+        self.connector.members[HR.user_id] = HR.member()
+        self.connector.url = await self._stack.enter_async_context(serve(self.connector.app()))
+        await self._serve()
+
+    async def _serve(self) -> None:
+        assert self._stack is not None
+        app = create_app(self.settings(), clock=self.clock)
+        self._app_stack = contextlib.AsyncExitStack()
+        self.url = await self._app_stack.enter_async_context(serve(app))
+
+    async def restart(self) -> None:
+        """Stop the service and start it again on the same database (its jobs run at start)."""
+        await self._app_stack.aclose()
+        await self._serve()
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            await self._app_stack.aclose()
+            await self._stack.aclose()
+
+    def _write_people(self) -> None:
+        write_people(self.leavers, self.work)  # people.yaml (JSON is YAML), members.json
+        if not self.leave_dates and not self.attributes:
+            return
+        document = json.loads(self.people_file.read_text())
+        for person in document["people"]:
+            if person["upn"] in self.leave_dates:
+                person["leave_date"] = self.leave_dates[person["upn"]].isoformat()
+            if any(person["upn"] == leaver.user.upn for leaver in self.leavers):
+                person.update(self.attributes)
+        self.people_file.write_text(json.dumps(document, indent=1))
+
+    def _write_config(self) -> None:
+        """The shipped HR YAML with organisation.yaml's `departures` set as the door needs."""
+        target = self.work / "config"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(default_config_dir(), target)
+        yaml = YAML()  # round trip: HR's comments stay
+        organisation = target / "organisation.yaml"
+        document = yaml.load(organisation.read_text(encoding="utf-8"))
+        document["departures"] = {**(document.get("departures") or {}), **self.departures}
+        with organisation.open("w", encoding="utf-8") as out:
+            yaml.dump(document, out)
+
+    # HR at the keyboard: every call below is one action, counted under `what`.
+
+    def _activity_id(self) -> str:
+        self._ids += 1
+        return f"hr-actions-{self._ids}"
+
+    async def _post(self, activity: dict[str, Any]) -> tuple[int, bytes]:
+        assert self._http is not None
+        async with self._http.post(self.url + "/api/messages", json=activity) as response:
+            return response.status, await response.read()
+
+    async def says(self, text: str, what: str) -> None:
+        """HR types `text` to the bot."""
+        self.tally.add(what)
+        activity = message_activity(self._activity_id(), self.connector.url, text, HR)
+        status, _ = await self._post(activity)
+        if status != 200:
+            raise RuntimeError(f"HR's message {text!r} was answered {status}")
+
+    async def presses(self, verb: str, data: dict[str, Any], what: str) -> Card:
+        """HR presses a card's `verb` button (data: what Teams sends); the card answered."""
+        self.tally.add(what)
+        activity = invoke_activity(self._activity_id(), self.connector.url, HR, verb, data)
+        status, answer = await self._post(activity)
+        card, reason = judged(status, answer)
+        if card is None:
+            raise RuntimeError(f"HR's {verb} failed: {reason}")
+        return card
+
+    def cards_to_hr(self) -> list[Card]:
+        """Every card the bot posted to HR's chat, oldest first."""
+        cards = []
+        for request in self.connector.requests:
+            parts = request.path.strip("/").split("/")
+            if request.method != "POST" or len(parts) not in (4, 5) or parts[3] != "activities":
+                continue
+            if parts[2] != HR.conversation_id or not request.body:
+                continue
+            for attachment in request.body.get("attachments") or []:
+                if attachment.get("contentType") == ADAPTIVE_CARD:
+                    cards.append(attachment["content"])
+        return cards
+
+    async def card_to_hr(self, verb: str, after: int = 0) -> Card:
+        """The newest card with `verb` posted to HR's chat among those after the first `after`."""
+
+        def found() -> Card | None:
+            cards = [c for c in self.cards_to_hr()[after:] if verb in verbs_of(c)]
+            return cards[-1] if cards else None
+
+        return await until(found, f"a card with {verb} in HR's chat")
+
+    # What became of the departures.
+
+    async def departures_now(self) -> dict[str, Departure]:
+        """Each leaver's newest departure, by UPN (leavers without one left out)."""
+        async with await Database.open(self.database_url) as db:
+            repository = SqlDepartureRepository(db)
+            found = {}
+            for leaver in self.leavers:
+                mine = [
+                    d
+                    for d in await repository.list_for_person(leaver.user.upn)
+                    if d.leaver_upn == leaver.user.upn
+                ]
+                if mine:
+                    found[leaver.user.upn] = max(mine, key=_created)
+        return found
+
+    async def all_departures(self, accept: Callable[[Departure], bool], what: str) -> None:
+        """Wait until every leaver has a departure that `accept` says yes to."""
+
+        async def done() -> bool | None:
+            now = await self.departures_now()
+            return (len(now) == len(self.leavers) and all(map(accept, now.values()))) or None
+
+        await until(done, what)
+
+    async def closes_all(self) -> None:
+        """Move the clock past the day every departure closes on and start the service again
+        (the closing job runs at start, then every hour); wait until every one is closed."""
+        config = load_config(self.config_dir)
+        latest = datetime.now(UTC)
+        for departure in (await self.departures_now()).values():
+            days = closing_rules(config, departure.unit).days_after_last_day
+            day = departure.last_working_day + timedelta(days=days + 2)
+            latest = max(latest, datetime.combine(day, datetime.min.time(), ZONE))
+        self.clock.advance_to(latest)
+        await self.restart()
+        await self.all_departures(
+            lambda d: d.status is DepartureStatus.CLOSED, "every departure closed"
+        )
+
+
+def _created(departure: Departure) -> datetime:
+    return departure.created_at or datetime.min.replace(tzinfo=UTC)
+
+
+async def until(found: Callable[[], Any], what: str, deadline: float = DEADLINE) -> Any:
+    """Poll `found` (sync or async) until it gives something truthy; RuntimeError at the end."""
+    ends = time.monotonic() + deadline
+    while True:
+        value = found()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() > ends:
+            raise RuntimeError(f"waited {deadline:.0f} s for {what}")
+        await asyncio.sleep(POLL)
+
+
+@contextlib.asynccontextmanager
+async def running(rig: HrRig) -> AsyncIterator[HrRig]:
+    try:
+        await rig.start()
+        yield rig
+    finally:
+        await rig.stop()
