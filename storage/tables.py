@@ -368,3 +368,41 @@ shared_summaries = Table(
     Column("revision", Integer, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# Issue 16 (0013): what the Entra leave-date check made of each user's leave date, one row per
+# Entra object id (journey.leave_dates.Finding; storage/leave_dates.py). Personal data: the
+# check deletes done ones once their leave date is past the retention period.
+leave_date_findings = Table(
+    "leave_date_findings",
+    metadata,
+    Column("user_id", String(64), primary_key=True),  # the Entra object id
+    Column("upn", UPN, nullable=False),
+    Column("name", String(400), nullable=False),
+    Column("leave_date", Date, nullable=True),
+    Column("unit", String(200), nullable=True),
+    Column("unit_value", String(400), nullable=False),  # the attribute's value, as Entra has it
+    Column("preferred_language", String(35), nullable=True),
+    Column("attributes", JsonDocument, nullable=False),  # as last read (to merge deltas)
+    Column("state", String(16), nullable=False, index=True),  # journey.leave_dates.FindingState
+    Column("problem", String(100), nullable=True),  # a register.* text key
+    Column("departure_id", String(64), nullable=True),
+    Column("revision", Integer, nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# The check's one state row (id 1): the delta link, the settings it was read with, which
+# instance holds the check (a lease), and how the last check went.
+leave_date_check = Table(
+    "leave_date_check",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("delta_link", Text, nullable=True),
+    Column("fingerprint", String(64), nullable=True),  # the settings the link was made for
+    Column("lease_holder", String(200), nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("checked_at", UtcDateTime, nullable=True),
+    Column("report", JsonDocument, nullable=True),  # journey.leave_dates.CheckReport
+    Column("failure", String(16), nullable=True),  # not_allowed | unavailable
+    Column("failed_at", UtcDateTime, nullable=True),
+)
