@@ -88,6 +88,7 @@ class HrRig:
     url: str = ""
     _stack: contextlib.AsyncExitStack | None = None
     _http: aiohttp.ClientSession | None = None
+    _reader: Database | None = None  # the bench's own connection, to see the departures
     _ids: int = 0
 
     @property
@@ -152,6 +153,9 @@ class HrRig:
         await self._serve()
 
     async def stop(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
         if self._stack is not None:
             await self._app_stack.aclose()
             await self._stack.aclose()
@@ -236,17 +240,18 @@ class HrRig:
 
     async def departures_now(self) -> dict[str, Departure]:
         """Each leaver's newest departure, by UPN (leavers without one left out)."""
-        async with await Database.open(self.database_url) as db:
-            repository = SqlDepartureRepository(db)
-            found = {}
-            for leaver in self.leavers:
-                mine = [
-                    d
-                    for d in await repository.list_for_person(leaver.user.upn)
-                    if d.leaver_upn == leaver.user.upn
-                ]
-                if mine:
-                    found[leaver.user.upn] = max(mine, key=_created)
+        if self._reader is None:
+            self._reader = await Database.open(self.database_url)
+        repository = SqlDepartureRepository(self._reader)
+        found = {}
+        for leaver in self.leavers:
+            mine = [
+                d
+                for d in await repository.list_for_person(leaver.user.upn)
+                if d.leaver_upn == leaver.user.upn
+            ]
+            if mine:
+                found[leaver.user.upn] = max(mine, key=_created)
         return found
 
     async def all_departures(self, accept: Callable[[Departure], bool], what: str) -> None:
