@@ -29,6 +29,10 @@ GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 # describe the request or the person and would answer the same again.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
+# What may stand unescaped in a link Graph gave: RFC 3986's reserved and unreserved
+# characters, and `%` of the escapes it already holds.
+_URL_CHARACTERS = ":/?#[]@!$&'()*+,;=%~-._"
+
 
 class AccessTokenLike(Protocol):
     token: str
@@ -145,18 +149,56 @@ class GraphClient:
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> GraphResponse:
         """Send a request, retrying throttling and server errors; return the final answer.
 
+        `headers` are sent besides the client's own (e.g. `ConsistencyLevel: eventual`).
         Raises DirectoryUnavailable when Graph stays unreachable, keeps throttling, or keeps
         failing after the last attempt. Any other answer (2xx or 4xx) is returned.
         """
-        url = self._url(path, params)
+        return await self._exchange(method, self._url(path, params), json, headers)
+
+    async def follow(self, link: str, *, headers: Mapping[str, str] | None = None) -> GraphResponse:
+        """GET an absolute link Graph gave (`@odata.nextLink`, `@odata.deltaLink`), with the
+        same retries as `request`.
+
+        The link must lie under this client's base_url (same scheme, host, port and version
+        path): the bearer token is never sent anywhere else. Any other link raises
+        DirectoryUnavailable without a request.
+        """
+        return await self._exchange("GET", self._own_link(link), None, headers)
+
+    def _own_link(self, link: str) -> URL:
+        # Graph's links are percent-encoded already; quote only what may not stand in a URL
+        # (a space, non-ASCII) and keep every existing escape as it is.
+        url = URL(quote(link.strip(), safe=_URL_CHARACTERS), encoded=True)
+        base = URL(self.base_url, encoded=True)
+        under_base = url.raw_path == base.raw_path or url.raw_path.startswith(
+            base.raw_path.rstrip("/") + "/"
+        )
+        if (
+            not url.is_absolute()
+            or url.scheme != base.scheme
+            or (url.host or "").lower() != (base.host or "").lower()
+            or url.port != base.port
+            or url.user is not None
+            or not under_base
+            or "/../" in url.raw_path + "/"
+        ):
+            raise DirectoryUnavailable(
+                "Microsoft Graph gave a link outside its own address; not followed"
+            )
+        return url
+
+    async def _exchange(
+        self, method: str, url: URL, json: Any, headers: Mapping[str, str] | None
+    ) -> GraphResponse:
         request_id = str(uuid.uuid4())
         attempts = self._retry.max_attempts
         for attempt in range(1, attempts + 1):
             try:
-                response = await self._send(method, url, json, request_id)
+                response = await self._send(method, url, json, request_id, headers)
             except (TimeoutError, aiohttp.ClientError) as exc:
                 if attempt == attempts:
                     raise DirectoryUnavailable(
@@ -191,8 +233,16 @@ class GraphClient:
         )
         await asyncio.sleep(delay)
 
-    async def _send(self, method: str, url: URL, json: Any, request_id: str) -> GraphResponse:
+    async def _send(
+        self,
+        method: str,
+        url: URL,
+        json: Any,
+        request_id: str,
+        extra: Mapping[str, str] | None = None,
+    ) -> GraphResponse:
         headers = {
+            **(extra or {}),
             "Authorization": f"Bearer {await self._bearer()}",
             "Accept": "application/json",
             "client-request-id": request_id,

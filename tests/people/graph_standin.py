@@ -3,6 +3,12 @@
 It serves the handful of v1.0 calls the bot makes (users, manager, getSchedule, events,
 cancel, teamwork installedApps and chat), checks the bearer token, and can be told to
 answer the next requests with a status of choice (429 with Retry-After, 5xx, 403, ...).
+
+Leave dates (issue 16): users carry `employeeLeaveDateTime`, `department` and other
+attributes; `/users` answers `$filter`/`$select`/`$top` with `@odata.nextLink` pages and
+`/users/delta` answers delta rounds from a change log (tests/people/standin_users.py has the
+rules). Change users through `set_leave_date`, `set_attribute` and `remove_user` so that delta
+links see it; `add_staff` adds a whole tenant at once.
 """
 
 from __future__ import annotations
@@ -10,13 +16,30 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+
+from tests.people.standin_users import (
+    LEAVE_DATE,
+    MAX_TOP,
+    ChangeLog,
+    DeltaPage,
+    DeltaState,
+    ListPage,
+    QueryError,
+    link,
+    needs_advanced,
+    new_token,
+    page_size,
+    parse_filter,
+    parse_select,
+    project,
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -99,7 +122,17 @@ class GraphStandIn:
     groups: dict[str, set[str]] = field(default_factory=dict)  # user id -> group ids
     time_zones: dict[str, str] = field(default_factory=dict)  # user id -> mailbox time zone
     requests: list[Recorded] = field(default_factory=list)
+    # Leave dates: the most users one page holds (Graph: $top up to 999), whether the app has
+    # User-LifeCycleInfo.Read.All (else selecting or filtering employeeLeaveDateTime is a
+    # 403), and where next/delta links point (None: at the stand-in itself).
+    max_page_size: int = MAX_TOP
+    leave_dates_allowed: bool = True
+    link_base: str | None = None
+    # Answer delta links with only the changed properties, as Graph does for a client that
+    # sends `Prefer: return=minimal` (the client need not send it).
+    delta_minimal: bool = False
     _script: list[Scripted] = field(default_factory=list)
+    _log: ChangeLog = field(default_factory=ChangeLog)
 
     def add_user(
         self,
@@ -109,19 +142,95 @@ class GraphStandIn:
         mail: str | None = None,
         language: str | None = None,
         manager: str | None = None,
+        leave_date: date | datetime | str | None = None,
+        department: str | None = None,
+        attributes: Mapping[str, str | None] | None = None,
+        user_id: str | None = None,
     ) -> dict[str, Any]:
-        """Add a user; returns its Graph JSON."""
-        user = {
-            "id": str(uuid.uuid4()),
+        """Add a user; returns its Graph JSON. `leave_date` as for set_leave_date;
+        `attributes` by Graph property name (companyName, employeeType, ...)."""
+        user: dict[str, Any] = {
+            "id": user_id or str(uuid.uuid4()),
             "displayName": display_name,
             "userPrincipalName": upn,
             "mail": mail or upn,
             "preferredLanguage": language,
         }
+        if leave_date is not None:
+            user[LEAVE_DATE] = leave_stamp(leave_date)
+        if department is not None:
+            user["department"] = department
+        user.update(attributes or {})
         self.users[upn.lower()] = user
         if manager:
             self.managers[upn.lower()] = manager.lower()
+        self._log.changed(user["id"], user)
         return user
+
+    def add_staff(
+        self,
+        count: int,
+        *,
+        leavers: int = 0,
+        first_leave_day: date | None = None,
+        spread_days: int = 60,
+        departments: Sequence[str] = ("Hjemmeplejen",),
+        manager: str | None = None,
+        domain: str = "contoso.example",
+    ) -> list[dict[str, Any]]:
+        """`count` users staff00001@domain..., of whom `leavers` (spread evenly through the
+        tenant) have leave dates from `first_leave_day` over `spread_days` days; departments
+        taken in turn (by the leavers among themselves too). Returns the leavers' JSON."""
+        if leavers and first_leave_day is None:
+            raise ValueError("leavers need a first_leave_day")
+        step = count // leavers if leavers else 0
+        chosen: list[dict[str, Any]] = []
+        for number in range(1, count + 1):
+            leaving = bool(step) and number % step == 0 and len(chosen) < leavers
+            day = None
+            if leaving and first_leave_day is not None:
+                day = first_leave_day + timedelta(days=len(chosen) % max(spread_days, 1))
+            user = self.add_user(
+                f"staff{number:05d}@{domain}",
+                f"Staff {number:05d}",
+                language="da-DK",
+                manager=manager,
+                leave_date=day,
+                department=departments[(len(chosen) if leaving else number) % len(departments)],
+            )
+            if leaving:
+                chosen.append(user)
+        return chosen
+
+    def user_id(self, upn: str) -> str:
+        """The object id of the user with this UPN."""
+        return str(self.users[upn.lower()]["id"])
+
+    def set_leave_date(self, upn: str, day: date | datetime | str | None) -> None:
+        """Set (a date: that day 23:59:59Z, as HR provisioning writes it; a datetime; or
+        Graph's string as is) or clear (None) the user's employeeLeaveDateTime."""
+        self.set_attribute(upn, LEAVE_DATE, None if day is None else leave_stamp(day))
+
+    def set_attribute(self, upn: str, name: str, value: str | None) -> None:
+        """Set or clear (None) one property, as HR's system would; delta links see it."""
+        user = self.users[upn.lower()]
+        user[name] = value
+        self._log.changed(user["id"], {name})
+
+    def remove_user(self, upn: str, *, permanently: bool = False) -> None:
+        """Delete the user: delta shows `@removed` with reason `changed` (restorable from
+        deleted items) or `deleted` (permanently)."""
+        user = self.users.pop(upn.lower())
+        self.managers.pop(upn.lower(), None)
+        self._log.removed(user["id"], "deleted" if permanently else "changed")
+
+    def expire_delta_links(self, *, status: int = 410) -> None:
+        """Every delta link (and delta page) handed out so far stops working: 410 Gone with a
+        Location to start over (Graph's synchronization reset), or `status=400`:
+        syncStateNotFound, a token past its seven days."""
+        if status not in (400, 410):
+            raise ValueError("Graph answers an expired delta link with 410 or 400")
+        self._log.expire(status)
 
     def add_busy(self, upn: str, start: datetime, end: datetime, status: str = "busy") -> None:
         """A schedule item as getSchedule reports it."""
@@ -165,6 +274,7 @@ class GraphStandIn:
         app = web.Application(middlewares=[self._record, self._scripted, self._auth])
         base = "/v1.0"
         app.router.add_get(f"{base}/users", self._list_users)
+        app.router.add_get(f"{base}/users/delta", self._delta)
         app.router.add_get(f"{base}/users/{{key}}", self._get_user)
         app.router.add_get(f"{base}/users/{{key}}/manager", self._get_manager)
         app.router.add_post(f"{base}/users/{{key}}/calendar/getSchedule", self._get_schedule)
@@ -248,19 +358,141 @@ class GraphStandIn:
         return self._selected(request, user)
 
     async def _list_users(self, request: web.Request) -> web.Response:
-        wanted = request.query.get("$filter", "")
-        prefix = "mail eq '"
-        assert wanted.startswith(prefix) and wanted.endswith("'"), wanted
-        mail = wanted[len(prefix) : -1].replace("''", "'").lower()
-        fields = request.query.get("$select", "").split(",")
-        found = [
-            {name: user.get(name) for name in fields}
-            for user in self.users.values()
-            if (user.get("mail") or "").lower() == mail
-        ]
-        return web.json_response(
-            {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": found}
-        )
+        # https://learn.microsoft.com/graph/api/user-list
+        try:
+            return self._list_page(request)
+        except QueryError as problem:
+            return graph_error(problem.status, problem.code, problem.message)
+
+    def _list_page(self, request: web.Request) -> web.Response:
+        query = request.query
+        token = _option(query, "$skiptoken")
+        if token is not None:
+            page = self._log.list_pages.get(token)
+            if page is None:
+                raise QueryError(400, "Request_BadRequest", "Invalid or expired $skiptoken.")
+        else:
+            select = parse_select(_option(query, "$select"))
+            clauses = parse_filter(query["$filter"]) if "$filter" in query else []
+            advanced = (
+                request.headers.get("ConsistencyLevel", "").lower() == "eventual"
+                and (_option(query, "$count") or "").lower() == "true"
+            )
+            needing = needs_advanced(clauses)
+            if needing is not None and not advanced:
+                raise QueryError(
+                    400,
+                    "Request_UnsupportedQuery",
+                    f"Unsupported or invalid query filter clause specified for property "
+                    f"'{needing}' of resource 'User'.",
+                )
+            looked_at = {*(select or ()), *(clause.prop for clause in clauses)}
+            self._check_leave_dates_allowed(looked_at)
+            rows = [
+                project(user, select)
+                for user in self.users.values()
+                if all(clause.holds(user) for clause in clauses)
+            ]
+            page = ListPage(
+                rows=rows,
+                size=page_size(_option(query, "$top"), self.max_page_size),
+                count=len(rows) if advanced else None,
+                params=dict(query),
+            )
+        body: dict[str, Any] = {
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users"
+        }
+        if page.count is not None:
+            body["@odata.count"] = page.count
+        body["value"] = page.rows[: page.size]
+        rest = page.rows[page.size :]
+        if rest:
+            next_token = new_token()
+            self._log.list_pages[next_token] = ListPage(rest, page.size, page.count, page.params)
+            params = {**page.params, "$skiptoken": next_token}
+            body["@odata.nextLink"] = link(self._links(request), "/users", params)
+        return web.json_response(body)
+
+    async def _delta(self, request: web.Request) -> web.Response:
+        # https://learn.microsoft.com/graph/api/user-delta
+        try:
+            return self._delta_page(request)
+        except QueryError as problem:
+            response = graph_error(problem.status, problem.code, problem.message)
+            if isinstance(problem, _Resync):
+                # The initial query again, with the link's selection and an empty token.
+                restart = {"$deltatoken": ""}
+                if problem.select:
+                    restart["$select"] = ",".join(problem.select)
+                response.headers["Location"] = link(self._links(request), "/users/delta", restart)
+            return response
+
+    def _delta_page(self, request: web.Request) -> web.Response:
+        log = self._log
+        query = request.query
+        skip, delta = _option(query, "$skiptoken"), _option(query, "$deltatoken")
+        prefer = request.headers.get("Prefer", "").replace(" ", "")
+        minimal = self.delta_minimal or "return=minimal" in prefer
+        if skip is not None:
+            page = log.delta_pages.get(skip)
+            if page is None:
+                raise _sync_state_not_found()
+            self._check_current(page.generation, page.final.select)
+            rows, final = page.rows, page.final
+        elif delta is not None and delta not in ("", "latest"):
+            state = log.deltas.get(delta)
+            if state is None:
+                raise _sync_state_not_found()
+            self._check_current(state.generation, state.select)
+            self._check_leave_dates_allowed(state.select or ())
+            by_id = {user["id"]: user for user in self.users.values()}
+            rows = log.since(state.position, by_id, state.select, minimal=minimal)
+            final = log.state_now(state.select)
+        else:
+            select = parse_select(_option(query, "$select"))
+            self._check_leave_dates_allowed(select or ())
+            rows = [] if delta == "latest" else log.full(self.users.values(), select)
+            final = log.state_now(select)
+        body: dict[str, Any] = {
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+            "value": rows[: self._delta_page_size],
+        }
+        rest = rows[self._delta_page_size :]
+        if rest:
+            token = new_token()
+            log.delta_pages[token] = DeltaPage(final.generation, rest, final)
+            body["@odata.nextLink"] = link(
+                self._links(request), "/users/delta", {"$skiptoken": token}
+            )
+        else:
+            token = new_token()
+            log.deltas[token] = DeltaState(final.generation, final.position, final.select)
+            body["@odata.deltaLink"] = link(
+                self._links(request), "/users/delta", {"$deltatoken": token}
+            )
+        return web.json_response(body)
+
+    @property
+    def _delta_page_size(self) -> int:
+        return min(200, self.max_page_size)
+
+    def _check_current(self, generation: int, select: tuple[str, ...] | None) -> None:
+        if generation == self._log.generation:
+            return
+        if self._log.expired_status == 410:
+            raise _Resync(select)
+        raise _sync_state_not_found()
+
+    def _check_leave_dates_allowed(self, properties: Any) -> None:
+        if LEAVE_DATE in properties and not self.leave_dates_allowed:
+            raise QueryError(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            )
+
+    def _links(self, request: web.Request) -> str:
+        return self.link_base or f"{request.url.origin()}/v1.0"
 
     async def _get_manager(self, request: web.Request) -> web.Response:
         user = self._user(request.match_info["key"])
@@ -445,6 +677,38 @@ class GraphStandIn:
                 context = "https://graph.microsoft.com/v1.0/$metadata#chats/$entity"
                 return web.json_response({"@odata.context": context, "id": install["chatId"]})
         return graph_error(404, "NotFound", "Installation not found.")
+
+
+def leave_stamp(day: date | datetime | str) -> str:
+    """employeeLeaveDateTime as Graph writes it: a date at 23:59:59Z, a datetime in UTC."""
+    if isinstance(day, str):
+        return day
+    if isinstance(day, datetime):
+        return day.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{day.isoformat()}T23:59:59Z"
+
+
+def _option(query: Mapping[str, str], name: str) -> str | None:
+    """An OData system query option; Graph reads `$skipToken` as `$skiptoken`."""
+    wanted = name.lower()
+    return next((value for key, value in query.items() if key.lower() == wanted), None)
+
+
+class _Resync(QueryError):
+    """410 Gone: the delta link no longer works; start again (Location says how)."""
+
+    def __init__(self, select: tuple[str, ...] | None) -> None:
+        super().__init__(410, "resyncRequired", "A resync is required.")
+        self.select = select
+
+
+def _sync_state_not_found() -> QueryError:
+    return QueryError(
+        400,
+        "syncStateNotFound",
+        "The sync state generation is not found. The delta token is expired and data must "
+        "be synchronized again.",
+    )
 
 
 @asynccontextmanager

@@ -1,13 +1,18 @@
-"""A counting credential and a fast retry policy for the Graph client tests."""
+"""A counting credential and a fast retry policy for the Graph client tests, and leave dates
+read through a real client from the Graph stand-in."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from azure.core.credentials import AccessToken
 
-from people.graph_client import RetryPolicy
+from people.graph_client import GraphClient, RetryPolicy
+from people.graph_leave_dates import GraphLeaveDates
+from tests.people.graph_standin import GraphStandIn, serving
 
 
 class CountingCredential:
@@ -35,3 +40,15 @@ FAST_RETRY = RetryPolicy(
     max_retry_after_seconds=5.0,
     timeout_seconds=5.0,
 )
+
+
+@asynccontextmanager
+async def leave_dates_on(
+    standin: GraphStandIn, *, retry: RetryPolicy = FAST_RETRY
+) -> AsyncIterator[GraphLeaveDates]:
+    """GraphLeaveDates through a real GraphClient to `standin`, served on loopback."""
+    async with (
+        serving(standin) as url,
+        GraphClient(CountingCredential(standin.token), base_url=url, retry=retry) as client,
+    ):
+        yield GraphLeaveDates(client)
