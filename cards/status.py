@@ -49,6 +49,11 @@ def leaver_status_card(
     )
 
 
+def registered_via(say: Speaker, departure: Departure) -> str:
+    """ "Registered via CSV import": the door the departure came through (issue 16)."""
+    return say("status.registered_via", door=say(f"door.{departure.registered_via.value}"))
+
+
 def holding_card(say: Speaker, departures: Sequence[Departure]) -> dict[str, Any]:
     """The conversations this person holds: who, last day, where it stands, when."""
     rows = []
@@ -92,11 +97,13 @@ class HrListView:
 
 
 def _hr_row(say: Speaker, view: HrListView, departure: Departure) -> Element:
-    """One departure: name, last day, where it stands, its unit, why it needs attention."""
+    """One departure: name, last day, where it stands, its unit, the door it came through,
+    why it needs attention."""
     parts = [say.day(departure.last_working_day), say(f"state.{departure.status.value}")]
     names = dict(view.units)
     if departure.unit in names and view.page.query.unit is None:
         parts.append(names[departure.unit])
+    parts.append(registered_via(say, departure))
     for reason in view.page.attention.get(departure.id, ()):
         if reason is Attention.UNREACHABLE and departure.reach is not None:
             parts.append(f"⚠ {say(f'reach.{departure.reach.value}')}")

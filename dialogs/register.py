@@ -205,6 +205,7 @@ def _facts(text: Speaker, departure: Departure, unit: str, *, own: bool) -> list
         (text("register.type"), text(f"departure_type.{departure.departure_type.value}")),
         *regret,
         (text("task.state"), text(f"state.{departure.status.value}")),
+        (text("register.registered_via"), text(f"door.{departure.registered_via.value}")),
     ]
 
 

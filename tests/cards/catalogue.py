@@ -95,6 +95,7 @@ from journey.departure import (
     Departure,
     DepartureStatus,
     DepartureType,
+    Door,
     InterviewerKind,
     MeetingMode,
     Reach,
@@ -239,8 +240,16 @@ def _status(config: LoadedConfig, language: str) -> dict[str, Card]:
 def _hr_lists(config: LoadedConfig, say: Speaker) -> dict[str, Card]:
     """HR's list (issue 11): a middle page with reasons to look, a search, an empty one."""
     units = [(unit, config.unit_name(unit) or unit) for unit in config.unit_ids]
-    offered = departure(id="d-0003", leaver_name="Åse Østergaard", status=DepartureStatus.OFFERED)
-    blocked = departure(id="d-0002", leaver_name="Jonas Lund", reach=Reach.BLOCKED)
+    # Issue 16: each row says the door it came through (Teams, the CSV import, Entra ID).
+    offered = departure(
+        id="d-0003",
+        leaver_name="Åse Østergaard",
+        status=DepartureStatus.OFFERED,
+        registered_via=Door.ENTRA,
+    )
+    blocked = departure(
+        id="d-0002", leaver_name="Jonas Lund", reach=Reach.BLOCKED, registered_via=Door.CSV
+    )
     middle = HrPage(
         departures=(booked(), blocked, offered),
         total=33,
@@ -466,6 +475,7 @@ def _registered_view(config: LoadedConfig, language: str, **changes: Any) -> Reg
             (text("task.last_day"), Speaker(config, language).day(LAST_DAY)),
             (text("register.locale"), LANGUAGE_NAMES["da"]),
             (text("task.state"), text("state.registered")),
+            (text("register.registered_via"), text("door.api")),
         ],
         "departure_id": "d-0001",
         "can_change": True,
