@@ -1,9 +1,18 @@
-"""People, calendars and Teams from a YAML file, for running without Azure."""
+"""People, calendars and Teams from a YAML file, for running without Azure.
+
+It stands in for Entra ID's leave dates too (journey.leave_dates.LeaveDateSource): a person's
+`leave_date` (a date) or `leave_in_days` (days after the day the bot started, in the person's
+zone), with `department` and `attributes` ({companyName: ..., employeeType: ...}) as Graph
+names them. The file does not change while the bot runs, so a delta round finds nothing new.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -11,8 +20,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
+from journey.leave_dates import Changes, EntraUser, ResyncNeeded
 from journey.people import (
     BusyInterval,
     CreatedMeeting,
@@ -22,6 +33,8 @@ from journey.people import (
 )
 from people.working_hours import LocalWorkingHours
 
+# A Graph property name (extension_<app>_<name> included).
+_PROPERTY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,119}$")
 Recurrence = Literal[
     "day", "weekday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
 ]
@@ -92,6 +105,12 @@ class PersonEntry(BaseModel):
     busy: list[BusyEntry] = Field(default_factory=list)
     # Part-time staff: the days and hours they work; left out, the unit's working hours.
     working_hours: LocalWorkingHours | None = None
+    # Entra ID's employeeLeaveDateTime: a date, or days after the day the bot started.
+    leave_date: date | None = None
+    leave_in_days: int | None = Field(default=None, ge=0, le=3650)
+    department: str | None = None
+    # Other Entra attributes by Graph's property name (companyName, employeeType, ...).
+    attributes: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("upn", "manager", "mail")
     @classmethod
@@ -106,6 +125,44 @@ class PersonEntry(BaseModel):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("department")
+    @classmethod
+    def _department(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("department must not be empty (leave it out)")
+        return value
+
+    @field_validator("attributes")
+    @classmethod
+    def _attributes(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not _PROPERTY.match(name):
+                raise ValueError(f"{name!r} is not a Graph property name (e.g. companyName)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_leave_date(self) -> PersonEntry:
+        if self.leave_date is not None and self.leave_in_days is not None:
+            raise ValueError("give `leave_date` or `leave_in_days`, not both")
+        if self.department is not None and "department" in self.attributes:
+            raise ValueError("give the department once: `department` or `attributes.department`")
+        return self
+
+    def leave_day(self, started: datetime) -> date | None:
+        """The leave date; `leave_in_days` counts from `started`'s date in the person's zone."""
+        if self.leave_in_days is None:
+            return self.leave_date
+        return started.astimezone(ZoneInfo(self.time_zone)).date() + timedelta(
+            days=self.leave_in_days
+        )
+
+    def entra_attributes(self) -> dict[str, str]:
+        """The attributes as Entra would give them: `department` among the rest."""
+        found = dict(self.attributes)
+        if self.department is not None:
+            found["department"] = self.department
+        return found
 
     def person(self) -> Person:
         """The domain view of this entry."""
@@ -161,7 +218,8 @@ class LocalMeeting(BaseModel):
 
 
 class LocalDirectory:
-    """Implements Directory, Calendar and TeamsInstaller over the people file, in memory.
+    """Implements Directory, Calendar, TeamsInstaller and LeaveDateSource over the people file,
+    in memory.
 
     Relative busy entries (`in_days`) count from `now`'s date in each person's zone. Booked
     meetings are kept in memory and make organizer and attendees busy; the app counts as
@@ -290,6 +348,38 @@ class LocalDirectory:
         """The chat id the file gives, if any."""
         return self._known(user_id).chat_id
 
+    async def start_delta(self, attributes: tuple[str, ...]) -> str:
+        """A link for now: the file does not change, so it only names the directory."""
+        return self._delta_link
+
+    async def with_leave_dates(
+        self, first_day: date, attributes: tuple[str, ...]
+    ) -> list[EntraUser]:
+        """Everyone in the file whose leave date is on or after `first_day`."""
+        found = []
+        for entry in self._entries.values():
+            day = entry.leave_day(self._now)
+            if day is not None and day >= first_day:
+                found.append(_entra_user(entry, day, attributes))
+        return found
+
+    async def changes(self, delta_link: str) -> Changes:
+        """Nothing changes in a file read once; a link from elsewhere (Graph's) asks for a
+        full read."""
+        if delta_link != self._delta_link:
+            raise ResyncNeeded("not a link of this local directory")
+        return Changes(users=[], delta_link=self._delta_link)
+
+    @property
+    def _delta_link(self) -> str:
+        """`local:<digest>` of everyone's leave date and attributes: a file edited between
+        two runs gives another link, so the next check reads it whole."""
+        state = sorted(
+            (entry.id, entry.upn, str(entry.leave_day(self._now)), entry.entra_attributes())
+            for entry in self._entries.values()
+        )
+        return "local:" + hashlib.sha256(json.dumps(state).encode()).hexdigest()[:16]
+
     def _entry(self, key: str) -> PersonEntry | None:
         return self._by_key.get(key.strip().lower())
 
@@ -318,10 +408,33 @@ class LocalDirectory:
             day += timedelta(days=1)
 
 
+def _entra_user(entry: PersonEntry, day: date, attributes: Sequence[str]) -> EntraUser:
+    found: Mapping[str, str] = entry.entra_attributes()
+    return EntraUser(
+        id=entry.id,
+        upn=entry.upn,
+        display_name=entry.name,
+        mail=entry.mail or entry.upn,
+        preferred_language=entry.language,
+        leave_date=day,
+        attributes={name: found[name] for name in attributes if name in found},
+    )
+
+
+class _DatesAsText(RoundTripConstructor):
+    """Dates stay text for pydantic to read: ruamel's own reading fails on 2027-02-30
+    without saying where."""
+
+
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", _DatesAsText.construct_yaml_str)
+
+
 def load_people_file(path: Path) -> PeopleFile:
     """Read and validate a people file; raises LocalDirectoryError naming file and line."""
     try:
-        raw = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+        yaml = YAML(typ="rt")
+        yaml.Constructor = _DatesAsText
+        raw = yaml.load(path.read_text(encoding="utf-8"))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

@@ -1,4 +1,5 @@
-"""The people ports in one bundle (directory, calendar, Teams, groups), from Graph or a file."""
+"""The people ports in one bundle (directory, calendar, Teams, groups, leave dates), from Graph
+or a file."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from journey.leave_dates import LeaveDateSource
 from journey.people import Calendar, Directory, GroupMembership, TeamsInstaller, TimeZones
 from people.graph_calendar import GraphCalendar
 from people.graph_client import GraphClient
 from people.graph_directory import GraphDirectory
+from people.graph_leave_dates import GraphLeaveDates
 from people.graph_teams import GraphTeamsInstaller
 from people.local_directory import LocalDirectory
 
@@ -22,6 +25,8 @@ class PeoplePorts:
     calendar: Calendar
     teams: TeamsInstaller
     groups: GroupMembership
+    # Entra ID's leave dates (departures.source: entra): Graph, or the file's leave_date.
+    leave_dates: LeaveDateSource
     # People's own time zones, where the directory does not say them (Graph: mailbox settings).
     zones: TimeZones | None = None
 
@@ -34,6 +39,7 @@ def graph_ports(client: GraphClient, *, teams_app_id: str) -> PeoplePorts:
         calendar=GraphCalendar(client),
         teams=GraphTeamsInstaller(client, teams_app_id),
         groups=directory,
+        leave_dates=GraphLeaveDates(client),
         zones=directory,
     )
 
@@ -41,4 +47,6 @@ def graph_ports(client: GraphClient, *, teams_app_id: str) -> PeoplePorts:
 def local_ports(path: Path, *, now: datetime) -> PeoplePorts:
     """All the ports on one in-memory LocalDirectory loaded from `path`."""
     local = LocalDirectory.from_file(path, now=now)
-    return PeoplePorts(directory=local, calendar=local, teams=local, groups=local)
+    return PeoplePorts(
+        directory=local, calendar=local, teams=local, groups=local, leave_dates=local
+    )
