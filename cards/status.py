@@ -22,6 +22,7 @@ from cards.base import (
     typed,
 )
 from cards.booking import meeting_time
+from cards.leave_dates import leave_dates_banner
 from cards.locale import Speaker
 from cards.offer import leaver_name
 from journey.departure import Departure
@@ -94,6 +95,7 @@ class HrListView:
     page: HrPage
     units: Sequence[tuple[str, str]]  # (unit id, name in the reader's language)
     notice: str = ""  # what the last change did, when HR comes back to the list after it
+    leave_dates: int = 0  # leave dates from Entra ID waiting for HR (issue 16): the banner
 
 
 def _hr_row(say: Speaker, view: HrListView, departure: Departure) -> Element:
@@ -158,6 +160,8 @@ def hr_card(say: Speaker, view: HrListView) -> dict[str, Any]:
     body: list[Element] = [heading(title)]
     if view.notice:
         body.append(paragraph(view.notice))
+    if view.leave_dates:
+        body.append(leave_dates_banner(say, view.leave_dates))
     if page.departures:
         shown = say("status.hr_range", first=page.first, last=page.last, total=page.total)
         body.append(paragraph(shown, subtle=True))

@@ -79,3 +79,11 @@ SHARING_WITHDRAW: Final = "sharing.withdraw"
 SHARING_READ: Final = "sharing.read"
 SHARING_HR: Final = "sharing.hr"
 SHARING_NAME: Final = "sharing.name"
+
+# Departures from Entra ID (issue 16): HR's card of the leave dates that wait for HR.
+LEAVE_DATES_SHOW: Final = "leave_dates.show"
+LEAVE_DATES_CONFIRM: Final = "leave_dates.confirm"
+LEAVE_DATES_CONFIRM_ALL: Final = "leave_dates.confirm_all"
+LEAVE_DATES_DISMISS: Final = "leave_dates.dismiss"
+LEAVE_DATES_CANCEL: Final = "leave_dates.cancel"
+LEAVE_DATES_KEEP: Final = "leave_dates.keep"

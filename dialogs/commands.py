@@ -14,6 +14,7 @@ class Command(StrEnum):
     INSIGHTS = "insights"
     FOLLOW_UPS = "follow_ups"  # issue 14: the follow-ups of the person's units, and their own
     LANGUAGE = "language"
+    LEAVE_DATES = "leave_dates"  # issue 16: HR's leave dates from Entra ID that wait for HR
 
 
 # The word shown to a person in their language; any language's word is understood.
@@ -30,6 +31,12 @@ WORDS: dict[Command, dict[str, str]] = {
         "nb": "oppfølging",
     },
     Command.LANGUAGE: {"en": "language", "da": "sprog", "sv": "språk", "nb": "språk"},
+    Command.LEAVE_DATES: {
+        "en": "leave dates",
+        "da": "fratrædelser",
+        "sv": "slutdatum",
+        "nb": "sluttdatoer",
+    },
 }
 SYNONYMS: dict[str, Command] = {
     word: Command.HELP for word in ("?", "hi", "hello", "hej", "hei", "hallo", "start")
@@ -41,10 +48,16 @@ SYNONYMS: dict[str, Command] = {
         "uppföljningar", "uppfoljning", "åtgärder",
         "oppfølginger", "oppfolging", "tiltak",
     )
+} | {
+    word: Command.LEAVE_DATES
+    for word in (
+        "leave-dates", "leavedates", "fratrædelsesdatoer", "fratraedelser", "avgångar",
+        "avgangar", "fratredelser", "sluttdato",
+    )
 }  # fmt: skip
 
 # Commands only HR members may use; others are told so instead of being shown a form.
-HR_ONLY: frozenset[Command] = frozenset({Command.REGISTER})
+HR_ONLY: frozenset[Command] = frozenset({Command.REGISTER, Command.LEAVE_DATES})
 # Commands for those who see a unit (journey.local_ownership): HR, a unit's managers and its
 # representatives; the help lists them only to those.
 LOCAL: frozenset[Command] = frozenset({Command.INSIGHTS, Command.FOLLOW_UPS})
@@ -60,8 +73,9 @@ def parse_command(text: str | None) -> Command | None:
     if not text:
         return None
     cleaned = _MENTION.sub(" ", text).strip().lower().rstrip(".!?") or text.strip()
-    first = cleaned.split(maxsplit=1)[0] if cleaned.split() else ""
-    return _LOOKUP.get(first)
+    words = cleaned.split()
+    # A command of two words ("leave dates") before one of its first word.
+    return _LOOKUP.get(" ".join(words[:2])) or _LOOKUP.get(words[0] if words else "")
 
 
 def word_for(command: Command, language: str) -> str:

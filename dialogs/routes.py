@@ -13,6 +13,7 @@ from dialogs import (
     insights,
     interviewer,
     language,
+    leave_dates,
     meeting_modes,
     offer,
     plan_changes,
@@ -45,6 +46,7 @@ from journey.follow_up_rules import (
     UnknownOwner,
     WhatRefused,
 )
+from journey.leave_dates import StaleFinding
 from journey.locale import LanguageNotOffered
 from journey.meeting_modes import PlaceRefused, TimeRefused
 from journey.people import DirectoryUnavailable, PersonNotReachable
@@ -227,6 +229,22 @@ def _sharing(router: Router) -> None:
     router.refusal(UnknownHiringManager, "sharing.hr_unknown")
 
 
+def _leave_dates(router: Router) -> None:
+    """HR's leave dates from Entra ID (issue 16). Each finding keeps its own revision, so no
+    departure's mark is checked; a changed one is StaleFinding, answered with the card."""
+    router.command(Command.LEAVE_DATES, leave_dates.show_leave_dates)
+    for verb, payload, handler in (
+        (verbs.LEAVE_DATES_SHOW, leave_dates.ShowLeaveDates, leave_dates.show),
+        (verbs.LEAVE_DATES_CONFIRM, leave_dates.FindingAct, leave_dates.confirm),
+        (verbs.LEAVE_DATES_CONFIRM_ALL, leave_dates.ConfirmAll, leave_dates.confirm_all),
+        (verbs.LEAVE_DATES_DISMISS, leave_dates.FindingAct, leave_dates.dismiss),
+        (verbs.LEAVE_DATES_CANCEL, leave_dates.FindingAct, leave_dates.cancel_departure),
+        (verbs.LEAVE_DATES_KEEP, leave_dates.FindingAct, leave_dates.keep_departure),
+    ):
+        router.verb(verb, payload, handler, checked=False)
+    router.refusal(StaleFinding, leave_dates.stale)
+
+
 def build_router() -> Router:
     """Every command and verb the bot understands, and the answer to every refusal."""
     router = Router()
@@ -248,5 +266,6 @@ def build_router() -> Router:
     _meeting_modes(router)
     _follow_ups(router)
     _sharing(router)
+    _leave_dates(router)
     _refusals(router)
     return router

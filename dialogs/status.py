@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from cards.status import ALL, HrListView, holding_card, hr_card, leaver_status_card
 from dialogs.card_action import DepartureAction, asker_of, leaver_card
+from dialogs.leave_dates import waiting_count
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn
 from journey.departure import Departure, DepartureStatus
@@ -101,7 +102,9 @@ async def hr_list_card(turn: DialogTurn, query: HrQuery, notice: str = "") -> di
         return None
     config = turn.config
     units = [(unit, config.unit_name(unit, turn.locale) or unit) for unit in config.unit_ids]
-    return hr_card(turn.speaker(), HrListView(page=page, units=units, notice=notice))
+    waiting = await waiting_count(turn)  # issue 16: leave dates from Entra ID for HR
+    view = HrListView(page=page, units=units, notice=notice, leave_dates=waiting)
+    return hr_card(turn.speaker(), view)
 
 
 async def show_list(turn: DialogTurn, payload: HrListState) -> InvokeResult:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from journey.follow_ups import FollowUps
     from journey.hr import HrRoster
     from journey.insights_service import InsightsSource
+    from journey.leave_dates import LeaveDateInbox
     from journey.meeting_modes import MeetingModes
     from journey.patterns import UnitPatterns
     from journey.plan_changes import PlanChanges
@@ -57,6 +58,7 @@ class Services:
     follow_up_lists: FollowUpSource | None = None  # open follow-ups per unit, own (issue 14)
     patterns: UnitPatterns | None = None  # earlier leavers, on the task card (issue 14)
     follow_ups: FollowUps | None = None  # agreed after the conversation, owned, done (issue 14)
+    leave_dates: LeaveDateInbox | None = None  # leave dates from Entra ID for HR (issue 16)
 
 
 Wired = TypeVar("Wired")

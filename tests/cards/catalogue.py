@@ -19,6 +19,7 @@ from cards.after_conversation import (
     thank_you_without_details,
     wishes_card,
 )
+from cards.base import adaptive_card
 from cards.booking import (
     booking_replaced_card,
     cancelled_booking_card,
@@ -42,6 +43,7 @@ from cards.insights import Choice as InsightsChoice
 from cards.insights import insights_card
 from cards.interviewer import interviewer_card
 from cards.language import language_card
+from cards.leave_dates import leave_dates_banner, leave_dates_card
 from cards.locale import Speaker
 from cards.meeting_modes import (
     outside_form_card,
@@ -113,6 +115,7 @@ from journey.sharing import LeaverView, Reader, ReaderView, SharedSummary
 from journey.slots import Slot
 from journey.survey import Answer, Attribution
 from tests.cards.catalogue_follow_up_lists import follow_up_page
+from tests.cards.catalogue_leave_dates import leave_date_views
 from tests.cards.catalogue_patterns import patterns_cards
 
 Card = dict[str, Any]
@@ -867,6 +870,16 @@ def _with_button(card: Card, button: Card) -> Card:
     return {**card, "actions": [*card.get("actions", []), button]}
 
 
+def _leave_dates(config: LoadedConfig, language: str) -> dict[str, Card]:
+    """HR's leave dates from Entra ID (issue 16; tests/cards/catalogue_leave_dates.py)."""
+    say = Speaker(config, language)
+    views = leave_date_views(config, language)
+    banner = adaptive_card([leave_dates_banner(say, 3)], lang=say.lang)
+    return {name: leave_dates_card(say, view) for name, view in views.items()} | {
+        "leave-dates-banner": banner
+    }
+
+
 SOURCES: tuple[Build, ...] = (
     _offer_and_booking,
     _task,
@@ -884,6 +897,7 @@ SOURCES: tuple[Build, ...] = (
     _follow_ups,
     _follow_up_lists,
     _sharing,
+    _leave_dates,
 )
 
 

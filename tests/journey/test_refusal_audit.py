@@ -98,6 +98,17 @@ REFUSED_WITHOUT_DEPARTURE: dict[str, tuple[dict[str, Any], Reason, str | None]] 
     "insights.show": ({"unit": "all"}, Reason.NO_FIGURES, "insights"),
     # Issue 14: the follow-up lists' page, for someone with no unit and no follow-up of theirs.
     "follow_up_lists.page": ({"page": 0}, Reason.NO_FOLLOW_UPS, "follow_ups"),
+    # Issue 16: HR's leave dates from Entra ID, each act on one person's finding.
+    "leave_dates.show": ({}, Reason.NOT_HR, "leave_dates"),
+    "leave_dates.confirm": ({"user": "u-1", "revision": 0}, Reason.NOT_HR, "leave_dates"),
+    "leave_dates.confirm_all": (
+        {"items": [{"user": "u-1", "revision": 0}]},
+        Reason.NOT_HR,
+        "leave_dates",
+    ),
+    "leave_dates.dismiss": ({"user": "u-1", "revision": 0}, Reason.NOT_HR, "leave_dates"),
+    "leave_dates.cancel": ({"user": "u-1", "revision": 0}, Reason.NOT_HR, "leave_dates"),
+    "leave_dates.keep": ({"user": "u-1", "revision": 0}, Reason.NOT_HR, "leave_dates"),
 }
 # Pressed by someone who has a part in the departure, but not this one: the true reason.
 WRONG_PART: list[tuple[TeamsUser, str, dict[str, Any], Reason]] = [
