@@ -14,10 +14,13 @@ from datetime import date
 from typing import Any
 
 from bench.drive import REPO
-from bench.flow_cards import press
+from bench.flow_cards import Card, press, verbs_of
 from bench.flow_people import UNIT
 from bench.hr_rig import HrRig
+from cards import verbs
+from dialogs.commands import Command, word_for
 from journey.departure import Door
+from journey.leave_dates import FindingState
 
 # Settings the CSV import must not pick up from the caller's shell: the rig sets its own.
 _FOREIGN_ENV = ("EXITBOT_", "MICROSOFT_", "DATABASE_URL", "GRAPH_")
@@ -26,6 +29,12 @@ TEAMS_MESSAGE = "message 'register' (the bot answers with the form)"
 TEAMS_SUBMIT = "register.submit (the form filled in: leaver, unit, last day)"
 CSV_ROW = "a row of the spreadsheet filled in (leaver, unit, last day)"
 CSV_IMPORT = "the file saved as CSV and imported (`exitbot departures import`)"
+ENTRA_COMMAND = "message 'leave dates' (the bot answers with the card of leave dates)"
+ENTRA_ALL = "leave_dates.confirm_all (Register all, a page of up to 15 at a time)"
+ENTRA_ONE = "leave_dates.confirm (Register, on one leaver's row)"
+ENTRA_DEPARTMENT = "Social og Sundhed"  # each leaver's department in Entra ID
+CONFIRM_ALL = verbs.LEAVE_DATES_CONFIRM_ALL
+CONFIRM = verbs.LEAVE_DATES_CONFIRM
 
 
 @dataclass(frozen=True)
@@ -98,5 +107,52 @@ CSV = DoorRun("CSV import", csv_import, Door.CSV)
 
 
 def entra_doors() -> list[DoorRun]:
-    """The Entra doors, once the service has them."""
-    return []
+    """The Entra doors: HR's YAML takes departures from Entra ID (organisation.yaml as shipped,
+    with the mode set), and each leaver's leave date and department are in the directory."""
+    return [
+        _entra("Entra, confirm all", "confirm", entra_confirm_all),
+        _entra("Entra, confirm each", "confirm", entra_confirm_each),
+        _entra("Entra, auto", "auto", entra_auto),
+    ]
+
+
+def _entra(name: str, mode: str, register: Callable[[HrRig, date], Awaitable[None]]) -> DoorRun:
+    departures = {
+        "source": "entra",
+        "entra": {
+            "mode": mode,
+            "unit_from": {"attribute": "department", "values": {ENTRA_DEPARTMENT: UNIT}},
+        },
+    }
+    attributes = {"department": ENTRA_DEPARTMENT}
+    return DoorRun(name, register, Door.ENTRA, departures, leave_dates=True, attributes=attributes)
+
+
+async def entra_auto(rig: HrRig, last_day: date) -> None:
+    """Nothing for HR: the check at start registers every leaver by itself."""
+
+
+async def entra_confirm_all(rig: HrRig, last_day: date) -> None:
+    """HR presses "Register all N" on the card of leave dates, once per page of it."""
+    card = await _leave_dates_card(rig)
+    while CONFIRM_ALL in verbs_of(card):
+        card = await rig.presses(CONFIRM_ALL, press(card, CONFIRM_ALL) or {}, ENTRA_ALL)
+
+
+async def entra_confirm_each(rig: HrRig, last_day: date) -> None:
+    """HR presses "Register" on each leaver's row instead."""
+    card = await _leave_dates_card(rig)
+    while CONFIRM in verbs_of(card):
+        card = await rig.presses(CONFIRM, press(card, CONFIRM) or {}, ENTRA_ONE)
+
+
+async def _leave_dates_card(rig: HrRig) -> Card:
+    """HR's card of leave dates once the check has proposed every leaver: the one the bot sent
+    HR, or else (it went to another HR contact, or none) the one HR asks for."""
+    await rig.findings(FindingState.TO_CONFIRM, len(rig.leavers))
+    sent = [card for card in rig.cards_to_hr() if CONFIRM_ALL in verbs_of(card)]
+    if sent:
+        return sent[-1]
+    before = len(rig.cards_to_hr())
+    await rig.says(word_for(Command.LEAVE_DATES, "en"), ENTRA_COMMAND)
+    return await rig.card_to_hr(CONFIRM_ALL, after=before)

@@ -30,8 +30,10 @@ from config.loader import default_config_dir, load_config
 from config.rules import closing_rules
 from journey.clock import ShiftedClock
 from journey.departure import Departure, DepartureStatus
+from journey.leave_dates import FindingState
 from storage.database import Database
 from storage.departures import SqlDepartureRepository
+from storage.leave_dates import SqlLeaveDates
 from storage.migrate import upgrade
 from testkit.standins.connector import ConnectorStandIn
 from testkit.standins.serve import serve
@@ -162,10 +164,13 @@ class HrRig:
 
     def _write_people(self) -> None:
         write_people(self.leavers, self.work)  # people.yaml (JSON is YAML), members.json
-        if not self.leave_dates and not self.attributes:
-            return
         document = json.loads(self.people_file.read_text())
         for person in document["people"]:
+            if person["upn"] == HR.upn:
+                person["chat_id"] = HR.conversation_id
+            # Only the bench's leavers have a leave date (not the demo's own people).
+            person.pop("leave_date", None)
+            person.pop("leave_in_days", None)
             if person["upn"] in self.leave_dates:
                 person["leave_date"] = self.leave_dates[person["upn"]].isoformat()
             if any(person["upn"] == leaver.user.upn for leaver in self.leavers):
@@ -180,7 +185,12 @@ class HrRig:
         yaml = YAML()  # round trip: HR's comments stay
         organisation = target / "organisation.yaml"
         document = yaml.load(organisation.read_text(encoding="utf-8"))
-        document["departures"] = {**(document.get("departures") or {}), **self.departures}
+        shipped = dict(document.get("departures") or {})
+        for key, value in self.departures.items():
+            if isinstance(value, Mapping) and isinstance(shipped.get(key), Mapping):
+                value = {**shipped[key], **value}  # e.g. `entra`: the mode on the shipped ones
+            shipped[key] = value
+        document["departures"] = shipped
         with organisation.open("w", encoding="utf-8") as out:
             yaml.dump(document, out)
 
@@ -253,6 +263,16 @@ class HrRig:
             if mine:
                 found[leaver.user.upn] = max(mine, key=_created)
         return found
+
+    async def findings(self, state: FindingState, count: int) -> None:
+        """Wait until the check has left `count` leave dates in `state`."""
+
+        async def done() -> bool:
+            if self._reader is None:
+                self._reader = await Database.open(self.database_url)
+            return len(await SqlLeaveDates(self._reader).in_states([state])) >= count
+
+        await until(done, f"{count} leave dates {state.value}")
 
     async def all_departures(self, accept: Callable[[Departure], bool], what: str) -> None:
         """Wait until every leaver has a departure that `accept` says yes to."""
