@@ -260,6 +260,8 @@ class LeaveDateCheck:
         for attempt in range(SAVE_ATTEMPTS):
             stored = await self._store.get(user.id)
             seen = merged(stored, user)
+            if stored is None and seen.leave_date is None:
+                return  # no leave date, and none before: nothing to look up or keep
             active = await self._active(seen.upn)
             in_group = None
             if group_matters(stored, seen, settings) and settings.group_id and seen.upn:

@@ -84,7 +84,7 @@ def merged(stored: Finding | None, user: EntraUser) -> Seen:
         upn=(user.upn or (stored.upn if stored else "")).lower(),
         name=user.display_name or (stored.name if stored else ""),
         leave_date=user.leave_date
-        if user.leave_date_given
+        if user.leave_date_given and not user.removed
         else (stored.leave_date if stored else None),
         preferred_language=user.preferred_language
         or (stored.preferred_language if stored else None),
@@ -143,6 +143,12 @@ def decide(
         and active is not None
         and active.id == stored.departure_id
     )
+    if seen.removed:  # deleted in Entra: whatever runs stays as it is
+        return (
+            Decision(None)
+            if stored is None
+            else _out_of_scope(stored, seen, settings, now, tied=tied)
+        )
     if seen.leave_date is None:
         assert stored is not None
         return _cleared(stored, seen, settings, now, tied=tied, active=active)
