@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench.flow_people import leavers
 from bench.hr_doors import CSV, TEAMS, DoorRun, entra_doors
-from bench.hr_rig import HrRig, Tally, last_working_day, running
+from bench.hr_rig import HrRig, Tally, last_working_day, migrated_template, running
 
 WHAT_IS_COUNTED = (
     "Counted: each message HR types to the bot, each card button HR presses, and for the CSV "
@@ -56,11 +56,11 @@ class Row:
         return "; ".join(f"{count} × {what}" for what, count in self.tally.actions.items())
 
 
-async def measured(door: DoorRun, count: int, work: Path) -> Row:
+async def measured(door: DoorRun, count: int, work: Path, template: Path | None = None) -> Row:
     """HR registers `count` leavers through `door`; every departure is then taken to closed."""
     everyone = leavers(count)
     slug = "".join(c if c.isalnum() else "-" for c in door.name.lower())
-    rig = HrRig(work / slug, everyone, door.departures)
+    rig = HrRig(work / slug, everyone, door.departures, template=template)
     last_day = last_working_day(rig.today())
     if door.leave_dates:
         rig.leave_dates = {leaver.user.upn: last_day for leaver in everyone}
@@ -83,8 +83,9 @@ async def measured(door: DoorRun, count: int, work: Path) -> Row:
 
 
 async def measure(doors: Sequence[DoorRun], count: int, work: Path) -> list[Row]:
-    """Each door in turn, each on a service and database of its own."""
-    return [await measured(door, count, work) for door in doors]
+    """Each door in turn, each on a service and database of its own (migrated once)."""
+    template = await migrated_template(work)
+    return [await measured(door, count, work, template) for door in doors]
 
 
 def table(rows: Sequence[Row]) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
+from aiohttp import web
 from ruamel.yaml import YAML
 
 from bench.flow_cards import Card, judged, verbs_of
@@ -26,7 +27,8 @@ from bench.flow_people import HR_UPN, Leaver, write_people
 from bench.protocol import TeamsUser, invoke_activity, message_activity
 from bot.app import create_app
 from bot.settings import Settings
-from config.loader import default_config_dir, load_config
+from bot.typedefs import CONFIG
+from config.loader import default_config_dir
 from config.rules import closing_rules
 from journey.clock import ShiftedClock
 from journey.departure import Departure, DepartureStatus
@@ -91,6 +93,9 @@ class HrRig:
     _stack: contextlib.AsyncExitStack | None = None
     _http: aiohttp.ClientSession | None = None
     _reader: Database | None = None  # the bench's own connection, to see the departures
+    _app: web.Application | None = None  # the service running now
+    # A database migrated once per run, copied for each door (None: migrate here).
+    template: Path | None = None
     _ids: int = 0
 
     @property
@@ -134,7 +139,7 @@ class HrRig:
         self._write_people()
         if self.departures is not None:
             self._write_config()
-        await upgrade(self.database_url)
+        await _migrated(self.work / "exitbot.sqlite3", self.template)
         self._stack = contextlib.AsyncExitStack()
         self._http = await self._stack.enter_async_context(aiohttp.ClientSession())
         for leaver in self.leavers:
@@ -146,6 +151,7 @@ class HrRig:
     async def _serve(self) -> None:
         assert self._stack is not None
         app = create_app(self.settings(), clock=self.clock)
+        self._app = app
         self._app_stack = contextlib.AsyncExitStack()
         self.url = await self._app_stack.enter_async_context(serve(app))
 
@@ -286,7 +292,8 @@ class HrRig:
     async def closes_all(self) -> None:
         """Move the clock past the day every departure closes on and start the service again
         (the closing job runs at start, then every hour); wait until every one is closed."""
-        config = load_config(self.config_dir)
+        assert self._app is not None
+        config = self._app[CONFIG].current  # HR's YAML as the running service read it
         latest = datetime.now(UTC)
         for departure in (await self.departures_now()).values():
             days = closing_rules(config, departure.unit).days_after_last_day
@@ -297,6 +304,21 @@ class HrRig:
         await self.all_departures(
             lambda d: d.status is DepartureStatus.CLOSED, "every departure closed"
         )
+
+
+async def _migrated(path: Path, template: Path | None) -> None:
+    """A database at the newest schema at `path`: a copy of `template`, or migrated here."""
+    if template is not None:
+        shutil.copyfile(template, path)
+        return
+    await upgrade(f"sqlite+aiosqlite:///{path}")
+
+
+async def migrated_template(work: Path) -> Path:
+    """A database migrated once, in `work` (a folder), for every door of a run to copy."""
+    path = work / "migrated.sqlite3"
+    await _migrated(path, None)
+    return path
 
 
 def _created(departure: Departure) -> datetime:
