@@ -22,6 +22,7 @@ from hr_api.models import (
     DepartureOut,
     ProblemOut,
     Problems,
+    RegisteredOut,
     TimelineOut,
 )
 from journey.clock import SystemClock
@@ -239,7 +240,9 @@ async def cancel_departure(request: web.Request, caller: ApiCaller) -> web.Respo
 async def get_timeline(request: web.Request, caller: ApiCaller) -> web.Response:
     """GET /api/departures/{id}/timeline: what was sent, when, to whom; what failed and why."""
     departure_id = request.match_info["id"]
-    await request.app[REGISTRATION].get(departure_id)  # NotFound answers 404
+    departure = await request.app[REGISTRATION].get(departure_id)  # NotFound answers 404
     # Reading the log needs no clock; the queue wants one for its writes.
     events = await DueActionQueue(request.app[DATABASE], SystemClock()).timeline(departure_id)
-    return _json(TimelineOut(departure_id=departure_id, events=[DeliveryOut.of(e) for e in events]))
+    registered = RegisteredOut.of(departure)  # issue 16: where it came from, first
+    lines = [*([registered] if registered else []), *(DeliveryOut.of(e) for e in events)]
+    return _json(TimelineOut(departure_id=departure_id, events=lines))

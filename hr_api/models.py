@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
-from journey.departure import Departure, DepartureStatus, DepartureType, Reach
+from journey.departure import Departure, DepartureStatus, DepartureType, Door, Reach
 from journey.due import DeliveryEvent, Outcome
 from journey.registration_rules import IsoDay, RegistrationRequest
 
@@ -57,6 +58,13 @@ class DepartureChange(BaseModel):
         return {name: getattr(self, name) for name in names if name in self.model_fields_set}
 
 
+DOORS = (
+    "Where the departure came from: teams (HR's form in Teams), api (HR's system through this "
+    "API), csv (the CSV import) or entra (the leave date in Entra ID). Registering it again "
+    "through another door keeps the first."
+)
+
+
 class DepartureOut(BaseModel):
     """A departure as the API shows it."""
 
@@ -83,6 +91,7 @@ class DepartureOut(BaseModel):
         description="HR's or the manager's assessment; null when nobody said. Never shown to "
         "the leaver."
     )
+    registered_via: Door = Field(description=DOORS)
     version: int = Field(description="Goes up by one with every change.")
     created_at: datetime | None
     updated_at: datetime | None
@@ -106,6 +115,7 @@ class DepartureOut(BaseModel):
             interviewer_pool=list(departure.interviewer_pool),
             departure_type=departure.departure_type,
             regrettable=departure.regrettable,
+            registered_via=departure.registered_via,
             version=departure.version,
             created_at=departure.created_at,
             updated_at=departure.updated_at,
@@ -171,10 +181,31 @@ class DeliveryOut(BaseModel):
         )
 
 
+class RegisteredOut(BaseModel):
+    """The first line of a departure's timeline: when it was registered, and through which door."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    at: datetime
+    kind: Literal["registered"] = "registered"
+    door: Door = Field(description=DOORS)
+
+    @classmethod
+    def of(cls, departure: Departure) -> RegisteredOut | None:
+        """The registration of a stored departure (every stored one has its time)."""
+        if departure.created_at is None:
+            return None
+        return cls(at=departure.created_at, door=departure.registered_via)
+
+
 class TimelineOut(BaseModel):
-    """What the bot sent about a departure, when and to whom, and what failed and why."""
+    """How a departure came in, then what the bot sent about it, when and to whom, and what
+    failed and why."""
 
     model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
     departure_id: str
-    events: list[DeliveryOut] = Field(description="Oldest first.")
+    events: list[RegisteredOut | DeliveryOut] = Field(
+        description="Oldest first: the registration (kind registered, with its door), then every "
+        "delivery attempt and decision."
+    )

@@ -62,11 +62,12 @@ OPERATIONS: tuple[Operation, ...] = (
         path="/api/departures/{id}/timeline",
         handler=get_timeline,
         operation_id="getDeliveryTimeline",
-        summary="What the bot sent about a departure, when and to whom, and what failed",
+        summary="How a departure came in, what the bot sent about it, to whom, what failed",
         path_parameters=_ID,
         responses={
             200: (
-                "Every delivery attempt and decision, oldest first. Sent messages stay here "
+                "How the departure came in (kind registered: when, and through which door), "
+                "then every delivery attempt and decision, oldest first. Sent messages stay here "
                 "after the departure moved or was cancelled; withdrawn ones show as "
                 "cancelled.",
                 TimelineOut,

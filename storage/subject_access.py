@@ -64,6 +64,8 @@ _EXPORTED_DEPARTURE = (
     # their own export holds it, though no card ever shows it to them.
     "departure_type",
     "regrettable",
+    # Issue 16: where the departure came from (teams, api, csv or entra).
+    "registered_via",
     "created_at",
     "updated_at",
 )
