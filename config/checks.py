@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from config.departure_checks import check_departures
 from config.hints import suggest
 from config.overrides import MAX_UNIT_DEPTH, climb, lineage
 from config.parsed import Parsed, Source
@@ -31,6 +32,7 @@ def cross_check(parsed: Parsed) -> list[ConfigProblem]:
         if parsed.texts is not None:
             problems += check_unit_texts(parsed, parsed.units)
     problems += check_effective_settings(parsed)
+    problems += check_departures(parsed)
     return problems
 
 

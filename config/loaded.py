@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from config.overrides import lineage
+from config.overrides import lineage, unit_departures_source
 from config.schema import (
     HandoverItem,
     OrganisationFile,
@@ -17,6 +18,7 @@ from config.schema import (
     UnitSettings,
 )
 from config.texts import TextBook
+from journey.leave_dates import LeaveDateSettings
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,37 @@ class LoadedConfig:
     def max_days_ahead(self) -> int:
         """How many days ahead of today a last working day may be registered."""
         return self.organisation.departures.max_days_ahead
+
+    def departures_source(self, unit_id: str | None) -> str:
+        """Where a unit's departures come from, `manual` or `entra`: its own or the nearest
+        unit's above it (`departures_source`), else the organisation's (`departures.source`).
+        None (no unit) and an unknown unit take the organisation's."""
+        own = unit_departures_source(unit_id, self.units) if unit_id else None
+        return own or self.organisation.departures.source
+
+    @cached_property
+    def leave_dates(self) -> LeaveDateSettings | None:
+        """HR's settings for departures from Entra ID, None when neither the organisation nor
+        any unit takes them from there. `units` holds each unit whose departures come from
+        Entra, and "" (a departure with no unit) when the organisation's do. Worked out once
+        per loaded configuration (a reload makes a new one)."""
+        units = {unit for unit in self.units if self.departures_source(unit) == "entra"}
+        if self.organisation.departures.source == "entra":
+            units.add("")
+        if not units:
+            return None
+        entra = self.organisation.departures.entra
+        return LeaveDateSettings(
+            look_ahead_days=entra.look_ahead_days,
+            mode=entra.mode,
+            when_cleared=entra.when_cleared,
+            check_every_minutes=entra.check_every_minutes,
+            group_id=entra.users.group,
+            where=dict(entra.users.where),
+            unit_attribute=entra.unit_from.attribute,
+            units_by_value=dict(entra.unit_from.values),
+            units=frozenset(units),
+        )
 
     @property
     def retention_months(self) -> int:

@@ -83,3 +83,12 @@ def effective_texts(unit_id: str, units: Mapping[str, Unit]) -> dict[str, Locali
     for unit in lineage(unit_id, units) or []:
         texts.update(unit.texts)
     return texts
+
+
+def unit_departures_source(unit_id: str, units: Mapping[str, Unit]) -> str | None:
+    """Where a unit's departures come from when it (or the nearest unit above it) says so
+    (`departures_source`); None: as the organisation's `departures.source`."""
+    source = None
+    for unit in lineage(unit_id, units) or []:
+        source = unit.departures_source or source
+    return source

@@ -31,6 +31,7 @@ from config.schema_base import (
 )
 from config.schema_calendar import Calendar
 from config.schema_closing import Closing
+from config.schema_departures import DepartureSource, EntraSettings, RefusedInDefaults
 from config.schema_farewell import Farewell
 from config.schema_offer import OfferSettings
 from config.schema_patterns import Patterns
@@ -98,6 +99,9 @@ class UnitSettings(Strict):
     farewell: Farewell = Farewell()
     closing: Closing = Closing()  # config/schema_closing.py
     patterns: Patterns = Patterns()  # config/schema_patterns.py (issue 14)
+    # Written in a unit only (Unit below); in `defaults` it is refused: the organisation's
+    # source is `departures.source` (config/schema_departures.py).
+    departures_source: RefusedInDefaults = Field(None, exclude=True)
 
 
 class HrMembers(Strict):
@@ -125,9 +129,12 @@ class InsightsSettings(Strict):
 
 
 class DepartureSettings(Strict):
-    """What HR lets be registered (issue 12): a last working day at most this far ahead."""
+    """What HR lets be registered (issue 12): a last working day at most this far ahead; and
+    where departures come from (issue 16): HR's doors only, or also Entra ID's leave date."""
 
     max_days_ahead: int = Field(365, ge=1, le=3650)
+    source: DepartureSource = "manual"
+    entra: EntraSettings = EntraSettings()  # config/schema_departures.py
 
 
 class OrganisationFile(Strict):
@@ -153,6 +160,9 @@ class Unit(UnitSettings):
     # the unit's insights and follow-ups, and those of the units below it (issue 14).
     representatives: Annotated[list[Upn], AfterValidator(_unique)] = Field(default_factory=list)
     texts: dict[TextKey, Localized] = Field(default_factory=dict)
+    # Where this unit's departures come from, when not as the organisation's (issue 16);
+    # the units below it inherit it (config.overrides.unit_departures_source).
+    departures_source: DepartureSource | None = None
 
 
 class UnitsFile(Strict):

@@ -114,7 +114,8 @@ def _keys_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str] | No
     if _is_union(tp):
         return None
     if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return list(tp.model_fields)
+        # A key kept only to refuse it with a better message (`exclude`) is not offered.
+        return [name for name, field in tp.model_fields.items() if not field.exclude]
     return None
 
 
