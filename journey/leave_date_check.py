@@ -224,6 +224,9 @@ class LeaveDateCheck:
                 await self._apply(user, settings, today, report, ACTOR)
         for finding in await self._store.in_states([_S.AHEAD]):
             await self._apply(unread(finding), settings, today, report, ACTOR)
+        for finding in await self._store.in_states([_S.TO_CONFIRM, _S.NO_UNIT, _S.NOT_REGISTERED]):
+            if finding.leave_date is not None and finding.leave_date < today:  # too late now
+                await self._apply(unread(finding), settings, today, report, ACTOR)
         await self._store.delete_done(_months_before(today, self._retention_months()))
         if not await self._store.finish(self._holder, link, fingerprint, report):
             log.warning("leave-date check: lease lost before saving the delta link")
@@ -354,7 +357,7 @@ class LeaveDateCheck:
 
     async def _linked(self, finding: Finding, actor: str, counts: list[str]) -> None:
         counts.append("linked")
-        await self._record(actor, AUDIT_LINKED, finding.departure_id)
+        await self._record(actor, AUDIT_LINKED, finding)
 
     async def _free_external_id(self, user_id: str) -> str:
         """`entra:<id>`, or after an ended departure under it, `entra:<id>:<that one's id>`
@@ -385,13 +388,14 @@ class LeaveDateCheck:
                 return departure
         return None
 
-    async def _record(self, actor: str, action: str, departure_id: str | None) -> None:
+    async def _record(self, actor: str, action: str, finding: Finding) -> None:
+        """An audit row of the check's or HR's own: the door and the Entra object id."""
         entry = AuditEntry(
             at=self._clock.now(),
             actor=actor,
             action=action,
-            departure_id=departure_id,
-            detail={"door": DOOR.value},
+            departure_id=finding.departure_id,
+            detail={"door": DOOR.value, "entra_user": finding.user_id},
         )
         await self._audit.record(entry)
 
@@ -428,7 +432,7 @@ class LeaveDateCheck:
         if stored.state not in {_S.TO_CONFIRM, _S.NO_UNIT, _S.NOT_REGISTERED}:
             raise StaleFinding(user_id)
         finding = await self._hr_saves(stored, _S.DISMISSED)
-        await self._record(actor, AUDIT_DISMISSED, stored.departure_id)
+        await self._record(actor, AUDIT_DISMISSED, stored)
         return finding
 
     async def cancel_departure(self, actor: str, user_id: str, revision: int) -> Finding:
@@ -446,7 +450,7 @@ class LeaveDateCheck:
         if stored.state is not _S.TO_CANCEL:
             raise StaleFinding(user_id)
         finding = await self._hr_saves(stored, _S.REGISTERED)
-        await self._record(actor, AUDIT_KEPT, stored.departure_id)
+        await self._record(actor, AUDIT_KEPT, stored)
         return finding
 
     async def status(self) -> CheckStatus:

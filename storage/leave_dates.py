@@ -60,6 +60,13 @@ class SqlLeaveDates:
             rows = (await connection.execute(statement)).all()
         return [_finding(row) for row in rows]
 
+    async def for_person(self, upn: str) -> list[Finding]:
+        """The findings about `upn` (a person's data export: what the check read of them)."""
+        statement = select(leave_date_findings).where(_F.upn == upn.strip().lower())
+        async with self._db.reading() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [_finding(row) for row in rows]
+
     async def with_leave_date_from(self, first_day: date) -> list[Finding]:
         """Every finding whose stored leave date is on or after `first_day`."""
         statement = select(leave_date_findings).where(_F.leave_date >= first_day)

@@ -348,3 +348,32 @@ async def test_done_findings_are_deleted_after_the_retention_period(rig: Rig) ->
     rig.clock.advance(days=30)
     await rig.check.run()
     assert await rig.store.get(user(1).id) is None
+
+
+async def test_a_proposal_hr_left_until_the_date_passed_leaves_the_list(rig: Rig) -> None:
+    rig.entra.put(user(1))
+    await rig.check.run()
+    assert len(await rig.check.waiting()) == 1
+
+    rig.clock.advance(days=45)  # past 10 April; nothing changed in Entra
+    await rig.check.run()
+
+    assert await rig.check.waiting() == [] and await rig.count() == 0
+
+
+async def test_hr_dismissing_is_audited_and_a_persons_findings_can_be_exported(rig: Rig) -> None:
+    rig.entra.put(user(1))
+    await rig.check.run()
+    [waiting] = await rig.check.waiting()
+
+    await rig.check.dismiss(HR, waiting.user_id, waiting.revision)
+
+    async with rig.db.engine.connect() as connection:
+        rows = (
+            await connection.exec_driver_sql(
+                "SELECT actor, action FROM audit_log WHERE action = 'leave_date.dismissed'"
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [(HR, "leave_date.dismissed")]
+    [mine] = await rig.store.for_person(user(1).upn.upper())
+    assert mine.state is FindingState.DISMISSED and mine.leave_date == SOON
