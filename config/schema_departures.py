@@ -50,10 +50,9 @@ ENTRA_ATTRIBUTES: tuple[str, ...] = (
 def _attribute(value: str) -> str:
     if value in ENTRA_ATTRIBUTES:
         return value
-    hint = did_you_mean(value, ENTRA_ATTRIBUTES)
     raise ValueError(
-        f"{value!r} is not a user property the bot reads from Entra ID{hint}; "
-        f"use one of {', '.join(ENTRA_ATTRIBUTES)}"
+        f"{value!r} is not a user property the bot reads from Entra ID "
+        f"({', '.join(ENTRA_ATTRIBUTES)}){did_you_mean(value, ENTRA_ATTRIBUTES)}"
     )
 
 
