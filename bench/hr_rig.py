@@ -191,12 +191,7 @@ class HrRig:
         yaml = YAML()  # round trip: HR's comments stay
         organisation = target / "organisation.yaml"
         document = yaml.load(organisation.read_text(encoding="utf-8"))
-        shipped = dict(document.get("departures") or {})
-        for key, value in self.departures.items():
-            if isinstance(value, Mapping) and isinstance(shipped.get(key), Mapping):
-                value = {**shipped[key], **value}  # e.g. `entra`: the mode on the shipped ones
-            shipped[key] = value
-        document["departures"] = shipped
+        document["departures"] = merged(document.get("departures") or {}, self.departures)
         with organisation.open("w", encoding="utf-8") as out:
             yaml.dump(document, out)
 
@@ -304,6 +299,17 @@ class HrRig:
         await self.all_departures(
             lambda d: d.status is DepartureStatus.CLOSED, "every departure closed"
         )
+
+
+def merged(shipped: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """`shipped` with `changes` written over it, mapping by mapping (the shipped unit mapping
+    stays when a change adds one value to it)."""
+    result = dict(shipped)
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
+            value = merged(result[key], value)
+        result[key] = value
+    return result
 
 
 async def _migrated(path: Path, template: Path | None) -> None:
