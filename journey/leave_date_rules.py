@@ -189,7 +189,9 @@ def _new(
     if refused and stored is not None and (stored.leave_date, stored.unit) == (day, unit):
         # Refused already, and nothing changed: HR's card offers to try again.
         return Decision(_next(stored, seen, settings, now, _State.NOT_REGISTERED))
-    if settings.mode == "auto":
+    # HR said no to this person's earlier leave date: a new one is asked again, also in auto.
+    asked_before = stored is not None and stored.state is _State.DISMISSED
+    if settings.mode == "auto" and not asked_before:
         return Decision(_next(stored, seen, settings, now, _State.REGISTERED), Action.REGISTER)
     finding = _next(stored, seen, settings, now, _State.TO_CONFIRM)
     return Decision(finding, count=_if_changed(stored, finding, "to_confirm"))

@@ -267,6 +267,17 @@ CASES = [
         id="dismissed, new date asks again",
     ),
     pytest.param(
+        AUTO,
+        found(S.DISMISSED),
+        entra(D2),
+        None,
+        None,
+        S.TO_CONFIRM,
+        Action.NONE,
+        "to_confirm",
+        id="dismissed, new date, auto: asked, not registered",
+    ),
+    pytest.param(
         CONFIRM,
         found(S.DISMISSED),
         entra(None),
