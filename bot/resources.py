@@ -30,6 +30,7 @@ from bot.typedefs import (
     CONFIG,
     DATABASE,
     FLOW,
+    LEAVE_DATES,
     OUTBOX,
     PEOPLE,
     REGISTRATION,
@@ -41,6 +42,7 @@ from dialogs.turn import wired
 from hr_api.auth import api_authenticator
 from jobs.closing import closing_job
 from jobs.departure_events import departure_event_worker
+from jobs.leave_dates import leave_date_job
 from jobs.retention import retention_job
 from jobs.seen_activities import prune_seen_activities
 from outbox.connector import NoToken, TokenProvider
@@ -109,6 +111,7 @@ async def services(app: web.Application) -> AsyncIterator[None]:
     wiring = build_services(settings, app[CLOCK], resources)
     turns = TurnStart(db)
     app[OUTBOX], app[FLOW] = wiring.outbox, wiring.flow
+    app[LEAVE_DATES] = wiring.leave_dates
     app[REGISTRATION] = wired(wiring.services.registration, "registration")
     app[ADAPTER] = ExitbotAdapter(
         wiring.connector,
@@ -156,8 +159,8 @@ async def outbox_worker(app: web.Application) -> AsyncIterator[None]:
 
 
 async def background_jobs(app: web.Application) -> AsyncIterator[None]:
-    """Forgetting old activity ids, the CSV import's journey events, data retention, and
-    closing the departures whose case is over."""
+    """Forgetting old activity ids, the CSV import's journey events, data retention, closing
+    the departures whose case is over, and the check of leave dates in Entra ID."""
     settings, db, clock = app[SETTINGS], app[DATABASE], app[CLOCK]
     window = timedelta(minutes=settings.dedup_window_minutes)
     jobs = (
@@ -170,6 +173,13 @@ async def background_jobs(app: web.Application) -> AsyncIterator[None]:
         ),
         retention_job(lambda: db, lambda: app[CONFIG].current, clock),
         closing_job(lambda: db, lambda: app[CONFIG].current, clock),  # cases that are over
+        # Departures from Entra ID (issue 16), while HR's YAML takes them from there.
+        leave_date_job(
+            lambda: app[LEAVE_DATES].check,
+            lambda: app[CONFIG].current,
+            clock,
+            lambda report: app[LEAVE_DATES].notifier.found(report),
+        ),
     )
     async with AsyncExitStack() as stack:
         for job in jobs:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +20,7 @@ from journey.clock import Clock
 from journey.flow import DepartureFlow
 from journey.follow_ups import FollowUps
 from journey.hr import HrRoster
+from journey.leave_date_check import LeaveDateCheck
 from journey.meeting_modes import MeetingModes
 from journey.patterns import UnitPatterns
 from journey.plan_changes import PlanChanges
@@ -26,6 +30,7 @@ from journey.sharing import Sharing
 from journey.survey import Answer, Attribution
 from journey.survey_service import Surveys
 from outbox.connector import ConnectorClient, TokenProvider
+from outbox.leave_date_notifier import LeaveDateNotifier
 from outbox.messages import CardMessages
 from outbox.plan_notifier import LentByNotifier, TeamsPlanNotifier
 from outbox.service import Outbox
@@ -39,6 +44,7 @@ from storage.follow_up_lists import SqlFollowUpLists
 from storage.follow_ups import SqlFollowUpStore
 from storage.insights import SqlInsightsSource
 from storage.language_choices import SqlLanguageChoices
+from storage.leave_dates import SqlLeaveDates
 from storage.repositories import SqlAuditLog, SqlConversationRefStore, SqlDepartureRepository
 from storage.sharing import SqlSharingStore
 from storage.survey import SqlSurveyStore
@@ -56,6 +62,14 @@ class Resources:
 
 
 @dataclass(frozen=True)
+class EntraLeaveDates:
+    """Departures from Entra ID (issue 16): the check, and who tells HR what it found."""
+
+    check: LeaveDateCheck
+    notifier: LeaveDateNotifier
+
+
+@dataclass(frozen=True)
 class Wiring:
     """The services built once: the dialogs' bundle, the journey, and the outbox."""
 
@@ -63,6 +77,7 @@ class Wiring:
     flow: DepartureFlow
     outbox: Outbox
     connector: ConnectorClient
+    leave_dates: EntraLeaveDates  # departures from Entra ID (issue 16)
 
 
 def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wiring:
@@ -77,6 +92,7 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
     registration = RegistrationService(
         departures, people.directory, config, clock, audit, flow, zones=people.zones
     )
+    entra = _leave_dates(clock, resources, registration, outbox, conversations)
     services = Services(
         config=config,
         departures=departures,
@@ -106,6 +122,7 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
         plans=_plan_changes(clock, resources, outbox, flow, departures, audit),
         sharing=_sharing(clock, resources, outbox, conversations),  # issue 14
         follow_ups=_follow_ups(clock, resources, outbox, departures, audit),
+        leave_dates=entra.check,  # HR's inbox of leave dates from Entra ID (issue 16)
         meetings=MeetingModes(
             departures=departures,
             calendar=people.calendar,
@@ -116,7 +133,7 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
             replan=flow.replan,
         ),
     )
-    return Wiring(services, flow, outbox, connector)
+    return Wiring(services, flow, outbox, connector, entra)
 
 
 def _outbox(
@@ -261,3 +278,37 @@ def _flow(
         notifier=outbox.notifier,
         reminder_rules=lambda unit: reminder_rules(config(), unit),
     )
+
+
+def _leave_dates(
+    clock: Clock,
+    resources: Resources,
+    registration: RegistrationService,
+    outbox: Outbox,
+    conversations: SqlConversationRefStore,
+) -> EntraLeaveDates:
+    """The check of leave dates in Entra ID (issue 16) on the people ports' source; it acts
+    only while HR's YAML turns it on (read at each check)."""
+    db, people, config = resources.db, resources.people, resources.config
+    check = LeaveDateCheck(
+        SqlLeaveDates(db, clock),
+        people.leave_dates,
+        registration,
+        SqlDepartureRepository(db, clock),
+        people.groups,
+        SqlAuditLog(db),
+        lambda: config().leave_dates,
+        clock,
+        holder=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
+        time_zone=str(config().defaults.calendar.zone),
+        retention_months=lambda: config().retention_months,
+    )
+    notifier = LeaveDateNotifier(
+        inbox=check,
+        queue=outbox.queue,
+        refs=conversations,
+        choices=SqlLanguageChoices(db, clock),
+        config=config,
+        clock=clock,
+    )
+    return EntraLeaveDates(check, notifier)

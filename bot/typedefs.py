@@ -7,6 +7,7 @@ from aiohttp import web
 
 from bot.adapter import ExitbotAdapter
 from bot.handler import ExitBot
+from bot.services import EntraLeaveDates
 from bot.settings import Settings
 from bot.telemetry import Telemetry
 from config.holder import ConfigHolder
@@ -33,6 +34,8 @@ REGISTRATION = web.AppKey("registration", RegistrationService)
 API_AUTH = web.AppKey("api_auth", ApiAuthenticator)
 OUTBOX = web.AppKey("outbox", Outbox)
 FLOW = web.AppKey("flow", DepartureFlow)
+# Departures from Entra ID (issue 16): the check of leave dates, and who tells HR.
+LEAVE_DATES = web.AppKey("leave_dates", EntraLeaveDates)
 # Spans and metrics (bot/telemetry.py); records nothing when telemetry is off.
 TELEMETRY = web.AppKey("telemetry", Telemetry)
 # Only with EXITBOT_TEST_CLOCK in local mode (bot.clock_route).

@@ -15,13 +15,13 @@ from config.catalog_leave_dates import LEAVE_DATE_TEXTS
 from config.catalog_patterns import PATTERNS_TEXTS
 from config.catalog_sharing import SHARING_TEXTS
 from journey.after_conversation import Gesture
-from journey.departure import DepartureStatus, DepartureType, Door, InterviewerKind, Reach
+from journey.departure import DepartureStatus, DepartureType, InterviewerKind, Reach
 from journey.plan_change_rules import Release
 
 _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         **SHARING_TEXTS,  # sharing, chosen by the leaver (issue 14)
-        **LEAVE_DATE_TEXTS,  # departures from Entra ID (issue 16)
+        **LEAVE_DATE_TEXTS,  # departures from Entra ID and the door of each (issue 16)
         "welcome.title": (),
         "welcome.body": (),
         "help.title": (),
@@ -55,8 +55,6 @@ _PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "error.stale_card": (),
         "error.departure_closed": (),
         "error.bad_input": (),
-        "register.registered_via": (),
-        "status.registered_via": ("door",),
         "offer.title": (),
         "offer.body": ("name", "minutes"),
         "offer.accept": (),
@@ -384,8 +382,6 @@ _DERIVED: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         **{f"state.{status.value}": () for status in DepartureStatus},
         **{f"departure_type.{kind.value}": () for kind in DepartureType},
-        # Where a departure came from (issue 16), on HR's list and the departure's card.
-        **{f"door.{door.value}": () for door in Door},
         **{f"interviewer.option.{kind.value}": () for kind in InterviewerKind},
         **{f"thanks_offer.{offer.value}": () for offer in Gesture},
         # What the old interviewer's cards say once the conversation is no longer theirs.

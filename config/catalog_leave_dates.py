@@ -1,11 +1,14 @@
 """The texts of departures from Entra ID (issue 16) and the placeholders the code fills in for
-each: HR's card of the leave dates that wait for HR, its notices, the banner on HR's list.
-Kept apart from config.catalog, which takes them in whole."""
+each: HR's card of the leave dates that wait for HR, its notices, the banner on HR's list,
+and the door each departure came through (HR's list and the departure's card). Kept apart
+from config.catalog, which takes them in whole."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+
+from journey.departure import Door
 
 _WITHOUT_PARAMS = """
     title intro none off never_checked pick_unit cleared register try_again dismiss
@@ -38,5 +41,9 @@ LEAVE_DATE_TEXTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "leave_dates.refused_one": ("name", "problem"),
         "leave_dates.banner": ("count",),
         "leave_dates.found_new": ("count",),
+        # Where a departure came from, on HR's list and the departure's card.
+        "register.registered_via": (),
+        "status.registered_via": ("door",),
+        **{f"door.{door.value}": () for door in Door},
     }
 )

@@ -23,6 +23,8 @@ async def commands_for(turn: DialogTurn) -> list[Command]:
     available = [c for c in Command if c in turn.available_commands and (hr or c not in HR_ONLY)]
     if any(c in LOCAL for c in available) and not await _sees_a_unit(turn):
         available = [c for c in available if c not in LOCAL]
+    if turn.config.leave_dates is None:  # departures do not come from Entra ID (issue 16)
+        available = [c for c in available if c is not Command.LEAVE_DATES]
     return available
 
 

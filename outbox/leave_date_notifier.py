@@ -3,8 +3,10 @@
 After a check that found new ones, the organisation's HR contact gets HR's card of the leave
 dates (cards.leave_dates) once, in their own language, as a due action without a departure:
 the delivery worker sends it like any other card (and records it, not on any departure's
-timeline). The card is drawn as the findings stand when the check ends; a click on a row that
-changed since is refused as stale and answered with the card as it is then.
+timeline). Only a contact who already has a chat with the bot is told: the bot does not
+install itself for someone just to say this (they see it on the list's banner, or with the
+`leave dates` command). The card is drawn as the findings stand when the check ends; a click
+on a row that changed since is refused as stale and answered with the card as it is then.
 """
 
 from __future__ import annotations
@@ -53,9 +55,13 @@ class LeaveDateNotifier:
         contact = reminder_rules(config, "").hr_contact  # the organisation's HR contact
         if not count or not contact:
             return False
+        ref = await self._refs.find_by_upn(contact)
+        if ref is None:
+            return False
         status = await self._inbox.status()
         when = status.checked_at or self._clock.now()
-        say = Speaker(config, await self._locale(contact))
+        chosen = await self._choices.chosen(contact)
+        say = Speaker(config, preferred_locale(chosen=chosen, registered=None, teams=ref.locale))
         view = LeaveDatesView(
             findings=await self._inbox.waiting(),
             status=status,
@@ -72,9 +78,3 @@ class LeaveDateNotifier:
             payload=card_activity(leave_dates_card(say, view)),
         )
         return await self._queue.schedule(action)
-
-    async def _locale(self, upn: str) -> str | None:
-        """The contact's own choice, else the language Teams last told for them."""
-        ref = await self._refs.find_by_upn(upn)
-        chosen = await self._choices.chosen(upn)
-        return preferred_locale(chosen=chosen, registered=None, teams=ref.locale if ref else None)
