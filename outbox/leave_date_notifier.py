@@ -1,12 +1,13 @@
 """HR is told when the check of Entra ID found leave dates that wait for HR (issue 16).
 
-After a check that found new ones, the organisation's HR contact gets HR's card of the leave
-dates (cards.leave_dates) once, in their own language, as a due action without a departure:
-the delivery worker sends it like any other card (and records it, not on any departure's
-timeline). Only a contact who already has a chat with the bot is told: the bot does not
-install itself for someone just to say this (they see it on the list's banner, or with the
-`leave dates` command). The card is drawn as the findings stand when the check ends; a click
-on a row that changed since is refused as stale and answered with the card as it is then.
+After a check that found new ones, HR (the organisation's HR contact if in HR, and HR's
+members in the YAML) get HR's card of the leave dates (cards.leave_dates) once, each in their
+own language, as a due action without a departure: the delivery worker sends it like any
+other card (and records it, not on any departure's timeline). Only someone who already chats
+with the bot is told: the bot does not install itself for someone just to say this (they see
+it on the list's banner, or with the `leave dates` command). The card is drawn as the findings
+stand when the check ends; a click on a row that changed since is refused as stale and
+answered with the card as it is then.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import Callable
 from cards.leave_dates import LeaveDatesView, leave_dates_card
 from cards.locale import Speaker
 from config.loaded import LoadedConfig
-from config.rules import reminder_rules
 from journey.clock import Clock
 from journey.due import DueActions, ScheduledAction
 from journey.leave_dates import CheckReport, LeaveDateInbox
@@ -48,19 +48,25 @@ class LeaveDateNotifier:
         self._inbox, self._queue, self._refs = inbox, queue, refs
         self._choices, self._config, self._clock = choices, config, clock
 
-    async def found(self, report: CheckReport) -> bool:
-        """After a check: the card to HR's contact when it found any for HR; whether it did."""
+    async def found(self, report: CheckReport) -> int:
+        """After a check: the card to each HR contact when it found any for HR; how many."""
         count = new_for_hr(report)
-        config = self._config()
-        contact = reminder_rules(config, "").hr_contact  # the organisation's HR contact
-        if not count or not contact:
-            return False
-        ref = await self._refs.find_by_upn(contact)
+        if not count:
+            return 0
+        told = 0
+        for upn in hr_contacts(self._config()):
+            told += await self._tell(upn, count)
+        return told
+
+    async def _tell(self, upn: str, count: int) -> bool:
+        """The card for one HR contact who chats with the bot, once per check."""
+        ref = await self._refs.find_by_upn(upn)
         if ref is None:
             return False
+        config = self._config()
         status = await self._inbox.status()
         when = status.checked_at or self._clock.now()
-        chosen = await self._choices.chosen(contact)
+        chosen = await self._choices.chosen(upn)
         say = Speaker(config, preferred_locale(chosen=chosen, registered=None, teams=ref.locale))
         view = LeaveDatesView(
             findings=await self._inbox.waiting(),
@@ -71,10 +77,20 @@ class LeaveDateNotifier:
             notice=say("leave_dates.found_new", count=count),
         )
         action = ScheduledAction(
-            key=f"{KIND}:{contact.strip().lower()}:{when.isoformat()}",
+            key=f"{KIND}:{upn}:{when.isoformat()}",
             kind=KIND,
-            recipient_key=contact,
+            recipient_key=upn,
             due_at=self._clock.now(),
             payload=card_activity(leave_dates_card(say, view)),
         )
         return await self._queue.schedule(action)
+
+
+def hr_contacts(config: LoadedConfig) -> list[str]:
+    """Whom to tell: the organisation's HR contact if they are in HR, and HR's members listed
+    in the YAML (HR in Entra's group only are not known here: they see the list's banner)."""
+    contact = config.unit(None).hr_contact
+    listed = [contact] if contact and config.is_hr_member(contact) else []
+    return list(
+        dict.fromkeys(upn.strip().lower() for upn in [*listed, *config.organisation.hr.members])
+    )
