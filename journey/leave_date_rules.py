@@ -181,7 +181,7 @@ def _new(
         return Decision(_next(stored, seen, settings, now, _State.GONE), count="skipped")
     if day > today + timedelta(days=settings.look_ahead_days):
         return Decision(_next(stored, seen, settings, now, _State.AHEAD))
-    unit = settings.units_by_value.get(seen.unit_value(settings))
+    unit = settings.unit_for(seen.attributes)
     if unit is None:
         finding = _next(stored, seen, settings, now, _State.NO_UNIT)
         return Decision(finding, count=_if_changed(stored, finding, "no_unit"))
@@ -255,8 +255,11 @@ def _in_scope(seen: Seen, settings: LeaveDateSettings, in_group: bool | None) ->
         return False
     if settings.group_id is not None and not in_group:
         return False
-    unit = settings.units_by_value.get(seen.unit_value(settings))
-    return unit is None or not settings.units or unit in settings.units
+    if not settings.units:
+        return True
+    # A leaver whose value maps to no unit is HR's to place only when the organisation itself
+    # takes departures from Entra (""); else they belong to the doors HR uses by hand.
+    return (settings.unit_for(seen.attributes) or "") in settings.units
 
 
 def _next(
@@ -271,7 +274,7 @@ def _next(
 ) -> Finding:
     """The finding in `state` as last seen; the revision rises when anything but the time
     seen changed."""
-    unit = settings.units_by_value.get(seen.unit_value(settings))
+    unit = settings.unit_for(seen.attributes)
     if (
         stored is not None
         and stored.departure_id

@@ -32,7 +32,8 @@ GROUP = "group-leavers"
 SETTINGS = LeaveDateSettings(
     units_by_value={"Social og Sundhed": "social-care", "Hjemmepleje": "home-care"}
     | {"Teknik": "technical-services"},
-    units=frozenset({"social-care", "home-care"}),
+    # The organisation ("") takes departures from Entra, and so do these two units.
+    units=frozenset({"", "social-care", "home-care"}),
 )
 
 

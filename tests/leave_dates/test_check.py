@@ -169,6 +169,27 @@ async def test_a_department_with_no_unit_is_shown_to_hr_not_guessed(rig: Rig) ->
     assert confirmed.state is FindingState.REGISTERED
 
 
+async def test_no_unit_is_left_to_hr_s_doors_when_only_some_units_take_entra(rig: Rig) -> None:
+    # The organisation registers by hand; only its two units take Entra: a leaver whose
+    # department maps to no unit may belong anywhere, so HR is not asked to place them.
+    rig.use(AUTO.model_copy(update={"units": frozenset({"social-care", "home-care"})}))
+    rig.entra.put(user(1, attributes={"department": "Kantinen"}))
+
+    report = await rig.check.run()
+
+    assert report.skipped == 1 and report.no_unit == 0
+    assert await rig.check.waiting() == [] and await rig.count() == 0
+
+
+async def test_the_department_matches_without_regard_to_case_or_spaces(rig: Rig) -> None:
+    rig.use(AUTO)
+    rig.entra.put(user(1, attributes={"department": "  SOCIAL OG SUNDHED "}))
+
+    assert (await rig.check.run()).registered == 1
+    departure = await rig.departure_of(1)
+    assert departure is not None and departure.unit == "social-care"
+
+
 async def test_a_unit_not_taking_entra_is_left_to_the_other_doors(rig: Rig) -> None:
     rig.use(AUTO)
     rig.entra.put(user(1, attributes={"department": "Teknik"}))

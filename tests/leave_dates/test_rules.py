@@ -22,7 +22,7 @@ UID = "00000000-0000-0000-0000-000000000001"
 UPN = "user1@contoso.example"
 CONFIRM = LeaveDateSettings(
     units_by_value={"Social og Sundhed": "social-care", "Teknik": "technical-services"},
-    units=frozenset({"social-care"}),
+    units=frozenset({"", "social-care"}),  # the organisation ("") and social care
     where={"companyName": "Contoso"},
 )
 AUTO = CONFIRM.model_copy(update={"mode": "auto"})

@@ -19,7 +19,7 @@ FIRST_LEAVE_DAY = date(2026, 3, 16)  # two weeks after the rig's today, 2 March 
 SETTINGS = LeaveDateSettings(
     mode="auto",
     units_by_value={"Hjemmeplejen": "home-care", "Social og Sundhed": "social-care"},
-    units=frozenset({"home-care", "social-care"}),
+    units=frozenset({"", "home-care", "social-care"}),
 )
 
 
