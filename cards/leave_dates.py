@@ -173,8 +173,11 @@ def _check_line(say: Speaker, view: LeaveDatesView) -> list[Element]:
         "moved": report.moved,
         "cancelled": report.cancelled,
     }
-    if any(counts.values()):
-        lines.append(paragraph(say("leave_dates.checked", at=at, **counts), subtle=True))
+    found = [say(f"leave_dates.found_{name}", count=n) for name, n in counts.items() if n]
+    if found:
+        lines.append(
+            paragraph(say("leave_dates.checked", at=at, found=", ".join(found)), subtle=True)
+        )
     else:
         lines.append(paragraph(say("leave_dates.checked_quiet", at=at), subtle=True))
     return lines

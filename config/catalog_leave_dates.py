@@ -19,7 +19,11 @@ LEAVE_DATE_TEXTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         **{f"leave_dates.{key}": () for key in _WITHOUT_PARAMS.split()},
         "help.command.leave_dates": (),
-        "leave_dates.checked": ("at", "registered", "waiting", "moved", "cancelled"),
+        "leave_dates.checked": ("at", "found"),
+        **{
+            f"leave_dates.found_{n}": ("count",)
+            for n in ("registered", "waiting", "moved", "cancelled")
+        },
         "leave_dates.checked_quiet": ("at",),
         "leave_dates.not_allowed": ("at",),
         "leave_dates.unavailable": ("at",),
