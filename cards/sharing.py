@@ -14,6 +14,7 @@ from cards import verbs
 from cards.base import (
     Element,
     adaptive_card,
+    button_row,
     execute,
     facts,
     heading,
@@ -168,6 +169,12 @@ def hr_button(say: Speaker, departure_id: str) -> Element:
     """On HR's card for a departure: to the successor's hiring manager."""
     data = {"departure": departure_id}
     return execute(say("sharing.hr_open"), HR_OPEN, data, associatedInputs="none")
+
+
+def with_hr_button(say: Speaker, departure_id: str, card: dict[str, Any]) -> dict[str, Any]:
+    """HR's card for a departure with the way to the hiring manager, as a button in the body:
+    the card's own actions may already be five, the most Teams shows."""
+    return {**card, "body": [*card.get("body", []), button_row(hr_button(say, departure_id))]}
 
 
 def hiring_manager_card(

@@ -8,14 +8,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cards.base import Element
 from cards.sharing import (
     hiring_manager_card,
-    hr_button,
     leaver_card,
     nothing_shared_card,
     reader_card,
 )
+from cards.sharing import with_hr_button as hr_card_with_button
 from dialogs.card_action import DepartureAction, DepartureId, asker_of
 from dialogs.router import InvokeResult
 from dialogs.turn import DialogTurn, wired
@@ -131,5 +130,4 @@ def with_hr_button(turn: DialogTurn, departure_id: str, card: dict[str, Any]) ->
     """HR's card for a departure, with the way to the hiring manager (when sharing is wired)."""
     if turn.services.sharing is None:
         return card
-    button: Element = hr_button(turn.speaker(), departure_id)
-    return {**card, "actions": [*card.get("actions", []), button]}
+    return hr_card_with_button(turn.speaker(), departure_id, card)
