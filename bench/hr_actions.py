@@ -61,6 +61,7 @@ async def measured(door: DoorRun, count: int, work: Path, template: Path | None 
     everyone = leavers(count)
     slug = "".join(c if c.isalnum() else "-" for c in door.name.lower())
     rig = HrRig(work / slug, everyone, door.departures, template=template)
+    rig.hr_chats_first = door.hr_chats_first
     last_day = last_working_day(rig.today())
     if door.leave_dates:
         rig.leave_dates = {leaver.user.upn: last_day for leaver in everyone}

@@ -48,6 +48,8 @@ class DoorRun:
     departures: dict[str, Any] | None = None
     leave_dates: bool = False  # each leaver has Entra's leave date on the last working day
     attributes: dict[str, str] = field(default_factory=dict)  # each leaver's, in Entra
+    # HR wrote to the bot before (not counted), so the bot can send HR the card of leave dates.
+    hr_chats_first: bool = False
 
 
 async def teams_form(rig: HrRig, last_day: date) -> None:
@@ -124,8 +126,15 @@ def _entra(name: str, mode: str, register: Callable[[HrRig, date], Awaitable[Non
             "unit_from": {"attribute": "department", "values": {ENTRA_DEPARTMENT: UNIT}},
         },
     }
-    attributes = {"department": ENTRA_DEPARTMENT}
-    return DoorRun(name, register, Door.ENTRA, departures, leave_dates=True, attributes=attributes)
+    return DoorRun(
+        name,
+        register,
+        Door.ENTRA,
+        departures,
+        leave_dates=True,
+        attributes={"department": ENTRA_DEPARTMENT},
+        hr_chats_first=mode == "confirm",
+    )
 
 
 async def entra_auto(rig: HrRig, last_day: date) -> None:
@@ -150,9 +159,10 @@ async def _leave_dates_card(rig: HrRig) -> Card:
     """HR's card of leave dates once the check has proposed every leaver: the one the bot sent
     HR, or else (it went to another HR contact, or none) the one HR asks for."""
     await rig.findings(FindingState.TO_CONFIRM, len(rig.leavers))
-    sent = [card for card in rig.cards_to_hr() if CONFIRM_ALL in verbs_of(card)]
-    if sent:
-        return sent[-1]
+    if await rig.card_sent_to_hr():
+        sent = [card for card in rig.cards_to_hr() if CONFIRM_ALL in verbs_of(card)]
+        if sent:
+            return sent[-1]
     before = len(rig.cards_to_hr())
     await rig.says(word_for(Command.LEAVE_DATES, "en"), ENTRA_COMMAND)
     return await rig.card_to_hr(CONFIRM_ALL, after=before)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from aiohttp import web
 from ruamel.yaml import YAML
+from sqlalchemy import text
 
 from bench.flow_cards import Card, judged, verbs_of
 from bench.flow_people import HR_UPN, Leaver, write_people
@@ -32,6 +33,7 @@ from config.loader import default_config_dir
 from config.rules import closing_rules
 from journey.clock import ShiftedClock
 from journey.departure import Departure, DepartureStatus
+from journey.due import DueState
 from journey.leave_dates import FindingState
 from storage.database import Database
 from storage.departures import SqlDepartureRepository
@@ -44,6 +46,10 @@ ZONE = ZoneInfo("Europe/Copenhagen")
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 POLL = 0.1  # seconds between looks while waiting for the service
 DEADLINE = 60.0
+# After the check has finished, how long the bench waits for the bot to send HR the card.
+NOTICE_DEADLINE = 5.0
+_NOTICES = text("SELECT state FROM due_actions WHERE kind = 'leave_dates.found'")
+_FINAL = frozenset({DueState.SENT, DueState.FAILED, DueState.CANCELLED, DueState.SKIPPED})
 # HR as config/demo/people.yaml has her (the directory knows this Teams user id for her).
 HR = TeamsUser(
     user_id="user-id-2",
@@ -94,6 +100,8 @@ class HrRig:
     _http: aiohttp.ClientSession | None = None
     _reader: Database | None = None  # the bench's own connection, to see the departures
     _app: web.Application | None = None  # the service running now
+    _app_stack: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
+    hr_chats_first: bool = False  # HR wrote to the bot before the leave dates came
     # A database migrated once per run, copied for each door (None: migrate here).
     template: Path | None = None
     _ids: int = 0
@@ -146,7 +154,28 @@ class HrRig:
             self.connector.members[leaver.user.user_id] = leaver.user.member()
         self.connector.members[HR.user_id] = HR.member()
         self.connector.url = await self._stack.enter_async_context(serve(self.connector.app()))
+        if self.hr_chats_first:
+            await self._hr_has_chatted()
         await self._serve()
+
+    async def _hr_has_chatted(self) -> None:
+        """Before the leavers' leave dates are in Entra, HR has written to the bot once (not
+        counted: it is no leaver's), so the bot has HR's chat, as in the demo."""
+        leave_dates, self.leave_dates = self.leave_dates, {}
+        self._write_people()
+        await self._serve()
+        activity = message_activity(self._activity_id(), self.connector.url, "help", HR)
+        status, _ = await self._post(activity)
+        if status != 200:
+            raise RuntimeError(f"HR's first message was answered {status}")
+        await until(self.cards_to_hr, "the bot's answer to HR's first message")
+        # Stopped only after the check at start is done: a service stopped while it takes the
+        # check's lease could leave it held for LEASE (10 minutes), and the next start skips.
+        reader = await self._reading()
+        await until(lambda: _checked(reader), "the first check of leave dates finished")
+        await self._app_stack.aclose()
+        self.leave_dates = leave_dates
+        self._write_people()
 
     async def _serve(self) -> None:
         assert self._stack is not None
@@ -164,8 +193,8 @@ class HrRig:
         if self._reader is not None:
             await self._reader.close()
             self._reader = None
+        await self._app_stack.aclose()
         if self._stack is not None:
-            await self._app_stack.aclose()
             await self._stack.aclose()
 
     def _write_people(self) -> None:
@@ -251,9 +280,7 @@ class HrRig:
 
     async def departures_now(self) -> dict[str, Departure]:
         """Each leaver's newest departure, by UPN (leavers without one left out)."""
-        if self._reader is None:
-            self._reader = await Database.open(self.database_url)
-        repository = SqlDepartureRepository(self._reader)
+        repository = SqlDepartureRepository(await self._reading())
         found = {}
         for leaver in self.leavers:
             mine = [
@@ -269,11 +296,31 @@ class HrRig:
         """Wait until the check has left `count` leave dates in `state`."""
 
         async def done() -> bool:
-            if self._reader is None:
-                self._reader = await Database.open(self.database_url)
-            return len(await SqlLeaveDates(self._reader).in_states([state])) >= count
+            return len(await SqlLeaveDates(await self._reading()).in_states([state])) >= count
 
         await until(done, f"{count} leave dates {state.value}")
+
+    async def card_sent_to_hr(self, within: float = NOTICE_DEADLINE) -> bool:
+        """Whether the bot sent HR's card of leave dates after the check, and it went out (False
+        when the check told nobody within `within` seconds of finishing)."""
+        reader = await self._reading()
+        await until(lambda: _checked(reader), "the check of leave dates finished")
+
+        async def settled() -> list[str] | None:
+            async with reader.reading() as connection:
+                states = (await connection.execute(_NOTICES)).scalars().all()
+            return list(states) if states and all(s in _FINAL for s in states) else None
+
+        try:
+            states = await until(settled, "HR's card of leave dates sent", within)
+        except RuntimeError:
+            return False
+        return DueState.SENT.value in states
+
+    async def _reading(self) -> Database:
+        if self._reader is None:
+            self._reader = await Database.open(self.database_url)
+        return self._reader
 
     async def all_departures(self, accept: Callable[[Departure], bool], what: str) -> None:
         """Wait until every leaver has a departure that `accept` says yes to."""
@@ -329,6 +376,10 @@ async def migrated_template(work: Path) -> Path:
 
 def _created(departure: Departure) -> datetime:
     return departure.created_at or datetime.min.replace(tzinfo=UTC)
+
+
+async def _checked(reader: Database) -> bool:
+    return (await SqlLeaveDates(reader).state()).checked_at is not None
 
 
 async def until(found: Callable[[], Any], what: str, deadline: float = DEADLINE) -> Any:
