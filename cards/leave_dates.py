@@ -91,10 +91,12 @@ def _attention(text: str) -> Element:
 
 def _no_unit(say: Speaker, view: LeaveDatesView, finding: Finding, index: int) -> list[Element]:
     """The attribute's value as Entra ID has it, and the units to pick from."""
+    # The department in the reader's words; another attribute by its Graph name.
+    attribute = say("leave_dates.department") if view.attribute == "department" else view.attribute
     if finding.unit_value:
-        why = say("leave_dates.no_unit", attribute=view.attribute, value=typed(finding.unit_value))
+        why = say("leave_dates.no_unit", attribute=attribute, value=typed(finding.unit_value))
     else:
-        why = say("leave_dates.no_value", attribute=view.attribute)
+        why = say("leave_dates.no_value", attribute=attribute)
     units = [(name, unit) for unit, name in view.units]
     pick = choice_set(
         f"{UNIT_INPUT}{index}",

@@ -12,7 +12,7 @@ from journey.departure import Door
 
 _WITHOUT_PARAMS = """
     title intro none off never_checked pick_unit cleared register try_again dismiss
-    cancel_departure keep stale banner_one open refresh
+    cancel_departure keep stale banner_one open refresh department
 """
 
 LEAVE_DATE_TEXTS: Mapping[str, tuple[str, ...]] = MappingProxyType(

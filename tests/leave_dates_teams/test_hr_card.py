@@ -272,7 +272,7 @@ async def test_in_danish_hr_writes_fratraedelser_and_sees_the_banner_on_the_list
     text = texts_of(card)
     assert app.text("leave_dates.title", "da") in text
     assert app.text("leave_dates.register_all", "da", count=1) in text
-    assert "I Entra ID er department »Kultur og Fritid«" in text
+    assert "I Entra ID er afdelingen »Kultur og Fritid«" in text
 
     await app.say(HR, "status", locale="da-DK")
     hr_list = cards_of(app.sent_to(HR)[-1])[0]
