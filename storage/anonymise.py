@@ -99,6 +99,7 @@ TABLES = (
     "audit_log",
     "alumni_contacts",
     "follow_ups",
+    "leave_date_findings",  # issue 16: what the Entra check read of a person
 )
 
 # The tables that hang on a departure and go with it: what an inventory counts, too.

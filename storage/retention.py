@@ -34,12 +34,14 @@ from storage.anonymise import (
 )
 from storage.audit import actor_names, by_actor, entry_insert, person_key, ref_user_ids
 from storage.database import Database
+from storage.leave_dates import SqlLeaveDates
 from storage.tables import (
     alumni_contacts,
     audit_log,
     conversation_refs,
     departures,
     language_choices,
+    leave_date_findings,
 )
 from storage.transactions import write_transaction
 
@@ -90,7 +92,7 @@ class RetentionReport:
 
     def summary(self) -> str | None:
         """One line for the log; None when there was nothing to do."""
-        if not self.departures:
+        if not self.departures and not self.counts.removed["leave_date_findings"]:
             return None
         return f"anonymised {self.departures} departures past retention ({self.counts.summary()})"
 
@@ -130,6 +132,10 @@ async def apply_retention(
         if len(keys) < batch and after == keys[-1]:
             break
         await asyncio.sleep(pause)  # the write lock is free: turns waiting for it go first
+    # What the Entra check read of people whose leave date is as old (issue 16), also when the
+    # check is off now; findings HR still has to act on stay.
+    gone = await SqlLeaveDates(db).delete_done(cutoff)
+    report.counts.removed["leave_date_findings"] += gone
     return report
 
 
@@ -192,6 +198,9 @@ async def erase_person(
         )
         total.removed["language_choices"] += await rowcount(
             session, delete(language_choices).where(language_choices.c.upn == person)
+        )
+        total.removed["leave_date_findings"] += await rowcount(
+            session, delete(leave_date_findings).where(leave_date_findings.c.upn == person)
         )
         lowered = {name.lower() for name in names}
         total.removed["audit_log"] += await rewrite_audit(

@@ -29,6 +29,7 @@ from storage.tables import (
     departures,
     follow_ups,
     language_choices,
+    leave_date_findings,
     shared_summaries,
     survey_answers,
     survey_progress,
@@ -70,6 +71,21 @@ _EXPORTED_DEPARTURE = (
     "updated_at",
 )
 
+
+# A leave-date finding's columns in the person's export: all but the internal revision.
+_EXPORTED_FINDING = (
+    "user_id",
+    "upn",
+    "name",
+    "leave_date",
+    "unit",
+    "unit_value",
+    "preferred_language",
+    "attributes",
+    "state",
+    "departure_id",
+    "seen_at",
+)
 
 # A follow-up's columns in the leaver's export: not the owner's, author's or closer's UPN.
 _EXPORTED_FOLLOW_UP = (
@@ -123,6 +139,7 @@ async def inventory(db: Database, upn: str) -> Inventory:
             session, alumni_contacts.c.departure_id.in_(leaver_of)
         )
         rows["follow_ups"] = await _count(session, follow_ups.c.departure_id.in_(leaver_of))
+        rows["leave_date_findings"] = await _count(session, leave_date_findings.c.upn == person)
         rows["audit_log"] = await _count(
             session,
             or_(
@@ -209,7 +226,16 @@ async def _own_records(session: AsyncSession, person: str) -> dict[str, list[dic
         # What was promised after their conversation (issue 14): the owner by role, as the
         # leaver sees it; who owns, wrote or closed it are colleagues' addresses, not theirs.
         "follow_ups": await _follow_ups_of(session, ids),
+        # What the check read of them in Entra ID (issue 16): their leave date, department and
+        # language, and what became of it.
+        "leave_date_findings": await _findings_of(session, person),
     }
+
+
+async def _findings_of(session: AsyncSession, person: str) -> list[dict[str, Any]]:
+    """What the Entra check read of `person`, whether or not a departure came of it."""
+    statement = select(leave_date_findings).where(leave_date_findings.c.upn == person)
+    return _rows((await session.execute(statement)).all(), _EXPORTED_FINDING)
 
 
 async def _follow_ups_of(session: AsyncSession, ids: list[str]) -> list[dict[str, Any]]:

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from journey.departure import DepartureStatus
+from journey.leave_dates import Finding, FindingState
 from storage.database import Database
 from storage.departures import SqlDepartureRepository
+from storage.leave_dates import SqlLeaveDates
 from storage.tables import (
     audit_log,
     conversation_notes,
@@ -228,6 +230,23 @@ async def _around(db: Database, departure_id: str, leaver: Leaver, number: int) 
             )
 
 
+async def _finding(db: Database, departure_id: str, leaver: Leaver, number: int) -> None:
+    """What the Entra check read of the leaver (issue 16): their leave date and department."""
+    finding = Finding(
+        user_id=f"entra-user-{number}",
+        upn=leaver.upn,
+        name=leaver.name,
+        leave_date=leaver.last_day,
+        unit=leaver.unit,
+        unit_value=leaver.unit,
+        attributes={"department": leaver.unit},
+        state=FindingState.REGISTERED,
+        departure_id=departure_id,
+        seen_at=T,
+    )
+    await SqlLeaveDates(db).save(finding, None)
+
+
 async def seed(db: Database) -> dict[str, Leaver]:
     """Ida (past the limit, sent survey), Ole (past, survey never sent), Kim (within)."""
     leavers = {}
@@ -237,6 +256,7 @@ async def seed(db: Database) -> dict[str, Leaver]:
         departure_id = await _departure(db, leaver, number, status)
         leavers[leaver.upn] = Leaver(**{**leaver.__dict__, "departure_id": departure_id})
         await _around(db, departure_id, leaver, number)
+        await _finding(db, departure_id, leaver, number)
     await _survey(
         db,
         leavers[IDA.upn].departure_id,

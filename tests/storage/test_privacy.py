@@ -59,6 +59,10 @@ async def test_retention_removes_the_person_and_keeps_the_counts(db: Database) -
     report = await apply_retention(db, months=12, now=NOW, keep_answer=keep)
 
     assert report.departures == 2
+    # What the Entra check read of Ida and Ole goes with them (the snapshot below checks every
+    # table); Kim's, within the limit, stays.
+    assert report.counts.removed["leave_date_findings"] == 2
+    assert len((await snapshot(db))["leave_date_findings"]) == 1
     after = await snapshot(db)
     # Nothing names Ida or Ole anywhere, in any table.
     for needle in (ida.upn, ida.name, "Ida", ole.upn, ole.name, "HR-0", "HR-1"):
@@ -193,10 +197,12 @@ async def test_erasure_dry_run_lists_and_changes_nothing_then_erases(db: Databas
     assert found.rows["conversation_refs"] == 1
     assert found.rows["conversation_notes"] == 1
     assert found.rows["audit_log"] == 5
+    assert found.rows["leave_date_findings"] == 1  # what the Entra check read of Kim
     assert await snapshot(db) == before  # looking changes nothing
 
     counts = await erase_person(db, kim.upn, keep_answer=keep, actor="cli:hr", now=NOW)
     assert counts.removed["departures"] == 1
+    assert counts.removed["leave_date_findings"] == 1
     after = await snapshot(db)
     for needle in (kim.upn, kim.name, "Kim's words", "29:user-2"):
         assert mentions(after, needle) == {}, needle
@@ -243,6 +249,10 @@ async def test_export_holds_the_person_and_nobody_else(db: Database) -> None:
     assert promised["what"] == f"Take {ida.name}'s rota question to the unit meeting"
     assert promised["owner_kind"] == "manager" and MANAGER not in str(promised)
     assert INTERVIEWER not in str(promised)
+    # What the Entra check read of her: the leave date, the department and what became of it.
+    [finding] = document["leave_date_findings"]
+    assert (finding["leave_date"], finding["unit_value"]) == ("2026-04-30", "Borgerservice")
+    assert finding["state"] == "registered" and finding["departure_id"] == ida.departure_id
     text = str(document)
     for other in (OLE, KIM):
         assert other.upn not in text and other.name not in text
