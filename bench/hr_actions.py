@@ -26,7 +26,8 @@ from pathlib import Path
 
 from bench.flow_people import leavers
 from bench.hr_doors import CSV, TEAMS, DoorRun, entra_doors
-from bench.hr_rig import HrRig, Tally, last_working_day, migrated_template, running
+from bench.hr_rig import HrRig, Tally, running
+from bench.hr_setup import last_working_day, migrated_template
 
 WHAT_IS_COUNTED = (
     "Counted: each message HR types to the bot, each card button HR presses, and for the CSV "

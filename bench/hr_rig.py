@@ -5,11 +5,9 @@ every message and card submit of whom is counted."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import shutil
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from sqlalchemy import text
 
 from bench.flow_cards import Card, judged, verbs_of
 from bench.flow_people import HR_UPN, Leaver, write_people
+from bench.hr_setup import merged, migrated, until
 from bench.protocol import TeamsUser, invoke_activity, message_activity
 from bot.app import create_app
 from bot.settings import Settings
@@ -38,14 +37,11 @@ from journey.leave_dates import FindingState
 from storage.database import Database
 from storage.departures import SqlDepartureRepository
 from storage.leave_dates import SqlLeaveDates
-from storage.migrate import upgrade
 from testkit.standins.connector import ConnectorStandIn
 from testkit.standins.serve import serve
 
 ZONE = ZoneInfo("Europe/Copenhagen")
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
-POLL = 0.1  # seconds between looks while waiting for the service
-DEADLINE = 60.0
 # After the check has finished, how long the bench waits for the bot to send HR the card.
 NOTICE_DEADLINE = 5.0
 _NOTICES = text("SELECT state FROM due_actions WHERE kind = 'leave_dates.found'")
@@ -58,15 +54,6 @@ HR = TeamsUser(
     upn=HR_UPN,
     conversation_id="a:personal-bench-hr",
 )
-
-
-def last_working_day(today: date, days: int = 21) -> date:
-    """A weekday `days` or a few more after `today`: far enough for every calendar to have
-    free hours, near enough to be inside any look-ahead."""
-    day = today + timedelta(days=days)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 @dataclass
@@ -147,7 +134,7 @@ class HrRig:
         self._write_people()
         if self.departures is not None:
             self._write_config()
-        await _migrated(self.work / "exitbot.sqlite3", self.template)
+        await migrated(self.work / "exitbot.sqlite3", self.template)
         self._stack = contextlib.AsyncExitStack()
         self._http = await self._stack.enter_async_context(aiohttp.ClientSession())
         for leaver in self.leavers:
@@ -348,52 +335,12 @@ class HrRig:
         )
 
 
-def merged(shipped: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """`shipped` with `changes` written over it, mapping by mapping (the shipped unit mapping
-    stays when a change adds one value to it)."""
-    result = dict(shipped)
-    for key, value in changes.items():
-        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
-            value = merged(result[key], value)
-        result[key] = value
-    return result
-
-
-async def _migrated(path: Path, template: Path | None) -> None:
-    """A database at the newest schema at `path`: a copy of `template`, or migrated here."""
-    if template is not None:
-        shutil.copyfile(template, path)
-        return
-    await upgrade(f"sqlite+aiosqlite:///{path}")
-
-
-async def migrated_template(work: Path) -> Path:
-    """A database migrated once, in `work` (a folder), for every door of a run to copy."""
-    path = work / "migrated.sqlite3"
-    await _migrated(path, None)
-    return path
-
-
 def _created(departure: Departure) -> datetime:
     return departure.created_at or datetime.min.replace(tzinfo=UTC)
 
 
 async def _checked(reader: Database) -> bool:
     return (await SqlLeaveDates(reader).state()).checked_at is not None
-
-
-async def until(found: Callable[[], Any], what: str, deadline: float = DEADLINE) -> Any:
-    """Poll `found` (sync or async) until it gives something truthy; RuntimeError at the end."""
-    ends = time.monotonic() + deadline
-    while True:
-        value = found()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if time.monotonic() > ends:
-            raise RuntimeError(f"waited {deadline:.0f} s for {what}")
-        await asyncio.sleep(POLL)
 
 
 @contextlib.asynccontextmanager
