@@ -71,6 +71,7 @@ from journey.leave_dates import (
     StaleFinding,
 )
 from journey.people import DirectoryUnavailable, GroupMembership
+from journey.periods import add_months
 from journey.ports import AuditEntry, AuditLog, DepartureRepository, NotFound
 from journey.registration import RegistrationService
 from journey.registration_rules import (
@@ -227,7 +228,7 @@ class LeaveDateCheck:
         for finding in await self._store.in_states([_S.TO_CONFIRM, _S.NO_UNIT, _S.NOT_REGISTERED]):
             if finding.leave_date is not None and finding.leave_date < today:  # too late now
                 await self._apply(unread(finding), settings, today, report, ACTOR)
-        await self._store.delete_done(_months_before(today, self._retention_months()))
+        await self._store.delete_done(add_months(today, -self._retention_months()))
         if not await self._store.finish(self._holder, link, fingerprint, report):
             log.warning("leave-date check: lease lost before saving the delta link")
         return report
@@ -518,16 +519,3 @@ def _locale(language: str | None) -> str | None:
     except ValidationError:
         return None
     return language
-
-
-def _months_before(day: date, months: int) -> date:
-    """The same day `months` months earlier (the month's last day when it has fewer)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    return date(year, month, 28)

@@ -125,3 +125,16 @@ class Tiling(StrEnum):
         while len(tiles) < count:
             tiles.append(tiles[-1].previous())
         return tiles
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by `months` (negative: back), clamped to the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

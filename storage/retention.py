@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, tuple_
 
+from journey.periods import add_months
 from journey.ports import AuditEntry
 from storage.anonymise import (
     ERASED,
@@ -60,19 +61,6 @@ BATCH_SECONDS = 0.25
 RETENTION_PAUSE_SECONDS = 0.15
 # How often a long run says how far it got.
 PROGRESS_EVERY_SECONDS = 30.0
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by `months` (negative: back), clamped to the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def retention_cutoff(today: date, months: int) -> date:
