@@ -17,7 +17,7 @@ from sqlalchemy import Row, and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from journey.clock import Clock, SystemClock
-from journey.leave_date_check import CheckState
+from journey.leave_date_store import CheckState
 from journey.leave_dates import CheckReport, Finding, FindingState, StaleFinding
 from storage.database import Database
 from storage.dialect import insert_for

@@ -147,6 +147,47 @@ async def test_a_crashed_instances_lease_runs_out(rig: Rig, db: Database) -> Non
     assert (await rig.check.run()).registered == 1
 
 
+class StoppedAfterTheLease:
+    """The store, but the service is stopped right after the lease is stored (the task is
+    cancelled while the lease UPDATE's answer is on its way back)."""
+
+    def __init__(self, store: SqlLeaveDates) -> None:
+        self._store = store
+        self.stored = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    async def take_lease(self, holder: str, until: Any) -> bool:
+        assert await self._store.take_lease(holder, until)
+        self.stored.set()
+        await asyncio.Event().wait()  # cancelled here, with the lease stored
+        return True
+
+
+async def test_a_service_stopped_just_after_taking_the_lease_lets_it_go(
+    db: Database, default_config: LoadedConfig
+) -> None:
+    wrapped: list[StoppedAfterTheLease] = []
+
+    def wrap(store: SqlLeaveDates) -> StoppedAfterTheLease:
+        wrapped.append(StoppedAfterTheLease(store))
+        return wrapped[0]
+
+    stopped = build_rig(db, default_config, settings=AUTO, store_wrapper=wrap)
+    stopped.entra.put(user(1))
+    running = asyncio.create_task(stopped.check.run())
+    await asyncio.wait_for(wrapped[0].stored.wait(), timeout=60)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+
+    # The next start (another instance, same clock: the lease would hold for ten minutes)
+    # checks at once.
+    other = build_rig(db, default_config, settings=AUTO, entra=stopped.entra, holder="instance-b")
+    assert (await other.check.run()).registered == 1
+
+
 async def test_five_thousand_users_with_three_hundred_leave_dates(
     db: Database, default_config: LoadedConfig
 ) -> None:
