@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bench.protocol import TeamsUser
-from people.local_directory import PeopleFile, load_people_file
+from people.people_file import PeopleFile, load_people_file
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_PEOPLE = REPO / "config" / "demo" / "people.yaml"

@@ -83,8 +83,7 @@ _SERVICE_ACTORS = ("system",)
 # Whether an answer to (question set, question id) may stay as an anonymous count.
 KeepAnswer = Callable[[str, str], bool]
 
-# The tables in the order they are reported.
-TABLES = (
+TABLES = (  # in the order they are reported
     "departures",
     "survey_progress",
     "survey_answers",

@@ -89,8 +89,7 @@ Index(
     sqlite_where=text(ACTIVE_DEPARTURE),
     postgresql_where=text(ACTIVE_DEPARTURE),
 )
-# Issue 13 (0010): HR's list of active departures reads through this in the order it shows
-# (storage/hr_list.py): by last working day, then registration and id.
+# Issue 13 (0010): HR's list reads through this in its order (storage/hr_list.py).
 Index(
     "ix_departures_hr_list",
     departures.c.last_working_day,
@@ -225,8 +224,7 @@ send_budget = Table(
     Column("paused_until", Double, nullable=True),
 )
 
-# Journey events recorded by a door that runs outside the service (the CSV import): the
-# service's worker hands each to the journey (offer, booking moves, withdrawals) once it runs.
+# Journey events recorded outside the service (the CSV import), for its worker to hand over.
 journey_events = Table(
     "journey_events",
     metadata,
@@ -246,8 +244,7 @@ journey_events = Table(
 )
 Index("ix_journey_events_done_at_id", journey_events.c.done_at, journey_events.c.id)
 
-# The optional survey (revision 0006): one row per leaver's progress, one per answer given.
-# Progress lives here, not in the card, so the leaver can stop and come back.
+# The optional survey (0006): progress per leaver (to stop and come back), one row an answer.
 survey_progress = Table(
     "survey_progress",
     metadata,
@@ -320,10 +317,8 @@ alumni_contacts = Table(
     Column("consented_at", UtcDateTime, nullable=False),
 )
 
-# Issue 14 (0011): what was agreed in the conversation, tracked until it is done. Each row is
-# one action with one owner; its unit is copied so HR's, the manager's and the staff
-# representative's lists and the per-area insights stay with the unit after the departure
-# is anonymised. The text is a promise to the organisation, never the leaver's own words.
+# Issue 14 (0011): one agreed action, one owner; the unit is copied so lists and per-area
+# insights outlive the anonymised departure. A promise, never the leaver's own words.
 follow_ups = Table(
     "follow_ups",
     metadata,
@@ -349,9 +344,8 @@ follow_ups = Table(
 Index("ix_follow_ups_unit_state_due_on", follow_ups.c.unit, follow_ups.c.state, follow_ups.c.due_on)
 Index("ix_follow_ups_owner_upn_state", follow_ups.c.owner_upn, follow_ups.c.state)
 
-# Issue 14 (0011): what the leaver chose to share, with whom, and the hiring manager HR named
-# for their successor. Nothing is shared without the leaver's choice (`chosen_at` set and
-# `withdrawn_at` empty); kept with the unit so a later onboarding can use it.
+# Issue 14 (0011): what the leaver shares, with whom, and the hiring manager HR named; shared
+# only with `chosen_at` set and `withdrawn_at` empty; kept with the unit for onboarding.
 shared_summaries = Table(
     "shared_summaries",
     metadata,
@@ -369,9 +363,8 @@ shared_summaries = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
-# Issue 16 (0013): what the Entra leave-date check made of each user's leave date, one row per
-# Entra object id (journey.leave_dates.Finding; storage/leave_dates.py). Personal data: the
-# check deletes done ones once their leave date is past the retention period.
+# Issue 16 (0013): the Entra check's Finding per Entra object id (storage/leave_dates.py);
+# personal data, deleted once done and as old as retention allows.
 leave_date_findings = Table(
     "leave_date_findings",
     metadata,
@@ -391,8 +384,7 @@ leave_date_findings = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
-# The check's one state row (id 1): the delta link, the settings it was read with, which
-# instance holds the check (a lease), and how the last check went.
+# The check's one state row (id 1): delta link, settings read with, lease, last outcome.
 leave_date_check = Table(
     "leave_date_check",
     metadata,

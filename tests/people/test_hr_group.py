@@ -13,7 +13,8 @@ from journey.hr import HrRoster
 from journey.people import DirectoryUnavailable
 from people.graph_client import GraphClient
 from people.graph_directory import GraphDirectory
-from people.local_directory import LocalDirectory, PeopleFile
+from people.local_directory import LocalDirectory
+from people.people_file import PeopleFile
 from tests.people.graph_standin import GraphStandIn
 
 HR_GROUP = "8d1f4c2a-5b6e-4f70-9a81-2c3d4e5f6a7b"

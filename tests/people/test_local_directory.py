@@ -10,7 +10,8 @@ import pytest
 
 from journey.people import InstallResult, PersonNotReachable
 from journey.slots import SlotSearch, is_still_free, propose_slots, search_window
-from people.local_directory import LocalDirectory, LocalDirectoryError
+from people.local_directory import LocalDirectory
+from people.people_file import LocalDirectoryError
 from people.ports import local_ports
 
 DEMO = Path(__file__).resolve().parents[2] / "config" / "demo" / "people.yaml"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from journey.leave_dates import ResyncNeeded
-from people.local_directory import LocalDirectory, LocalDirectoryError
+from people.local_directory import LocalDirectory
+from people.people_file import LocalDirectoryError
 from people.ports import local_ports
 
 DEMO = Path(__file__).resolve().parents[2] / "config" / "demo" / "people.yaml"

@@ -28,7 +28,8 @@ from journey.registration_rules import (
     Problem,
     RegistrationRequest,
 )
-from people.local_directory import LocalDirectory, PeopleFile, PersonEntry, load_people_file
+from people.local_directory import LocalDirectory
+from people.people_file import PeopleFile, PersonEntry, load_people_file
 from tests.registration.helpers import DEMO_PEOPLE, HR, LAST_DAY, NOW, Setup, request
 
 
