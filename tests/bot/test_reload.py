@@ -83,16 +83,19 @@ async def test_sighup_reloads_hr_yaml_and_a_broken_version_keeps_the_last_good(
     good = await _version(app)
 
     caplog.set_level(logging.INFO)
-    _edit(config_dir / "organisation.yaml", "    minutes: 60 ", "    minutes: 5 ")
+    organisation = config_dir / "organisation.yaml"
+    lines = organisation.read_text(encoding="utf-8").splitlines()
+    line = 1 + next(n for n, text in enumerate(lines) if text.startswith("    minutes: 60 "))
+    _edit(organisation, "    minutes: 60 ", "    minutes: 5 ")
     _hang_up()
 
     def logged() -> list[str]:
         lines = (record.getMessage() for record in caplog.records)
-        return [line for line in lines if "organisation.yaml:22:" in line]
+        return [text for text in lines if f"organisation.yaml:{line}:" in text]
 
     await wait_until(lambda: bool(logged()), what="the refused reload names the file and line")
     [problem] = logged()
-    assert problem.startswith(f"{config_dir / 'organisation.yaml'}:22:14: ")
+    assert problem.startswith(f"{organisation}:{line}:14: ")
     assert "defaults.conversation.minutes" in problem
     assert await _version(app) == good
     assert await _help_title(app) == NEW_HELP_TITLE
