@@ -228,28 +228,31 @@ def _count_lines(turn: DialogTurn, counts: dict[str, int]) -> list[str]:
 
 async def dismiss(turn: DialogTurn, payload: FindingAct) -> InvokeResult:
     """HR says no: nothing is registered; a new leave date for the person asks again."""
-    _hr_only(turn, "dismiss")
-    inbox = _inbox(turn)
-    finding = await _acted(inbox.dismiss(_actor(turn), payload.user, payload.revision))
-    notice = turn.speaker()("leave_dates.dismissed", name=finding.name or finding.upn)
-    return InvokeResult(card=await card_for(turn, start=payload.start, notice=notice))
+    return await _hr_act(turn, payload, "dismiss", "leave_dates.dismissed")
 
 
 async def cancel_departure(turn: DialogTurn, payload: FindingAct) -> InvokeResult:
     """The leave date was removed in Entra ID, and HR cancels the departure."""
-    _hr_only(turn, "cancel")
-    inbox = _inbox(turn)
-    finding = await _acted(inbox.cancel_departure(_actor(turn), payload.user, payload.revision))
-    notice = turn.speaker()("leave_dates.cancelled", name=finding.name or finding.upn)
-    return InvokeResult(card=await card_for(turn, start=payload.start, notice=notice))
+    return await _hr_act(turn, payload, "cancel", "leave_dates.cancelled")
 
 
 async def keep_departure(turn: DialogTurn, payload: FindingAct) -> InvokeResult:
     """The leave date was removed in Entra ID, and HR keeps the departure as it is."""
-    _hr_only(turn, "keep")
+    return await _hr_act(turn, payload, "keep", "leave_dates.kept")
+
+
+async def _hr_act(turn: DialogTurn, payload: FindingAct, act: str, said: str) -> InvokeResult:
+    """HR's act `act` on one finding (only HR's: refused and audited otherwise); the card
+    again, with `said` naming the person."""
+    _hr_only(turn, act)
     inbox = _inbox(turn)
-    finding = await _acted(inbox.keep_departure(_actor(turn), payload.user, payload.revision))
-    notice = turn.speaker()("leave_dates.kept", name=finding.name or finding.upn)
+    acts = {
+        "dismiss": inbox.dismiss,
+        "cancel": inbox.cancel_departure,
+        "keep": inbox.keep_departure,
+    }
+    finding = await _acted(acts[act](_actor(turn), payload.user, payload.revision))
+    notice = turn.speaker()(said, name=finding.name or finding.upn)
     return InvokeResult(card=await card_for(turn, start=payload.start, notice=notice))
 
 
