@@ -18,6 +18,7 @@ from bench.flow_cards import Card, press, verbs_of
 from bench.flow_people import UNIT
 from bench.hr_rig import HrRig
 from cards import verbs
+from cli.departures_csv import COLUMNS
 from dialogs.commands import Command, word_for
 from journey.departure import Door
 from journey.leave_dates import FindingState
@@ -75,20 +76,12 @@ async def teams_form(rig: HrRig, last_day: date) -> None:
 async def csv_import(rig: HrRig, last_day: date) -> None:
     """HR fills in a row per leaver, saves the sheet as CSV and imports it: one file."""
     path = rig.work / "departures.csv"
-    header = [
-        "external_id",
-        "leaver",
-        "manager",
-        "unit",
-        "last_working_day",
-        "locale",
-        "interviewer_pool",
-    ]
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, restval="")  # the import's own columns
+        writer.writeheader()
         for n, leaver in enumerate(rig.leavers, start=1):
-            writer.writerow([f"hr-{n}", leaver.user.upn, "", UNIT, last_day.isoformat(), "", ""])
+            row = {"external_id": f"hr-{n}", "leaver": leaver.user.upn, "unit": UNIT}
+            writer.writerow({**row, "last_working_day": last_day.isoformat()})
             rig.tally.add(CSV_ROW)
     rig.tally.add(CSV_IMPORT)
     env = {k: v for k, v in os.environ.items() if not k.startswith(_FOREIGN_ENV)}
