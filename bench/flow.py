@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -126,7 +127,8 @@ async def run_on(
     exitbot = ServerProcess(
         f"exitbot-{database}",
         ["exitbot", "--database-url", url, "--people-file", str(people_file),
-         "--clock", flow_people.CLOCK_AT.isoformat(), "--count-sql"],
+         "--clock", flow_people.CLOCK_AT.isoformat(), "--count-sql",
+         *(["--profile-dir", str(args.profile.resolve())] if args.profile else [])],
         work,
     )  # fmt: skip
     servers = [connector, echo, exitbot]
@@ -137,7 +139,10 @@ async def run_on(
                 connector=aiohttp.TCPConnector(limit=args.concurrency + 4)
             ) as http,
         ):
-            rig = Rig(http, exitbot, echo, connector, exitbot_case, echo_case, args.concurrency)
+            rig = Rig(
+                http, exitbot, echo, connector, exitbot_case, echo_case, args.concurrency,
+                args.profile.resolve() if args.profile else None,
+            )  # fmt: skip
             walkers = [Walker(leaver) for leaver in leavers]
             setup, batches = await flow(rig, walkers, args.burn)
             mixed = await mixed_turns(rig, walkers, args.rss_turns) if args.rss_turns else None
@@ -208,6 +213,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--start-repeat", type=int, default=3, help="times start-to-ready and the import are timed"
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON only")
+    parser.add_argument(
+        "--trace-sql",
+        type=Path,
+        metavar="FILE",
+        help="append each turn's SQL statements (no parameters) to FILE, under its verb",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="each measured batch under cProfile (main thread), written to DIR/<turn>.prof; "
+        "the CPU figures then include the profiler's cost",
+    )
     args = parser.parse_args(argv)
     if min(args.leavers, args.concurrency, args.start_repeat) < 1 or args.rss_turns < 0:
         parser.error("--leavers, --concurrency and --start-repeat must be ≥ 1, --rss-turns ≥ 0")
@@ -217,6 +235,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the bench and print the report; exit 1 if any turn failed."""
     args = parse_args(argv)
+    if args.trace_sql:  # read by bench.statements in the exitbot server
+        os.environ["BENCH_SQL_TRACE"] = str(args.trace_sql.resolve())
     result = asyncio.run(run_bench(args))
     print(json.dumps(result, indent=2) if args.json else flow_report.render(result))
     return 1 if result["errors"] else 0

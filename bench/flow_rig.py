@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -28,7 +30,7 @@ from bench.drive import (
     postgres_cpu_seconds,
     probe,
 )
-from bench.protocol import SENT_PATH, SQL_PATH
+from bench.protocol import PROFILE_START_PATH, PROFILE_STOP_PATH, SENT_PATH, SQL_PATH
 
 SETTLE_POLL = 0.25  # seconds between looks while the server finishes what turns left behind
 SETTLE_DEADLINE = 30.0
@@ -116,6 +118,7 @@ class Rig:
     exitbot_case: Case
     echo_case: Case
     concurrency: int
+    profile_dir: Path | None = None  # each measured batch under cProfile, written here
     echo_load: Load = field(init=False)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _run: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
@@ -142,6 +145,14 @@ class Rig:
 
     async def get_json(self, path: str) -> Any:
         return await self._get(self.connector.url + path)
+
+    async def _profiled(self, name: str) -> None:
+        """Stop the server's profiler; keep its figures as <profile_dir>/<name>.prof."""
+        async with self.http.post(self.exitbot.url + PROFILE_STOP_PATH) as response:
+            written = Path((await response.json())["profile"])
+        assert self.profile_dir is not None
+        stem = "".join(c if c.isalnum() or c == "." else "_" for c in name)
+        os.replace(written, self.profile_dir / f"{stem}.prof")
 
     async def settle(self) -> None:
         """Wait until the server has stopped sending and its turns' tasks stopped writing."""
@@ -173,7 +184,11 @@ class Rig:
         database_before = postgres_cpu_seconds(pid_file)
         before = await self.statements()
         cpu_before, main_before = await cpu_of(self.http, self.exitbot)
+        if self.profile_dir:
+            await self.http.post(self.exitbot.url + PROFILE_START_PATH)
         seconds, failed = await self.post(bodies, answered)
+        if self.profile_dir:
+            await self._profiled(name)
         cpu_after, main_after = await cpu_of(self.http, self.exitbot)
         database_after = postgres_cpu_seconds(pid_file)
         await self.settle()

@@ -9,10 +9,14 @@ counted as
   after  run by a task the turn started, after its answer was written;
   other  anything else: the delivery worker, pollers, jobs (no turn in their context).
 GET /_bench/sql answers the totals so far; the driver takes differences around a batch.
+With BENCH_SQL_TRACE=<file> set, each turn's statements (their SQL, never parameters)
+are appended to that file under a `### <card verb or message text>` line (bench.flow --trace-sql).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -34,6 +38,7 @@ _KIND_CACHE_LIMIT = 5000
 class _TurnTally:
     statements: int = 0
     answered: bool = False
+    seen: list[str] | None = None  # the statements' SQL, when traced
 
 
 @dataclass
@@ -79,6 +84,7 @@ _current: ContextVar[_TurnTally | None] = ContextVar("bench_turn_tally", default
 def install(app: web.Application) -> Tally:
     """Count the statements of this process and serve the totals on SQL_PATH."""
     tally = Tally()
+    trace = os.environ.get("BENCH_SQL_TRACE")
 
     def counted(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
         turn = _current.get()
@@ -88,6 +94,8 @@ def install(app: web.Application) -> Tally:
             tally.after_statements += 1
         else:
             turn.statements += 1
+            if turn.seen is not None:
+                turn.seen.append(" ".join(statement.split()))
             tally.turn_statements += 1
             tally.kinds[tally.kind(statement)] += 1
 
@@ -99,13 +107,15 @@ def install(app: web.Application) -> Tally:
     ) -> web.StreamResponse:
         if request.path != "/api/messages":
             return await handler(request)
-        turn = _TurnTally()
+        turn = _TurnTally(seen=[] if trace else None)
         token = _current.set(turn)
         try:
             return await handler(request)
         finally:
             turn.answered = True
             _current.reset(token)
+            if trace and turn.seen is not None:
+                _trace(trace, await request.read(), turn.seen)
             tally.turns += 1
             tally.per_turn[turn.statements] += 1
 
@@ -115,3 +125,12 @@ def install(app: web.Application) -> Tally:
     app.middlewares.append(per_turn)
     app.router.add_get(SQL_PATH, totals)
     return tally
+
+
+def _trace(path: str, body: bytes, statements: list[str]) -> None:
+    """Append one turn's statements under its card verb (or message text)."""
+    activity = json.loads(body)
+    value = activity.get("value") or {}
+    verb = (value.get("action") or {}).get("verb") or f"message {activity.get('text')!r}"
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(f"### {verb}\n" + "".join(f"{s}\n" for s in statements))
