@@ -14,28 +14,46 @@ from msrest.serialization import Deserializer, Model
 ModelT = TypeVar("ModelT", bound=Model)
 
 
+# Values JSON takes as they are: most of a card's leaves.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+# Per schema class: (attribute, JSON key) for each attribute, in msrest's order.
+_KEYS: dict[type[Model], tuple[tuple[str, str], ...]] = {}
+
+
 def to_wire(value: Any) -> Any:
     """The JSON form of a botbuilder schema object, as msrest's `serialize()` writes it."""
-    if isinstance(value, Model):
-        out: dict[str, Any] = {}
-        for name, spec in type(value)._attribute_map.items():
-            item = getattr(value, name, None)
-            if item is not None:
-                out[spec["key"]] = to_wire(item)
-        extra = getattr(value, "additional_properties", None)
-        if extra:
-            out.update({key: to_wire(item) for key, item in extra.items()})
-        return out
-    if isinstance(value, list | tuple):
-        return [to_wire(item) for item in value]
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dict):
         return {key: to_wire(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_wire(item) for item in value]
+    if isinstance(value, Model):
+        return _model_to_wire(value)
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
         moment = value.astimezone(UTC) if value.tzinfo else value
         return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return value
+
+
+def _model_to_wire(value: Model) -> dict[str, Any]:
+    kind = type(value)
+    keys = _KEYS.get(kind)
+    if keys is None:
+        keys = _KEYS[kind] = tuple(
+            (name, spec["key"]) for name, spec in kind._attribute_map.items()
+        )
+    out: dict[str, Any] = {}
+    for name, key in keys:
+        item = getattr(value, name, None)
+        if item is not None:
+            out[key] = to_wire(item)
+    extra = getattr(value, "additional_properties", None)
+    if extra:
+        out.update({key: to_wire(item) for key, item in extra.items()})
+    return out
 
 
 class _Unusual(Exception):

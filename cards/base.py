@@ -42,6 +42,8 @@ def markdown_safe(text: str) -> str:
     with a Danish or Norwegian date ("22. december 2026 · …") would become a numbered list
     (shown as "1."), so its full stop is escaped ("22\\. december"), as CommonMark allows.
     HR's own numbered lists ("1. Hand in your badge") stay lists."""
+    if "\n" not in text and not text.lstrip()[:1].isdigit():
+        return text  # one line that does not start with a digit: nothing to escape
     return _LEADING_DATE.sub(r"\1\\.", text)
 
 

@@ -10,8 +10,10 @@ and months; the patterns are ours.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -68,24 +70,36 @@ class Speaker:
     locale: str | None
     unit: str | None = None
 
-    @property
+    @cached_property
     def lang(self) -> str:
         """The card's `lang`: the supported language, two letters."""
         return language_of(self.locale)
 
+    @cached_property
+    def _phrases(self) -> Mapping[str, str]:
+        # The reader's texts, looked up once per speaker (config.texts.TextBook keeps them).
+        return self.config.texts.phrases(self.locale, self.unit)
+
+    def _template(self, key: str) -> str:
+        found = self._phrases.get(key)
+        if found is None:  # the book says which key is unknown (config.texts.UnknownText)
+            return self.config.texts.template(key, self.locale, self.unit)
+        return found
+
     def __call__(self, key: str, **params: Any) -> str:
         """The text `key` with its placeholders filled in, for a TextBlock, a fact or a
         message (markdown): what a person typed (PERSON_PARAMS) is escaped by `typed`."""
-        escaped = {
-            name: typed(value) if name in PERSON_PARAMS and isinstance(value, str) else value
-            for name, value in params.items()
-        }
-        return self.config.text(key, self.locale, unit=self.unit, **escaped)
+        if params:
+            params = {
+                name: typed(value) if name in PERSON_PARAMS and isinstance(value, str) else value
+                for name, value in params.items()
+            }
+        return self._template(key).format_map(params)
 
     def plain(self, key: str, **params: Any) -> str:
         """The text `key` for where Teams shows text as written (a button's title, a field's
         label, a `literal` TextRun): the placeholders as they are."""
-        return self.config.text(key, self.locale, unit=self.unit, **params)
+        return self._template(key).format_map(params)
 
     def day(self, value: date) -> str:
         """A date with its year, e.g. "3. november 2026", "3 November 2026"."""

@@ -228,16 +228,16 @@ def summary_card(
         body.append(paragraph(note, subtle=True))
     grouped = _answered(sections, answers)
     body.append(paragraph(say("survey.summary_intro") if grouped else say("survey.summary_none")))
+    # The same label and choices under every answer: looked up once.
+    use_label = say("survey.answer_use")
+    uses = _attribution_choices(say, allowed, short=True)
     for section, rows in grouped:
         items = [subheading(section.title.get(say.lang), size="Medium")]
         for question, answer in rows:
             items += _answer_blocks(say, question, answer.value)
             items.append(
                 choice_set(
-                    USE_PREFIX + question.id,
-                    say("survey.answer_use"),
-                    _attribution_choices(say, allowed, short=True),
-                    value=answer.attribution.value,
+                    USE_PREFIX + question.id, use_label, uses, value=answer.attribution.value
                 )
             )
         body.append(separated(items))

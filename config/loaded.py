@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from config.overrides import lineage, unit_departures_source
 from config.schema import (
@@ -19,6 +19,8 @@ from config.schema import (
 )
 from config.texts import TextBook
 from journey.leave_dates import LeaveDateSettings
+
+Derived = TypeVar("Derived")
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,24 @@ class LoadedConfig:
         """A question set by id; KeyError if there is none."""
         return self.question_sets[set_id]
 
+    @cached_property
+    def _worked_out(self) -> dict[Hashable, Any]:
+        return {}
+
+    def once(self, key: Hashable, work: Callable[[], Derived]) -> Derived:
+        """What `work` makes of this configuration, made the first time `key` is asked for and
+        kept (a reload makes a new configuration); it must not be changed by who gets it."""
+        found = self._worked_out.get(key, self._worked_out)
+        if found is self._worked_out:
+            found = self._worked_out[key] = work()
+        return found
+
     def survey_sections(self, unit_id: str | None = None) -> list[Section]:
         """The sections and questions a unit asks, in its order, without skipped questions."""
+        unit_id = unit_id if unit_id in self.settings else None  # else the defaults' survey
+        return list(self.once(("survey_sections", unit_id), lambda: self._sections(unit_id)))
+
+    def _sections(self, unit_id: str | None) -> tuple[Section, ...]:
         choice = self.unit(unit_id).survey
         qset = self.question_sets[choice.question_set]
         by_id = {section.id: section for section in qset.sections}
@@ -151,7 +169,7 @@ class LoadedConfig:
             questions = [q for q in section.questions if q.id not in skipped]
             if questions:
                 sections.append(section.model_copy(update={"questions": questions}))
-        return sections
+        return tuple(sections)
 
     def handover_checklist(self, unit_id: str | None = None) -> list[HandoverItem]:
         """The handover items a unit uses, in its order (every item when it names none)."""

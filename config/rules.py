@@ -17,7 +17,11 @@ def conversation_minutes(config: LoadedConfig, unit: str | None) -> int:
 
 
 def unit_rules(config: LoadedConfig, unit: str) -> UnitRules:
-    """What the journey needs of a unit's configuration."""
+    """What the journey needs of a unit's configuration (worked out once per configuration)."""
+    return config.once(("unit_rules", unit or None), lambda: _unit_rules(config, unit))
+
+
+def _unit_rules(config: LoadedConfig, unit: str) -> UnitRules:
     settings = config.unit(unit or None)
     calendar = settings.calendar
     return UnitRules(
@@ -33,7 +37,12 @@ def unit_rules(config: LoadedConfig, unit: str) -> UnitRules:
 
 
 def reminder_rules(config: LoadedConfig, unit: str) -> ReminderRules:
-    """A unit's reminder settings, calendar, handover checklist and HR contact."""
+    """A unit's reminder settings, calendar, handover checklist and HR contact (worked out
+    once per configuration)."""
+    return config.once(("reminder_rules", unit or None), lambda: _reminder_rules(config, unit))
+
+
+def _reminder_rules(config: LoadedConfig, unit: str) -> ReminderRules:
     settings = config.unit(unit or None)
     calendar, reminders = settings.calendar, settings.reminders
     # The HR contact: the unit's own, else its first HR partner, else the organisation's HR;
@@ -73,7 +82,12 @@ def gestures(config: LoadedConfig, unit: str) -> tuple[Gesture, ...]:
 
 
 def offer_policy(config: LoadedConfig, unit: str | None) -> OfferPolicy:
-    """What a unit offers its leavers, per type of departure (config/schema_offer.py)."""
+    """What a unit offers its leavers, per type of departure (config/schema_offer.py), worked
+    out once per configuration."""
+    return config.once(("offer_policy", unit or None), lambda: _offer_policy(config, unit))
+
+
+def _offer_policy(config: LoadedConfig, unit: str | None) -> OfferPolicy:
     settings = config.unit(unit or None)
     offer = settings.offer
     return OfferPolicy(

@@ -14,7 +14,11 @@ class UnknownText(KeyError):
 
 
 class TextBook:
-    """Every text of the configuration, by language, with the units' overrides."""
+    """Every text of the configuration, by language, with the units' overrides.
+
+    A reader's texts (one language, one unit's wording over the organisation's) are gathered
+    the first time they are asked for and kept: the book never changes, a reload makes a new
+    one."""
 
     def __init__(
         self,
@@ -25,6 +29,7 @@ class TextBook:
         # (a unit's mapping already holds what it inherits from its parent units).
         self._organisation = organisation
         self._units = units
+        self._phrases: dict[tuple[str, str | None], Mapping[str, str]] = {}
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -35,13 +40,26 @@ class TextBook:
         """The text keys of the organisation (a unit can only reword these)."""
         return frozenset(key for texts in self._organisation.values() for key in texts)
 
+    def phrases(self, locale: str | None, unit: str | None = None) -> Mapping[str, str]:
+        """Every unformatted text in the locale's language by key, the unit's own wording
+        first (an unknown unit has none)."""
+        language = language_of(locale)
+        own = unit if unit in self._units else None
+        found = self._phrases.get((language, own))
+        if found is None:
+            found = self._phrases[(language, own)] = self._gathered(language, own)
+        return found
+
+    def _gathered(self, language: str, unit: str | None) -> Mapping[str, str]:
+        texts = dict(self._organisation.get(language, {}))
+        if unit is not None:
+            texts.update({key: own.get(language) for key, own in self._units[unit].items()})
+        return texts
+
     def template(self, key: str, locale: str | None, unit: str | None = None) -> str:
         """The unformatted text with its `{placeholders}`."""
-        language = language_of(locale)
-        if unit is not None and (own := self._units.get(unit, {}).get(key)) is not None:
-            return own.get(language)
         try:
-            return self._organisation[language][key]
+            return self.phrases(locale, unit)[key]
         except KeyError:
             raise UnknownText(f"no text {key!r} in the configuration") from None
 

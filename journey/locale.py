@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("da", "sv", "nb", "en")
 DEFAULT_LANGUAGE = "en"
 
@@ -13,6 +15,9 @@ class LanguageNotOffered(ValueError):
     """A language the bot does not offer (e.g. a forged card value "fr"); nothing is saved."""
 
 
+# Asked several times per text on a card: the answers are kept (a bounded number, since the
+# locale comes from the client).
+@lru_cache(maxsize=256)
 def language_of(locale: str | None) -> str:
     """The supported language for a Teams locale such as `da-DK`, `nb-NO`, `no` or `fr-FR`."""
     if not locale:
