@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from config.loaded import LoadedConfig
 from config.rules import offer_policy
 from config.schema import FreeText, MultipleChoice, Rating, Section, SingleChoice, YesNo
@@ -43,6 +45,25 @@ def survey_plan(config: LoadedConfig, unit: str | None) -> SurveyPlan:
             for section in sections
         ),
     )
+
+
+class SurveyPlans:
+    """`survey_plan` per unit, built once per configuration: a click asks it again and again,
+    and a reload (which swaps the configuration object) builds them afresh."""
+
+    def __init__(self, config: Callable[[], LoadedConfig]) -> None:
+        self._config = config
+        self._built_from: LoadedConfig | None = None
+        self._plans: dict[str | None, SurveyPlan] = {}
+
+    def __call__(self, unit: str | None) -> SurveyPlan:
+        config = self._config()
+        if config is not self._built_from:
+            self._built_from, self._plans = config, {}
+        plan = self._plans.get(unit)
+        if plan is None:
+            plan = self._plans[unit] = survey_plan(config, unit)
+        return plan
 
 
 def survey_sections(config: LoadedConfig, unit: str | None) -> list[Section]:

@@ -33,6 +33,7 @@ from journey.departure import Departure, DepartureStatus
 from journey.survey import (
     Attribution,
     BadAnswer,
+    SurveyPlan,
     SurveyStatus,
     attributions_for,
     may_take_survey,
@@ -95,8 +96,16 @@ def _today(turn: DialogTurn, departure: Departure) -> date:
     return turn.services.clock.now().astimezone(departure.zone).date()
 
 
-def _may_take(turn: DialogTurn, departure: Departure) -> bool:
-    plan = survey_plan(turn.config, departure.unit)
+def _plan(turn: DialogTurn, departure: Departure) -> SurveyPlan:
+    """The unit's survey: the service's (built once per configuration), else from HR's YAML."""
+    surveys = turn.services.surveys
+    if surveys is not None:
+        return surveys.plan(departure.unit)
+    return survey_plan(turn.config, departure.unit)
+
+
+def _may_take(turn: DialogTurn, departure: Departure, plan: SurveyPlan | None = None) -> bool:
+    plan = plan if plan is not None else _plan(turn, departure)
     return may_take_survey(departure, plan, _today(turn, departure))
 
 
@@ -114,7 +123,7 @@ def step_card(turn: DialogTurn, step: SurveyStep, *, saved: bool = False) -> dic
     progress = step.progress
     if progress.status is SurveyStatus.WITHDRAWN:
         card = message_card(say, say("survey.withdrawn"))
-        if _may_take(turn, departure):
+        if _may_take(turn, departure, step.plan):
             # Withdrawing is not final: the leaver may start afresh until the last day.
             card["actions"] = [_start_button(say, departure)]
         return card

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
 
 from journey.access import Asker, Role, roles_of
 from journey.clock import Clock
@@ -35,26 +34,7 @@ from journey.survey import (
     with_attributions,
 )
 from journey.survey_access import readable, reads_drafts, visible_answers
-
-
-class SurveyStore(Protocol):
-    async def progress(self, departure_id: str) -> SurveyProgress | None: ...
-
-    async def begin(self, progress: SurveyProgress) -> SurveyProgress: ...
-
-    async def save(
-        self,
-        progress: SurveyProgress,
-        *,
-        expected_revision: int,
-        put: tuple[Answer, ...] | list[Answer] = (),
-        remove: list[str] | tuple[str, ...] = (),
-        remove_all: bool = False,
-    ) -> SurveyProgress: ...
-
-    async def answers(
-        self, departure_id: str, attributions: frozenset[Attribution], *, sent_only: bool
-    ) -> list[Answer]: ...
+from journey.survey_store import SurveyStore, keeping_attribution, unsaved
 
 
 @dataclass(frozen=True)
@@ -98,15 +78,17 @@ class Surveys:
         # Tells the interviewer's task card to update (it then refreshes per person).
         self._sent = sent
 
+    def plan(self, unit: str | None) -> SurveyPlan:
+        """The survey the unit asks (as wired: built once per configuration)."""
+        return self._plans(unit or "")
+
     # --- the leaver's steps --------------------------------------------------------------
 
     async def current(
         self, asker: Asker, departure_id: str
     ) -> tuple[Departure, SurveyPlan, SurveyStep | None]:
         """The leaver's departure, its plan and their progress (None before they started)."""
-        departure = await self._leaver(asker, departure_id, "open")
-        plan = self._plans(departure.unit)
-        progress = await self._store.progress(departure_id)
+        departure, plan, progress = await self._open(asker, departure_id, "open")
         fresh = progress is None or progress.status is SurveyStatus.WITHDRAWN
         if fresh and may_take_survey(departure, plan, self._today(departure)):
             return departure, plan, None  # not started, or withdrawn: may start (again)
@@ -116,9 +98,7 @@ class Surveys:
 
     async def start(self, asker: Asker, departure_id: str, attribution: Attribution) -> SurveyStep:
         """Begin with the leaver's choice for all answers; a second start resumes."""
-        departure = await self._leaver(asker, departure_id, "start")
-        plan = self._plans(departure.unit)
-        progress = await self._store.progress(departure_id)
+        departure, plan, progress = await self._open(asker, departure_id, "start")
         if attribution not in attributions_for(departure):
             await self._refused(asker, departure_id, RefusalReason.UNKNOWN_CHOICE.value)
             raise BadAnswer(RefusalReason.UNKNOWN_CHOICE, "attribution")
@@ -173,14 +153,16 @@ class Surveys:
             await self._refused(asker, departure_id, bad.reason.value)
             raise
         # An answer keeps the attribution the leaver gave it on the summary.
-        earlier = {a.question_id: a.attribution for a in await self._own(departure_id)}
-        put = [
-            a.model_copy(update={"attribution": earlier.get(a.question_id, a.attribution)})
-            for a in put
-        ]
+        earlier = {a.question_id: a for a in await self._own(departure_id)}
+        put = [keeping_attribution(a, earlier.get(a.question_id)) for a in put]
         moved = max(0, position + (1 if forward else -1))
         saved = await self._save(
-            asker, progress, expected=revision, put=put, remove=skipped, position=moved
+            asker,
+            progress,
+            expected=revision,
+            put=unsaved(earlier, put),
+            remove=[question for question in skipped if question in earlier],
+            position=moved,
         )
         return await self._step(asker, departure, plan, saved)
 
@@ -197,7 +179,8 @@ class Surveys:
         departure, plan, progress = await self._in_progress(asker, departure_id, revision)
         changed = await self._attributed(asker, departure, changes) if changes else []
         moved = max(0, min(progress.position, len(plan.sections)) - 1)
-        saved = await self._save(asker, progress, expected=revision, position=moved, put=changed)
+        put = await self._changed_only(departure.id, changed)
+        saved = await self._save(asker, progress, expected=revision, position=moved, put=put)
         return await self._step(asker, departure, plan, saved)
 
     async def attribute(
@@ -221,7 +204,7 @@ class Surveys:
             asker,
             progress,
             expected=revision,
-            put=changed,
+            put=await self._changed_only(departure_id, changed),
             status=status,
             sent_at=now if send else None,
         )
@@ -238,9 +221,7 @@ class Surveys:
 
     async def withdraw(self, asker: Asker, departure_id: str, *, revision: int) -> SurveyStep:
         """The leaver takes every answer back (until the last working day): they are deleted."""
-        departure = await self._leaver(asker, departure_id, "withdraw")
-        plan = self._plans(departure.unit)
-        progress = await self._store.progress(departure_id)
+        departure, plan, progress = await self._open(asker, departure_id, "withdraw")
         if progress is None or progress.status is SurveyStatus.WITHDRAWN:
             await self._refused(asker, departure_id, "closed")
             raise SurveyClosed(departure_id)
@@ -313,12 +294,20 @@ class Surveys:
             refusal,
         )
 
+    async def _open(
+        self, asker: Asker, departure_id: str, action: str
+    ) -> tuple[Departure, SurveyPlan, SurveyProgress | None]:
+        """The leaver's departure, its plan and their progress. The progress is read first
+        (the store reads the departure in the same statement, and the departure repository
+        answers from it); who asks is checked before anything is shown or changed."""
+        progress = await self._store.progress(departure_id)
+        departure = await self._leaver(asker, departure_id, action)
+        return departure, self._plans(departure.unit), progress
+
     async def _in_progress(
         self, asker: Asker, departure_id: str, revision: int
     ) -> tuple[Departure, SurveyPlan, SurveyProgress]:
-        departure = await self._leaver(asker, departure_id, "answer")
-        plan = self._plans(departure.unit)
-        progress = await self._store.progress(departure_id)
+        departure, plan, progress = await self._open(asker, departure_id, "answer")
         if progress is None or progress.status is not SurveyStatus.IN_PROGRESS:
             await self._refused(asker, departure_id, "closed")
             raise SurveyClosed(departure_id)
@@ -342,6 +331,10 @@ class Surveys:
         except BadAnswer as bad:
             await self._refused(asker, departure.id, bad.reason.value)
             raise
+
+    async def _changed_only(self, departure_id: str, answers: list[Answer]) -> list[Answer]:
+        """Of `answers`, those not stored as they are (the others need no write)."""
+        return unsaved({a.question_id: a for a in await self._own(departure_id)}, answers)
 
     async def _own(self, departure_id: str) -> list[Answer]:
         # The leaver's own answers, for the service's bookkeeping (not shown to anyone).
@@ -370,7 +363,8 @@ class Surveys:
             values["status"] = status
         if sent_at is not None:
             values["sent_at"] = sent_at
-        changed = SurveyProgress.model_validate({**progress.model_dump(), **values})
+        # Typed values on a validated progress: copied, not validated again.
+        changed = progress.model_copy(update=values)
         try:
             return await self._store.save(
                 changed,
