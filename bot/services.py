@@ -13,7 +13,7 @@ import aiohttp
 from bot.settings import Settings
 from config.loaded import LoadedConfig
 from config.rules import conversation_minutes, gestures, reminder_rules, unit_rules
-from config.survey_plan import SurveyPlans
+from config.survey_plan import survey_plan
 from dialogs.turn import Services
 from journey.after_conversation import AfterConversation
 from journey.clock import Clock
@@ -109,7 +109,7 @@ def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wi
             store=SqlSurveyStore(db),
             audit=audit,
             clock=clock,
-            plans=SurveyPlans(config),
+            plans=lambda unit: survey_plan(config(), unit),
             sent=outbox.notifier.task_changed,
         ),
         after=_after_conversation(db, clock, config, outbox, flow),

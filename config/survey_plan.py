@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from config.loaded import LoadedConfig
 from config.rules import offer_policy
 from config.schema import FreeText, MultipleChoice, Rating, Section, SingleChoice, YesNo
@@ -30,7 +28,12 @@ def _rule(question: SingleChoice | MultipleChoice | Rating | FreeText | YesNo) -
 
 
 def survey_plan(config: LoadedConfig, unit: str | None) -> SurveyPlan:
-    """The unit's sections and questions, in order, as rules for its answers."""
+    """The unit's sections and questions, in order, as rules for its answers (worked out once
+    per configuration: every survey click asks for it)."""
+    return config.once(("survey_plan", unit or None), lambda: _plan(config, unit))
+
+
+def _plan(config: LoadedConfig, unit: str | None) -> SurveyPlan:
     choice = config.unit(unit or None).survey
     sections = config.survey_sections(unit or None)
     offers = offer_policy(config, unit)
@@ -45,25 +48,6 @@ def survey_plan(config: LoadedConfig, unit: str | None) -> SurveyPlan:
             for section in sections
         ),
     )
-
-
-class SurveyPlans:
-    """`survey_plan` per unit, built once per configuration: a click asks it again and again,
-    and a reload (which swaps the configuration object) builds them afresh."""
-
-    def __init__(self, config: Callable[[], LoadedConfig]) -> None:
-        self._config = config
-        self._built_from: LoadedConfig | None = None
-        self._plans: dict[str | None, SurveyPlan] = {}
-
-    def __call__(self, unit: str | None) -> SurveyPlan:
-        config = self._config()
-        if config is not self._built_from:
-            self._built_from, self._plans = config, {}
-        plan = self._plans.get(unit)
-        if plan is None:
-            plan = self._plans[unit] = survey_plan(config, unit)
-        return plan
 
 
 def survey_sections(config: LoadedConfig, unit: str | None) -> list[Section]:

@@ -96,16 +96,8 @@ def _today(turn: DialogTurn, departure: Departure) -> date:
     return turn.services.clock.now().astimezone(departure.zone).date()
 
 
-def _plan(turn: DialogTurn, departure: Departure) -> SurveyPlan:
-    """The unit's survey: the service's (built once per configuration), else from HR's YAML."""
-    surveys = turn.services.surveys
-    if surveys is not None:
-        return surveys.plan(departure.unit)
-    return survey_plan(turn.config, departure.unit)
-
-
 def _may_take(turn: DialogTurn, departure: Departure, plan: SurveyPlan | None = None) -> bool:
-    plan = plan if plan is not None else _plan(turn, departure)
+    plan = plan if plan is not None else survey_plan(turn.config, departure.unit)
     return may_take_survey(departure, plan, _today(turn, departure))
 
 

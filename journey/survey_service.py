@@ -78,10 +78,6 @@ class Surveys:
         # Tells the interviewer's task card to update (it then refreshes per person).
         self._sent = sent
 
-    def plan(self, unit: str | None) -> SurveyPlan:
-        """The survey the unit asks (as wired: built once per configuration)."""
-        return self._plans(unit or "")
-
     # --- the leaver's steps --------------------------------------------------------------
 
     async def current(
