@@ -50,7 +50,7 @@ class Choice:
 
 def month_label(say: Speaker, month: Month) -> str:
     """A month as people write it, e.g. "nov. 2026"; never a day."""
-    return format_date(month.first_day, "MMM y", locale=say.lang)
+    return format_date(month.first_day, "MMM y", locale=say.babel)
 
 
 def period_label(say: Speaker, period: Period) -> str:
@@ -67,10 +67,10 @@ def number(say: Speaker, figure: Figure, kind: Kind) -> str:
     if figure.value is None:
         return "–"
     if kind is Kind.SHARE:
-        return format_percent(figure.value, locale=say.lang)
+        return format_percent(figure.value, locale=say.babel)
     if kind is Kind.MEAN:
-        return format_decimal(figure.value, format="0.0", locale=say.lang)
-    return format_decimal(figure.value, format="0", locale=say.lang)
+        return format_decimal(figure.value, format="0.0", locale=say.babel)
+    return format_decimal(figure.value, format="0", locale=say.babel)
 
 
 def bar(fraction: float) -> str:
@@ -277,7 +277,7 @@ def recommend_donut(say: Speaker, share: Figure) -> Element:
     host without charts; also on the task card's patterns (cards.patterns)."""
     yes = int(drawn_value(share, Kind.SHARE))
     points = [Point(say.plain("insights.yes"), yes), Point(say.plain("insights.no"), 100 - yes)]
-    shares = [(p.label, format_percent(p.value / 100, locale=say.lang)) for p in points]
+    shares = [(p.label, format_percent(p.value / 100, locale=say.babel)) for p in points]
     return charts.donut(
         points, facts(shares), colors=("good", "neutral"), title=say.plain("insights.in_percent")
     )

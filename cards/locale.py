@@ -17,13 +17,18 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from babel.core import Locale
 from babel.dates import format_date
 
 from cards.base import typed
-from journey.locale import language_of
+from journey.locale import SUPPORTED_LANGUAGES, language_of
 
 if TYPE_CHECKING:
     from config.loaded import LoadedConfig
+
+
+# Babel's own view of each language, made once: given a name, Babel parses it on every date.
+BABEL_LOCALES: dict[str, Locale] = {lang: Locale.parse(lang) for lang in SUPPORTED_LANGUAGES}
 
 
 @dataclass(frozen=True)
@@ -37,10 +42,10 @@ class DateStyle:
     date_and_time: str  # between a date and its time in a moment
 
     def written_date(self, value: date, lang: str) -> str:
-        return format_date(value, self.date, locale=lang)
+        return format_date(value, self.date, locale=BABEL_LOCALES[lang])
 
     def written_span(self, start: datetime, end: datetime, lang: str) -> str:
-        day = format_date(start.date(), self.day, locale=lang)
+        day = format_date(start.date(), self.day, locale=BABEL_LOCALES[lang])
         return f"{day} {self.at}{start:{self.clock}}–{end:{self.clock}}"
 
     def written_moment(self, moment: datetime, lang: str) -> str:
@@ -100,6 +105,11 @@ class Speaker:
         """The text `key` for where Teams shows text as written (a button's title, a field's
         label, a `literal` TextRun): the placeholders as they are."""
         return self._template(key).format_map(params)
+
+    @property
+    def babel(self) -> Locale:
+        """The reader's language as Babel knows it, for numbers and dates on a card."""
+        return BABEL_LOCALES[self.lang]
 
     def day(self, value: date) -> str:
         """A date with its year, e.g. "3. november 2026", "3 November 2026"."""

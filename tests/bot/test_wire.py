@@ -1,8 +1,9 @@
-"""Our activity-to-JSON writer must say exactly what msrest's serializer says."""
+"""Our activity JSON writer and reader must say exactly what msrest says and reads."""
 
 from __future__ import annotations
 
 import copy
+import itertools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -135,3 +136,31 @@ def test_what_msrest_refuses_is_refused(body: dict[str, Any]) -> None:
         Activity().deserialize(copy.deepcopy(body))
     with pytest.raises(type(refused.value)):
         from_wire(Activity, copy.deepcopy(body))
+
+
+MOMENT_PIECES = {
+    "date": ["2026-11-22", "2026-02-30", "0001-01-01", "9999-12-31", "2026-1-22", "٢٠٢٦-11-22"],
+    "time": ["T15:04:05", "T24:00:00", "T23:59:60", "t15:04:05", " 15:04:05"],
+    "fraction": ["", ".1", ".123", ".123456", ".1234567", ".9999999", "."],
+    "zone": ["Z", "z", "+01:00", "-05:30", "+00:00", "-00:00", "+24:00", "+0100", ""],
+}
+
+
+def test_a_moment_is_read_as_msrest_reads_it() -> None:
+    for pieces in itertools.product(*MOMENT_PIECES.values()):
+        text = "".join(pieces)
+        body = {"type": "message", "timestamp": text, "localTimestamp": text}
+        try:
+            expected = Activity().deserialize(copy.deepcopy(body))
+        except Exception as refused:
+            with pytest.raises(type(refused)):
+                from_wire(Activity, body)
+            continue
+        read = from_wire(Activity, body)
+        for field in ("timestamp", "local_timestamp"):
+            moment, wanted = getattr(read, field), getattr(expected, field)
+            assert (moment, repr(moment), moment.utcoffset()) == (
+                wanted,
+                repr(wanted),
+                wanted.utcoffset(),
+            ), text
