@@ -9,6 +9,7 @@ from journey.ports import ConversationRef
 from storage.database import Database
 from storage.dialect import insert_for
 from storage.people_in_view import REF, look_up, person_key
+from storage.senders import senders_of
 from storage.tables import conversation_refs
 from storage.unit_of_work import current_unit
 
@@ -72,22 +73,27 @@ class SqlConversationRefStore:
         opened = unit is not None and bool(ref.upn) and unit.remembered.get(key, False) is None
         self._forget_found()
         async with self._db.transaction() as connection:
-            saved = (await connection.execute(statement.returning(*conversation_refs.c))).one()
+            row = (await connection.execute(statement.returning(*conversation_refs.c))).one()
+        saved = ConversationRef.model_validate(dict(row._mapping))
+        senders_of(self._db).saved(saved)  # the next turn of its sender starts from it
         if unit is not None and opened:
-            unit.remembered[key] = ConversationRef.model_validate(dict(saved._mapping))
+            unit.remembered[key] = saved
 
     async def mark_welcomed(self, user_key: str) -> bool:
         """Set welcomed_at if it is unset; True only for the caller that set it."""
+        now = self._clock.now()
         statement = (
             update(conversation_refs)
             .where(conversation_refs.c.user_key == user_key)
             .where(conversation_refs.c.welcomed_at.is_(None))
-            .values(welcomed_at=self._clock.now())
+            .values(welcomed_at=now)
         )
         self._forget_found()
         async with self._db.transaction() as connection:
             result = await connection.execute(statement)
-        return result.rowcount == 1
+        welcomed = result.rowcount == 1
+        senders_of(self._db).welcomed(user_key, now if welcomed else None)
+        return welcomed
 
     def _forget_found(self) -> None:
         unit = current_unit(self._db)

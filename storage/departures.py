@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -15,11 +15,15 @@ from journey.hr_status import HrQuery
 from journey.ports import AlreadyExists, ConcurrentUpdate, NotFound
 from storage.database import Database
 from storage.hr_list import hr_list_statements
+from storage.senders import senders_of
 from storage.tables import departures
-from storage.unit_of_work import current_unit
+from storage.unit_of_work import UnitOfWork, current_unit
 
 # Written once by add(); update() leaves them alone.
 _IMMUTABLE = ("id", "created_at")
+# Within a turn's unit of work, a departure's columns as read or saved (by id): update() then
+# writes only the columns whose values differ from them (with the version read).
+_STORED = "departure as stored"
 
 
 def _row_values(departure: Departure) -> dict[str, Any]:
@@ -42,6 +46,34 @@ _BY_ID = select(departures).where(departures.c.id == bindparam("departure_id"))
 
 def _departure(row: Row[Any]) -> Departure:
     return Departure.model_validate(dict(row._mapping))
+
+
+def _keep(unit: UnitOfWork, values: dict[str, Any]) -> Departure:
+    """The departure read as `values` (its columns), kept for the turn with its columns; what
+    the turn read or saved before wins."""
+    departure_id = values["id"]
+    kept = unit.remembered.get(("departure", departure_id))
+    if kept is None:
+        kept = unit.remembered["departure", departure_id] = Departure.model_validate(values)
+        unit.remembered[_STORED, departure_id] = values
+    return kept
+
+
+def remembered(db: Database, departure_id: str) -> bool:
+    """Whether this turn has the departure already (`get` answers without a statement)."""
+    unit = current_unit(db)
+    return unit is not None and ("departure", departure_id) in unit.remembered
+
+
+def remember(db: Database, values: Mapping[str, Any]) -> Departure:
+    """A departure another store read in one statement with its own rows (storage/survey.py),
+    its columns named as in `departures`: kept for the turn as `get` keeps what it reads, so
+    `get` answers from it; what the turn read or saved before wins."""
+    columns = {column.name: values[column.name] for column in departures.c}
+    unit = current_unit(db)
+    if unit is None:
+        return Departure.model_validate(columns)
+    return _keep(unit, columns)
 
 
 class SqlDepartureRepository:
@@ -67,6 +99,7 @@ class SqlDepartureRepository:
                 f"a departure with id {departure.id} or external id {departure.external_id} "
                 "is already stored, or its leaver has an active departure"
             ) from None
+        senders_of(self._db).registered(saved.leaver_upn, saved.locale)  # HR's language for them
         return saved
 
     async def add_many(self, many: Sequence[Departure]) -> None:
@@ -74,6 +107,7 @@ class SqlDepartureRepository:
         if many:
             async with self._db.transaction() as connection:
                 await connection.execute(insert(departures), [_row_values(d) for d in many])
+            senders_of(self._db).forget_people(d.leaver_upn for d in many)
 
     async def get(self, departure_id: str) -> Departure:
         """The departure with that id; NotFound if there is none. Within a turn's unit of work
@@ -87,9 +121,11 @@ class SqlDepartureRepository:
             row = (await connection.execute(_BY_ID, {"departure_id": departure_id})).one_or_none()
         if row is None:
             raise NotFound(f"no departure with id {departure_id}")
-        found = _departure(row)
+        values = dict(row._mapping)
+        found = Departure.model_validate(values)
         if unit is not None:
             unit.remembered[key] = found
+            unit.remembered[_STORED, departure_id] = values
         return found
 
     async def get_by_external_id(self, external_id: str) -> Departure | None:
@@ -103,10 +139,16 @@ class SqlDepartureRepository:
         return None if row is None else _departure(row)
 
     async def update(self, departure: Departure) -> Departure:
-        """Save if the stored version equals `departure.version`; the saved copy, version + 1."""
+        """Save if the stored version equals `departure.version`; the saved copy, version + 1.
+        Within a turn's unit of work, of a departure it read at that version, only the columns
+        that changed are written."""
         now = self._clock.now()
         saved = departure.model_copy(update={"version": departure.version + 1, "updated_at": now})
         values = {k: v for k, v in _row_values(saved).items() if k not in _IMMUTABLE}
+        unit = current_unit(self._db)
+        stored = None if unit is None else unit.remembered.get((_STORED, departure.id))
+        if stored is not None and stored["version"] == departure.version:
+            values = {k: v for k, v in values.items() if stored[k] != v}
         # The version check and the write are one statement, so no reader can slip in between;
         # both databases report how many rows matched.
         statement = (
@@ -114,19 +156,20 @@ class SqlDepartureRepository:
             .where(departures.c.id == departure.id, departures.c.version == departure.version)
             .values(values)
         )
-        unit = current_unit(self._db)
         async with self._db.transaction() as connection:
             result = await connection.execute(statement)
             if result.rowcount == 1:
+                senders_of(self._db).registered(saved.leaver_upn, saved.locale)
                 if unit is not None:
                     unit.remembered["departure", saved.id] = saved
+                    before = stored if stored is not None else {"id": saved.id}
+                    unit.remembered[_STORED, saved.id] = {**before, **values}
                 return saved
-            stored = await connection.scalar(
-                select(exists().where(departures.c.id == departure.id))
-            )
+            there = await connection.scalar(select(exists().where(departures.c.id == departure.id)))
         if unit is not None:
             unit.remembered.pop(("departure", departure.id), None)
-        if not stored:
+            unit.remembered.pop((_STORED, departure.id), None)
+        if not there:
             raise NotFound(f"no departure with id {departure.id}")
         raise ConcurrentUpdate(
             f"departure {departure.id} changed since version {departure.version} was read"
@@ -148,12 +191,11 @@ class SqlDepartureRepository:
         )
         async with self._db.reading() as session:
             rows = (await session.execute(statement)).all()
-        found = [_departure(row) for row in rows]
         unit = current_unit(self._db)
-        if unit is not None:  # a turn that lists them opens one next (`get` reads it once)
-            for departure in found:
-                unit.remembered.setdefault(("departure", departure.id), departure)
-        return found
+        if unit is None:
+            return [_departure(row) for row in rows]
+        # A turn that lists them opens one next (`get` reads it once).
+        return [_keep(unit, dict(row._mapping)) for row in rows]
 
     async def hr_page(
         self,

@@ -10,6 +10,7 @@ from storage.database import Database
 from storage.dialect import insert_for
 from storage.people_in_view import LANGUAGE, look_up
 from storage.people_in_view import person_key as _key
+from storage.senders import senders_of
 from storage.tables import departures, language_choices
 from storage.unit_of_work import current_unit
 
@@ -70,6 +71,7 @@ class SqlLanguageChoices:
         )
         async with self._db.transaction() as connection:
             await connection.execute(statement)
+        senders_of(self._db).chose(values["upn"], language)  # their next turn speaks it
         unit = current_unit(self._db)
         if unit is not None:
             unit.remembered[LANGUAGE, values["upn"]] = language

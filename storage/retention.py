@@ -36,6 +36,7 @@ from storage.anonymise import (
 from storage.audit import actor_names, by_actor, entry_insert, person_key, ref_user_ids
 from storage.database import Database
 from storage.leave_dates import SqlLeaveDates
+from storage.senders import senders_of
 from storage.tables import (
     alumni_contacts,
     audit_log,
@@ -116,6 +117,7 @@ async def apply_retention(
                     report.departures += 1
                 if time.monotonic() >= ends:  # a slow machine: commit what is done
                     break
+        senders_of(db).forget_all()  # the next turns read their senders again
         progress.tell(report.departures)
         if len(keys) < batch and after == keys[-1]:
             break
@@ -201,6 +203,7 @@ async def erase_person(
         await session.execute(
             entry_insert(AuditEntry(at=now, actor=actor, action=AUDIT_ERASE, detail=detail))
         )
+    senders_of(db).forget_people([person])  # what a turn read of them here is gone too
     return total
 
 

@@ -3,6 +3,11 @@
 An activity id is claimed when its turn begins and marked handled when it ends. A turn that
 fails on the database gives its claim back, so Teams' retry runs it; a claim that could not be
 given back (the database was down) is taken over by a retry once TURN_LEASE has passed.
+
+The sender's stored references and languages are read with the claim, and what was read of a
+sender who was not refused is remembered for a short while (storage/senders.py): the next turns
+of that sender within SENDER_TTL_SECONDS only claim their activity id, one statement. Another
+instance's change of a reference or a language shows here within that time.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from storage.conversations import speaks_for_another
 from storage.database import Database
 from storage.dialect import insert_for
 from storage.language_choices import person_languages
+from storage.senders import SenderMemory, senders_of
 from storage.tables import conversation_refs, seen_activities
 from storage.unit_of_work import current_unit
 
@@ -108,6 +114,8 @@ class TurnStart:
         self._db = db
         self._clock = clock or SystemClock()
         self._claim = _claim(db)
+        # Shared with the stores that write what it holds (one per database in the process).
+        self._senders: SenderMemory = senders_of(db)
         self._batch_seconds = batch_seconds
         # Handled ids of turns that appended nothing, waiting to be marked together.
         self._handled: list[str] = []
@@ -128,26 +136,28 @@ class TurnStart:
     async def _begin_once(self, activity_key: str | None, user_key: str, user_id: str) -> TurnBegun:
         """Refused (nothing claimed) when the sender's `user_key` (Entra object id, else the
         Teams user id) is stored with another Teams user id, or `user_id` (`from.id`) is
-        stored for another person; else claim the activity id once and load the reference."""
+        stored for another person; else claim the activity id once and load the reference
+        (remembered a short while: storage/senders.py)."""
+        recalled = self._senders.recall(user_key, user_id)
+        generation = self._senders.generation
         # One transaction, committed at once (a re-send must see the claim while the turn runs);
         # within a turn's unit of work on the turn's connection.
         async with self._db.transaction() as connection:
-            ids = {"user_key": user_key, "user_id": user_id}
-            rows = (await connection.execute(_SENDERS, ids)).all()
-            refs = [(_reference(row), row) for row in rows]
-            found = [ref for ref, _row in refs]
-            known, known_row = next(
-                ((ref, row) for ref, row in refs if ref.user_key == user_key), (None, None)
-            )
-            if speaks_for_another(found, user_key, user_id):
-                return TurnBegun(first=False, known=None, refused=True)
+            if recalled is None:
+                read = await _read_sender(connection, user_key, user_id)
+                if read is None:
+                    return TurnBegun(first=False, known=None, refused=True)
+                known, languages = read
+            else:
+                known, languages = recalled.known, recalled.languages
             if activity_key is not None:
                 now = self._clock.now()
                 claim = {"activity_key": activity_key, "now": now, "until": now + TURN_LEASE}
                 claimed = await connection.execute(self._claim, claim)
                 if claimed.rowcount != 1 and not await _take_over(connection, activity_key, now):
                     return TurnBegun(first=False, known=None)
-        languages = None if known_row is None else _languages(known_row)
+        if recalled is None and known is not None and languages is not None:
+            self._senders.remember(user_key, user_id, known, languages, read_in=generation)
         return TurnBegun(first=True, known=known, languages=languages)
 
     async def settle(self, activity_key: str, *, handled: bool) -> None:
@@ -201,6 +211,22 @@ class TurnStart:
         if self._marking is not None:
             await self._marking
         await self._mark_gathered()
+
+
+async def _read_sender(
+    connection: AsyncConnection, user_key: str, user_id: str
+) -> tuple[ConversationRef | None, PersonLanguages | None] | None:
+    """The reference stored under `user_key` and its person's languages (None, None: none);
+    None when the sender's ids contradict the stored people (refused)."""
+    ids = {"user_key": user_key, "user_id": user_id}
+    rows = (await connection.execute(_SENDERS, ids)).all()
+    refs = [(_reference(row), row) for row in rows]
+    if speaks_for_another([ref for ref, _row in refs], user_key, user_id):
+        return None
+    for ref, row in refs:
+        if ref.user_key == user_key:
+            return ref, _languages(row)
+    return None, None
 
 
 def _reference(row: Row[Any]) -> ConversationRef:
