@@ -3,27 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, Select, String, and_, bindparam, cast, delete, insert, select, update
+from sqlalchemy import (
+    Row,
+    Select,
+    String,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from journey.ports import AlreadyExists, ConcurrentUpdate
 from journey.survey import Answer, Attribution, SurveyProgress, SurveyStatus
 from storage.database import Database
+from storage.departures import remember, remembered
 from storage.dialect import insert_for
-from storage.tables import survey_answers, survey_progress
+from storage.tables import departures, survey_answers, survey_progress
+from storage.types import JsonDocument
 from storage.unit_of_work import current_unit
 
 # Within a turn's unit of work (storage/unit_of_work.py) the leaver's own answers, all of them
 # drafts included, are read once: a survey step reads them, saves, and reads them again.
 _OWN = "own answers"
+_ANSWER_COLUMNS = ("question_id", "section_id", "value", "attribution")
 
 
 def _after_save(
     before: list[Answer], put: Sequence[Answer], remove: Collection[str], *, remove_all: bool
 ) -> list[Answer]:
-    """The own answers as stored after a save, in the order SQLite's key gives them."""
+    """The own answers as stored after a save, in the order of the answers' key."""
     gone = {answer.question_id for answer in put} | set(remove)
     kept = [] if remove_all else [answer for answer in before if answer.question_id not in gone]
     return sorted([*kept, *put], key=lambda answer: answer.question_id)
@@ -55,22 +71,89 @@ def _progress(row: Row[Any]) -> SurveyProgress:
     return SurveyProgress.model_validate(dict(row._mapping))
 
 
-def _progress_and_answers() -> Select[Any]:
-    """A leaver's progress (or NULLs) and each of their own answers (or one row of NULLs), in
-    the order of the answers' key; built once, the departure id as a parameter."""
-    wanted = select(cast(bindparam("departure_id"), String(64)).label("wanted")).subquery()
-    progress, answers = survey_progress, survey_answers
-    joined = wanted.outerjoin(progress, progress.c.departure_id == wanted.c.wanted).outerjoin(
-        answers, answers.c.departure_id == wanted.c.wanted
+# --- the statements, built once (SQLAlchemy reuses their compiled form) ---------------------
+
+_WANTED = bindparam("wanted_id")
+_PROGRESS_BY_ID = select(survey_progress).where(survey_progress.c.departure_id == _WANTED)
+_BEGIN = insert(survey_progress)
+# The SET clause comes from the parameters (every column of the progress).
+_SAVE = update(survey_progress).where(
+    survey_progress.c.departure_id == _WANTED,
+    survey_progress.c.revision == bindparam("expected_revision"),
+)
+_REMOVE_ALL = delete(survey_answers).where(survey_answers.c.departure_id == _WANTED)
+_REMOVE = _REMOVE_ALL.where(
+    survey_answers.c.question_id.in_(bindparam("questions", expanding=True))
+)
+
+
+def _answers_statement(*, sent_only: bool) -> Select[Any]:
+    """The answers of one departure with one of the attributions asked for; with `sent_only`,
+    only of a sent survey."""
+    statement = select(*(survey_answers.c[name] for name in _ANSWER_COLUMNS)).where(
+        survey_answers.c.departure_id == _WANTED,
+        survey_answers.c.attribution.in_(bindparam("attributions", expanding=True)),
     )
-    own = [
-        answers.c[name].label(f"answer_{name}")
-        for name in ("question_id", "section_id", "value", "attribution")
+    if not sent_only:
+        return statement
+    return statement.where(
+        survey_answers.c.departure_id.in_(
+            select(survey_progress.c.departure_id).where(
+                survey_progress.c.departure_id == _WANTED,
+                survey_progress.c.status == SurveyStatus.SENT.value,
+            )
+        )
+    )
+
+
+_ANSWERS = {sent_only: _answers_statement(sent_only=sent_only) for sent_only in (False, True)}
+
+
+def _own_answers(dialect: str, departure_id: Any) -> Any:
+    """The leaver's own answers as one JSON array of [question, section, value, attribution]
+    (in no particular order; empty: NULL or []), for the row of a step's read."""
+    a = survey_answers
+    if dialect == "postgresql":
+        item = func.jsonb_build_array(a.c.question_id, a.c.section_id, a.c.value, a.c.attribution)
+        aggregated = func.jsonb_agg(item)
+    else:  # SQLite keeps the value as JSON text: json() embeds it as JSON, not as a string
+        item = func.json_array(
+            a.c.question_id, a.c.section_id, func.json(a.c.value), a.c.attribution
+        )
+        aggregated = func.json_group_array(item)
+    own = select(aggregated).where(a.c.departure_id == departure_id).scalar_subquery()
+    return type_coerce(own, JsonDocument).label("own_answers")
+
+
+@lru_cache(maxsize=4)
+def _step_read(dialect: str, *, with_departure: bool) -> Select[Any]:
+    """What a survey step reads, in one row: the leaver's progress (NULLs before they
+    started), their own answers, and with `with_departure` the departure (no row: there is
+    no such departure). Built once per dialect."""
+    progress = [c.label(f"progress_{c.name}") for c in survey_progress.c]
+    if with_departure:
+        joined = departures.outerjoin(
+            survey_progress, survey_progress.c.departure_id == departures.c.id
+        )
+        own = _own_answers(dialect, departures.c.id)
+        return (
+            select(*departures.c, *progress, own)
+            .select_from(joined)
+            .where(departures.c.id == _WANTED)
+        )
+    wanted = select(cast(_WANTED, String(64)).label("wanted")).subquery()
+    joined = wanted.outerjoin(survey_progress, survey_progress.c.departure_id == wanted.c.wanted)
+    own = _own_answers(dialect, wanted.c.wanted)
+    return select(*progress, own).select_from(joined)
+
+
+def _answers_of(row: Any) -> list[Answer]:
+    """The own answers of a step's row, in the order of the answers' key."""
+    found = [
+        Answer(question_id=q, section_id=section, value=value, attribution=attribution)
+        for q, section, value, attribution in row["own_answers"] or ()
     ]
-    return select(*progress.c, *own).select_from(joined).order_by(answers.c.question_id)
-
-
-_PROGRESS_AND_ANSWERS = _progress_and_answers()
+    return sorted(found, key=lambda answer: answer.question_id)
 
 
 class SqlSurveyStore:
@@ -78,46 +161,41 @@ class SqlSurveyStore:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._upsert = _upsert(db)
 
     async def progress(self, departure_id: str) -> SurveyProgress | None:
-        """The leaver's progress, None before they started. Within a turn's unit of work the
-        leaver's own answers are read with it, in the same query, and kept for `answers`."""
+        """The leaver's progress, None before they started. Within a turn's unit of work one
+        statement reads with it the leaver's own answers (kept for `answers`) and, unless the
+        turn has it already, the departure (kept for storage.departures `get`)."""
         unit = current_unit(self._db)
-        if unit is not None:
-            return await self._progress_and_answers(departure_id, unit.remembered)
-        statement = select(survey_progress).where(survey_progress.c.departure_id == departure_id)
+        if unit is None:
+            async with self._db.reading() as connection:
+                row = (
+                    await connection.execute(_PROGRESS_BY_ID, {"wanted_id": departure_id})
+                ).first()
+            return _progress(row) if row is not None else None
+        with_departure = not remembered(self._db, departure_id)
+        statement = _step_read(self._db.dialect, with_departure=with_departure)
         async with self._db.reading() as connection:
-            row = (await connection.execute(statement)).first()
-        return _progress(row) if row is not None else None
-
-    async def _progress_and_answers(
-        self, departure_id: str, remembered: dict[tuple[str, str], Any]
-    ) -> SurveyProgress | None:
-        async with self._db.reading() as connection:
-            rows = (
-                await connection.execute(_PROGRESS_AND_ANSWERS, {"departure_id": departure_id})
-            ).all()
-        first = rows[0]._mapping  # the wanted id joins at least one row, if to nothing
-        found = None
-        if first[survey_progress.c.departure_id] is not None:
-            found = SurveyProgress.model_validate({c.name: first[c] for c in survey_progress.c})
-        remembered[_OWN, departure_id] = [
-            Answer(
-                question_id=row.answer_question_id,
-                section_id=row.answer_section_id,
-                value=row.answer_value,
-                attribution=row.answer_attribution,
-            )
-            for row in rows
-            if row.answer_question_id is not None
-        ]
-        return found
+            row = (await connection.execute(statement, {"wanted_id": departure_id})).first()
+        if row is None:  # no such departure: its `get` says so
+            unit.remembered[_OWN, departure_id] = []
+            return None
+        values = row._mapping
+        if with_departure:
+            remember(self._db, values)
+        unit.remembered[_OWN, departure_id] = _answers_of(values)
+        if values["progress_departure_id"] is None:
+            return None
+        return SurveyProgress.model_validate(
+            {c.name: values[f"progress_{c.name}"] for c in survey_progress.c}
+        )
 
     async def begin(self, progress: SurveyProgress) -> SurveyProgress:
         """Store a new progress; AlreadyExists if the leaver started meanwhile."""
         try:
             async with self._db.transaction() as connection:
-                await connection.execute(insert(survey_progress).values(_progress_values(progress)))
+                await connection.execute(_BEGIN, _progress_values(progress))
         except IntegrityError:
             raise AlreadyExists(f"the survey of {progress.departure_id} is started") from None
         return progress
@@ -136,41 +214,24 @@ class SqlSurveyStore:
         ConcurrentUpdate (and nothing stored) when the stored revision differs: the card that
         asked was replayed or is older than the latest.
         """
-        key = survey_answers.c.departure_id == progress.departure_id
+        key = {"wanted_id": progress.departure_id}
         unit = current_unit(self._db)
         own = (_OWN, progress.departure_id)
         before = None if unit is None else unit.remembered.pop(own, None)
         async with self._db.transaction() as connection:
-            result = await connection.execute(
-                update(survey_progress)
-                .where(
-                    survey_progress.c.departure_id == progress.departure_id,
-                    survey_progress.c.revision == expected_revision,
-                )
-                .values(_progress_values(progress))
-            )
+            values = {**_progress_values(progress), **key, "expected_revision": expected_revision}
+            result = await connection.execute(_SAVE, values)
             if result.rowcount != 1:
                 raise ConcurrentUpdate(f"the survey of {progress.departure_id} changed")
             if remove_all:
-                await connection.execute(delete(survey_answers).where(key))
+                await connection.execute(_REMOVE_ALL, key)
             elif remove:
-                await connection.execute(
-                    delete(survey_answers).where(key, survey_answers.c.question_id.in_(remove))
-                )
+                await connection.execute(_REMOVE, {**key, "questions": list(remove)})
             if put:
-                await connection.execute(self._upsert(), _answer_rows(progress, put))
+                await connection.execute(self._upsert, _answer_rows(progress, put))
         if unit is not None and before is not None:
             unit.remembered[own] = _after_save(before, put, remove, remove_all=remove_all)
         return progress
-
-    def _upsert(self) -> Any:
-        """Insert answers, replacing those already given to the same questions."""
-        statement = insert_for(self._db, survey_answers)
-        replaced = ("section_id", "value", "attribution", "updated_at")
-        return statement.on_conflict_do_update(
-            index_elements=[survey_answers.c.departure_id, survey_answers.c.question_id],
-            set_={column: statement.excluded[column] for column in replaced},
-        )
 
     async def answers(
         self, departure_id: str, attributions: Collection[Attribution], *, sent_only: bool
@@ -189,28 +250,24 @@ class SqlSurveyStore:
         )
         if unit is not None and own in unit.remembered:
             return list(unit.remembered[own])
-        conditions = [
-            survey_answers.c.departure_id == departure_id,
-            survey_answers.c.attribution.in_([a.value for a in attributions]),
-        ]
-        if sent_only:
-            conditions.append(
-                survey_answers.c.departure_id.in_(
-                    select(survey_progress.c.departure_id).where(
-                        survey_progress.c.departure_id == departure_id,
-                        survey_progress.c.status == SurveyStatus.SENT.value,
-                    )
-                )
-            )
-        statement = select(
-            survey_answers.c.question_id,
-            survey_answers.c.section_id,
-            survey_answers.c.value,
-            survey_answers.c.attribution,
-        ).where(and_(*conditions))
+        parameters = {
+            "wanted_id": departure_id,
+            "attributions": [a.value for a in attributions],
+        }
         async with self._db.reading() as connection:
-            rows = (await connection.execute(statement)).all()
+            rows = (await connection.execute(_ANSWERS[sent_only], parameters)).all()
         found = [Answer.model_validate(dict(row._mapping)) for row in rows]
         if unit is not None and own is not None:
             unit.remembered[own] = list(found)
         return found
+
+
+def _upsert(db: Database) -> Any:
+    """Insert answers, replacing those already given to the same questions (in the dialect of
+    `db`, built once per store)."""
+    statement = insert_for(db, survey_answers)
+    replaced = ("section_id", "value", "attribution", "updated_at")
+    return statement.on_conflict_do_update(
+        index_elements=[survey_answers.c.departure_id, survey_answers.c.question_id],
+        set_={column: statement.excluded[column] for column in replaced},
+    )

@@ -37,9 +37,11 @@ TABLE = [
 QUESTION_OF = {A.NAMED: "stay", A.INTERVIEWER_ONLY: "culture", A.ANONYMOUS_STATS: "recommend"}
 
 
-async def _setup(
-    db: Database, *, interviewer: str = PARTNER.upn or "", status: SurveyStatus
+async def stored_survey(
+    db: Database, *, interviewer: str = PARTNER.upn or "", status: SurveyStatus, position: int = 0
 ) -> tuple[Surveys, SqlSurveyStore, Departure]:
+    """A booked leaver's survey at revision 1 and `position`, with one answer per attribution
+    (QUESTION_OF)."""
     departures = SqlDepartureRepository(db)
     departure = await departures.add(
         Departure(
@@ -77,7 +79,7 @@ async def _setup(
             (A.ANONYMOUS_STATS, "recommend", "no"),
         ]
     ]
-    saved = progress.model_copy(update={"revision": 1, "status": status})
+    saved = progress.model_copy(update={"revision": 1, "status": status, "position": position})
     await store.save(saved, expected_revision=0, put=answers)
     return surveys, store, departure
 
@@ -86,7 +88,7 @@ async def _setup(
 async def test_each_viewer_reads_only_what_the_leaver_allowed(
     db: Database, viewer: Asker, expected: set[Attribution]
 ) -> None:
-    surveys, _, departure = await _setup(db, status=SurveyStatus.SENT)
+    surveys, _, departure = await stored_survey(db, status=SurveyStatus.SENT)
 
     answers = await surveys.readable_answers(viewer, departure)
 
@@ -95,7 +97,7 @@ async def test_each_viewer_reads_only_what_the_leaver_allowed(
 
 
 async def test_the_interviewers_query_cannot_return_a_statistics_only_answer(db: Database) -> None:
-    _, store, departure = await _setup(db, status=SurveyStatus.SENT)
+    _, store, departure = await stored_survey(db, status=SurveyStatus.SENT)
 
     rows = await store.answers(departure.id, readable({Role.INTERVIEWER}), sent_only=True)
 
@@ -104,14 +106,14 @@ async def test_the_interviewers_query_cannot_return_a_statistics_only_answer(db:
 
 
 async def test_the_interviewer_sees_nothing_before_the_survey_is_sent(db: Database) -> None:
-    surveys, _, departure = await _setup(db, status=SurveyStatus.IN_PROGRESS)
+    surveys, _, departure = await stored_survey(db, status=SurveyStatus.IN_PROGRESS)
 
     assert await surveys.readable_answers(PARTNER, departure) == []
     assert len(await surveys.readable_answers(LEAVER, departure)) == 3  # their own, to go on
 
 
 async def test_a_manager_chosen_to_hold_it_reads_as_the_interviewer(db: Database) -> None:
-    surveys, _, departure = await _setup(
+    surveys, _, departure = await stored_survey(
         db, interviewer=MANAGER.upn or "", status=SurveyStatus.SENT
     )
 
@@ -121,7 +123,7 @@ async def test_a_manager_chosen_to_hold_it_reads_as_the_interviewer(db: Database
 
 
 async def test_every_read_is_audited_without_the_answers(db: Database) -> None:
-    surveys, _, departure = await _setup(db, status=SurveyStatus.SENT)
+    surveys, _, departure = await stored_survey(db, status=SurveyStatus.SENT)
 
     await surveys.readable_answers(PARTNER, departure)
     await surveys.readable_answers(LEAVER, departure)
@@ -137,7 +139,7 @@ async def test_every_read_is_audited_without_the_answers(db: Database) -> None:
 
 
 async def test_a_save_from_an_older_revision_stores_nothing(db: Database) -> None:
-    _, store, departure = await _setup(db, status=SurveyStatus.IN_PROGRESS)
+    _, store, departure = await stored_survey(db, status=SurveyStatus.IN_PROGRESS)
     progress = await store.progress(departure.id)
     assert progress is not None and progress.revision == 1
     stale = progress.model_copy(update={"revision": 1, "position": 3})
