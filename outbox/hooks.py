@@ -25,8 +25,9 @@ Probe = Callable[[ConversationRef, str], Awaitable[ProbeAnswer | None]]
 OpenConversation = Callable[[str], Awaitable[ConversationRef | None]]
 # Builds the activity when the payload is a reference rather than the activity itself.
 Render = Callable[[DueAction, ConversationRef], Awaitable[dict[str, Any]]]
-# Told each final outcome (sent, or failed with no retry to follow), with the settled action.
-Settled = Callable[[DueAction], Awaitable[None]]
+# Told each final outcome (sent, or failed with no retry to follow), with the settled action
+# and, for one sent, the chat it went to (None when not known).
+Settled = Callable[[DueAction, ConversationRef | None], Awaitable[None]]
 
 
 async def default_render(action: DueAction, ref: ConversationRef) -> dict[str, Any]:

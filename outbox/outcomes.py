@@ -13,7 +13,7 @@ from typing import Protocol
 from journey.departure import PostedCard, Reach
 from journey.due import DueAction, DueState, ErrorCode
 from journey.notify import RECORDED_KINDS, MessageKind
-from journey.ports import ConversationRefStore
+from journey.ports import ConversationRef, ConversationRefStore
 from outbox.reach import stored_conversation
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,9 @@ class DeliveryReport:
         self._refs = refs
         self._delivered = delivered
 
-    async def __call__(self, action: DueAction) -> None:
-        """Record the offer's reach and the posted card on the action's departure."""
+    async def __call__(self, action: DueAction, ref: ConversationRef | None = None) -> None:
+        """Record the offer's reach and the posted card on the action's departure; `ref`: the
+        chat it was sent to (else the recipient's stored one)."""
         try:
             kind = MessageKind(action.kind)
         except ValueError:
@@ -58,7 +59,7 @@ class DeliveryReport:
         posted = None
         if action.state is DueState.SENT:
             reach = Reach.OK
-            ref = await stored_conversation(self._refs, action.recipient_key)
+            ref = ref or await stored_conversation(self._refs, action.recipient_key)
             if ref is not None and action.sent_activity_id:
                 posted = PostedCard(
                     activity_id=action.sent_activity_id,

@@ -1,9 +1,9 @@
 """When each send may go: Teams' limits per tenant and per chat, shared by every instance.
 
-Pacing (storage.send_budget) is shared through the database: a batch first reserves tenant
-slots, then each chat's slot at the time its message will really go (so a chat is paced by
-actual send times, however long the tenant's queue). A 429 pauses the whole tenant until
-Retry-After, for every instance.
+Pacing (storage.send_budget) is shared through the database: a batch reserves, in one
+transaction, each message's tenant slot and then its chat's slot at the time it will really go
+(so a chat is paced by actual send times, however long the tenant's queue; a busy chat takes no
+tenant slot). A 429 pauses the whole tenant until Retry-After, for every instance.
 
 A send's database work (marking it sending, reading pauses) is done just before its slot, and
 the request goes only if it is still on time when that work is done: a late request (a busy
@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from journey.clock import Clock
 from journey.ports import ConversationRef
 from outbox.policy import DeliveryPolicy
-from storage.send_budget import Ask, SendBudget, conversation_cells, tenant_cells
+from storage.send_budget import Reservation, Send, SendBudget, conversation_cells, tenant_cells
 
 # How often (seconds) a running worker forgets idle pacing cells.
 PRUNE_SECONDS = 600
@@ -73,39 +73,10 @@ class Pacer:
         return self._clock.now() + timedelta(seconds=max(budget_time - self.now(), 0.0))
 
     async def plan(self, refs: Sequence[ConversationRef]) -> list[float | ChatBusy | Later]:
-        """One send time per chat of a batch, in order: tenant slots, then each chat's."""
-        pacing = self._budget.pacing
-        by_tenant: dict[str | None, list[int]] = {}
-        for index, ref in enumerate(refs):
-            by_tenant.setdefault(ref.tenant_id, []).append(index)
-        # Tenant slots first, for the whole batch in one transaction; then, in one more, each
-        # chat's slot at the time its message will really go.
-        tenant_slots = await self._budget.reserve(
-            [Ask(tenant_cells(pacing, tenant), len(group)) for tenant, group in by_tenant.items()]
-        )
-        plans: list[float | ChatBusy | Later] = [Later()] * len(refs)
-        timed: list[tuple[int, float]] = []
-        for group, reservation in zip(by_tenant.values(), tenant_slots, strict=True):
-            if reservation.deferred_until is not None:
-                for index in group:  # the tenant is paused (429) beyond the horizon
-                    plans[index] = Later(reservation.deferred_until)
-            else:
-                timed += zip(group, reservation.times, strict=True)
-        chat_slots = await self._budget.reserve(
-            [
-                Ask(
-                    conversation_cells(pacing, refs[index].conversation_id),
-                    at=at,
-                    within=pacing.late_tolerance,
-                )
-                for index, at in timed
-            ]
-        )
-        for (index, _), reservation in zip(timed, chat_slots, strict=True):
-            # A busy chat leaves its tenant slot unused; the action waits for the chat alone.
-            free = reservation.deferred_until
-            plans[index] = reservation.times[0] if free is None else ChatBusy(free)
-        return plans
+        """One send time per chat of a batch, in order, in one transaction: each message's
+        tenant slot, then its chat's at that time (storage.send_budget.reserve_sends)."""
+        slots = await self._budget.reserve_sends([self._send(ref) for ref in refs])
+        return [_planned(slot) for slot in slots]
 
     async def send_time(
         self, ref: ConversationRef, at: float | None, chat_free: float | None
@@ -152,10 +123,8 @@ class Pacer:
     async def _pace_alone(self, ref: ConversationRef, chat_free: float | None) -> float | Later:
         """A send time for one action (tenant slot, then chat at it); else when to try again."""
         pacing = self._budget.pacing
-        tenant = tenant_cells(pacing, ref.tenant_id)
-        chat = conversation_cells(pacing, ref.conversation_id)
-        # One waiter per chat in this process: others would only take tenant slots to find
-        # the chat still busy.
+        send = self._send(ref)
+        # One waiter per chat in this process: others would only find the chat still busy.
         lock = self._chat_locks.setdefault(ref.conversation_id, asyncio.Lock())
         async with lock:
             for _ in range(20):
@@ -164,17 +133,19 @@ class Pacer:
                         return Later(chat_free)
                     if not await self.wait_until(chat_free):
                         return Later()
-                [slot] = await self._budget.reserve([Ask(tenant)])
-                if slot.deferred_until is not None:
-                    return Later(slot.deferred_until)
-                [fit] = await self._budget.reserve(
-                    [Ask(chat, at=slot.times[0], within=pacing.late_tolerance)]
-                )
-                if fit.deferred_until is None:
-                    return fit.times[0]
-                chat_free = fit.deferred_until
+                [slot] = await self._budget.reserve_sends([send])
+                planned = _planned(slot)
+                if not isinstance(planned, ChatBusy):
+                    return planned
+                chat_free = planned.free_at
         # Other instances kept winning this chat: let the queue bring the action back.
         return Later(chat_free or self.now())
+
+    def _send(self, ref: ConversationRef) -> Send:
+        pacing = self._budget.pacing
+        return Send(
+            tenant_cells(pacing, ref.tenant_id), conversation_cells(pacing, ref.conversation_id)
+        )
 
     async def paused_until(self, tenant_id: str | None) -> float | None:
         """When the tenant's 429 pause (this instance's or another's) ends, if it has not."""
@@ -213,3 +184,12 @@ class Pacer:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay)
         return not self._stop.is_set()
+
+
+def _planned(slot: Reservation) -> float | ChatBusy | Later:
+    """A reservation of storage.send_budget.reserve_sends as the worker acts on it."""
+    if slot.deferred_until is None:
+        return slot.times[0]
+    if slot.by_chat:
+        return ChatBusy(slot.deferred_until)  # the action waits for the chat alone
+    return Later(slot.deferred_until)  # the tenant is paused (429) beyond the horizon

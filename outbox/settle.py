@@ -14,6 +14,7 @@ from typing import Any
 
 from journey.clock import Clock
 from journey.due import DueAction, ErrorCode, Outcome
+from journey.ports import ConversationRef
 from outbox.hooks import Settled
 from outbox.policy import DeliveryPolicy
 from storage.due_actions import DueActionQueue
@@ -48,23 +49,32 @@ class Settler:
     async def skip(self, action: DueAction) -> None:
         """Too late to be of use (a reminder after the conversation began): not sent, logged."""
         code = ErrorCode.EXPIRED.value
-        if await self._queue.mark_skipped(action.id, self.lease(action), code):
+        settled = await self._queue.settle_skipped(action.id, self.lease(action), code)
+        if settled is not None:
             log.info("due action %s: its moment passed; skipped, not sent", action.id)
-            await self.report(action.id)
+            await self.report(settled)
 
-    async def sent(self, action: DueAction, activity_id: str | None, **options: Any) -> None:
-        """Delivered (or found delivered): settled, and reported."""
-        if await self._queue.mark_sent(action.id, self.lease(action), activity_id, **options):
-            await self.report(action.id)
+    async def sent(
+        self,
+        action: DueAction,
+        activity_id: str | None,
+        ref: ConversationRef | None = None,
+        **options: Any,
+    ) -> None:
+        """Delivered (or found delivered) into `ref`'s chat: settled, and reported."""
+        lease = self.lease(action)
+        settled = await self._queue.settle_sent(action.id, lease, activity_id, **options)
+        if settled is not None:
+            await self.report(settled, ref)
 
     async def failed(
         self, action: DueAction, code: str, retry_at: datetime | None = None, **options: Any
     ) -> None:
         """Record a failure; one with no retry to follow is final, and reported."""
         lease = self.lease(action)
-        changed = await self._queue.mark_failed(action.id, lease, code, retry_at, **options)
-        if changed and retry_at is None:
-            await self.report(action.id)
+        settled = await self._queue.settle_failed(action.id, lease, code, retry_at, **options)
+        if settled is not None and retry_at is None:
+            await self.report(settled)
 
     async def final(
         self, action: DueAction, code: str, outcome: Outcome, status: int | None
@@ -95,20 +105,29 @@ class Settler:
             action, ErrorCode.UNKNOWN_OUTCOME.value, retry_at, outcome=Outcome.RECONCILED
         )
 
-    async def report(self, action_id: int) -> None:
-        """Tell the on_settled hook how the action ended; its failure does not undo the send."""
+    async def report(self, settled: DueAction, ref: ConversationRef | None = None) -> None:
+        """Tell the on_settled hook how the action ended (`settled`, as the change returned
+        it; `ref`: the chat it went to, if sent); its failure does not undo the send."""
         if self._on_settled is None:
             return
-        action = await self._queue.get(action_id)
-        if action is None:
-            return
         try:
-            await self._on_settled(action)
+            await self._on_settled(settled, ref)
         except Exception:
-            log.exception("recording the outcome of due action %s failed", action_id)
+            log.exception("recording the outcome of due action %s failed", settled.id)
 
     def backoff(self, attempt: int) -> float:
         """Seconds before attempt `attempt + 1`: doubled each time, capped, jittered."""
         policy = self._policy
         ceiling = min(policy.backoff_base * 2 ** max(attempt - 1, 0), policy.backoff_max)
         return random.uniform(ceiling / 2, ceiling)
+
+
+def retry_after_seconds(retry_after: str | None) -> float | None:
+    """A 429's Retry-After in seconds; None if missing or an HTTP date (rare for Teams: the
+    caller backs off instead)."""
+    if not retry_after:
+        return None
+    try:
+        return max(float(retry_after), 0.0)
+    except ValueError:
+        return None

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Protocol
 
 from journey.due import DueAction
+from journey.ports import ConversationRef
 from outbox.hooks import Settled
 
 
@@ -53,9 +54,9 @@ def watched(on_settled: Settled | None, watch: DeliveryWatch | None) -> Settled 
     if watch is None:
         return on_settled
 
-    async def settled(action: DueAction) -> None:
+    async def settled(action: DueAction, ref: ConversationRef | None) -> None:
         watch.settled(action)
         if on_settled is not None:
-            await on_settled(action)
+            await on_settled(action, ref)
 
     return settled

@@ -59,7 +59,7 @@ from outbox.markers import marked
 from outbox.pacing import ChatBusy, Later, Pacer
 from outbox.policy import DeliveryPolicy
 from outbox.reach import stored_conversation
-from outbox.settle import Settler
+from outbox.settle import Settler, retry_after_seconds
 from outbox.token_gate import TokenGate
 from outbox.watch import DeliveryWatch, SendNote, Unwatched, watched
 from storage.delivery_queue import claim_name
@@ -82,7 +82,7 @@ def new_owner_id() -> str:
 @dataclass
 class _Job:
     action: DueAction
-    ref: ConversationRef
+    ref: ConversationRef  # the chat it goes to
     activity: dict[str, Any]
 
 
@@ -196,8 +196,7 @@ class DeliveryWorker:
         started: set[int] = set()
         self._working.update(action.id for action in actions)
         try:
-            prepared = await asyncio.gather(*(self._prepare(action) for action in actions))
-            jobs = [job for job in prepared if job is not None]
+            jobs = await self._prepare_all(actions)
             if jobs and (token_back := await self._tokens.open()) is not None:
                 # No token, nothing can go: back to the queue before any send time is taken
                 # (slots taken and not used would hold the busy chats back after the outage).
@@ -217,32 +216,45 @@ class DeliveryWorker:
             self._working.difference_update(a.id for a in actions if a.id not in started)
         return tasks, len(actions)
 
+    async def _prepare_all(self, actions: list[DueAction]) -> list[_Job]:
+        """_prepare() each action, one after the other in one unit of work: a departure, a
+        person's chat and language are read once for the batch (storage.people_in_view)."""
+        jobs: list[_Job] = []
+        pending = list(reversed(actions))
+        while pending:
+            async with self._queue.reads_together():
+                while pending:
+                    action = pending.pop()
+                    try:
+                        job = await self._prepare(action)
+                    except Exception:  # a database hiccup: left to its lease; the rest go on
+                        log.exception("due action %s: preparing failed", action.id)
+                        break  # in a new unit (this one's transaction may have failed)
+                    if job is not None:
+                        jobs.append(job)
+        return jobs
+
     # --- one action ----------------------------------------------------------------------
 
     async def _prepare(self, action: DueAction) -> _Job | None:
         """Find the conversation and build the activity; settle what cannot or need not go."""
-        try:
-            if action.state != DueState.SENDING and action.expired(self._clock.now()):
-                await self._settle.skip(action)
-                return None
-            ref = await self._conversation_of(action.recipient_key)
-            if action.state == DueState.SENDING:
-                await self._reconcile(action, ref)
-                return None
-            if ref is None:
-                await self._settle.failed(action, ErrorCode.NO_CONVERSATION.value)
-                return None
-            try:
-                activity = await self._render(action, ref)
-            except Exception as exc:
-                log.warning("due action %s: rendering failed (%s)", action.id, type(exc).__name__)
-                await self._settle.failed(action, ErrorCode.RENDER_FAILED.value)
-                return None
-            return _Job(action, ref, marked(activity, action.marker))
-        except Exception:
-            # A database hiccup: the lease runs out and another attempt picks the action up.
-            log.exception("due action %s: preparing failed", action.id)
+        if action.state != DueState.SENDING and action.expired(self._clock.now()):
+            await self._settle.skip(action)
             return None
+        ref = await self._conversation_of(action.recipient_key)
+        if action.state == DueState.SENDING:
+            await self._reconcile(action, ref)
+            return None
+        if ref is None:
+            await self._settle.failed(action, ErrorCode.NO_CONVERSATION.value)
+            return None
+        try:
+            activity = await self._render(action, ref)
+        except Exception as exc:
+            log.warning("due action %s: rendering failed (%s)", action.id, type(exc).__name__)
+            await self._settle.failed(action, ErrorCode.RENDER_FAILED.value)
+            return None
+        return _Job(action, ref, marked(activity, action.marker))
 
     async def _conversation_of(self, recipient_key: str) -> ConversationRef | None:
         ref = await stored_conversation(self._refs, recipient_key)
@@ -262,6 +274,7 @@ class DeliveryWorker:
             await self._settle.sent(
                 action,
                 answer.activity_id,
+                ref,
                 outcome=Outcome.RECONCILED,
                 code=ErrorCode.FOUND_DELIVERED.value,
             )
@@ -314,9 +327,8 @@ class DeliveryWorker:
             self._working.discard(action.id)
 
     def _in_time(self, marked_at: float) -> bool:
-        """Whether a request can still go well within the lease marked sending at `marked_at`:
-        a request that outlived it (a stalled process) would be reconciled, or sent again,
-        by another worker while still on its way."""
+        """Whether a request can still go well within the lease marked sending at `marked_at`
+        (one that outlived it would be reconciled, or sent again, while on its way)."""
         return self._pacer.now() - marked_at <= self.policy.sending_lease_seconds / 2
 
     async def _no_token(self, action: DueAction, until: float) -> None:
@@ -367,12 +379,12 @@ class DeliveryWorker:
             await self._settle.unknown(action, ErrorCode.UNKNOWN_OUTCOME.value)
         else:
             note.ended("sent", 201)
-            await self._settle.sent(action, activity_id, status=201)
+            await self._settle.sent(action, activity_id, ref, status=201)
 
     async def _refused(self, job: _Job, attempt: int, exc: ConnectorError) -> None:
         action, code = job.action, f"http_{exc.status}"
         if exc.status == 429:
-            delay = _seconds(exc.retry_after) or self._settle.backoff(attempt)
+            delay = retry_after_seconds(exc.retry_after) or self._settle.backoff(attempt)
             until = await self._pacer.throttled(job.ref.tenant_id, delay)
             if attempt < self.policy.max_throttled_attempts:
                 retry_at = self._pacer.clock_at(until)
@@ -385,12 +397,3 @@ class DeliveryWorker:
             await self._settle.retry(action, attempt, code, exc.status)
         else:
             await self._settle.final(action, code, Outcome.ERROR, exc.status)
-
-
-def _seconds(retry_after: str | None) -> float | None:
-    if not retry_after:
-        return None
-    try:
-        return max(float(retry_after), 0.0)
-    except ValueError:
-        return None  # an HTTP date: rare for Teams; fall back to backoff

@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, bindparam, case, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Row, Update, and_, bindparam, case, func, or_, select, update
 
 from journey.clock import Clock, SystemClock
 from journey.due import DueAction, DueState, ErrorCode, Outcome
 from storage.database import Database
-from storage.delivery_log import LOGGED, action_for_log, write_line
+from storage.delivery_log import action_for_log, write_line
 from storage.leases import claim_rows
 from storage.tables import due_actions
 
@@ -49,21 +49,67 @@ def worker_of(lease_owner: str) -> str:
     return _CLAIM_NUMBER.sub("", lease_owner)
 
 
+def _held(states: Sequence[str], *returning: Any, **values: Any) -> Update:
+    """An UPDATE of the action `action_id` if `owner` holds it in one of `states`."""
+    return (
+        update(due_actions)
+        .where(
+            _C.id == bindparam("action_id"),
+            _C.lease_owner == bindparam("owner"),
+            _C.state.in_(states),
+        )
+        .values(values)
+        .returning(*returning)
+    )
+
+
+_RELEASED = {"lease_owner": None, "lease_until": None, "updated_at": bindparam("now")}
 # The statements every send runs, built once (building one costs about as much as running it).
-_MARK_SENDING = (
-    update(due_actions)
-    .where(
-        _C.id == bindparam("action_id"),
-        _C.lease_owner == bindparam("owner"),
-        _C.state.in_(_HELD),
-    )
-    .values(
-        state=DueState.SENDING.value,
-        attempts=_C.attempts + 1,
-        lease_until=bindparam("lease_until"),
-        updated_at=bindparam("now"),
-    )
-    .returning(_C.attempts)
+# A settling change returns the whole row: the settled action, for the log line and the
+# on_settled hook, without reading it again.
+_MARK_SENDING = _held(
+    _HELD,
+    _C.attempts,
+    state=DueState.SENDING.value,
+    attempts=_C.attempts + 1,
+    lease_until=bindparam("lease_until"),
+    updated_at=bindparam("now"),
+)
+_UNMARK_SENDING = _held(
+    (DueState.SENDING.value,),
+    _C.id,
+    state=DueState.CLAIMED.value,
+    attempts=_C.attempts - 1,
+    updated_at=bindparam("now"),
+)
+_RELEASE = _held(
+    (DueState.CLAIMED.value,),
+    _C.id,
+    state=DueState.PENDING.value,
+    not_before=bindparam("not_before"),
+    **_RELEASED,
+)
+_MARK_FAILED = _held(
+    _HELD,
+    *due_actions.c,
+    state=bindparam("state"),
+    not_before=bindparam("not_before"),
+    last_error=bindparam("code"),
+    **_RELEASED,
+)
+_MARK_SKIPPED = _held(
+    (DueState.CLAIMED.value,),
+    *due_actions.c,
+    state=DueState.SKIPPED.value,
+    last_error=bindparam("code"),
+    **_RELEASED,
+)
+_MARK_UNKNOWN = _held(
+    (DueState.SENDING.value,),
+    *due_actions.c,
+    lease_until=bindparam("settle_until"),
+    last_error=bindparam("code"),
+    updated_at=bindparam("now"),
 )
 _MARK_SENT = (
     update(due_actions)
@@ -81,31 +127,12 @@ _MARK_SENT = (
     .values(
         state=DueState.SENT.value,
         sent_activity_id=bindparam("activity_id"),
-        lease_owner=None,
-        lease_until=None,
         not_before=None,
         last_error=None,
-        updated_at=bindparam("now"),
+        **_RELEASED,
     )
-    .returning(*LOGGED)
+    .returning(*due_actions.c)
 )
-
-
-async def _change_held(
-    session: AsyncSession,
-    action_id: int,
-    owner: str,
-    states: Sequence[str],
-    values: dict[str, Any],
-) -> Row[Any] | None:
-    """Set `values` on the action if `owner` holds it in one of `states`; its LOGGED columns."""
-    statement = (
-        update(due_actions)
-        .where(_C.id == action_id, _C.lease_owner == owner, _C.state.in_(states))
-        .values(values)
-        .returning(*LOGGED)
-    )
-    return (await session.execute(statement)).one_or_none()
 
 
 def _fair(ready: ColumnElement[bool], now: datetime, most: int) -> ColumnElement[bool]:
@@ -188,22 +215,30 @@ class DeliveryQueue:
         )
         return sorted((as_action(row) for row in rows), key=lambda a: (a.due_at, a.id))
 
+    def reads_together(self) -> AbstractAsyncContextManager[object]:
+        """A unit of work (storage.unit_of_work) for reading what a claimed batch needs: each
+        recipient's chat and language and each departure read once, on one connection. Its
+        task's reads join it; the state changes above keep their own short transactions."""
+        return self._db.unit_of_work()
+
     async def mark_sending(self, action_id: int, owner: str, lease_seconds: float) -> int | None:
         """Record that the request is about to go out; the attempt number, None if not ours.
 
         None means the action was cancelled or taken over meanwhile: do not send it.
         """
         now = self._clock.now()
-        params = {
-            "action_id": action_id,
-            "owner": owner,
-            "lease_until": now + timedelta(seconds=lease_seconds),
-            "now": now,
-        }
-        async with self._db.sessions.begin() as session:
-            return await session.scalar(_MARK_SENDING, params)
+        lease_until = now + timedelta(seconds=lease_seconds)
+        params = {"action_id": action_id, "owner": owner, "lease_until": lease_until, "now": now}
+        async with self._db.engine.begin() as connection:
+            return await connection.scalar(_MARK_SENDING, params)
 
     async def mark_sent(
+        self, action_id: int, owner: str, activity_id: str | None, **logged: Any
+    ) -> bool:
+        """settle_sent(); True if the action changed to sent."""
+        return await self.settle_sent(action_id, owner, activity_id, **logged) is not None
+
+    async def settle_sent(
         self,
         action_id: int,
         owner: str,
@@ -212,24 +247,35 @@ class DeliveryQueue:
         outcome: Outcome = Outcome.SENT,
         code: str | None = None,
         status: int | None = None,
-    ) -> bool:
-        """Record delivery; True if the action changed to sent.
+    ) -> DueAction | None:
+        """Record delivery; the action as now sent, None if it did not change to sent.
 
         Also settles an action given up as `unknown_outcome` meanwhile: the truth arrived late.
         """
         now = self._clock.now()
         params = {"action_id": action_id, "owner": owner, "activity_id": activity_id, "now": now}
-        async with self._db.sessions.begin() as session:
-            row = (await session.execute(_MARK_SENT, params)).one_or_none()
-            target = row or await action_for_log(session, action_id)
+        async with self._db.engine.begin() as connection:
+            row = (await connection.execute(_MARK_SENT, params)).one_or_none()
+            target = row or await action_for_log(connection, action_id)
             if target is not None:
                 details = {"code": code, "status": status, "activity_id": activity_id}
                 await write_line(
-                    session, target, outcome, at=now, worker=worker_of(owner), **details
+                    connection, target, outcome, at=now, worker=worker_of(owner), **details
                 )
-        return row is not None
+        return None if row is None else as_action(row)
 
     async def mark_failed(
+        self,
+        action_id: int,
+        owner: str,
+        code: str,
+        retry_at: datetime | None = None,
+        **logged: Any,
+    ) -> bool:
+        """settle_failed(); True if the action changed."""
+        return await self.settle_failed(action_id, owner, code, retry_at, **logged) is not None
+
+    async def settle_failed(
         self,
         action_id: int,
         owner: str,
@@ -238,84 +284,72 @@ class DeliveryQueue:
         *,
         outcome: Outcome = Outcome.ERROR,
         status: int | None = None,
-    ) -> bool:
-        """Record a failed attempt: back to pending until `retry_at`, or failed for good."""
-        now = self._clock.now()
-        values: dict[str, Any] = {
-            "state": DueState.FAILED.value if retry_at is None else DueState.PENDING.value,
-            "not_before": retry_at,
-            "last_error": code,
-            "lease_owner": None,
-            "lease_until": None,
-            "updated_at": now,
-        }
-        async with self._db.sessions.begin() as session:
-            row = await _change_held(session, action_id, owner, _HELD, values)
-            if row is not None:
-                details = {"code": code, "status": status, "retry_at": retry_at}
-                await write_line(session, row, outcome, at=now, worker=worker_of(owner), **details)
-        return row is not None
+    ) -> DueAction | None:
+        """Record a failed attempt: back to pending until `retry_at`, or failed for good; the
+        action as it is now, None if `owner` did not hold it."""
+        state = DueState.FAILED if retry_at is None else DueState.PENDING
+        params = {"state": state.value, "not_before": retry_at, "code": code}
+        details = {"code": code, "status": status, "retry_at": retry_at}
+        return await self._settle(_MARK_FAILED, action_id, owner, params, outcome, details)
 
     async def mark_skipped(self, action_id: int, owner: str, code: str) -> bool:
-        """Settle a claimed action without sending it (its moment passed); True if done.
+        """settle_skipped(); True if done."""
+        return await self.settle_skipped(action_id, owner, code) is not None
+
+    async def settle_skipped(self, action_id: int, owner: str, code: str) -> DueAction | None:
+        """Settle a claimed action without sending it (its moment passed); the action as it is
+        now, None if `owner` did not hold it claimed.
 
         Final, and on the timeline as `skipped` with `code`: HR sees it was not sent, and why.
         """
-        now = self._clock.now()
-        values: dict[str, Any] = {
-            "state": DueState.SKIPPED.value,
-            "last_error": code,
-            "lease_owner": None,
-            "lease_until": None,
-            "updated_at": now,
-        }
-        held = (DueState.CLAIMED.value,)
-        async with self._db.sessions.begin() as session:
-            row = await _change_held(session, action_id, owner, held, values)
-            if row is not None:
-                await write_line(
-                    session, row, Outcome.SKIPPED, at=now, code=code, worker=worker_of(owner)
-                )
-        return row is not None
+        params = {"code": code}
+        return await self._settle(_MARK_SKIPPED, action_id, owner, params, Outcome.SKIPPED, params)
 
     async def mark_unknown(
         self, action_id: int, owner: str, code: str, settle_until: datetime
     ) -> bool:
         """The request may have reached Teams: keep it `sending`, reconcile after `settle_until`."""
+        params = {"settle_until": settle_until, "code": code}
+        settled = await self._settle(
+            _MARK_UNKNOWN, action_id, owner, params, Outcome.ERROR, {"code": code}
+        )
+        return settled is not None
+
+    async def _settle(
+        self,
+        statement: Update,
+        action_id: int,
+        owner: str,
+        params: dict[str, Any],
+        outcome: Outcome,
+        details: dict[str, Any],
+    ) -> DueAction | None:
+        """Run a settling `statement`; if it changed the action, log `outcome` (with
+        `details`) in the same transaction. The action as it is now, None if unchanged."""
         now = self._clock.now()
-        values = {"lease_until": settle_until, "last_error": code, "updated_at": now}
-        async with self._db.sessions.begin() as session:
-            row = await _change_held(session, action_id, owner, (DueState.SENDING.value,), values)
+        values = {"action_id": action_id, "owner": owner, "now": now, **params}
+        async with self._db.engine.begin() as connection:
+            row = (await connection.execute(statement, values)).one_or_none()
             if row is not None:
                 await write_line(
-                    session, row, Outcome.ERROR, at=now, code=code, worker=worker_of(owner)
+                    connection, row, outcome, at=now, worker=worker_of(owner), **details
                 )
-        return row is not None
+        return None if row is None else as_action(row)
 
     async def unmark_sending(self, action_id: int, owner: str) -> bool:
         """Undo mark_sending: the request did not go out after all; the attempt does not count."""
-        values = {
-            "state": DueState.CLAIMED.value,
-            "attempts": _C.attempts - 1,
-            "updated_at": self._clock.now(),
-        }
-        async with self._db.sessions.begin() as session:
-            row = await _change_held(session, action_id, owner, (DueState.SENDING.value,), values)
-        return row is not None
+        return await self._changed(_UNMARK_SENDING, action_id, owner)
 
     async def release(self, action_id: int, owner: str, not_before: datetime | None) -> bool:
         """Give back a claimed action that was not sent (shutdown, pacing); no attempt counted."""
+        return await self._changed(_RELEASE, action_id, owner, not_before=not_before)
+
+    async def _changed(self, statement: Update, action_id: int, owner: str, **params: Any) -> bool:
+        """Run a change of a held action that logs nothing; whether it changed."""
         now = self._clock.now()
-        values = {
-            "state": DueState.PENDING.value,
-            "not_before": not_before,
-            "lease_owner": None,
-            "lease_until": None,
-            "updated_at": now,
-        }
-        async with self._db.sessions.begin() as session:
-            row = await _change_held(session, action_id, owner, (DueState.CLAIMED.value,), values)
-        return row is not None
+        values = {"action_id": action_id, "owner": owner, "now": now, **params}
+        async with self._db.engine.begin() as connection:
+            return await connection.scalar(statement, values) is not None
 
     async def record(
         self, action_id: int, outcome: Outcome, code: str | None, *, worker: str | None = None

@@ -6,6 +6,10 @@ may go. Reserving n sends locks the cells, computes n send times and moves `free
 short transaction, so two processes on one database together never exceed the limit. A 429's
 Retry-After moves a cell's `free_at` (and `paused_until`) on for everyone.
 
+A transaction is three statements on SQLite (BEGIN IMMEDIATE; one upsert that creates missing
+cells and returns, and on PostgreSQL locks, them all; one UPDATE of the cells it moved), and a
+worker's batch needs one (`reserve_sends`: each message's tenant slot, then its chat's).
+
 Why cells rather than counting the delivery log: a count over a sliding window needs a range
 scan per send and still races (two instances count 49 and both send); a cell is one row,
 locked for a moment, and its arithmetic is exact.
@@ -88,10 +92,20 @@ class Ask:
 
 @dataclass(frozen=True)
 class Reservation:
-    """Send times for an ask, or (times empty) the earliest time it could have had."""
+    """Send times for an ask, or (times empty) the earliest time it could have had;
+    `by_chat`: deferred by the chat's cells, the tenant's slot left to others (reserve_sends)."""
 
     times: tuple[float, ...] = ()
     deferred_until: float | None = None
+    by_chat: bool = False
+
+
+@dataclass(frozen=True)
+class Send:
+    """One message: a slot of `tenant` (its cells), then one of `chat` at that time."""
+
+    tenant: Sequence[tuple[str, Limit]]
+    chat: Sequence[tuple[str, Limit]]
 
 
 @dataclass
@@ -100,6 +114,12 @@ class _Cell:
     free_at: float
     paused_until: float | None
     changed: bool = field(default=False)
+
+
+# The cells a reservation moved, written in one statement (executemany), built once.
+_MOVE = (
+    update(send_budget).where(send_budget.c.scope == bindparam("s")).values(free_at=bindparam("f"))
+)
 
 
 def tenant_cells(pacing: Pacing, tenant_id: str | None) -> list[tuple[str, Limit]]:
@@ -146,14 +166,10 @@ class SendBudget:
 
         All asks are decided in one transaction, in order (two asks on one cell share it).
         """
-        wanted = sorted({scope for ask in asks for scope, _ in ask.cells})
         now = self._now()
-        if not wanted:
-            return [Reservation(times=(ask.at or now,) * ask.count) for ask in asks]
-        async with write_transaction(self._db) as session:
-            rows = await _locked_rows(self._db, session, wanted, free_at=0.0, paused_until=None)
-            cells = {row.scope: _Cell(row.scope, row.free_at, row.paused_until) for row in rows}
-            answers = [
+
+        def decide(cells: dict[str, _Cell]) -> list[Reservation]:
+            return [
                 self._plan(
                     [(cells[scope], limit) for scope, limit in ask.cells],
                     ask.count,
@@ -162,16 +178,59 @@ class SendBudget:
                 )
                 for ask in asks
             ]
+
+        scopes = {scope for ask in asks for scope, _ in ask.cells}
+        if not scopes:
+            return [Reservation(times=(ask.at or now,) * ask.count) for ask in asks]
+        return await self._decided(scopes, decide)
+
+    async def reserve_sends(self, sends: Sequence[Send]) -> list[Reservation]:
+        """A send time for each message, in order, in one transaction: its tenant's next slot
+        (deferred if that lies beyond the horizon: a 429 pause), and its chat's at that time
+        or at most the pacing's late_tolerance after it. A chat busy beyond that is deferred
+        `by_chat` and takes no tenant slot: the next message of the batch has it."""
+        now = self._now()
+        pacing = self.pacing
+
+        def decide(cells: dict[str, _Cell]) -> list[Reservation]:
+            answers = []
+            for send in sends:
+                tenant = [(cells[scope], limit) for scope, limit in send.tenant]
+                chat = [(cells[scope], limit) for scope, limit in send.chat]
+                slot = max([now, *(_earliest(cell) for cell, _ in tenant)])
+                if slot > now + pacing.horizon:
+                    answers.append(Reservation(deferred_until=slot))
+                    continue
+                free = max([slot, *(_earliest(cell) for cell, _ in chat)])
+                if free > slot + pacing.late_tolerance:
+                    answers.append(Reservation(deferred_until=free, by_chat=True))
+                    continue
+                _take(tenant, slot)
+                _take(chat, free)
+                answers.append(Reservation(times=(free,)))
+            return answers
+
+        scopes = {scope for send in sends for scope, _ in (*send.tenant, *send.chat)}
+        if not scopes:
+            return [Reservation(times=(now,)) for _ in sends]
+        return await self._decided(scopes, decide)
+
+    async def _decided(
+        self, scopes: set[str], decide: Callable[[dict[str, _Cell]], list[Reservation]]
+    ) -> list[Reservation]:
+        """`decide` on the cells of `scopes`, locked (created if missing); the cells it moved
+        are written in the same transaction."""
+        async with write_transaction(self._db) as session:
+            rows = await _locked_rows(
+                self._db, session, sorted(scopes), free_at=0.0, paused_until=None
+            )
+            cells = {row.scope: _Cell(row.scope, row.free_at, row.paused_until) for row in rows}
+            answers = decide(cells)
             changed = [
                 {"s": cell.scope, "f": cell.free_at} for cell in cells.values() if cell.changed
             ]
             if changed:
-                await session.execute(
-                    update(send_budget)
-                    .where(send_budget.c.scope == bindparam("s"))
-                    .values(free_at=bindparam("f")),
-                    changed,
-                )
+                await session.execute(_MOVE, changed)
         return answers
 
     @staticmethod
@@ -189,10 +248,7 @@ class SendBudget:
         at = start
         for _ in range(count):
             at = max(at, *(_earliest(cell) for cell, _ in cells))
-            for cell, limit in cells:
-                # GCRA: the cell's theoretical arrival time moves one interval past this send.
-                cell.free_at = max(cell.free_at, at - limit.tolerance) + limit.interval
-                cell.changed = True
+            _take(cells, at)
             times.append(at)
         return Reservation(times=tuple(times))
 
@@ -288,21 +344,28 @@ async def _locked_rows(
     free_at: float,
     paused_until: float | None,
 ) -> Sequence[Row[Any]]:
-    """The cells of `scopes` (sorted), locked; a missing cell is created as given."""
-    # Rows first, so every cell can be locked; sorted, so two instances lock in the
-    # same order and cannot deadlock.
-    await session.execute(
-        insert_for(db, send_budget)
-        .values([{"scope": s, "free_at": free_at, "paused_until": paused_until} for s in scopes])
-        .on_conflict_do_nothing(index_elements=[send_budget.c.scope])
+    """The cells of `scopes` (sorted), locked; a missing cell is created as given.
+
+    One statement: an upsert whose no-op update returns every cell (RETURNING leaves out
+    the rows an ON CONFLICT DO NOTHING skips) and on PostgreSQL locks it like an UPDATE, in
+    the sorted order, so two instances cannot deadlock. SQLite's BEGIN IMMEDIATE before it
+    already holds the database's one write lock.
+    """
+    statement = insert_for(db, send_budget).values(
+        [{"scope": s, "free_at": free_at, "paused_until": paused_until} for s in scopes]
     )
-    locked = (
-        select(send_budget)
-        .where(send_budget.c.scope.in_(scopes))
-        .order_by(send_budget.c.scope)
-        .with_for_update()
-    )
-    return (await session.execute(locked)).all()
+    locking = statement.on_conflict_do_update(
+        index_elements=[send_budget.c.scope], set_={"free_at": send_budget.c.free_at}
+    ).returning(*send_budget.c)
+    return (await session.execute(locking)).all()
+
+
+def _take(cells: Sequence[tuple[_Cell, Limit]], at: float) -> None:
+    """One send through `cells` at `at`."""
+    for cell, limit in cells:
+        # GCRA: the cell's theoretical arrival time moves one interval past this send.
+        cell.free_at = max(cell.free_at, at - limit.tolerance) + limit.interval
+        cell.changed = True
 
 
 def _earliest(cell: _Cell) -> float:

@@ -12,6 +12,7 @@ from storage.send_budget import (
     Ask,
     Limit,
     Pacing,
+    Send,
     SendBudget,
     conversation_cells,
     tenant_cells,
@@ -138,6 +139,29 @@ async def test_a_chat_is_paced_at_the_time_its_message_will_really_go(db: Databa
     assert first.times == (START + 0.8,)
     assert busy.times == () and busy.deferred_until == START + 1.3
     assert later.times == (START + 1.3,)
+
+
+async def test_a_batch_takes_its_slots_in_one_go_and_a_busy_chat_leaves_its_tenant_slot(
+    db: Database,
+) -> None:
+    # One transaction for a worker's batch: each message's tenant slot, then its chat's at
+    # that time; a message whose chat is busy takes no tenant slot, the next message has it.
+    fake = FakeTime()
+    pacing = Pacing(tenant=(Limit(10.0, 1),), conversation=(Limit(1.0, 1),))
+    budget = SendBudget(db, pacing, now=fake)
+    tenant = tenant_cells(pacing, "tenant-a")
+    one, two = conversation_cells(pacing, "a:one"), conversation_cells(pacing, "a:two")
+
+    first, busy, other = await budget.reserve_sends(
+        [Send(tenant, one), Send(tenant, one), Send(tenant, two)]
+    )
+
+    assert first.times == (START,)
+    assert busy.times == () and busy.by_chat and busy.deferred_until == START + 1.0
+    assert other.times == (START + 0.1,)  # the slot `busy` did not take
+    await budget.pause(tenant, START + 30)
+    [paused] = await budget.reserve_sends([Send(tenant, two)])
+    assert paused.times == () and not paused.by_chat and paused.deferred_until == START + 30
 
 
 async def test_a_pause_holds_every_instance_until_it_ends(database_url: str) -> None:
