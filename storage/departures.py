@@ -76,6 +76,14 @@ def remember(db: Database, values: Mapping[str, Any]) -> Departure:
     return _keep(unit, columns)
 
 
+def _told(db: Database, saved: Departure) -> None:
+    """What the turns remember of the leaver and the manager follows a stored departure
+    (storage/senders.py): HR's language for the leaver, the manager manages one."""
+    senders = senders_of(db)
+    senders.registered(saved.leaver_upn, saved.locale)
+    senders.manager_named(saved.manager_upn)
+
+
 class SqlDepartureRepository:
     """journey.ports.DepartureRepository on SQLAlchemy (SQLite or PostgreSQL)."""
 
@@ -99,7 +107,7 @@ class SqlDepartureRepository:
                 f"a departure with id {departure.id} or external id {departure.external_id} "
                 "is already stored, or its leaver has an active departure"
             ) from None
-        senders_of(self._db).registered(saved.leaver_upn, saved.locale)  # HR's language for them
+        _told(self._db, saved)
         return saved
 
     async def add_many(self, many: Sequence[Departure]) -> None:
@@ -107,7 +115,9 @@ class SqlDepartureRepository:
         if many:
             async with self._db.transaction() as connection:
                 await connection.execute(insert(departures), [_row_values(d) for d in many])
-            senders_of(self._db).forget_people(d.leaver_upn for d in many)
+            senders_of(self._db).forget_people(
+                upn for d in many for upn in (d.leaver_upn, d.manager_upn)
+            )
 
     async def get(self, departure_id: str) -> Departure:
         """The departure with that id; NotFound if there is none. Within a turn's unit of work
@@ -159,7 +169,7 @@ class SqlDepartureRepository:
         async with self._db.transaction() as connection:
             result = await connection.execute(statement)
             if result.rowcount == 1:
-                senders_of(self._db).registered(saved.leaver_upn, saved.locale)
+                _told(self._db, saved)
                 if unit is not None:
                     unit.remembered["departure", saved.id] = saved
                     before = stored if stored is not None else {"id": saved.id}

@@ -41,6 +41,7 @@ from journey.periods import Period
 from journey.survey import SurveyStatus
 from journey.survey_access import COUNTED
 from storage.database import Database
+from storage.senders import senders_of
 from storage.tables import departures, follow_ups, survey_answers, survey_progress
 
 _Cell = TypeVar("_Cell", DepartureCell, AnswerCell, SectionCell, CommentCell, FollowUpCell)
@@ -271,7 +272,8 @@ class SqlInsightsSource:
     async def managed_units(self, upn: str | None) -> frozenset[str]:
         """The units in which `upn` is the manager of at least one departure."""
         person = (upn or "").strip().lower()
-        if not person:
+        # A turn's start read a minute ago at most that they manage none (storage/senders.py).
+        if not person or senders_of(self._db).manages_none(person):
             return frozenset()
         statement = select(departures.c.unit).where(departures.c.manager_upn == person).distinct()
         async with self._db.sessions() as session:

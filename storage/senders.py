@@ -6,19 +6,21 @@ clicks through a journey (the offer, the booking, the survey's sections) within 
 two, and that read then finds what it found a moment ago. So what it found of a sender who
 was not refused is kept here, per sender (user key, Teams user id), for SENDER_TTL_SECONDS:
 the stored reference (how to reach the person: ids, conversation, service URL, UPN, name,
-Teams locale, when welcomed) and the two languages (chosen, registered). Within that time a turn
-of the same sender only claims its activity id. Never kept: a refused sender (their next turn
-reads again and is refused again), a sender with no reference yet, message text, tokens,
-answers. At most SENDERS_REMEMBERED senders; the least recently seen go first.
+Teams locale, when welcomed), the two languages (chosen, registered) and whether the person
+manages any departure (storage/insights.py asks no more for one who manages none: `help`).
+Within that time a turn of the same sender only claims its activity id. Never kept: a refused
+sender (their next turn reads again and is refused again), a sender with no reference yet,
+message text, tokens, answers. At most SENDERS_REMEMBERED senders; the least recently seen go first.
 
 Whatever this process writes that an entry holds comes here, so the next turn sees it at once:
 storage/conversations.py (a saved reference, a welcome mark), storage/language_choices.py (a
-chosen language), storage/departures.py (a departure's locale, HR's registered language) and
-storage/retention.py (retention and erasure). Another instance (a second replica, the CLI's
-`privacy erase`) writes without telling this one: this instance is then behind by at most
-SENDER_TTL_SECONDS. Nothing it can be behind on lets anyone act as someone else: a sender whose
-ids contradict a stored person is refused by the read, and an entry answers only the exact
-pair of ids it was read for.
+chosen language), storage/departures.py (a departure's locale, HR's registered language, and
+its manager) and storage/retention.py (retention and erasure). Another instance (a second
+replica, the CLI's `privacy erase` or CSV import) writes without telling this one: this
+instance is then behind by at most SENDER_TTL_SECONDS (a manager named there sees the local
+commands in `help` here within that time). Nothing it can be behind on lets anyone act as
+someone else: a sender whose ids contradict a stored person is refused by the read, and an
+entry answers only the exact pair of ids it was read for.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Remembered(NamedTuple):
     known: ConversationRef  # the reference stored under the sender's user key
     languages: PersonLanguages  # of the reference's UPN
     at: float  # when it was read (the memory's time function)
+    manages: bool = True  # the UPN is the manager of a departure (False: of none)
 
 
 class SenderMemory:
@@ -98,11 +101,12 @@ class SenderMemory:
         languages: PersonLanguages,
         *,
         read_in: int,
+        manages: bool = True,
     ) -> None:
         """Keep what a turn read of a sender who was not refused; `read_in`: the generation
         when the read began (a change told since then may be missing from it: not kept)."""
         key = (user_key, user_id)
-        entry = Remembered(known, languages, self._now())
+        entry = Remembered(known, languages, self._now(), manages)
         touched = self._touched
         if read_in < self._floor or any(touched.get(tag, 0) > read_in for tag in _tags(key, entry)):
             return
@@ -151,6 +155,19 @@ class SenderMemory:
         for key in self._keys_under(tag):
             if self._entries[key].languages.registered != (locale or None):
                 self._drop(key)
+
+    def manager_named(self, upn: str) -> None:
+        """A departure was stored with `upn` as its manager."""
+        tag = ("person", person_key(upn))
+        self._touch([tag])
+        for key in self._keys_under(tag):
+            self._entries[key] = self._entries[key]._replace(manages=True)
+
+    def manages_none(self, upn: str) -> bool:
+        """Whether a turn read within the time to live that `upn` manages no departure."""
+        now, keys = self._now(), self._keys_under(("person", person_key(upn)))
+        entries = (self._entries[key] for key in keys)
+        return any(not entry.manages and now - entry.at < self._ttl for entry in entries)
 
     def forget_people(self, upns: Iterable[str]) -> None:
         """Something of these people changed that an entry may hold."""

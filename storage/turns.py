@@ -17,7 +17,18 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Executable, Row, Select, bindparam, delete, func, or_, select, update
+from sqlalchemy import (
+    Executable,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from journey.clock import Clock, SystemClock
@@ -27,7 +38,7 @@ from storage.database import Database
 from storage.dialect import insert_for
 from storage.language_choices import person_languages
 from storage.senders import SenderMemory, senders_of
-from storage.tables import conversation_refs, seen_activities
+from storage.tables import conversation_refs, departures, seen_activities
 from storage.unit_of_work import current_unit
 
 log = logging.getLogger(__name__)
@@ -60,12 +71,14 @@ class TurnBegun(NamedTuple):
 
 def _senders() -> Select[Any]:
     """The stored references under the sender's key or Teams user id, each with the language
-    its person chose and the one HR registered (storage.language_choices.person_languages);
-    built once, with the ids as parameters."""
+    its person chose and the one HR registered (storage.language_choices.person_languages) and
+    whether they manage a departure; built once, with the ids as parameters."""
     person = func.lower(conversation_refs.c.upn)
     chosen, registered = person_languages(person)
     languages = (chosen.label("chosen_language"), registered.label("registered_language"))
-    return select(conversation_refs, *languages).where(
+    # Whether the person manages a departure (storage.insights.managed_units: `help`).
+    manages = exists().where(departures.c.manager_upn == person).label("manages")
+    return select(conversation_refs, *languages, manages).where(
         or_(
             conversation_refs.c.user_key == bindparam("user_key"),
             conversation_refs.c.user_id == bindparam("user_id"),
@@ -147,7 +160,7 @@ class TurnStart:
                 read = await _read_sender(connection, user_key, user_id)
                 if read is None:
                     return TurnBegun(first=False, known=None, refused=True)
-                known, languages = read
+                known, languages, manages = read
             else:
                 known, languages = recalled.known, recalled.languages
             if activity_key is not None:
@@ -157,7 +170,9 @@ class TurnStart:
                 if claimed.rowcount != 1 and not await _take_over(connection, activity_key, now):
                     return TurnBegun(first=False, known=None)
         if recalled is None and known is not None and languages is not None:
-            self._senders.remember(user_key, user_id, known, languages, read_in=generation)
+            self._senders.remember(
+                user_key, user_id, known, languages, read_in=generation, manages=manages
+            )
         return TurnBegun(first=True, known=known, languages=languages)
 
     async def settle(self, activity_key: str, *, handled: bool) -> None:
@@ -215,9 +230,10 @@ class TurnStart:
 
 async def _read_sender(
     connection: AsyncConnection, user_key: str, user_id: str
-) -> tuple[ConversationRef | None, PersonLanguages | None] | None:
-    """The reference stored under `user_key` and its person's languages (None, None: none);
-    None when the sender's ids contradict the stored people (refused)."""
+) -> tuple[ConversationRef | None, PersonLanguages | None, bool] | None:
+    """The reference stored under `user_key`, its person's languages and whether they manage
+    a departure (None, None, True: none stored); None when the sender's ids contradict the
+    stored people (refused)."""
     ids = {"user_key": user_key, "user_id": user_id}
     rows = (await connection.execute(_SENDERS, ids)).all()
     refs = [(_reference(row), row) for row in rows]
@@ -225,13 +241,13 @@ async def _read_sender(
         return None
     for ref, row in refs:
         if ref.user_key == user_key:
-            return ref, _languages(row)
-    return None, None
+            return ref, _languages(row), bool(row.manages)
+    return None, None, True
 
 
 def _reference(row: Row[Any]) -> ConversationRef:
     values = dict(row._mapping)
-    del values["chosen_language"], values["registered_language"]
+    del values["chosen_language"], values["registered_language"], values["manages"]
     return ConversationRef.model_validate(values)
 
 

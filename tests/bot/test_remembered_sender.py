@@ -33,6 +33,8 @@ async def test_the_next_turn_reads_the_sender_no_more_and_answers_the_same(
     assert len(third.tables) == len(second.tables) - 1
     assert second.tables.count("conversation_refs") == 1
     assert "conversation_refs" not in third.tables
+    # She manages no departure: the sender read said so, `help` asks no more.
+    assert "departures" not in second.tables + third.tables
 
 
 async def test_a_chat_that_moved_is_stored_although_the_sender_is_remembered(

@@ -15,6 +15,7 @@ from journey.ports import PersonLanguages
 from storage.conversations import SqlConversationRefStore
 from storage.database import Database
 from storage.departures import SqlDepartureRepository
+from storage.insights import SqlInsightsSource
 from storage.language_choices import SqlLanguageChoices
 from storage.retention import apply_retention, erase_person
 from storage.senders import SENDER_TTL_SECONDS, SenderMemory, use_senders
@@ -187,6 +188,30 @@ async def test_retention_here_leaves_nothing_of_the_leavers_remembered(
         begun = await sofie.begin()
     assert begun.known is None and begun.languages is None  # her chat went with her departure
     assert len(seen) == 2
+
+
+async def test_who_manages_no_departure_is_asked_no_more_until_one_names_them(
+    sqlite_url: str, db: Database, turns: TurnStart, time: Time
+) -> None:
+    sofie, insights = Turns(turns), SqlInsightsSource(db)
+    await sofie.begin()
+    with counting(db) as seen:
+        assert await insights.managed_units(SOFIE.upn) == frozenset()
+    assert seen == []
+
+    async with await Database.open(sqlite_url) as other:  # HR registers on another replica
+        await SqlDepartureRepository(other).add(
+            departure(manager_upn=SOFIE.upn, unit="a", leaver_upn="a@contoso.dk")
+        )
+    assert await insights.managed_units(SOFIE.upn) == frozenset()  # at most a minute behind
+    await SqlDepartureRepository(db).add(
+        departure(manager_upn=SOFIE.upn, unit="b", leaver_upn="b@contoso.dk", external_id=None)
+    )
+    assert await insights.managed_units(SOFIE.upn) == {"a", "b"}  # named here: at once
+
+    time.seconds += SENDER_TTL_SECONDS
+    await sofie.begin()
+    assert await insights.managed_units(SOFIE.upn) == {"a", "b"}
 
 
 async def test_another_instance_is_seen_once_the_time_to_live_has_passed(
