@@ -29,6 +29,13 @@ _STEPS = bytes.maketrans(_OPENING + _CLOSING, b"\x01\x01\xff\xff")
 _NOT_BRACKET = bytes(set(range(256)) - set(_OPENING + _CLOSING))
 
 
+# What cleaning removes can only come from an escape: JSON allows no raw control character in
+# a string, and UTF-8 holds no surrogate. So a body without escapes of a C0 control character
+# (\b, \f, \u0000-\u001f) or a surrogate (\ud800-\udfff) is clean as it is; one with an
+# escaped backslash before such letters is cleaned anyway, which changes nothing.
+_MAY_NEED_CLEANING = re.compile(r"\\(?:[bf]|u00[01]|u[dD][89a-fA-F])")
+
+
 class BodyRefused(ValueError):
     """The body is not an activity this bot can read; the message says why (answer 400)."""
 
@@ -49,7 +56,10 @@ def load_body(raw: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     if nesting_depth(raw) > max_depth:
         raise BodyRefused(f"the body nests deeper than {max_depth} levels")
     try:
-        return clean_value(json.loads(text), max_depth=max_depth)
+        body = json.loads(text)
+        if _MAY_NEED_CLEANING.search(text) is None:
+            return body  # no string of it can hold what cleaning removes
+        return clean_value(body, max_depth=max_depth)
     except TooDeep:
         raise BodyRefused(f"the body nests deeper than {max_depth} levels") from None
     except ValueError:  # JSONDecodeError, and ints longer than Python converts

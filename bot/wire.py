@@ -26,10 +26,11 @@ def to_wire(value: Any) -> Any:
     """The JSON form of a botbuilder schema object, as msrest's `serialize()` writes it."""
     if type(value) in _PLAIN:
         return value
+    # A card's leaves are taken as they are here, without a call each.
     if isinstance(value, dict):
-        return {key: to_wire(item) for key, item in value.items()}
+        return {key: item if type(item) in _PLAIN else to_wire(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [to_wire(item) for item in value]
+        return [item if type(item) in _PLAIN else to_wire(item) for item in value]
     if isinstance(value, Model):
         return _model_to_wire(value)
     if isinstance(value, Enum):
