@@ -242,9 +242,9 @@ def with_attributions(
     for question_id in changes:
         if question_id not in by_id:
             raise BadAnswer(RefusalReason.FOREIGN_QUESTION, question_id)
-    return [
-        answer.model_copy(
-            update={"attribution": changes.get(answer.question_id, answer.attribution)}
-        )
-        for answer in answers
-    ]
+    changed = []
+    for answer in answers:
+        chosen = changes.get(answer.question_id, answer.attribution)
+        kept = chosen == answer.attribution  # most are unchanged: no copy
+        changed.append(answer if kept else answer.model_copy(update={"attribution": chosen}))
+    return changed

@@ -321,7 +321,8 @@ class Surveys:
         """The leaver's answers with the attributions they changed on the summary."""
         own = await self._own(departure.id)
         try:
-            if any(a not in attributions_for(departure) for a in changes.values()):
+            allowed = attributions_for(departure)
+            if any(a not in allowed for a in changes.values()):
                 raise BadAnswer(RefusalReason.UNKNOWN_CHOICE, "attribution")
             return with_attributions(own, changes)
         except BadAnswer as bad:
