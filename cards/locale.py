@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -31,33 +31,51 @@ if TYPE_CHECKING:
 BABEL_LOCALES: dict[str, Locale] = {lang: Locale.parse(lang) for lang in SUPPORTED_LANGUAGES}
 
 
+def _written(value: date, pattern: str, lang: str) -> str:
+    """A date as Babel writes it; the same days come back on card after card (a datetime,
+    equal to others on other days in other zones, is written each time)."""
+    if type(value) is date:
+        return _written_day(value, pattern, lang)
+    return format_date(value, pattern, locale=BABEL_LOCALES[lang])
+
+
+@lru_cache(maxsize=1024)
+def _written_day(value: date, pattern: str, lang: str) -> str:
+    return format_date(value, pattern, locale=BABEL_LOCALES[lang])
+
+
+def _clock(moment: datetime, separator: str) -> str:
+    """A time of day as strftime's `%H{separator}%M` writes it, without strftime's cost."""
+    return f"{moment.hour:02d}{separator}{moment.minute:02d}"
+
+
 @dataclass(frozen=True)
 class DateStyle:
     """How one language writes dates and times on a card."""
 
     date: str  # Babel pattern: a date with its year, e.g. a last working day
     day: str  # Babel pattern: weekday, day and month, as in a calendar
-    clock: str  # strftime pattern: a time of day
+    clock: str  # between the hours and minutes of a time of day ("." or ":")
     at: str  # before a time ("kl. ")
     date_and_time: str  # between a date and its time in a moment
 
     def written_date(self, value: date, lang: str) -> str:
-        return format_date(value, self.date, locale=BABEL_LOCALES[lang])
+        return _written(value, self.date, lang)
 
     def written_span(self, start: datetime, end: datetime, lang: str) -> str:
-        day = format_date(start.date(), self.day, locale=BABEL_LOCALES[lang])
-        return f"{day} {self.at}{start:{self.clock}}–{end:{self.clock}}"
+        day = _written(start.date(), self.day, lang)
+        return f"{day} {self.at}{_clock(start, self.clock)}–{_clock(end, self.clock)}"
 
     def written_moment(self, moment: datetime, lang: str) -> str:
         day = self.written_date(moment.date(), lang)
-        return f"{day}{self.date_and_time}{self.at}{moment:{self.clock}}"
+        return f"{day}{self.date_and_time}{self.at}{_clock(moment, self.clock)}"
 
 
 DATE_STYLES: dict[str, DateStyle] = {
-    "da": DateStyle("d. MMMM y", "EEEE d. MMM", "%H.%M", "kl. ", " "),
-    "sv": DateStyle("d MMMM y", "EEEE d MMM", "%H.%M", "kl. ", " "),
-    "nb": DateStyle("d. MMMM y", "EEEE d. MMM", "%H.%M", "kl. ", " "),
-    "en": DateStyle("d MMMM y", "EEEE d MMMM", "%H:%M", "", " at "),
+    "da": DateStyle("d. MMMM y", "EEEE d. MMM", ".", "kl. ", " "),
+    "sv": DateStyle("d MMMM y", "EEEE d MMM", ".", "kl. ", " "),
+    "nb": DateStyle("d. MMMM y", "EEEE d. MMM", ".", "kl. ", " "),
+    "en": DateStyle("d MMMM y", "EEEE d MMMM", ":", "", " at "),
 }
 
 

@@ -88,3 +88,26 @@ def test_only_a_leading_date_is_escaped() -> None:
         "1. Aflever nøglekort\n2. Ryd skrivebordet"
     )
     assert markdown_safe("22 December 2026 · Offered") == "22 December 2026 · Offered"
+
+
+@pytest.mark.parametrize(("locale", "clock"), [("da", "%H.%M"), ("en-GB", "%H:%M")])
+def test_every_minute_of_a_day_is_written_as_strftime_writes_it(
+    config: LoadedConfig, locale: str, clock: str
+) -> None:
+    say = Speaker(config, locale)
+    written = say.day(LAST_DAY)
+    for minutes in range(0, 24 * 60):
+        moment = datetime(2026, 12, 22, minutes // 60, minutes % 60, tzinfo=COPENHAGEN)
+        assert say.moment(moment, COPENHAGEN).endswith(f"{moment:{clock}}")
+        assert say.moment(moment, COPENHAGEN).startswith(written)
+
+
+def test_a_day_is_written_in_its_own_zone_however_often_it_is_asked(config: LoadedConfig) -> None:
+    say = Speaker(config, "en")
+    for _ in range(2):
+        # The same instant, on two dates in two zones.
+        late = datetime(2026, 12, 22, 23, 30, tzinfo=UTC)
+        assert say.moment(late, UTC) == "22 December 2026 at 23:30"
+        assert say.moment(late, COPENHAGEN) == "23 December 2026 at 00:30"
+        assert say.day(late.astimezone(COPENHAGEN)) == "23 December 2026"
+        assert say.day(late) == "22 December 2026"
