@@ -128,8 +128,13 @@ class SqlConversationRefStore:
         """The service URL and tenant of the most recent conversation, if the bot has any.
 
         A chat with someone who never wrote to the bot must be opened at a service URL; Teams
-        gives it with every activity, and it is the same for the whole tenant (its region).
+        gives it with every activity, and it is the same for the whole tenant (its region):
+        that of the latest sender a turn read or saved within a minute, else the stored
+        reference saved last.
         """
+        recent = senders_of(self._db).latest_service_url()
+        if recent is not None:
+            return recent
         statement = (
             select(conversation_refs.c.service_url, conversation_refs.c.tenant_id)
             .order_by(conversation_refs.c.updated_at.desc())

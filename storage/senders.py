@@ -7,7 +7,8 @@ two, and that read then finds what it found a moment ago. So what it found of a 
 was not refused is kept here, per sender (user key, Teams user id), for SENDER_TTL_SECONDS:
 the stored reference (how to reach the person: ids, conversation, service URL, UPN, name,
 Teams locale, when welcomed), the two languages (chosen, registered) and whether the person
-manages any departure (storage/insights.py asks no more for one who manages none: `help`).
+manages any departure (storage/insights.py asks no more for one who manages none: `help`);
+and the service URL of the latest sender (storage/conversations.py latest_service_url).
 Within that time a turn of the same sender only claims its activity id. Never kept: a refused
 sender (their next turn reads again and is refused again), a sender with no reference yet,
 message text, tokens, answers. At most SENDERS_REMEMBERED senders; the least recently seen go first.
@@ -77,6 +78,8 @@ class SenderMemory:
         self.generation = 0
         self._touched: OrderedDict[_Tag, int] = OrderedDict()
         self._floor = 0
+        # The service URL and tenant of the latest sender read or saved, and when.
+        self._reach: tuple[str, str | None, float] | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -112,6 +115,7 @@ class SenderMemory:
             return
         self._drop(key)
         self._keep(key, entry)
+        self._reach = (known.service_url, known.tenant_id, entry.at)
         while len(self._entries) > self._size:
             self._drop(next(iter(self._entries)))
 
@@ -123,6 +127,7 @@ class SenderMemory:
         entry = self._entries.get(key)
         tags = (("key", ref.user_key), ("id", ref.user_id), ("id", ref.user_key))
         self._touch(tags)
+        self._reach = (ref.service_url, ref.tenant_id, self._now())
         self._forget(self._keys_under(*tags))
         if entry is not None and _person(entry.known) == _person(ref):
             self._keep(key, entry._replace(known=ref))
@@ -156,6 +161,13 @@ class SenderMemory:
             if self._entries[key].languages.registered != (locale or None):
                 self._drop(key)
 
+    def latest_service_url(self) -> tuple[str, str | None] | None:
+        """The service URL and tenant of the latest sender read or saved within the time to
+        live (Teams gives the same for the whole tenant), else None."""
+        if self._reach is None or self._now() - self._reach[2] >= self._ttl:
+            return None
+        return self._reach[0], self._reach[1]
+
     def manager_named(self, upn: str) -> None:
         """A departure was stored with `upn` as its manager."""
         tag = ("person", person_key(upn))
@@ -182,6 +194,7 @@ class SenderMemory:
         self._touched.clear()
         self._entries.clear()
         self._under.clear()
+        self._reach = None
 
     def _touch(self, tags: Iterable[_Tag]) -> None:
         self.generation += 1

@@ -214,6 +214,27 @@ async def test_who_manages_no_departure_is_asked_no_more_until_one_names_them(
     assert await insights.managed_units(SOFIE.upn) == {"a", "b"}
 
 
+async def test_a_chat_is_opened_at_the_service_url_of_the_latest_sender(
+    db: Database, turns: TurnStart, time: Time
+) -> None:
+    clock = FixedClock(T0)
+    refs = SqlConversationRefStore(db, clock)
+    await refs.save(SOFIE.model_copy(update={"user_key": "older", "user_id": "29:older"}))
+    moved = "https://smba.trafficmanager.net/dk/"
+    await Turns(turns).begin()  # Sofie writes; then her chat moves to another region
+    clock.advance(minutes=1)
+    await refs.save(SOFIE.model_copy(update={"service_url": moved}))
+
+    with counting(db) as seen:
+        assert await refs.latest_service_url() == (moved, SOFIE.tenant_id)
+    assert seen == []
+
+    time.seconds += SENDER_TTL_SECONDS
+    with counting(db) as seen:
+        assert await refs.latest_service_url() == (moved, SOFIE.tenant_id)  # stored last
+    assert len(seen) == 1
+
+
 async def test_another_instance_is_seen_once_the_time_to_live_has_passed(
     sqlite_url: str, db: Database, turns: TurnStart, time: Time
 ) -> None:
