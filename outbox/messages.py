@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from journey.clock import Clock
 from journey.departure import Departure
-from journey.due import DueActions, ScheduledAction
+from journey.due import CardToRender, ScheduledAction
 from journey.notify import MessageKind
+
+if TYPE_CHECKING:
+    from storage.due_actions import DueActionQueue
 
 CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -43,9 +46,11 @@ def card_message(
 
 
 class CardMessages:
-    """Schedules card messages that are due now; the delivery worker sends each once."""
+    """Schedules card messages that are due now; the delivery worker sends each once. In a
+    turn they are written at its end, with the rest of what it plans
+    (storage.due_actions.DueActionQueue.send)."""
 
-    def __init__(self, queue: DueActions, clock: Clock) -> None:
+    def __init__(self, queue: DueActionQueue, clock: Clock) -> None:
         self._queue = queue
         self._clock = clock
 
@@ -61,6 +66,22 @@ class CardMessages:
         """`card` for `recipient_key`, due now, under the idempotency key `key`."""
         return card_message(departure, kind, recipient_key, card, key=key, due_at=self._clock.now())
 
+    async def send_drawn_at_send(
+        self, departure: Departure, kind: MessageKind, recipient_key: str, *, key: str
+    ) -> None:
+        """The card of `kind` for `recipient_key`, due now under the key `key`, drawn when it
+        is sent (journey.due.CardToRender, outbox/render.py): nothing is rendered now, and the
+        card shows the departure as it is then, for the chat opened then if need be."""
+        action = ScheduledAction(
+            key=key,
+            kind=kind.value,
+            recipient_key=recipient_key,
+            due_at=self._clock.now(),
+            payload=CardToRender().payload(),
+            departure_id=departure.id,
+        )
+        await self._queue.send([action])
+
     async def send(
         self,
         departure: Departure,
@@ -71,9 +92,9 @@ class CardMessages:
         key: str,
     ) -> None:
         """Schedule `card` for `recipient_key`, due now, under the idempotency key `key`."""
-        await self._queue.schedule(self.due_now(departure, kind, recipient_key, card, key=key))
+        await self._queue.send([self.due_now(departure, kind, recipient_key, card, key=key)])
 
     async def send_all(self, messages: Sequence[ScheduledAction]) -> None:
         """Schedule several messages (from `due_now`) in one write."""
         if messages:
-            await self._queue.schedule_many(messages)
+            await self._queue.send(messages)

@@ -40,7 +40,7 @@ from config.rules import conversation_minutes, gestures, offer_policy, reminder_
 from journey import reminders
 from journey.clock import Clock
 from journey.departure import Departure, DepartureStatus, PostedCard, Reach
-from journey.due import DueActions, ScheduledAction
+from journey.due import ScheduledAction
 from journey.meeting_modes import location_of
 from journey.notify import MessageKind
 from journey.people import Directory
@@ -56,6 +56,7 @@ from outbox.speaker import Voices
 if TYPE_CHECKING:
     from config.loaded import LoadedConfig
     from config.schema import HandoverItem
+    from storage.due_actions import DueActionQueue
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class TeamsNotifier:
         config: Callable[[], LoadedConfig],
         refs: ConversationRefStore,
         directory: Directory,
-        queue: DueActions,
+        queue: DueActionQueue,
         connector: ConnectorClient,
         reacher: Reacher,
         clock: Clock,
@@ -164,7 +165,13 @@ class TeamsNotifier:
     # --- to the interviewer --------------------------------------------------------------
 
     async def task_changed(self, departure: Departure) -> None:
-        """Update the task card in place, or send it the first time."""
+        """Update the task card in place, or send it the first time.
+
+        The first time it is planned for the interviewer's UPN and drawn when it goes: the
+        delivery worker opens the chat with someone who has none yet (outbox.reach, its
+        open_conversation hook), and one it cannot reach is recorded for HR then (a failed
+        task card on the departure's timeline, and a warning), never inside the click.
+        """
         interviewer = departure.interviewer_upn
         if not interviewer:
             return
@@ -175,16 +182,11 @@ class TeamsNotifier:
             return
         if departure.status is DepartureStatus.CANCELLED:
             return
-        target = await self._reacher.conversation_with(interviewer)
-        if isinstance(target, Reach):
-            log.warning("the interviewer of %s cannot be reached (%s)", departure.id, target)
-            return
-        card = await self.task_card_for(departure)
         # Once per "yes": after a "no" and a new "yes" (journey.plan_changes) it goes again.
         since = departure.accepted_at.timestamp() if departure.accepted_at else 0
         key = f"{departure.id}:task:{interviewer}:{since:.0f}"
-        # Until it is sent, scheduling again just replaces the pending card with this one.
-        await self._messages.send(departure, MessageKind.TASK, target.user_key, card, key=key)
+        # Until it is sent, scheduling again changes nothing: it is drawn when it goes.
+        await self._messages.send_drawn_at_send(departure, MessageKind.TASK, interviewer, key=key)
 
     async def _retire_booked_card(self, departure: Departure) -> None:
         """The interviewer's confirmation of a meeting that is no longer booked loses its
@@ -195,9 +197,10 @@ class TeamsNotifier:
         say = await self.speaker_to(departure, departure.interviewer_upn or "")
         await self.update_card(posted, booking_replaced_card(say, departure))
 
-    async def task_card_for(self, departure: Departure) -> dict[str, Any]:
-        """The interviewer's full task card, refreshing for them only."""
-        interviewer = departure.interviewer_upn or ""
+    async def task_card_for(self, departure: Departure, upn: str | None = None) -> dict[str, Any]:
+        """The interviewer's full task card (for `upn`, by default the interviewer now),
+        refreshing for them only."""
+        interviewer = upn or departure.interviewer_upn or ""
         ref = await self._refs.find_by_upn(interviewer)
         say = await self.speaker_to(departure, interviewer)
         return task_card(say, departure, user_ids=[ref.user_id] if ref else [])
@@ -249,7 +252,7 @@ class TeamsNotifier:
     async def reminders(self, departure: Departure, planned: Sequence[Planned]) -> None:
         """Make the planned reminders the plan; each card is rendered when it is sent
         (`reminder_card`, through outbox.render), so only changed rows are written."""
-        await self._queue.reschedule(
+        await self._queue.replan(
             departure.id,
             reminders.due_actions(departure.id, planned),
             kinds=[kind.value for kind in REMINDER_KINDS],
@@ -275,8 +278,10 @@ class TeamsNotifier:
     async def reminder_card(
         self, departure: Departure, kind: MessageKind, recipient: str, days: int = 0
     ) -> dict[str, Any]:
-        """A reminder's card for `recipient` (a UPN), from the departure as it is now;
-        `days`: an escalation's count of working days."""
+        """A planned card for `recipient` (a UPN), from the departure as it is now: a reminder
+        (`days`: an escalation's count of working days) or the first task card."""
+        if kind is MessageKind.TASK:
+            return await self.task_card_for(departure, recipient)
         if kind in (MessageKind.HANDOVER, MessageKind.HANDOVER_MANAGER):
             return await self.handover_card_for(departure, recipient)
         say = await self.speaker_to(departure, recipient)

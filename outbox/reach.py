@@ -74,11 +74,15 @@ class Reacher:
         return await self._open_chat(person, service_url, tenant_id)
 
     async def for_worker(self, recipient_key: str) -> ConversationRef | None:
-        """The delivery worker's open_conversation hook: a chat, or None."""
+        """The delivery worker's open_conversation hook: a chat, or None (the worker records
+        the message as failed, `no_conversation`, and why is logged here)."""
         if "@" not in recipient_key:
             return None
         found = await self.conversation_with(recipient_key)
-        return found if isinstance(found, ConversationRef) else None
+        if isinstance(found, Reach):
+            log.warning("a recipient cannot be reached (%s)", found)
+            return None
+        return found
 
     async def _open_chat(
         self, person: Person, service_url: str, tenant_id: str | None

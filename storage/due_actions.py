@@ -8,41 +8,78 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
 from journey.due import (
     DeliveryEvent,
     DueAction,
     DueActions,
     DueState,
-    Outcome,
     ScheduleChange,
     ScheduledAction,
 )
 from storage import delivery_log
-from storage.delivery_log import LOGGED
 from storage.delivery_queue import DeliveryQueue, as_action
 from storage.due_plans import (
-    WITHDRAWABLE,
     Executor,
     PlanDiff,
+    TurnPlan,
     compare,
+    store,
     stored_plan,
     upsert,
+    withdraw,
 )
-from storage.tables import delivery_log as log_table
 from storage.tables import due_actions
+from storage.unit_of_work import current_unit
 
 _C = due_actions.c
-# Actions written by one statement at most (SQLite allows 32,766 parameters; 14 per row).
-_ROWS_AT_ONCE = 500
+# The name of a turn's gathered plan in its unit of work.
+_TURN_PLAN = "due plan"
 
 
 class DueActionQueue(DeliveryQueue, DueActions):
     """journey.due.DueActions on SQLAlchemy (SQLite or PostgreSQL), with the worker's side.
 
-    Times come from `clock` and are stored in UTC.
+    Times come from `clock` and are stored in UTC. Within a turn's unit of work `send` and
+    `replan` gather what the turn plans, written at its end (storage.due_plans.TurnPlan); every
+    other statement of the queue first writes what is gathered, so it comes after it and sees it.
     """
+
+    # --- the turn's side -----------------------------------------------------------------
+
+    async def send(self, actions: Sequence[ScheduledAction]) -> None:
+        """schedule_many(), written at the end of the turn if there is one, else now."""
+        plan = self._turn_plan()
+        if plan is None:
+            await self.schedule_many(actions)
+        elif actions:
+            plan.send(actions)
+
+    async def replan(
+        self,
+        departure_id: str,
+        actions: Sequence[ScheduledAction],
+        kinds: Iterable[str] | None = None,
+    ) -> None:
+        """reschedule(), written at the end of the turn if there is one, else now."""
+        plan = self._turn_plan()
+        if plan is None:
+            await self.reschedule(departure_id, actions, kinds)
+        else:
+            plan.replan(departure_id, actions, None if kinds is None else frozenset(kinds))
+
+    def _turn_plan(self) -> TurnPlan | None:
+        unit = current_unit(self._db)
+        if unit is None:
+            return None
+        return unit.gathered(_TURN_PLAN, lambda: TurnPlan(self._db, self._clock))
+
+    async def _write_gathered(self) -> None:
+        """What the turn gathered, written before a statement that must come after it."""
+        unit = current_unit(self._db)
+        if unit is not None:
+            await unit.write_gathered(_TURN_PLAN)
 
     # --- the domain's side -------------------------------------------------------------
 
@@ -56,68 +93,17 @@ class DueActionQueue(DeliveryQueue, DueActions):
         return await self.schedule_many([action]) == 1
 
     async def schedule_many(self, actions: Sequence[ScheduledAction]) -> int:
-        """schedule() for each action, in one transaction and one statement per _ROWS_AT_ONCE
-        actions (a key given twice: the last one); how many are now pending."""
-        now = self._clock.now()
-        distinct = list({action.key: action for action in actions}.values())
-        pending = 0
+        """schedule() for each action, in one transaction and one statement per 500 actions
+        (a key given twice: the last one); how many are now pending."""
+        await self._write_gathered()
         async with self._db.transaction() as connection:
-            for start in range(0, len(distinct), _ROWS_AT_ONCE):
-                chunk = distinct[start : start + _ROWS_AT_ONCE]
-                pending += (await connection.execute(upsert(self._db, chunk, now))).rowcount
-        return pending
+            return await store(self._db, connection, actions, self._clock.now())
 
     async def cancel(self, departure_id: str, kinds: Iterable[str] | None = None) -> int:
         """Cancel the departure's actions not yet sent (of `kinds`, default all); how many."""
+        await self._write_gathered()
         async with self._db.transaction() as connection:
-            return await self._cancel(connection, departure_id, kinds, keep=())
-
-    async def _cancel(
-        self,
-        session: Executor,
-        departure_id: str,
-        kinds: Iterable[str] | None,
-        keep: Iterable[str],
-    ) -> int:
-        now = self._clock.now()
-        # Claimed rows too: the worker's mark_sending then finds them cancelled and skips them.
-        conditions = [
-            _C.departure_id == departure_id,
-            _C.state.in_(WITHDRAWABLE),
-        ]
-        if kinds is not None:
-            conditions.append(_C.kind.in_(list(kinds)))
-        kept = list(keep)
-        if kept:
-            conditions.append(_C.idempotency_key.not_in(kept))
-        rows = (
-            await session.execute(
-                update(due_actions)
-                .where(*conditions)
-                .values(
-                    state=DueState.CANCELLED.value,
-                    lease_owner=None,
-                    lease_until=None,
-                    updated_at=now,
-                )
-                .returning(*LOGGED)
-            )
-        ).all()
-        if rows:  # one statement for all the lines (executemany)
-            await session.execute(
-                insert(log_table),
-                [
-                    {
-                        "due_action_id": row.id,
-                        "departure_id": row.departure_id,
-                        "at": now,
-                        "outcome": Outcome.CANCELLED.value,
-                        "attempt": row.attempts,
-                    }
-                    for row in rows
-                ],
-            )
-        return len(rows)
+            return await withdraw(connection, departure_id, kinds, (), self._clock.now())
 
     async def reschedule(
         self,
@@ -134,6 +120,7 @@ class DueActionQueue(DeliveryQueue, DueActions):
         writes need no lock taken before them (each is conditional on the row's state, and the
         first one takes SQLite's write lock); within a turn's unit of work, on its connection.
         """
+        await self._write_gathered()
         kept = None if kinds is None else frozenset(kinds)
         async with self._db.reading() as connection:
             diff = await self._compare(connection, departure_id, actions, kept)
@@ -183,13 +170,13 @@ class DueActionQueue(DeliveryQueue, DueActions):
             scheduled += (await session.execute(upsert(self._db, diff.write, now))).rowcount
         cancelled = 0
         if diff.withdraw:
-            cancelled = await self._cancel(
-                session, departure_id, kinds, keep=[a.key for a in actions]
-            )
+            keep = [a.key for a in actions]
+            cancelled = await withdraw(session, departure_id, kinds, keep, now)
         return ScheduleChange(scheduled=scheduled, cancelled=cancelled)
 
     async def requeue(self, action_id: int) -> bool:
         """Put a failed action back in the queue (HR decided to send it again); True if done."""
+        await self._write_gathered()
         now = self._clock.now()
         async with self._db.sessions.begin() as session:
             result = await session.execute(
@@ -209,6 +196,7 @@ class DueActionQueue(DeliveryQueue, DueActions):
 
     async def get(self, action_id: int) -> DueAction | None:
         """The action with that id, if any."""
+        await self._write_gathered()
         async with self._db.sessions() as session:
             row = (
                 await session.execute(select(due_actions).where(_C.id == action_id))
@@ -217,6 +205,7 @@ class DueActionQueue(DeliveryQueue, DueActions):
 
     async def get_by_key(self, key: str) -> DueAction | None:
         """The action scheduled under `key`, if any."""
+        await self._write_gathered()
         async with self._db.sessions() as session:
             row = (
                 await session.execute(select(due_actions).where(_C.idempotency_key == key))
@@ -225,6 +214,7 @@ class DueActionQueue(DeliveryQueue, DueActions):
 
     async def for_departure(self, departure_id: str) -> list[DueAction]:
         """Every action of the departure, in due order."""
+        await self._write_gathered()
         async with self._db.sessions() as session:
             rows = (
                 await session.execute(
@@ -237,10 +227,12 @@ class DueActionQueue(DeliveryQueue, DueActions):
 
     async def timeline(self, departure_id: str) -> list[DeliveryEvent]:
         """Every delivery attempt and decision about the departure's actions, oldest first."""
+        await self._write_gathered()
         return await delivery_log.timeline(self._db, departure_id)
 
     async def counts(self) -> dict[DueState, int]:
         """How many actions are in each state."""
+        await self._write_gathered()
         async with self._db.sessions() as session:
             rows = (await session.execute(select(_C.state, func.count()).group_by(_C.state))).all()
         return {DueState(state): count for state, count in rows}

@@ -5,6 +5,11 @@ the departure's actions; `compare` (pure) sorts the wanted ones into new or chan
 by one multi-row upsert), already pending as wanted (left alone) and held elsewhere (claimed,
 being sent, sent, failed or skipped: never touched, so nothing is reset or sent twice); unsent
 actions no longer wanted are cancelled by one UPDATE. An unchanged plan writes nothing.
+
+Within a turn's unit of work (storage/unit_of_work.py) a click's messages and its re-plan are
+gathered (TurnPlan) and written at the turn's end, with its audit rows: one SELECT of the stored
+plans when a re-plan was asked for, one UPDATE (and its log lines) per departure only when
+something is withdrawn, one multi-row upsert for everything new or changed.
 """
 
 from __future__ import annotations
@@ -14,14 +19,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, case, select
+from sqlalchemy import Row, case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from journey.due import DueState, ScheduledAction
+from journey.clock import Clock
+from journey.due import DueState, Outcome, ScheduledAction
 from storage.database import Database
+from storage.delivery_log import LOGGED
 from storage.dialect import insert_for
-from storage.tables import due_actions
+from storage.tables import delivery_log, due_actions
 
 _C = due_actions.c
 # States in which a row may still be changed by the domain (moved, cancelled, revived).
@@ -30,8 +37,11 @@ UNSENT = (DueState.PENDING.value, DueState.CANCELLED.value)
 WITHDRAWABLE = (DueState.PENDING.value, DueState.CLAIMED.value)
 # Where plan statements run: a session of the queue's own, or a caller's connection.
 Executor = AsyncSession | AsyncConnection
+# Actions written by one statement at most (SQLite allows 32,766 parameters; 14 per row).
+ROWS_AT_ONCE = 500
 # What the comparison needs of a stored action.
 _STORED = (
+    _C.departure_id,
     _C.idempotency_key,
     _C.kind,
     _C.recipient_key,
@@ -102,8 +112,124 @@ def _same(action: ScheduledAction, row: Row[Any], now: datetime) -> bool:
 
 async def stored_plan(session: Executor, departure_id: str) -> list[Row[Any]]:
     """Every action of the departure, as `compare` needs them (one SELECT)."""
-    statement = select(*_STORED).where(_C.departure_id == departure_id)
-    return list((await session.execute(statement)).all())
+    return (await stored_plans(session, [departure_id])).get(departure_id, [])
+
+
+async def stored_plans(
+    session: Executor, departure_ids: Collection[str]
+) -> dict[str, list[Row[Any]]]:
+    """Every action of these departures, as `compare` needs them, by departure (one SELECT)."""
+    statement = select(*_STORED).where(_C.departure_id.in_(list(departure_ids)))
+    found: dict[str, list[Row[Any]]] = {}
+    for row in (await session.execute(statement)).all():
+        found.setdefault(row.departure_id, []).append(row)
+    return found
+
+
+async def store(
+    db: Database, session: Executor, actions: Sequence[ScheduledAction], now: datetime
+) -> int:
+    """Store `actions` (a key given twice: the last one) by one upsert per ROWS_AT_ONCE; how
+    many are now pending with these values."""
+    distinct = list({action.key: action for action in actions}.values())
+    pending = 0
+    for start in range(0, len(distinct), ROWS_AT_ONCE):
+        chunk = distinct[start : start + ROWS_AT_ONCE]
+        pending += (await session.execute(upsert(db, chunk, now))).rowcount
+    return pending
+
+
+async def withdraw(
+    session: Executor,
+    departure_id: str,
+    kinds: Iterable[str] | None,
+    keep: Iterable[str],
+    now: datetime,
+) -> int:
+    """Cancel the departure's unsent actions of `kinds` (None: all) but those under the keys
+    `keep`, each with its line in the delivery log; how many."""
+    # Claimed rows too: the worker's mark_sending then finds them cancelled and skips them.
+    conditions = [_C.departure_id == departure_id, _C.state.in_(WITHDRAWABLE)]
+    if kinds is not None:
+        conditions.append(_C.kind.in_(list(kinds)))
+    kept = list(keep)
+    if kept:
+        conditions.append(_C.idempotency_key.not_in(kept))
+    cancelled = DueState.CANCELLED.value
+    statement = (
+        update(due_actions)
+        .where(*conditions)
+        .values(state=cancelled, lease_owner=None, lease_until=None, updated_at=now)
+        .returning(*LOGGED)
+    )
+    rows = (await session.execute(statement)).all()
+    if rows:  # one statement for all the lines (executemany)
+        lines = [
+            {
+                "due_action_id": row.id,
+                "departure_id": row.departure_id,
+                "at": now,
+                "outcome": Outcome.CANCELLED.value,
+                "attempt": row.attempts,
+            }
+            for row in rows
+        ]
+        await session.execute(insert(delivery_log), lines)
+    return len(rows)
+
+
+class TurnPlan:
+    """The due actions a turn plans (storage/unit_of_work.py Gathering): messages due now and
+    departures' re-plans, written together at the turn's end.
+
+    Messages and plans are kept apart by kind (a plan names the kinds it withdraws). A plan
+    given again for the same departure and kinds replaces the earlier one: it was drawn from
+    the departure as it is now.
+    """
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._messages: dict[str, ScheduledAction] = {}
+        self._plans: dict[tuple[str, frozenset[str] | None], list[ScheduledAction]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._messages or self._plans)
+
+    def send(self, actions: Iterable[ScheduledAction]) -> None:
+        """Actions to store as they are (DueActions.schedule_many); the last of a key wins."""
+        for action in actions:
+            self._messages.pop(action.key, None)
+            self._messages[action.key] = action
+
+    def replan(
+        self, departure_id: str, actions: Sequence[ScheduledAction], kinds: frozenset[str] | None
+    ) -> None:
+        """Make `actions` the departure's plan of `kinds` (DueActions.reschedule)."""
+        strangers = [a.key for a in actions if a.departure_id != departure_id]
+        if strangers:
+            raise ValueError(f"actions for another departure: {strangers}")
+        self._plans[(departure_id, kinds)] = list(actions)
+
+    async def write(self, connection: AsyncConnection) -> None:
+        """One SELECT of the stored plans (if a plan was given), the withdrawals, one upsert."""
+        messages, self._messages = list(self._messages.values()), {}
+        plans, self._plans = self._plans, {}
+        now = self._clock.now()
+        stored = await stored_plans(connection, {key[0] for key in plans}) if plans else {}
+        writes: list[ScheduledAction] = []
+        for (departure_id, kinds), wanted in plans.items():
+            diff = compare(wanted, stored.get(departure_id, ()), kinds, now)
+            if diff.withdraw:
+                await withdraw(connection, departure_id, kinds, [a.key for a in wanted], now)
+            writes += diff.write
+        for action in messages:
+            if action.departure_id in stored:  # read anyway: an unchanged one is left alone
+                writes += compare([action], stored[action.departure_id], frozenset(), now).write
+            else:
+                writes.append(action)
+        if writes:
+            await store(self._db, connection, writes, now)
 
 
 def upsert(

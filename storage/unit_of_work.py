@@ -6,7 +6,9 @@ repository call; the departures a turn has read are kept (journey/kernel.py read
 several times per click), and so are the conversation references found by UPN (each
 notification looks its recipient up) and a survey's answers; append-only rows (the audit
 log) wait for the turn's end, where they are written in one statement with the turn's
-settlement (storage/turns.py).
+settlement (storage/turns.py). So do writes an owner gathers during the turn (`gathered`: the
+due actions a click plans, storage/due_plans.py TurnPlan), in the same transaction; an owner
+writes its gathering earlier (`write_gathered`) when a statement of its own must come after.
 
 Never a write lock across external I/O: a read takes no lock (SQLite reads outside a
 transaction; PostgreSQL's READ COMMITTED takes no row lock), and each `transaction()` block
@@ -23,10 +25,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import Executable, Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -39,6 +41,18 @@ log = logging.getLogger(__name__)
 _CURRENT: ContextVar[UnitOfWork | None] = ContextVar("exitbot_unit_of_work", default=None)
 # An INSERT per table appended to, built once (SQLAlchemy then reuses its compiled form).
 _INSERTS: dict[Table, Executable] = {}
+
+
+class Gathering(Protocol):
+    """Writes gathered during a turn, made at its end: true while there is something to write;
+    `write` writes it all on the connection given, in its transaction, and starts afresh."""
+
+    def __bool__(self) -> bool: ...
+
+    async def write(self, connection: AsyncConnection) -> None: ...
+
+
+G = TypeVar("G", bound=Gathering)
 
 
 def _insert(table: Table) -> Executable:
@@ -60,6 +74,7 @@ class UnitOfWork:
         self.remembered: dict[tuple[str, str], Any] = {}
         self._connection: AsyncConnection | None = None
         self._appended: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+        self._gathered: dict[str, Gathering] = {}
         self._depth = 0
 
     async def connection(self) -> AsyncConnection:
@@ -97,21 +112,38 @@ class UnitOfWork:
 
     @property
     def appended(self) -> bool:
-        """Whether rows wait to be inserted at the turn's end."""
-        return any(self._appended.values())
+        """Whether rows wait to be written at the turn's end."""
+        return any(self._appended.values()) or any(self._gathered.values())
+
+    def gathered(self, name: str, start: Callable[[], G]) -> G:
+        """The turn's gathering called `name` (begun by `start` on first use)."""
+        found = self._gathered.get(name)
+        if found is None:
+            found = self._gathered[name] = start()
+        return found  # type: ignore[return-value]  # one `start` per name
+
+    async def write_gathered(self, name: str) -> None:
+        """Write the gathering called `name` now, in a transaction of its own."""
+        found = self._gathered.get(name)
+        if found:
+            async with self.transaction() as connection:
+                await found.write(connection)
 
     def append(self, table: Table, values: dict[str, Any]) -> None:
         """A row to insert when the turn ends (rows nobody reads during the turn)."""
         self._appended[table].append(values)
 
     async def finish(self, closing: Iterable[tuple[Executable, dict[str, Any]]] = ()) -> None:
-        """Write the appended rows and the `closing` statements (each with its parameters) in
-        one transaction."""
+        """Write what was gathered, the appended rows and the `closing` statements (each with
+        its parameters) in one transaction; if it fails, none of them."""
         appended, self._appended = self._appended, defaultdict(list)
+        gathered = [found for found in self._gathered.values() if found]
         closing = list(closing)
-        if not appended and not closing:
+        if not appended and not closing and not gathered:
             return
         async with self.transaction() as connection:
+            for found in gathered:
+                await found.write(connection)
             for table, rows in appended.items():
                 await connection.execute(_insert(table), rows)
             for statement, parameters in closing:

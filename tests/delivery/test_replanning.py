@@ -27,14 +27,17 @@ MEETING = T0 + timedelta(days=3)
 
 
 @contextmanager
-def writes(db: Database) -> Iterator[Counter[str]]:
-    """Counts the statements that write to the due actions and their log, by verb and table."""
+def writes(
+    db: Database, verbs: tuple[str, ...] = ("INSERT", "UPDATE", "DELETE")
+) -> Iterator[Counter[str]]:
+    """Counts the statements that write to the due actions and their log (or of other
+    `verbs`), by verb and table."""
     counted: Counter[str] = Counter()
 
     def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
         verb = statement.lstrip().split(None, 1)[0].upper()
         for table in ("due_actions", "delivery_log"):
-            if verb in ("INSERT", "UPDATE", "DELETE") and table in statement:
+            if verb in verbs and table in statement:
                 counted[f"{verb} {table}"] += 1
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", count)
