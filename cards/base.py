@@ -52,12 +52,16 @@ _INLINE_MARKS = re.compile(r"([\\`*_\[\]<>~|])")
 # At a line's start: a numbered item ("1." or "1)"); a heading, a quote or a bullet.
 _LINE_NUMBER = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)
 _LINE_MARK = re.compile(r"^([ \t]*)([#>+=-])", re.MULTILINE)
+# Whatever of the three above a text has.
+_ANY_MARK = re.compile(r"[\\`*_\[\]<>~|]|^[ \t]*(?:\d+[.)]|[#>+=-])", re.MULTILINE)
 
 
 def typed(text: str) -> str:
     """Text a person typed (a name, a place, a search), for a TextBlock or a fact: every mark
     markdown would act on is escaped, so it shows as written, never as a link, emphasis,
     a list or a heading. Free text that stands alone goes in a `literal` TextRun instead."""
+    if _ANY_MARK.search(text) is None:
+        return text  # most names: one look instead of three rewrites that change nothing
     text = _INLINE_MARKS.sub(r"\\\1", text)
     text = _LINE_NUMBER.sub(r"\1\\\2", text)
     return _LINE_MARK.sub(r"\1\\\2", text)

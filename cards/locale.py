@@ -104,25 +104,23 @@ class Speaker:
         return self.config.texts.phrases(self.locale, self.unit)
 
     def _template(self, key: str) -> str:
-        found = self._phrases.get(key)
-        if found is None:  # the book says which key is unknown (config.texts.UnknownText)
-            return self.config.texts.template(key, self.locale, self.unit)
-        return found
+        # Not among the reader's texts (or empty): the book says which key is unknown.
+        return self.config.texts.template(key, self.locale, self.unit)
 
     def __call__(self, key: str, **params: Any) -> str:
         """The text `key` with its placeholders filled in, for a TextBlock, a fact or a
         message (markdown): what a person typed (PERSON_PARAMS) is escaped by `typed`."""
-        if params:
+        if params and not PERSON_PARAMS.isdisjoint(params):
             params = {
                 name: typed(value) if name in PERSON_PARAMS and isinstance(value, str) else value
                 for name, value in params.items()
             }
-        return self._template(key).format_map(params)
+        return (self._phrases.get(key) or self._template(key)).format_map(params)
 
     def plain(self, key: str, **params: Any) -> str:
         """The text `key` for where Teams shows text as written (a button's title, a field's
         label, a `literal` TextRun): the placeholders as they are."""
-        return self._template(key).format_map(params)
+        return (self._phrases.get(key) or self._template(key)).format_map(params)
 
     @property
     def babel(self) -> Locale:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cards.base import _LEADING_DATE, markdown_safe
+from cards.base import _INLINE_MARKS, _LEADING_DATE, _LINE_MARK, _LINE_NUMBER, markdown_safe, typed
 from cards.locale import Speaker
 from config.loader import LoadedConfig, default_config_dir, load_config
 from config.texts import UnknownText
@@ -117,3 +117,15 @@ PIECES += [" december", " dec.", " Maj 2026", "1. Hand in"]
 def test_a_leading_date_is_escaped_as_the_full_rule_escapes_it(text: str) -> None:
     # The shortcut for one line that does not start with a digit must change nothing.
     assert markdown_safe(text) == _LEADING_DATE.sub(r"\1\\.", text)
+
+
+TYPED = [" ", "\t", "\n", "Lea", "1", "12", ".", ")", "#", ">", "+", "=", "-", "*", "_", "\\"]
+TYPED += ["`", "[", "]", "<", "~", "|", "æ", "\u0663"]
+
+
+@given(st.lists(st.sampled_from(TYPED), max_size=8).map("".join))
+def test_a_typed_text_is_escaped_as_the_three_rules_escape_it(text: str) -> None:
+    # The shortcut for text with nothing markdown acts on must change nothing.
+    escaped = _INLINE_MARKS.sub(r"\\\1", text)
+    escaped = _LINE_NUMBER.sub(r"\1\\\2", escaped)
+    assert typed(text) == _LINE_MARK.sub(r"\1\\\2", escaped)
