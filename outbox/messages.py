@@ -66,13 +66,13 @@ class CardMessages:
         """`card` for `recipient_key`, due now, under the idempotency key `key`."""
         return card_message(departure, kind, recipient_key, card, key=key, due_at=self._clock.now())
 
-    async def send_drawn_at_send(
+    def drawn_at_send(
         self, departure: Departure, kind: MessageKind, recipient_key: str, *, key: str
-    ) -> None:
+    ) -> ScheduledAction:
         """The card of `kind` for `recipient_key`, due now under the key `key`, drawn when it
         is sent (journey.due.CardToRender, outbox/render.py): nothing is rendered now, and the
         card shows the departure as it is then, for the chat opened then if need be."""
-        action = ScheduledAction(
+        return ScheduledAction(
             key=key,
             kind=kind.value,
             recipient_key=recipient_key,
@@ -80,7 +80,12 @@ class CardMessages:
             payload=CardToRender().payload(),
             departure_id=departure.id,
         )
-        await self._queue.send([action])
+
+    async def send_drawn_at_send(
+        self, departure: Departure, kind: MessageKind, recipient_key: str, *, key: str
+    ) -> None:
+        """Schedule one card drawn when it is sent (`drawn_at_send`)."""
+        await self._queue.send([self.drawn_at_send(departure, kind, recipient_key, key=key)])
 
     async def send(
         self,
@@ -95,6 +100,6 @@ class CardMessages:
         await self._queue.send([self.due_now(departure, kind, recipient_key, card, key=key)])
 
     async def send_all(self, messages: Sequence[ScheduledAction]) -> None:
-        """Schedule several messages (from `due_now`) in one write."""
+        """Schedule several messages (from `due_now` or `drawn_at_send`) in one write."""
         if messages:
             await self._queue.send(messages)

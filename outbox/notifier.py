@@ -47,7 +47,7 @@ from journey.people import Directory
 from journey.ports import ConversationRefStore
 from journey.reminders import REMINDER_KINDS, Planned, open_items
 from journey.slots import Slot
-from journey.survey_offer import survey_offer, survey_offer_key
+from journey.survey_offer import survey_offer_key
 from outbox.connector import ConnectorClient, ConnectorError
 from outbox.messages import CardMessages, card_activity
 from outbox.reach import Reacher
@@ -147,20 +147,17 @@ class TeamsNotifier:
             key=f"{departure.id}:booking_cancelled:{departure.version}",
         )
 
-    async def _survey_offer(self, departure: Departure) -> ScheduledAction | None:
-        """The survey, once the conversation is booked, if journey.survey_offer says so."""
-        config = self._config()
-        offer = survey_offer(
-            departure,
-            enabled=offer_policy(config, departure.unit).offered(departure.departure_type).survey,
-            leaver=await self._refs.find_by_upn(departure.leaver_upn),
-        )
-        if offer is None:
+    def _survey_offer(self, departure: Departure) -> ScheduledAction | None:
+        """The survey, once the conversation is booked, if the unit's offer policy offers this
+        type of departure the survey (issue 11); once per departure (a rebooking does not
+        offer it again). Planned for the leaver's UPN and drawn when it goes (`reminder_card`),
+        like their reminders: the worker reaches them then."""
+        policy = offer_policy(self._config(), departure.unit)
+        if not policy.offered(departure.departure_type).survey:
             return None
-        say = await self._voices.speaker(departure, departure.leaver_upn, offer.to.locale)
-        card = offer_survey_card(say, departure)
+        key = survey_offer_key(departure)
         kind = MessageKind.SURVEY_OFFER
-        return self._messages.due_now(departure, kind, offer.to.user_key, card, key=offer.key)
+        return self._messages.drawn_at_send(departure, kind, departure.leaver_upn, key=key)
 
     # --- to the interviewer --------------------------------------------------------------
 
@@ -207,17 +204,16 @@ class TeamsNotifier:
 
     async def booked(self, departure: Departure) -> None:
         """The interviewer's confirmation, with the join link, and the leaver's survey offer:
-        scheduled in one write."""
+        scheduled in one write, each drawn when it is sent (`reminder_card`), so the click
+        neither looks them up nor renders their cards."""
         interviewer = departure.interviewer_upn or ""
-        say = await self.speaker_to(departure, interviewer)
-        booked = self._messages.due_now(
+        booked = self._messages.drawn_at_send(
             departure,
             MessageKind.BOOKED,
             interviewer,
-            interviewer_booked_card(say, departure),
             key=f"{departure.id}:booked:{departure.meeting_event_id}",
         )
-        survey = await self._survey_offer(departure)
+        survey = self._survey_offer(departure)
         await self._messages.send_all([booked] if survey is None else [booked, survey])
 
     async def ask_for_times(self, departure: Departure) -> None:
@@ -279,12 +275,20 @@ class TeamsNotifier:
         self, departure: Departure, kind: MessageKind, recipient: str, days: int = 0
     ) -> dict[str, Any]:
         """A planned card for `recipient` (a UPN), from the departure as it is now: a reminder
-        (`days`: an escalation's count of working days) or the first task card."""
+        (`days`: an escalation's count of working days), the first task card, the interviewer's
+        confirmation of a booking or the leaver's survey offer."""
         if kind is MessageKind.TASK:
             return await self.task_card_for(departure, recipient)
         if kind in (MessageKind.HANDOVER, MessageKind.HANDOVER_MANAGER):
             return await self.handover_card_for(departure, recipient)
         say = await self.speaker_to(departure, recipient)
+        if kind is MessageKind.BOOKED:
+            # A meeting called off before its confirmation went: where things stand instead.
+            if departure.status is not DepartureStatus.BOOKED:
+                return booking_replaced_card(say, departure)
+            return interviewer_booked_card(say, departure)
+        if kind is MessageKind.SURVEY_OFFER:
+            return offer_survey_card(say, departure)
         if kind is MessageKind.OFFER_AGAIN:
             return offer_card(say, departure, self._minutes(departure), note=say("offer.reminder"))
         if kind is MessageKind.CONVERSATION_REMINDER:
@@ -321,6 +325,9 @@ class TeamsNotifier:
     async def speaker_to(self, departure: Departure, upn: str) -> Speaker:
         """Texts in the person's language (outbox.speaker): their choice, the leaver's as HR
         registered it, else as Teams last told it, else the directory's."""
+        if upn and departure.locale and upn.strip().lower() == departure.leaver_upn:
+            # The leaver's registered language comes before Teams': no need to look them up.
+            return await self._voices.speaker(departure, upn, None)
         ref = await self._refs.find_by_upn(upn) if upn else None
         locale = ref.locale if ref is not None else None
         if locale is None and upn and upn != departure.leaver_upn:

@@ -37,6 +37,7 @@ from storage.conversations import speaks_for_another
 from storage.database import Database
 from storage.dialect import insert_for
 from storage.language_choices import person_languages
+from storage.people_in_view import LANGUAGE, person_key
 from storage.senders import SenderMemory, senders_of
 from storage.tables import conversation_refs, departures, seen_activities
 from storage.unit_of_work import current_unit
@@ -173,6 +174,7 @@ class TurnStart:
             self._senders.remember(
                 user_key, user_id, known, languages, read_in=generation, manages=manages
             )
+        _seed_language(self._db, known, languages)
         return TurnBegun(first=True, known=known, languages=languages)
 
     async def settle(self, activity_key: str, *, handled: bool) -> None:
@@ -226,6 +228,21 @@ class TurnStart:
         if self._marking is not None:
             await self._marking
         await self._mark_gathered()
+
+
+def _seed_language(
+    db: Database, known: ConversationRef | None, languages: PersonLanguages | None
+) -> None:
+    """The language the sender chose, for the turn's look-ups of people (storage.people_in_view
+    keys a person by UPN, trimmed and lowercased; the sender read joins the choice on the
+    stored UPN lowercased by the database): only where both key alike, an ASCII UPN without
+    spaces around it. Their reference is not: the turn's look-ups find a person's newest
+    reference by UPN, which need not be the one under the sender's key."""
+    unit = current_unit(db)
+    upn = known.upn if known is not None else None
+    if unit is None or languages is None or not upn or not upn.isascii() or upn != upn.strip():
+        return
+    unit.remembered.setdefault((LANGUAGE, person_key(upn)), languages.chosen)
 
 
 async def _read_sender(

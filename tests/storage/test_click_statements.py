@@ -35,11 +35,13 @@ ELSEWHERE = frozenset({"due_actions", "delivery_log", "send_budget", "BEGIN"})
 # click tells are read in one statement (storage/people_in_view.py), a survey step reads its
 # progress with the leaver's own answers (one statement) and saves them. The interviewer's
 # choice saves the departure once, with the times found, and opens no chat: the delivery
-# worker opens one for an interviewer who has none when it sends the task card.
+# worker opens one for an interviewer who has none when it sends the task card. A pick renders
+# neither the interviewer's confirmation nor the survey offer (drawn when sent) and reads nobody
+# for the invitation (the leaver's registered language), unless it updates a posted task card.
 BOUNDS = {
     "offer.accept": 6,
     "interviewer.choose": 5,
-    "booking.pick": 7,
+    "booking.pick": 6,
     "survey.start": 7,
     "survey.next": 9,
     "survey.send": 9,
