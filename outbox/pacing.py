@@ -8,6 +8,14 @@ tenant slot). A 429 pauses the whole tenant until Retry-After, for every instanc
 A send's database work (marking it sending, reading pauses) is done just before its slot, and
 the request goes only if it is still on time when that work is done: a late request (a busy
 machine, a slow database) would bunch up with the sends after it and exceed Teams' window.
+
+How long before its slot that work starts (the lead) follows the machine: a fresh slot lies a
+lead ahead of the moment it is asked for, so the reservation's own transaction and the send's
+database work fit before it. The lead starts at the policy's `prepare_ahead` and grows with each
+missed slot (a loaded machine, a slow database), up to MAX_LEAD_SHARE of the shorter lease, and
+shrinks again with each send on time. With a fixed lead a loaded machine missed nearly every
+slot: a slot reserved "now" had passed when its transaction returned, and each miss spent one
+of the chat's slots, so a busy chat's next one lay seconds ahead and was missed again.
 """
 
 from __future__ import annotations
@@ -26,6 +34,13 @@ from storage.send_budget import Reservation, Send, SendBudget, conversation_cell
 
 # How often (seconds) a running worker forgets idle pacing cells.
 PRUNE_SECONDS = 600
+# The lead grows by this factor with a missed slot, and shrinks by LEAD_EASING with a kept one.
+LEAD_GROWTH = 1.5
+LEAD_EASING = 0.98
+# The lead stays below this share of the claim's and the sending lease (a send must go well
+# within both) and below MAX_LEAD seconds.
+MAX_LEAD_SHARE = 0.25
+MAX_LEAD = 3.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,13 @@ class Pacer:
         )
         self._stop = asyncio.Event()
         self._last_prune = budget.now()
+        # How many times the policy's prepare_ahead the lead is now (and pause_check_seconds
+        # the time the pauses are checked before a slot, up to pause_stale_seconds).
+        self._slack = 1.0
+        longest = min(
+            MAX_LEAD, MAX_LEAD_SHARE * min(policy.lease_seconds, policy.sending_lease_seconds)
+        )
+        self._max_slack = max(1.0, longest / policy.prepare_ahead) if policy.prepare_ahead else 1.0
 
     def start(self, stop: asyncio.Event) -> None:
         """Waits end early once `stop` is set."""
@@ -68,6 +90,22 @@ class Pacer:
         """Budget time (Unix seconds, shared by all instances)."""
         return self._budget.now()
 
+    @property
+    def lead(self) -> float:
+        """Seconds before its slot a send's database work starts; a fresh slot is that far off."""
+        return self._policy.prepare_ahead * self._slack
+
+    def missed(self, late: float) -> None:
+        """A slot was missed by `late` seconds: start earlier from now on."""
+        ahead = self._policy.prepare_ahead
+        grown = self._slack * LEAD_GROWTH
+        wanted = max(grown, self._slack + late / ahead) if ahead else grown
+        self._slack = min(self._max_slack, wanted)
+
+    def kept(self) -> None:
+        """A send went on time: the lead eases back towards the policy's."""
+        self._slack = max(1.0, self._slack * LEAD_EASING)
+
     def clock_at(self, budget_time: float) -> datetime:
         """A budget (wall clock) time as a time on the queue's clock, which tests may move."""
         return self._clock.now() + timedelta(seconds=max(budget_time - self.now(), 0.0))
@@ -75,7 +113,7 @@ class Pacer:
     async def plan(self, refs: Sequence[ConversationRef]) -> list[float | ChatBusy | Later]:
         """One send time per chat of a batch, in order, in one transaction: each message's
         tenant slot, then its chat's at that time (storage.send_budget.reserve_sends)."""
-        slots = await self._budget.reserve_sends([self._send(ref) for ref in refs])
+        slots = await self._budget.reserve_sends([self._send(ref) for ref in refs], self.lead)
         return [_planned(slot) for slot in slots]
 
     async def send_time(
@@ -90,12 +128,14 @@ class Pacer:
                     return found
                 at = found
             # The send's database work goes in the time before its slot, not after it.
-            if not await self.wait_until(at - self._policy.prepare_ahead):
+            if not await self.wait_until(at - self.lead):
                 return Later()
             # Late for the slot (a busy event loop): sending now could bunch up with the sends
-            # after it; take a fresh slot instead.
-            if self.now() - at <= pacing.late_tolerance:
+            # after it; take a fresh slot instead, further ahead.
+            late = self.now() - at
+            if late <= pacing.late_tolerance:
                 return at
+            self.missed(late)
             at = chat_free = None
         return Later()
 
@@ -107,7 +147,10 @@ class Pacer:
         read stands between the slot and the request (a read there, ~20 ms on a busy machine,
         made one send in nine miss its slot, and a missed slot is lost to the tenant's rate).
         """
-        if not await self.wait_until(at - self._policy.pause_check_seconds):
+        policy = self._policy
+        # Earlier on a loaded machine too, but never with a view older than a stale one.
+        checked = min(policy.pause_check_seconds * self._slack, policy.pause_stale_seconds)
+        if not await self.wait_until(at - checked):
             return Later()
         # A pause matters if it outlasts the slot (slots reserved during one lie past its end).
         paused = await self.paused_until(tenant_id)
@@ -118,7 +161,12 @@ class Pacer:
         paused = self._paused.get(tenant_id, 0.0)  # a 429 this instance drew meanwhile
         if paused > at:
             return Later(paused)
-        return self.now() - at <= self._budget.pacing.late_tolerance
+        late = self.now() - at
+        if late > self._budget.pacing.late_tolerance:
+            self.missed(late)
+            return False
+        self.kept()
+        return True
 
     async def _pace_alone(self, ref: ConversationRef, chat_free: float | None) -> float | Later:
         """A send time for one action (tenant slot, then chat at it); else when to try again."""
@@ -133,7 +181,7 @@ class Pacer:
                         return Later(chat_free)
                     if not await self.wait_until(chat_free):
                         return Later()
-                [slot] = await self._budget.reserve_sends([send])
+                [slot] = await self._budget.reserve_sends([send], self.lead)
                 planned = _planned(slot)
                 if not isinstance(planned, ChatBusy):
                     return planned

@@ -184,20 +184,22 @@ class SendBudget:
             return [Reservation(times=(ask.at or now,) * ask.count) for ask in asks]
         return await self._decided(scopes, decide)
 
-    async def reserve_sends(self, sends: Sequence[Send]) -> list[Reservation]:
+    async def reserve_sends(self, sends: Sequence[Send], lead: float = 0.0) -> list[Reservation]:
         """A send time for each message, in order, in one transaction: its tenant's next slot
         (deferred if that lies beyond the horizon: a 429 pause), and its chat's at that time
         or at most the pacing's late_tolerance after it. A chat busy beyond that is deferred
-        `by_chat` and takes no tenant slot: the next message of the batch has it."""
-        now = self._now()
+        `by_chat` and takes no tenant slot: the next message of the batch has it. No slot lies
+        less than `lead` seconds ahead (of when the cells are read): the time its sender needs
+        to get ready for it."""
         pacing = self.pacing
 
         def decide(cells: dict[str, _Cell]) -> list[Reservation]:
+            now = self._now()
             answers = []
             for send in sends:
                 tenant = [(cells[scope], limit) for scope, limit in send.tenant]
                 chat = [(cells[scope], limit) for scope, limit in send.chat]
-                slot = max([now, *(_earliest(cell) for cell, _ in tenant)])
+                slot = max([now + lead, *(_earliest(cell) for cell, _ in tenant)])
                 if slot > now + pacing.horizon:
                     answers.append(Reservation(deferred_until=slot))
                     continue
@@ -212,7 +214,7 @@ class SendBudget:
 
         scopes = {scope for send in sends for scope, _ in (*send.tenant, *send.chat)}
         if not scopes:
-            return [Reservation(times=(now,)) for _ in sends]
+            return [Reservation(times=(self._now() + lead,)) for _ in sends]
         return await self._decided(scopes, decide)
 
     async def _decided(
