@@ -11,6 +11,9 @@ import asyncio
 import inspect
 import time
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # A deadline for things that take about a second on a quiet machine; 2 cores at load 10 can
 # stretch that twentyfold.
@@ -32,10 +35,7 @@ async def wait_until(
     """Return as soon as `predicate()` (plain or awaitable) is true; raise after `timeout` s."""
     deadline = time.monotonic() + timeout
     while True:
-        outcome = predicate()
-        if inspect.isawaitable(outcome):
-            outcome = await outcome
-        if outcome:
+        if await _value(predicate):
             return
         if time.monotonic() >= deadline:
             raise NeverHappened(f"still not true after {timeout} s: {what or predicate}")
@@ -55,3 +55,56 @@ def wait_until_sync(
         if time.monotonic() >= deadline:
             raise NeverHappened(f"still not true after {timeout} s: {what or predicate}")
         time.sleep(interval)
+
+
+async def wait_while_progressing(
+    predicate: Callable[[], bool | Awaitable[bool]],
+    progress: Callable[[], int | Awaitable[int]],
+    *,
+    patience: float = PATIENCE,
+    interval: float = _INTERVAL,
+    what: str = "",
+) -> None:
+    """Return as soon as `predicate()` is true; raise once `progress()` (a count that grows
+    while the work goes on: deliveries, requests) has not grown for `patience` s.
+
+    For work whose length is a figure of the machine's load (a paced fan-out on a loaded
+    machine may take minutes): the verdict waits for it as long as it moves, and a stall
+    (a livelock, a worker stuck) still fails it.
+    """
+    best = await _value(progress)
+    moved = time.monotonic()
+    while not await _value(predicate):
+        now = await _value(progress)
+        if now > best:
+            best, moved = now, time.monotonic()
+        elif time.monotonic() - moved >= patience:
+            raise NeverHappened(
+                f"still not true, and no progress (at {best}) for {patience} s: {what or predicate}"
+            )
+        await asyncio.sleep(interval)
+
+
+async def _value(get: Callable[[], T | Awaitable[T]]) -> T:
+    outcome = get()
+    if inspect.isawaitable(outcome):
+        return await outcome
+    return outcome
+
+
+async def finished_while_progressing(
+    work: Awaitable[T],
+    progress: Callable[[], int | Awaitable[int]],
+    *,
+    patience: float = PATIENCE,
+    what: str = "",
+) -> T:
+    """What `work` (worker processes running to their end, say) returns, waited for while
+    `progress()` grows (see wait_while_progressing); cancelled once it stalls."""
+    running = asyncio.ensure_future(work)
+    try:
+        await wait_while_progressing(running.done, progress, patience=patience, what=what)
+    except NeverHappened:
+        running.cancel()
+        raise
+    return await running

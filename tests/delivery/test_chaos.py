@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -31,7 +31,7 @@ from testkit.pg_server import PostgresNotInstalled, PostgresServer
 from testkit.standins.entra import EntraStandIn
 from testkit.standins.serve import serve
 from testkit.standins.throttling import ThrottlingConnector
-from testkit.waiting import PATIENCE, NeverHappened, wait_until
+from testkit.waiting import NeverHappened, wait_until, wait_while_progressing
 from tests.delivery.helpers import add_recipients, just_due, reminder, start_worker_process
 
 # Worker processes of its own, measured: with the other such tests, one after another.
@@ -138,6 +138,13 @@ async def _unsettled(db: Database) -> list[tuple[object, ...]]:
         return [tuple(row) for row in rows] + [tuple(row) for row in budget]
 
 
+async def _done(queue: DueActionQueue, teams: ThrottlingConnector) -> int:
+    """A count that grows while delivery goes on: requests that reached Teams, actions settled."""
+    counts = await queue.counts()
+    settled = sum(counts.get(s, 0) for s in (DueState.SENT, DueState.FAILED, DueState.SKIPPED))
+    return len(teams.arrivals) + settled
+
+
 async def _settled(queue: DueActionQueue) -> bool:
     counts = await queue.counts()
     return not any(counts.get(s) for s in (DueState.PENDING, DueState.CLAIMED, DueState.SENDING))
@@ -216,22 +223,31 @@ async def _chaos(
     assert not {DueState.SENDING, DueState.FAILED} & set(during_token_outage)
     entra.down = False
 
+    # How long delivery takes is a figure of the machine's load: each wait lasts while it moves
+    # on (requests reach Teams, actions settle), and a stall of PATIENCE seconds fails it.
+    def progress() -> Awaitable[int]:
+        return _done(queue, teams)
+
     # 2. kill -9 of one worker while it holds part of a batch.
-    await wait_until(lambda: len(teams.delivered) >= 40, what="deliveries under way")
+    await wait_while_progressing(
+        lambda: len(teams.delivered) >= 40, progress, what="deliveries under way"
+    )
     held_at_kill = await _kill_while_holding(db, doomed, "doomed")
     await doomed.end(kill=True)
     assert held_at_kill > 0, "the kill should land mid-batch"
 
     # 3. The database goes away while the survivor delivers, and comes back.
-    await wait_until(lambda: len(teams.delivered) >= 100, what="more deliveries")
+    await wait_while_progressing(
+        lambda: len(teams.delivered) >= 100, progress, what="more deliveries"
+    )
     await asyncio.to_thread(server.halt)
     await wait_until(lambda: survivor.said(DB_FAILED) >= 3, what="the survivor felt the outage")
     await asyncio.to_thread(server.resume)
 
     try:
         # The busy chat's pace is Teams': on a loaded machine it may take a minute or more.
-        await wait_until(
-            lambda: _settled(queue), timeout=2 * PATIENCE, what="every reminder settled"
+        await wait_while_progressing(
+            lambda: _settled(queue), progress, what="every reminder settled"
         )
     except NeverHappened as exc:
         raise AssertionError(f"{exc}; not settled: {await _unsettled(db)}") from exc
