@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
-
 from journey.due import DueAction, DueState
 from journey.ports import ConversationRef
 from storage.database import Database
 from storage.due_actions import DueActionQueue
+from testkit.sql_statements import statements_run
 from testkit.standins.throttling import ThrottlingConnector
 from tests.delivery.helpers import WorkerFactory, add_recipients, reminder
 
 MESSAGES = 10
-
-
-@contextmanager
-def counted(db: Database) -> Iterator[list[str]]:
-    """Every statement run on `db` inside the block (BEGIN IMMEDIATE counts too)."""
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        seen.append(" ".join(statement.split()[:3]))
-
-    engine = db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 async def test_a_batch_of_messages_costs_a_few_statements_each(
@@ -54,7 +33,7 @@ async def test_a_batch_of_messages_costs_a_few_statements_each(
 
     worker = make_worker(db, on_settled=on_settled, batch_size=MESSAGES)
 
-    with counted(db) as statements:
+    with statements_run(db) as statements:
         assert await worker.run_once() == MESSAGES
 
     assert sorted(a.conversation_id for a in standin.arrivals) == sorted(

@@ -4,17 +4,12 @@ chat or a language saved in the turn is what the rest of the turn finds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
-
 from journey.clock import FixedClock
 from storage.conversations import SqlConversationRefStore
 from storage.database import Database
 from storage.departures import SqlDepartureRepository
 from storage.language_choices import SqlLanguageChoices
+from testkit.sql_statements import statements_run
 from tests.storage.samples import T0, conversation_ref, departure
 
 LEAVER, MANAGER, INTERVIEWER = (
@@ -22,21 +17,6 @@ LEAVER, MANAGER, INTERVIEWER = (
     "mads.manager@contoso.dk",
     "hanne.hr@contoso.dk",
 )
-
-
-@contextmanager
-def counting(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        statements.append(sql)
-
-    engine = db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
 
 async def _stored(db: Database) -> str:
@@ -57,7 +37,7 @@ async def test_the_people_of_a_turns_departure_are_read_in_one_statement(db: Dat
     refs, languages = SqlConversationRefStore(db), SqlLanguageChoices(db)
     async with db.unit_of_work():
         await SqlDepartureRepository(db).get(departure_id)
-        with counting(db) as statements:
+        with statements_run(db) as statements:
             leaver = await refs.find_by_upn("IDA.leaver@contoso.dk")
             manager = await refs.find_by_upn(MANAGER)
             interviewer = await refs.find_by_upn(INTERVIEWER)
@@ -81,7 +61,7 @@ async def test_what_the_turn_saves_is_what_it_finds_next(db: Database) -> None:
         assert await refs.find_by_upn(INTERVIEWER) is None
         await refs.save(opened)  # the turn opened a chat with the interviewer
         await languages.choose(LEAVER, "sv")
-        with counting(db) as statements:
+        with statements_run(db) as statements:
             found = await refs.find_by_upn(INTERVIEWER)
             chosen = await languages.chosen(LEAVER)
         leaver = await refs.find_by_upn(LEAVER)  # forgotten with the save: read again
