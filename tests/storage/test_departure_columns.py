@@ -10,8 +10,8 @@ from journey.departure import DepartureStatus, PostedCard
 from journey.ports import ConcurrentUpdate
 from storage.database import Database
 from storage.departures import SqlDepartureRepository
+from testkit.sql_statements import statements_run
 from tests.storage.samples import T0, departure
-from tests.storage.test_people_in_view import counting
 
 CARD = PostedCard(activity_id="1:offer", conversation_id="a:1chat", service_url="https://x/")
 
@@ -31,7 +31,7 @@ async def test_a_turn_writes_only_what_changed_and_the_stored_row_is_whole(db: D
 
     async with db.unit_of_work():
         read = await repo.get(stored.id)
-        with counting(db) as seen:
+        with statements_run(db) as seen:
             saved = await repo.update(read.moved_to(DepartureStatus.ACCEPTED, accepted_at=T0))
 
     assert _columns(seen) == {"status", "accepted_at", "version", "updated_at"}
@@ -48,13 +48,13 @@ async def test_a_json_column_is_written_when_its_value_changes_and_not_when_equa
 
     async with db.unit_of_work():
         read = await repo.get(stored.id)
-        with counting(db) as first:
+        with statements_run(db) as first:
             one = await repo.update(
                 read.changed(
                     cards={"offer": CARD, "task": task}, proposed_slots=["2026-04-01T09:00"]
                 )
             )
-        with counting(db) as second:  # the turn's second save compares with its first
+        with statements_run(db) as second:  # the turn's second save compares with its first
             two = await repo.update(one.changed(leaver_name="Ida"))
 
     assert _columns(first) == {"cards", "version"}  # the slots are as they were

@@ -15,8 +15,8 @@ from storage.database import Database
 from storage.language_choices import SqlLanguageChoices
 from storage.senders import SenderMemory, use_senders
 from storage.turns import TurnStart
+from testkit.sql_statements import statements_run
 from tests.storage.samples import T0, conversation_ref
-from tests.storage.test_people_in_view import counting
 
 SOFIE = conversation_ref()
 OTHER = "mads.manager@contoso.dk"
@@ -41,7 +41,7 @@ async def test_the_senders_chosen_language_costs_the_turn_no_statement(
     for n in range(turns):  # the second turn starts from the sender memory
         async with db.unit_of_work():
             begun = await start.begin(f"a:chat|{n}", SOFIE.user_key, SOFIE.user_id)
-            with counting(db) as statements:
+            with statements_run(db) as statements:
                 chosen = await choices.chosen("Ida.Leaver@contoso.dk")
     assert begun.first and chosen == "sv"
     assert statements == []
@@ -52,7 +52,7 @@ async def test_others_and_the_senders_chat_are_still_read(db: Database) -> None:
     refs = SqlConversationRefStore(db)
     async with db.unit_of_work():
         await start.begin("a:chat|1", SOFIE.user_key, SOFIE.user_id)
-        with counting(db) as statements:
+        with statements_run(db) as statements:
             other = await choices.chosen(OTHER)
             found = await refs.find_by_upn(SOFIE.upn or "")
     assert other == "nb"
@@ -70,6 +70,6 @@ async def test_a_language_chosen_in_the_turn_is_what_the_turn_finds(db: Database
 
 async def test_no_seed_outside_a_unit_of_work(db: Database) -> None:
     await TurnStart(db, FixedClock(T0)).begin("a:chat|1", SOFIE.user_key, SOFIE.user_id)
-    with counting(db) as statements:
+    with statements_run(db) as statements:
         assert await SqlLanguageChoices(db).chosen(SOFIE.upn or "") == "sv"
     assert len(statements) == 1

@@ -20,8 +20,8 @@ from storage.language_choices import SqlLanguageChoices
 from storage.retention import apply_retention, erase_person
 from storage.senders import SENDER_TTL_SECONDS, SenderMemory, use_senders
 from storage.turns import TurnBegun, TurnStart
+from testkit.sql_statements import statements_run
 from tests.storage.samples import T0, conversation_ref, departure
-from tests.storage.test_people_in_view import counting
 
 SOFIE = conversation_ref()  # user key (Entra object id), Teams user id, UPN, chat
 KEY, ID = SOFIE.user_key, SOFIE.user_id
@@ -71,9 +71,9 @@ async def test_a_second_turn_of_the_same_sender_runs_one_statement_fewer(
     db: Database, turns: TurnStart
 ) -> None:
     sofie = Turns(turns)
-    with counting(db) as first:
+    with statements_run(db) as first:
         one = await sofie.begin()
-    with counting(db) as second:
+    with statements_run(db) as second:
         two = await sofie.begin()
 
     assert len(second) == len(first) - 1 == 1
@@ -103,7 +103,7 @@ async def test_a_language_chosen_here_shows_on_the_next_turn(
     assert (await sofie.begin()).languages is not None
     await SqlLanguageChoices(db, FixedClock(T0)).choose(SOFIE.upn or "", "sv")
 
-    with counting(db) as seen:
+    with statements_run(db) as seen:
         begun = await sofie.begin()
 
     assert begun.languages is not None and begun.languages.chosen == "sv"
@@ -133,7 +133,7 @@ async def test_a_chat_saved_here_is_the_one_the_next_turn_knows(
     moved = SOFIE.model_copy(update={"conversation_id": "a:1moved", "locale": "da-DK"})
     await SqlConversationRefStore(db, FixedClock(T0)).save(moved)
 
-    with counting(db) as seen:
+    with statements_run(db) as seen:
         begun = await sofie.begin()
 
     assert begun.known is not None
@@ -162,7 +162,7 @@ async def test_an_erasure_here_leaves_nothing_of_the_person_remembered(
         db, SOFIE.upn or "", keep_answer=lambda _unit, _question: False, actor="hr", now=T0
     )
 
-    with counting(db) as seen:
+    with statements_run(db) as seen:
         begun = await sofie.begin()
 
     assert begun.first and begun.known is None and begun.languages is None
@@ -184,7 +184,7 @@ async def test_retention_here_leaves_nothing_of_the_leavers_remembered(
     )
     assert report.departures == 1
 
-    with counting(db) as seen:
+    with statements_run(db) as seen:
         begun = await sofie.begin()
     assert begun.known is None and begun.languages is None  # her chat went with her departure
     assert len(seen) == 2
@@ -195,7 +195,7 @@ async def test_who_manages_no_departure_is_asked_no_more_until_one_names_them(
 ) -> None:
     sofie, insights = Turns(turns), SqlInsightsSource(db)
     await sofie.begin()
-    with counting(db) as seen:
+    with statements_run(db) as seen:
         assert await insights.managed_units(SOFIE.upn) == frozenset()
     assert seen == []
 
@@ -225,12 +225,12 @@ async def test_a_chat_is_opened_at_the_service_url_of_the_latest_sender(
     clock.advance(minutes=1)
     await refs.save(SOFIE.model_copy(update={"service_url": moved}))
 
-    with counting(db) as seen:
+    with statements_run(db) as seen:
         assert await refs.latest_service_url() == (moved, SOFIE.tenant_id)
     assert seen == []
 
     time.seconds += SENDER_TTL_SECONDS
-    with counting(db) as seen:
+    with statements_run(db) as seen:
         assert await refs.latest_service_url() == (moved, SOFIE.tenant_id)  # stored last
     assert len(seen) == 1
 
@@ -250,7 +250,7 @@ async def test_another_instance_is_seen_once_the_time_to_live_has_passed(
     assert within.known is not None and within.known.conversation_id == SOFIE.conversation_id
 
     time.seconds += 1
-    with counting(db) as seen:
+    with statements_run(db) as seen:
         after = await sofie.begin()
 
     assert after.known is not None and after.known.conversation_id == "a:1elsewhere"
@@ -262,7 +262,7 @@ async def test_a_refused_sender_stays_refused(db: Database, turns: TurnStart) ->
     sofie = Turns(turns)
     await sofie.begin()  # Sofie herself: remembered
     for user_key, user_id in [(KEY, "29:someone-else"), ("aad-someone-else", ID)] * 2:
-        with counting(db) as seen:
+        with statements_run(db) as seen:
             begun = await sofie.begin(user_key, user_id)
         assert begun.refused and not begun.first and begun.known is None
         assert len(seen) == 1  # read, refused, nothing claimed

@@ -11,7 +11,7 @@ from journey.refusals import NotAllowed, StaleAction
 from journey.survey import Answer, Attribution, SurveyStatus
 from storage.database import Database
 from storage.repositories import SqlDepartureRepository
-from tests.storage.test_people_in_view import counting
+from testkit.sql_statements import statements_run
 from tests.survey.test_store import LEAVER, PARTNER, stored_survey
 
 A = Attribution
@@ -31,7 +31,7 @@ async def test_a_step_reads_departure_progress_and_answers_in_one_statement(
     surveys, _, departure = await stored_survey(db, status=SurveyStatus.IN_PROGRESS)
 
     async with db.unit_of_work():
-        with counting(db) as seen:
+        with statements_run(db) as seen:
             _, _, step = await surveys.current(LEAVER, departure.id)
             # The departure the step read is the one the turn goes on with, read no more.
             again = await SqlDepartureRepository(db).get(departure.id)
@@ -93,7 +93,7 @@ async def test_a_departure_the_turn_saved_is_the_one_the_step_shows(db: Database
 
     async with db.unit_of_work():
         saved = await departures.update(departure.model_copy(update={"leaver_name": "Ida"}))
-        with counting(db) as seen:
+        with statements_run(db) as seen:
             _, _, step = await surveys.current(LEAVER, departure.id)
 
     assert step is not None and step.departure == saved
@@ -116,7 +116,7 @@ async def test_a_send_writes_only_the_choices_that_changed(
     )
 
     async with db.unit_of_work():
-        with counting(db) as seen:
+        with statements_run(db) as seen:
             step = await surveys.attribute(
                 LEAVER, departure.id, revision=1, changes=changes, send=True
             )
@@ -141,7 +141,7 @@ async def test_skipping_questions_deletes_only_answers_given_before(db: Database
         step = await surveys.answer(
             LEAVER, departure.id, revision=1, section_id="work_environment", raw=raw
         )
-        with counting(db) as seen:  # the next section skipped whole: nothing to delete
+        with statements_run(db) as seen:  # the next section skipped whole: nothing to delete
             await surveys.answer(
                 LEAVER, departure.id, revision=2, section_id="pay_benefits", raw={}
             )
