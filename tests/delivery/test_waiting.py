@@ -11,16 +11,22 @@ from testkit.waiting import NeverHappened, finished_while_progressing, wait_whil
 
 
 async def test_slow_work_that_moves_is_waited_for_past_the_patience() -> None:
-    done = [0]
+    # Each look at the progress finds one more step done, and the work ends only after more
+    # looks than fit in the patience (each look is at least an interval after the last).
+    steps, enough = [0], asyncio.Event()
+
+    def progress() -> int:
+        steps[0] += 1
+        if steps[0] >= 8:
+            enough.set()
+        return steps[0]
 
     async def work() -> str:
-        for _ in range(8):
-            await asyncio.sleep(0.05)
-            done[0] += 1
+        await enough.wait()
         return "finished"
 
     began = time.monotonic()
-    assert await finished_while_progressing(work(), lambda: done[0], patience=0.2) == "finished"
+    assert await finished_while_progressing(work(), progress, patience=0.2) == "finished"
     assert time.monotonic() - began > 0.2  # longer than the patience, and still not a failure
 
 
