@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, exists, update
 
 from journey.clock import Clock, SystemClock
 from storage.database import Database
 from storage.dialect import insert_for
-from storage.tables import seen_activities
+from storage.tables import audit_log, seen_activities
 
 
 class SeenActivities:
@@ -33,10 +33,23 @@ class SeenActivities:
         return result.rowcount == 1
 
     async def prune_older_than(self, age: timedelta) -> int:
-        """Forget ids seen more than `age` ago; how many were forgotten."""
+        """Forget ids seen more than `age` ago; how many were forgotten. An audit row keeps
+        its turn's id (the handled mark, storage/turns.py) only as long as the claim."""
         cutoff = self._clock.now() - age
         async with self._db.sessions.begin() as session:
             result = await session.execute(
                 delete(seen_activities).where(seen_activities.c.seen_at < cutoff)
             )
+            await session.execute(_MARKS_FORGOTTEN)
         return result.rowcount
+
+
+# The audit rows' activity ids whose claim is gone.
+_MARKS_FORGOTTEN = (
+    update(audit_log)
+    .where(
+        audit_log.c.activity_id.is_not(None),
+        ~exists().where(seen_activities.c.activity_id == audit_log.c.activity_id),
+    )
+    .values(activity_id=None)
+)

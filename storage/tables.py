@@ -132,9 +132,9 @@ audit_log = Table(
     Column("at", UtcDateTime, nullable=False),
     Column("actor", String(320), nullable=False),
     Column("action", String(100), nullable=False),
-    # No foreign key: the audit trail must outlive the departures it talks about.
-    Column("departure_id", String(64), nullable=True),
+    Column("departure_id", String(64), nullable=True),  # no foreign key: the trail outlives it
     Column("detail", JsonDocument, nullable=False),
+    Column("activity_id", String(512), index=True),  # its handled turn's mark (storage/turns.py)
 )
 Index("ix_audit_log_departure_id_at", audit_log.c.departure_id, audit_log.c.at)
 
@@ -143,7 +143,7 @@ seen_activities = Table(
     metadata,
     Column("activity_id", String(512), primary_key=True),
     Column("seen_at", UtcDateTime, nullable=False, index=True),
-    # Set while its turn runs (until when another try may take it over); NULL once handled.
+    # Until when another try may take it over; once handled NULL or an audit row has the id.
     Column("pending_until", UtcDateTime, nullable=True),
 )
 

@@ -1,8 +1,17 @@
 """The database work at the start of every turn, in one transaction, and at its end.
 
-An activity id is claimed when its turn begins and marked handled when it ends. A turn that
-fails on the database gives its claim back, so Teams' retry runs it; a claim that could not be
-given back (the database was down) is taken over by a retry once TURN_LEASE has passed.
+An activity id is claimed when its turn begins (`seen_activities`, pending until TURN_LEASE
+from then) and marked handled when it ends, in the turn's last transaction: a turn that
+appended audit rows writes them with its activity key (`audit_log.activity_id`), and such a
+committed row is the mark, no statement of its own; any other turn sets the claim's
+`pending_until` to NULL (a turn that appended nothing does so together with others, a moment
+later). A turn that fails, or whose last transaction fails, gives its claim back, so Teams'
+retry runs it; a claim that could not be given back (the database was down) is taken over by a
+retry once TURN_LEASE has passed. Neither a give-back nor a take-over touches a claim whose
+audit row is there: that turn was handled.
+
+The key is kept in the audit row no longer than its claim: the prune of old claims clears it
+(storage/activities.py), so it says nothing `seen_activities` does not say for as long.
 
 The sender's stored references and languages are read with the claim, and what was read of a
 sender who was not refused is remembered for a short while (storage/senders.py): the next turns
@@ -14,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -39,8 +48,8 @@ from storage.dialect import insert_for
 from storage.language_choices import person_languages
 from storage.people_in_view import LANGUAGE, person_key
 from storage.senders import SenderMemory, senders_of
-from storage.tables import conversation_refs, departures, seen_activities
-from storage.unit_of_work import current_unit
+from storage.tables import audit_log, conversation_refs, departures, seen_activities
+from storage.unit_of_work import UnitOfWork, current_unit
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +63,8 @@ _SETTLE_TIMEOUT = 5.0
 # a write transaction of its own per `help` cost about as much as the rest of its database work.
 BATCH_SECONDS = 0.02
 _MARKED_AT_ONCE = 500
+# A statement with its parameters, written with the turn's end.
+Closing = tuple[Executable, dict[str, Any]]
 
 
 class TurnInProgress(Exception):
@@ -89,6 +100,8 @@ def _senders() -> Select[Any]:
 
 _SENDERS = _senders()
 _MINE = seen_activities.c.activity_id == bindparam("activity_key")
+# An audit row written by the activity's turn when it was handled: the turn's handled mark.
+_AUDITED = exists().where(audit_log.c.activity_id == bindparam("activity_key"))
 # The turn's settlement: handled, or the claim given back (only while it is pending).
 _HANDLED = update(seen_activities).where(_MINE).values(pending_until=None)
 _HANDLED_MANY = (
@@ -96,7 +109,16 @@ _HANDLED_MANY = (
     .where(seen_activities.c.activity_id.in_(bindparam("activity_keys", expanding=True)))
     .values(pending_until=None)
 )
-_GIVEN_BACK = delete(seen_activities).where(_MINE, seen_activities.c.pending_until.is_not(None))
+_GIVEN_BACK = delete(seen_activities).where(
+    _MINE, seen_activities.c.pending_until.is_not(None), ~_AUDITED
+)
+# A re-send's take-over of a claim whose lease ran out, and else what became of the claim.
+_TAKEN_OVER = (
+    update(seen_activities)
+    .where(_MINE, seen_activities.c.pending_until < bindparam("now"), ~_AUDITED)
+    .values(seen_at=bindparam("now"), pending_until=bindparam("until"))
+)
+_CLAIM_STATE = select(seen_activities.c.pending_until, _AUDITED.label("audited")).where(_MINE)
 
 
 def _claim(db: Database) -> Executable:
@@ -168,7 +190,7 @@ class TurnStart:
                 now = self._clock.now()
                 claim = {"activity_key": activity_key, "now": now, "until": now + TURN_LEASE}
                 claimed = await connection.execute(self._claim, claim)
-                if claimed.rowcount != 1 and not await _take_over(connection, activity_key, now):
+                if claimed.rowcount != 1 and not await _take_over(connection, claim):
                     return TurnBegun(first=False, known=None)
         if recalled is None and known is not None and languages is not None:
             self._senders.remember(
@@ -179,12 +201,13 @@ class TurnStart:
 
     async def settle(self, activity_key: str, *, handled: bool) -> None:
         """Mark the activity handled, or give its claim back so Teams' retry runs the turn;
-        within a turn's unit of work together with the rows it appended, in one transaction.
-        A handled turn that appended nothing (`help`, say) is marked with others, within
-        `batch_seconds` (a re-send meanwhile waits for it as for a running turn).
+        within a turn's unit of work together with the rows it appended, in one transaction:
+        its audit rows carry the activity key when handled, and then mark it (no statement of
+        its own). A handled turn that appended nothing (`help`, say) is marked with others,
+        within `batch_seconds` (a re-send meanwhile waits for it as for a running turn); one
+        whose last transaction fails gives the claim back.
 
         Best effort: while the database is down the claim's lease runs out instead."""
-        statement = _HANDLED if handled else _GIVEN_BACK
         parameters = {"activity_key": activity_key}
         unit = current_unit(self._db)
         if handled and unit is not None and not unit.appended:
@@ -192,16 +215,29 @@ class TurnStart:
             if self._marking is None:
                 self._marking = asyncio.create_task(self._mark_handled())
             return
+        closing = [(_HANDLED if handled else _GIVEN_BACK, parameters)]
+        if handled and unit is not None and unit.stamp(audit_log, {"activity_id": activity_key}):
+            closing = []  # committed, the audit rows are the mark
         try:
             async with asyncio.timeout(_SETTLE_TIMEOUT):
-                if unit is not None:
-                    await unit.finish([(statement, parameters)])
-                else:
-                    async with self._db.transaction() as connection:
-                        await connection.execute(statement, parameters)
+                try:
+                    await self._write(unit, closing)
+                except Exception:
+                    if handled:  # nothing of the turn's end was written: its retry runs it
+                        await self._write(None, [(_GIVEN_BACK, parameters)])
+                    raise
         except Exception as exc:  # the turn's own outcome stands
             verb = "mark handled" if handled else "give back"
             log.warning("could not %s an activity id: %s", verb, type(exc).__name__)
+
+    async def _write(self, unit: UnitOfWork | None, closing: list[Closing]) -> None:
+        """The unit's end with `closing`, or (no unit) the `closing` statements alone."""
+        if unit is not None:
+            await unit.finish(closing)
+            return
+        async with self._db.transaction() as connection:
+            for statement, parameters in closing:
+                await connection.execute(statement, parameters)
 
     async def _mark_handled(self) -> None:
         """Mark the handled ids gathered meanwhile, in one statement per round."""
@@ -268,18 +304,13 @@ def _reference(row: Row[Any]) -> ConversationRef:
     return ConversationRef.model_validate(values)
 
 
-async def _take_over(connection: AsyncConnection, activity_key: str, now: datetime) -> bool:
+async def _take_over(connection: AsyncConnection, claim: dict[str, Any]) -> bool:
     """Claim an activity whose earlier try never finished once its lease ran out; False if it
-    was handled; TurnInProgress while a try holds it."""
-    c = seen_activities.c
-    taken = await connection.execute(
-        update(seen_activities)
-        .where(c.activity_id == activity_key, c.pending_until < now)
-        .values(seen_at=now, pending_until=now + TURN_LEASE)
-    )
-    if taken.rowcount == 1:
+    was handled (its claim marked, or an audit row carries its key); TurnInProgress while a
+    try holds it, or when the claim was given back meanwhile (the next try claims it)."""
+    if (await connection.execute(_TAKEN_OVER, claim)).rowcount == 1:
         return True
-    pending = await connection.scalar(select(c.pending_until).where(c.activity_id == activity_key))
-    if pending is not None:
-        raise TurnInProgress(activity_key)
+    state = (await connection.execute(_CLAIM_STATE, claim)).first()
+    if state is None or (state.pending_until is not None and not state.audited):
+        raise TurnInProgress(claim["activity_key"])
     return False

@@ -6,9 +6,10 @@ repository call; the departures a turn has read are kept (journey/kernel.py read
 several times per click), and so are the conversation references found by UPN (each
 notification looks its recipient up) and a survey's answers; append-only rows (the audit
 log) wait for the turn's end, where they are written in one statement with the turn's
-settlement (storage/turns.py). So do writes an owner gathers during the turn (`gathered`: the
-due actions a click plans, storage/due_plans.py TurnPlan), in the same transaction; an owner
-writes its gathering earlier (`write_gathered`) when a statement of its own must come after.
+settlement (storage/turns.py, which `stamp`s a handled turn's audit rows with its activity
+key). So do writes an owner gathers during the turn (`gathered`: the due actions a click
+plans, storage/due_plans.py TurnPlan), in the same transaction; an owner writes its
+gathering earlier (`write_gathered`) when a statement of its own must come after.
 
 Never a write lock across external I/O: a read takes no lock (SQLite reads outside a
 transaction; PostgreSQL's READ COMMITTED takes no row lock), and each `transaction()` block
@@ -132,6 +133,13 @@ class UnitOfWork:
     def append(self, table: Table, values: dict[str, Any]) -> None:
         """A row to insert when the turn ends (rows nobody reads during the turn)."""
         self._appended[table].append(values)
+
+    def stamp(self, table: Table, values: dict[str, Any]) -> bool:
+        """Set `values` on every row appended to `table` so far; whether there was one."""
+        rows = self._appended.get(table)
+        for row in rows or ():
+            row.update(values)
+        return bool(rows)
 
     async def finish(self, closing: Iterable[tuple[Executable, dict[str, Any]]] = ()) -> None:
         """Write what was gathered, the appended rows and the `closing` statements (each with

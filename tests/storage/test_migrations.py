@@ -28,7 +28,7 @@ async def test_upgrade_of_an_empty_database_reaches_head(blank_database_url: str
 
     await upgrade(blank_database_url)
 
-    assert await current_revision(blank_database_url) == head_revision() == "0013"
+    assert await current_revision(blank_database_url) == head_revision() == "0014"
     async with await Database.open(blank_database_url) as db:
         await check_schema(db)
         async with db.engine.connect() as connection:
