@@ -1,4 +1,5 @@
-"""Reading HR's YAML with ruamel's round-trip loader, which keeps line and column of every node.
+"""Reading HR's YAML with ruamel's round-trip loader, which keeps line and column of every node
+(on libyaml's parser when ruamel.yaml.clib is installed: config.yaml_fast).
 
 Not PyYAML: it reads the key `no:` (Norwegian) as False and `9:30` as 570. ruamel follows
 YAML 1.2, where both stay strings.
@@ -19,6 +20,7 @@ from ruamel.yaml.parser import Parser
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scanner import Scanner
 
+from config import yaml_fast
 from config.problems import ConfigProblem
 
 Loc = Sequence[str | int]
@@ -160,6 +162,14 @@ def read_yaml(path: Path, file: str) -> tuple[YamlDocument, bytes]:
 
 
 def _parse(text: str, file: str) -> Any:
+    try:
+        return yaml_fast.load(text, MAX_DEPTH)
+    except yaml_fast.NotRead:
+        return _parse_pure(text, file)
+
+
+def _parse_pure(text: str, file: str) -> Any:
+    """The reference reading: ruamel's own parser, in Python; it tells every mistake."""
     yaml = YAML(typ="rt", pure=True)
     # The round-trip constructor (line and column of every node) on the plain scanner and
     # parser: the round-trip ones also keep comments, which nobody reads, at twice the time.
