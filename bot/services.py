@@ -83,8 +83,9 @@ class Wiring:
 def build_services(settings: Settings, clock: Clock, resources: Resources) -> Wiring:
     """Every service of the running bot on the given resources; nothing starts yet."""
     db, people, config = resources.db, resources.people, resources.config
-    # The app's clock dates a new departure (the offer reads it: registered at short notice).
-    departures, audit = SqlDepartureRepository(db, clock), SqlAuditLog(db)
+    # The app's clock dates a new departure (the offer reads it: registered at short notice);
+    # a turn reads a departure with its stored plan, which its clicks then re-plan.
+    departures, audit = SqlDepartureRepository(db, clock, plans=True), SqlAuditLog(db)
     conversations = SqlConversationRefStore(db)
     connector = ConnectorClient(resources.session, resources.tokens)
     outbox = _outbox(settings, clock, resources, connector, conversations)

@@ -6,13 +6,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, exists, insert, or_, select, update
+from sqlalchemy import Row, Select, bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from journey.clock import Clock, SystemClock
 from journey.departure import Departure, DepartureStatus
 from journey.hr_status import HrQuery
 from journey.ports import AlreadyExists, ConcurrentUpdate, NotFound
+from storage import stored_plans
 from storage.database import Database
 from storage.hr_list import hr_list_statements
 from storage.senders import senders_of
@@ -42,6 +43,15 @@ def _row_values(departure: Departure) -> dict[str, Any]:
 
 # Built once: the hot path of every card click (SQLAlchemy caches its compiled form).
 _BY_ID = select(departures).where(departures.c.id == bindparam("departure_id"))
+# The same with the departure's stored plan of due actions, by dialect (built on first use).
+_WITH_PLAN: dict[str, Select[Any]] = {}
+
+
+def _by_id_with_plan(dialect: str) -> Select[Any]:
+    statement = _WITH_PLAN.get(dialect)
+    if statement is None:
+        statement = _WITH_PLAN[dialect] = _BY_ID.add_columns(stored_plans.plan_column(dialect))
+    return statement
 
 
 def _departure(row: Row[Any]) -> Departure:
@@ -87,9 +97,14 @@ def _told(db: Database, saved: Departure) -> None:
 class SqlDepartureRepository:
     """journey.ports.DepartureRepository on SQLAlchemy (SQLite or PostgreSQL)."""
 
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock | None = None, *, plans: bool = False) -> None:
+        """`plans`: within a turn's unit of work, `get` reads the departure's stored plan of
+        due actions in the same statement and keeps it for the turn's re-plan
+        (storage.due_plans.TurnPlan), which then need not read it: for the turns' repository,
+        whose clicks re-plan."""
         self._db = db
         self._clock = clock or SystemClock()
+        self._plans = plans
 
     async def add(self, departure: Departure) -> Departure:
         """Store a new departure; AlreadyExists if its id or external id is taken, or if its
@@ -127,16 +142,21 @@ class SqlDepartureRepository:
         key = ("departure", departure_id)
         if unit is not None and key in unit.remembered:
             return unit.remembered[key]
+        with_plan = self._plans and unit is not None
+        statement = _by_id_with_plan(self._db.dialect) if with_plan else _BY_ID
         async with self._db.reading() as connection:
-            row = (await connection.execute(_BY_ID, {"departure_id": departure_id})).one_or_none()
+            found = await connection.execute(statement, {"departure_id": departure_id})
+            row = found.one_or_none()
         if row is None:
             raise NotFound(f"no departure with id {departure_id}")
         values = dict(row._mapping)
-        found = Departure.model_validate(values)
-        if unit is not None:
-            unit.remembered[key] = found
-            unit.remembered[_STORED, departure_id] = values
-        return found
+        if unit is None:
+            return Departure.model_validate(values)
+        if with_plan:
+            stored_plans.remember(unit.remembered, departure_id, values)
+        departure = unit.remembered[key] = Departure.model_validate(values)
+        unit.remembered[_STORED, departure_id] = values
+        return departure
 
     async def get_by_external_id(self, external_id: str) -> Departure | None:
         """The departure HR's system knows by `external_id`, if stored."""
@@ -176,9 +196,10 @@ class SqlDepartureRepository:
                     unit.remembered[_STORED, saved.id] = {**before, **values}
                 return saved
             there = await connection.scalar(select(exists().where(departures.c.id == departure.id)))
-        if unit is not None:
+        if unit is not None:  # another turn saved it first (and may have re-planned it)
             unit.remembered.pop(("departure", departure.id), None)
             unit.remembered.pop((_STORED, departure.id), None)
+            stored_plans.forget(unit.remembered, departure.id)
         if not there:
             raise NotFound(f"no departure with id {departure.id}")
         raise ConcurrentUpdate(

@@ -20,16 +20,8 @@ from journey.due import (
 )
 from storage import delivery_log
 from storage.delivery_queue import DeliveryQueue, as_action
-from storage.due_plans import (
-    Executor,
-    PlanDiff,
-    TurnPlan,
-    compare,
-    store,
-    stored_plan,
-    upsert,
-    withdraw,
-)
+from storage.due_plans import PlanDiff, TurnPlan, compare, store, upsert, withdraw
+from storage.stored_plans import REMEMBERED, Executor, stored_plan
 from storage.tables import due_actions
 from storage.unit_of_work import current_unit
 
@@ -73,13 +65,23 @@ class DueActionQueue(DeliveryQueue, DueActions):
         unit = current_unit(self._db)
         if unit is None:
             return None
-        return unit.gathered(_TURN_PLAN, lambda: TurnPlan(self._db, self._clock))
+        return unit.gathered(_TURN_PLAN, lambda: TurnPlan(self._db, self._clock, unit.remembered))
 
-    async def _write_gathered(self) -> None:
-        """What the turn gathered, written before a statement that must come after it."""
+    async def _write_gathered(self, *, writes: bool = False) -> None:
+        """What the turn gathered, written before a statement that must come after it; one
+        that `writes` the due actions also makes the plans the turn read with its departures
+        old (storage.due_plans), so they are forgotten."""
         unit = current_unit(self._db)
         if unit is not None:
             await unit.write_gathered(_TURN_PLAN)
+            if writes:
+                unit.forget(REMEMBERED)
+
+    def _forget_plans_read(self) -> None:
+        """The plans read with departures in the turn are old after a write of its own."""
+        unit = current_unit(self._db)
+        if unit is not None:
+            unit.forget(REMEMBERED)
 
     # --- the domain's side -------------------------------------------------------------
 
@@ -95,13 +97,13 @@ class DueActionQueue(DeliveryQueue, DueActions):
     async def schedule_many(self, actions: Sequence[ScheduledAction]) -> int:
         """schedule() for each action, in one transaction and one statement per 500 actions
         (a key given twice: the last one); how many are now pending."""
-        await self._write_gathered()
+        await self._write_gathered(writes=True)
         async with self._db.transaction() as connection:
             return await store(self._db, connection, actions, self._clock.now())
 
     async def cancel(self, departure_id: str, kinds: Iterable[str] | None = None) -> int:
         """Cancel the departure's actions not yet sent (of `kinds`, default all); how many."""
-        await self._write_gathered()
+        await self._write_gathered(writes=True)
         async with self._db.transaction() as connection:
             return await withdraw(connection, departure_id, kinds, (), self._clock.now())
 
@@ -120,7 +122,7 @@ class DueActionQueue(DeliveryQueue, DueActions):
         writes need no lock taken before them (each is conditional on the row's state, and the
         first one takes SQLite's write lock); within a turn's unit of work, on its connection.
         """
-        await self._write_gathered()
+        await self._write_gathered(writes=True)
         kept = None if kinds is None else frozenset(kinds)
         async with self._db.reading() as connection:
             diff = await self._compare(connection, departure_id, actions, kept)
@@ -139,6 +141,7 @@ class DueActionQueue(DeliveryQueue, DueActions):
         """reschedule() in the caller's write transaction (a session or a connection: a click
         saved in one): one SELECT, then at most one upsert, one UPDATE and one insert into the
         delivery log, none if the plan is unchanged."""
+        self._forget_plans_read()
         kept = None if kinds is None else frozenset(kinds)
         diff = await self._compare(session, departure_id, actions, kept)
         return await self._apply(session, departure_id, actions, kept, diff)
@@ -176,7 +179,7 @@ class DueActionQueue(DeliveryQueue, DueActions):
 
     async def requeue(self, action_id: int) -> bool:
         """Put a failed action back in the queue (HR decided to send it again); True if done."""
-        await self._write_gathered()
+        await self._write_gathered(writes=True)
         now = self._clock.now()
         async with self._db.sessions.begin() as session:
             result = await session.execute(

@@ -9,25 +9,39 @@ actions no longer wanted are cancelled by one UPDATE. An unchanged plan writes n
 Within a turn's unit of work (storage/unit_of_work.py) a click's messages and its re-plan are
 gathered (TurnPlan) and written at the turn's end, with its audit rows: one SELECT of the stored
 plans when a re-plan was asked for, one UPDATE (and its log lines) per departure only when
-something is withdrawn, one multi-row upsert for everything new or changed.
+something is withdrawn, one multi-row upsert for everything new or changed. A click reads the
+departure's stored plan with the departure itself (storage.stored_plans, storage/departures.py)
+and the unit keeps it; TurnPlan compares with that and reads only the plans it lacks.
+
+A plan read earlier in the turn may be older than the write. The writes stay as safe as ever:
+the upsert changes only rows still unsent, the withdrawal only rows still pending or claimed,
+each checked by the statement itself. What an early read could miss is the delivery worker
+putting a row it held (claimed, being sent) back to pending, for a retry or on release: so
+against an early read a held row is written if it differs from what is wanted (the upsert
+leaves it alone while it is still held), and one being sent that is no longer wanted is
+withdrawn (the UPDATE leaves it alone while it is still being sent). The worker changes no
+other state back and no row's values. A write of the turn's own outside TurnPlan
+(DueActionQueue) forgets what was read, and so does a save of the departure that finds another
+version stored (another turn changed it, and maybe its plan).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, case, insert, select, update
+from sqlalchemy import Row, case, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from journey.clock import Clock
 from journey.due import DueState, Outcome, ScheduledAction
 from storage.database import Database
 from storage.delivery_log import LOGGED
 from storage.dialect import insert_for
+from storage.stored_plans import REMEMBERED, Executor, StoredAction, stored_plans
 from storage.tables import delivery_log, due_actions
 
 _C = due_actions.c
@@ -35,22 +49,10 @@ _C = due_actions.c
 UNSENT = (DueState.PENDING.value, DueState.CANCELLED.value)
 # Rows of these states are withdrawn when no longer wanted (a claimed one is not out yet).
 WITHDRAWABLE = (DueState.PENDING.value, DueState.CLAIMED.value)
-# Where plan statements run: a session of the queue's own, or a caller's connection.
-Executor = AsyncSession | AsyncConnection
+# States the delivery worker may put back to pending (a retry, a release) at any moment.
+HELD = (DueState.CLAIMED.value, DueState.SENDING.value)
 # Actions written by one statement at most (SQLite allows 32,766 parameters; 14 per row).
 ROWS_AT_ONCE = 500
-# What the comparison needs of a stored action.
-_STORED = (
-    _C.departure_id,
-    _C.idempotency_key,
-    _C.kind,
-    _C.recipient_key,
-    _C.due_at,
-    _C.payload,
-    _C.resend_if_unknown,
-    _C.expires_at,
-    _C.state,
-)
 
 
 @dataclass(frozen=True)
@@ -68,37 +70,43 @@ class PlanDiff:
 
 def compare(
     wanted: Sequence[ScheduledAction],
-    stored: Iterable[Row[Any]],
+    stored: Iterable[Row[Any] | StoredAction],
     kinds: Collection[str] | None,
     now: datetime,
+    *,
+    early: bool = False,
 ) -> PlanDiff:
-    """Sort `wanted` against the `stored` rows (the _STORED columns) of the same departure.
+    """Sort `wanted` against the `stored` rows (the _STORED columns) of the same departure;
+    `early`: they were read earlier in the turn, so a row the worker holds may be pending again
+    by the write (see the module's docstring).
 
     A stored action due by `now` that is wanted by `now` stays as it is: a late one is planned
     for the next working moment (journey.reminders), which moves on with the clock, and moving
     a row the worker may take at any moment changes nothing but costs a write.
     """
     by_key = {row.idempotency_key: row for row in stored}
+    writable = (*UNSENT, *HELD) if early else UNSENT
     write: list[ScheduledAction] = []
     unchanged = 0
     for action in {action.key: action for action in wanted}.values():  # the last one wins
         row = by_key.get(action.key)
         if row is None or (row.state == DueState.CANCELLED.value):
             write.append(action)
-        elif row.state == DueState.PENDING.value:
-            if _same(action, row, now):
-                unchanged += 1
-            else:
+        elif row.state in writable:
+            if not _same(action, row, now):
                 write.append(action)
+            elif row.state == DueState.PENDING.value:
+                unchanged += 1
     keys = {action.key for action in wanted}
+    withdrawable = (*WITHDRAWABLE, DueState.SENDING.value) if early else WITHDRAWABLE
     withdraw = any(
-        row.state in WITHDRAWABLE and (kinds is None or row.kind in kinds) and key not in keys
+        row.state in withdrawable and (kinds is None or row.kind in kinds) and key not in keys
         for key, row in by_key.items()
     )
     return PlanDiff(write, unchanged, withdraw)
 
 
-def _same(action: ScheduledAction, row: Row[Any], now: datetime) -> bool:
+def _same(action: ScheduledAction, row: Row[Any] | StoredAction, now: datetime) -> bool:
     due_alike = action.due_at == row.due_at or (action.due_at <= now and row.due_at <= now)
     return (
         due_alike
@@ -108,22 +116,6 @@ def _same(action: ScheduledAction, row: Row[Any], now: datetime) -> bool:
         and action.resend_if_unknown == row.resend_if_unknown
         and action.payload == row.payload
     )
-
-
-async def stored_plan(session: Executor, departure_id: str) -> list[Row[Any]]:
-    """Every action of the departure, as `compare` needs them (one SELECT)."""
-    return (await stored_plans(session, [departure_id])).get(departure_id, [])
-
-
-async def stored_plans(
-    session: Executor, departure_ids: Collection[str]
-) -> dict[str, list[Row[Any]]]:
-    """Every action of these departures, as `compare` needs them, by departure (one SELECT)."""
-    statement = select(*_STORED).where(_C.departure_id.in_(list(departure_ids)))
-    found: dict[str, list[Row[Any]]] = {}
-    for row in (await session.execute(statement)).all():
-        found.setdefault(row.departure_id, []).append(row)
-    return found
 
 
 async def store(
@@ -187,9 +179,18 @@ class TurnPlan:
     the departure as it is now.
     """
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        remembered: MutableMapping[tuple[str, str], Any] | None = None,
+    ) -> None:
+        """`remembered`: the unit of work's, where the plans read with departures are kept."""
         self._db = db
         self._clock = clock
+        self._remembered: MutableMapping[tuple[str, str], Any] = (
+            {} if remembered is None else remembered
+        )
         self._messages: dict[str, ScheduledAction] = {}
         self._plans: dict[tuple[str, frozenset[str] | None], list[ScheduledAction]] = {}
 
@@ -212,24 +213,42 @@ class TurnPlan:
         self._plans[(departure_id, kinds)] = list(actions)
 
     async def write(self, connection: AsyncConnection) -> None:
-        """One SELECT of the stored plans (if a plan was given), the withdrawals, one upsert."""
+        """The withdrawals and one upsert, after one SELECT of the stored plans of the
+        departures re-planned whose plan the turn did not read with them (if any)."""
         messages, self._messages = list(self._messages.values()), {}
         plans, self._plans = self._plans, {}
         now = self._clock.now()
-        stored = await stored_plans(connection, {key[0] for key in plans}) if plans else {}
+        early = self._read_early({key[0] for key in plans} | {a.departure_id for a in messages})
+        stored: Mapping[str, Sequence[Row[Any] | StoredAction]] = early
+        unread = {key[0] for key in plans} - early.keys()
+        if unread:
+            stored = {**early, **await stored_plans(connection, unread)}
         writes: list[ScheduledAction] = []
         for (departure_id, kinds), wanted in plans.items():
-            diff = compare(wanted, stored.get(departure_id, ()), kinds, now)
+            diff = compare(
+                wanted, stored.get(departure_id, ()), kinds, now, early=departure_id in early
+            )
             if diff.withdraw:
                 await withdraw(connection, departure_id, kinds, [a.key for a in wanted], now)
             writes += diff.write
         for action in messages:
-            if action.departure_id in stored:  # read anyway: an unchanged one is left alone
-                writes += compare([action], stored[action.departure_id], frozenset(), now).write
+            plan = stored.get(action.departure_id)
+            if plan is not None:  # read anyway: an unchanged one is left alone
+                in_early = action.departure_id in early
+                writes += compare([action], plan, frozenset(), now, early=in_early).write
             else:
                 writes.append(action)
         if writes:
             await store(self._db, connection, writes, now)
+
+    def _read_early(self, departure_ids: Collection[str]) -> dict[str, list[StoredAction]]:
+        """The plans of these departures read with them earlier in the turn, forgotten now:
+        what is written next makes them old."""
+        return {
+            departure_id: self._remembered.pop((REMEMBERED, departure_id))
+            for departure_id in departure_ids
+            if (REMEMBERED, departure_id) in self._remembered
+        }
 
 
 def upsert(
