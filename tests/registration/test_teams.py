@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from journey.departure import DepartureStatus
 from journey.ports import AuditEntry
+from storage.audit import ENTRY_COLUMNS
 from storage.database import Database
 from storage.repositories import SqlAuditLog, SqlDepartureRepository
 from storage.tables import audit_log
@@ -97,10 +98,8 @@ async def _audit(db: Database, departure_id: str | None = None) -> list[AuditEnt
     if departure_id is not None:
         return list(await SqlAuditLog(db).for_departure(departure_id))
     async with db.sessions() as session:
-        rows = (await session.execute(select(audit_log))).all()
-    return [
-        AuditEntry.model_validate({k: v for k, v in r._mapping.items() if k != "id"}) for r in rows
-    ]
+        rows = (await session.execute(select(*ENTRY_COLUMNS).order_by(audit_log.c.id))).all()
+    return [AuditEntry.model_validate(dict(r._mapping)) for r in rows]
 
 
 async def _wait_for_card(running: Running, verb: str) -> dict[str, Any]:
