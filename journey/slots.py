@@ -124,7 +124,9 @@ def propose_slots(
     if count <= 0:
         raise ValueError("count must be positive")
     length = timedelta(minutes=search.length_minutes)
-    starts = sorted(_spread(_free_days(search, exclude), count, length))
+    # _spread takes one slot per day, sooner days first, before it takes a second from any:
+    # with `count` days that have a free slot, the days after them are never looked at.
+    starts = sorted(_spread(_free_days(search, exclude, enough=count), count, length))
     return [_slot(start, length) for start in starts]
 
 
@@ -134,8 +136,11 @@ def free_slots(search: SlotSearch) -> list[Slot]:
     return [_slot(start, length) for day in _free_days(search) for start in day.free]
 
 
-def _free_days(search: SlotSearch, exclude: Iterable[Slot] = ()) -> list[_Day]:
-    """The working days up to the last day, each with its free slots' starts."""
+def _free_days(
+    search: SlotSearch, exclude: Iterable[Slot] = (), *, enough: int | None = None
+) -> list[_Day]:
+    """The working days up to the last day, each with its free slots' starts; with `enough`,
+    only the first that many days with a free slot."""
     if search.length_minutes <= 0 or search.step_minutes <= 0:
         raise ValueError("length and step must be positive")
     if search.working_hours[0] >= search.working_hours[1]:
@@ -164,6 +169,8 @@ def _free_days(search: SlotSearch, exclude: Iterable[Slot] = ()) -> list[_Day]:
             ]
             if free:
                 days.append(_Day(candidates[0], candidates[-1], free))
+                if len(days) == enough:
+                    break
         day += timedelta(days=1)
     return days
 
