@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +49,7 @@ def serve(host: str | None, port: int | None) -> int:
     The configuration is read once, here, and handed to the app. The database is opened and
     its schema checked by the app's own resources, before the port is listened on.
     """
+    collector_off_while_starting()
     from aiohttp import web
 
     from bot.app import create_app
@@ -67,7 +69,8 @@ def serve(host: str | None, port: int | None) -> int:
         print(f"exitbot: {exc}", file=sys.stderr)
         raise CommandFailed("refusing to start on an invalid configuration", exc.code) from None
     app = create_app(settings, config=config)
-    app.on_startup.append(_announce)  # after the resources opened (cleanup_ctx runs first)
+    # After the resources opened (cleanup_ctx runs first), before the port is listened on.
+    app.on_startup.extend([collector_settled, _announce])
     try:
         web.run_app(app, host=settings.host, port=settings.port, print=None)
     except (SettingsError, DatabaseUnavailable, SchemaOutOfDate) as exc:
@@ -91,6 +94,24 @@ def fewer_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
     except (OSError, AttributeError):
         return
     mallopt(M_ARENA_MAX, arenas)
+
+
+def collector_off_while_starting() -> None:
+    """No cyclic garbage collection while the service starts (see collector_settled).
+
+    Importing the service and reading HR's YAML make some 150,000 objects that live as long as
+    the process and a few thousand that are garbage: the collector went through them all about
+    400 times, ~0.18 s of the start's ~1.1 s CPU (bench.startup, CPU to ready, gc on and off).
+    The garbage is frozen with the rest: ~2 MB resident, once.
+    """
+    gc.disable()
+
+
+async def collector_settled(_app: web.Application | None = None) -> None:
+    """The collector back on, with what the start made frozen out of its sight (gc.freeze):
+    collections during turns go through what turns make, not every module and table again."""
+    gc.freeze()
+    gc.enable()
 
 
 async def _announce(app: web.Application) -> None:
