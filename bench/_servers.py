@@ -133,13 +133,16 @@ async def exitbot_app(
     count_sql: bool = False,
 ) -> web.Application:
     """(c) Our service as `exitbot serve` builds it, without authentication (local mode)."""
+    from cli.serve import collector_off_while_starting, collector_settled, fewer_malloc_arenas
+
+    # As `exitbot serve` does: no collection while starting (frozen on startup), 2 arenas.
+    collector_off_while_starting()
+    fewer_malloc_arenas()
     from bench import statements
     from bot.app import create_app
     from bot.settings import Settings
-    from cli.serve import fewer_malloc_arenas
     from journey.clock import FixedClock
 
-    fewer_malloc_arenas()  # as `exitbot serve` does
     await _upgraded(database_url)
     people = {"EXITBOT_DIRECTORY": "local", "EXITBOT_PEOPLE_FILE": str(people_file)}
     settings = Settings(  # type: ignore[call-arg]
@@ -152,6 +155,7 @@ async def exitbot_app(
     if count_sql:  # off for bench.turns: its figures stay those of the app alone
         statements.install(app)
     app.router.add_post(REGISTER_PATH, _register)
+    app.on_startup.append(collector_settled)  # after the resources opened, as in serve
     return app
 
 
