@@ -33,7 +33,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, insert, update
+from sqlalchemy import Row, bindparam, case, insert, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -120,15 +120,25 @@ def _same(action: ScheduledAction, row: Row[Any] | StoredAction, now: datetime) 
 
 
 async def store(
-    db: Database, session: Executor, actions: Sequence[ScheduledAction], now: datetime
+    db: Database,
+    session: Executor,
+    actions: Sequence[ScheduledAction],
+    now: datetime,
+    *,
+    counted: bool = True,
 ) -> int:
     """Store `actions` (a key given twice: the last one) by one upsert per ROWS_AT_ONCE; how
-    many are now pending with these values."""
+    many are now pending with these values (unless not `counted`: then 0)."""
     distinct = list({action.key: action for action in actions}.values())
     pending = 0
     for start in range(0, len(distinct), ROWS_AT_ONCE):
         chunk = distinct[start : start + ROWS_AT_ONCE]
-        if len(chunk) == 1:  # a click's one message: a statement compiled once, not per call
+        if not counted and len(chunk) > 1:
+            # The one-row upsert for each row, in one execution: compiled once, where a
+            # multi-row VALUES is compiled on every call (an executemany's count of rows is not
+            # reliable on every driver, so only where nobody counts).
+            await session.execute(_upsert_one(db.dialect), [_bound(a, now) for a in chunk])
+        elif len(chunk) == 1:  # a click's one message: a statement compiled once, not per call
             one = _upsert_one(db.dialect)
             pending += (await session.execute(one, _bound(chunk[0], now))).rowcount
         else:
@@ -244,7 +254,7 @@ class TurnPlan:
             else:
                 writes.append(action)
         if writes:
-            await store(self._db, connection, writes, now)
+            await store(self._db, connection, writes, now, counted=False)
 
     def _read_early(self, departure_ids: Collection[str]) -> dict[str, list[StoredAction]]:
         """The plans of these departures read with them earlier in the turn, forgotten now:
@@ -285,7 +295,8 @@ def _on_conflict(
             "last_error": case((revived, None), else_=_C.last_error),
             "updated_at": now,
         },
-        where=_C.state.in_(UNSENT),
+        # Not `in_`: its expanding list cannot go with an executemany (store, not counted).
+        where=or_(*(_C.state == state for state in UNSENT)),
     )
 
 
