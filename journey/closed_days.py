@@ -6,7 +6,8 @@ touches (and kept per country, subdivision, categories and year). HR adds its ow
 
 The package is imported at its first question, not with this module, and only the calendars
 of the countries asked about (journey.holiday_calendars): neither the service's start nor a
-turn that proposes no time needs it.
+turn that proposes no time needs it. The usual days of the four countries in the years near
+now are written down (journey.holiday_table), so the usual service never imports it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from journey.holiday_calendars import country_calendar
+from journey.holiday_table import usual_holidays
 
 if TYPE_CHECKING:
     from holidays import HolidayBase
@@ -58,6 +60,10 @@ def public_holidays(
     country: str, subdivision: str | None, categories: tuple[str, ...], year: int
 ) -> frozenset[date]:
     """The country's holidays of these categories in `year`."""
+    if subdivision is None and categories == usual_categories(country):
+        written = usual_holidays(country, year)  # the package's days, without its import
+        if written is not None:
+            return written
     found = _calendar(country, subdiv=subdivision, years=year, categories=categories)
     return frozenset(found.keys())
 
