@@ -42,7 +42,7 @@ from journey.due import DueState, Outcome, ScheduledAction
 from storage.database import Database
 from storage.delivery_log import LOGGED
 from storage.dialect import insert_for
-from storage.stored_plans import REMEMBERED, Executor, StoredAction, stored_plans
+from storage.stored_plans import Executor, StoredAction, recall, stored_plans
 from storage.tables import delivery_log, due_actions
 
 _C = due_actions.c
@@ -259,11 +259,10 @@ class TurnPlan:
     def _read_early(self, departure_ids: Collection[str]) -> dict[str, list[StoredAction]]:
         """The plans of these departures read with them earlier in the turn, forgotten now:
         what is written next makes them old."""
-        return {
-            departure_id: self._remembered.pop((REMEMBERED, departure_id))
-            for departure_id in departure_ids
-            if (REMEMBERED, departure_id) in self._remembered
+        found = {
+            departure_id: recall(self._remembered, departure_id) for departure_id in departure_ids
         }
+        return {departure_id: plan for departure_id, plan in found.items() if plan is not None}
 
 
 def upsert(

@@ -13,7 +13,7 @@ from collections.abc import Collection, MutableMapping
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, ColumnElement, Row, func, literal_column, select, type_coerce
+from sqlalchemy import ColumnElement, Row, Text, cast, func, literal_column, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.tables import departures, due_actions
@@ -25,6 +25,8 @@ Executor = AsyncSession | AsyncConnection
 REMEMBERED = "due plan as read"
 # The name of the plan's column beside a departure's (plan_column).
 _PLAN = "stored_plan"
+# What `recall` finds for a departure whose plan was not read with it.
+_UNREAD = object()
 # What the comparison needs of a stored action.
 _STORED = (
     _C.departure_id,
@@ -55,7 +57,7 @@ class StoredAction(NamedTuple):
 
 def plan_column(dialect: str) -> ColumnElement[Any]:
     """The departure's stored actions as one JSON array, for a SELECT of `departures` (a
-    correlated subquery: one statement reads a departure and its plan); `plan_of` reads it."""
+    correlated subquery: one statement reads a departure and its plan)."""
     sqlite = dialect == "sqlite"
     fields: list[ColumnElement[Any]] = []
     for column in _STORED[1:]:
@@ -64,16 +66,16 @@ def plan_column(dialect: str) -> ColumnElement[Any]:
         fields += [literal_column(f"'{column.name}'"), value]
     if sqlite:
         array = func.json_group_array(func.json_object(*fields))
-    else:
-        array = func.json_agg(func.json_build_object(*fields))
+    else:  # as text, which asyncpg leaves alone: decoded only if the turn re-plans
+        array = cast(func.json_agg(func.json_build_object(*fields)), Text)
     correlated = select(array).where(_C.departure_id == departures.c.id).scalar_subquery()
-    return type_coerce(correlated, JSON).label(_PLAN)
+    # Text: decoded only by a turn that re-plans (`recall`), not by every read.
+    return type_coerce(correlated, Text).label(_PLAN)
 
 
-def plan_of(departure_id: str, values: dict[str, Any]) -> list[StoredAction]:
-    """The stored actions `plan_column` read, taken out of the departure's `values`."""
-    found = values.pop(_PLAN)
-    if isinstance(found, str):  # a driver that hands JSON over as text
+def _plan_of(departure_id: str, found: Any) -> list[StoredAction]:
+    """The stored actions in what `plan_column` read."""
+    if isinstance(found, str):
         found = json.loads(found)
     return [
         StoredAction(
@@ -101,8 +103,17 @@ def remember(
     remembered: MutableMapping[tuple[str, str], Any], departure_id: str, values: dict[str, Any]
 ) -> None:
     """Keep the stored plan `plan_column` read with a departure (taken out of its `values`)
-    for the turn's TurnPlan."""
-    remembered[REMEMBERED, departure_id] = plan_of(departure_id, values)
+    for the turn's TurnPlan, as read."""
+    remembered[REMEMBERED, departure_id] = values.pop(_PLAN)
+
+
+def recall(
+    remembered: MutableMapping[tuple[str, str], Any], departure_id: str
+) -> list[StoredAction] | None:
+    """The departure's stored plan as read with it in the turn, if it was, forgotten now: what
+    the turn writes next makes it old."""
+    found = remembered.pop((REMEMBERED, departure_id), _UNREAD)
+    return None if found is _UNREAD else _plan_of(departure_id, found)
 
 
 def forget(remembered: MutableMapping[tuple[str, str], Any], departure_id: str) -> None:

@@ -123,11 +123,13 @@ async def test_the_plan_read_with_the_departure_is_the_plan_as_stored(
 
     async with db.unit_of_work() as unit:
         await repo.get(DEPARTURE)
-        read = unit.remembered[stored_plans.REMEMBERED, DEPARTURE]
+        read = stored_plans.recall(unit.remembered, DEPARTURE)
         async with db.reading() as connection:
             stored = await stored_plans.stored_plan(connection, DEPARTURE)
 
-    assert sorted(read) == sorted(stored_plans.StoredAction(*row) for row in stored)
+    assert read is not None and sorted(read) == sorted(
+        stored_plans.StoredAction(*row) for row in stored
+    )
     assert {item.state for item in read} == {DueState.PENDING.value, DueState.CANCELLED.value}
 
 
