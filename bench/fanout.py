@@ -37,8 +37,8 @@ from testkit.pg_server import PostgresServer
 REPO = Path(__file__).resolve().parent.parent
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 CEILING = 50.0  # Teams: requests per second per app and tenant
-# Issue 13's goal. The default pacing (46/s, storage.send_budget.TEAMS_PACING) caps the share at
-# 92.0 %: the goal is met only when no reserved slot goes unused.
+# Issue 13's goal. The default pacing (47/s, storage.send_budget.TEAMS_PACING) caps the share at
+# 94.0 %: the goal leaves 2 % of the reserved slots to go unused (missed on a busy machine).
 GOAL = 0.92
 
 

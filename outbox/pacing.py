@@ -11,11 +11,16 @@ machine, a slow database) would bunch up with the sends after it and exceed Team
 
 How long before its slot that work starts (the lead) follows the machine: a fresh slot lies a
 lead ahead of the moment it is asked for, so the reservation's own transaction and the send's
-database work fit before it. The lead starts at the policy's `prepare_ahead` and grows with each
-missed slot (a loaded machine, a slow database), up to MAX_LEAD_SHARE of the shorter lease, and
-shrinks again with each send on time. With a fixed lead a loaded machine missed nearly every
-slot: a slot reserved "now" had passed when its transaction returned, and each miss spent one
-of the chat's slots, so a busy chat's next one lay seconds ahead and was missed again.
+database work fit before it. The lead starts at the policy's `prepare_ahead` and grows when a
+slot is missed because that work overran it (a slow database), up to MAX_LEAD_SHARE of the
+shorter lease, and shrinks again with each send on time. With a fixed lead a loaded machine
+missed nearly every slot: a slot reserved "now" had passed when its transaction returned, and
+each miss spent one of the chat's slots, so a busy chat's next one lay seconds ahead and was
+missed again. The lead does not grow for a send whose work was done in time but which woke late
+(the machine ran something else), nor again for the other slots reserved before it last grew:
+one stall of ~0.1 s makes several sends late at once, and growing for each (x1.5, to 3 s) left
+the tenant's next seconds of slots unused, since no fresh slot may lie closer than the lead
+(bench.fanout on a loaded machine: 53 % of the ceiling, gaps of 2.5 s without a send).
 """
 
 from __future__ import annotations
@@ -80,6 +85,9 @@ class Pacer:
             MAX_LEAD, MAX_LEAD_SHARE * min(policy.lease_seconds, policy.sending_lease_seconds)
         )
         self._max_slack = max(1.0, longest / policy.prepare_ahead) if policy.prepare_ahead else 1.0
+        # The latest slot this pacer reserved, and the latest when the lead last grew.
+        self._reserved_until = 0.0
+        self._grown_for = 0.0
 
     def start(self, stop: asyncio.Event) -> None:
         """Waits end early once `stop` is set."""
@@ -95,8 +103,15 @@ class Pacer:
         """Seconds before its slot a send's database work starts; a fresh slot is that far off."""
         return self._policy.prepare_ahead * self._slack
 
-    def missed(self, late: float) -> None:
-        """A slot was missed by `late` seconds: start earlier from now on."""
+    def missed(self, at: float, late: float) -> None:
+        """The slot `at` was missed by `late` seconds: start earlier from now on.
+
+        Once only for the slots reserved before the lead last grew: one stall of the machine
+        makes several of them late at once, and they say nothing about the grown lead.
+        """
+        if at <= self._grown_for:
+            return
+        self._grown_for = self._reserved_until
         ahead = self._policy.prepare_ahead
         grown = self._slack * LEAD_GROWTH
         wanted = max(grown, self._slack + late / ahead) if ahead else grown
@@ -114,7 +129,7 @@ class Pacer:
         """One send time per chat of a batch, in order, in one transaction: each message's
         tenant slot, then its chat's at that time (storage.send_budget.reserve_sends)."""
         slots = await self._budget.reserve_sends([self._send(ref) for ref in refs], self.lead)
-        return [_planned(slot) for slot in slots]
+        return [self._planned(slot) for slot in slots]
 
     async def send_time(
         self, ref: ConversationRef, at: float | None, chat_free: float | None
@@ -135,7 +150,7 @@ class Pacer:
             late = self.now() - at
             if late <= pacing.late_tolerance:
                 return at
-            self.missed(late)
+            self.missed(at, late)
             at = chat_free = None
         return Later()
 
@@ -150,12 +165,17 @@ class Pacer:
         policy = self._policy
         # Earlier on a loaded machine too, but never with a view older than a stale one.
         checked = min(policy.pause_check_seconds * self._slack, policy.pause_stale_seconds)
+        # The database work before the slot (marking the send, reading the pauses) overran:
+        # only then does an earlier start help.
+        overran = self.now() > at - checked
         if not await self.wait_until(at - checked):
             return Later()
         # A pause matters if it outlasts the slot (slots reserved during one lie past its end).
+        read_from = self.now()
         paused = await self.paused_until(tenant_id)
         if paused is not None and paused > at:
             return Later(paused)
+        overran = overran or read_from <= at < self.now()
         if not await self.wait_until(at):
             return Later()
         paused = self._paused.get(tenant_id, 0.0)  # a 429 this instance drew meanwhile
@@ -163,7 +183,10 @@ class Pacer:
             return Later(paused)
         late = self.now() - at
         if late > self._budget.pacing.late_tolerance:
-            self.missed(late)
+            # Woken late with the work done in time (the machine was busy elsewhere): a longer
+            # lead would only leave the tenant's slots before it unused.
+            if overran:
+                self.missed(at, late)
             return False
         self.kept()
         return True
@@ -182,12 +205,21 @@ class Pacer:
                     if not await self.wait_until(chat_free):
                         return Later()
                 [slot] = await self._budget.reserve_sends([send], self.lead)
-                planned = _planned(slot)
+                planned = self._planned(slot)
                 if not isinstance(planned, ChatBusy):
                     return planned
                 chat_free = planned.free_at
         # Other instances kept winning this chat: let the queue bring the action back.
         return Later(chat_free or self.now())
+
+    def _planned(self, slot: Reservation) -> float | ChatBusy | Later:
+        """A reservation of storage.send_budget.reserve_sends as the worker acts on it."""
+        if slot.deferred_until is None:
+            self._reserved_until = max(self._reserved_until, slot.times[0])
+            return slot.times[0]
+        if slot.by_chat:
+            return ChatBusy(slot.deferred_until)  # the action waits for the chat alone
+        return Later(slot.deferred_until)  # the tenant is paused (429) beyond the horizon
 
     def _send(self, ref: ConversationRef) -> Send:
         pacing = self._budget.pacing
@@ -232,12 +264,3 @@ class Pacer:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay)
         return not self._stop.is_set()
-
-
-def _planned(slot: Reservation) -> float | ChatBusy | Later:
-    """A reservation of storage.send_budget.reserve_sends as the worker acts on it."""
-    if slot.deferred_until is None:
-        return slot.times[0]
-    if slot.by_chat:
-        return ChatBusy(slot.deferred_until)  # the action waits for the chat alone
-    return Later(slot.deferred_until)  # the tenant is paused (429) beyond the horizon

@@ -103,10 +103,14 @@ async def test_default_pacing_keeps_every_teams_window(db: Database) -> None:
 
     for seconds, most in TEAMS_CONVERSATION_LIMITS:
         assert most_in_window(chat_times, seconds) <= most - 1, (seconds, most)
+    late = TEAMS_PACING.late_tolerance
     for seconds, most in TEAMS_TENANT_LIMITS:
-        assert most_in_window(tenant_times, seconds) <= most - 3
-    # ...and it is not needlessly slow: 46 a second across the tenant.
-    assert math.isclose(tenant_times[-1] - tenant_times[0], 499 / 46, abs_tol=1e-3)
+        assert most_in_window(tenant_times, seconds) <= most - 2
+        # A send may go up to late_tolerance after its slot, into the window of the sends after
+        # it: the slots of any window that much longer still leave one request to spare.
+        assert most_in_window(tenant_times, seconds + late) <= most - 1
+    # ...and it is not needlessly slow: 47 a second across the tenant.
+    assert math.isclose(tenant_times[-1] - tenant_times[0], 499 / 47, abs_tol=1e-3)
 
 
 async def test_a_send_too_far_ahead_is_deferred_without_using_the_budget(db: Database) -> None:

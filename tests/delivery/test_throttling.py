@@ -67,7 +67,7 @@ async def test_two_worker_processes_keep_the_limits_after_the_first_429(
     assert standin.over_limit_after_first_429() == 0
     since_first = [round(a.at - refused[0].at, 3) for a in refused]
     assert all(seconds < 0.5 for seconds in since_first), since_first
-    # How close to 46 a second the paced fan-out gets is a figure of the machine's load, not a
+    # How close to 47 a second the paced fan-out gets is a figure of the machine's load, not a
     # verdict: bench/fanout.py measures it (two worker processes, this stand-in, share of 50/s).
     busy_chat = f"a:chat-{BUSY_PERSON}"
     assert [e.outcome for e in busy_timeline][-1] == Outcome.SENT
