@@ -343,7 +343,10 @@ class DepartureFlow:
         reach: Reach | None,
         posted: PostedCard | None,
     ) -> Departure | None:
-        """Record how a proactive message ended: the offer's reach, the cards to update."""
+        """Record how a proactive message ended: the offer's reach, the cards to update; None
+        if the departure is gone, or if there is nothing to record (it is not read then)."""
+        if not flow_rules.may_record(kind, reach, posted):
+            return None
         try:
             saved = await self._kernel.apply(
                 departure_id, lambda d: flow_rules.delivered(d, kind, reach, posted)

@@ -54,6 +54,14 @@ def cancelled(departure: Departure) -> Departure:
     return departure.moved_to(DepartureStatus.CANCELLED, **_CANCELLED_CLEARS)
 
 
+def may_record(kind: MessageKind, reach: Reach | None, posted: PostedCard | None) -> bool:
+    """Whether `delivered` can change anything for such a message (a reminder that went,
+    for one, changes nothing: the departure need not be read)."""
+    return (kind is MessageKind.OFFER and reach is not None) or (
+        posted is not None and kind in CARD_SLOTS
+    )
+
+
 def delivered(
     departure: Departure, kind: MessageKind, reach: Reach | None, posted: PostedCard | None
 ) -> Departure | None:
