@@ -122,7 +122,10 @@ class ExitbotAdapter(BotAdapter):
         logic: Callable[[TurnContext], Awaitable[Any]],
     ) -> TurnContext:
         """Check the sender and duplicates, run the turn, and settle its activity id (with the
-        rows the turn appended, in one transaction)."""
+        rows the turn appended and its held departure save, in one transaction). It settles
+        before `process` returns, so before any answer is written: a turn whose last
+        transaction fails raises here (nothing of it was written, its claim given back) and is
+        answered "try again" (bot/routes.py: 503 with Retry-After), never with its card."""
         # Teams' activity ids are unique per conversation, not globally.
         key = f"{activity.conversation.id}|{activity.id}" if activity.id else None
         begun = await self._begin_turn(key, user_key_of(activity), activity.from_property.id)

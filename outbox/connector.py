@@ -17,6 +17,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from journey import outbound
+
 RETRYABLE = frozenset({412, 429, 502, 503, 504})
 BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
 
@@ -137,6 +139,9 @@ class ConnectorClient:
         await self._bearer()
 
     async def _bearer(self) -> str | None:
+        # First in every call (`_request`, `ready`): a turn's held write is committed before
+        # the token or the request may wait on the network (journey.outbound).
+        await outbound.before_call()
         try:
             return await asyncio.wait_for(self._tokens.token(), self._timeout_seconds)
         except Exception as exc:

@@ -37,7 +37,7 @@ from cards.survey import offer_survey_card
 from cards.survey_instead import survey_instead_card
 from cards.task import ask_times_card, task_card
 from config.rules import conversation_minutes, gestures, offer_policy, reminder_rules
-from journey import reminders
+from journey import outbound, reminders
 from journey.clock import Clock
 from journey.departure import Departure, DepartureStatus, PostedCard, Reach
 from journey.due import ScheduledAction
@@ -352,7 +352,11 @@ class TeamsNotifier:
         await self._messages.send(departure, kind, upn, card(say), key=key)
 
     async def update_card(self, posted: PostedCard, card: dict[str, Any]) -> None:
-        """Replace a posted card; a chat that is gone or blocked is left as it is."""
+        """Replace a posted card once the turn's writes are committed (journey.outbound), so a
+        click's writes stay one transaction; a chat that is gone or blocked is left as it is."""
+        await outbound.after_turn(lambda: self._replace(posted, card))
+
+    async def _replace(self, posted: PostedCard, card: dict[str, Any]) -> None:
         activity = {**card_activity(card), "id": posted.activity_id}
         try:
             await self._connector.update_activity(

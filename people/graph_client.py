@@ -18,6 +18,7 @@ import aiohttp
 from azure.core.exceptions import AzureError
 from yarl import URL
 
+from journey import outbound
 from journey.people import DirectoryUnavailable
 
 log = logging.getLogger(__name__)
@@ -194,6 +195,8 @@ class GraphClient:
     async def _exchange(
         self, method: str, url: URL, json: Any, headers: Mapping[str, str] | None
     ) -> GraphResponse:
+        # Every Graph call, its token included: a turn's held write is committed first.
+        await outbound.before_call()
         request_id = str(uuid.uuid4())
         attempts = self._retry.max_attempts
         for attempt in range(1, attempts + 1):

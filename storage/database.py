@@ -159,6 +159,8 @@ class Database:
             raise ValueError(f"no driver for {self.redacted_url}: {exc}") from None
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _set_sqlite_pragmas)
+        # A turn's held write is committed before another connection writes (it would wait).
+        unit_of_work.watch(self.engine)
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )

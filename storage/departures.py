@@ -13,7 +13,7 @@ from journey.clock import Clock, SystemClock
 from journey.departure import Departure, DepartureStatus
 from journey.hr_status import HrQuery
 from journey.ports import AlreadyExists, ConcurrentUpdate, NotFound
-from storage import stored_plans
+from storage import stored_plans, unit_of_work
 from storage.database import Database
 from storage.hr_list import hr_list_statements
 from storage.senders import senders_of
@@ -186,7 +186,9 @@ class SqlDepartureRepository:
             .where(departures.c.id == departure.id, departures.c.version == departure.version)
             .values(values)
         )
-        async with self._db.transaction() as connection:
+        # Within a turn, held: committed with the turn's end (storage/unit_of_work.py); a
+        # conflict raised inside rolls it back.
+        async with unit_of_work.transaction(self._db, hold=True) as connection:
             result = await connection.execute(statement)
             if result.rowcount == 1:
                 _told(self._db, saved)
@@ -196,15 +198,15 @@ class SqlDepartureRepository:
                     unit.remembered[_STORED, saved.id] = {**before, **values}
                 return saved
             there = await connection.scalar(select(exists().where(departures.c.id == departure.id)))
-        if unit is not None:  # another turn saved it first (and may have re-planned it)
-            unit.remembered.pop(("departure", departure.id), None)
-            unit.remembered.pop((_STORED, departure.id), None)
-            stored_plans.forget(unit.remembered, departure.id)
-        if not there:
-            raise NotFound(f"no departure with id {departure.id}")
-        raise ConcurrentUpdate(
-            f"departure {departure.id} changed since version {departure.version} was read"
-        )
+            if unit is not None:  # another turn saved it first (and may have re-planned it)
+                unit.remembered.pop(("departure", departure.id), None)
+                unit.remembered.pop((_STORED, departure.id), None)
+                stored_plans.forget(unit.remembered, departure.id)
+            if not there:
+                raise NotFound(f"no departure with id {departure.id}")
+            raise ConcurrentUpdate(
+                f"departure {departure.id} changed since version {departure.version} was read"
+            )
 
     async def list_for_person(self, upn: str) -> list[Departure]:
         """Departures where `upn` is the leaver, the manager or the interviewer."""

@@ -7,6 +7,7 @@ import sqlite3
 from sqlalchemy import exc as sa_exc
 
 from storage.database import DatabaseUnavailable
+from storage.unit_of_work import HeldWriteLost
 
 # Where a raw OSError or TimeoutError comes from when the database is what failed: asyncpg
 # raises them unwrapped when it cannot connect (refused, no answer within the timeout).
@@ -59,6 +60,8 @@ def _unavailable_itself(error: BaseException) -> bool:
     if isinstance(error, sa_exc.DBAPIError) and isinstance(error.orig, sqlite3.Error):
         # SQLite calls a missing table an OperationalError too: only these pass with time.
         return _sqlite_passing(error.orig)
+    if isinstance(error, HeldWriteLost):  # the turn's writes were rolled back: run it again
+        return True
     if isinstance(error, DatabaseUnavailable | sa_exc.OperationalError | sa_exc.InterfaceError):
         return True
     if isinstance(error, sa_exc.TimeoutError):  # the pool had no connection in time

@@ -205,9 +205,12 @@ class TurnStart:
         its audit rows carry the activity key when handled, and then mark it (no statement of
         its own). A handled turn that appended nothing (`help`, say) is marked with others,
         within `batch_seconds` (a re-send meanwhile waits for it as for a running turn); one
-        whose last transaction fails gives the claim back.
+        whose last transaction fails gives the claim back and raises its error: nothing of the
+        turn was written (a click's departure save waits for this transaction), so the turn is
+        answered "try again" (bot/routes.py, 503), never as done.
 
-        Best effort: while the database is down the claim's lease runs out instead."""
+        The give-back is best effort: while the database is down the claim's lease runs out
+        instead."""
         parameters = {"activity_key": activity_key}
         unit = current_unit(self._db)
         if handled and unit is not None and not unit.appended:
@@ -226,9 +229,13 @@ class TurnStart:
                     if handled:  # nothing of the turn's end was written: its retry runs it
                         await self._write(None, [(_GIVEN_BACK, parameters)])
                     raise
-        except Exception as exc:  # the turn's own outcome stands
+        except Exception as exc:
             verb = "mark handled" if handled else "give back"
             log.warning("could not %s an activity id: %s", verb, type(exc).__name__)
+            if handled and unit is not None:
+                # Nothing of the turn was written (its departure's save was held for this
+                # transaction, storage/unit_of_work.py): it must not answer as if it had been.
+                raise
 
     async def _write(self, unit: UnitOfWork | None, closing: list[Closing]) -> None:
         """The unit's end with `closing`, or (no unit) the `closing` statements alone."""
