@@ -32,6 +32,7 @@ from bench.protocol import SQL_PATH
 
 _TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE|TABLE)\s+\"?([A-Za-z_][\w.]*)", re.IGNORECASE)
 _KIND_CACHE_LIMIT = 5000
+_BRACKETED = re.compile(r"\([^()]*\)")
 
 
 @dataclass
@@ -71,11 +72,21 @@ class Tally:
         if found is None:
             words = statement.split(None, 1)
             verb = words[0].upper() if words else "?"
-            table = _TABLE.search(statement)
+            table = _TABLE.search(_outermost(statement))
             found = f"{verb} {table.group(1)}" if table else verb
             if len(self._kind_of) < _KIND_CACHE_LIMIT:
                 self._kind_of[statement] = found
         return found
+
+
+def _outermost(statement: str) -> str:
+    """The statement without what is in brackets (subqueries, column lists), so a SELECT is
+    named by its own FROM, not by a correlated subquery's."""
+    while True:
+        flat = _BRACKETED.sub(" ", statement)
+        if flat == statement:
+            return flat
+        statement = flat
 
 
 _current: ContextVar[_TurnTally | None] = ContextVar("bench_turn_tally", default=None)
