@@ -19,7 +19,7 @@ from dialogs.router import Router
 from journey.departure import DepartureStatus
 from storage.migrate import upgrade
 from testkit.waiting import wait_until
-from tests.helpers.journey import LEAVER, LiveApp, actions_of, cards_of, verbs_of
+from tests.helpers.journey import LEAVER, LiveApp, actions_of
 from tests.helpers.live_service import live_service
 
 BUSY_TIMEOUT_MS = 200  # the service's wait for the lock; the holder keeps it far longer
@@ -71,18 +71,10 @@ def holder_of(tmp_path: Path) -> Iterator[LockHolder]:
 async def _offer(app: LiveApp) -> tuple[str, dict[str, Any]]:
     """A registered leaver's departure id and the activity of a press on its accept button."""
     departure = await app.register()
-
-    async def offered() -> bool:
-        return any("offer.accept" in verbs_of(c) for a in app.sent_to(LEAVER) for c in cards_of(a))
-
-    await wait_until(offered, what="the offer card reached the leaver")
-    card = next(
-        c for a in app.sent_to(LEAVER) for c in cards_of(a) if "offer.accept" in verbs_of(c)
-    )
+    card = await app.card_offering(LEAVER, "offer.accept")
     await app.settled()  # the delivery worker is idle: only the click wants the lock
     button = next(a for a in actions_of(card) if a["verb"] == "offer.accept")
-    value = {"action": {"type": "Action.Execute", "verb": "offer.accept", "data": button["data"]}}
-    press = app.activity(LEAVER, "invoke", locale="da-DK", name="adaptiveCard/action", value=value)
+    press = app.press_activity(LEAVER, "offer.accept", button["data"], locale="da-DK")
     return departure.id, press
 
 

@@ -18,7 +18,7 @@ from journey.departure import DepartureStatus
 from storage import turns
 from testkit.sql_statements import statements_run
 from testkit.waiting import wait_until
-from tests.helpers.journey import LEAVER, LiveApp, actions_of, cards_of, verbs_of
+from tests.helpers.journey import LEAVER, LiveApp, actions_of
 from tests.helpers.live_service import live_service
 
 
@@ -32,18 +32,10 @@ async def _press_accept(app: LiveApp) -> tuple[str, dict[str, Any]]:
     """A registered leaver's departure id and the activity of a press on its accept button."""
     await app.say(LEAVER, "hello")
     departure = await app.register()
-
-    async def offered() -> bool:
-        return any("offer.accept" in verbs_of(c) for a in app.sent_to(LEAVER) for c in cards_of(a))
-
-    await wait_until(offered, what="the offer card reached the leaver")
-    card = next(
-        c for a in app.sent_to(LEAVER) for c in cards_of(a) if "offer.accept" in verbs_of(c)
-    )
+    card = await app.card_offering(LEAVER, "offer.accept")
     await app.settled()
     button = next(a for a in actions_of(card) if a["verb"] == "offer.accept")
-    value = {"action": {"type": "Action.Execute", "verb": "offer.accept", "data": button["data"]}}
-    press = app.activity(LEAVER, "invoke", locale="en-US", name="adaptiveCard/action", value=value)
+    press = app.press_activity(LEAVER, "offer.accept", button["data"], locale="en-US")
     return departure.id, press
 
 

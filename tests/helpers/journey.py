@@ -203,13 +203,33 @@ class LiveApp:
         locale: str = "en-US",
     ) -> dict[str, Any]:
         """The person presses an Action.Execute button; the invoke response body."""
-        value = {"action": {"type": "Action.Execute", "verb": verb, "data": data or {}}}
-        activity = self.activity(
-            user, "invoke", locale=locale, name="adaptiveCard/action", value=value
-        )
-        response = await self.post(activity)
+        response = await self.post(self.press_activity(user, verb, data, locale=locale))
         assert response.status == 200
         return await response.json()
+
+    def press_activity(
+        self,
+        user: TeamsUser,
+        verb: str,
+        data: dict[str, Any] | None = None,
+        *,
+        locale: str = "en-US",
+    ) -> dict[str, Any]:
+        """The invoke activity Teams sends when the person presses a button (not sent)."""
+        value = {"action": {"type": "Action.Execute", "verb": verb, "data": data or {}}}
+        return self.activity(user, "invoke", locale=locale, name="adaptiveCard/action", value=value)
+
+    async def card_offering(self, where: TeamsUser | str, verb: str) -> dict[str, Any]:
+        """Wait for a card with a `verb` button posted to a conversation; the newest."""
+
+        def offering() -> list[dict[str, Any]]:
+            return [c for a in self.sent_to(where) for c in cards_of(a) if verb in verbs_of(c)]
+
+        async def found() -> bool:
+            return bool(offering())
+
+        await self.until(found, what=f"a card offering {verb}")
+        return offering()[-1]
 
     async def press_button(
         self, user: TeamsUser, card: dict[str, Any], verb: str, index: int = 0, **inputs: Any
