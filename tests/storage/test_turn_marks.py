@@ -22,6 +22,7 @@ from storage.database import Database
 from storage.tables import audit_log, seen_activities
 from storage.turns import TurnStart
 from testkit.sql_statements import statements_run
+from testkit.waiting import wait_until
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 AFTER_THE_LEASE = turns.TURN_LEASE + timedelta(seconds=1)
@@ -70,8 +71,13 @@ async def test_a_resend_while_the_click_runs_waits_and_is_then_dropped(db: Datab
     async with db.unit_of_work():
         assert (await start.begin("c|2", "aad-1", "29:1")).first
         # The re-send arrives on its own connection while the click is still running.
-        resend = asyncio.create_task(click(db, start, "c|2"))
-        await asyncio.sleep(0)
+        with statements_run(db) as seen:
+            resend = asyncio.create_task(click(db, start, "c|2"))
+
+            def waiting() -> bool:  # it found the claim held and looks again
+                return sum("FROM seen_activities" in statement for statement in seen) >= 2
+
+            await wait_until(waiting, what="the re-send waits for the click")
         await SqlAuditLog(db).record(entry("offer.accepted"))
         assert not resend.done()  # it waits for the click's outcome
         await start.settle("c|2", handled=True)
