@@ -74,8 +74,8 @@ class DueActionQueue(DeliveryQueue, DueActions):
         unit = current_unit(self._db)
         if unit is not None:
             await unit.write_gathered(_TURN_PLAN)
-            if writes:
-                unit.forget(REMEMBERED)
+        if writes:
+            self._forget_plans_read()
 
     def _forget_plans_read(self) -> None:
         """The plans read with departures in the turn are old after a write of its own."""
