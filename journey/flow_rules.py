@@ -57,9 +57,15 @@ def cancelled(departure: Departure) -> Departure:
 def may_record(kind: MessageKind, reach: Reach | None, posted: PostedCard | None) -> bool:
     """Whether `delivered` can change anything for such a message (a reminder that went,
     for one, changes nothing: the departure need not be read)."""
-    return (kind is MessageKind.OFFER and reach is not None) or (
-        posted is not None and kind in CARD_SLOTS
-    )
+    return _records_reach(kind, reach) or _records_card(kind, posted)
+
+
+def _records_reach(kind: MessageKind, reach: Reach | None) -> bool:
+    return kind is MessageKind.OFFER and reach is not None
+
+
+def _records_card(kind: MessageKind, posted: PostedCard | None) -> bool:
+    return posted is not None and kind in CARD_SLOTS
 
 
 def delivered(
@@ -67,9 +73,8 @@ def delivered(
 ) -> Departure | None:
     """How a proactive message ended: the offer's reach, the card to update later."""
     values: dict[str, object] = {}
-    if kind is MessageKind.OFFER and reach is not None and departure.reach is not reach:
+    if _records_reach(kind, reach) and departure.reach is not reach:
         values["reach"] = reach
-    slot_name = CARD_SLOTS.get(kind)
-    if posted is not None and slot_name is not None:
-        values["cards"] = {**departure.cards, slot_name: posted}
+    if _records_card(kind, posted):
+        values["cards"] = {**departure.cards, CARD_SLOTS[kind]: posted}
     return departure.changed(**values) if values else None
