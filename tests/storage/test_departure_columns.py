@@ -87,15 +87,14 @@ async def test_two_turns_that_read_one_version_save_once(database_url: str) -> N
     async with await Database.open(database_url) as one, await Database.open(database_url) as two:
         first, second = SqlDepartureRepository(one), SqlDepartureRepository(two)
         stored = await first.add(departure())
-        opened = asyncio.Event()
+        # Neither writes before both have read: else one could read what the other committed.
+        have_read = asyncio.Barrier(2)
 
         async def turn(db: Database, repo: SqlDepartureRepository, name: str) -> object:
             async with db.unit_of_work():
                 read = await repo.get(stored.id)
-                if name == "b":
-                    opened.set()
-                else:
-                    await opened.wait()  # both have read the same version
+                assert read.version == stored.version
+                await have_read.wait()
                 try:
                     return await repo.update(read.changed(leaver_name=name))
                 except ConcurrentUpdate as lost:
