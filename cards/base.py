@@ -6,8 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from babel.dates import get_month_names
-
+from cards.cldr import MONTHS, MONTHS_SHORT, MONTHS_SHORT_STAND_ALONE
 from journey.departure import Departure
 from journey.locale import SUPPORTED_LANGUAGES
 
@@ -23,9 +22,8 @@ def _month_names() -> list[str]:
     names = {
         name.lower()
         for lang in SUPPORTED_LANGUAGES
-        for width in ("wide", "abbreviated")
-        for context in ("format", "stand-alone")
-        for name in get_month_names(width, context, lang).values()
+        for table in (MONTHS, MONTHS_SHORT, MONTHS_SHORT_STAND_ALONE)
+        for name in table[lang]
     }
     return sorted(names, key=len, reverse=True)
 

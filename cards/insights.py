@@ -14,9 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
-
 from cards import charts, verbs
 from cards.base import (
     Element,
@@ -30,6 +27,7 @@ from cards.base import (
     subheading,
 )
 from cards.charts import Point, Series
+from cards.cldr import written_date, written_number, written_percent
 from cards.locale import Speaker
 from config.insights import comment_prompt, option_label, section_order, section_title
 from journey.insights import Figure, Kind, Report, Row, hides_follow_ups, report_rows
@@ -50,7 +48,7 @@ class Choice:
 
 def month_label(say: Speaker, month: Month) -> str:
     """A month as people write it, e.g. "nov. 2026"; never a day."""
-    return format_date(month.first_day, "MMM y", locale=say.babel)
+    return written_date(month.first_day, "MMM y", say.lang)
 
 
 def period_label(say: Speaker, period: Period) -> str:
@@ -67,10 +65,10 @@ def number(say: Speaker, figure: Figure, kind: Kind) -> str:
     if figure.value is None:
         return "–"
     if kind is Kind.SHARE:
-        return format_percent(figure.value, locale=say.babel)
+        return written_percent(figure.value, say.lang)
     if kind is Kind.MEAN:
-        return format_decimal(figure.value, format="0.0", locale=say.babel)
-    return format_decimal(figure.value, format="0", locale=say.babel)
+        return written_number(figure.value, say.lang, places=1)
+    return written_number(figure.value, say.lang)
 
 
 def bar(fraction: float) -> str:
@@ -277,7 +275,7 @@ def recommend_donut(say: Speaker, share: Figure) -> Element:
     host without charts; also on the task card's patterns (cards.patterns)."""
     yes = int(drawn_value(share, Kind.SHARE))
     points = [Point(say.plain("insights.yes"), yes), Point(say.plain("insights.no"), 100 - yes)]
-    shares = [(p.label, format_percent(p.value / 100, locale=say.babel)) for p in points]
+    shares = [(p.label, written_percent(p.value / 100, say.lang)) for p in points]
     return charts.donut(
         points, facts(shares), colors=("good", "neutral"), title=say.plain("insights.in_percent")
     )

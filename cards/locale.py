@@ -1,11 +1,11 @@
-"""What a journey card needs of a language: HR's texts, and dates and times written out by Babel.
+"""What a journey card needs of a language: HR's texts, and dates and times in its words.
 
 One date style per language (`DATE_STYLES`), used by every card: the day with its year
 ("22. december 2026", "22 December 2026"), a meeting's time ("tirsdag 24. nov. kl. 10.00–11.00",
 "Tuesday 24 November 10:00–11:00") and a moment ("22. december 2026 kl. 09.30"). Danish,
 Swedish and Norwegian write times with "kl." and a full stop, as their language councils
-advise; English is written the British way, day before month. Babel knows the names of days
-and months; the patterns are ours.
+advise; English is written the British way, day before month. CLDR names the days and months
+(cards.cldr); the patterns are ours.
 """
 
 from __future__ import annotations
@@ -13,35 +13,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from babel.core import Locale
-from babel.dates import format_date
-
 from cards.base import typed
-from journey.locale import SUPPORTED_LANGUAGES, language_of
+from cards.cldr import written_date
+from journey.locale import language_of
 
 if TYPE_CHECKING:
     from config.loaded import LoadedConfig
-
-
-# Babel's own view of each language, made once: given a name, Babel parses it on every date.
-BABEL_LOCALES: dict[str, Locale] = {lang: Locale.parse(lang) for lang in SUPPORTED_LANGUAGES}
-
-
-def _written(value: date, pattern: str, lang: str) -> str:
-    """A date as Babel writes it; the same days come back on card after card (a datetime,
-    equal to others on other days in other zones, is written each time)."""
-    if type(value) is date:
-        return _written_day(value, pattern, lang)
-    return format_date(value, pattern, locale=BABEL_LOCALES[lang])
-
-
-@lru_cache(maxsize=1024)
-def _written_day(value: date, pattern: str, lang: str) -> str:
-    return format_date(value, pattern, locale=BABEL_LOCALES[lang])
 
 
 def _clock(moment: datetime, separator: str) -> str:
@@ -53,17 +34,17 @@ def _clock(moment: datetime, separator: str) -> str:
 class DateStyle:
     """How one language writes dates and times on a card."""
 
-    date: str  # Babel pattern: a date with its year, e.g. a last working day
-    day: str  # Babel pattern: weekday, day and month, as in a calendar
+    date: str  # CLDR pattern (cards.cldr): a date with its year, e.g. a last working day
+    day: str  # CLDR pattern: weekday, day and month, as in a calendar
     clock: str  # between the hours and minutes of a time of day ("." or ":")
     at: str  # before a time ("kl. ")
     date_and_time: str  # between a date and its time in a moment
 
     def written_date(self, value: date, lang: str) -> str:
-        return _written(value, self.date, lang)
+        return written_date(value, self.date, lang)
 
     def written_span(self, start: datetime, end: datetime, lang: str) -> str:
-        day = _written(start.date(), self.day, lang)
+        day = written_date(start, self.day, lang)
         return f"{day} {self.at}{_clock(start, self.clock)}–{_clock(end, self.clock)}"
 
     def written_moment(self, moment: datetime, lang: str) -> str:
@@ -121,11 +102,6 @@ class Speaker:
         """The text `key` for where Teams shows text as written (a button's title, a field's
         label, a `literal` TextRun): the placeholders as they are."""
         return (self._phrases.get(key) or self._template(key)).format_map(params)
-
-    @property
-    def babel(self) -> Locale:
-        """The reader's language as Babel knows it, for numbers and dates on a card."""
-        return BABEL_LOCALES[self.lang]
 
     def day(self, value: date) -> str:
         """A date with its year, e.g. "3. november 2026", "3 November 2026"."""
