@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.environment import EnvironmentConfigDict, EnvironmentSettings
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/exitbot.sqlite3"
 BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
@@ -23,17 +24,17 @@ class AppType(StrEnum):
 
 
 GraphCredentialKind = Literal["managed_identity", "client_secret", "certificate"]
-S = TypeVar("S", bound=BaseSettings)
+S = TypeVar("S", bound=EnvironmentSettings)
 
 
 class SettingsError(ValueError):
     """A setting is missing or wrong; the message names the environment variable."""
 
 
-class DatabaseSettings(BaseSettings):
+class DatabaseSettings(EnvironmentSettings):
     """What the database commands need, and nothing that would make them ask for more."""
 
-    model_config = SettingsConfigDict(
+    model_config = EnvironmentConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
     )
 
@@ -45,10 +46,10 @@ class DatabaseSettings(BaseSettings):
     )
 
 
-class AppPackageSettings(BaseSettings):
+class AppPackageSettings(EnvironmentSettings):
     """What `exitbot package` writes into the Teams app package; no secret is needed."""
 
-    model_config = SettingsConfigDict(
+    model_config = EnvironmentConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
     )
 

@@ -10,11 +10,8 @@ import getpass
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TypeVar
 
-from pydantic_settings import BaseSettings
-
-from bot.settings import PeopleSettings, SettingsError, load_settings
+from bot.settings import PeopleSettings, S, SettingsError, load_settings
 from cli.errors import EXIT_USAGE, CommandFailed
 from config.loaded import LoadedConfig
 from config.loader import ConfigError, load_config
@@ -22,7 +19,6 @@ from journey.clock import Clock, SystemClock
 from storage.database import Database, DatabaseUnavailable
 from storage.migrate import SchemaOutOfDate, check_schema
 
-S = TypeVar("S", bound=BaseSettings)
 # What EXITBOT_LOG_LEVEL may say (any case), most verbose first.
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 

@@ -13,7 +13,15 @@ from tests.cli.helpers import REPO, command_env, free_port, run_exitbot, serving
 # Loaded on demand only: migrations and their templates (`db upgrade`, an out-of-date schema),
 # the public holidays of every country (the first time proposed), spreadsheets (exports),
 # the azure-identity credentials (made only where Entra ID is used, never in local mode).
-NOT_AT_START = ("alembic", "mako", "holidays", "openpyxl", "azure.identity")
+# Never loaded: pydantic-settings (bot/environment.py reads the settings from the environment).
+NOT_AT_START = (
+    "alembic",
+    "mako",
+    "holidays",
+    "openpyxl",
+    "azure.identity",
+    "pydantic_settings",
+)
 
 
 async def _modules_imported_until_ready(tmp_path: Path) -> set[str]:
