@@ -27,7 +27,7 @@ from cards.base import (
     subheading,
 )
 from cards.charts import Point, Series
-from cards.cldr import written_date, written_number, written_percent
+from cards.cldr import MONTHS_SHORT_STAND_ALONE, written_date, written_number, written_percent
 from cards.locale import Speaker
 from config.insights import comment_prompt, option_label, section_order, section_title
 from journey.insights import Figure, Kind, Report, Row, hides_follow_ups, report_rows
@@ -49,6 +49,11 @@ class Choice:
 def month_label(say: Speaker, month: Month) -> str:
     """A month as people write it, e.g. "nov. 2026"; never a day."""
     return written_date(month.first_day, "MMM y", say.lang)
+
+
+def month_name(say: Speaker, month: Month) -> str:
+    """A month on its own, abbreviated, as a chart's axis names it: "jan.", "Jan"."""
+    return MONTHS_SHORT_STAND_ALONE[say.lang][month.month - 1]
 
 
 def period_label(say: Speaker, period: Period) -> str:
@@ -223,20 +228,36 @@ def _charted(
 
 
 def _per_month(say: Speaker, rows: Sequence[Row], period: Period) -> list[Element]:
-    """Departures per month: one line over the period before and this one, hidden months left
-    out; the text bars (this period, each with its month before) underneath."""
+    """Departures per month: a line for this period and one for the period before, over this
+    period's months (the axis names the month, each line's legend its period: a label with its
+    year is cut short on a narrow card), hidden months left out; the text bars (this period,
+    each with its month before) underneath."""
     labels = {r.item: month_label(say, Month.parse(r.item)) for r in rows}
-    before = [
-        (month_label(say, Month.parse(r.item).plus(-period.length)), r.previous) for r in rows
-    ]
+    axis = {r.item: month_name(say, Month.parse(r.item)) for r in rows}
+    this = [(r.item, r.current) for r in rows]
+    before = [(r.item, r.previous) for r in rows]
     if all(figure.hidden for _, figure in before):
         before = []  # the whole period before is hidden: its text bars say so
-    timeline = before + [(labels[r.item], r.current) for r in rows]
-    points = tuple(Point(text, drawn_value(f, Kind.COUNT)) for text, f in timeline if f.shown)
-    legend = say.plain("insights.departures")
-    drawn = charts.line([Series(legend, points)], _bars(say, rows, labels))
-    hidden = [text for text, figure in timeline if figure.hidden] if points else []
-    return [_subheading(say("insights.per_month")), drawn, *_hidden_items(say, hidden)]
+    lines = [
+        Series(period_label(say, shown), _month_points(axis, figures))
+        for shown, figures in ((period, this), (period.previous(), before))
+    ]
+    drawn = charts.line(lines, _bars(say, rows, labels))
+    hidden = sorted(
+        [Month.parse(item) for item, figure in this if figure.hidden]
+        + [Month.parse(item).plus(-period.length) for item, figure in before if figure.hidden]
+    )
+    # Without a line the text bars stand alone, and say "hidden" themselves.
+    drew_any = any(line.points for line in lines)
+    hidden_labels = [month_label(say, month) for month in hidden] if drew_any else []
+    return [_subheading(say("insights.per_month")), drawn, *_hidden_items(say, hidden_labels)]
+
+
+def _month_points(
+    axis: Mapping[str, str], figures: Sequence[tuple[str, Figure]]
+) -> tuple[Point, ...]:
+    """A line's points: each shown figure at its month's place on the axis."""
+    return tuple(Point(axis[item], drawn_value(f, Kind.COUNT)) for item, f in figures if f.shown)
 
 
 def _reasons(say: Speaker, rows: Sequence[Row]) -> list[Element]:

@@ -12,13 +12,13 @@ import pytest
 
 from cards.base import adaptive_card, facts
 from cards.charts import Point, Series, donut, horizontal_bar, line, vertical_bar
-from cards.insights import drawn_value, month_label
+from cards.insights import drawn_value, month_label, month_name, period_label
 from cards.locale import Speaker
 from config.insights import option_label
 from config.loader import LoadedConfig, default_config_dir, load_config
 from journey.insights import report_rows
 from journey.locale import SUPPORTED_LANGUAGES
-from journey.periods import Month
+from journey.periods import Month, Period
 from tests.cards.catalogue import every_card, insights_of
 from tests.cards.charts import charts_in
 from tests.cards.validator import validate_card, validate_cards
@@ -135,8 +135,22 @@ def test_the_insights_card_draws_what_is_shown_and_nothing_hidden(
     hidden = hidden_labels(config, language)
     assert not hidden & set(drawn), "a hidden figure is drawn"
     say = Speaker(config, language)
-    timeline = [month_label(say, Month(2026, m)) for m in (6, 8, 9, 11)]
-    assert [label for label in drawn if label in timeline] == timeline  # before, then now
+    # One line per period over this period's months, September to November; October is
+    # hidden now, and July, October's month before.
+    [line_chart] = [chart for chart in charts if chart["type"] == "Chart.Line"]
+    now, before = line_chart["data"]
+    assert now["legend"] == period_label(say, Period(Month(2026, 9), Month(2026, 11)))
+    assert before["legend"] == period_label(say, Period(Month(2026, 6), Month(2026, 8)))
+    shown = [month_name(say, Month(2026, m)) for m in (9, 11)]
+    assert [point["x"] for point in now["values"]] == shown
+    assert [point["x"] for point in before["values"]] == shown
+    rows = [r for r in report_rows(insights_of().report) if r.section == "per_month"]
+    assert [point["y"] for point in now["values"]] == [
+        drawn_value(r.current, r.kind) for r in rows if r.current.shown
+    ]
+    assert [point["y"] for point in before["values"]] == [
+        drawn_value(r.previous, r.kind) for r in rows if r.previous.shown
+    ]
     texts = " ".join(str(e.get("text")) for e in card["body"] if e["type"] == "TextBlock")
     assert all(label in texts for label in hidden), "each chart names what it leaves out"
     for chart in charts:
