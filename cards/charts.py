@@ -20,6 +20,8 @@ from cards.base import Element
 # One colour for every bar: a bar's meaning is its label, not its colour.
 BAR_COLOR = "categoricalBlue"
 LINE_COLOR = "categoricalBlue"
+# Beside a line in LINE_COLOR, one that is there to compare with.
+COMPARED_COLOR = "neutral"
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,12 @@ class Point:
 
 @dataclass(frozen=True)
 class Series:
-    """One line of a line chart: its legend and its points, in order along the x axis."""
+    """One line of a line chart: its legend and its points, in order along the x axis; its
+    colour, or the chart's own choice."""
 
     legend: str
     points: tuple[Point, ...]
+    color: str | None = None
 
 
 def _number(value: float) -> float | int:
@@ -85,6 +89,7 @@ def line(series: Sequence[Series], fallback: Element, *, title: str | None = Non
         {
             "legend": s.legend,
             "values": [{"x": p.label, "y": _number(p.value)} for p in s.points],
+            **({"color": s.color} if s.color else {}),
         }
         for s in drawn
     ]

@@ -239,8 +239,11 @@ def _per_month(say: Speaker, rows: Sequence[Row], period: Period) -> list[Elemen
     if all(figure.hidden for _, figure in before):
         before = []  # the whole period before is hidden: its text bars say so
     lines = [
-        Series(period_label(say, shown), _month_points(axis, figures))
-        for shown, figures in ((period, this), (period.previous(), before))
+        Series(period_label(say, shown), _month_points(axis, figures), color)
+        for shown, figures, color in (
+            (period, this, charts.LINE_COLOR),
+            (period.previous(), before, charts.COMPARED_COLOR),
+        )
     ]
     drawn = charts.line(lines, _bars(say, rows, labels))
     hidden = sorted(
