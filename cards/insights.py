@@ -51,8 +51,16 @@ def month_label(say: Speaker, month: Month) -> str:
     return written_date(month.first_day, "MMM y", say.lang)
 
 
-def month_name(say: Speaker, month: Month) -> str:
-    """A month on its own, abbreviated, as a chart's axis names it: "jan.", "Jan"."""
+# The most months a chart's axis names ("jan."): beyond, its number ("1"), as a name is cut
+# short under each point (a year's twelve in Agents Playground: "j…", "f…").
+NAMED_MONTHS = 6
+
+
+def month_name(say: Speaker, month: Month, months: int = NAMED_MONTHS) -> str:
+    """A month as the axis of a chart over `months` months names it: abbreviated on its own
+    ("jan.", "Jan"), or its number when there are more than NAMED_MONTHS."""
+    if months > NAMED_MONTHS:
+        return str(month.month)
     return MONTHS_SHORT_STAND_ALONE[say.lang][month.month - 1]
 
 
@@ -229,11 +237,11 @@ def _charted(
 
 def _per_month(say: Speaker, rows: Sequence[Row], period: Period) -> list[Element]:
     """Departures per month: a line for this period and one for the period before, over this
-    period's months (the axis names the month, each line's legend its period: a label with its
-    year is cut short on a narrow card), hidden months left out; the text bars (this period,
-    each with its month before) underneath."""
+    period's months (the axis names the month, `month_name`, each line's legend its period: a
+    label with its year is cut short on a narrow card), hidden months left out; the text bars
+    (this period, each with its month before) underneath."""
     labels = {r.item: month_label(say, Month.parse(r.item)) for r in rows}
-    axis = {r.item: month_name(say, Month.parse(r.item)) for r in rows}
+    axis = {r.item: month_name(say, Month.parse(r.item), period.length) for r in rows}
     this = [(r.item, r.current) for r in rows]
     before = [(r.item, r.previous) for r in rows]
     if all(figure.hidden for _, figure in before):

@@ -629,10 +629,12 @@ def _figures(period: Period, scale: float, *, hidden: bool = False) -> PeriodFig
     )
 
 
-def insights_of(*, hidden: bool = False, answered: bool = True) -> Insights:
-    """Three months of figures with one hidden month, one hidden reason and two comments;
-    without `answered`, departures but no survey answers."""
-    period = Period(Month(2026, 9), Month(2026, 11))
+def insights_of(
+    *, hidden: bool = False, answered: bool = True, period: Period | None = None
+) -> Insights:
+    """Three months of figures (or `period`'s) with one hidden month, one hidden reason and two
+    comments; without `answered`, departures but no survey answers."""
+    period = period or Period(Month(2026, 9), Month(2026, 11))
     current = _figures(period, 1.0, hidden=hidden)
     if not answered:
         current = replace(current, reasons={}, areas={})

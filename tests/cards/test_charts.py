@@ -12,7 +12,7 @@ import pytest
 
 from cards.base import adaptive_card, facts
 from cards.charts import Point, Series, donut, horizontal_bar, line, vertical_bar
-from cards.insights import drawn_value, month_label, month_name, period_label
+from cards.insights import drawn_value, insights_card, month_label, month_name, period_label
 from cards.locale import Speaker
 from config.insights import option_label
 from config.loader import LoadedConfig, default_config_dir, load_config
@@ -164,6 +164,30 @@ def test_the_insights_card_draws_what_is_shown_and_nothing_hidden(
     july = month_label(say, Month(2026, 7))  # in the period before: October's "before"
     for label in hidden - {july}:
         assert f"{label}={say('insights.hidden')}" in fallbacks, label
+
+
+def test_a_year_per_month_is_drawn_over_the_months_numbers(config: LoadedConfig) -> None:
+    """Twelve month names are cut short under the points ("j…"): a year's axis numbers them,
+    its legends name the years; February is hidden in both."""
+    say = Speaker(config, "da")
+    year = Period.year(2025)
+    card = insights_card(
+        say,
+        insights_of(period=year),
+        scope_title="Hele organisationen",
+        units=[],
+        unit_value="",
+        periods=[],
+        period_value="",
+        min_answers=5,
+    )
+    [line_chart] = [chart for _, chart in charts_in(card) if chart["type"] == "Chart.Line"]
+    now, before = line_chart["data"]
+    assert (now["legend"], before["legend"]) == ("jan. 2025 – dec. 2025", "jan. 2024 – dec. 2024")
+    numbers = [str(month) for month in range(1, 13) if month != 2]
+    assert [point["x"] for point in now["values"]] == numbers
+    assert [point["x"] for point in before["values"]] == numbers
+    assert month_name(say, Month(2025, 3), 6) == "mar."  # a half-year's axis names them
 
 
 def test_drawn_values_are_the_shown_figures() -> None:
