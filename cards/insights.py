@@ -240,8 +240,9 @@ def _per_month(say: Speaker, rows: Sequence[Row], period: Period) -> list[Elemen
     period's months (the axis names the month, `month_name`, each line's legend its period: a
     label with its year is cut short on a narrow card), hidden months left out; the text bars
     (this period, each with its month before) underneath."""
-    labels = {r.item: month_label(say, Month.parse(r.item)) for r in rows}
-    axis = {r.item: month_name(say, Month.parse(r.item), period.length) for r in rows}
+    months = {r.item: Month.parse(r.item) for r in rows}
+    labels = {item: month_label(say, month) for item, month in months.items()}
+    axis = {item: month_name(say, month, period.length) for item, month in months.items()}
     this = [(r.item, r.current) for r in rows]
     before = [(r.item, r.previous) for r in rows]
     if all(figure.hidden for _, figure in before):
@@ -255,8 +256,8 @@ def _per_month(say: Speaker, rows: Sequence[Row], period: Period) -> list[Elemen
     ]
     drawn = charts.line(lines, _bars(say, rows, labels))
     hidden = sorted(
-        [Month.parse(item) for item, figure in this if figure.hidden]
-        + [Month.parse(item).plus(-period.length) for item, figure in before if figure.hidden]
+        [months[item] for item, figure in this if figure.hidden]
+        + [months[item].plus(-period.length) for item, figure in before if figure.hidden]
     )
     # Without a line the text bars stand alone, and say "hidden" themselves.
     drew_any = any(line.points for line in lines)
